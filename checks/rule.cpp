@@ -1,0 +1,83 @@
+// Rule plumbing shared by every rule: names of enums, settings getters, support identity.
+#include "checks/rule.h"
+
+#include <algorithm>
+#include <array>
+
+namespace sm {
+
+namespace {
+constexpr std::array<const char*, 6> kActionNames{"off", "log", "annotate", "fix", "hold", "reject"};
+}
+
+const char* to_string(Action a) { return kActionNames.at(static_cast<std::size_t>(a)); }
+
+std::optional<Action> action_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kActionNames.size(); ++i)
+    if (s == kActionNames[i]) return static_cast<Action>(i);
+  return std::nullopt;
+}
+
+const char* to_string(Result r) {
+  switch (r) {
+    case Result::pass: return "pass";
+    case Result::fail: return "fail";
+    case Result::skip: return "skip";
+  }
+  return "skip";
+}
+
+namespace {
+template <typename T>
+const T& param(const RuleSettings& s, std::string_view name) {
+  auto it = s.params.find(name);
+  if (it == s.params.end()) throw std::logic_error("rule parameter not declared: " + std::string(name));
+  const T* v = std::get_if<T>(&it->second);
+  if (v == nullptr) throw std::logic_error("rule parameter of another type: " + std::string(name));
+  return *v;
+}
+}  // namespace
+
+bool RuleSettings::get_bool(std::string_view name) const { return param<bool>(*this, name); }
+std::int64_t RuleSettings::get_int(std::string_view name) const {
+  return param<std::int64_t>(*this, name);
+}
+double RuleSettings::get_double(std::string_view name) const {
+  auto it = params.find(name);
+  if (it != params.end())
+    if (const auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
+  return param<double>(*this, name);
+}
+const std::string& RuleSettings::get_string(std::string_view name) const {
+  return param<std::string>(*this, name);
+}
+const std::vector<std::string>& RuleSettings::get_list(std::string_view name) const {
+  return param<std::vector<std::string>>(*this, name);
+}
+
+bool SupportIdentity::is_support_key(std::string_view key) const {
+  if (key.empty()) return false;
+  if (std::find(addresses.begin(), addresses.end(), key) != addresses.end()) return true;
+  auto at = key.rfind('@');
+  if (at == std::string_view::npos) return false;
+  std::string_view domain = key.substr(at + 1);
+  for (const auto& d : domains) {
+    if (domain == d) return true;
+    // Subdomains of a support domain are support too (mx.support.example.com).
+    if (domain.size() > d.size() && domain.ends_with(d) && domain[domain.size() - d.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+bool SupportIdentity::is_support(const Address& a) const { return is_support_key(a.key()); }
+
+Finding Rule::make(Result r, std::string detail) const {
+  Finding f;
+  f.rule = std::string(id());
+  f.result = r;
+  f.detail = std::move(detail);
+  return f;
+}
+
+}  // namespace sm

@@ -1,0 +1,121 @@
+// The rule interface. A rule judges one message in its context and returns a Finding with
+// evidence; what happens on a failure (the action) comes from config, never from the rule.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
+
+#include "message/message.h"
+#include "store/thread_store.h"
+
+namespace sm {
+
+// Ordered by strength: the strongest action of all findings wins.
+enum class Action { off, log, annotate, fix, hold, reject };
+const char* to_string(Action a);
+std::optional<Action> action_from_string(std::string_view s);
+
+enum class Result { pass, fail, skip };
+const char* to_string(Result r);
+
+using ParamValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>>;
+
+// One parameter of a rule's config section: name, default, bounds, one-line meaning.
+struct ParamSpec {
+  std::string name;
+  ParamValue default_value;
+  std::string doc;
+  std::optional<double> min;  // for numbers
+  std::optional<double> max;
+};
+
+// A rule's section of the config, validated against its schema.
+struct RuleSettings {
+  Action action = Action::log;
+  std::string notify;  // address that receives a notice on hold/reject; empty = none
+  std::map<std::string, ParamValue, std::less<>> params;
+
+  bool get_bool(std::string_view name) const;
+  std::int64_t get_int(std::string_view name) const;
+  double get_double(std::string_view name) const;
+  const std::string& get_string(std::string_view name) const;
+  const std::vector<std::string>& get_list(std::string_view name) const;
+};
+
+// Who is "support": configured domains and addresses.
+struct SupportIdentity {
+  std::vector<std::string> domains;    // lower-case ASCII (punycode) domains
+  std::vector<std::string> addresses;  // Address::key() forms
+  bool is_support(const Address& a) const;
+  bool is_support_key(std::string_view key) const;  // "local@ascii-domain"
+  bool empty() const { return domains.empty() && addresses.empty(); }
+};
+
+// What the MTA told us about the transaction (empty in `check` unless given).
+struct Envelope {
+  std::string mail_from;
+  std::vector<std::string> rcpt_to;
+  std::string auth_user;    // {auth_authen}
+  std::string daemon_name;  // {daemon_name} read at CONNECT
+  std::string queue_id;     // {i}
+  std::string client_addr;
+};
+
+// The conversation a message belongs to, as the store knew it before this message.
+struct ThreadContext {
+  ThreadInfo thread;
+  std::optional<StoredMessage> answered;  // the message this one replies to, when stored
+};
+
+struct RuleContext {
+  const Message& message;
+  Direction direction;
+  const Envelope& envelope;
+  const SupportIdentity& support;
+  const ThreadContext* thread;  // nullptr: not part of a known thread
+  TimeMs time;
+};
+
+// A change to the message a rule's fix asks for; applied by the milter at end of message.
+struct Modification {
+  enum class Kind { add_header, change_header, add_recipient };
+  Kind kind;
+  std::string name;   // header name (add/change)
+  std::string value;  // header value (UTF-8; encoded by the applier) or recipient address
+  int index = 1;      // change_header: which occurrence (1-based)
+};
+
+struct Finding {
+  std::string rule;
+  Result result = Result::pass;
+  Action action = Action::off;   // filled by the pipeline from config (and observe mode)
+  std::string detail;            // one line for people: what is wrong, with the evidence
+  nlohmann::json evidence = nlohmann::json::object();  // machine-readable evidence
+  std::vector<Modification> fixes;  // the rule's repair, when it can fix
+  std::string agent_hint;        // what the agent must do, for the reject text
+};
+
+class Rule {
+ public:
+  virtual ~Rule() = default;
+  virtual std::string_view id() const = 0;        // the id from RULES.md
+  virtual std::string_view version() const = 0;   // bumped when the judgement changes
+  virtual std::string_view summary() const = 0;   // one line, for config docs
+  virtual bool can_fix() const { return false; }
+  virtual Action default_action() const { return Action::log; }
+  virtual std::vector<ParamSpec> params() const { return {}; }
+  // Never throws for any message; returns skip when the rule does not apply.
+  virtual Finding evaluate(const RuleContext& ctx, const RuleSettings& settings) const = 0;
+
+ protected:
+  Finding make(Result r, std::string detail = {}) const;
+};
+
+}  // namespace sm

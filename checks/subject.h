@@ -1,0 +1,21 @@
+// Subject lines: reply/forward prefixes in many languages and comparison keys.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace sm {
+
+struct SubjectParts {
+  std::string prefix;  // the reply/forward prefixes as written, e.g. "Re: AW: "
+  std::string base;    // the rest, trimmed
+};
+
+// Splits leading reply/forward prefixes (Re, RE, Fwd, FW, Fw, AW, WG, SV, VS, RV, R, Rif, I, Antw,
+// Odp, TR, Réf, Отв, Ответ, Re[2], Re(3), nested and repeated, full-width colon, ...) from the
+// subject. Tags such as "[Ticket #123]" belong to the base subject.
+SubjectParts split_subject(std::string_view subject);
+
+// Comparison key: base subject after NFKC, case folding and white-space collapsing.
+std::string subject_key(std::string_view subject);
+
+}  // namespace sm

@@ -1,0 +1,1 @@
+#include "message/encoded_words.h"

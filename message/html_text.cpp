@@ -1,0 +1,1 @@
+#include "message/html_text.h"

@@ -1,0 +1,28 @@
+// The body of a message: MIME structure (through mimetic, after our own bounds check), transfer
+// decoding, charset conversion, the choice of the text to judge.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "message/limits.h"
+
+namespace sm {
+
+struct BodyText {
+  std::string text;              // UTF-8 text of the body: text/plain if present, else the
+                                 // text/html part rendered by html_to_text (quotes as "> ")
+  bool from_html = false;        // text came from text/html
+  std::string html;              // the HTML source (UTF-8) when the chosen part was HTML
+  std::vector<std::string> attached_messages;  // raw bytes of message/rfc822 parts (bounded)
+  unsigned parts = 0;            // MIME parts seen
+  unsigned depth = 0;            // deepest nesting seen
+  bool limit_hit = false;        // depth, part or size limit reached; text is from what was read
+  std::vector<std::string> notes;  // charset fallbacks, broken encodings, limits
+};
+
+// Extracts the body text from a whole message (header block + body). Bounds nesting, part count
+// and size before mimetic sees the bytes. Never throws.
+BodyText extract_body(std::string_view message, const Limits& limits);
+
+}  // namespace sm

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package support-milter needs to build, test and run the demo.
+# Idempotent: installs only what is missing. Run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  # libraries
+  libmilter-dev libmimetic-dev libicu-dev libboost-log-dev libtomlplusplus-dev libcli11-dev
+  nlohmann-json3-dev libgumbo-dev libsqlite3-dev libssl-dev libxxhash-dev
+  # tests
+  googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
+  # mail software used by the demo and the integration tests
+  postfix miltertest swaks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Postfix asks no questions when its debconf answers are preset.
+  if command -v debconf-set-selections >/dev/null; then
+    printf 'postfix postfix/main_mailer_type select Local only\npostfix postfix/mailname string localhost\n' |
+      debconf-set-selections
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all packages present"
+fi

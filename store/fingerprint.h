@@ -1,0 +1,28 @@
+// Fingerprints of text: hashes of overlapping word windows (shingles), so that a quote can be
+// matched to the message it quotes without keeping any body. Words come from ICU's word break
+// iterator after NFKC and case folding, so re-wrapping, quoting markers, punctuation and case do
+// not change them.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace sm {
+
+inline constexpr std::size_t kShingleWords = 4;    // words per shingle
+inline constexpr std::size_t kSketchSize = 128;    // hashes kept per stored message
+
+// All shingle hashes of `text`, sorted and unique. Text shorter than one shingle yields one hash
+// of all its words (none for text without words).
+std::vector<std::uint64_t> shingles(std::string_view utf8);
+
+// The bottom-k sketch of `text`: its kSketchSize smallest shingle hashes, sorted. This is what the
+// store keeps for a message.
+std::vector<std::uint64_t> sketch(std::string_view utf8);
+
+// Share (0..1) of `stored_sketch` found in `quote_shingles` (both sorted). 0 when the sketch is
+// empty.
+double containment(const std::vector<std::uint64_t>& stored_sketch,
+                   const std::vector<std::uint64_t>& quote_shingles);
+
+}  // namespace sm

@@ -1,0 +1,1 @@
+#include "store/thread_store.h"
