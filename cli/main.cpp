@@ -1,1 +1,63 @@
-int main() { return 0; }
+// support-milter: the milter daemon and its admin tools, one command with subcommands.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/check_command.h"
+#include "core/config.h"
+#include "milter/daemon.h"
+
+#ifndef SUPPORT_MILTER_VERSION
+#define SUPPORT_MILTER_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"support-milter: thread state, reply rules and SLA audit for support mail"};
+  app.set_version_flag("--version", std::string("support-milter ") + SUPPORT_MILTER_VERSION);
+  app.require_subcommand(1);
+
+  sm::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "run the milter daemon");
+  run_cmd->add_option("-c,--config", run.config_path, "config file")->required();
+  run_cmd->add_option("--socket", run.socket, "listen here instead of milter.socket (unix:/path or inet:PORT@HOST)");
+  run_cmd->add_flag("-f,--foreground", run.foreground, "stay in the foreground and log to stderr");
+
+  sm::CheckOptions check;
+  auto* check_cmd = app.add_subcommand("check", "run the pipeline on message files and print JSON lines");
+  check_cmd->add_option("-c,--config", check.config_path, "config file (default: built-in defaults)");
+  check_cmd->add_option("--state", check.state, "thread store file kept across runs (default: in memory)");
+  check_cmd->add_option("--support-domain", check.support_domains, "a support domain (repeatable)");
+  check_cmd->add_option("--support-address", check.support_addresses, "a support address (repeatable)");
+  check_cmd->add_option("--at", check.at, "time of every message, RFC 3339 (default: its Date)");
+  check_cmd->add_option("files", check.files, "message files, in conversation order")->required();
+
+  std::string configtest_path;
+  bool list_keys = false;
+  auto* configtest_cmd = app.add_subcommand("configtest", "check a config file and exit");
+  configtest_cmd->add_option("-c,--config", configtest_path, "config file");
+  configtest_cmd->add_flag("--keys", list_keys, "list every key with its default and meaning");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*run_cmd) return sm::run_daemon(run);
+  if (*check_cmd) return sm::run_check(check);
+  if (*configtest_cmd) {
+    if (list_keys) {
+      for (const auto& line : sm::describe_config_keys()) std::cout << line << "\n";
+      return 0;
+    }
+    if (configtest_path.empty()) {
+      std::cerr << "support-milter configtest: -c FILE is required\n";
+      return 64;
+    }
+    try {
+      auto cfg = sm::load_config(configtest_path);
+      std::cout << configtest_path << ": ok (sha256 " << cfg->digest << ")\n";
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
+      return 78;
+    }
+  }
+  return 0;
+}

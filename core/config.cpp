@@ -1,0 +1,392 @@
+// Config schema and loader (toml++). Every key is declared once in kKeys with its default and
+// meaning; the loader rejects keys it does not declare and values out of type or bounds, naming
+// file:line. Rule sections ([rules.<id>]) are declared by the rules themselves (checks/registry).
+#include "core/config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "checks/registry.h"
+#include "core/digest.h"
+#include "message/address.h"
+
+namespace sm {
+
+const char* to_string(FailAction a) { return a == FailAction::accept ? "accept" : "tempfail"; }
+const char* to_string(Mode m) { return m == Mode::enforce ? "enforce" : "observe"; }
+
+const RuleSettings& Config::rule(std::string_view id) const {
+  auto it = rules.settings.find(id);
+  if (it == rules.settings.end()) throw std::logic_error("no settings for rule " + std::string(id));
+  return it->second;
+}
+
+namespace {
+
+struct Reader {
+  std::string file;
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& what) const {
+    throw ConfigError(file + ":" + std::to_string(n.source().begin.line) + ": " + what);
+  }
+
+  std::string str(const toml::node& n, const std::string& key) const {
+    if (auto v = n.value<std::string>(); v && n.is_string()) return *v;
+    fail(n, key + ": expected a string");
+  }
+  std::int64_t integer(const toml::node& n, const std::string& key, std::int64_t lo,
+                       std::int64_t hi) const {
+    if (!n.is_integer()) fail(n, key + ": expected an integer");
+    auto v = *n.value<std::int64_t>();
+    if (v < lo || v > hi)
+      fail(n, key + ": " + std::to_string(v) + " is out of range " + std::to_string(lo) + ".." +
+                  std::to_string(hi));
+    return v;
+  }
+  double number(const toml::node& n, const std::string& key, std::optional<double> lo,
+                std::optional<double> hi) const {
+    if (!n.is_number()) fail(n, key + ": expected a number");
+    double v = *n.value<double>();
+    if ((lo && v < *lo) || (hi && v > *hi)) {
+      std::ostringstream o;
+      o << key << ": " << v << " is out of range " << (lo ? *lo : -1e300) << ".." << (hi ? *hi : 1e300);
+      fail(n, o.str());
+    }
+    return v;
+  }
+  bool boolean(const toml::node& n, const std::string& key) const {
+    if (!n.is_boolean()) fail(n, key + ": expected true or false");
+    return *n.value<bool>();
+  }
+  std::vector<std::string> strings(const toml::node& n, const std::string& key) const {
+    const auto* arr = n.as_array();
+    if (arr == nullptr) fail(n, key + ": expected an array of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *arr) out.push_back(str(e, key));
+    return out;
+  }
+  std::string choice(const toml::node& n, const std::string& key,
+                     std::initializer_list<const char*> choices) const {
+    std::string v = str(n, key);
+    std::string list;
+    for (const char* c : choices) {
+      if (v == c) return v;
+      list += (list.empty() ? "" : " | ") + std::string(c);
+    }
+    fail(n, key + ": \"" + v + "\" is not one of " + list);
+  }
+  FailAction fail_action(const toml::node& n, const std::string& key) const {
+    return choice(n, key, {"accept", "tempfail"}) == "accept" ? FailAction::accept
+                                                              : FailAction::tempfail;
+  }
+};
+
+using Setter = std::function<void(Config&, const toml::node&, const Reader&)>;
+
+struct KeyDef {
+  const char* section;
+  const char* key;
+  const char* default_text;
+  const char* doc;
+  Setter set;
+};
+
+std::size_t size_limit(const toml::node& n, const Reader& r, const char* key) {
+  return static_cast<std::size_t>(r.integer(n, key, 1, std::int64_t{1} << 40));
+}
+
+const std::vector<KeyDef>& keys() {
+  static const std::vector<KeyDef> k = {
+      {"milter", "socket", "\"unix:/run/support-milter/support-milter.sock\"",
+       "where Postfix connects: unix:/path or inet:PORT@127.0.0.1",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "milter.socket");
+         if (!(v.starts_with("unix:") || v.starts_with("local:") || v.starts_with("inet:") ||
+               v.starts_with("inet6:")))
+           r.fail(n, "milter.socket: \"" + v + "\" is not unix:/path or inet:PORT@HOST");
+         c.milter.socket = v;
+       }},
+      {"milter", "socket_mode", "\"0660\"", "octal permissions of a unix socket",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "milter.socket_mode");
+         std::size_t used = 0;
+         unsigned long mode = 0;
+         try {
+           mode = std::stoul(v, &used, 8);
+         } catch (const std::exception&) {
+           used = 0;
+         }
+         if (used != v.size() || v.empty() || mode > 0777)
+           r.fail(n, "milter.socket_mode: \"" + v + "\" is not an octal mode like \"0660\"");
+         if ((mode & 0002) != 0) r.fail(n, "milter.socket_mode: a world-writable socket is refused");
+         c.milter.socket_mode = static_cast<unsigned>(mode);
+       }},
+      {"milter", "socket_group", "\"\"", "group that owns a unix socket (empty: the user's group)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.milter.socket_group = r.str(n, "milter.socket_group");
+       }},
+      {"milter", "user", "\"\"", "user to switch to when started as root (required then)",
+       [](Config& c, const toml::node& n, const Reader& r) { c.milter.user = r.str(n, "milter.user"); }},
+      {"milter", "on_internal_error", "\"tempfail\"",
+       "what the MTA is told when the milter itself fails: accept | tempfail",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.milter.on_internal_error = r.fail_action(n, "milter.on_internal_error");
+       }},
+      {"milter", "drain_seconds", "30", "on stop, how long messages in flight may take to finish",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.milter.workers_drain_seconds =
+             static_cast<unsigned>(r.integer(n, "milter.drain_seconds", 0, 3600));
+       }},
+      {"support", "domains", "[]", "domains whose addresses are support (subdomains included)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.support.domains.clear();
+         for (const auto& d : r.strings(n, "support.domains")) {
+           auto ascii = normalize_domain(d).second;
+           if (ascii.empty() || ascii.find('@') != std::string::npos)
+             r.fail(n, "support.domains: \"" + d + "\" is not a domain");
+           c.support.domains.push_back(ascii);
+         }
+       }},
+      {"support", "addresses", "[]", "single support addresses outside those domains",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.support.addresses.clear();
+         for (const auto& a : r.strings(n, "support.addresses")) {
+           Address parsed = parse_address(a);
+           if (parsed.local_part.empty() || parsed.ascii_domain.empty())
+             r.fail(n, "support.addresses: \"" + a + "\" is not an address");
+           c.support.addresses.push_back(parsed.key());
+         }
+       }},
+      {"limits", "scan_bytes", "10485760", "bytes of a message that are parsed; the rest passes unread",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_scan_bytes = size_limit(n, r, "limits.scan_bytes");
+       }},
+      {"limits", "header_bytes", "102400", "size of the header block that is parsed",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_header_bytes = size_limit(n, r, "limits.header_bytes");
+       }},
+      {"limits", "headers", "1000", "header fields that are parsed",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_headers = size_limit(n, r, "limits.headers");
+       }},
+      {"limits", "line_bytes", "2048", "longer lines are cut for parsing",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_line = size_limit(n, r, "limits.line_bytes");
+       }},
+      {"limits", "mime_depth", "64", "MIME nesting that is followed",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_mime_depth = static_cast<unsigned>(r.integer(n, "limits.mime_depth", 1, 10000));
+       }},
+      {"limits", "mime_parts", "1000", "MIME parts that are read",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_parts = static_cast<unsigned>(r.integer(n, "limits.mime_parts", 1, 1000000));
+       }},
+      {"limits", "text_bytes", "1048576", "decoded body text handed to the rules",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.max_text_bytes = size_limit(n, r, "limits.text_bytes");
+       }},
+      {"store", "url", "\"sqlite:/var/lib/support-milter/state.db\"",
+       "thread store: sqlite:/path (postgresql:// later)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "store.url");
+         if (v.empty()) r.fail(n, "store.url: empty");
+         c.store.url = v;
+       }},
+      {"store", "retention_days", "400", "messages older than this are pruned from the store",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.store.retention_days = static_cast<unsigned>(r.integer(n, "store.retention_days", 1, 36500));
+       }},
+      {"store", "on_error", "\"tempfail\"",
+       "when the store fails (locked, unreadable, disk full): accept | tempfail",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.store.on_error = r.fail_action(n, "store.on_error");
+       }},
+      {"audit", "path", "\"/var/log/support-milter/audit.jsonl\"",
+       "audit log: one JSON line per event, flushed per record",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "audit.path");
+         if (v.empty()) r.fail(n, "audit.path: empty");
+         c.audit.path = v;
+       }},
+      {"log", "target", "\"syslog\"", "operational log: syslog | stderr",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.log.target = r.choice(n, "log.target", {"syslog", "stderr"});
+       }},
+      {"log", "level", "\"info\"", "least severity logged: debug | info | warning | error",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.log.level = r.choice(n, "log.level", {"debug", "info", "warning", "error"});
+       }},
+      {"log", "facility", "\"mail\"", "syslog facility: mail | daemon | local0 .. local7",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.log.facility = r.choice(n, "log.facility", {"mail", "daemon", "local0", "local1", "local2",
+                                                       "local3", "local4", "local5", "local6", "local7"});
+       }},
+      {"rules", "mode", "\"enforce\"",
+       "enforce: act on findings; observe: change nothing, log what would have been done",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.rules.mode = r.choice(n, "rules.mode", {"enforce", "observe"}) == "enforce" ? Mode::enforce
+                                                                                       : Mode::observe;
+       }},
+      {"rules", "header", "\"X-Support-Policy\"", "name of the header that annotate adds",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "rules.header");
+         bool ok = !v.empty() && v.size() < 80;
+         for (char ch : v) ok = ok && ch > 32 && ch < 127 && ch != ':';
+         if (!ok) r.fail(n, "rules.header: \"" + v + "\" is not a header field name");
+         c.rules.header = v;
+       }},
+      {"rules", "header_detail", "false", "annotate with each finding's detail, not only rule ids",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.rules.header_detail = r.boolean(n, "rules.header_detail");
+       }},
+  };
+  return k;
+}
+
+std::string param_default_text(const ParamValue& v) {
+  struct V {
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const {
+      std::ostringstream o;
+      o << d;
+      return o.str();
+    }
+    std::string operator()(const std::string& s) const { return "\"" + s + "\""; }
+    std::string operator()(const std::vector<std::string>& l) const {
+      std::string s = "[";
+      for (std::size_t i = 0; i < l.size(); ++i) s += (i ? ", \"" : "\"") + l[i] + "\"";
+      return s + "]";
+    }
+  };
+  return std::visit(V{}, v);
+}
+
+RuleSettings rule_defaults(const Rule& rule) {
+  RuleSettings s;
+  s.action = rule.default_action();
+  for (const auto& p : rule.params()) s.params[p.name] = p.default_value;
+  return s;
+}
+
+void read_rule(Config& c, const Rule& rule, const toml::table& t, const Reader& r) {
+  RuleSettings& s = c.rules.settings[std::string(rule.id())];
+  const std::string prefix = "rules." + std::string(rule.id()) + ".";
+  auto specs = rule.params();
+  for (const auto& [k, node] : t) {
+    const std::string key(k.str());
+    const std::string full = prefix + key;
+    if (key == "action") {
+      auto a = action_from_string(r.str(node, full));
+      if (!a) r.fail(node, full + ": \"" + r.str(node, full) + "\" is not off | log | annotate | fix | hold | reject");
+      if (*a == Action::fix && !rule.can_fix()) r.fail(node, full + ": " + std::string(rule.id()) + " cannot fix");
+      s.action = *a;
+      continue;
+    }
+    if (key == "notify") {
+      auto v = r.str(node, full);
+      if (!v.empty() && parse_address(v).ascii_domain.empty())
+        r.fail(node, full + ": \"" + v + "\" is not an address");
+      s.notify = v;
+      continue;
+    }
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& p) { return p.name == key; });
+    if (spec == specs.end()) r.fail(node, "unknown key " + full);
+    ParamValue v;
+    if (std::holds_alternative<bool>(spec->default_value)) {
+      v = r.boolean(node, full);
+    } else if (std::holds_alternative<std::int64_t>(spec->default_value)) {
+      auto lo = spec->min ? static_cast<std::int64_t>(*spec->min) : INT64_MIN;
+      auto hi = spec->max ? static_cast<std::int64_t>(*spec->max) : INT64_MAX;
+      v = r.integer(node, full, lo, hi);
+    } else if (std::holds_alternative<double>(spec->default_value)) {
+      v = r.number(node, full, spec->min, spec->max);
+    } else if (std::holds_alternative<std::string>(spec->default_value)) {
+      v = r.str(node, full);
+    } else {
+      v = r.strings(node, full);
+    }
+    s.params[key] = std::move(v);
+  }
+}
+
+std::shared_ptr<Config> defaults() {
+  auto c = std::make_shared<Config>();
+  for (const auto& rule : rule_registry()) c->rules.settings[std::string(rule->id())] = rule_defaults(*rule);
+  return c;
+}
+
+}  // namespace
+
+std::shared_ptr<const Config> default_config() { return defaults(); }
+
+std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name) {
+  Reader r{name};
+  toml::table doc;
+  try {
+    doc = toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(name + ":" + std::to_string(e.source().begin.line) + ": " +
+                      std::string(e.description()));
+  }
+  auto c = defaults();
+  c->path = name;
+  c->digest = sha256_hex(text);
+
+  std::set<std::string> sections;
+  for (const auto& k : keys()) sections.insert(k.section);
+
+  for (const auto& [sec_key, sec_node] : doc) {
+    const std::string sec(sec_key.str());
+    if (!sections.count(sec)) r.fail(sec_node, "unknown section [" + sec + "]");
+    const auto* table = sec_node.as_table();
+    if (table == nullptr) r.fail(sec_node, sec + ": expected a section");
+    for (const auto& [k, node] : *table) {
+      const std::string key(k.str());
+      if (sec == "rules" && node.is_table()) {
+        const Rule* rule = find_rule(key);
+        if (rule == nullptr) r.fail(node, "unknown rule [rules." + key + "]");
+        read_rule(*c, *rule, *node.as_table(), r);
+        continue;
+      }
+      auto def = std::find_if(keys().begin(), keys().end(), [&](const KeyDef& d) {
+        return sec == d.section && key == d.key;
+      });
+      if (def == keys().end()) r.fail(node, "unknown key " + sec + "." + key);
+      def->set(*c, node, r);
+    }
+  }
+  return c;
+}
+
+std::shared_ptr<const Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ":0: cannot read: " + std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_config(buf.str(), path);
+}
+
+std::vector<std::string> describe_config_keys() {
+  std::vector<std::string> out;
+  for (const auto& k : keys())
+    out.push_back(std::string(k.section) + "." + k.key + " = " + k.default_text + "  # " + k.doc);
+  for (const auto& rule : rule_registry()) {
+    const std::string prefix = "rules." + std::string(rule->id()) + ".";
+    out.push_back(prefix + "action = \"" + to_string(rule->default_action()) + "\"  # " +
+                  std::string(rule->summary()) + (rule->can_fix() ? " (can fix)" : ""));
+    out.push_back(prefix + "notify = \"\"  # address told of each message held or rejected");
+    for (const auto& p : rule->params())
+      out.push_back(prefix + p.name + " = " + param_default_text(p.default_value) + "  # " + p.doc);
+  }
+  return out;
+}
+
+}  // namespace sm

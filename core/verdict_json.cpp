@@ -1,0 +1,99 @@
+// JSON forms of a verdict: the audit record and the `check` output. Every string in them comes
+// from nlohmann::json, which escapes control characters; invalid UTF-8 is repaired first.
+#include <nlohmann/json.hpp>
+
+#include "checks/registry.h"
+#include "core/pipeline.h"
+#include "message/charset.h"
+
+namespace sm {
+
+namespace {
+std::string clean(std::string_view s) { return sanitize_utf8(s); }
+
+nlohmann::json addresses(const std::vector<Address>& list) {
+  auto a = nlohmann::json::array();
+  for (const auto& x : list) a.push_back(clean(x.address()));
+  return a;
+}
+}  // namespace
+
+nlohmann::json finding_json(const Finding& f) {
+  nlohmann::json j = {{"rule", f.rule},
+                      {"result", to_string(f.result)},
+                      {"action", to_string(f.action)},
+                      {"detail", clean(f.detail)}};
+  if (!f.evidence.empty()) j["evidence"] = f.evidence;
+  return j;
+}
+
+nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
+                            const Config& cfg) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : v.findings)
+    if (f.result != Result::pass) findings.push_back(finding_json(f));
+  nlohmann::json rules = nlohmann::json::object();
+  for (const auto& r : rule_registry()) rules[std::string(r->id())] = std::string(r->version());
+
+  nlohmann::json j = {
+      {"queue_id", clean(env.queue_id)},
+      {"message_id", clean(msg.message_id)},
+      {"thread_id", v.thread_id},
+      {"direction", to_string(v.direction.direction)},
+      {"direction_reason", clean(v.direction.reason)},
+      {"message_time", format_rfc3339_ms(v.time)},
+      {"action", to_string(v.action)},
+      {"mode", to_string(cfg.rules.mode)},
+      {"findings", findings},
+      {"passed", nlohmann::json::array()},
+      {"config", cfg.digest},
+      {"rules", rules},
+  };
+  for (const auto& f : v.findings)
+    if (f.result == Result::pass) j["passed"].push_back(f.rule);
+  if (v.observe) j["would"] = to_string(v.would);
+  if (!v.error.empty()) j["error"] = clean(v.error);
+  if (!v.quarantine_reason.empty()) j["hold_reason"] = v.quarantine_reason;
+  if (!v.reply_text.empty()) j["reply"] = v.reply_code + " " + v.reply_xcode + " " + v.reply_text;
+  if (!msg.notes.empty()) {
+    j["notes"] = nlohmann::json::array();
+    for (const auto& n : msg.notes) j["notes"].push_back(clean(n));
+  }
+  if (!v.sla.empty()) j["sla"] = v.sla;
+  if (!env.auth_user.empty()) j["auth"] = clean(env.auth_user);
+  return j;
+}
+
+nlohmann::json check_record(const std::string& file, const Message& msg, const Verdict& v) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : v.findings) findings.push_back(finding_json(f));
+  nlohmann::json j = {
+      {"file", clean(file)},
+      {"message_id", clean(msg.message_id)},
+      {"direction", to_string(v.direction.direction)},
+      {"thread_id", v.thread_id},
+      {"subject", clean(msg.subject)},
+      {"from", addresses(msg.from)},
+      {"to", addresses(msg.to)},
+      {"cc", addresses(msg.cc)},
+      {"date", msg.date ? nlohmann::json(format_rfc3339(*msg.date)) : nlohmann::json(nullptr)},
+      {"time", format_rfc3339(v.time)},
+      {"new_text", clean(msg.quote.new_text)},
+      {"quoted", msg.quote.has_quote},
+      {"quote_style", to_string(msg.quote.style)},
+      {"findings", findings},
+      {"action", to_string(v.action)},
+      {"sla", v.sla},
+  };
+  if (v.observe) j["would"] = to_string(v.would);
+  if (!v.quarantine_reason.empty()) j["hold_reason"] = v.quarantine_reason;
+  if (!v.reply_text.empty()) j["reply"] = v.reply_code + " " + v.reply_xcode + " " + v.reply_text;
+  if (!v.error.empty()) j["error"] = clean(v.error);
+  if (!msg.notes.empty()) {
+    j["notes"] = nlohmann::json::array();
+    for (const auto& n : msg.notes) j["notes"].push_back(clean(n));
+  }
+  return j;
+}
+
+}  // namespace sm

@@ -1,0 +1,279 @@
+// Daemon life cycle.
+//
+// Signals: SIGHUP, SIGTERM and SIGINT are blocked in every thread from the start and taken by our
+// own thread with sigwaitinfo(). libmilter's smfi_main starts a thread of its own that sigwait()s
+// for the same signals and treats SIGHUP as "stop"; to keep reload deterministic this file
+// provides sigwait() for the process (only libmilter calls it), which parks that thread until the
+// process ends. Stopping goes through smfi_stop() from our thread.
+//
+// Stop: smfi_stop() ends the accept loop, then messages in flight get milter.drain_seconds to
+// finish before the process exits.
+#include "milter/daemon.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <libmilter/mfapi.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "core/audit.h"
+#include "core/config.h"
+#include "core/oplog.h"
+#include "milter/milter.h"
+#include "store/thread_store.h"
+
+namespace {
+std::mutex g_park_mu;
+std::condition_variable g_park_cv;
+}  // namespace
+
+// libmilter's signal thread waits here instead of on the signals (see the file comment).
+extern "C" int sigwait(const sigset_t* /*set*/, int* sig) {
+  std::unique_lock lock(g_park_mu);
+  g_park_cv.wait(lock, [] { return false; });
+  *sig = 0;
+  return 0;
+}
+
+namespace sm {
+
+namespace {
+
+sigset_t daemon_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+bool same_restart_keys(const Config& a, const Config& b, std::string* which) {
+  if (a.store.url != b.store.url) *which = "store.url";
+  else if (a.audit.path != b.audit.path) *which = "audit.path";
+  else if (a.milter.socket != b.milter.socket) *which = "milter.socket";
+  else if (a.milter.user != b.milter.user) *which = "milter.user";
+  else return true;
+  return false;
+}
+
+void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
+  sigset_t set = daemon_signals();
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&set, &info);
+    if (sig < 0) {
+      if (errno == EINTR) continue;
+      oplog(Severity::error, std::string("sigwaitinfo: ") + std::strerror(errno));
+      return;
+    }
+    if (sig == SIGHUP) {
+      try {
+        auto next = load_config(opts.config_path);
+        auto current = rt->config.load();
+        std::string which;
+        if (!same_restart_keys(*current, *next, &which))
+          oplog(Severity::warning, "reload: " + which + " changed; it takes effect on restart");
+        init_oplog(opts.foreground ? "stderr" : next->log.target, next->log.level, next->log.facility);
+        rt->config.store(next);
+        oplog(Severity::info, "reloaded " + opts.config_path + " (sha256 " + next->digest.substr(0, 12) + ")");
+        if (rt->audit != nullptr)
+          rt->audit->write("config", {{"path", opts.config_path}, {"config", next->digest}, {"reload", true}});
+      } catch (const std::exception& e) {
+        oplog(Severity::error, std::string("reload refused, keeping the running config: ") + e.what());
+        if (rt->audit != nullptr)
+          rt->audit->write("config", {{"path", opts.config_path}, {"reload", false}, {"error", e.what()}});
+      }
+      continue;
+    }
+    oplog(Severity::info, sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
+    rt->stopping = true;
+    smfi_stop();
+    return;
+  }
+}
+
+bool drop_privileges(const Config& cfg, std::string* error) {
+  if (geteuid() != 0) return true;
+  if (cfg.milter.user.empty()) {
+    *error = "refusing to run as root: set milter.user to the user to run as";
+    return false;
+  }
+  errno = 0;
+  struct passwd* pw = getpwnam(cfg.milter.user.c_str());
+  if (pw == nullptr) {
+    *error = "milter.user \"" + cfg.milter.user + "\": no such user";
+    return false;
+  }
+  if (pw->pw_uid == 0) {
+    *error = "milter.user \"" + cfg.milter.user + "\" is root; name an unprivileged user";
+    return false;
+  }
+  if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+    *error = "switching to user \"" + cfg.milter.user + "\": " + std::strerror(errno);
+    return false;
+  }
+  if (setuid(0) == 0) {
+    *error = "could not drop root privileges";
+    return false;
+  }
+  return true;
+}
+
+// Gives the unix socket its configured mode and group (and the run user) after libmilter made it.
+bool prepare_socket_file(const Config& cfg, const std::string& spec, std::string* error) {
+  std::string path;
+  if (spec.starts_with("unix:")) path = spec.substr(5);
+  else if (spec.starts_with("local:")) path = spec.substr(6);
+  else return true;
+  if (chmod(path.c_str(), cfg.milter.socket_mode) != 0) {
+    *error = "chmod " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+  if (geteuid() == 0 && !cfg.milter.user.empty())
+    if (struct passwd* pw = getpwnam(cfg.milter.user.c_str())) uid = pw->pw_uid, gid = pw->pw_gid;
+  if (!cfg.milter.socket_group.empty()) {
+    struct group* gr = getgrnam(cfg.milter.socket_group.c_str());
+    if (gr == nullptr) {
+      *error = "milter.socket_group \"" + cfg.milter.socket_group + "\": no such group";
+      return false;
+    }
+    gid = gr->gr_gid;
+  }
+  if ((uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1)) && chown(path.c_str(), uid, gid) != 0) {
+    *error = "chown " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool daemonize(std::string* error) {
+  pid_t pid = fork();
+  if (pid < 0) {
+    *error = std::string("fork: ") + std::strerror(errno);
+    return false;
+  }
+  if (pid > 0) _exit(0);
+  setsid();
+  pid = fork();
+  if (pid < 0) _exit(1);
+  if (pid > 0) _exit(0);
+  if (chdir("/") != 0) {
+    *error = std::string("chdir /: ") + std::strerror(errno);
+    return false;
+  }
+  int fd = open("/dev/null", O_RDWR);
+  if (fd >= 0) {
+    dup2(fd, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2) close(fd);
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_daemon(const RunOptions& opts) {
+  // Before any thread exists: every thread inherits these blocked.
+  sigset_t set = daemon_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  std::shared_ptr<const Config> cfg;
+  try {
+    cfg = load_config(opts.config_path);
+  } catch (const std::exception& e) {
+    std::cerr << "support-milter: " << e.what() << "\n";
+    return 78;  // EX_CONFIG
+  }
+  const std::string socket = opts.socket.empty() ? cfg->milter.socket : opts.socket;
+  init_oplog(opts.foreground ? "stderr" : cfg->log.target, cfg->log.level, cfg->log.facility);
+
+  std::string error;
+  if (geteuid() == 0 && cfg->milter.user.empty()) {
+    oplog(Severity::error, "refusing to run as root: set milter.user to the user to run as");
+    std::cerr << "support-milter: refusing to run as root: set milter.user in " << opts.config_path << "\n";
+    return 77;  // EX_NOPERM
+  }
+  if (!opts.foreground && !daemonize(&error)) {
+    oplog(Severity::error, error);
+    return 71;
+  }
+
+  static MilterRuntime rt;
+  rt.config.store(cfg);
+  if (!register_milter(&rt)) {
+    oplog(Severity::error, "smfi_register failed");
+    return 70;
+  }
+  if (smfi_setconn(const_cast<char*>(socket.c_str())) != MI_SUCCESS) {
+    oplog(Severity::error, "bad socket \"" + socket + "\"");
+    return 78;
+  }
+  mode_t old_mask = umask(static_cast<mode_t>(~cfg->milter.socket_mode & 0777));
+  int opened = smfi_opensocket(true);
+  umask(old_mask);
+  if (opened != MI_SUCCESS) {
+    oplog(Severity::error, "cannot open socket \"" + socket + "\"");
+    std::cerr << "support-milter: cannot open socket \"" << socket << "\"\n";
+    return 71;
+  }
+  if (!prepare_socket_file(*cfg, socket, &error) || !drop_privileges(*cfg, &error)) {
+    oplog(Severity::error, error);
+    std::cerr << "support-milter: " << error << "\n";
+    return 77;
+  }
+
+  std::unique_ptr<ThreadStore> store;
+  std::unique_ptr<AuditLog> audit;
+  try {
+    audit = std::make_unique<AuditLog>(cfg->audit.path);
+    store = open_store(cfg->store.url);
+  } catch (const std::exception& e) {
+    oplog(Severity::error, e.what());
+    std::cerr << "support-milter: " << e.what() << "\n";
+    return 73;  // EX_CANTCREAT
+  }
+  rt.store = store.get();
+  rt.audit = audit.get();
+  audit->write("start", {{"config", cfg->digest}, {"path", opts.config_path}, {"socket", socket},
+                         {"pid", static_cast<long>(getpid())}});
+
+  // Prune the store once at start; the SLA sweeper will take this over.
+  try {
+    auto pruned = store->prune(now_ms() - static_cast<TimeMs>(cfg->store.retention_days) * 86400000);
+    if (pruned > 0) oplog(Severity::info, "pruned " + std::to_string(pruned) + " messages past retention");
+  } catch (const std::exception& e) {
+    oplog(Severity::warning, std::string("prune: ") + e.what());
+  }
+
+  std::thread signals(signal_loop, &rt, opts);
+  signals.detach();
+  oplog(Severity::info, "listening on " + socket);
+
+  int rc = smfi_main();
+
+  // Drain: messages in flight get drain_seconds to finish.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt.config.load()->milter.workers_drain_seconds);
+  while (rt.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  int left = rt.in_flight.load();
+  audit->write("stop", {{"in_flight", left}, {"pid", static_cast<long>(getpid())}});
+  oplog(left > 0 ? Severity::warning : Severity::info,
+        "stopped" + (left > 0 ? ", " + std::to_string(left) + " messages still in flight" : std::string()));
+  // Worker threads of libmilter may still hold the store; leave without destructors.
+  std::_Exit(rc == MI_SUCCESS ? 0 : 1);
+}
+
+}  // namespace sm

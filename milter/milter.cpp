@@ -1,0 +1,293 @@
+// libmilter callbacks. Per-connection state lives only behind smfi_setpriv (callbacks of one
+// connection may run on different worker threads). Every modification happens in eom.
+#include "milter/milter.h"
+
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+
+#include <cstring>
+#include <string>
+
+#include "core/header_value.h"
+#include "core/oplog.h"
+#include "core/pipeline.h"
+#include "message/headers.h"
+#include "message/message.h"
+
+namespace sm {
+
+namespace {
+
+MilterRuntime* g_rt = nullptr;
+
+struct Connection {
+  std::string client_addr;
+  std::string daemon_name;  // read at connect: at eom it is cleanup's, not smtpd's
+
+  // The current message.
+  bool in_message = false;
+  std::shared_ptr<const Config> cfg;
+  Envelope env;
+  std::string raw;           // header block + body, up to the scan limit
+  std::size_t body_seen = 0;
+  bool truncated = false;
+
+  void reset_message() {
+    if (in_message) g_rt->in_flight.fetch_sub(1);
+    in_message = false;
+    cfg.reset();
+    env = Envelope{};
+    env.client_addr = client_addr;
+    env.daemon_name = daemon_name;
+    raw.clear();
+    body_seen = 0;
+    truncated = false;
+  }
+};
+
+Connection* conn(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+std::string symval(SMFICTX* ctx, const char* name) {
+  const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
+  return v != nullptr ? std::string(v) : std::string();
+}
+
+// The failure action for an error inside a callback.
+sfsistat fail_status(SMFICTX* ctx, const char* where, const std::string& what) {
+  std::shared_ptr<const Config> cfg = g_rt->config.load();
+  FailAction a = cfg ? cfg->milter.on_internal_error : FailAction::tempfail;
+  std::string qid = symval(ctx, "i");
+  oplog(Severity::error, std::string(where) + ": " + what, qid);
+  if (g_rt->audit != nullptr) {
+    g_rt->audit->write("error", {{"queue_id", qid}, {"where", where}, {"error", sanitize_text(what)},
+                                 {"action", a == FailAction::accept ? "accept" : "tempfail"}});
+  }
+  if (a == FailAction::accept) return SMFIS_ACCEPT;
+  smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
+                const_cast<char*>("support-milter: temporary failure, try again later"));
+  return SMFIS_TEMPFAIL;
+}
+
+template <typename F>
+sfsistat guarded(SMFICTX* ctx, const char* where, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return fail_status(ctx, where, e.what());
+  } catch (...) {
+    return fail_status(ctx, where, "unknown error");
+  }
+}
+
+std::string address_of(_SOCK_ADDR* sa) {
+  if (sa == nullptr) return {};
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+sfsistat on_connect(SMFICTX* ctx, char* /*host*/, _SOCK_ADDR* addr) {
+  return guarded(ctx, "connect", [&] {
+    auto* c = new Connection;
+    c->client_addr = address_of(addr);
+    c->daemon_name = symval(ctx, "{daemon_name}");
+    smfi_setpriv(ctx, c);
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
+  return guarded(ctx, "mail from", [&] {
+    Connection* c = conn(ctx);
+    if (c == nullptr) {
+      c = new Connection;
+      smfi_setpriv(ctx, c);
+    }
+    c->reset_message();
+    c->in_message = true;
+    g_rt->in_flight.fetch_add(1);
+    c->cfg = g_rt->config.load();
+    c->env.mail_from = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+    c->env.auth_user = symval(ctx, "{auth_authen}");
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
+  return guarded(ctx, "rcpt to", [&] {
+    Connection* c = conn(ctx);
+    if (c != nullptr && argv != nullptr && argv[0] != nullptr && c->env.rcpt_to.size() < 1000)
+      c->env.rcpt_to.emplace_back(argv[0]);
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
+  return guarded(ctx, "header", [&] {
+    Connection* c = conn(ctx);
+    if (c == nullptr || !c->in_message) return SMFIS_CONTINUE;
+    std::size_t limit = c->cfg->limits.max_header_bytes;
+    if (c->raw.size() >= limit) {
+      c->truncated = true;
+      return SMFIS_CONTINUE;
+    }
+    c->raw.append(name != nullptr ? name : "");
+    c->raw.append(": ");
+    // Postfix hands folded values with bare LF; the parser accepts any line end.
+    c->raw.append(value != nullptr ? value : "");
+    c->raw.append("\r\n");
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_eoh(SMFICTX* ctx) {
+  return guarded(ctx, "end of headers", [&] {
+    Connection* c = conn(ctx);
+    if (c != nullptr && c->in_message) c->raw.append("\r\n");
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
+  return guarded(ctx, "body", [&] {
+    Connection* c = conn(ctx);
+    if (c == nullptr || !c->in_message) return SMFIS_CONTINUE;
+    c->body_seen += len;
+    std::size_t limit = c->cfg->limits.max_scan_bytes;
+    if (c->raw.size() < limit) {
+      std::size_t take = std::min(len, limit - c->raw.size());
+      c->raw.append(reinterpret_cast<const char*>(chunk), take);
+      if (take < len) c->truncated = true;
+    } else {
+      c->truncated = true;
+    }
+    return SMFIS_CONTINUE;
+  });
+}
+
+void apply(SMFICTX* ctx, const Verdict& v, const std::string& qid) {
+  for (const auto& m : v.modifications) {
+    int rc = MI_SUCCESS;
+    std::string what;
+    switch (m.kind) {
+      case Modification::Kind::add_header: {
+        std::string value = encode_header_value(m.name, m.value);
+        rc = smfi_addheader(ctx, const_cast<char*>(m.name.c_str()), value.data());
+        what = "add header " + m.name;
+        break;
+      }
+      case Modification::Kind::change_header: {
+        std::string value = iequals(m.name, "Cc") || iequals(m.name, "To")
+                                ? encode_address_list(m.name, m.value)
+                                : encode_header_value(m.name, m.value);
+        rc = smfi_chgheader(ctx, const_cast<char*>(m.name.c_str()), m.index, value.data());
+        what = "change header " + m.name;
+        break;
+      }
+      case Modification::Kind::add_recipient: {
+        std::string rcpt = "<" + sanitize_text(m.value, 320) + ">";
+        rc = smfi_addrcpt(ctx, rcpt.data());
+        what = "add recipient " + rcpt;
+        break;
+      }
+    }
+    if (rc != MI_SUCCESS) oplog(Severity::warning, what + ": refused by the MTA", qid);
+  }
+  if (v.action == FinalAction::hold) {
+    std::string reason = v.quarantine_reason.empty() ? "support-milter" : v.quarantine_reason;
+    if (smfi_quarantine(ctx, reason.data()) != MI_SUCCESS)
+      oplog(Severity::warning, "quarantine refused by the MTA", qid);
+  }
+}
+
+sfsistat on_eom(SMFICTX* ctx) {
+  return guarded(ctx, "end of message", [&]() -> sfsistat {
+    Connection* c = conn(ctx);
+    if (c == nullptr || !c->in_message) return SMFIS_CONTINUE;
+    const Config& cfg = *c->cfg;
+    c->env.queue_id = symval(ctx, "i");
+    const std::string qid = c->env.queue_id;
+
+    Message msg = parse_message(c->raw, cfg.limits);
+    if (c->truncated) {
+      msg.limit_hit = true;
+      msg.notes.push_back("scanned " + std::to_string(c->raw.size()) + " bytes of a larger message");
+    }
+    TimeMs now = now_ms();
+    Pipeline pipeline(g_rt->store);
+    Verdict v = pipeline.process(msg, c->env, now, cfg);
+    if (!v.error.empty()) oplog(Severity::error, v.error, qid);
+    if (g_rt->audit != nullptr) g_rt->audit->write("message", audit_record(msg, c->env, v, cfg));
+    oplog(Severity::info,
+          std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +
+              " action=" + to_string(v.action) + (v.observe ? std::string(" would=") + to_string(v.would) : ""),
+          qid);
+
+    sfsistat status = SMFIS_CONTINUE;
+    switch (v.action) {
+      case FinalAction::tempfail:
+        smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
+                      const_cast<char*>("support-milter: temporary failure, try again later"));
+        status = SMFIS_TEMPFAIL;
+        break;
+      case FinalAction::reject: {
+        // libmilter reads '%' in reply text as a format escape.
+        std::string text;
+        for (char ch : v.reply_text) text += ch == '%' ? std::string("%%") : std::string(1, ch);
+        smfi_setreply(ctx, const_cast<char*>(v.reply_code.c_str()), const_cast<char*>(v.reply_xcode.c_str()),
+                      text.data());
+        status = SMFIS_REJECT;
+        break;
+      }
+      default:
+        apply(ctx, v, qid);
+        status = SMFIS_CONTINUE;
+    }
+    c->reset_message();
+    return status;
+  });
+}
+
+sfsistat on_abort(SMFICTX* ctx) {
+  return guarded(ctx, "abort", [&] {
+    if (Connection* c = conn(ctx)) c->reset_message();
+    return SMFIS_CONTINUE;
+  });
+}
+
+sfsistat on_close(SMFICTX* ctx) {
+  Connection* c = conn(ctx);
+  if (c != nullptr) {
+    c->reset_message();
+    delete c;
+  }
+  smfi_setpriv(ctx, nullptr);
+  return SMFIS_CONTINUE;
+}
+
+}  // namespace
+
+bool register_milter(MilterRuntime* runtime) {
+  g_rt = runtime;
+  static smfiDesc desc{};
+  desc.xxfi_name = const_cast<char*>("support-milter");
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_QUARANTINE;
+  desc.xxfi_connect = on_connect;
+  desc.xxfi_envfrom = on_envfrom;
+  desc.xxfi_envrcpt = on_envrcpt;
+  desc.xxfi_header = on_header;
+  desc.xxfi_eoh = on_eoh;
+  desc.xxfi_body = on_body;
+  desc.xxfi_eom = on_eom;
+  desc.xxfi_abort = on_abort;
+  desc.xxfi_close = on_close;
+  return smfi_register(desc) == MI_SUCCESS;
+}
+
+}  // namespace sm

@@ -1,0 +1,79 @@
+// The configuration: a declared schema (each key's type, default, bounds and one-line meaning),
+// read from TOML. Unknown keys and bad values are errors that name file:line. A loaded Config is
+// immutable; a reload builds a new one and swaps the pointer.
+#pragma once
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "checks/rule.h"
+#include "message/limits.h"
+
+namespace sm {
+
+enum class FailAction { accept, tempfail };
+const char* to_string(FailAction a);
+
+enum class Mode { enforce, observe };
+const char* to_string(Mode m);
+
+struct Config {
+  std::string path;    // the file it was read from; empty for built-in defaults
+  std::string digest;  // SHA-256 (hex) of the file's bytes; "" for defaults
+
+  struct Milter {
+    std::string socket = "unix:/run/support-milter/support-milter.sock";
+    unsigned socket_mode = 0660;
+    std::string socket_group;
+    std::string user;
+    FailAction on_internal_error = FailAction::tempfail;
+    unsigned workers_drain_seconds = 30;
+  } milter;
+
+  SupportIdentity support;
+  Limits limits;
+
+  struct Store {
+    std::string url = "sqlite:/var/lib/support-milter/state.db";
+    unsigned retention_days = 400;
+    FailAction on_error = FailAction::tempfail;
+  } store;
+
+  struct Audit {
+    std::string path = "/var/log/support-milter/audit.jsonl";
+  } audit;
+
+  struct Log {
+    std::string target = "syslog";  // syslog | stderr
+    std::string level = "info";     // debug | info | warning | error
+    std::string facility = "mail";
+  } log;
+
+  struct Rules {
+    Mode mode = Mode::enforce;
+    std::string header = "X-Support-Policy";
+    bool header_detail = false;
+    std::map<std::string, RuleSettings, std::less<>> settings;  // by rule id, every rule present
+  } rules;
+
+  const RuleSettings& rule(std::string_view id) const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and validates a config file; throws ConfigError("FILE:LINE: what") on any problem.
+std::shared_ptr<const Config> load_config(const std::string& path);
+// Same, from text (for tests); `name` stands in for the file name in errors.
+std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name);
+// The built-in defaults (every rule at its default action).
+std::shared_ptr<const Config> default_config();
+
+// One line per key: "section.key = default  # meaning", for docs and `configtest --keys`.
+std::vector<std::string> describe_config_keys();
+
+}  // namespace sm

@@ -1,0 +1,68 @@
+// The per-message pipeline, shared by the daemon and `check`: direction, thread lookup, rules,
+// actions, store update. Turns one parsed message into a Verdict; never throws.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "checks/rule.h"
+#include "core/config.h"
+#include "core/direction.h"
+#include "message/message.h"
+#include "store/thread_store.h"
+
+namespace sm {
+
+// What the MTA is told. Ordered by strength, except tempfail which stands apart.
+enum class FinalAction { accept, annotate, fix, hold, reject, tempfail };
+const char* to_string(FinalAction a);
+
+struct Verdict {
+  DirectionInfo direction;
+  std::string thread_id;
+  bool new_thread = false;
+  TimeMs time = 0;
+  std::vector<Finding> findings;
+  FinalAction action = FinalAction::accept;  // what is done (accept in observe mode)
+  FinalAction would = FinalAction::accept;   // what enforce mode would do
+  bool observe = false;
+  std::vector<Modification> modifications;   // to apply at end of message (enforce only)
+  std::string reply_code = "550";
+  std::string reply_xcode = "5.7.1";
+  std::string reply_text;                    // for reject, sanitized
+  std::string quarantine_reason;             // for hold, sanitized
+  nlohmann::json sla = nlohmann::json::object();
+  std::string error;                         // store or internal error that decided the action
+};
+
+class Pipeline {
+ public:
+  // `store` may be null: thread rules then skip and nothing is recorded.
+  explicit Pipeline(ThreadStore* store) : store_(store) {}
+
+  Verdict process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg);
+
+ private:
+  ThreadStore* store_;
+};
+
+// The thread id for a message whose thread the store does not know: derived from the root of
+// its References (or In-Reply-To, or its own Message-ID), so that later messages of the same
+// conversation land in the same thread even when they arrive out of order.
+std::string derive_thread_id(const Message& msg);
+
+// Question marks that end sentences in the new text (?, ？, and Spanish ¿…?).
+int count_questions(std::string_view new_text);
+
+// The audit record of one message (without time/event, which AuditLog adds).
+nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
+                            const Config& cfg);
+
+// The `check` output for one message (JSON Lines).
+nlohmann::json check_record(const std::string& file, const Message& msg, const Verdict& v);
+
+nlohmann::json finding_json(const Finding& f);
+
+}  // namespace sm

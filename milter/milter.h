@@ -1,0 +1,27 @@
+// The libmilter side: callbacks that collect one message per transaction and, at end of message,
+// run the pipeline and apply its verdict (headers, recipients, quarantine, reply). Nothing thrown
+// crosses a callback: errors become the configured failure action and an audit line.
+#pragma once
+#include <atomic>
+#include <memory>
+
+#include "core/audit.h"
+#include "core/config.h"
+#include "store/thread_store.h"
+
+namespace sm {
+
+// What the callbacks share: the current config (swapped on reload), the store, the audit log,
+// and the count of messages in flight (for draining on stop).
+struct MilterRuntime {
+  std::atomic<std::shared_ptr<const Config>> config;
+  ThreadStore* store = nullptr;
+  AuditLog* audit = nullptr;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+};
+
+// Registers the filter with libmilter (once per process). Returns false on failure.
+bool register_milter(MilterRuntime* runtime);
+
+}  // namespace sm
