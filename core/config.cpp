@@ -228,6 +228,16 @@ const std::vector<KeyDef>& keys() {
          c.log.facility = r.choice(n, "log.facility", {"mail", "daemon", "local0", "local1", "local2",
                                                        "local3", "local4", "local5", "local6", "local7"});
        }},
+      {"notify", "command", "[\"/usr/sbin/sendmail\", \"-oi\", \"-f\", \"<>\"]",
+       "how notices are submitted; the recipient is appended after \"--\"",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.strings(n, "notify.command");
+         if (v.empty() || v.front().empty() || v.front().front() != '/')
+           r.fail(n, "notify.command: the first element must be an absolute path");
+         c.notify.command = v;
+       }},
+      {"notify", "from", "\"support-milter <postmaster>\"", "From header of notices",
+       [](Config& c, const toml::node& n, const Reader& r) { c.notify.from = r.str(n, "notify.from"); }},
       {"rules", "mode", "\"enforce\"",
        "enforce: act on findings; observe: change nothing, log what would have been done",
        [](Config& c, const toml::node& n, const Reader& r) {

@@ -51,6 +51,11 @@ struct Config {
     std::string facility = "mail";
   } log;
 
+  struct Notify {
+    std::vector<std::string> command = {"/usr/sbin/sendmail", "-oi", "-f", "<>"};
+    std::string from = "support-milter <postmaster>";
+  } notify;
+
   struct Rules {
     Mode mode = Mode::enforce;
     std::string header = "X-Support-Policy";

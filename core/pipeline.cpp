@@ -151,6 +151,10 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
   v.time = time;
   try {
     v.direction = classify(msg, env, cfg.support);
+    if (first(msg.headers, kNoticeHeader) != nullptr) {
+      v.direction.direction = Direction::other;
+      v.direction.reason = "a support-milter notice";
+    }
     const bool involved = v.direction.direction != Direction::other;
 
     ThreadContext tctx;

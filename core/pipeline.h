@@ -15,6 +15,9 @@
 
 namespace sm {
 
+// The header that marks support-milter's own notices; the pipeline passes them untouched.
+inline constexpr const char* kNoticeHeader = "X-Support-Milter-Notice";
+
 // What the MTA is told. Ordered by strength, except tempfail which stands apart.
 enum class FinalAction { accept, annotate, fix, hold, reject, tempfail };
 const char* to_string(FinalAction a);

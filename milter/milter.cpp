@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/header_value.h"
+#include "milter/notify.h"
 #include "core/oplog.h"
 #include "core/pipeline.h"
 #include "message/headers.h"
@@ -205,6 +206,27 @@ void apply(SMFICTX* ctx, const Verdict& v, const std::string& qid) {
   }
 }
 
+// Tells each failing rule's notify address (for the rules that held or rejected the message).
+void notify(const Config& cfg, const Message& msg, const Envelope& env, const Verdict& v) {
+  const Action level = v.action == FinalAction::hold ? Action::hold : Action::reject;
+  for (const auto& f : v.findings) {
+    if (f.result != Result::fail || f.action != level) continue;
+    const std::string& to = cfg.rule(f.rule).notify;
+    if (to.empty()) continue;
+    Notice n;
+    n.to = to;
+    n.subject = std::string("support-milter ") + (level == Action::hold ? "held" : "rejected") +
+                " a message: " + f.rule;
+    n.body = std::string(level == Action::hold ? "Held in the hold queue" : "Rejected") + " by rule " +
+             f.rule + ".\n\nQueue ID: " + env.queue_id + "\nMessage-ID: " + msg.message_id +
+             "\nFrom: " + (msg.from.empty() ? std::string() : msg.from.front().address()) +
+             "\nSubject: " + msg.subject + "\nFinding: " + f.detail + "\n";
+    if (level == Action::hold)
+      n.body += "\nRelease with: postsuper -H " + env.queue_id + "\n";
+    send_notice(cfg.notify.command, cfg.notify.from, n);
+  }
+}
+
 sfsistat on_eom(SMFICTX* ctx) {
   return guarded(ctx, "end of message", [&]() -> sfsistat {
     Connection* c = conn(ctx);
@@ -227,6 +249,8 @@ sfsistat on_eom(SMFICTX* ctx) {
           std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +
               " action=" + to_string(v.action) + (v.observe ? std::string(" would=") + to_string(v.would) : ""),
           qid);
+
+    if (v.action == FinalAction::hold || v.action == FinalAction::reject) notify(cfg, msg, c->env, v);
 
     sfsistat status = SMFIS_CONTINUE;
     switch (v.action) {
