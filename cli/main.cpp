@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/check_command.h"
+#include "core/audit_verify.h"
 #include "core/config.h"
 #include "milter/daemon.h"
 
@@ -37,7 +38,25 @@ int main(int argc, char** argv) {
   configtest_cmd->add_option("-c,--config", configtest_path, "config file");
   configtest_cmd->add_flag("--keys", list_keys, "list every key with its default and meaning");
 
+  std::vector<std::string> audit_files;
+  auto* audit_cmd = app.add_subcommand("audit", "audit log tools");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "check the hash chain of audit files (oldest first)");
+  verify_cmd->add_option("files", audit_files, "audit log files, oldest first")->required()->check(CLI::ExistingFile);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*verify_cmd) {
+    auto report = sm::verify_audit_chain(audit_files);
+    for (const auto& p : report.problems) std::cout << p.file << ":" << p.line << ": " << p.what << "\n";
+    if (!report.ok()) {
+      std::cout << "FAILED: " << report.problems.size() << " problem(s) in " << report.records << " records\n";
+      return 1;
+    }
+    std::cout << "ok: " << report.records << " records, seq " << report.first_seq << ".." << report.last_seq
+              << ", head " << report.head << "\n";
+    return 0;
+  }
 
   if (*run_cmd) return sm::run_daemon(run);
   if (*check_cmd) return sm::run_check(check);

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "core/digest.h"
 #include "core/oplog.h"
 #include "message/datetime.h"
 
@@ -33,12 +34,34 @@ struct AuditLog::Impl {
   boost::shared_ptr<sinks::sink> sink;
   logging::sources::channel_logger_mt<std::string> logger;
   std::mutex mu;
+  std::uint64_t seq = 0;
+  std::string prev = std::string(64, '0');
 
   Impl(std::string p, std::string ch) : path(std::move(p)), channel(ch), logger(logging::keywords::channel = ch) {}
 };
 
 namespace {
 std::atomic<unsigned> g_audit_count{0};
+
+// The last complete line of a file (empty when there is none).
+std::string last_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  std::streamoff size = in.tellg();
+  std::streamoff chunk = std::min<std::streamoff>(size, 1 << 20);
+  in.seekg(size - chunk);
+  std::string tail(static_cast<std::size_t>(chunk), '\0');
+  in.read(tail.data(), chunk);
+  if (tail.empty() || tail.back() != '\n') {
+    // A partial last line (a crash mid-write): the chain continues from the line before it.
+    auto nl = tail.rfind('\n');
+    if (nl == std::string::npos) return {};
+    tail.resize(nl + 1);
+  }
+  tail.pop_back();
+  auto nl = tail.rfind('\n');
+  return nl == std::string::npos ? tail : tail.substr(nl + 1);
+}
 
 std::string escape_percent(const std::string& s) {
   std::string out;
@@ -67,6 +90,15 @@ AuditLog::AuditLog(const std::string& path)
       std::ofstream probe(path, std::ios::app);
       if (!probe) throw std::runtime_error("audit log " + path + ": cannot open for appending: " + std::strerror(errno));
     }
+    if (std::string line = last_line(path); !line.empty()) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.contains("seq") && j["seq"].is_number_unsigned()) {
+        impl_->seq = j["seq"].get<std::uint64_t>();
+        impl_->prev = sha256_hex(line);
+      } else {
+        oplog(Severity::warning, "audit log " + path + ": last record unreadable; the chain restarts");
+      }
+    }
     auto backend = boost::make_shared<sinks::text_file_backend>(
         logging::keywords::file_name = escape_percent(path),
         logging::keywords::open_mode = std::ios_base::out | std::ios_base::app);
@@ -88,15 +120,33 @@ AuditLog::~AuditLog() {
 
 const std::string& AuditLog::path() const { return impl_->path; }
 
+std::uint64_t AuditLog::seq() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->seq;
+}
+
+std::string AuditLog::head() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->prev;
+}
+
 bool AuditLog::write(const std::string& event, nlohmann::json record) {
   try {
-    nlohmann::json line = {{"time", format_rfc3339_ms(now_ms())}, {"event", event}};
+    // time, event, seq and prev first, then the record's fields.
+    nlohmann::ordered_json line;
+    line["time"] = format_rfc3339_ms(now_ms());
+    line["event"] = event;
+    line["seq"] = 0;
+    line["prev"] = "";
     for (auto& [k, val] : record.items()) line[k] = std::move(val);
-    // ordered_json would keep insertion order; plain json sorts keys, which auditors' tools
-    // handle equally well. Replace invalid UTF-8 instead of throwing.
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::lock_guard lock(impl_->mu);
+    line["seq"] = impl_->seq + 1;
+    line["prev"] = impl_->prev;
+    // Invalid UTF-8 is replaced instead of throwing.
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     BOOST_LOG(impl_->logger) << text;
+    impl_->seq += 1;
+    impl_->prev = sha256_hex(text);
     return true;
   } catch (const std::exception& e) {
     oplog(Severity::error, std::string("audit log ") + impl_->path + ": write failed: " + e.what());

@@ -1,6 +1,12 @@
 // The audit log: one JSON object per line per event, written through Boost.Log to a file and
 // flushed per record, for auditors and reports. Safe to call from any thread.
+//
+// Tamper evidence: every record carries "seq" (1, 2, 3, ... across restarts) and "prev", the
+// SHA-256 of the previous record's line as written (64 zeros before the first). A changed,
+// deleted, reordered or truncated record breaks the chain; `audit verify` finds where. On start
+// the chain continues from the last complete record of the file.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -22,6 +28,9 @@ class AuditLog {
   bool write(const std::string& event, nlohmann::json record);
 
   const std::string& path() const;
+  // Sequence number and hash of the last record written (the chain's head).
+  std::uint64_t seq() const;
+  std::string head() const;
 
  private:
   struct Impl;

@@ -270,6 +270,8 @@ int run_daemon(const RunOptions& opts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int left = rt.in_flight.load();
   audit->write("stop", {{"in_flight", left}, {"pid", static_cast<long>(getpid())}});
+  // The chain's head, outside the audit file: an anchor that also covers its last records.
+  oplog(Severity::info, "audit chain head seq " + std::to_string(audit->seq()) + " sha256 " + audit->head());
   oplog(left > 0 ? Severity::warning : Severity::info,
         "stopped" + (left > 0 ? ", " + std::to_string(left) + " messages still in flight" : std::string()));
   // Worker threads of libmilter may still hold the store; leave without destructors.
