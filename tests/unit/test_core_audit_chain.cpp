@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "core/audit.h"
 #include "core/audit_verify.h"
