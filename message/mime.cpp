@@ -1,1 +1,327 @@
+// The body: a bounded pre-scan of the MIME structure, then mimetic on the bounded bytes, then the
+// choice of the text part, transfer decoding and charset conversion.
+//
+// mimetic recurses without limit and trusts its input, so before it sees a byte a linear scan
+// walks the boundaries: when nesting passes limits.max_mime_depth or parts pass limits.max_parts,
+// the message is cut at that line and every open multipart is closed, so mimetic gets a
+// well-formed prefix. message/rfc822 parts are leaves here; their bytes are returned for the
+// caller to parse as quoted history (one level, bounded).
 #include "message/mime.h"
+
+#include <openssl/evp.h>
+
+#include <cctype>
+#include <mimetic/mimetic.h>
+#include <vector>
+
+#include "message/charset.h"
+#include "message/headers.h"
+#include "message/html_text.h"
+#include "message/params.h"
+
+namespace sm {
+
+namespace {
+
+struct Line {
+  std::size_t begin, end, next;
+};
+
+Line line_at(std::string_view s, std::size_t pos) {
+  std::size_t i = s.find_first_of("\r\n", pos);
+  if (i == std::string_view::npos) return {pos, s.size(), s.size()};
+  std::size_t next = (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? i + 2 : i + 1;
+  return {pos, i, next};
+}
+
+// Reads an entity's header block starting at pos: Content-Type value (unfolded), and where the body
+// starts.
+struct EntityHead {
+  std::string content_type;
+  std::size_t body = 0;
+};
+
+EntityHead read_head(std::string_view s, std::size_t pos) {
+  EntityHead h;
+  bool in_ct = false;
+  std::size_t lines = 0;
+  while (pos < s.size()) {
+    Line l = line_at(s, pos);
+    std::string_view text = s.substr(l.begin, l.end - l.begin);
+    pos = l.next;
+    if (text.empty()) break;
+    if (++lines > 500) break;
+    if (text.front() == ' ' || text.front() == '\t') {
+      if (in_ct && h.content_type.size() < 4096) h.content_type.append(text);
+      continue;
+    }
+    in_ct = text.size() > 13 && iequals(text.substr(0, 13), "content-type:");
+    if (in_ct) h.content_type.assign(text.substr(13, 4096));
+  }
+  h.body = pos;
+  return h;
+}
+
+struct ScanResult {
+  std::string bounded;  // what mimetic may parse
+  unsigned parts = 0;
+  unsigned depth = 0;
+  bool limit_hit = false;
+  std::string note;
+};
+
+ScanResult prescan(std::string_view msg, const Limits& limits) {
+  ScanResult r;
+  std::vector<std::string> stack;  // open boundaries, innermost last
+  auto open_entity = [&](std::size_t pos, std::size_t& body) -> bool {
+    EntityHead h = read_head(msg, pos);
+    body = h.body;
+    ParamValue ct = parse_param_header(h.content_type);
+    if (ct.value.rfind("multipart/", 0) == 0) {
+      auto it = ct.params.find("boundary");
+      if (it != ct.params.end() && !it->second.empty() && it->second.size() <= 200) {
+        if (stack.size() + 1 > limits.max_mime_depth) return false;
+        stack.push_back(it->second);
+        r.depth = std::max<unsigned>(r.depth, static_cast<unsigned>(stack.size()));
+      }
+    }
+    return true;
+  };
+  auto cut = [&](std::size_t at, const std::string& why) {
+    r.limit_hit = true;
+    r.note = why;
+    r.bounded.assign(msg.substr(0, at));
+    if (!r.bounded.empty() && r.bounded.back() != '\n') r.bounded += "\r\n";
+    for (auto it = stack.rbegin(); it != stack.rend(); ++it) r.bounded += "--" + *it + "--\r\n";
+  };
+
+  std::size_t pos = 0;
+  r.parts = 1;
+  if (!open_entity(0, pos)) {
+    cut(pos, "MIME nesting deeper than " + std::to_string(limits.max_mime_depth));
+    return r;
+  }
+  while (pos < msg.size() && !stack.empty()) {
+    Line l = line_at(msg, pos);
+    std::string_view text = msg.substr(l.begin, l.end - l.begin);
+    std::size_t line_start = pos;
+    pos = l.next;
+    if (text.size() < 3 || text[0] != '-' || text[1] != '-') continue;
+    // Innermost boundary that this line is; a delimiter may carry trailing white space.
+    for (std::size_t k = stack.size(); k-- > 0;) {
+      const std::string& b = stack[k];
+      if (text.size() < 2 + b.size() || text.compare(2, b.size(), b) != 0) continue;
+      std::string_view rest = text.substr(2 + b.size());
+      bool close = rest.size() >= 2 && rest[0] == '-' && rest[1] == '-';
+      if (close) rest.remove_prefix(2);
+      if (rest.find_first_not_of(" \t") != std::string_view::npos) continue;
+      stack.resize(close ? k : k + 1);
+      if (!close) {
+        if (++r.parts > limits.max_parts) {
+          stack.resize(k + 1);
+          cut(line_start, "more than " + std::to_string(limits.max_parts) + " MIME parts");
+          return r;
+        }
+        std::size_t body = 0;
+        if (!open_entity(pos, body)) {
+          cut(line_start, "MIME nesting deeper than " + std::to_string(limits.max_mime_depth));
+          return r;
+        }
+        pos = body;
+      }
+      break;
+    }
+  }
+  r.bounded.assign(msg);
+  return r;
+}
+
+std::string decode_base64(std::string_view in) {
+  std::string clean;
+  clean.reserve(in.size());
+  for (char c : in)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/') clean += c;
+  std::size_t whole = clean.size() / 4 * 4;
+  std::size_t rest = clean.size() - whole;
+  std::string out(clean.size() / 4 * 3 + 3, '\0');
+  int n = 0;
+  if (whole > 0)
+    n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(clean.data()),
+                        static_cast<int>(whole));
+  if (n < 0) n = 0;
+  std::size_t len = static_cast<std::size_t>(n);
+  if (rest >= 2) {
+    // A truncated last quantum: decode what it carries.
+    std::string tail = clean.substr(whole) + std::string(4 - rest, 'A');
+    unsigned char buf[4];
+    if (EVP_DecodeBlock(buf, reinterpret_cast<const unsigned char*>(tail.data()), 4) == 3) {
+      out.resize(len);
+      out.append(reinterpret_cast<char*>(buf), rest - 1);
+      return out;
+    }
+  }
+  out.resize(len);
+  return out;
+}
+
+std::string decode_qp(std::string_view in) {
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c != '=') {
+      out += c;
+      continue;
+    }
+    if (i + 1 < in.size() && in[i + 1] == '\n') {  // soft break, LF
+      i += 1;
+    } else if (i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {  // soft break, CRLF
+      i += 2;
+    } else if (i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+      i += 2;
+    } else {
+      out += c;  // a broken escape stays as written
+    }
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct Part {
+  std::string type;     // lower-case type/subtype
+  std::string charset;
+  std::string cte;
+  bool attachment = false;
+  const mimetic::MimeEntity* entity = nullptr;
+};
+
+Part describe(const mimetic::MimeEntity& e) {
+  Part p;
+  p.entity = &e;
+  const auto& h = e.header();
+  if (h.hasField("Content-Type")) {
+    ParamValue ct = parse_param_header(h.field("Content-Type").value());
+    p.type = ct.value;
+    if (auto it = ct.params.find("charset"); it != ct.params.end()) p.charset = it->second;
+  }
+  if (p.type.empty()) p.type = "text/plain";
+  if (h.hasField("Content-Transfer-Encoding")) p.cte = lower(parse_param_header(h.field("Content-Transfer-Encoding").value()).value);
+  if (h.hasField("Content-Disposition")) p.attachment = parse_param_header(h.field("Content-Disposition").value()).value == "attachment";
+  return p;
+}
+
+std::string body_bytes(const Part& p) {
+  const std::string& raw = p.entity->body();
+  if (p.cte == "base64") return decode_base64(raw);
+  if (p.cte == "quoted-printable") return decode_qp(raw);
+  return raw;
+}
+
+}  // namespace
+
+BodyText extract_body(std::string_view message, const Limits& limits) {
+  BodyText out;
+  try {
+    std::string_view scan = message.substr(0, std::min(message.size(), limits.max_scan_bytes));
+    if (scan.size() < message.size()) {
+      out.limit_hit = true;
+      out.notes.push_back("message over " + std::to_string(limits.max_scan_bytes) + " bytes: only the start was read");
+    }
+    ScanResult pre = prescan(scan, limits);
+    out.parts = pre.parts;
+    out.depth = pre.depth;
+    if (pre.limit_hit) {
+      out.limit_hit = true;
+      out.notes.push_back(pre.note + ": the rest was not read");
+    }
+    mimetic::MimeEntity root(pre.bounded.begin(), pre.bounded.end());
+
+    // Walk the tree with an explicit stack (depth is bounded by the pre-scan already).
+    const Part* plain = nullptr;
+    const Part* html = nullptr;
+    std::vector<Part> parts;
+    parts.reserve(64);
+    std::vector<const mimetic::MimeEntity*> todo{&root};
+    unsigned visited = 0;
+    while (!todo.empty() && visited <= limits.max_parts) {
+      const mimetic::MimeEntity* e = todo.back();
+      todo.pop_back();
+      ++visited;
+      Part p = describe(*e);
+      if (p.type.rfind("multipart/", 0) == 0) {
+        const auto& children = e->body().parts();
+        // Push in reverse so the first child is handled first.
+        std::vector<const mimetic::MimeEntity*> kids(children.begin(), children.end());
+        for (auto it = kids.rbegin(); it != kids.rend(); ++it) todo.push_back(*it);
+        continue;
+      }
+      parts.push_back(p);
+    }
+    for (const auto& p : parts) {
+      if (p.type == "message/rfc822") {
+        if (out.attached_messages.size() < 4) {
+          std::string bytes = body_bytes(p);
+          if (bytes.size() > limits.max_scan_bytes) bytes.resize(limits.max_scan_bytes);
+          out.attached_messages.push_back(std::move(bytes));
+        }
+        continue;
+      }
+      if (p.attachment) continue;
+      if (p.type == "text/plain" && plain == nullptr) plain = &p;
+      if (p.type == "text/html" && html == nullptr) html = &p;
+    }
+
+    auto decode_text = [&](const Part& p) {
+      std::string bytes = body_bytes(p);
+      Utf8Text t = to_utf8(bytes, p.charset);
+      if (t.fallback) out.notes.push_back("unknown charset \"" + p.charset + "\" read as " + t.used);
+      if (t.replaced) out.notes.push_back("invalid bytes in " + (p.charset.empty() ? std::string("us-ascii") : p.charset) + " text replaced");
+      return std::move(t.text);
+    };
+    std::string text;
+    if (plain != nullptr) {
+      text = decode_text(*plain);
+      // An empty plain alternative next to HTML is common in generated mail: use the HTML.
+      if (text.find_first_not_of(" \t\r\n") == std::string::npos && html != nullptr) plain = nullptr;
+    }
+    if (plain == nullptr && html != nullptr) {
+      out.html = decode_text(*html);
+      text = html_to_text(out.html);
+      out.from_html = true;
+    }
+    if (text.size() > limits.max_text_bytes) {
+      std::size_t cut = limits.max_text_bytes;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+      text.resize(cut);
+      out.limit_hit = true;
+      out.notes.push_back("body text over " + std::to_string(limits.max_text_bytes) + " bytes: the rest was not judged");
+    }
+    // Normalize line ends for the quote splitter.
+    std::string norm;
+    norm.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r') {
+        norm += '\n';
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      } else {
+        norm += text[i];
+      }
+    }
+    out.text = std::move(norm);
+  } catch (const std::exception& e) {
+    out.notes.push_back(std::string("MIME structure unreadable: ") + e.what());
+  } catch (...) {
+    out.notes.push_back("MIME structure unreadable");
+  }
+  return out;
+}
+
+}  // namespace sm
