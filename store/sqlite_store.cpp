@@ -1,1 +1,396 @@
+// The SQLite thread store. One connection per store object, serialized by a mutex (libmilter's
+// worker threads share it); WAL lets other processes read while the milter writes, and the busy
+// timeout makes writers wait for each other. The schema version lives in PRAGMA user_version and
+// migrate() brings older files forward.
 #include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace sm {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+const char* const kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS threads(
+  thread_id     TEXT PRIMARY KEY,
+  subject       TEXT NOT NULL,
+  created       INTEGER NOT NULL,
+  last_activity INTEGER NOT NULL,
+  sla           TEXT NOT NULL DEFAULT '',
+  waiting_since INTEGER
+);
+CREATE INDEX IF NOT EXISTS threads_waiting ON threads(waiting_since) WHERE waiting_since IS NOT NULL;
+CREATE TABLE IF NOT EXISTS messages(
+  message_id     TEXT PRIMARY KEY,
+  thread_id      TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE,
+  direction      TEXT NOT NULL,
+  time           INTEGER NOT NULL,
+  subject        TEXT NOT NULL,
+  question_count INTEGER NOT NULL,
+  fingerprints   BLOB
+);
+CREATE INDEX IF NOT EXISTS messages_thread_time ON messages(thread_id, time);
+CREATE INDEX IF NOT EXISTS messages_time ON messages(time);
+CREATE TABLE IF NOT EXISTS participants(
+  message_id TEXT NOT NULL REFERENCES messages(message_id) ON DELETE CASCADE,
+  role       TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  display    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS participants_message ON participants(message_id);
+)sql";
+
+std::string pack(const std::vector<std::uint64_t>& v) {
+  std::string out;
+  out.reserve(v.size() * 8);
+  for (std::uint64_t x : v)
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((x >> (8 * i)) & 0xff);
+  return out;
+}
+
+std::vector<std::uint64_t> unpack(const void* data, int bytes) {
+  std::vector<std::uint64_t> v;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (int off = 0; off + 8 <= bytes; off += 8) {
+    std::uint64_t x = 0;
+    for (int i = 0; i < 8; ++i) x |= static_cast<std::uint64_t>(p[off + i]) << (8 * i);
+    v.push_back(x);
+  }
+  return v;
+}
+
+class SqliteStore final : public ThreadStore {
+ public:
+  SqliteStore(std::string path, const SqliteOptions& opts) : path_(std::move(path)) {
+    if (path_ != ":memory:" && !opts.read_only) {
+      // Create the file with restrictive permissions before SQLite does (it would use 0644).
+      int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+      if (fd < 0) throw StoreError("sqlite " + path_ + ": cannot open: " + std::strerror(errno));
+      ::close(fd);
+    }
+    int flags = (opts.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw StoreError("sqlite " + path_ + ": " + msg);
+    }
+    sqlite3_busy_timeout(db_, opts.busy_timeout_ms);
+    try {
+      exec("PRAGMA foreign_keys = ON");
+      if (path_ != ":memory:" && !opts.read_only) {
+        exec("PRAGMA journal_mode = WAL");
+        exec("PRAGMA synchronous = NORMAL");
+      }
+      if (!opts.read_only) migrate();
+    } catch (...) {
+      finalize_all();
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
+    }
+  }
+
+  ~SqliteStore() override {
+    finalize_all();
+    if (db_ != nullptr) sqlite3_close(db_);
+  }
+
+  std::optional<std::string> find_thread(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare("SELECT thread_id FROM messages WHERE message_id = ?1");
+    for (const auto& id : ids) {
+      Reset r(st);
+      bind(st, 1, id);
+      if (step(st)) return text(st, 0);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<StoredMessage> get_message(std::string_view message_id) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare(
+        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages "
+        "WHERE message_id = ?1");
+    Reset r(st);
+    bind(st, 1, message_id);
+    if (!step(st)) return std::nullopt;
+    return read_message(st);
+  }
+
+  std::optional<ThreadInfo> get_thread(std::string_view thread_id) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare("SELECT thread_id, subject, created, last_activity, sla FROM threads WHERE thread_id = ?1");
+    Reset r(st);
+    bind(st, 1, thread_id);
+    if (!step(st)) return std::nullopt;
+    return read_thread(st);
+  }
+
+  std::optional<StoredMessage> last_message(std::string_view thread_id, const std::vector<Direction>& directions) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare(
+        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages "
+        "WHERE thread_id = ?1 ORDER BY time DESC, rowid DESC");
+    Reset r(st);
+    bind(st, 1, thread_id);
+    while (step(st)) {
+      auto d = direction_from_string(text(st, 2));
+      if (directions.empty() || (d && std::find(directions.begin(), directions.end(), *d) != directions.end())) {
+        StoredMessage m = read_message(st);
+        return m;
+      }
+    }
+    return std::nullopt;
+  }
+
+  bool record(const StoredMessage& msg, const ThreadInfo* thread) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    if (thread != nullptr) {
+      sqlite3_stmt* st = prepare(
+          "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity) VALUES(?1, ?2, ?3, ?4)");
+      Reset r(st);
+      bind(st, 1, thread->thread_id);
+      bind(st, 2, thread->subject);
+      sqlite3_bind_int64(st, 3, thread->created);
+      sqlite3_bind_int64(st, 4, thread->last_activity);
+      step(st);
+    }
+    {
+      sqlite3_stmt* st = prepare(
+          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      Reset r(st);
+      bind(st, 1, msg.message_id);
+      bind(st, 2, msg.thread_id);
+      bind(st, 3, to_string(msg.direction));
+      sqlite3_bind_int64(st, 4, msg.time);
+      bind(st, 5, msg.subject);
+      sqlite3_bind_int(st, 6, msg.question_count);
+      std::string blob = pack(msg.fingerprints);
+      sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+      step(st);
+      if (sqlite3_changes(db_) == 0) {
+        tx.commit();
+        return false;
+      }
+    }
+    {
+      sqlite3_stmt* st = prepare("INSERT INTO participants(message_id, role, address, display) VALUES(?1, ?2, ?3, ?4)");
+      for (const auto& p : msg.participants) {
+        Reset r(st);
+        bind(st, 1, msg.message_id);
+        bind(st, 2, to_string(p.role));
+        bind(st, 3, p.address);
+        bind(st, 4, p.display);
+        step(st);
+      }
+    }
+    {
+      sqlite3_stmt* st = prepare("UPDATE threads SET last_activity = max(last_activity, ?2) WHERE thread_id = ?1");
+      Reset r(st);
+      bind(st, 1, msg.thread_id);
+      sqlite3_bind_int64(st, 2, msg.time);
+      step(st);
+    }
+    tx.commit();
+    return true;
+  }
+
+  void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> waiting_since) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare("UPDATE threads SET sla = ?2, waiting_since = ?3 WHERE thread_id = ?1");
+    Reset r(st);
+    bind(st, 1, thread_id);
+    bind(st, 2, sla_json);
+    if (waiting_since) sqlite3_bind_int64(st, 3, *waiting_since);
+    else sqlite3_bind_null(st, 3);
+    step(st);
+  }
+
+  std::vector<ThreadInfo> waiting_threads(TimeMs before, std::size_t max) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare(
+        "SELECT thread_id, subject, created, last_activity, sla FROM threads "
+        "WHERE waiting_since IS NOT NULL AND waiting_since < ?1 ORDER BY waiting_since LIMIT ?2");
+    Reset r(st);
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(max));
+    std::vector<ThreadInfo> out;
+    while (step(st)) out.push_back(read_thread(st));
+    return out;
+  }
+
+  std::size_t prune(TimeMs before) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    {
+      sqlite3_stmt* st = prepare("DELETE FROM participants WHERE message_id IN (SELECT message_id FROM messages WHERE time < ?1)");
+      Reset r(st);
+      sqlite3_bind_int64(st, 1, before);
+      step(st);
+    }
+    std::size_t deleted = 0;
+    {
+      sqlite3_stmt* st = prepare("DELETE FROM messages WHERE time < ?1");
+      Reset r(st);
+      sqlite3_bind_int64(st, 1, before);
+      step(st);
+      deleted = static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    {
+      sqlite3_stmt* st = prepare(
+          "DELETE FROM threads WHERE last_activity < ?1 AND NOT EXISTS "
+          "(SELECT 1 FROM messages m WHERE m.thread_id = threads.thread_id)");
+      Reset r(st);
+      sqlite3_bind_int64(st, 1, before);
+      step(st);
+    }
+    tx.commit();
+    return deleted;
+  }
+
+ private:
+  struct Reset {
+    explicit Reset(sqlite3_stmt* s) : st(s) {}
+    ~Reset() {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+    }
+    sqlite3_stmt* st;
+  };
+
+  struct Transaction {
+    explicit Transaction(SqliteStore& s) : store(s) { store.exec("BEGIN IMMEDIATE"); }
+    void commit() {
+      store.exec("COMMIT");
+      done = true;
+    }
+    ~Transaction() {
+      if (!done) sqlite3_exec(store.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    SqliteStore& store;
+    bool done = false;
+  };
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw StoreError("sqlite " + path_ + ": " + what + sqlite3_errmsg(db_));
+  }
+
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err != nullptr ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      throw StoreError("sqlite " + path_ + ": " + msg);
+    }
+  }
+
+  sqlite3_stmt* prepare(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return it->second;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) fail("");
+    stmts_[sql] = st;
+    return st;
+  }
+
+  void finalize_all() {
+    for (auto& [sql, st] : stmts_) sqlite3_finalize(st);
+    stmts_.clear();
+  }
+
+  static void bind(sqlite3_stmt* st, int i, std::string_view v) {
+    sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+
+  bool step(sqlite3_stmt* st) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail("");
+  }
+
+  static std::string text(sqlite3_stmt* st, int col) {
+    const auto* p = sqlite3_column_text(st, col);
+    return p != nullptr ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(st, col)))
+                        : std::string();
+  }
+
+  StoredMessage read_message(sqlite3_stmt* st) {
+    StoredMessage m;
+    m.message_id = text(st, 0);
+    m.thread_id = text(st, 1);
+    m.direction = direction_from_string(text(st, 2)).value_or(Direction::other);
+    m.time = sqlite3_column_int64(st, 3);
+    m.subject = text(st, 4);
+    m.question_count = sqlite3_column_int(st, 5);
+    m.fingerprints = unpack(sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
+    sqlite3_stmt* ps = prepare("SELECT role, address, display FROM participants WHERE message_id = ?1 ORDER BY rowid");
+    Reset r(ps);
+    bind(ps, 1, m.message_id);
+    while (step(ps)) {
+      if (auto role = role_from_string(text(ps, 0))) m.participants.push_back({*role, text(ps, 1), text(ps, 2)});
+    }
+    return m;
+  }
+
+  static ThreadInfo read_thread(sqlite3_stmt* st) {
+    ThreadInfo t;
+    t.thread_id = text(st, 0);
+    t.subject = text(st, 1);
+    t.created = sqlite3_column_int64(st, 2);
+    t.last_activity = sqlite3_column_int64(st, 3);
+    t.sla = text(st, 4);
+    return t;
+  }
+
+  void migrate() {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &st, nullptr) != SQLITE_OK) fail("");
+    int version = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) fail("");
+    if (version > kSchemaVersion)
+      throw StoreError("sqlite " + path_ + ": schema version " + std::to_string(version) +
+                       " is newer than this support-milter (" + std::to_string(kSchemaVersion) + ")");
+    if (version == kSchemaVersion) return;
+    exec("BEGIN IMMEDIATE");
+    try {
+      if (version < 1) exec(kSchemaV1);
+      exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::mutex mu_;
+  std::map<const char*, sqlite3_stmt*> stmts_;
+};
+
+}  // namespace
+
+std::unique_ptr<ThreadStore> open_sqlite_store(const std::string& path, const SqliteOptions& opts) {
+  return std::make_unique<SqliteStore>(path, opts);
+}
+
+}  // namespace sm

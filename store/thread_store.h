@@ -47,6 +47,7 @@ struct ThreadInfo {
   std::string subject;  // canonical: the first message's subject without reply prefixes
   TimeMs created = 0;
   TimeMs last_activity = 0;
+  std::string sla;  // the thread's SLA state as JSON (core/sla.h); empty when none yet
 };
 
 class StoreError : public std::runtime_error {
@@ -71,6 +72,13 @@ class ThreadStore {
   // thread's last_activity. A message id already stored is left as it was (first one wins) and
   // false is returned.
   virtual bool record(const StoredMessage& msg, const ThreadInfo* thread) = 0;
+
+  // Replaces a thread's SLA state. `waiting_since` (the oldest unanswered customer message, if
+  // any) is kept in its own column so waiting threads can be found without reading every state.
+  virtual void save_sla(std::string_view thread_id, const std::string& sla_json,
+                        std::optional<TimeMs> waiting_since) = 0;
+  // Threads whose customer has waited since before `before`, oldest first.
+  virtual std::vector<ThreadInfo> waiting_threads(TimeMs before, std::size_t max) = 0;
 
   // Deletes messages older than `before` and threads left empty; returns messages deleted.
   virtual std::size_t prune(TimeMs before) = 0;
