@@ -66,8 +66,12 @@ TEST_P(Conversation, VerdictsMatchExpected) {
     std::set<std::string> want;
     for (const auto& r : row.at("fail")) want.insert(r.get<std::string>());
     EXPECT_EQ(failed, want) << check_record(file, msg, v).dump();
-    if (row.contains("quoted")) EXPECT_EQ(msg.quote.has_quote, row.at("quoted").get<bool>()) << msg.body_text;
-    if (row.contains("subject")) EXPECT_EQ(msg.subject, row.at("subject").get<std::string>());
+    if (row.contains("quoted")) {
+      EXPECT_EQ(msg.quote.has_quote, row.at("quoted").get<bool>()) << msg.body_text;
+    }
+    if (row.contains("subject")) {
+      EXPECT_EQ(msg.subject, row.at("subject").get<std::string>());
+    }
     if (thread.empty()) thread = v.thread_id;
     EXPECT_EQ(v.thread_id, thread) << "every message of the conversation is in one thread";
   }
@@ -164,6 +168,8 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
     std::optional<ThreadInfo> get_thread(std::string_view) override { throw StoreError("broken"); }
     std::optional<StoredMessage> last_message(std::string_view, const std::vector<Direction>&) override { throw StoreError("broken"); }
     bool record(const StoredMessage&, const ThreadInfo*) override { throw StoreError("sqlite x.db: disk I/O error"); }
+    void save_sla(std::string_view, const std::string&, std::optional<TimeMs>) override { throw StoreError("broken"); }
+    std::vector<ThreadInfo> waiting_threads(TimeMs, std::size_t) override { throw StoreError("broken"); }
     std::size_t prune(TimeMs) override { return 0; }
   } broken;
   const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
