@@ -8,6 +8,9 @@
 //     after it without ">" are the author's (bottom posting).
 #include "message/quote.h"
 
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -33,8 +36,20 @@ namespace {
 
 constexpr std::size_t kMaxLine = 1000;  // longer lines are never markers
 
+// Lower case: ASCII directly, anything else through ICU (the labels and separators come in
+// Cyrillic, Polish and other scripts too).
 std::string lower_ascii(std::string_view s) {
-  std::string out(s.substr(0, kMaxLine));
+  s = s.substr(0, std::min(s.size(), kMaxLine));
+  bool ascii = true;
+  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (!ascii) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    u.toLower(icu::Locale::getRoot());
+    std::string out;
+    u.toUTF8String(out);
+    return out;
+  }
+  std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
@@ -105,7 +120,10 @@ std::optional<QuoteStyle> separator_style(std::string_view t) {
 // "Label:" or "Label :" at the start of a line, from a list of labels (compared case-insensitively
 // for ASCII; others as written, lower-case).
 bool starts_with_label(std::string_view t, std::initializer_list<const char*> labels) {
-  std::string l = lower_ascii(t.substr(0, 40));
+  // Every label is short and ends with a colon near the start of the line.
+  std::string_view head = t.substr(0, std::min<std::size_t>(t.size(), 40));
+  if (head.find(':') == std::string_view::npos && head.find("\xef\xbc\x9a") == std::string_view::npos) return false;
+  std::string l = lower_ascii(head);
   for (const char* lab : labels) {
     std::string_view lv = lab;
     if (l.rfind(lv, 0) != 0) continue;
