@@ -14,6 +14,7 @@ class QuotedHistory final : public Rule {
  public:
   std::string_view id() const override { return "quoted-history"; }
   std::string_view version() const override { return "1"; }
+  Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies and hand-overs carry the quoted history"; }
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.6, "share of the answered message's text that the quote must contain (0 to 1)", 0.0, 1.0}};

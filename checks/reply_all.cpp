@@ -14,6 +14,7 @@ class ReplyAll final : public Rule {
  public:
   std::string_view id() const override { return "reply-all"; }
   std::string_view version() const override { return "1"; }
+  Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies go to everyone in the conversation"; }
   bool can_fix() const override { return true; }
 

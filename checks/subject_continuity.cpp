@@ -12,6 +12,7 @@ class SubjectContinuity final : public Rule {
  public:
   std::string_view id() const override { return "subject-continuity"; }
   std::string_view version() const override { return "1"; }
+  Action default_action() const override { return Action::fix; }
   std::string_view summary() const override { return "replies keep the thread's subject"; }
   bool can_fix() const override { return true; }
 

@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "run the pipeline on message files and print JSON lines");
   check_cmd->add_option("-c,--config", check.config_path, "config file (default: built-in defaults)");
   check_cmd->add_option("--state", check.state, "thread store file kept across runs (default: in memory)");
-  check_cmd->add_option("--support-domain", check.support_domains, "a support domain (repeatable)");
-  check_cmd->add_option("--support-address", check.support_addresses, "a support address (repeatable)");
+  check_cmd->add_option("--support-domain", check.support_domains, "a support domain (repeatable)")->allow_extra_args(false);
+  check_cmd->add_option("--support-address", check.support_addresses, "a support address (repeatable)")->allow_extra_args(false);
   check_cmd->add_option("--at", check.at, "time of every message, RFC 3339 (default: its Date)");
   check_cmd->add_option("files", check.files, "message files, in conversation order")->required();
 

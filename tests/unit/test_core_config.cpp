@@ -45,6 +45,16 @@ TEST(Config, ShippedFileListsEveryKey) {
   }
 }
 
+TEST(Config, ShippedRuleActionsAreTheBuiltInDefaults) {
+  auto cfg = load_config(shipped_path());
+  auto def = default_config();
+  for (const auto& r : rule_registry()) {
+    SCOPED_TRACE(std::string(r->id()));
+    EXPECT_EQ(cfg->rule(r->id()).action, def->rule(r->id()).action);
+    EXPECT_EQ(cfg->rule(r->id()).params, def->rule(r->id()).params);
+  }
+}
+
 TEST(Config, EveryRuleHasSettings) {
   auto cfg = default_config();
   for (const auto& r : rule_registry()) {
