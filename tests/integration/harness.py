@@ -1,0 +1,463 @@
+"""Test harness: a private Postfix on 127.0.0.1, smtp-sink as its next hop, and support-milter.
+
+Everything lives in one temporary directory and is stopped at the end, even on failure. Every wait
+polls a condition with a deadline; nothing sleeps and hopes. Traffic goes only to 127.0.0.1.
+
+Used by the integration tests (test_postfix_*.py) and by scripts/demo.sh (``harness.py demo``).
+"""
+
+import atexit
+import email
+import email.policy
+import glob
+import json
+import os
+import pwd
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAIN_CF = "/etc/postfix/main.cf"
+UNPRIVILEGED = "nobody"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, what, on_fail=None):
+    """Polls predicate() until it returns a true value or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            detail = on_fail() if on_fail else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{detail}")
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.25)
+
+
+def run(cmd, check=True, **kw):
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, **kw)
+
+
+def tail(path, lines=40):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def binary():
+    path = os.environ.get("SUPPORT_MILTER_BIN") or os.path.join(ROOT, "build", "cli", "support-milter")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"support-milter binary not found at {path}; build first")
+    return path
+
+
+class Workdir:
+    """A temporary directory that unprivileged daemons can traverse."""
+
+    def __init__(self, name="support-milter-test"):
+        self.path = tempfile.mkdtemp(prefix=name + "-")
+        os.chmod(self.path, 0o755)
+
+    def sub(self, name, owner=None, mode=0o755):
+        p = os.path.join(self.path, name)
+        os.makedirs(p, exist_ok=True)
+        os.chmod(p, mode)
+        if owner:
+            pw = pwd.getpwnam(owner)
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+        return p
+
+    def remove(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Sink:
+    """smtp-sink on 127.0.0.1, dumping each received message into a directory."""
+
+    def __init__(self, work):
+        self.dir = work.sub("sink", owner=UNPRIVILEGED)
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["smtp-sink", "-u", UNPRIVILEGED, "-d", os.path.join(self.dir, "%Y%m%d%H%M%S."),
+             f"127.0.0.1:{self.port}", "100"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self._listening, 10, f"smtp-sink on port {self.port}")
+        return self
+
+    def _listening(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def files(self):
+        return sorted(glob.glob(os.path.join(self.dir, "*")))
+
+    def messages(self):
+        """Received messages, parsed; smtp-sink's X-Rcpt-To lines give the envelope recipients."""
+        out = []
+        for path in self.files():
+            with open(path, "rb") as f:
+                out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
+        return out
+
+    @staticmethod
+    def envelope_recipients(msg):
+        """smtp-sink's X-Rcpt-Args lines: the envelope recipients Postfix delivered to."""
+        return sorted(a.split()[0].strip("<>").lower() for a in msg.get_all("X-Rcpt-Args") or [])
+
+    def find(self, message_id):
+        for m in self.messages():
+            if (m.get("Message-ID") or "").strip("<> ") == message_id:
+                return m
+        return None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Milter:
+    """support-milter run -f on an inet socket on 127.0.0.1, with a config written for the test."""
+
+    def __init__(self, work, support_domains=("support.example.com",), rules=None, mode="enforce",
+                 extra="", port=None, on_internal_error="tempfail"):
+        self.work = work
+        self.state_dir = work.sub("milter", owner=UNPRIVILEGED)
+        self.port = port or free_port()
+        self.socket = f"inet:{self.port}@127.0.0.1"   # libmilter's form
+        self.postfix_socket = f"inet:127.0.0.1:{self.port}"  # Postfix's form
+        self.audit_path = os.path.join(self.state_dir, "audit.jsonl")
+        self.store_path = os.path.join(self.state_dir, "state.db")
+        self.config_path = os.path.join(work.path, "support-milter.conf")
+        self.stderr_path = os.path.join(work.path, "milter.stderr")
+        self.proc = None
+        self.write_config(support_domains, rules or {}, mode, extra, on_internal_error)
+
+    def write_config(self, support_domains, rules, mode="enforce", extra="", on_internal_error="tempfail"):
+        lines = [
+            "[milter]",
+            f'socket = "{self.socket}"',
+            f'user = "{UNPRIVILEGED}"',
+            f'on_internal_error = "{on_internal_error}"',
+            "drain_seconds = 20",
+            "[support]",
+            "domains = [" + ", ".join(f'"{d}"' for d in support_domains) + "]",
+            "[store]",
+            f'url = "sqlite:{self.store_path}"',
+            "[audit]",
+            f'path = "{self.audit_path}"',
+            "[log]",
+            'target = "stderr"',
+            'level = "debug"',
+            "[rules]",
+            f'mode = "{mode}"',
+        ]
+        for rule, settings in rules.items():
+            lines.append(f"[rules.{rule}]")
+            for k, v in settings.items():
+                lines.append(f"{k} = {json.dumps(v)}")
+        with open(self.config_path, "w") as f:
+            f.write("\n".join(lines) + "\n" + extra)
+        os.chmod(self.config_path, 0o644)
+
+    def start(self):
+        self.stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen([binary(), "run", "-c", self.config_path, "-f"],
+                                     stdout=subprocess.DEVNULL, stderr=self.stderr)
+        wait_until(self._ready, 20, f"support-milter on {self.socket}", self.diagnostics)
+        return self
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"support-milter exited with {self.proc.returncode}\n{self.diagnostics()}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def diagnostics(self):
+        return "--- milter stderr ---\n" + tail(self.stderr_path)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def audit(self, event=None):
+        try:
+            with open(self.audit_path) as f:
+                records = [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+        return [r for r in records if event is None or r.get("event") == event]
+
+    def audit_for(self, message_id, timeout=20):
+        def find():
+            for r in self.audit("message"):
+                if r.get("message_id") == message_id:
+                    return r
+            return None
+        return wait_until(find, timeout, f"an audit record for {message_id}", self.diagnostics)
+
+
+class Postfix:
+    """A private Postfix instance: its own config and queue directories, listening on 127.0.0.1."""
+
+    def __init__(self, work, sink, milter_socket=None, default_action="tempfail", name="postfix"):
+        self.work = work
+        self.dir = work.sub(name)
+        self.queue = work.sub(name + "-queue")
+        self.data = work.sub(name + "-data", owner="postfix")
+        self.maillog = os.path.join(self.dir, "maillog")
+        self.port = free_port()
+        self.sink = sink
+        self.milter_socket = milter_socket
+        self.default_action = default_action
+        self.started = False
+
+    def postconf(self, *args):
+        return run(["postconf", "-c", self.dir, *args])
+
+    def configure(self):
+        shutil.copy("/etc/postfix/master.cf", os.path.join(self.dir, "master.cf"))
+        with open(os.path.join(self.dir, "main.cf"), "w") as f:
+            f.write("compatibility_level = 3.6\n")
+        settings = {
+            "queue_directory": self.queue,
+            "data_directory": self.data,
+            "mail_owner": "postfix",
+            "setgid_group": "postdrop",
+            "myhostname": "mx.test.example",
+            "mydomain": "test.example",
+            "myorigin": "$myhostname",
+            "inet_interfaces": "127.0.0.1",
+            "inet_protocols": "ipv4",
+            "mydestination": "",
+            "local_recipient_maps": "",
+            "relay_domains": "",
+            "mynetworks": "127.0.0.0/8",
+            "relayhost": f"[127.0.0.1]:{self.sink.port}",
+            "smtp_host_lookup": "native",
+            "smtpd_relay_restrictions": "permit_mynetworks, reject",
+            "alias_maps": "",
+            "alias_database": "",
+            "maillog_file": self.maillog,
+            "maillog_file_prefixes": self.dir,
+            "queue_run_delay": "1s",
+            "minimal_backoff_time": "1s",
+            "maximal_backoff_time": "2s",
+            "milter_default_action": self.default_action,
+            "milter_connect_macros": "j {daemon_name} {daemon_addr} v _",
+            "milter_mail_macros": "i {auth_type} {auth_authen} {auth_ssf} {auth_author} {mail_addr}",
+            "milter_end_of_data_macros": "i",
+            "milter_connect_timeout": "5s",
+            "smtpd_milters": self.milter_socket or "",
+            "non_smtpd_milters": self.milter_socket or "",
+        }
+        self.postconf("-e", *[f"{k} = {v}" for k, v in settings.items()])
+        # Listen on our own port instead of 25, and run nothing chrooted.
+        self.postconf("-MX", "smtp/inet")
+        self.postconf("-M", f"127.0.0.1:{self.port}/inet=127.0.0.1:{self.port} inet n - n - - smtpd")
+        self.postconf("-F", "*/*/chroot = n")
+        self._allow_config_directory()
+
+    def _allow_config_directory(self):
+        current = run(["postconf", "-h", "alternate_config_directories"]).stdout.strip()
+        dirs = [d for d in current.replace(",", " ").split() if d]
+        if self.dir not in dirs:
+            dirs.append(self.dir)
+            run(["postconf", "-e", "alternate_config_directories = " + " ".join(dirs)])
+
+    def _forget_config_directory(self):
+        current = run(["postconf", "-h", "alternate_config_directories"], check=False).stdout.strip()
+        dirs = [d for d in current.replace(",", " ").split() if d and d != self.dir and os.path.isdir(d)]
+        run(["postconf", "-e", "alternate_config_directories = " + " ".join(dirs)], check=False)
+
+    def start(self):
+        self.configure()
+        run(["postfix", "-c", self.dir, "check"], check=False)
+        r = run(["postfix", "-c", self.dir, "start"], check=False)
+        if r.returncode != 0:
+            raise AssertionError(f"postfix start failed: {r.stdout}{r.stderr}\n{tail(self.maillog)}")
+        self.started = True
+        wait_until(self._listening, 20, f"postfix smtpd on port {self.port}", self.diagnostics)
+        return self
+
+    def _listening(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                return s.recv(100).startswith(b"220")
+        except OSError:
+            return False
+
+    def diagnostics(self):
+        return "--- postfix maillog ---\n" + tail(self.maillog)
+
+    def stop(self):
+        if self.started:
+            run(["postfix", "-c", self.dir, "stop"], check=False)
+            wait_until(lambda: not os.path.exists(os.path.join(self.queue, "pid", "master.pid")) or
+                       not self._master_alive(), 20, "postfix to stop")
+            self.started = False
+        self._forget_config_directory()
+
+    def _master_alive(self):
+        try:
+            with open(os.path.join(self.queue, "pid", "master.pid")) as f:
+                pid = int(f.read().strip())
+            os.kill(pid, 0)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def send(self, data, mail_from, rcpts):
+        """Sends one message over SMTP; returns (code, text) of the final reply."""
+        if isinstance(data, str):
+            data = data.encode()
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=60) as s:
+            s.ehlo("client.test.example")
+            try:
+                s.sendmail(mail_from, rcpts, data)
+            except smtplib.SMTPDataError as e:
+                return e.smtp_code, e.smtp_error.decode(errors="replace")
+            except smtplib.SMTPRecipientsRefused as e:
+                code, text = list(e.recipients.values())[0]
+                return code, text.decode(errors="replace")
+        return 250, "ok"
+
+    def send_file(self, path, mail_from=None, rcpts=None):
+        with open(path, "rb") as f:
+            data = f.read()
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        if mail_from is None:
+            mail_from = msg["From"].addresses[0].addr_spec
+        if rcpts is None:
+            rcpts = [a.addr_spec for h in ("To", "Cc") if msg[h] for a in msg[h].addresses]
+        return self.send(data, mail_from, rcpts)
+
+    def sendmail(self, data, rcpts):
+        """Submits through sendmail -C (pickup, non_smtpd_milters)."""
+        if isinstance(data, str):
+            data = data.encode()
+        return subprocess.run(["sendmail", "-C", self.dir, "-i", "--", *rcpts], input=data,
+                              capture_output=True)
+
+    def queue_json(self):
+        r = run(["postqueue", "-c", self.dir, "-j"], check=False)
+        return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+    def hold_queue(self):
+        return [q for q in self.queue_json() if q.get("queue_name") == "hold"]
+
+    def queue_ids_for(self, message_id):
+        ids = []
+        for line in tail(self.maillog, 100000).splitlines():
+            if f"message-id=<{message_id}>" in line:
+                ids.append(line.split(": ")[1].strip() if ": " in line else "")
+        return [i for i in ids if i]
+
+
+class Stack:
+    """Sink + milter + Postfix, started together and always stopped together."""
+
+    def __init__(self, milter_kwargs=None, default_action="tempfail", with_milter=True):
+        self.work = Workdir()
+        self.sink = Sink(self.work)
+        self.milter = Milter(self.work, **(milter_kwargs or {})) if with_milter else None
+        socket_spec = self.milter.postfix_socket if self.milter else None
+        self.postfix = Postfix(self.work, self.sink, socket_spec, default_action)
+        atexit.register(self.stop)
+
+    def start(self):
+        try:
+            self.sink.start()
+            if self.milter:
+                self.milter.start()
+            self.postfix.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        for part in (self.postfix, self.milter, self.sink):
+            try:
+                if part:
+                    part.stop()
+            except Exception:  # noqa: BLE001 - teardown goes on
+                pass
+        if os.environ.get("SUPPORT_MILTER_KEEP_TEST_DIRS") is None:
+            self.work.remove()
+
+    def diagnostics(self):
+        return self.postfix.diagnostics() + "\n" + (self.milter.diagnostics() if self.milter else "")
+
+    def wait_delivered(self, message_id, timeout=30):
+        return wait_until(lambda: self.sink.find(message_id), timeout,
+                          f"{message_id} at the sink", self.diagnostics)
+
+
+def make_message(message_id, sender, to, subject, body, cc=(), in_reply_to=None, references=(),
+                 date="Mon, 02 Nov 2026 09:00:00 +0000", extra_headers=()):
+    """A small RFC 5322 message (UTF-8 body; non-ASCII subjects are encoded)."""
+    from email.header import Header
+    headers = [("From", sender), ("To", ", ".join(to))]
+    if cc:
+        headers.append(("Cc", ", ".join(cc)))
+    try:
+        subject.encode("ascii")
+        subj = subject
+    except UnicodeEncodeError:
+        subj = Header(subject, "utf-8").encode()
+    headers += [("Subject", subj), ("Date", date), ("Message-ID", f"<{message_id}>")]
+    if in_reply_to:
+        headers.append(("In-Reply-To", f"<{in_reply_to}>"))
+    if references:
+        headers.append(("References", " ".join(f"<{r}>" for r in references)))
+    headers += list(extra_headers)
+    headers += [("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Transfer-Encoding", "8bit")]
+    text = "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n" + body.replace("\n", "\r\n") + "\r\n"
+    return text.encode("utf-8")
+
+
+def quote(text):
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
