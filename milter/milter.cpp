@@ -102,6 +102,8 @@ sfsistat on_connect(SMFICTX* ctx, char* /*host*/, _SOCK_ADDR* addr) {
   });
 }
 
+sfsistat on_helo(SMFICTX* /*ctx*/, char* /*name*/) { return SMFIS_CONTINUE; }
+
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   return guarded(ctx, "mail from", [&] {
     Connection* c = conn(ctx);
@@ -303,6 +305,7 @@ bool register_milter(MilterRuntime* runtime) {
   desc.xxfi_version = SMFI_VERSION;
   desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_QUARANTINE;
   desc.xxfi_connect = on_connect;
+  desc.xxfi_helo = on_helo;
   desc.xxfi_envfrom = on_envfrom;
   desc.xxfi_envrcpt = on_envrcpt;
   desc.xxfi_header = on_header;

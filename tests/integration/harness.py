@@ -144,12 +144,17 @@ class Milter:
     """support-milter run -f on an inet socket on 127.0.0.1, with a config written for the test."""
 
     def __init__(self, work, support_domains=("support.example.com",), rules=None, mode="enforce",
-                 extra="", port=None, on_internal_error="tempfail"):
+                 extra="", port=None, on_internal_error="tempfail", unix=False):
         self.work = work
         self.state_dir = work.sub("milter", owner=UNPRIVILEGED)
         self.port = port or free_port()
-        self.socket = f"inet:{self.port}@127.0.0.1"   # libmilter's form
-        self.postfix_socket = f"inet:127.0.0.1:{self.port}"  # Postfix's form
+        self.unix_path = os.path.join(self.state_dir, "milter.sock") if unix else None
+        if unix:
+            self.socket = f"unix:{self.unix_path}"
+            self.postfix_socket = self.socket
+        else:
+            self.socket = f"inet:{self.port}@127.0.0.1"   # libmilter's form
+            self.postfix_socket = f"inet:127.0.0.1:{self.port}"  # Postfix's form
         self.audit_path = os.path.join(self.state_dir, "audit.jsonl")
         self.store_path = os.path.join(self.state_dir, "state.db")
         self.config_path = os.path.join(work.path, "support-milter.conf")
@@ -195,6 +200,11 @@ class Milter:
         if self.proc.poll() is not None:
             raise AssertionError(f"support-milter exited with {self.proc.returncode}\n{self.diagnostics()}")
         try:
+            if self.unix_path:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(0.5)
+                    s.connect(self.unix_path)
+                return True
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                 return True
         except OSError:
@@ -214,6 +224,9 @@ class Milter:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if getattr(self, "stderr", None):
+            self.stderr.close()
+            self.stderr = None
         return self.proc.returncode if self.proc else None
 
     def kill(self):
