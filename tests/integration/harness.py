@@ -369,7 +369,7 @@ class Postfix:
             s.ehlo("client.test.example")
             try:
                 s.sendmail(mail_from, rcpts, data)
-            except smtplib.SMTPDataError as e:
+            except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as e:
                 return e.smtp_code, e.smtp_error.decode(errors="replace")
             except smtplib.SMTPRecipientsRefused as e:
                 code, text = list(e.recipients.values())[0]
