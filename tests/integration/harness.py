@@ -474,3 +474,84 @@ def make_message(message_id, sender, to, subject, body, cc=(), in_reply_to=None,
 
 def quote(text):
     return "\n".join("> " + line if line else ">" for line in text.split("\n"))
+
+
+def shipped_config(milter, support_domain="support.example.com"):
+    """conf/support-milter.conf as shipped, with only the paths, the user, the log target and the
+    support domain changed for a run on this machine."""
+    import re
+    with open(os.path.join(ROOT, "conf", "support-milter.conf")) as f:
+        text = f.read()
+    replacements = {
+        r'^socket = .*$': f'socket = "{milter.socket}"',
+        r'^user = .*$': f'user = "{UNPRIVILEGED}"',
+        r'^domains = .*$': f'domains = ["{support_domain}"]',
+        r'^url = .*$': f'url = "sqlite:{milter.store_path}"',
+        r'^path = .*$': f'path = "{milter.audit_path}"',
+        r'^target = .*$': 'target = "stderr"',
+    }
+    for pattern, value in replacements.items():
+        text, n = re.subn(pattern, value, text, count=1, flags=re.M)
+        if n != 1:
+            raise RuntimeError(f"the shipped config has no line matching {pattern}")
+    with open(milter.config_path, "w") as f:
+        f.write(text)
+
+
+def demo():
+    """Runs the sample conversation through Postfix + support-milter and shows what happened."""
+    conv = os.path.join(ROOT, "tests", "data", "conversations", "en")
+    stack = Stack()
+    shipped_config(stack.milter)
+    print(f"support-milter demo: Postfix on 127.0.0.1:{stack.postfix.port} -> smtp-sink on "
+          f"127.0.0.1:{stack.sink.port}; milter on {stack.milter.socket}")
+    print("config: conf/support-milter.conf (support domain support.example.com; paths in "
+          f"{stack.work.path})\n")
+    try:
+        stack.start()
+        for name in sorted(os.listdir(conv)):
+            path = os.path.join(conv, name)
+            with open(path, "rb") as f:
+                msg = email.message_from_bytes(f.read(), policy=email.policy.default)
+            mid = msg["Message-ID"].strip("<>")
+            code, text = stack.postfix.send_file(path)
+            print(f"== {name}")
+            print(f"   {msg['From']} -> {msg['To']}" + (f", Cc {msg['Cc']}" if msg["Cc"] else ""))
+            print(f"   Subject: {msg['Subject']}")
+            print(f"   SMTP: {code} {text}")
+            rec = stack.milter.audit_for(mid)
+            print(f"   verdict: direction={rec['direction']} thread={rec['thread_id']} action={rec['action']}")
+            for finding in rec["findings"]:
+                if finding["result"] == "fail":
+                    print(f"     {finding['rule']}: {finding['action']}: {finding['detail']}")
+            if rec.get("passed"):
+                print(f"     passed: {', '.join(rec['passed'])}")
+            if code == 250:
+                got = stack.wait_delivered(mid)
+                print(f"   delivered: Subject: {got['Subject']}; To: {got['To']}"
+                      + (f"; Cc: {got['Cc']}" if got["Cc"] else "")
+                      + f"; envelope: {', '.join(Sink.envelope_recipients(got))}")
+                if got["X-Support-Policy"]:
+                    print(f"   X-Support-Policy: {got['X-Support-Policy']}")
+            print()
+        print("== audit log (one JSON line per event):")
+        with open(stack.milter.audit_path) as f:
+            for line in f:
+                r = json.loads(line)
+                print(f"   #{r['seq']} {r['time']} {r['event']}"
+                      + (f" {r.get('queue_id', '')} {r.get('message_id', '')} {r.get('direction', '')} "
+                         f"{r.get('action', '')}" if r["event"] == "message" else ""))
+        stack.milter.stop()
+        r = run([binary(), "audit", "verify", stack.milter.audit_path], check=False)
+        print(f"\n== support-milter audit verify: {r.stdout.strip()}")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1 and sys.argv[1] == "demo":
+        demo()
+    else:
+        print("usage: harness.py demo", file=sys.stderr)
+        sys.exit(64)
