@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <sstream>
 #include <mimetic/mimetic.h>
 #include <vector>
 
@@ -269,6 +270,12 @@ BodyText extract_body(std::string_view message, const Limits& limits) {
       if (p.type == "message/rfc822") {
         if (out.attached_messages.size() < 4) {
           std::string bytes = body_bytes(p);
+          if (bytes.empty() && !p.entity->body().parts().empty()) {
+            // mimetic parsed the attached message as a child entity: write it back out.
+            std::ostringstream os;
+            os << *p.entity->body().parts().front();
+            bytes = os.str();
+          }
           if (bytes.size() > limits.max_scan_bytes) bytes.resize(limits.max_scan_bytes);
           out.attached_messages.push_back(std::move(bytes));
         }
