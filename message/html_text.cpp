@@ -104,7 +104,7 @@ class Writer {
   std::string finish() {
     newline();
     // Trim trailing blank lines.
-    while (out_.size() >= 2 && out_[out_.size() - 1] == '\n' && out_[out_.size() - 2] == '\n') out_.pop_back();
+    while (!out_.empty() && out_.back() == '\n') out_.pop_back();
     return std::move(out_);
   }
   int depth = 0;

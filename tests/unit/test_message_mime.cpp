@@ -1,0 +1,131 @@
+// The body: part choice, transfer decoding, charsets, HTML, and hostile structures that must end
+// in bounded time with a note, never a crash.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "message/charset.h"
+#include "message/html_text.h"
+#include "message/message.h"
+#include "message/mime.h"
+
+namespace sm {
+namespace {
+
+struct Case {
+  const char* label;
+  std::string message;
+  std::string want_text;  // substring of the text
+  bool from_html;
+};
+
+std::string mp(const std::string& type, const std::string& boundary, const std::vector<std::string>& parts) {
+  std::string s = "Content-Type: multipart/" + type + "; boundary=\"" + boundary + "\"\r\n\r\npreamble\r\n";
+  for (const auto& p : parts) s += "--" + boundary + "\r\n" + p + "\r\n";
+  return s + "--" + boundary + "--\r\n";
+}
+
+TEST(Mime, ChoosesAndDecodesTheText) {
+  const Case cases[] = {
+      {"no mime", "Subject: x\r\n\r\nplain body", "plain body", false},
+      {"qp utf-8", "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nEspa=C3=B1a =\r\nsoft", "España soft", false},
+      {"base64 koi8-r", "Content-Type: text/plain; charset=koi8-r\r\nContent-Transfer-Encoding: base64\r\n\r\n8NLJ18XU\r\n", "Привет", false},
+      {"alternative prefers plain",
+       mp("alternative", "b1", {"Content-Type: text/plain\r\n\r\nthe plain", "Content-Type: text/html\r\n\r\n<p>the html</p>"}), "the plain", false},
+      {"html only windows-1251", "Content-Type: text/html; charset=windows-1251\r\n\r\n<p>\xcf\xf0\xe8\xe2\xe5\xf2</p>", "Привет", true},
+      {"empty plain next to html",
+       mp("alternative", "b1", {"Content-Type: text/plain\r\n\r\n  ", "Content-Type: text/html\r\n\r\n<div>real text</div>"}), "real text", true},
+      {"attachment skipped",
+       mp("mixed", "m1", {"Content-Type: text/plain; name=a.txt\r\nContent-Disposition: attachment\r\n\r\nattached text",
+                          "Content-Type: text/plain\r\n\r\nbody text"}), "body text", false},
+      {"nested mixed alternative",
+       mp("mixed", "m1", {mp("alternative", "a1", {"Content-Type: text/plain\r\n\r\ninner plain", "Content-Type: text/html\r\n\r\n<b>x</b>"}),
+                          "Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n"}), "inner plain", false},
+      {"rfc 2231 charset", "Content-Type: text/plain; charset*=iso-8859-1''\r\n\r\nok", "ok", false},
+      {"broken base64", "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29y!!!bGQ", "hello wor", false},
+      {"truncated qp", "Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nabc=C", "abc=C", false},
+      {"bare lf", "Content-Type: text/plain\n\nline1\nline2", "line1\nline2", false},
+      {"bare cr", "Content-Type: text/plain\r\rline1\rline2", "line1\nline2", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    BodyText b = extract_body(c.message, Limits{});
+    EXPECT_NE(b.text.find(c.want_text), std::string::npos) << "[" << b.text << "]";
+    EXPECT_EQ(b.from_html, c.from_html);
+  }
+}
+
+// Hostile structures: each is bounded and noted.
+TEST(Mime, HostileStructuresAreBounded) {
+  struct Hostile {
+    const char* label;
+    std::string message;
+  };
+  std::string deep = "Content-Type: text/plain\r\n\r\nsurface\r\n";
+  std::string nested;
+  for (int i = 0; i < 10000; ++i) nested += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\r\n\r\n--b" + std::to_string(i) + "\r\n";
+  nested += "Content-Type: text/plain\r\n\r\ndeepest\r\n";
+  std::string many = "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n";
+  for (int i = 0; i < 100000; ++i) many += "--x\r\n\r\n";
+  many += "--x--\r\n";
+  std::string long_boundary(5000, 'q');
+  std::string rfc822_nest;
+  for (int i = 0; i < 5000; ++i) rfc822_nest += "Content-Type: message/rfc822\r\n\r\n";
+  const Hostile cases[] = {
+      {"10,000 nested multiparts", nested},
+      {"100,000 empty parts", many},
+      {"empty boundary", "Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n--\r\n--\r\n"},
+      {"5,000-byte boundary", "Content-Type: multipart/mixed; boundary=\"" + long_boundary + "\"\r\n\r\n--" + long_boundary + "\r\n\r\nx\r\n"},
+      {"boundary prefix of parent", mp("mixed", "ab", {mp("mixed", "a", {"Content-Type: text/plain\r\n\r\ninner"})})},
+      {"missing final boundary", "Content-Type: multipart/mixed; boundary=\"z\"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nunfinished"},
+      {"nul bytes", std::string("Content-Type: text/plain\r\n\r\na\0b\0c", 32)},
+      {"nested message/rfc822", rfc822_nest + "\r\nbody"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    auto start = std::chrono::steady_clock::now();
+    Message m = parse_message(c.message, Limits{});
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(ms, 10000) << "took " << ms << " ms";  // a hang, not a speed target
+    EXPECT_TRUE(is_valid_utf8(m.body_text));
+  }
+  Message m = parse_message(nested, Limits{});
+  EXPECT_TRUE(m.limit_hit);
+  m = parse_message(many, Limits{});
+  EXPECT_TRUE(m.limit_hit);
+}
+
+TEST(HtmlText, QuoteShapes) {
+  struct HtmlCase {
+    const char* label;
+    const char* html;
+    const char* want;
+  };
+  const HtmlCase cases[] = {
+      {"paragraphs", "<p>one</p><p>two</p>", "one\n\ntwo"},
+      {"br", "a<br>b", "a\nb"},
+      {"script dropped", "<script>x()</script><style>p{}</style>text", "text"},
+      {"entities", "a &amp; b &lt;c&gt;", "a & b <c>"},
+      {"ordered list", "<ol><li>one</li><li>two</li></ol>", "1. one\n2. two"},
+      {"unordered list", "<ul><li>one</li></ul>", "- one"},
+      {"blockquote", "new<blockquote>old</blockquote>", "new\n> old"},
+      {"nested blockquote", "<blockquote>a<blockquote>b</blockquote></blockquote>", "> a\n> > b"},
+      {"gmail attribution unprefixed", "<div class=\"gmail_quote\"><div class=\"gmail_attr\">On x wrote:</div><blockquote class=\"gmail_quote\">old</blockquote></div>", "On x wrote:\n> old"},
+      {"yahoo container", "<div class=\"yahoo_quoted\">old</div>", "> old"},
+      {"outlook marker", "new<div id=\"divRplyFwdMsg\"><b>From:</b> a</div>old", "new\n________________________________\nFrom: a\nold"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    EXPECT_EQ(html_to_text(c.html), c.want);
+  }
+}
+
+TEST(HtmlText, DeepNestingDoesNotRecurse) {
+  std::string html;
+  for (int i = 0; i < 100000; ++i) html += "<div>";
+  html += "deep";
+  EXPECT_NE(html_to_text(html).find("deep"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sm
