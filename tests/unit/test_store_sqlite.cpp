@@ -1,0 +1,139 @@
+// The SQLite thread store on real files: records, lookups, first id wins, two handles on one
+// file, reopening, pruning, SLA state, and clear errors for broken or locked files.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/sqlite_store.h"
+
+namespace sm {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fresh_db(const std::string& name) {
+  auto p = fs::path(::testing::TempDir()) / ("store-" + name + "-" + std::to_string(getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+  return p;
+}
+
+StoredMessage msg(const std::string& id, const std::string& thread, Direction d, TimeMs t) {
+  StoredMessage m;
+  m.message_id = id;
+  m.thread_id = thread;
+  m.direction = d;
+  m.time = t;
+  m.subject = "Invoice 4471";
+  m.participants = {{Role::from, "ana@client.example", "ana@client.example"}, {Role::cc, "bob@client.example", "Bob"}};
+  m.question_count = 2;
+  m.fingerprints = {1, 2, 0xffffffffffffffffULL};
+  return m;
+}
+
+ThreadInfo thread(const std::string& id, TimeMs t) { return {id, "Invoice 4471", t, t, ""}; }
+
+TEST(SqliteStore, RecordsAndFinds) {
+  auto path = fresh_db("basic");
+  auto s = open_sqlite_store(path.string());
+  auto t = thread("t1", 1000);
+  EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1000), &t));
+  EXPECT_TRUE(s->record(msg("m2@x", "t1", Direction::outbound, 2000), nullptr));
+  EXPECT_EQ(s->find_thread({"nope@x", "m2@x"}), "t1");
+  EXPECT_FALSE(s->find_thread({"nope@x"}).has_value());
+  auto m = s->get_message("m1@x");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->direction, Direction::inbound);
+  EXPECT_EQ(m->fingerprints, (std::vector<std::uint64_t>{1, 2, 0xffffffffffffffffULL}));
+  ASSERT_EQ(m->participants.size(), 2u);
+  EXPECT_EQ(m->participants[1].role, Role::cc);
+  EXPECT_EQ(m->participants[1].display, "Bob");
+  auto th = s->get_thread("t1");
+  ASSERT_TRUE(th.has_value());
+  EXPECT_EQ(th->last_activity, 2000);
+  EXPECT_EQ(s->last_message("t1", {Direction::inbound})->message_id, "m1@x");
+  EXPECT_EQ(s->last_message("t1", {})->message_id, "m2@x");
+}
+
+TEST(SqliteStore, FirstMessageIdWins) {
+  auto s = open_sqlite_store(fresh_db("first").string());
+  auto t1 = thread("t1", 1), t2 = thread("t2", 2);
+  EXPECT_TRUE(s->record(msg("same@x", "t1", Direction::inbound, 1), &t1));
+  EXPECT_FALSE(s->record(msg("same@x", "t2", Direction::outbound, 2), &t2));
+  EXPECT_EQ(s->get_message("same@x")->thread_id, "t1");
+}
+
+TEST(SqliteStore, TwoHandlesOnOneFileAndReopen) {
+  auto path = fresh_db("shared");
+  {
+    auto a = open_sqlite_store(path.string());
+    auto b = open_sqlite_store(path.string());
+    auto t = thread("t1", 1);
+    a->record(msg("m1@x", "t1", Direction::inbound, 1), &t);
+    EXPECT_TRUE(b->get_message("m1@x").has_value());
+  }
+  auto again = open_sqlite_store(path.string());
+  EXPECT_TRUE(again->get_message("m1@x").has_value());
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::others_read, fs::perms::none);
+}
+
+TEST(SqliteStore, PruneAndSla) {
+  auto s = open_sqlite_store(fresh_db("prune").string());
+  auto t1 = thread("old", 1000), t2 = thread("new", 5000);
+  s->record(msg("a@x", "old", Direction::inbound, 1000), &t1);
+  s->record(msg("b@x", "new", Direction::inbound, 5000), &t2);
+  s->save_sla("new", R"({"waiting_since":5000})", 5000);
+  s->save_sla("old", R"({"waiting_since":1000})", 1000);
+  auto waiting = s->waiting_threads(6000, 10);
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].thread_id, "old");
+  EXPECT_EQ(waiting[1].sla, R"({"waiting_since":5000})");
+  s->save_sla("old", "{}", std::nullopt);
+  EXPECT_EQ(s->waiting_threads(6000, 10).size(), 1u);
+  EXPECT_EQ(s->prune(3000), 1u);
+  EXPECT_FALSE(s->get_message("a@x").has_value());
+  EXPECT_FALSE(s->get_thread("old").has_value());
+  EXPECT_TRUE(s->get_thread("new").has_value());
+}
+
+TEST(SqliteStore, BrokenFilesAreClearErrors) {
+  auto garbage = fresh_db("garbage");
+  std::ofstream(garbage) << std::string(4096, 'x');
+  try {
+    open_sqlite_store(garbage.string());
+    FAIL() << "opened a non-database";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(garbage.string()), std::string::npos) << e.what();
+  }
+  // A path below a regular file cannot be created, even by root.
+  EXPECT_THROW(open_sqlite_store(garbage.string() + "/state.db"), StoreError);
+}
+
+TEST(SqliteStore, LockedDatabaseFailsWithinTheBusyTimeout) {
+  auto path = fresh_db("locked");
+  auto s = open_sqlite_store(path.string(), SqliteOptions{200, false});
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto t = thread("t1", 1);
+  try {
+    s->record(msg("m1@x", "t1", Direction::inbound, 1), &t);
+    ADD_FAILURE() << "wrote through an exclusive lock";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("locked"), std::string::npos) << e.what();
+  }
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1), &t));
+}
+
+TEST(StoreSpec, Kinds) {
+  EXPECT_NE(open_store("sqlite::memory:"), nullptr);
+  EXPECT_THROW(open_store("postgresql://db.example/x"), StoreError);
+  EXPECT_THROW(open_store("redis://x"), StoreError);
+}
+
+}  // namespace
+}  // namespace sm
