@@ -208,6 +208,14 @@ const std::vector<KeyDef>& keys() {
        [](Config& c, const toml::node& n, const Reader& r) {
          c.store.on_error = r.fail_action(n, "store.on_error");
        }},
+      {"sla", "target_seconds", "7200", "reply target: a customer waiting longer is over target",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.sla.target_s = r.integer(n, "sla.target_seconds", 60, 365LL * 86400);
+       }},
+      {"sla", "limit_seconds", "86400", "reply limit, weekends and holidays included: longer is a breach",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.sla.limit_s = r.integer(n, "sla.limit_seconds", 60, 365LL * 86400);
+       }},
       {"audit", "path", "\"/var/log/support-milter/audit.jsonl\"",
        "audit log: one JSON line per event, flushed per record",
        [](Config& c, const toml::node& n, const Reader& r) {

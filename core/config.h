@@ -41,6 +41,11 @@ struct Config {
     FailAction on_error = FailAction::tempfail;
   } store;
 
+  struct Sla {
+    std::int64_t target_s = 2 * 3600;  // first/next reply target
+    std::int64_t limit_s = 24 * 3600;  // breach limit
+  } sla;
+
   struct Audit {
     std::string path = "/var/log/support-milter/audit.jsonl";
   } audit;

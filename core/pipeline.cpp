@@ -9,6 +9,7 @@
 #include "checks/subject.h"
 #include "core/digest.h"
 #include "core/header_value.h"
+#include "core/sla.h"
 #include "store/fingerprint.h"
 
 namespace sm {
@@ -220,8 +221,17 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
         info.created = time;
         info.last_activity = time;
       }
-      store_->record(sm, known_thread ? nullptr : &info);
+      bool recorded = store_->record(sm, known_thread ? nullptr : &info);
+      if (recorded && (sm.direction == Direction::inbound || sm.direction == Direction::outbound)) {
+        ThreadSla state = ThreadSla::from_json(
+            known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
+                                                     : nlohmann::json::object());
+        SlaResult r = sla_on_message(state, sm.direction, time, SlaSettings{cfg.sla.target_s, cfg.sla.limit_s});
+        store_->save_sla(v.thread_id, state.to_json().dump(), state.waiting_since);
+        v.sla = r.to_json();
+      }
     }
+    if (v.sla.empty()) v.sla = SlaResult{}.to_json();
     decide(v, cfg);
   } catch (const StoreError& e) {
     v.error = std::string("store: ") + e.what();

@@ -59,7 +59,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
     j["notes"] = nlohmann::json::array();
     for (const auto& n : msg.notes) j["notes"].push_back(clean(n));
   }
-  if (!v.sla.empty()) j["sla"] = v.sla;
+  if (v.sla.contains("latency_s") && !v.sla["latency_s"].is_null()) j["sla"] = v.sla;
   if (!env.auth_user.empty()) j["auth"] = clean(env.auth_user);
   return j;
 }
