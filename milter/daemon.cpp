@@ -66,14 +66,35 @@ bool same_restart_keys(const Config& a, const Config& b, std::string* which) {
   return false;
 }
 
+// Deletes stored messages past store.retention_days.
+void prune_store(MilterRuntime* rt) {
+  auto cfg = rt->config.load();
+  try {
+    auto pruned = rt->store->prune(now_ms() - static_cast<TimeMs>(cfg->store.retention_days) * 86400000);
+    if (pruned > 0) oplog(Severity::info, "pruned " + std::to_string(pruned) + " messages past retention");
+  } catch (const std::exception& e) {
+    oplog(Severity::warning, std::string("prune: ") + e.what());
+  }
+}
+
+// Waits for signals; between them, once an hour, does the store's upkeep (pruning once a day).
 void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
   sigset_t set = daemon_signals();
+  auto last_prune = std::chrono::steady_clock::now();
   for (;;) {
     siginfo_t info;
-    int sig = sigwaitinfo(&set, &info);
+    struct timespec hour {3600, 0};
+    int sig = sigtimedwait(&set, &info, &hour);
+    if (sig < 0 && errno == EAGAIN) {
+      if (std::chrono::steady_clock::now() - last_prune >= std::chrono::hours(24)) {
+        prune_store(rt);
+        last_prune = std::chrono::steady_clock::now();
+      }
+      continue;
+    }
     if (sig < 0) {
       if (errno == EINTR) continue;
-      oplog(Severity::error, std::string("sigwaitinfo: ") + std::strerror(errno));
+      oplog(Severity::error, std::string("sigtimedwait: ") + std::strerror(errno));
       return;
     }
     if (sig == SIGHUP) {
@@ -250,13 +271,7 @@ int run_daemon(const RunOptions& opts) {
   audit->write("start", {{"config", cfg->digest}, {"path", opts.config_path}, {"socket", socket},
                          {"pid", static_cast<long>(getpid())}});
 
-  // Prune the store once at start; the SLA sweeper will take this over.
-  try {
-    auto pruned = store->prune(now_ms() - static_cast<TimeMs>(cfg->store.retention_days) * 86400000);
-    if (pruned > 0) oplog(Severity::info, "pruned " + std::to_string(pruned) + " messages past retention");
-  } catch (const std::exception& e) {
-    oplog(Severity::warning, std::string("prune: ") + e.what());
-  }
+  prune_store(&rt);
 
   std::thread signals(signal_loop, &rt, opts);
   signals.detach();
