@@ -36,6 +36,19 @@ std::shared_ptr<const Config> conversation_config(std::string_view extra = "") {
   return parse_config(text, "support-milter.conf");
 }
 
+// The English conversation up to the bad reply (04) under `cfg`; returns the bad reply's verdict.
+Verdict bad_reply_verdict(const Config& cfg) {
+  const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
+  auto store = open_store("sqlite::memory:");
+  Pipeline pipeline(store.get());
+  Verdict last;
+  for (const char* f : {"01-customer.eml", "02-agent-reply.eml", "03-customer-followup.eml", "04-agent-bad-reply.eml"}) {
+    Message msg = parse_message(slurp(dir / f), cfg.limits);
+    last = pipeline.process(msg, Envelope{}, *msg.date, cfg);
+  }
+  return last;
+}
+
 class Conversation : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Conversation, VerdictsMatchExpected) {
@@ -85,17 +98,9 @@ INSTANTIATE_TEST_SUITE_P(Languages, Conversation, ::testing::Values("en", "es", 
 
 // Observe mode: the same conversation changes nothing, but says what it would have done.
 TEST(ConversationObserve, NothingChangesButTheWouldIsKept) {
-  const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
-  auto store = open_store("sqlite::memory:");
-  auto cfg = conversation_config();
-  auto observe = std::make_shared<Config>(*cfg);
+  auto observe = std::make_shared<Config>(*conversation_config());
   observe->rules.mode = Mode::observe;
-  Pipeline pipeline(store.get());
-  Verdict last;
-  for (const char* f : {"01-customer.eml", "02-agent-reply.eml", "03-customer-followup.eml", "04-agent-bad-reply.eml"}) {
-    Message msg = parse_message(slurp(dir / f), cfg->limits);
-    last = pipeline.process(msg, Envelope{}, *msg.date, *observe);
-  }
+  Verdict last = bad_reply_verdict(*observe);
   EXPECT_EQ(last.action, FinalAction::accept);
   EXPECT_EQ(last.would, FinalAction::fix);
   EXPECT_TRUE(last.observe);
@@ -104,17 +109,9 @@ TEST(ConversationObserve, NothingChangesButTheWouldIsKept) {
 
 // The fix of a bad reply: the subject is restored and the dropped Cc added, with the annotation.
 TEST(ConversationFix, BadReplyGetsItsFixes) {
-  const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
-  auto store = open_store("sqlite::memory:");
-  auto cfg = conversation_config("");
-  auto fixing = std::make_shared<Config>(*cfg);
+  auto fixing = std::make_shared<Config>(*conversation_config());
   fixing->rules.settings.at("reply-all").action = Action::fix;
-  Pipeline pipeline(store.get());
-  Verdict last;
-  for (const char* f : {"01-customer.eml", "02-agent-reply.eml", "03-customer-followup.eml", "04-agent-bad-reply.eml"}) {
-    Message msg = parse_message(slurp(dir / f), cfg->limits);
-    last = pipeline.process(msg, Envelope{}, *msg.date, *fixing);
-  }
+  Verdict last = bad_reply_verdict(*fixing);
   ASSERT_EQ(last.action, FinalAction::fix);
   bool subject = false, cc = false, rcpt = false, header = false;
   for (const auto& m : last.modifications) {
@@ -144,17 +141,9 @@ TEST(ConversationFix, BadReplyGetsItsFixes) {
 
 // Reject: the reply text names what the agent must fix, on one line.
 TEST(ConversationReject, ReplyTextTellsTheAgent) {
-  const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
-  auto store = open_store("sqlite::memory:");
-  auto cfg = conversation_config("");
-  auto rejecting = std::make_shared<Config>(*cfg);
+  auto rejecting = std::make_shared<Config>(*conversation_config());
   rejecting->rules.settings.at("reply-all").action = Action::reject;
-  Pipeline pipeline(store.get());
-  Verdict last;
-  for (const char* f : {"01-customer.eml", "02-agent-reply.eml", "03-customer-followup.eml", "04-agent-bad-reply.eml"}) {
-    Message msg = parse_message(slurp(dir / f), cfg->limits);
-    last = pipeline.process(msg, Envelope{}, *msg.date, *rejecting);
-  }
+  Verdict last = bad_reply_verdict(*rejecting);
   ASSERT_EQ(last.action, FinalAction::reject);
   EXPECT_EQ(last.reply_code, "550");
   EXPECT_EQ(last.reply_xcode, "5.7.1");
