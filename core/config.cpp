@@ -12,6 +12,10 @@
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
+#include <memory>
 
 #include "checks/registry.h"
 #include "core/digest.h"
@@ -97,6 +101,13 @@ struct KeyDef {
   const char* doc;
   Setter set;
 };
+
+bool valid_time_zone(const std::string& id) {
+  std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(id)));
+  icu::UnicodeString got;
+  tz->getID(got);
+  return got != icu::UnicodeString("Etc/Unknown");
+}
 
 std::size_t size_limit(const toml::node& n, const Reader& r, const char* key) {
   return static_cast<std::size_t>(r.integer(n, key, 1, std::int64_t{1} << 40));
@@ -215,6 +226,21 @@ const std::vector<KeyDef>& keys() {
       {"sla", "limit_seconds", "86400", "reply limit, weekends and holidays included: longer is a breach",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.sla.limit_s = r.integer(n, "sla.limit_seconds", 60, 365LL * 86400);
+       }},
+      {"sla", "contact_gap_seconds", "259200",
+       "while work is in progress (last reply only acknowledged), the longest silence before contact_gap",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.sla.contact_gap_s = r.integer(n, "sla.contact_gap_seconds", 60, 365LL * 86400);
+       }},
+      {"sla", "time_zone", "\"UTC\"", "time zone of promised days and clock times (\"today\", \"до 18:00\")",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "sla.time_zone");
+         if (!valid_time_zone(v)) r.fail(n, "sla.time_zone: \"" + v + "\" is not a time zone ICU knows");
+         c.sla.time_zone = v;
+       }},
+      {"sla", "sweep_seconds", "60", "how often waiting threads are checked for warnings, breaches, gaps",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.sla.sweep_seconds = static_cast<unsigned>(r.integer(n, "sla.sweep_seconds", 1, 3600));
        }},
       {"audit", "path", "\"/var/log/support-milter/audit.jsonl\"",
        "audit log: one JSON line per event, flushed per record",

@@ -44,6 +44,9 @@ struct Config {
   struct Sla {
     std::int64_t target_s = 2 * 3600;  // first/next reply target
     std::int64_t limit_s = 24 * 3600;  // breach limit
+    std::int64_t contact_gap_s = 3 * 86400;
+    std::string time_zone = "UTC";      // for promised days and clock times
+    unsigned sweep_seconds = 60;
   } sla;
 
   struct Audit {

@@ -9,6 +9,7 @@
 #include "checks/subject.h"
 #include "core/digest.h"
 #include "core/header_value.h"
+#include "core/promise.h"
 #include "core/sla.h"
 #include "store/fingerprint.h"
 
@@ -226,8 +227,11 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
         ThreadSla state = ThreadSla::from_json(
             known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
                                                      : nlohmann::json::object());
-        SlaResult r = sla_on_message(state, sm.direction, time, SlaSettings{cfg.sla.target_s, cfg.sla.limit_s});
-        store_->save_sla(v.thread_id, state.to_json().dump(), state.waiting_since);
+        SlaSettings settings{cfg.sla.target_s, cfg.sla.limit_s, cfg.sla.contact_gap_s};
+        Acknowledgement ack;
+        if (sm.direction == Direction::outbound) ack = read_acknowledgement(msg.quote.new_text, time, cfg.sla.time_zone);
+        SlaResult r = sla_on_message(state, sm.direction, time, settings, &ack);
+        store_->save_sla(v.thread_id, state.to_json().dump(), sla_next_due(state, settings));
         v.sla = r.to_json();
       }
     }

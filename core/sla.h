@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,8 +16,9 @@
 namespace sm {
 
 struct SlaSettings {
-  std::int64_t target_s = 2 * 3600;  // first/next reply target
-  std::int64_t limit_s = 24 * 3600;  // breach limit
+  std::int64_t target_s = 2 * 3600;       // first/next reply target
+  std::int64_t limit_s = 24 * 3600;       // breach limit
+  std::int64_t contact_gap_s = 3 * 86400;  // longest silence while work is in progress
 };
 
 // What a thread remembers for its SLA (kept in the store as JSON).
@@ -26,6 +28,13 @@ struct ThreadSla {
   std::optional<TimeMs> last_outbound;
   int replies = 0;                      // outbound replies so far
   int customer_messages = 0;
+  bool warned = false;                  // sla_warning fired for the current wait
+  bool breached = false;                // sla_breach fired for the current wait
+  bool in_progress = false;             // the last outbound only acknowledged or promised
+  std::optional<TimeMs> promise_due;    // a promised time not yet kept
+  std::string promise;                  // its words
+  bool promise_missed = false;          // promise_missed fired for it
+  std::optional<TimeMs> gap_noted_for;  // the outbound after which contact_gap fired
 
   nlohmann::json to_json() const;
   static ThreadSla from_json(const nlohmann::json& j);  // tolerant: missing fields stay empty
@@ -37,12 +46,32 @@ struct SlaResult {
   bool first_reply = false;
   std::string status = "none";            // none | within_target | over_target | breached
   std::optional<TimeMs> waiting_since;
+  bool acknowledgement = false;           // the reply only acknowledged
+  std::optional<TimeMs> promised;         // the time it promised
+  std::optional<bool> promise_kept;       // a substantive reply after a promise: by the time?
 
   nlohmann::json to_json() const;
 };
 
+struct Acknowledgement;
+
 // Moves the thread's SLA state for one message and says what the message did to the clock.
-SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSettings& s);
+// `ack` describes an outbound message's new text (nullptr: substantive).
+SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSettings& s,
+                         const Acknowledgement* ack = nullptr);
+
+// An event the sweeper writes to the audit log: sla_warning, sla_breach, promise_missed or
+// contact_gap, with its figures.
+struct SlaEvent {
+  std::string event;
+  nlohmann::json detail;
+};
+
+// The events due at `now` for a thread (each fires once), marking them in the state.
+std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSettings& s);
+
+// When the sweeper must next look at the thread; none when nothing is pending.
+std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s);
 
 // Seconds of waiting between two times on the customer's clock.
 std::int64_t waited_seconds(TimeMs from, TimeMs to);

@@ -28,6 +28,7 @@
 #include "core/audit.h"
 #include "core/config.h"
 #include "core/oplog.h"
+#include "core/sweeper.h"
 #include "milter/milter.h"
 #include "store/thread_store.h"
 
@@ -77,15 +78,27 @@ void prune_store(MilterRuntime* rt) {
   }
 }
 
-// Waits for signals; between them, once an hour, does the store's upkeep (pruning once a day).
+// The SLA sweeper's turn: events for every thread that is due.
+void sweep_store(MilterRuntime* rt) {
+  auto cfg = rt->config.load();
+  try {
+    sweep(*rt->store, now_ms(), *cfg, rt->audit);
+  } catch (const std::exception& e) {
+    oplog(Severity::warning, std::string("sla sweep: ") + e.what());
+  }
+}
+
+// Waits for signals; between them, every sla.sweep_seconds, runs the SLA sweeper, and once a day
+// prunes the store. One thread does both, so one sweep runs at a time.
 void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
   sigset_t set = daemon_signals();
   auto last_prune = std::chrono::steady_clock::now();
   for (;;) {
     siginfo_t info;
-    struct timespec hour {3600, 0};
-    int sig = sigtimedwait(&set, &info, &hour);
+    struct timespec wait {static_cast<time_t>(rt->config.load()->sla.sweep_seconds), 0};
+    int sig = sigtimedwait(&set, &info, &wait);
     if (sig < 0 && errno == EAGAIN) {
+      sweep_store(rt);
       if (std::chrono::steady_clock::now() - last_prune >= std::chrono::hours(24)) {
         prune_store(rt);
         last_prune = std::chrono::steady_clock::now();

@@ -28,9 +28,9 @@ CREATE TABLE IF NOT EXISTS threads(
   created       INTEGER NOT NULL,
   last_activity INTEGER NOT NULL,
   sla           TEXT NOT NULL DEFAULT '',
-  waiting_since INTEGER
+  due           INTEGER
 );
-CREATE INDEX IF NOT EXISTS threads_waiting ON threads(waiting_since) WHERE waiting_since IS NOT NULL;
+CREATE INDEX IF NOT EXISTS threads_due ON threads(due) WHERE due IS NOT NULL;
 CREATE TABLE IF NOT EXISTS messages(
   message_id     TEXT PRIMARY KEY,
   thread_id      TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE,
@@ -210,24 +210,24 @@ class SqliteStore final : public ThreadStore {
     return true;
   }
 
-  void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> waiting_since) override {
+  void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) override {
     std::lock_guard lock(mu_);
-    sqlite3_stmt* st = prepare("UPDATE threads SET sla = ?2, waiting_since = ?3 WHERE thread_id = ?1");
+    sqlite3_stmt* st = prepare("UPDATE threads SET sla = ?2, due = ?3 WHERE thread_id = ?1");
     Reset r(st);
     bind(st, 1, thread_id);
     bind(st, 2, sla_json);
-    if (waiting_since) sqlite3_bind_int64(st, 3, *waiting_since);
+    if (due) sqlite3_bind_int64(st, 3, *due);
     else sqlite3_bind_null(st, 3);
     step(st);
   }
 
-  std::vector<ThreadInfo> waiting_threads(TimeMs before, std::size_t max) override {
+  std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(
         "SELECT thread_id, subject, created, last_activity, sla FROM threads "
-        "WHERE waiting_since IS NOT NULL AND waiting_since < ?1 ORDER BY waiting_since LIMIT ?2");
+        "WHERE due IS NOT NULL AND due <= ?1 ORDER BY due LIMIT ?2");
     Reset r(st);
-    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(max));
     std::vector<ThreadInfo> out;
     while (step(st)) out.push_back(read_thread(st));

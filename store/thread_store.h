@@ -73,12 +73,12 @@ class ThreadStore {
   // false is returned.
   virtual bool record(const StoredMessage& msg, const ThreadInfo* thread) = 0;
 
-  // Replaces a thread's SLA state. `waiting_since` (the oldest unanswered customer message, if
-  // any) is kept in its own column so waiting threads can be found without reading every state.
-  virtual void save_sla(std::string_view thread_id, const std::string& sla_json,
-                        std::optional<TimeMs> waiting_since) = 0;
-  // Threads whose customer has waited since before `before`, oldest first.
-  virtual std::vector<ThreadInfo> waiting_threads(TimeMs before, std::size_t max) = 0;
+  // Replaces a thread's SLA state. `due` is the next time the SLA sweeper must look at the thread
+  // (a target, a limit, a promise, a contact gap), kept in its own indexed column; none when
+  // nothing is pending.
+  virtual void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) = 0;
+  // Threads due at or before `now`, earliest first.
+  virtual std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) = 0;
 
   // Deletes messages older than `before` and threads left empty; returns messages deleted.
   virtual std::size_t prune(TimeMs before) = 0;

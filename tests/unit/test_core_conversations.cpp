@@ -161,7 +161,7 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
     std::optional<StoredMessage> last_message(std::string_view, const std::vector<Direction>&) override { throw StoreError("broken"); }
     bool record(const StoredMessage&, const ThreadInfo*) override { throw StoreError("sqlite x.db: disk I/O error"); }
     void save_sla(std::string_view, const std::string&, std::optional<TimeMs>) override { throw StoreError("broken"); }
-    std::vector<ThreadInfo> waiting_threads(TimeMs, std::size_t) override { throw StoreError("broken"); }
+    std::vector<ThreadInfo> due_threads(TimeMs, std::size_t) override { throw StoreError("broken"); }
     std::size_t prune(TimeMs) override { return 0; }
   } broken;
   const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";

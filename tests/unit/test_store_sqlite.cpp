@@ -86,12 +86,13 @@ TEST(SqliteStore, PruneAndSla) {
   s->record(msg("b@x", "new", Direction::inbound, 5000), &t2);
   s->save_sla("new", R"({"waiting_since":5000})", 5000);
   s->save_sla("old", R"({"waiting_since":1000})", 1000);
-  auto waiting = s->waiting_threads(6000, 10);
+  auto waiting = s->due_threads(6000, 10);
   ASSERT_EQ(waiting.size(), 2u);
   EXPECT_EQ(waiting[0].thread_id, "old");
   EXPECT_EQ(waiting[1].sla, R"({"waiting_since":5000})");
   s->save_sla("old", "{}", std::nullopt);
-  EXPECT_EQ(s->waiting_threads(6000, 10).size(), 1u);
+  EXPECT_EQ(s->due_threads(6000, 10).size(), 1u);
+  EXPECT_TRUE(s->due_threads(4999, 10).empty());
   EXPECT_EQ(s->prune(3000), 1u);
   EXPECT_FALSE(s->get_message("a@x").has_value());
   EXPECT_FALSE(s->get_thread("old").has_value());

@@ -1,0 +1,324 @@
+// Promise parsing over case-folded word tokens; no regular expressions, linear in the text.
+// Recognised forms (EN / ES / RU):
+//   within|in|next N minutes|hours|days   — dentro de|en N minutos|horas|días — в течение|через N минут|часов|дней
+//   today, by the end of the day          — hoy, durante el día                — сегодня, до конца дня
+//   tomorrow [at|by HH:MM]                — mañana [a las HH:MM]               — завтра [до|в|к HH:MM]
+//   by HH:MM                              — antes de las HH:MM                 — до HH:MM
+//   on|by Monday ...                      — el lunes ...                        — в|до понедельника ...
+//   DD.MM.YYYY, DD.MM, 25 November        — 25 de noviembre                    — 25 ноября
+// A day without a clock time means the end of that day, in the configured time zone.
+#include "core/promise.h"
+
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace sm {
+
+namespace {
+
+std::string fold(std::string_view s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  u.foldCase();
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// Words: runs of letters/digits (bytes >= 0x80 count as letters), keeping "18:00" and "25.11.2026".
+std::vector<std::string> tokens(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    bool word = std::isalnum(c) || c >= 0x80;
+    bool joiner = (c == ':' || c == '.' || c == '/') && !cur.empty() && std::isdigit(static_cast<unsigned char>(cur.back())) &&
+                  i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
+    if (word || joiner) {
+      cur += static_cast<char>(c);
+    } else if (!cur.empty()) {
+      out.push_back(cur);
+      cur.clear();
+    }
+    if (out.size() > 5000) break;
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+bool starts(const std::string& w, std::initializer_list<const char*> stems) {
+  for (const char* s : stems)
+    if (w.rfind(s, 0) == 0) return true;
+  return false;
+}
+
+bool is_any(const std::string& w, std::initializer_list<const char*> words) {
+  for (const char* s : words)
+    if (w == s) return true;
+  return false;
+}
+
+std::optional<int> number(const std::string& w) {
+  if (!w.empty() && w.size() <= 3 && std::all_of(w.begin(), w.end(), ::isdigit)) return std::stoi(w);
+  static const std::array<std::pair<const char*, int>, 24> words = {{
+      {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"a", 1}, {"an", 1},
+      {"un", 1}, {"una", 1}, {"dos", 2}, {"tres", 3}, {"cuatro", 4}, {"cinco", 5},
+      {"один", 1}, {"одного", 1}, {"два", 2}, {"двух", 2}, {"три", 3}, {"трёх", 3}, {"трех", 3},
+      {"четырёх", 4}, {"пяти", 5}, {"пару", 2}, {"half", 0}}};
+  for (const auto& [name, n] : words)
+    if (w == name) return n;
+  return std::nullopt;
+}
+
+// Unit of a duration word, in milliseconds.
+std::optional<TimeMs> unit(const std::string& w) {
+  if (starts(w, {"minute", "min", "minuto", "минут"})) return 60'000;
+  if (starts(w, {"hour", "hr", "hora", "час"})) return 3'600'000;
+  if (starts(w, {"day", "día", "dia", "дн", "день", "дня", "сут"})) return 86'400'000;
+  if (starts(w, {"business day", "working day"})) return 86'400'000;
+  return std::nullopt;
+}
+
+std::optional<std::pair<int, int>> clock(const std::string& w) {
+  auto colon = w.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 2 || w.size() - colon != 3) return std::nullopt;
+  int h = std::stoi(w.substr(0, colon));
+  int m = std::stoi(w.substr(colon + 1));
+  if (h > 23 || m > 59) return std::nullopt;
+  return std::make_pair(h, m);
+}
+
+int weekday_of(const std::string& w) {  // 0 = Sunday; -1 none
+  static const std::array<std::array<const char*, 4>, 7> names = {{
+      {"sunday", "domingo", "воскресень", "-"}, {"monday", "lunes", "понедельн", "-"},
+      {"tuesday", "martes", "вторник", "-"},    {"wednesday", "miércoles", "сред", "miercoles"},
+      {"thursday", "jueves", "четверг", "-"},   {"friday", "viernes", "пятниц", "-"},
+      {"saturday", "sábado", "суббот", "sabado"}}};
+  for (int d = 0; d < 7; ++d)
+    for (const char* n : names[static_cast<std::size_t>(d)])
+      if (std::string_view(n) != "-" && w.rfind(n, 0) == 0) return d;
+  return -1;
+}
+
+int month_of(const std::string& w) {
+  static const std::array<std::array<const char*, 3>, 12> names = {{
+      {"jan", "enero", "январ"}, {"feb", "febrero", "феврал"}, {"mar", "marzo", "март"}, {"apr", "abril", "апрел"},
+      {"may", "mayo", "ма"},     {"jun", "junio", "июн"},      {"jul", "julio", "июл"},  {"aug", "agosto", "август"},
+      {"sep", "septiembre", "сентябр"}, {"oct", "octubre", "октябр"}, {"nov", "noviembre", "ноябр"}, {"dec", "diciembre", "декабр"}}};
+  for (int m = 0; m < 12; ++m)
+    for (const char* n : names[static_cast<std::size_t>(m)]) {
+      std::string_view nv = n;
+      if (nv == "ма") {
+        if (w == "мая" || w == "май") return 5;
+        continue;
+      }
+      if (w.rfind(nv, 0) == 0 && (nv.size() > 3 || w.size() <= 4 || w == "june" || w == "july" || w == "march" ||
+                                  w == "april" || w == "august" || w == "october" || w == "november" ||
+                                  w == "december" || w == "january" || w == "february" || w == "september"))
+        return m + 1;
+    }
+  return 0;
+}
+
+// Local-day arithmetic in a time zone.
+class LocalClock {
+ public:
+  explicit LocalClock(const std::string& tz) : zone_(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(tz))) {}
+  std::int64_t offset(TimeMs t) const {
+    int32_t raw = 0, dst = 0;
+    UErrorCode err = U_ZERO_ERROR;
+    zone_->getOffset(static_cast<UDate>(t), false, raw, dst, err);
+    return U_FAILURE(err) ? 0 : static_cast<std::int64_t>(raw) + dst;
+  }
+  // Local midnight (as UTC ms) of the day `days` after the local day of t.
+  TimeMs day_start(TimeMs t, int days) const {
+    using namespace std::chrono;
+    TimeMs local = t + offset(t);
+    auto d = floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local))) + std::chrono::days(days);
+    TimeMs local_midnight = duration_cast<milliseconds>(d.time_since_epoch()).count();
+    return local_midnight - offset(local_midnight);
+  }
+  int weekday(TimeMs t) const {
+    using namespace std::chrono;
+    TimeMs local = t + offset(t);
+    return static_cast<int>(year_month_weekday(floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local)))).weekday().c_encoding());
+  }
+  std::optional<TimeMs> date(int y, int m, int d) const {
+    using namespace std::chrono;
+    year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)}, std::chrono::day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    TimeMs local = duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
+    return local - offset(local);
+  }
+  int year(TimeMs t) const {
+    using namespace std::chrono;
+    TimeMs local = t + offset(t);
+    return static_cast<int>(year_month_day(floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local)))).year());
+  }
+
+ private:
+  std::unique_ptr<icu::TimeZone> zone_;
+};
+
+constexpr TimeMs kDay = 86'400'000;
+constexpr TimeMs kEndOfDay = kDay - 1000;  // 23:59:59
+
+}  // namespace
+
+std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words) {
+  std::string folded = fold(text.substr(0, std::min<std::size_t>(text.size(), 20000)));
+  std::vector<std::string> t = tokens(folded);
+  LocalClock lc(time_zone);
+  auto said = [&](std::size_t from, std::size_t to) {
+    if (words == nullptr) return;
+    words->clear();
+    for (std::size_t k = from; k < to && k < t.size(); ++k) *words += (k > from ? " " : "") + t[k];
+  };
+  auto clock_after = [&](std::size_t i, std::size_t* end) -> std::optional<std::pair<int, int>> {
+    for (std::size_t k = i; k < t.size() && k < i + 4; ++k)
+      if (auto c = clock(t[k])) {
+        *end = k + 1;
+        return c;
+      }
+    return std::nullopt;
+  };
+  auto at_clock = [&](int days, std::pair<int, int> hm) {
+    return lc.day_start(sent, days) + (hm.first * 3600 + hm.second * 60) * 1000LL;
+  };
+
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const std::string& w = t[i];
+    // A duration: trigger, [next], N, unit.
+    if (is_any(w, {"within", "in", "next", "dentro", "en", "течение", "через", "ближайшие", "ближайших", "próximas",
+                   "proximas", "próximos", "proximos"})) {
+      std::size_t k = i + 1;
+      while (k < t.size() && k < i + 4 && is_any(t[k], {"the", "next", "de", "las", "los", "próximas", "próximos", "ближайших", "ближайшие"})) ++k;
+      if (k + 1 < t.size()) {
+        auto n = number(t[k]);
+        auto u = unit(t[k + 1]);
+        if (!n && u && (t[k] == "a" || t[k] == "an")) n = 1;
+        if (n && u && *n > 0) {
+          said(i, k + 2);
+          return sent + *n * *u;
+        }
+        if (!n && u && k == i + 1 && is_any(w, {"течение", "через"})) {  // "в течение часа/дня"
+          said(i, k + 1);
+          return sent + *u;
+        }
+      }
+    }
+    // Today / end of the day.
+    if (is_any(w, {"today", "hoy", "сегодня"}) ||
+        (w == "día" && i > 1 && t[i - 1] == "el" && t[i - 2] == "durante") ||
+        (w == "day" && i > 1 && (t[i - 1] == "the" || t[i - 1] == "this") && i > 1) ||
+        (w == "дня" && i > 1 && t[i - 1] == "конца")) {
+      std::size_t end = i + 1;
+      if (auto hm = clock_after(i + 1, &end)) {
+        said(i, end);
+        TimeMs at = at_clock(0, *hm);
+        return at > sent ? at : at + kDay;
+      }
+      said(i > 1 && w != "today" && w != "hoy" && w != "сегодня" ? i - 2 : i, i + 1);
+      return lc.day_start(sent, 0) + kEndOfDay;
+    }
+    // Tomorrow [at HH:MM].
+    if (is_any(w, {"tomorrow", "mañana", "manana", "завтра"})) {
+      std::size_t end = i + 1;
+      if (auto hm = clock_after(i + 1, &end)) {
+        said(i, end);
+        return at_clock(1, *hm);
+      }
+      said(i, i + 1);
+      return lc.day_start(sent, 1) + kEndOfDay;
+    }
+    // By HH:MM (today, or tomorrow when already past).
+    if (auto hm = clock(w); hm && i > 0 && is_any(t[i - 1], {"by", "before", "until", "до", "к", "las", "antes"})) {
+      said(i - 1, i + 1);
+      TimeMs at = at_clock(0, *hm);
+      return at > sent ? at : at + kDay;
+    }
+    // A weekday.
+    if (int wd = weekday_of(w); wd >= 0 && i > 0 &&
+        is_any(t[i - 1], {"on", "by", "until", "next", "el", "este", "hasta", "в", "во", "до", "к", "this"})) {
+      int today = lc.weekday(sent);
+      int ahead = (wd - today + 7) % 7;
+      if (ahead == 0) ahead = 7;
+      std::size_t end = i + 1;
+      if (auto hm = clock_after(i + 1, &end)) {
+        said(i - 1, end);
+        return at_clock(ahead, *hm);
+      }
+      said(i - 1, i + 1);
+      return lc.day_start(sent, ahead) + kEndOfDay;
+    }
+    // DD.MM.YYYY or DD.MM
+    if (w.find('.') != std::string::npos && std::isdigit(static_cast<unsigned char>(w[0]))) {
+      int d = 0, m = 0, y = 0;
+      char dot1 = 0, dot2 = 0;
+      int n = std::sscanf(w.c_str(), "%d%c%d%c%d", &d, &dot1, &m, &dot2, &y);
+      if ((n == 3 || n == 5) && dot1 == '.' && d >= 1 && d <= 31 && m >= 1 && m <= 12) {
+        if (n == 3) y = lc.year(sent);
+        if (y < 100) y += 2000;
+        if (auto day = lc.date(y, m, d)) {
+          said(i, i + 1);
+          if (n == 3 && *day + kEndOfDay < sent) day = lc.date(y + 1, m, d);
+          return *day + kEndOfDay;
+        }
+      }
+    }
+    // 25 November / 25 de noviembre / 25 ноября / November 25
+    if (auto dn = number(w); dn && w.size() <= 2 && std::isdigit(static_cast<unsigned char>(w[0])) && *dn >= 1 && *dn <= 31) {
+      std::size_t k = i + 1;
+      if (k < t.size() && t[k] == "de") ++k;
+      if (k < t.size()) {
+        if (int m = month_of(t[k]); m > 0) {
+          int y = lc.year(sent);
+          auto day = lc.date(y, m, *dn);
+          if (day && *day + kEndOfDay < sent) day = lc.date(y + 1, m, *dn);
+          if (day) {
+            said(i, k + 1);
+            return *day + kEndOfDay;
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Acknowledgement read_acknowledgement(std::string_view new_text, TimeMs sent, const std::string& time_zone) {
+  Acknowledgement a;
+  // The signature does not count.
+  std::string_view body = new_text;
+  if (auto sig = body.find("\n-- \n"); sig != std::string_view::npos) body = body.substr(0, sig);
+  std::string folded = fold(body.substr(0, std::min<std::size_t>(body.size(), 20000)));
+  static const char* const kPhrases[] = {
+      "we have received", "we received your", "we've received", "received your", "thank you for your message",
+      "thanks for your message", "thank you for contacting", "we will get back", "we'll get back", "we will reply",
+      "we will answer", "we'll reply", "we will respond", "we'll respond", "we are looking into", "we're looking into",
+      "we will come back", "we'll come back", "we will let you know", "we'll let you know",
+      "hemos recibido", "recibimos su", "recibimos tu", "le responderemos", "te responderemos", "le contestaremos",
+      "nos pondremos en contacto", "estamos revisando", "gracias por su mensaje", "gracias por tu mensaje",
+      "gracias por el documento", "le daremos respuesta", "le informaremos",
+      "получили ваш", "мы получили", "ответим", "свяжемся", "разбираемся", "изучаем", "спасибо за обращение",
+      "спасибо за письмо", "вернёмся с ответом", "вернемся с ответом", "сообщим"};
+  for (const char* p : kPhrases)
+    if (folded.find(p) != std::string::npos) {
+      a.phrase = p;
+      break;
+    }
+  if (a.phrase.empty()) return a;
+  std::size_t words = tokens(folded).size();
+  a.only_acknowledges = words <= 80;
+  if (a.only_acknowledges) a.promised = find_promise(body, sent, time_zone, &a.promise);
+  return a;
+}
+
+}  // namespace sm

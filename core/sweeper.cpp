@@ -1,0 +1,33 @@
+// SLA sweeper.
+#include "core/sweeper.h"
+
+#include "core/sla.h"
+
+namespace sm {
+
+std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit) {
+  SlaSettings settings{cfg.sla.target_s, cfg.sla.limit_s, cfg.sla.contact_gap_s};
+  std::size_t events = 0;
+  // Bounded batches; a thread handled here gets a later due time (or none), so the loop ends.
+  for (int round = 0; round < 1000; ++round) {
+    auto due = store.due_threads(now, 500);
+    if (due.empty()) break;
+    for (const auto& t : due) {
+      ThreadSla state = ThreadSla::from_json(nlohmann::json::parse(t.sla.empty() ? "{}" : t.sla, nullptr, false));
+      for (auto& e : sla_due_events(state, now, settings)) {
+        nlohmann::json rec = std::move(e.detail);
+        rec["thread_id"] = t.thread_id;
+        rec["subject"] = t.subject;
+        rec["at"] = format_rfc3339(now);
+        if (audit != nullptr) audit->write(e.event, rec);
+        ++events;
+      }
+      auto next = sla_next_due(state, settings);
+      if (next && *next <= now) next = now + 1000;  // never loop on one thread within a sweep
+      store.save_sla(t.thread_id, state.to_json().dump(), next);
+    }
+  }
+  return events;
+}
+
+}  // namespace sm

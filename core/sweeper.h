@@ -1,0 +1,16 @@
+// The SLA sweeper: looks at the threads that are due (a target or limit passed, a promise
+// expired, a contact gap) and writes each event once to the audit log. Called by the daemon every
+// sla.sweep_seconds from one thread, and by `replay` at each message's time.
+#pragma once
+#include <cstddef>
+
+#include "core/audit.h"
+#include "core/config.h"
+#include "store/thread_store.h"
+
+namespace sm {
+
+// Handles every thread due at `now`; returns the number of events written. Throws StoreError.
+std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit);
+
+}  // namespace sm
