@@ -200,17 +200,18 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
                    "proximas", "próximos", "proximos"})) {
       std::size_t k = i + 1;
       while (k < t.size() && k < i + 4 && is_any(t[k], {"the", "next", "de", "las", "los", "próximas", "próximos", "ближайших", "ближайшие"})) ++k;
+      if (k < t.size() && k == i + 1 && is_any(w, {"течение", "через"})) {  // "в течение часа/дня"
+        if (auto u = unit(t[k])) {
+          said(i, k + 1);
+          return sent + *u;
+        }
+      }
       if (k + 1 < t.size()) {
         auto n = number(t[k]);
         auto u = unit(t[k + 1]);
-        if (!n && u && (t[k] == "a" || t[k] == "an")) n = 1;
         if (n && u && *n > 0) {
           said(i, k + 2);
           return sent + *n * *u;
-        }
-        if (!n && u && k == i + 1 && is_any(w, {"течение", "через"})) {  // "в течение часа/дня"
-          said(i, k + 1);
-          return sent + *u;
         }
       }
     }

@@ -1,0 +1,89 @@
+// Acknowledgements and promised times in English, Spanish and Russian.
+#include <gtest/gtest.h>
+
+#include "core/promise.h"
+
+namespace sm {
+namespace {
+
+// Wednesday 2026-11-04 10:00:00 UTC.
+constexpr TimeMs kWed10 = 1793786400000;
+
+struct Case {
+  const char* label;
+  const char* text;
+  const char* tz;
+  const char* want;  // RFC 3339 or nullptr for none
+};
+
+TEST(Promise, Times) {
+  const Case cases[] = {
+      {"within hours", "We will answer within 2 hours.", "UTC", "2026-11-04T12:00:00Z"},
+      {"in minutes", "Back to you in 30 minutes", "UTC", "2026-11-04T10:30:00Z"},
+      {"within a day", "We'll reply within a day.", "UTC", "2026-11-05T10:00:00Z"},
+      {"word number", "within two days", "UTC", "2026-11-06T10:00:00Z"},
+      {"today", "You will have it today.", "UTC", "2026-11-04T23:59:59Z"},
+      {"end of the day", "by the end of the day", "UTC", "2026-11-04T23:59:59Z"},
+      {"tomorrow", "We will send it tomorrow.", "UTC", "2026-11-05T23:59:59Z"},
+      {"tomorrow at", "tomorrow at 10:30", "UTC", "2026-11-05T10:30:00Z"},
+      {"by clock", "You'll hear from us by 18:00.", "UTC", "2026-11-04T18:00:00Z"},
+      {"weekday", "We will reply on Monday.", "UTC", "2026-11-09T23:59:59Z"},
+      {"same weekday is next week", "by Wednesday", "UTC", "2026-11-11T23:59:59Z"},
+      {"date", "by 25 November", "UTC", "2026-11-25T23:59:59Z"},
+      {"numeric date", "until 20.11.2026", "UTC", "2026-11-20T23:59:59Z"},
+      {"es durante el día", "Un cálculo detallado puede dar durante el día.", "UTC", "2026-11-04T23:59:59Z"},
+      {"es mañana", "Le respondemos mañana.", "UTC", "2026-11-05T23:59:59Z"},
+      {"es mañana a las", "mañana a las 9:00", "UTC", "2026-11-05T09:00:00Z"},
+      {"es dentro de horas", "Le responderemos dentro de 3 horas.", "UTC", "2026-11-04T13:00:00Z"},
+      {"es en las próximas", "en las próximas 24 horas", "UTC", "2026-11-05T10:00:00Z"},
+      {"es el lunes", "se lo enviamos el lunes", "UTC", "2026-11-09T23:59:59Z"},
+      {"es fecha", "antes del 25 de noviembre", "UTC", "2026-11-25T23:59:59Z"},
+      {"ru завтра до", "Ответим завтра до 18:00.", "UTC", "2026-11-05T18:00:00Z"},
+      {"ru завтра до in Moscow", "Ответим завтра до 18:00.", "Europe/Moscow", "2026-11-05T15:00:00Z"},
+      {"ru в течение часов", "Ответим в течение 4 часов.", "UTC", "2026-11-04T14:00:00Z"},
+      {"ru в течение дня", "Ответим в течение дня.", "UTC", "2026-11-05T10:00:00Z"},
+      {"ru сегодня", "Пришлём сегодня.", "UTC", "2026-11-04T23:59:59Z"},
+      {"ru в понедельник", "Пришлём в понедельник.", "UTC", "2026-11-09T23:59:59Z"},
+      {"ru дата", "до 25 ноября", "UTC", "2026-11-25T23:59:59Z"},
+      {"today in a zone ahead", "today", "Asia/Tokyo", "2026-11-04T14:59:59Z"},
+      {"none", "We are sorry for the trouble.", "UTC", nullptr},
+      {"number without unit", "Invoice 4471 is paid.", "UTC", nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    std::string words;
+    auto t = find_promise(c.text, kWed10, c.tz, &words);
+    if (c.want == nullptr) {
+      EXPECT_FALSE(t.has_value()) << format_rfc3339(*t);
+    } else {
+      ASSERT_TRUE(t.has_value());
+      EXPECT_EQ(format_rfc3339(*t), c.want) << words;
+      EXPECT_FALSE(words.empty());
+    }
+  }
+}
+
+TEST(Promise, Acknowledgements) {
+  struct Ack {
+    const char* label;
+    const char* text;
+    bool only;
+    bool promised;
+  };
+  const Ack cases[] = {
+      {"en ack with eta", "Hi Ana,\nwe have received your request and will answer within 2 hours.\nSam", true, true},
+      {"en ack without eta", "Thanks for your message, we are looking into it.", true, false},
+      {"es ack", "Gracias por el documento recibido. Un cálculo detallado puede dar durante el día.", true, true},
+      {"ru ack", "Мы получили ваше письмо и ответим завтра до 18:00.", true, true},
+      {"substantive", "Hi Ana,\nthe refund was sent today; it reaches your card in 5 days.\nSam", false, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    auto a = read_acknowledgement(c.text, kWed10);
+    EXPECT_EQ(a.only_acknowledges, c.only) << a.phrase;
+    EXPECT_EQ(a.promised.has_value(), c.promised);
+  }
+}
+
+}  // namespace
+}  // namespace sm
