@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/tool_config.h"
 #include "core/config.h"
 #include "core/pipeline.h"
 #include "message/address.h"
@@ -17,33 +18,12 @@
 namespace sm {
 
 int run_check(const CheckOptions& opts) {
-  std::shared_ptr<const Config> base;
-  try {
-    base = opts.config_path.empty() ? default_config() : load_config(opts.config_path);
-  } catch (const std::exception& e) {
-    std::cerr << "support-milter check: " << e.what() << "\n";
-    return 78;
-  }
-  auto cfg = std::make_shared<Config>(*base);
-  if (opts.config_path.empty()) {
-    cfg->support.domains.clear();
-    cfg->support.addresses.clear();
-  }
-  for (const auto& d : opts.support_domains) {
-    auto ascii = normalize_domain(d).second;
-    if (ascii.empty()) {
-      std::cerr << "support-milter check: --support-domain \"" << d << "\" is not a domain\n";
-      return 64;
-    }
-    cfg->support.domains.push_back(ascii);
-  }
-  for (const auto& a : opts.support_addresses) {
-    Address parsed = parse_address(a);
-    if (parsed.local_part.empty() || parsed.ascii_domain.empty()) {
-      std::cerr << "support-milter check: --support-address \"" << a << "\" is not an address\n";
-      return 64;
-    }
-    cfg->support.addresses.push_back(parsed.key());
+  std::string error;
+  int code = 0;
+  auto cfg = tool_config(opts.config_path, opts.support_domains, opts.support_addresses, &error, &code);
+  if (!cfg) {
+    std::cerr << "support-milter check: " << error << "\n";
+    return code;
   }
   std::optional<TimeMs> at;
   if (!opts.at.empty()) {

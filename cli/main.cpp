@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/check_command.h"
+#include "cli/tools.h"
 #include "core/audit_verify.h"
 #include "core/config.h"
 #include "milter/daemon.h"
@@ -44,7 +45,31 @@ int main(int argc, char** argv) {
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "check the hash chain of audit files (oldest first)");
   verify_cmd->add_option("files", audit_files, "audit log files, oldest first")->required()->check(CLI::ExistingFile);
 
+  std::vector<std::string> report_files;
+  std::string report_from, report_to, report_by, report_format = "text", report_config;
+  auto* report_cmd = app.add_subcommand("report", "figures for auditors from audit logs");
+  report_cmd->add_option("--from", report_from, "first day or time, RFC 3339 or YYYY-MM-DD (inclusive)");
+  report_cmd->add_option("--to", report_to, "last time, RFC 3339 or YYYY-MM-DD (exclusive)");
+  report_cmd->add_option("--by", report_by, "group by agent, day or week")->check(CLI::IsMember({"agent", "day", "week"}));
+  report_cmd->add_option("--format", report_format, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
+  report_cmd->add_option("-c,--config", report_config, "config file (for the SLA target and limit)");
+  report_cmd->add_option("files", report_files, "audit log files")->required()->check(CLI::ExistingFile);
+
+  std::vector<std::string> replay_sources, replay_domains, replay_addresses;
+  std::string replay_config, replay_state, replay_audit = "-";
+  auto* replay_cmd = app.add_subcommand("replay", "run historic mail (mbox, Maildir) through the pipeline in Date order");
+  replay_cmd->add_option("-c,--config", replay_config, "config file (default: built-in defaults)");
+  replay_cmd->add_option("--state", replay_state, "thread store file (default: in memory)");
+  replay_cmd->add_option("--audit", replay_audit, "audit log to write (default: standard output)");
+  replay_cmd->add_option("--support-domain", replay_domains, "a support domain (repeatable)")->allow_extra_args(false);
+  replay_cmd->add_option("--support-address", replay_addresses, "a support address (repeatable)")->allow_extra_args(false);
+  replay_cmd->add_option("sources", replay_sources, "mbox files or Maildir folders")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config);
+  if (*replay_cmd)
+    return sm::run_replay(replay_sources, replay_config, replay_state, replay_audit, replay_domains, replay_addresses);
 
   if (*verify_cmd) {
     auto report = sm::verify_audit_chain(audit_files);

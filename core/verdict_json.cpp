@@ -41,6 +41,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
       {"thread_id", v.thread_id},
       {"direction", to_string(v.direction.direction)},
       {"direction_reason", clean(v.direction.reason)},
+      {"author", clean(v.direction.author)},
       {"message_time", format_rfc3339_ms(v.time)},
       {"action", to_string(v.action)},
       {"mode", to_string(cfg.rules.mode)},

@@ -1,0 +1,31 @@
+// Reports from audit logs, for auditors: threads, customer messages, replies, first- and
+// next-reply times (p50/p90/max), share within target and within limit, breaches, contact gaps,
+// promises missed, threads where the customer had the last word, findings per rule, held and
+// rejected counts — over a period, as a whole or by agent, day or week; as text, JSON or one
+// self-contained HTML page with charts.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "message/datetime.h"
+
+namespace sm {
+
+struct ReportOptions {
+  std::optional<TimeMs> from;  // inclusive
+  std::optional<TimeMs> to;    // exclusive
+  std::string by;              // "", "agent", "day" or "week"
+  std::int64_t target_s = 2 * 3600;
+  std::int64_t limit_s = 24 * 3600;
+};
+
+// Reads audit files (JSON lines; other lines are counted as unreadable) and computes the report.
+nlohmann::json build_report(const std::vector<std::string>& files, const ReportOptions& opts);
+
+std::string report_text(const nlohmann::json& report);
+std::string report_html(const nlohmann::json& report);
+
+}  // namespace sm
