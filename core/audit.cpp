@@ -12,6 +12,7 @@
 #include <boost/log/sources/record_ostream.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -73,7 +74,28 @@ std::string escape_percent(const std::string& s) {
 }
 }  // namespace
 
-AuditLog::AuditLog(const std::string& path)
+namespace {
+// The rotated-file name pattern for Boost.Log, and the newest rotated file that exists.
+std::string rotated_pattern(const std::string& path) {
+  std::filesystem::path p(path);
+  return escape_percent((p.parent_path() / p.stem()).string()) + "-%Y%m%d-%H%M%S.%f" + escape_percent(p.extension().string());
+}
+
+std::string newest_rotated(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string prefix = p.stem().string() + "-";
+  std::string newest;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + 15 && e.path().string() > newest)
+      newest = e.path().string();
+  }
+  return newest;
+}
+}  // namespace
+
+AuditLog::AuditLog(const std::string& path, AuditRotation rotation)
     : impl_(std::make_unique<Impl>(path, "audit-" + std::to_string(g_audit_count++))) {
   const auto channel = impl_->channel;
   if (path == "-") {
@@ -90,7 +112,11 @@ AuditLog::AuditLog(const std::string& path)
       std::ofstream probe(path, std::ios::app);
       if (!probe) throw std::runtime_error("audit log " + path + ": cannot open for appending: " + std::strerror(errno));
     }
-    if (std::string line = last_line(path); !line.empty()) {
+    std::string line = last_line(path);
+    if (line.empty()) {
+      if (std::string older = newest_rotated(path); !older.empty()) line = last_line(older);
+    }
+    if (!line.empty()) {
       auto j = nlohmann::json::parse(line, nullptr, false);
       if (!j.is_discarded() && j.contains("seq") && j["seq"].is_number_unsigned()) {
         impl_->seq = j["seq"].get<std::uint64_t>();
@@ -101,7 +127,11 @@ AuditLog::AuditLog(const std::string& path)
     }
     auto backend = boost::make_shared<sinks::text_file_backend>(
         logging::keywords::file_name = escape_percent(path),
-        logging::keywords::open_mode = std::ios_base::out | std::ios_base::app);
+        logging::keywords::target_file_name = rotated_pattern(path),
+        logging::keywords::open_mode = std::ios_base::out | std::ios_base::app,
+        logging::keywords::enable_final_rotation = false);
+    if (rotation.bytes > 0) backend->set_rotation_size(rotation.bytes);
+    if (rotation.daily) backend->set_time_based_rotation(sinks::file::rotation_at_time_point(0, 0, 0));
     backend->auto_flush(true);
     auto sink = boost::make_shared<sinks::synchronous_sink<sinks::text_file_backend>>(backend);
     sink->set_filter(expr::attr<std::string>("Channel") == channel);

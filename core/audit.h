@@ -4,7 +4,8 @@
 // Tamper evidence: every record carries "seq" (1, 2, 3, ... across restarts) and "prev", the
 // SHA-256 of the previous record's line as written (64 zeros before the first). A changed,
 // deleted, reordered or truncated record breaks the chain; `audit verify` finds where. On start
-// the chain continues from the last complete record of the file.
+// the chain continues from the last complete record of the file (or, when the file is empty after
+// a rotation, of the newest rotated file). Rotated files are named <stem>-YYYYmmdd-HHMMSS.ffffff<ext>.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -14,11 +15,16 @@
 
 namespace sm {
 
+struct AuditRotation {
+  std::uint64_t bytes = 0;  // rotate past this size; 0 = never
+  bool daily = false;       // rotate at midnight UTC
+};
+
 class AuditLog {
  public:
   // Opens (appends to) `path`; "-" writes to standard output. Throws std::runtime_error when the
   // file cannot be opened.
-  explicit AuditLog(const std::string& path);
+  explicit AuditLog(const std::string& path, AuditRotation rotation = AuditRotation());
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;

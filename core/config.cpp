@@ -249,6 +249,27 @@ const std::vector<KeyDef>& keys() {
          if (v.empty()) r.fail(n, "audit.path: empty");
          c.audit.path = v;
        }},
+      {"audit", "rotate_bytes", "0", "rotate the audit log when it passes this size (0: never); the chain goes on",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.rotate_bytes = static_cast<std::uint64_t>(r.integer(n, "audit.rotate_bytes", 0, std::int64_t{1} << 40));
+       }},
+      {"audit", "rotate_daily", "false", "rotate the audit log at midnight UTC; the chain goes on",
+       [](Config& c, const toml::node& n, const Reader& r) { c.audit.rotate_daily = r.boolean(n, "audit.rotate_daily"); }},
+      {"audit", "customer_addresses", "\"clear\"", "customer addresses in the audit log: clear | hmac (keyed, never reversible)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.hash_customers = r.choice(n, "audit.customer_addresses", {"clear", "hmac"}) == "hmac";
+       }},
+      {"audit", "hmac_key_file", "\"\"", "file holding the HMAC key (required with customer_addresses = \"hmac\")",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.hmac_key_file = r.str(n, "audit.hmac_key_file");
+         if (c.audit.hmac_key_file.empty()) return;
+         std::ifstream in(c.audit.hmac_key_file, std::ios::binary);
+         if (!in) r.fail(n, "audit.hmac_key_file: cannot read \"" + c.audit.hmac_key_file + "\"");
+         std::ostringstream key;
+         key << in.rdbuf();
+         c.audit.hmac_key = key.str();
+         if (c.audit.hmac_key.size() < 16) r.fail(n, "audit.hmac_key_file: the key is shorter than 16 bytes");
+       }},
       {"log", "target", "\"syslog\"", "operational log: syslog | stderr",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.log.target = r.choice(n, "log.target", {"syslog", "stderr"});
@@ -407,6 +428,8 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
       def->set(*c, node, r);
     }
   }
+  if (c->audit.hash_customers && c->audit.hmac_key.empty())
+    throw ConfigError(name + ":0: audit.customer_addresses = \"hmac\" needs audit.hmac_key_file");
   return c;
 }
 

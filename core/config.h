@@ -2,6 +2,7 @@
 // read from TOML. Unknown keys and bad values are errors that name file:line. A loaded Config is
 // immutable; a reload builds a new one and swaps the pointer.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -51,6 +52,11 @@ struct Config {
 
   struct Audit {
     std::string path = "/var/log/support-milter/audit.jsonl";
+    std::uint64_t rotate_bytes = 0;   // rotate when the file passes this size; 0 = never
+    bool rotate_daily = false;        // rotate at midnight UTC
+    bool hash_customers = false;      // customer addresses as keyed HMAC instead of in clear
+    std::string hmac_key;             // the key's bytes (from hmac_key_file)
+    std::string hmac_key_file;
   } audit;
 
   struct Log {

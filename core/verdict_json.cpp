@@ -1,5 +1,10 @@
 // JSON forms of a verdict: the audit record and the `check` output. Every string in them comes
 // from nlohmann::json, which escapes control characters; invalid UTF-8 is repaired first.
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "checks/registry.h"
@@ -26,6 +31,64 @@ nlohmann::json finding_json(const Finding& f) {
   if (!f.evidence.empty()) j["evidence"] = f.evidence;
   return j;
 }
+
+namespace {
+
+// Keyed, irreversible stand-in for a customer address.
+std::string hmac_token(const std::string& key, const std::string& address) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(address.data()),
+       address.size(), md, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "hmac:";
+  for (unsigned i = 0; i < 12 && i < len; ++i) out += kHex[md[i] >> 4], out += kHex[md[i] & 15];
+  return out;
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+}
+
+// Replaces every customer address in every string of `j` (keys included) with its token.
+void scrub(nlohmann::json& j, const std::vector<std::pair<std::string, std::string>>& subs) {
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    for (const auto& [from, to] : subs) replace_all(s, from, to);
+    j = s;
+  } else if (j.is_array()) {
+    for (auto& e : j) scrub(e, subs);
+  } else if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto& [k, val] : j.items()) {
+      std::string key = k;
+      for (const auto& [from, to] : subs) replace_all(key, from, to);
+      scrub(val, subs);
+      out[key] = val;
+    }
+    j = std::move(out);
+  }
+}
+
+void hash_customers(nlohmann::json& rec, const Message& msg, const Envelope& env, const Config& cfg) {
+  std::vector<std::pair<std::string, std::string>> subs;
+  auto add = [&](const Address& a) {
+    if (a.local_part.empty() || cfg.support.is_support(a)) return;
+    std::string token = hmac_token(cfg.audit.hmac_key, a.key());
+    for (const std::string& form : {a.address(), a.key(), a.local_part + "@" + a.ascii_domain})
+      subs.emplace_back(form, token);
+  };
+  for (const auto* list : {&msg.from, &msg.reply_to, &msg.to, &msg.cc, &msg.sender})
+    for (const auto& a : *list) add(a);
+  add(parse_address(env.mail_from));
+  for (const auto& r : env.rcpt_to) add(parse_address(r));
+  // Longest first, so a form never replaces part of a longer one.
+  std::sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  scrub(rec, subs);
+}
+
+}  // namespace
 
 nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
                             const Config& cfg) {
@@ -62,6 +125,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
   }
   if (v.sla.contains("latency_s") && !v.sla["latency_s"].is_null()) j["sla"] = v.sla;
   if (!env.auth_user.empty()) j["auth"] = clean(env.auth_user);
+  if (cfg.audit.hash_customers) hash_customers(j, msg, env, cfg);
   return j;
 }
 

@@ -272,7 +272,7 @@ int run_daemon(const RunOptions& opts) {
   std::unique_ptr<ThreadStore> store;
   std::unique_ptr<AuditLog> audit;
   try {
-    audit = std::make_unique<AuditLog>(cfg->audit.path);
+    audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily});
     store = open_store(cfg->store.url);
   } catch (const std::exception& e) {
     oplog(Severity::error, e.what());
