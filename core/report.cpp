@@ -246,7 +246,7 @@ std::string report_html(const nlohmann::json& r) {
   const auto& t = r["total"];
   o << "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>support-milter report</title><style>"
        "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-       "padding:4px 8px;text-align:right}th{background:#f4f4f4}h1{font-size:1.4em}svg text{font-size:11px}</style></head><body>";
+       "padding:3px 6px;text-align:right;font-size:13px}th{background:#f4f4f4}h1{font-size:1.4em}svg text{font-size:11px}</style></head><body>";
   o << "<h1>support-milter report</h1><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
     << " to " << html_escape(r["period"]["last_record"].is_null() ? "" : r["period"]["last_record"].get<std::string>()) << "</p>";
   o << "<table id=\"summary\"><tr><th>threads</th><th>customer messages</th><th>replies</th><th>first reply p50</th><th>p90</th><th>max</th>"
@@ -287,7 +287,8 @@ std::string report_html(const nlohmann::json& r) {
       << html_escape(days[i]["day"].get<std::string>()) << ": " << fmt_share(days[i]["within_target"]) << "</title></circle>";
   }
   if (n > 1) o << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"#2a9d5a\"/>";
-  o << "<line x1=\"20\" y1=\"170\" x2=\"540\" y2=\"170\" stroke=\"#999\"/></svg>";
+  o << "<line x1=\"20\" y1=\"170\" x2=\"540\" y2=\"170\" stroke=\"#999\"/><line x1=\"20\" y1=\"20\" x2=\"540\" y2=\"20\" "
+       "stroke=\"#ddd\"/><text x=\"545\" y=\"174\">0%</text><text x=\"545\" y=\"24\">100%</text></svg>";
   if (r.contains("groups")) {
     o << "<h2>By " << html_escape(r["by"].get<std::string>()) << "</h2><table id=\"groups\"><tr><th>" << html_escape(r["by"].get<std::string>())
       << "</th><th>replies</th><th>first reply p50</th><th>within target</th><th>breaches</th><th>held</th><th>rejected</th></tr>";

@@ -13,6 +13,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
   # mail software used by the demo and the integration tests
   postfix miltertest swaks
+  # the HTML report is checked in a real browser
+  chromium
 )
 
 missing=()
