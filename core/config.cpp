@@ -20,6 +20,7 @@
 #include "checks/registry.h"
 #include "core/digest.h"
 #include "message/address.h"
+#include "message/datetime.h"
 
 namespace sm {
 
@@ -242,6 +243,37 @@ const std::vector<KeyDef>& keys() {
        [](Config& c, const toml::node& n, const Reader& r) {
          c.sla.sweep_seconds = static_cast<unsigned>(r.integer(n, "sla.sweep_seconds", 1, 3600));
        }},
+      {"sla", "calendar", "\"24x7\"", "the clock SLA times run on: 24x7 (the customer's) | business",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.sla.business_calendar = r.choice(n, "sla.calendar", {"24x7", "business"}) == "business";
+       }},
+      {"sla", "business_hours", "\"09:00-18:00\"", "with calendar = \"business\": working hours, local time",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "sla.business_hours");
+         int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+         char tail = 0;
+         if (std::sscanf(v.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 24 || h2 < 0 ||
+             h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || h1 * 60 + m1 >= h2 * 60 + m2)
+           r.fail(n, "sla.business_hours: \"" + v + "\" is not HH:MM-HH:MM");
+         c.sla.business.open_minute = h1 * 60 + m1;
+         c.sla.business.close_minute = h2 * 60 + m2;
+       }},
+      {"sla", "business_days", "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]", "with calendar = \"business\": working days",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+         c.sla.business.weekdays.clear();
+         for (const auto& d : r.strings(n, "sla.business_days")) {
+           auto it = std::find_if(std::begin(names), std::end(names), [&](const char* x) { return d == x; });
+           if (it == std::end(names)) r.fail(n, "sla.business_days: \"" + d + "\" is not one of sun mon tue wed thu fri sat");
+           c.sla.business.weekdays.push_back(static_cast<int>(it - std::begin(names)));
+         }
+       }},
+      {"sla", "holidays", "[]", "with calendar = \"business\": days off, \"YYYY-MM-DD\"",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.sla.business.holidays = r.strings(n, "sla.holidays");
+         for (const auto& d : c.sla.business.holidays)
+           if (d.size() != 10 || !parse_rfc3339(d + "T00:00:00Z")) r.fail(n, "sla.holidays: \"" + d + "\" is not YYYY-MM-DD");
+       }},
       {"audit", "path", "\"/var/log/support-milter/audit.jsonl\"",
        "audit log: one JSON line per event, flushed per record",
        [](Config& c, const toml::node& n, const Reader& r) {
@@ -428,6 +460,7 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
       def->set(*c, node, r);
     }
   }
+  c->sla.business.time_zone = c->sla.time_zone;
   if (c->audit.hash_customers && c->audit.hmac_key.empty())
     throw ConfigError(name + ":0: audit.customer_addresses = \"hmac\" needs audit.hmac_key_file");
   return c;

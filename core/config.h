@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checks/rule.h"
+#include "core/calendar.h"
 #include "message/limits.h"
 
 namespace sm {
@@ -46,8 +47,10 @@ struct Config {
     std::int64_t target_s = 2 * 3600;  // first/next reply target
     std::int64_t limit_s = 24 * 3600;  // breach limit
     std::int64_t contact_gap_s = 3 * 86400;
-    std::string time_zone = "UTC";      // for promised days and clock times
+    std::string time_zone = "UTC";      // for promised days, clock times and the business calendar
     unsigned sweep_seconds = 60;
+    bool business_calendar = false;     // default: the customer's clock, 24x7
+    BusinessHours business;             // time_zone is copied in after loading
   } sla;
 
   struct Audit {

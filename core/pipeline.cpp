@@ -11,6 +11,7 @@
 #include "core/header_value.h"
 #include "core/promise.h"
 #include "core/sla.h"
+#include "core/sweeper.h"
 #include "store/fingerprint.h"
 
 namespace sm {
@@ -227,7 +228,7 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
         ThreadSla state = ThreadSla::from_json(
             known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
                                                      : nlohmann::json::object());
-        SlaSettings settings{cfg.sla.target_s, cfg.sla.limit_s, cfg.sla.contact_gap_s};
+        const SlaSettings settings = sla_settings(cfg);
         Acknowledgement ack;
         if (sm.direction == Direction::outbound) ack = read_acknowledgement(msg.quote.new_text, time, cfg.sla.time_zone);
         SlaResult r = sla_on_message(state, sm.direction, time, settings, &ack);

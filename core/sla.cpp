@@ -93,7 +93,7 @@ SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSe
       state.in_progress = false;
     }
     if (state.waiting_since) {
-      auto latency = waited_seconds(*state.waiting_since, time);
+      auto latency = s.calendar.elapsed_s(*state.waiting_since, time);
       r.latency_s = latency;
       r.first_reply = state.replies == 0;
       r.waiting_since = state.waiting_since;
@@ -109,7 +109,7 @@ SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSe
 std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSettings& s) {
   std::vector<SlaEvent> out;
   if (state.waiting_since) {
-    auto waited = waited_seconds(*state.waiting_since, now);
+    auto waited = s.calendar.elapsed_s(*state.waiting_since, now);
     nlohmann::json d = {{"waiting_since", format_rfc3339(*state.waiting_since)}, {"waited_s", waited}};
     if (!state.warned && waited >= s.target_s) {
       state.warned = true;
@@ -139,8 +139,8 @@ std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s)
   std::optional<TimeMs> due;
   auto consider = [&](TimeMs t) { due = due ? std::min(*due, t) : t; };
   if (state.waiting_since) {
-    if (!state.warned) consider(*state.waiting_since + s.target_s * 1000);
-    if (!state.breached) consider(*state.waiting_since + s.limit_s * 1000 + 1000);
+    if (!state.warned) consider(s.calendar.add(*state.waiting_since, s.target_s));
+    if (!state.breached) consider(s.calendar.add(*state.waiting_since, s.limit_s) + 1000);
   }
   if (state.promise_due && !state.promise_missed) consider(*state.promise_due + 1000);
   if (state.in_progress && state.last_outbound && state.gap_noted_for != state.last_outbound)

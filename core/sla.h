@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/calendar.h"
 #include "message/datetime.h"
 #include "store/thread_store.h"
 
@@ -19,6 +20,7 @@ struct SlaSettings {
   std::int64_t target_s = 2 * 3600;       // first/next reply target
   std::int64_t limit_s = 24 * 3600;       // breach limit
   std::int64_t contact_gap_s = 3 * 86400;  // longest silence while work is in progress
+  SlaCalendar calendar;                   // 24x7 unless a business calendar is chosen
 };
 
 // What a thread remembers for its SLA (kept in the store as JSON).
@@ -73,7 +75,7 @@ std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSett
 // When the sweeper must next look at the thread; none when nothing is pending.
 std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s);
 
-// Seconds of waiting between two times on the customer's clock.
+// Seconds of waiting between two times on the customer's clock (plain seconds).
 std::int64_t waited_seconds(TimeMs from, TimeMs to);
 
 }  // namespace sm

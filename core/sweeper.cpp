@@ -5,8 +5,14 @@
 
 namespace sm {
 
+SlaSettings sla_settings(const Config& cfg) {
+  SlaSettings s{cfg.sla.target_s, cfg.sla.limit_s, cfg.sla.contact_gap_s, SlaCalendar()};
+  if (cfg.sla.business_calendar) s.calendar = SlaCalendar(cfg.sla.business);
+  return s;
+}
+
 std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit) {
-  SlaSettings settings{cfg.sla.target_s, cfg.sla.limit_s, cfg.sla.contact_gap_s};
+  const SlaSettings settings = sla_settings(cfg);
   std::size_t events = 0;
   // Bounded batches; a thread handled here gets a later due time (or none), so the loop ends.
   for (int round = 0; round < 1000; ++round) {

@@ -6,9 +6,13 @@
 
 #include "core/audit.h"
 #include "core/config.h"
+#include "core/sla.h"
 #include "store/thread_store.h"
 
 namespace sm {
+
+// The SLA settings of a config (its calendar included).
+SlaSettings sla_settings(const Config& cfg);
 
 // Handles every thread due at `now`; returns the number of events written. Throws StoreError.
 std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit);
