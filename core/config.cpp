@@ -243,6 +243,12 @@ const std::vector<KeyDef>& keys() {
        [](Config& c, const toml::node& n, const Reader& r) {
          c.sla.sweep_seconds = static_cast<unsigned>(r.integer(n, "sla.sweep_seconds", 1, 3600));
        }},
+      {"sla", "notify", "\"\"", "address told of each sla_warning, sla_breach, promise_missed and contact_gap",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "sla.notify");
+         if (!v.empty() && parse_address(v).ascii_domain.empty()) r.fail(n, "sla.notify: \"" + v + "\" is not an address");
+         c.sla.notify = v;
+       }},
       {"sla", "calendar", "\"24x7\"", "the clock SLA times run on: 24x7 (the customer's) | business",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.sla.business_calendar = r.choice(n, "sla.calendar", {"24x7", "business"}) == "business";

@@ -49,6 +49,7 @@ struct Config {
     std::int64_t contact_gap_s = 3 * 86400;
     std::string time_zone = "UTC";      // for promised days, clock times and the business calendar
     unsigned sweep_seconds = 60;
+    std::string notify;                 // address told of each SLA event; empty = nobody
     bool business_calendar = false;     // default: the customer's clock, 24x7
     BusinessHours business;             // time_zone is copied in after loading
   } sla;

@@ -11,7 +11,7 @@ SlaSettings sla_settings(const Config& cfg) {
   return s;
 }
 
-std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit) {
+std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit, const SlaEventSink& on_event) {
   const SlaSettings settings = sla_settings(cfg);
   std::size_t events = 0;
   // Bounded batches; a thread handled here gets a later due time (or none), so the loop ends.
@@ -26,6 +26,7 @@ std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* a
         rec["subject"] = t.subject;
         rec["at"] = format_rfc3339(now);
         if (audit != nullptr) audit->write(e.event, rec);
+        if (on_event) on_event(e.event, rec);
         ++events;
       }
       auto next = sla_next_due(state, settings);

@@ -3,6 +3,8 @@
 // sla.sweep_seconds from one thread, and by `replay` at each message's time.
 #pragma once
 #include <cstddef>
+#include <functional>
+#include <string>
 
 #include "core/audit.h"
 #include "core/config.h"
@@ -15,6 +17,9 @@ namespace sm {
 SlaSettings sla_settings(const Config& cfg);
 
 // Handles every thread due at `now`; returns the number of events written. Throws StoreError.
-std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit);
+// `on_event`, when given, is told of each event after it is audited (the daemon sends notices).
+using SlaEventSink = std::function<void(const std::string& event, const nlohmann::json& record)>;
+std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit,
+                  const SlaEventSink& on_event = nullptr);
 
 }  // namespace sm

@@ -30,6 +30,7 @@
 #include "core/oplog.h"
 #include "core/sweeper.h"
 #include "milter/milter.h"
+#include "milter/notify.h"
 #include "store/thread_store.h"
 
 namespace {
@@ -82,7 +83,15 @@ void prune_store(MilterRuntime* rt) {
 void sweep_store(MilterRuntime* rt) {
   auto cfg = rt->config.load();
   try {
-    sweep(*rt->store, now_ms(), *cfg, rt->audit);
+    sweep(*rt->store, now_ms(), *cfg, rt->audit, [&](const std::string& event, const nlohmann::json& rec) {
+      if (cfg->sla.notify.empty()) return;
+      Notice n;
+      n.to = cfg->sla.notify;
+      n.subject = "support-milter " + event + ": " + rec.value("subject", "");
+      n.body = "SLA event " + event + " in thread " + rec.value("thread_id", "") + " (" + rec.value("subject", "") +
+               ").\n\n" + rec.dump(2) + "\n";
+      send_notice(cfg->notify.command, cfg->notify.from, n);
+    });
   } catch (const std::exception& e) {
     oplog(Severity::warning, std::string("sla sweep: ") + e.what());
   }
