@@ -222,16 +222,16 @@ const std::vector<KeyDef>& keys() {
        }},
       {"sla", "target_seconds", "7200", "reply target: a customer waiting longer is over target",
        [](Config& c, const toml::node& n, const Reader& r) {
-         c.sla.target_s = r.integer(n, "sla.target_seconds", 60, 365LL * 86400);
+         c.sla.target_s = r.integer(n, "sla.target_seconds", 1, 365LL * 86400);
        }},
       {"sla", "limit_seconds", "86400", "reply limit, weekends and holidays included: longer is a breach",
        [](Config& c, const toml::node& n, const Reader& r) {
-         c.sla.limit_s = r.integer(n, "sla.limit_seconds", 60, 365LL * 86400);
+         c.sla.limit_s = r.integer(n, "sla.limit_seconds", 1, 365LL * 86400);
        }},
       {"sla", "contact_gap_seconds", "259200",
        "while work is in progress (last reply only acknowledged), the longest silence before contact_gap",
        [](Config& c, const toml::node& n, const Reader& r) {
-         c.sla.contact_gap_s = r.integer(n, "sla.contact_gap_seconds", 60, 365LL * 86400);
+         c.sla.contact_gap_s = r.integer(n, "sla.contact_gap_seconds", 1, 365LL * 86400);
        }},
       {"sla", "time_zone", "\"UTC\"", "time zone of promised days and clock times (\"today\", \"до 18:00\")",
        [](Config& c, const toml::node& n, const Reader& r) {
