@@ -11,6 +11,18 @@ const std::vector<std::unique_ptr<Rule>>& rule_registry() {
     r.push_back(make_subject_continuity());
     r.push_back(make_reply_all());
     r.push_back(make_quoted_history());
+    r.push_back(make_meaningful_subject());
+    r.push_back(make_polite_tone());
+    r.push_back(make_blame_shifting());
+    r.push_back(make_canned_non_answer());
+    r.push_back(make_acknowledge_with_eta());
+    r.push_back(make_numbered_questions());
+    r.push_back(make_answer_every_question());
+    r.push_back(make_signature_contact());
+    r.push_back(make_internal_details());
+    r.push_back(make_call_to_action());
+    r.push_back(make_plain_language());
+    r.push_back(make_apology_on_complaint());
     return r;
   }();
   return rules;

@@ -74,6 +74,8 @@ struct ThreadContext {
   std::optional<StoredMessage> answered;  // the message this one replies to, when stored
 };
 
+class Lexicons;
+
 struct RuleContext {
   const Message& message;
   Direction direction;
@@ -81,6 +83,8 @@ struct RuleContext {
   const SupportIdentity& support;
   const ThreadContext* thread;  // nullptr: not part of a known thread
   TimeMs time;
+  const Lexicons* lexicons = nullptr;  // the phrase lists of the quality rules
+  std::string time_zone = "UTC";       // for promised times
 };
 
 // A change to the message a rule's fix asks for; applied by the milter at end of message.

@@ -15,6 +15,7 @@
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "checks/registry.h"
@@ -308,6 +309,14 @@ const std::vector<KeyDef>& keys() {
          c.audit.hmac_key = key.str();
          if (c.audit.hmac_key.size() < 16) r.fail(n, "audit.hmac_key_file: the key is shorter than 16 bytes");
        }},
+      {"lexicons", "dir", "\"\"",
+       "phrase lists of the quality rules (<dir>/<lang>/<name>.txt); empty: the installed ones",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.lexicons.dir = r.str(n, "lexicons.dir");
+         std::error_code ec;
+         if (!c.lexicons.dir.empty() && !std::filesystem::is_directory(c.lexicons.dir, ec))
+           r.fail(n, "lexicons.dir: \"" + c.lexicons.dir + "\" is not a directory");
+       }},
       {"log", "target", "\"syslog\"", "operational log: syslog | stderr",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.log.target = r.choice(n, "log.target", {"syslog", "stderr"});
@@ -420,8 +429,20 @@ void read_rule(Config& c, const Rule& rule, const toml::table& t, const Reader& 
   }
 }
 
+// The configured directory, else the installed lexicons, else the source tree's (for builds and
+// tests that run before installation).
+std::shared_ptr<const Lexicons> load_lexicons(const std::string& dir) {
+  if (!dir.empty()) return Lexicons::load(dir);
+  std::error_code ec;
+  for (const char* candidate : {SM_INSTALLED_LEXICONS, SM_SOURCE_LEXICONS})
+    if (std::filesystem::is_directory(candidate, ec)) return Lexicons::load(candidate);
+  throw std::runtime_error("no lexicons found in " SM_INSTALLED_LEXICONS " or " SM_SOURCE_LEXICONS);
+}
+
 std::shared_ptr<Config> defaults() {
   auto c = std::make_shared<Config>();
+  static const std::shared_ptr<const Lexicons> builtin = load_lexicons("");
+  c->lexicons.loaded = builtin;
   for (const auto& rule : rule_registry()) c->rules.settings[std::string(rule->id())] = rule_defaults(*rule);
   return c;
 }
@@ -467,6 +488,11 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
     }
   }
   c->sla.business.time_zone = c->sla.time_zone;
+  try {
+    c->lexicons.loaded = load_lexicons(c->lexicons.dir);
+  } catch (const std::exception& e) {
+    throw ConfigError(name + ":0: " + e.what());
+  }
   if (c->audit.hash_customers && c->audit.hmac_key.empty())
     throw ConfigError(name + ":0: audit.customer_addresses = \"hmac\" needs audit.hmac_key_file");
   return c;

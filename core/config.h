@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checks/rule.h"
+#include "checks/lexicon.h"
 #include "core/calendar.h"
 #include "message/limits.h"
 
@@ -73,6 +74,11 @@ struct Config {
     std::vector<std::string> command = {"/usr/sbin/sendmail", "-oi", "-f", "<>"};
     std::string from = "support-milter <postmaster>";
   } notify;
+
+  struct LexiconSettings {
+    std::string dir;  // empty: the installed lexicons, else the ones in the source tree
+    std::shared_ptr<const Lexicons> loaded;
+  } lexicons;
 
   struct Rules {
     Mode mode = Mode::enforce;

@@ -9,7 +9,7 @@
 #include "checks/subject.h"
 #include "core/digest.h"
 #include "core/header_value.h"
-#include "core/promise.h"
+#include "checks/promise.h"
 #include "core/sla.h"
 #include "core/sweeper.h"
 #include "store/fingerprint.h"
@@ -188,7 +188,8 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
     v.new_thread = !known_thread;
 
     if (involved) {
-      RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time};
+      RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time,
+                      cfg.lexicons.loaded.get(), cfg.sla.time_zone};
       for (const auto& rule : rule_registry()) {
         const RuleSettings& settings = cfg.rule(rule->id());
         if (settings.action == Action::off) continue;

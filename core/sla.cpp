@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "core/promise.h"
+#include "checks/promise.h"
 
 namespace sm {
 

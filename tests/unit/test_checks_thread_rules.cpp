@@ -177,8 +177,9 @@ TEST(ThreadRules, NotInAThreadIsSkipped) {
   Envelope env;
   auto sup = support();
   RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0};
-  for (const auto& rule : rule_registry()) {
-    SCOPED_TRACE(std::string(rule->id()));
+  for (const char* id : {"subject-continuity", "reply-all", "quoted-history"}) {
+    const Rule* rule = find_rule(id);
+    SCOPED_TRACE(id);
     RuleSettings s;
     for (const auto& p : rule->params()) s.params[p.name] = p.default_value;
     EXPECT_EQ(rule->evaluate(ctx, s).result, Result::skip);

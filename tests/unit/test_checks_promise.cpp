@@ -1,7 +1,7 @@
 // Acknowledgements and promised times in English, Spanish and Russian.
 #include <gtest/gtest.h>
 
-#include "core/promise.h"
+#include "checks/promise.h"
 
 namespace sm {
 namespace {

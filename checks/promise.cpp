@@ -7,7 +7,7 @@
 //   on|by Monday ...                      — el lunes ...                        — в|до понедельника ...
 //   DD.MM.YYYY, DD.MM, 25 November        — 25 de noviembre                    — 25 ноября
 // A day without a clock time means the end of that day, in the configured time zone.
-#include "core/promise.h"
+#include "checks/promise.h"
 
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
