@@ -75,6 +75,19 @@ bool masked_equal(const std::string& text, const std::string& word) {
   return true;
 }
 
+// Does a masked text token begin with a stem, '*' matching any one letter?
+bool masked_prefix(const std::string& text, const std::string& stem) {
+  icu::UnicodeString a = icu::UnicodeString::fromUTF8(text), b = icu::UnicodeString::fromUTF8(stem);
+  if (a.countChar32() < b.countChar32()) return false;
+  for (int32_t i = 0, j = 0; j < b.length();) {
+    UChar32 x = a.char32At(i), y = b.char32At(j);
+    if (x != '*' && x != y) return false;
+    i += U16_LENGTH(x);
+    j += U16_LENGTH(y);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, std::size_t max_hits) const {
@@ -107,9 +120,13 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
             for (const auto& [stem, child] : b->second)
               if (form->compare(0, stem.size(), stem) == 0) frontier.push_back({child.get(), s.next + 1});
       }
-      if (t.text.find('*') != std::string::npos)
+      if (t.text.find('*') != std::string::npos) {
         for (const auto& [word, child] : s.node->exact)
           if (masked_equal(t.text, word)) frontier.push_back({child.get(), s.next + 1});
+        for (const auto& [prefix, bucket] : s.node->stems)
+          for (const auto& [stem, child] : bucket)
+            if (masked_prefix(t.text, stem)) frontier.push_back({child.get(), s.next + 1});
+      }
     }
     if (best_end > start) {
       hits.push_back({best, start, best_end - start});

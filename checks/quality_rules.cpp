@@ -346,16 +346,21 @@ class CallToAction final : public QualityRule {
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!replying(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
     auto paras = paragraphs(without_signature(ctx.message.quote.new_text));
-    // The closing ("Best regards, Sam") is not the last paragraph of substance.
-    while (paras.size() > 1 && word_count(paras.back()) <= 4) paras.pop_back();
     if (paras.empty()) return make(Result::skip, "no text");
-    const std::string& last = paras.back();
     Lang lang = guess_language(ctx.message.quote.new_text);
-    auto tokens = tokenize(fold_for_match(last));
-    bool ask = last.find('?') != std::string::npos ||
-               (ctx.lexicons != nullptr && ctx.lexicons->get("request", lang).any(tokens)) ||
-               find_promise(last, ctx.time, ctx.time_zone, nullptr).has_value();
-    if (ask) return make(Result::pass);
+    auto asks = [&](const std::string& p) {
+      return p.find('?') != std::string::npos ||
+             (ctx.lexicons != nullptr && ctx.lexicons->get("request", lang).any(tokenize(fold_for_match(p)))) ||
+             find_promise(p, ctx.time, ctx.time_zone, nullptr).has_value();
+    };
+    // From the end: short closing lines ("Best regards, Sam") are passed over until a paragraph
+    // of substance; that one must ask, request or name a date.
+    std::string last;
+    for (auto it = paras.rbegin(); it != paras.rend(); ++it) {
+      if (asks(*it)) return make(Result::pass);
+      last = *it;
+      if (word_count(*it) > 4) break;
+    }
     Finding f = make(Result::fail, "the last paragraph has no request, question or date");
     f.evidence = {{"last_paragraph", last.substr(0, 200)}};
     f.agent_hint = "call-to-action: end with the next step you expect";
