@@ -68,7 +68,7 @@ class PostfixActions(unittest.TestCase):
         self.assertEqual(msg["Subject"], "Re: " + subject)
         rec = self.stack.milter.audit_for(a1)
         self.assertEqual(rec["action"], "annotate")
-        self.assertEqual(sorted(f["rule"] for f in rec["findings"] if f["result"] == "fail"),
+        self.assertEqual(sorted(f["rule"] for f in rec["findings"] if f["result"] == "fail" and f["action"] != "log"),
                          ["quoted-history", "reply-all"])
 
     def test_fix_restores_subject_and_adds_the_dropped_cc(self):
@@ -130,6 +130,24 @@ class PostfixActions(unittest.TestCase):
         self.assertEqual(rec["action"], "accept")
         self.assertEqual(rec["would"], "reject")
         self.assertEqual(rec["mode"], "observe")
+
+    def test_rude_reply_is_held_by_polite_tone(self):
+        self.configure({})  # the shipped defaults: polite-tone holds
+        c1, subject, tag = self.conversation("ru")
+        a1 = f"rude-{tag}@support.example.com"
+        body = ("Иван, вы что, идиоты? Всё написано на сайте.\n\nАнна\n+7 495 000-00-00\n\n"
+                "Пн, 2 нояб. 2026 г., в 09:00, Ana Lopez <ana@client.example> написал(а):\n" + harness.quote(CUSTOMER_BODY))
+        code, _ = self.stack.postfix.send(harness.make_message(
+            a1, "Анна <anna@support.example.com>", ["ana@client.example"], "Re: " + subject, body,
+            cc=["bob@client.example"], in_reply_to=c1, references=[c1]), "anna@support.example.com",
+            ["ana@client.example", "bob@client.example"])
+        self.assertEqual(code, 250)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "hold")
+        tone = [f for f in rec["findings"] if f["rule"] == "polite-tone"][0]
+        self.assertIn("идиот", tone["detail"])
+        harness.wait_until(lambda: [q for q in self.stack.postfix.hold_queue() if q["queue_id"] == rec["queue_id"]],
+                           20, "the rude reply in the hold queue", self.stack.diagnostics)
 
     def test_hold_notifies_the_rules_address_without_looping(self):
         notify = ('[notify]\ncommand = ["/usr/sbin/sendmail", "-C", "%s", "-oi", "-f", "<>"]\n'
