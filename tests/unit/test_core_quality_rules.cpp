@@ -3,6 +3,9 @@
 // polite-tone, blame-shifting or internal-details.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -259,6 +262,40 @@ TEST(Precision, CleanRepliesGiveNoFindings) {
         EXPECT_EQ(f.result, Result::pass) << f.detail;
       }
   }
+}
+
+}  // namespace
+}  // namespace sm
+
+namespace sm {
+namespace {
+
+// Lexicons are data: a config naming another directory (as a reload would) uses its lists.
+TEST(Lexicons, ConfiguredDirectoryIsRead) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("lex-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "en");
+  std::ofstream(dir / "en" / "rude.txt") << "# test list\nzorkmid*\n";
+  auto cfg = parse_config("[lexicons]\ndir = \"" + dir.string() + "\"\n", "lex.conf");
+  EXPECT_EQ(cfg->lexicons.loaded->get("rude", Lang::en).size(), 1u);
+  Message m;
+  m.quote.new_text = "You zorkmids, again?";
+  Envelope env;
+  SupportIdentity sup;
+  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, cfg->lexicons.loaded.get(), "UTC"};
+  EXPECT_EQ(find_rule("polite-tone")->evaluate(ctx, cfg->rule("polite-tone")).result, Result::fail);
+  EXPECT_THROW(parse_config("[lexicons]\ndir = \"/nonexistent\"\n", "lex.conf"), ConfigError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Lexicons, ThousandsOfEntriesMatchWholeWordsOnly) {
+  PhraseList list;
+  for (int i = 0; i < 5000; ++i) list.add("word" + std::to_string(i) + " tail");
+  list.add("needle*");
+  auto tokens = tokenize(fold_for_match("a word17 tail, a word4999 tails, and needles in a haystack; word17tail"));
+  auto hits = list.find(tokens);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].phrase, "word17 tail");
+  EXPECT_EQ(hits[1].phrase, "needle*");
 }
 
 }  // namespace
