@@ -68,9 +68,12 @@ std::string ascii_lower(std::string_view s) {
 // Lower-case (or case-folded) form of UTF-8 text; bytes that are not UTF-8 keep their value.
 std::string unicode_lower(std::string_view s, bool fold) {
   if (is_ascii(s) || s.size() > kMaxDomainBytes || !valid_utf8(s)) return ascii_lower(s);
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  if (fold) u.foldCase();
-  else u.toLower(icu::Locale::getRoot());
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  if (fold)
+    u.foldCase();
+  else
+    u.toLower(icu::Locale::getRoot());
   std::string out;
   u.toUTF8String(out);
   return out;
@@ -216,7 +219,9 @@ class Item {
   bool in_angle() const { return in_angle_; }
   bool angle_done() const { return angle_done_; }
   bool has_angle() const { return in_angle_ || angle_done_; }
-  bool route_open() const { return in_angle_ && !angle_.empty() && angle_.front() == '@' && angle_.find(':') == std::string::npos; }
+  bool route_open() const {
+    return in_angle_ && !angle_.empty() && angle_.front() == '@' && angle_.find(':') == std::string::npos;
+  }
   bool phrase_has_at() const {
     for (const auto& w : words_)
       if (w.text.find('@') != std::string::npos) return true;
@@ -227,8 +232,10 @@ class Item {
     if (in_angle_) {
       angle_ += t.text;
     } else if (!angle_done_) {
-      if (!words_.empty() && !t.space_before && t.kind != Kind::quoted && !last_quoted_) words_.back().text += t.text;
-      else words_.push_back({t.text, t.space_before});
+      if (!words_.empty() && !t.space_before && t.kind != Kind::quoted && !last_quoted_)
+        words_.back().text += t.text;
+      else
+        words_.push_back({t.text, t.space_before});
       last_quoted_ = t.kind == Kind::quoted;
       quoted_words_ += t.kind == Kind::quoted ? 1 : 0;
     } else {
@@ -354,9 +361,15 @@ std::vector<Address> parse_list(std::string_view raw, std::size_t max_items, boo
     const char c = t.text[0];
     if (item.in_angle()) {
       switch (c) {
-        case '>': item.close_angle(); break;
-        case '<': item.open_angle(); break;  // "<a@b <c@d>": the last one wins
-        case ':': item.angle_char(c); break;
+        case '>':
+          item.close_angle();
+          break;
+        case '<':
+          item.open_angle();
+          break;  // "<a@b <c@d>": the last one wins
+        case ':':
+          item.angle_char(c);
+          break;
         case ',':
           if (item.route_open()) {
             item.angle_char(c);
@@ -382,11 +395,14 @@ std::vector<Address> parse_list(std::string_view raw, std::size_t max_items, boo
         }
         item.open_angle();
         break;
-      case '>': break;  // stray
+      case '>':
+        break;  // stray
       case ':':
         // "Team:" opens a group; its name is not an address.
-        if (!item.has_angle() && !item.phrase_has_at()) item.clear_phrase();
-        else item.word(t);
+        if (!item.has_angle() && !item.phrase_has_at())
+          item.clear_phrase();
+        else
+          item.word(t);
         break;
       default:  // ',' and ';'
         finish();
@@ -436,17 +452,19 @@ std::pair<std::string, std::string> normalize_domain(std::string_view domain_in)
         UIDNAInfo info = UIDNA_INFO_INITIALIZER;
         const auto cap = static_cast<int32_t>(buf.size());
         const auto len = static_cast<int32_t>(domain.size());
-        const int32_t n = to_ascii ? uidna_nameToASCII_UTF8(u, domain.data(), len, buf.data(), cap, &info, &err)
-                                   : uidna_nameToUnicodeUTF8(u, domain.data(), len, buf.data(), cap, &info, &err);
+        const int32_t n = to_ascii
+                              ? uidna_nameToASCII_UTF8(u, domain.data(), len, buf.data(), cap, &info, &err)
+                              : uidna_nameToUnicodeUTF8(u, domain.data(), len, buf.data(), cap, &info, &err);
         if (err == U_BUFFER_OVERFLOW_ERROR && attempt == 0 && n > 0) {
           buf.assign(static_cast<std::size_t>(n) + 1, '\0');
           continue;
         }
         // Hyphen and length complaints are common in real domains and do not change the mapping.
-        const uint32_t fatal = info.errors & ~static_cast<uint32_t>(UIDNA_ERROR_HYPHEN_3_4 | UIDNA_ERROR_LEADING_HYPHEN |
-                                                                    UIDNA_ERROR_TRAILING_HYPHEN | UIDNA_ERROR_EMPTY_LABEL |
-                                                                    UIDNA_ERROR_LABEL_TOO_LONG |
-                                                                    UIDNA_ERROR_DOMAIN_NAME_TOO_LONG);
+        const uint32_t fatal =
+            info.errors &
+            ~static_cast<uint32_t>(UIDNA_ERROR_HYPHEN_3_4 | UIDNA_ERROR_LEADING_HYPHEN |
+                                   UIDNA_ERROR_TRAILING_HYPHEN | UIDNA_ERROR_EMPTY_LABEL |
+                                   UIDNA_ERROR_LABEL_TOO_LONG | UIDNA_ERROR_DOMAIN_NAME_TOO_LONG);
         if (U_FAILURE(err) || fatal != 0 || n <= 0 || n > cap) return {};
         buf.resize(static_cast<std::size_t>(n));
         return buf;

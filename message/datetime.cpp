@@ -21,9 +21,15 @@ using namespace std::chrono;
 
 constexpr std::size_t kMaxDateBytes = 1000;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+char upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -58,8 +64,9 @@ std::optional<TimeMs> civil(int y, int mo, int d, int h, int mi, int s, int offs
 
 // 1-12 for an English month name or its 3-letter abbreviation (any case), else 0.
 int month_index(std::string_view m) {
-  static const std::array<const char*, 12> names{"JANUARY", "FEBRUARY", "MARCH",     "APRIL",   "MAY",      "JUNE",
-                                                 "JULY",    "AUGUST",   "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"};
+  static const std::array<const char*, 12> names{"JANUARY",   "FEBRUARY", "MARCH",    "APRIL",
+                                                 "MAY",       "JUNE",     "JULY",     "AUGUST",
+                                                 "SEPTEMBER", "OCTOBER",  "NOVEMBER", "DECEMBER"};
   if (m.size() < 3) return 0;
   if (m.back() == '.') m.remove_suffix(1);  // "Nov."
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -77,8 +84,10 @@ std::optional<int> numeric_zone(std::string_view z) {
   if (z.size() < 3 || (z[0] != '+' && z[0] != '-')) return std::nullopt;
   std::string_view d = z.substr(1);
   std::string digits;
-  if (d.size() == 5 && d[2] == ':') digits = std::string(d.substr(0, 2)) + std::string(d.substr(3));
-  else digits = std::string(d);
+  if (d.size() == 5 && d[2] == ':')
+    digits = std::string(d.substr(0, 2)) + std::string(d.substr(3));
+  else
+    digits = std::string(d);
   if (!all_digits(digits) || (digits.size() != 4 && digits.size() != 2)) return std::nullopt;
   const int hh = number(std::string_view(digits).substr(0, 2));
   const int mm = digits.size() == 4 ? number(std::string_view(digits).substr(2)) : 0;
@@ -97,9 +106,9 @@ std::optional<int> zone_offset(std::string_view z) {
     const char* name;
     int off;
   };
-  static const Named names[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},      {"EST", -300},
-                                {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420}, {"MDT", -360},
-                                {"PST", -480}, {"PDT", -420}};
+  static const Named names[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},
+                                {"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300},
+                                {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
   for (const auto& n : names)
     if (u == n.name) return n.off;
   // Military letters and other names: their meaning is unreliable, RFC 5322 says read "-0000".
@@ -139,8 +148,10 @@ std::optional<Clock> clock_of(std::string_view t) {
 std::optional<int> year_of(std::string_view t) {
   if (!all_digits(t) || t.size() < 2 || t.size() > 4) return std::nullopt;
   int y = number(t);
-  if (t.size() == 2) y += y < 50 ? 2000 : 1900;
-  else if (t.size() == 3) y += 1900;
+  if (t.size() == 2)
+    y += y < 50 ? 2000 : 1900;
+  else if (t.size() == 3)
+    y += 1900;
   if (y < 1900) return std::nullopt;
   return y;
 }
@@ -173,9 +184,12 @@ std::vector<std::string> tokens(std::string_view raw) {
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const char c = raw[i];
     if (depth > 0) {
-      if (c == '\\') ++i;
-      else if (c == '(') ++depth;
-      else if (c == ')') --depth;
+      if (c == '\\')
+        ++i;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')')
+        --depth;
       continue;
     }
     if (c == '(') {
@@ -204,10 +218,13 @@ std::optional<TimeMs> mail_date(std::string_view raw) {
     return std::nullopt;
   }
   // Optional weekday ("Mon", "Monday", "Mon.").
-  if (i < tok.size() && all_alpha(std::string_view(tok[i]).substr(0, tok[i].size() - (tok[i].back() == '.'))) &&
+  if (i < tok.size() &&
+      all_alpha(std::string_view(tok[i]).substr(0, tok[i].size() - (tok[i].back() == '.'))) &&
       month_index(tok[i]) == 0)
     ++i;
-  auto at = [&](std::size_t k) -> std::string_view { return k < tok.size() ? std::string_view(tok[k]) : std::string_view(); };
+  auto at = [&](std::size_t k) -> std::string_view {
+    return k < tok.size() ? std::string_view(tok[k]) : std::string_view();
+  };
 
   std::optional<int> d, y;
   int mo = 0;
@@ -241,15 +258,18 @@ std::optional<TimeMs> mail_date(std::string_view raw) {
   std::string_view zone = !clock->rest.empty() ? clock->rest : at(zone_at);
   if (!zone.empty()) {
     auto z = zone_offset(zone);
-    if (z) off = *z;
-    else if (zone[0] == '+' || zone[0] == '-') return std::nullopt;  // a broken numeric zone
+    if (z)
+      off = *z;
+    else if (zone[0] == '+' || zone[0] == '-')
+      return std::nullopt;  // a broken numeric zone
   }
   return civil(*y, mo, *d, clock->h, clock->mi, clock->s, off);
 }
 
 std::optional<TimeMs> rfc3339(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   // YYYY-MM-DDTHH:MM:SS is 19 bytes with fixed positions.
   if (s.size() < 20) return std::nullopt;
   auto digits = [&](std::size_t pos, std::size_t n) -> std::optional<int> {
@@ -338,6 +358,8 @@ std::string format_rfc3339(TimeMs t) {
   }
 }
 
-TimeMs now_ms() { return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(); }
+TimeMs now_ms() {
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
 
 }  // namespace sm

@@ -14,12 +14,18 @@ namespace sm {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+bool is_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Printable US-ASCII except ':' (RFC 5322 ftext).
-bool field_name_char(unsigned char c) { return c > 32 && c < 127 && c != ':'; }
+bool field_name_char(unsigned char c) {
+  return c > 32 && c < 127 && c != ':';
+}
 
 // The line that starts at `pos`: its length without the terminator, and where the next one starts.
 struct Line {
@@ -32,9 +38,12 @@ Line line_at(std::string_view s, std::size_t pos) {
   while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
   Line l;
   l.end = i;
-  if (i < s.size() && s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') l.next = i + 2;
-  else if (i < s.size()) l.next = i + 1;
-  else l.next = i;
+  if (i < s.size() && s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')
+    l.next = i + 2;
+  else if (i < s.size())
+    l.next = i + 1;
+  else
+    l.next = i;
   return l;
 }
 

@@ -15,7 +15,9 @@ namespace {
 
 constexpr std::size_t kMaxIdBytes = 998;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes || id.front() == '@' || id.back() == '@') return false;
@@ -55,7 +57,8 @@ class Collector {
     std::vector<std::string> kept;
     kept.reserve(max_ids);
     kept.push_back(std::move(ids_.front()));
-    for (std::size_t k = ids_.size() - (max_ids - 1); k < ids_.size(); ++k) kept.push_back(std::move(ids_[k]));
+    for (std::size_t k = ids_.size() - (max_ids - 1); k < ids_.size(); ++k)
+      kept.push_back(std::move(ids_[k]));
     return kept;
   }
 

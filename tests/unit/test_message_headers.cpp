@@ -17,15 +17,24 @@ struct SplitCase {
   const char* label;
   std::string input;
   std::vector<std::pair<std::string, std::string>> want;  // name, unfolded value
-  std::string body;                                      // what follows body_offset
-  bool noted = false;                                    // a parse note is expected
+  std::string body;                                       // what follows body_offset
+  bool noted = false;                                     // a parse note is expected
 };
 
 TEST(Headers, Split) {
   const SplitCase cases[] = {
-      {"crlf", "Subject: a\r\n b\r\nFrom: x@y.example\r\n\r\nbody", {{"Subject", "a b"}, {"From", "x@y.example"}}, "body"},
-      {"lf", "Subject: a\n b\nFrom: x@y.example\n\nbody", {{"Subject", "a b"}, {"From", "x@y.example"}}, "body"},
-      {"bare cr", "Subject: a\r b\rFrom: x@y.example\r\rbody", {{"Subject", "a b"}, {"From", "x@y.example"}}, "body"},
+      {"crlf",
+       "Subject: a\r\n b\r\nFrom: x@y.example\r\n\r\nbody",
+       {{"Subject", "a b"}, {"From", "x@y.example"}},
+       "body"},
+      {"lf",
+       "Subject: a\n b\nFrom: x@y.example\n\nbody",
+       {{"Subject", "a b"}, {"From", "x@y.example"}},
+       "body"},
+      {"bare cr",
+       "Subject: a\r b\rFrom: x@y.example\r\rbody",
+       {{"Subject", "a b"}, {"From", "x@y.example"}},
+       "body"},
       {"mixed line ends", "A: 1\r\nB: 2\nC: 3\r\n\nbody", {{"A", "1"}, {"B", "2"}, {"C", "3"}}, "body"},
       {"tab continuation", "Subject: a\r\n\tb\r\n\r\n", {{"Subject", "a\tb"}}, ""},
       {"several continuations", "To: a@x,\r\n b@y,\r\n c@z\r\n\r\nB", {{"To", "a@x, b@y, c@z"}}, "B"},
@@ -37,14 +46,29 @@ TEST(Headers, Split) {
       {"space before colon", "Subject : a\r\n\r\n", {{"Subject", "a"}}, ""},
       {"white space after colon removed", "Subject:  \t a\r\n\r\n", {{"Subject", "a"}}, ""},
       {"colon in value", "Subject: Re: a: b\r\n\r\n", {{"Subject", "Re: a: b"}}, ""},
-      {"line without colon ends the block", "Subject: a\r\nthis is body text\r\nmore\r\n", {{"Subject", "a"}}, "this is body text\r\nmore\r\n", true},
-      {"continuation before any field", " folded\r\nSubject: a\r\n\r\nbody", {}, " folded\r\nSubject: a\r\n\r\nbody", true},
-      {"name with a space", "Bad Name: x\r\nSubject: a\r\n\r\n", {}, "Bad Name: x\r\nSubject: a\r\n\r\n", true},
+      {"line without colon ends the block",
+       "Subject: a\r\nthis is body text\r\nmore\r\n",
+       {{"Subject", "a"}},
+       "this is body text\r\nmore\r\n",
+       true},
+      {"continuation before any field",
+       " folded\r\nSubject: a\r\n\r\nbody",
+       {},
+       " folded\r\nSubject: a\r\n\r\nbody",
+       true},
+      {"name with a space",
+       "Bad Name: x\r\nSubject: a\r\n\r\n",
+       {},
+       "Bad Name: x\r\nSubject: a\r\n\r\n",
+       true},
       {"empty name", ": x\r\n\r\n", {}, ": x\r\n\r\n", true},
       {"nul in name ends the block", "Sub\0ject: x\r\n\r\nb"s, {}, "Sub\0ject: x\r\n\r\nb"s, true},
       {"nul in value kept", "Subject: a\0b\r\n\r\n"s, {{"Subject", "a\0b"s}}, ""},
       {"8-bit value", "Subject: Привет\r\n\r\n", {{"Subject", "Привет"}}, ""},
-      {"white-space-only line continues", "Subject: a\r\n   \r\nFrom: b\r\n\r\nbody", {{"Subject", "a   "}, {"From", "b"}}, "body"},
+      {"white-space-only line continues",
+       "Subject: a\r\n   \r\nFrom: b\r\n\r\nbody",
+       {{"Subject", "a   "}, {"From", "b"}},
+       "body"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
@@ -89,11 +113,14 @@ std::string repeat(const std::string& s, int n) {
 
 TEST(Headers, Limits) {
   const LimitCase cases[] = {
-      {"field count", limits_with(1 << 20, 3, 2048), repeat("Received: from x\r\n", 20000) + "\r\nbody", 3, true},
+      {"field count", limits_with(1 << 20, 3, 2048), repeat("Received: from x\r\n", 20000) + "\r\nbody", 3,
+       true},
       {"block size", limits_with(100, 1000, 2048), repeat("X-A: 0123456789\r\n", 50) + "\r\nbody", 5, true},
-      {"long line cut, not truncated", limits_with(1 << 20, 1000, 10), "Subject: 0123456789abcdef\r\n\r\nbody", 1, false},
+      {"long line cut, not truncated", limits_with(1 << 20, 1000, 10),
+       "Subject: 0123456789abcdef\r\n\r\nbody", 1, false},
       {"zero max_line does not crash", limits_with(1 << 20, 1000, 0), "Subject: a\r\n\r\nbody", 0, false},
-      {"continuations count toward the size", limits_with(200, 1000, 2048), "To: a\r\n" + repeat(" b,\r\n", 200) + "\r\nbody", 1, true},
+      {"continuations count toward the size", limits_with(200, 1000, 2048),
+       "To: a\r\n" + repeat(" b,\r\n", 200) + "\r\nbody", 1, true},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
@@ -193,8 +220,10 @@ struct EqCase {
 
 TEST(Headers, Iequals) {
   const EqCase cases[] = {
-      {"same", "Subject", "Subject", true},     {"case", "message-id", "Message-ID", true},
-      {"length", "Subject", "Subjec", false},   {"empty", "", "", true},
+      {"same", "Subject", "Subject", true},
+      {"case", "message-id", "Message-ID", true},
+      {"length", "Subject", "Subjec", false},
+      {"empty", "", "", true},
       {"8-bit bytes compare as bytes", "\xC3\x89", "\xC3\xA9", false},
       {"nul", "a\0b"s, "A\0B"s, true},
   };
