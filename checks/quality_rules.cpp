@@ -411,8 +411,11 @@ class ApologyOnComplaint final : public QualityRule {
   std::string_view summary() const override { return "a complaint gets an apology"; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!replying(ctx) || ctx.thread == nullptr || ctx.lexicons == nullptr) return make(Result::skip, "not a reply");
-    // The customer's words come back in the quote: that is where the complaint is read.
-    const std::string& quoted = ctx.message.quote.quoted;
+    // The customer's words come back in the quote: that is where the complaint is read. The
+    // message answered stands first in it; older history further down is not read.
+    std::string quoted = ctx.message.quote.quoted.substr(0, 4000);
+    while (!quoted.empty() && (static_cast<unsigned char>(quoted.back()) & 0xc0) == 0x80) quoted.pop_back();
+    if (!quoted.empty() && static_cast<unsigned char>(quoted.back()) >= 0xc0) quoted.pop_back();
     Lang lang = guess_language(quoted);
     auto cues = ctx.lexicons->get("complaint", lang).find(tokenize(fold_for_match(quoted)), 5);
     if (cues.empty()) return make(Result::skip, "the message answered is not a complaint");
