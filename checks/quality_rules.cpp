@@ -149,7 +149,8 @@ class AcknowledgeWithEta final : public QualityRule {
   std::string_view summary() const override { return "an acknowledgement says when the answer comes"; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!replying(ctx)) return make(Result::skip, "not an outbound message");
-    Acknowledgement a = read_acknowledgement(ctx.message.quote.new_text, ctx.time, ctx.time_zone);
+    const Acknowledgement a =
+        ctx.ack != nullptr ? *ctx.ack : read_acknowledgement(ctx.message.quote.new_text, ctx.time, ctx.time_zone);
     if (!a.only_acknowledges) return make(Result::skip, "not an acknowledgement");
     Finding f = make(a.promised ? Result::pass : Result::fail);
     f.evidence = {{"acknowledgement", a.phrase}};

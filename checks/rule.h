@@ -75,6 +75,7 @@ struct ThreadContext {
 };
 
 class Lexicons;
+struct Acknowledgement;
 
 struct RuleContext {
   const Message& message;
@@ -85,6 +86,7 @@ struct RuleContext {
   TimeMs time;
   const Lexicons* lexicons = nullptr;  // the phrase lists of the quality rules
   std::string time_zone = "UTC";       // for promised times
+  const Acknowledgement* ack = nullptr;  // the new text read as an acknowledgement, when computed
 };
 
 // A change to the message a rule's fix asks for; applied by the milter at end of message.

@@ -187,9 +187,14 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
     v.thread_id = known_thread ? tctx.thread.thread_id : derive_thread_id(msg);
     v.new_thread = !known_thread;
 
+    // An outbound message's new text read once as an acknowledgement: for its rule and the SLA.
+    std::optional<Acknowledgement> ack;
+    if (v.direction.direction == Direction::outbound)
+      ack = read_acknowledgement(msg.quote.new_text, time, cfg.sla.time_zone);
+
     if (involved) {
       RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time,
-                      cfg.lexicons.loaded.get(), cfg.sla.time_zone};
+                      cfg.lexicons.loaded.get(), cfg.sla.time_zone, ack ? &*ack : nullptr};
       for (const auto& rule : rule_registry()) {
         const RuleSettings& settings = cfg.rule(rule->id());
         if (settings.action == Action::off) continue;
@@ -230,9 +235,7 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
             known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
                                                      : nlohmann::json::object());
         const SlaSettings settings = sla_settings(cfg);
-        Acknowledgement ack;
-        if (sm.direction == Direction::outbound) ack = read_acknowledgement(msg.quote.new_text, time, cfg.sla.time_zone);
-        SlaResult r = sla_on_message(state, sm.direction, time, settings, &ack);
+        SlaResult r = sla_on_message(state, sm.direction, time, settings, ack ? &*ack : nullptr);
         store_->save_sla(v.thread_id, state.to_json().dump(), sla_next_due(state, settings));
         v.sla = r.to_json();
       }
