@@ -1,6 +1,13 @@
-// The per-message pipeline on one core, stage by stage: parse (headers, MIME, quote split), all
-// rules with the store in memory, and the whole pipeline with a real SQLite file. Messages are
-// replies with quoted history in English, Spanish and Russian, padded to 4 KB and 20 KB.
+// The per-message pipeline on one core, stage by stage, on the messages of the end-to-end
+// benchmark (bench/make_messages.py): replies with quoted history in English, Spanish and
+// Russian, 4 KB and 20 KB, and a 2 MB reply with an attachment.
+//
+//   parse      headers, MIME, transfer and charset decoding, quote split (parse_message)
+//   body       MIME walk, transfer and charset decoding only (extract_body)
+//   quote      splitting the body into new text and quoted history (split_quotes)
+//   rules      every rule, the conversation's customer message in the store
+//   store      recording the message and its SLA state in a SQLite file
+//   pipeline   all of it: parse, then Pipeline::process with a SQLite file
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -8,8 +15,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "checks/promise.h"
+#include "checks/registry.h"
 #include "core/config.h"
 #include "core/pipeline.h"
+#include "message/mime.h"
 #include "store/fingerprint.h"
 #include "store/sqlite_store.h"
 
@@ -17,29 +27,22 @@ namespace {
 
 using namespace sm;
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
+std::string slurp(const std::string& name) {
+  std::ifstream in(std::string(SM_BENCH_MESSAGES) + "/" + name + ".eml", std::ios::binary);
+  if (!in) throw std::runtime_error("missing benchmark message " + name + " (build the bench_messages target)");
   std::ostringstream b;
   b << in.rdbuf();
-  return b.str();
-}
-
-// A reply of about `size` bytes: the fixture's headers, new text, and quoted history padded with
-// more quoted lines in the same language.
-std::string reply_of_size(const std::string& lang, std::size_t size) {
-  std::string base = slurp(std::string(SM_TEST_DATA) + "/conversations/" + lang +
-                           (lang == "en" ? "/02-agent-reply.eml" : lang == "es" ? "/04-agente-cita-ajena.eml" : "/02-agent.eml"));
-  if (lang == "ru") {
-    // The Russian fixture is base64; use a plain copy of its text for padding.
-    base = slurp(std::string(SM_TEST_DATA) + "/conversations/ru/05-vnutrennee.eml");
+  // On the wire, and so for the milter, lines end in CRLF.
+  std::string lf = b.str(), out;
+  out.reserve(lf.size() + lf.size() / 40);
+  for (char c : lf) {
+    if (c == '\n') out += '\r';
+    out += c;
   }
-  std::string pad = lang == "ru" ? "> Третий день не можем войти в личный кабинет, страница просто обновляется.\r\n"
-                    : lang == "es" ? "> Hemos recibido la factura duplicada en nuestra cuenta de correo otra vez.\r\n"
-                                   : "> We were charged twice for invoice 4471 this month, once on the 3rd.\r\n";
-  std::string out = base;
-  while (out.size() < size) out += pad;
   return out;
 }
+
+std::string lang_of(const std::string& name) { return name.substr(name.size() - 2); }
 
 std::shared_ptr<Config> config() {
   auto cfg = std::make_shared<Config>(*default_config());
@@ -47,58 +50,156 @@ std::shared_ptr<Config> config() {
   return cfg;
 }
 
-void BM_Parse(benchmark::State& state, const std::string& lang, std::size_t size) {
-  std::string msg = reply_of_size(lang, size);
+// A SQLite file of its own, removed at the end.
+struct TempStore {
+  std::string path = "/tmp/bench-pipeline-" + std::to_string(getpid()) + ".db";
+  std::unique_ptr<ThreadStore> store;
+  explicit TempStore(bool file) {
+    remove();
+    store = file ? open_sqlite_store(path) : open_store("sqlite::memory:");
+  }
+  ~TempStore() {
+    store.reset();
+    remove();
+  }
+  void remove() const {
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
+  }
+};
+
+// A fresh Message-ID for each pass, so the store inserts as it would for new mail.
+std::string with_id(const std::string& msg, std::size_t n) {
+  std::string r = msg;
+  auto pos = r.find("Message-ID: <");
+  r.insert(pos + 13, std::to_string(n) + ".");
+  return r;
+}
+
+void BM_Parse(benchmark::State& state, const std::string& name) {
+  std::string msg = slurp(name);
   Limits limits;
   for (auto _ : state) benchmark::DoNotOptimize(parse_message(msg, limits));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * msg.size()));
   state.SetItemsProcessed(state.iterations());
 }
 
-void BM_Fingerprint(benchmark::State& state, const std::string& lang, std::size_t size) {
-  Message m = parse_message(reply_of_size(lang, size), Limits{});
+void BM_Body(benchmark::State& state, const std::string& name) {
+  std::string msg = slurp(name);
+  Limits limits;
+  for (auto _ : state) benchmark::DoNotOptimize(extract_body(msg, limits));
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Quote(benchmark::State& state, const std::string& name) {
+  Message m = parse_message(slurp(name), Limits{});
+  for (auto _ : state) benchmark::DoNotOptimize(split_quotes(m.body_text));
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Shingles(benchmark::State& state, const std::string& name) {
+  Message m = parse_message(slurp(name), Limits{});
   for (auto _ : state) benchmark::DoNotOptimize(shingles(m.quote.quoted));
   state.SetItemsProcessed(state.iterations());
 }
 
-// Every rule, the store in memory, the conversation's customer message stored first.
-void BM_Pipeline(benchmark::State& state, const std::string& lang, std::size_t size, bool sqlite_file) {
+// Every rule (or the one named) on one parsed reply, in the thread its customer message opened.
+void BM_Rules(benchmark::State& state, const std::string& name, const std::string& only = {}) {
   auto cfg = config();
-  std::string customer = slurp(std::string(SM_TEST_DATA) + "/conversations/" + lang +
-                               (lang == "en" ? "/01-customer.eml" : lang == "es" ? "/01-cliente.eml" : "/01-klient.eml"));
-  std::string reply = reply_of_size(lang, size);
-  std::string path = "/tmp/bench-pipeline-" + std::to_string(getpid()) + ".db";
-  std::filesystem::remove(path);
-  auto store = sqlite_file ? open_sqlite_store(path) : open_store("sqlite::memory:");
-  Pipeline p(store.get());
-  Message c = parse_message(customer, cfg->limits);
+  TempStore ts(false);
+  Pipeline p(ts.store.get());
+  Message c = parse_message(slurp("customer-" + lang_of(name)), cfg->limits);
   p.process(c, Envelope{}, *c.date, *cfg);
+  Message m = parse_message(slurp(name), cfg->limits);
+  ThreadContext tctx;
+  tctx.thread = *ts.store->get_thread(*ts.store->find_thread({c.message_id}));
+  tctx.answered = ts.store->get_message(c.message_id);
+  Envelope env;
+  TimeMs now = *c.date + 3600000;
+  for (auto _ : state) {
+    Acknowledgement ack = read_acknowledgement(m.quote.new_text, now, cfg->sla.time_zone);
+    RuleContext ctx{m, Direction::outbound, env, cfg->support, &tctx, now, cfg->lexicons.loaded.get(),
+                    cfg->sla.time_zone, &ack};
+    for (const auto& rule : rule_registry())
+      if (only.empty() || rule->id() == only) benchmark::DoNotOptimize(rule->evaluate(ctx, cfg->rule(rule->id())));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Recording a reply and its thread's SLA state in a SQLite file.
+void BM_Store(benchmark::State& state) {
+  TempStore ts(true);
+  StoredMessage base;
+  base.thread_id = "t";
+  base.direction = Direction::outbound;
+  base.subject = "Re: Invoice 4471 charged twice";
+  base.participants = {{Role::from, "sam@support.example.com", "sam@support.example.com"},
+                       {Role::to, "ana@client.example", "ana@client.example"}};
+  base.fingerprints = sketch(std::string(200, 'x') + " invoice refund card statement payment gateway");
+  ThreadInfo info;
+  info.thread_id = "t";
+  info.subject = "Invoice 4471 charged twice";
   std::size_t n = 0;
   for (auto _ : state) {
-    // A fresh Message-ID each time, so the store inserts as it would for new mail.
-    std::string r = reply;
-    auto pos = r.find("Message-ID: <");
-    r.insert(pos + 13, std::to_string(n++) + ".");
-    Message m = parse_message(r, cfg->limits);
+    StoredMessage m = base;
+    m.message_id = "bench-" + std::to_string(n) + "@support.example.com";
+    m.thread_id = info.thread_id = "t" + std::to_string(n / 4);  // four messages per thread
+    m.time = static_cast<TimeMs>(n) * 1000;
+    ts.store->record(m, &info);
+    ts.store->save_sla(m.thread_id, R"({"waiting_since":null,"replies":1})", m.time + 3600000);
+    ++n;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The whole pipeline with a SQLite file: parse, thread lookup, every rule, SLA, store update.
+void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_file) {
+  auto cfg = config();
+  TempStore ts(sqlite_file);
+  Pipeline p(ts.store.get());
+  Message c = parse_message(slurp("customer-" + lang_of(name)), cfg->limits);
+  p.process(c, Envelope{}, *c.date, *cfg);
+  std::string reply = slurp(name);
+  std::size_t n = 0;
+  for (auto _ : state) {
+    Message m = parse_message(with_id(reply, n++), cfg->limits);
     benchmark::DoNotOptimize(p.process(m, Envelope{}, *c.date + 3600000, *cfg));
   }
   state.SetItemsProcessed(state.iterations());
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
 }
 
 }  // namespace
 
-BENCHMARK_CAPTURE(BM_Parse, en_4k, std::string("en"), 4096);
-BENCHMARK_CAPTURE(BM_Parse, en_20k, std::string("en"), 20480);
-BENCHMARK_CAPTURE(BM_Parse, es_20k, std::string("es"), 20480);
-BENCHMARK_CAPTURE(BM_Parse, ru_20k, std::string("ru"), 20480);
-BENCHMARK_CAPTURE(BM_Fingerprint, en_20k, std::string("en"), 20480);
-BENCHMARK_CAPTURE(BM_Pipeline, en_4k_memory, std::string("en"), 4096, false);
-BENCHMARK_CAPTURE(BM_Pipeline, en_20k_memory, std::string("en"), 20480, false);
-BENCHMARK_CAPTURE(BM_Pipeline, es_20k_memory, std::string("es"), 20480, false);
-BENCHMARK_CAPTURE(BM_Pipeline, ru_20k_memory, std::string("ru"), 20480, false);
-BENCHMARK_CAPTURE(BM_Pipeline, en_20k_sqlite_file, std::string("en"), 20480, true);
+BENCHMARK_CAPTURE(BM_Parse, 4k_en, std::string("4k-en"));
+BENCHMARK_CAPTURE(BM_Parse, 20k_en, std::string("20k-en"));
+BENCHMARK_CAPTURE(BM_Parse, 20k_es, std::string("20k-es"));
+BENCHMARK_CAPTURE(BM_Parse, 20k_ru, std::string("20k-ru"));
+BENCHMARK_CAPTURE(BM_Parse, 2m_en, std::string("2m-en"));
+BENCHMARK_CAPTURE(BM_Body, 20k_en, std::string("20k-en"));
+BENCHMARK_CAPTURE(BM_Body, 20k_ru, std::string("20k-ru"));
+BENCHMARK_CAPTURE(BM_Quote, 20k_en, std::string("20k-en"));
+BENCHMARK_CAPTURE(BM_Shingles, 20k_en, std::string("20k-en"));
+BENCHMARK_CAPTURE(BM_Shingles, 20k_ru, std::string("20k-ru"));
+BENCHMARK_CAPTURE(BM_Rules, 20k_en, std::string("20k-en"));
+BENCHMARK_CAPTURE(BM_Rules, 20k_es, std::string("20k-es"));
+BENCHMARK_CAPTURE(BM_Rules, 20k_ru, std::string("20k-ru"));
+BENCHMARK(BM_Store);
+BENCHMARK_CAPTURE(BM_Pipeline, 4k_en, std::string("4k-en"), true);
+BENCHMARK_CAPTURE(BM_Pipeline, 20k_en, std::string("20k-en"), true);
+BENCHMARK_CAPTURE(BM_Pipeline, 20k_es, std::string("20k-es"), true);
+BENCHMARK_CAPTURE(BM_Pipeline, 20k_ru, std::string("20k-ru"), true);
+BENCHMARK_CAPTURE(BM_Pipeline, 20k_en_memory, std::string("20k-en"), false);
+BENCHMARK_CAPTURE(BM_Pipeline, 2m_en, std::string("2m-en"), true);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // One benchmark per rule on the 20 KB English reply: where the rules' time goes.
+  for (const auto& rule : rule_registry()) {
+    std::string id(rule->id());
+    benchmark::RegisterBenchmark(("BM_Rule/20k_en/" + id).c_str(),
+                                 [id](benchmark::State& st) { BM_Rules(st, "20k-en", id); });
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

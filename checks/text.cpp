@@ -1,6 +1,8 @@
 // Text helpers for the quality rules, through ICU.
 #include "checks/text.h"
 
+#include "message/words.h"
+
 #include <unicode/brkiter.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
@@ -8,6 +10,7 @@
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
+#include <unicode/utf8.h>
 
 #include <array>
 #include <memory>
@@ -62,7 +65,9 @@ icu::UnicodeString strip_marks(const icu::UnicodeString& in) {
   return U_FAILURE(err) ? out : composed;
 }
 
-std::unique_ptr<icu::BreakIterator> clone_of(bool words) {
+// One iterator of each kind per thread, cloned once from a prototype: creating one from the
+// locale data, or even cloning it, costs more than breaking a paragraph.
+icu::BreakIterator* iterator(bool words) {
   static std::once_flag once;
   static std::unique_ptr<icu::BreakIterator> word_proto, sentence_proto;
   std::call_once(once, [] {
@@ -71,8 +76,9 @@ std::unique_ptr<icu::BreakIterator> clone_of(bool words) {
     e = U_ZERO_ERROR;
     sentence_proto.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), e));
   });
-  const auto& proto = words ? word_proto : sentence_proto;
-  return std::unique_ptr<icu::BreakIterator>(proto ? proto->clone() : nullptr);
+  thread_local std::unique_ptr<icu::BreakIterator> word_it(word_proto ? word_proto->clone() : nullptr);
+  thread_local std::unique_ptr<icu::BreakIterator> sentence_it(sentence_proto ? sentence_proto->clone() : nullptr);
+  return words ? word_it.get() : sentence_it.get();
 }
 
 bool contains_word(const std::vector<std::string>& tokens, const char* w) {
@@ -83,7 +89,7 @@ bool contains_word(const std::vector<std::string>& tokens, const char* w) {
 
 }  // namespace
 
-std::string fold_for_match(std::string_view text) {
+std::string fold_for_match_icu(std::string_view text) {
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
   icu::UnicodeString u = ustr(text);
@@ -92,42 +98,114 @@ std::string fold_for_match(std::string_view text) {
   return utf8(strip_marks(u));
 }
 
+namespace {
+
+// Code points below kTableEnd (Latin, Greek, Cyrillic) fold one by one: each maps to a fixed
+// string whatever stands around it, except the combining marks (U+0300..U+036F), which join
+// the letter before them and send the text to ICU.
+constexpr UChar32 kTableEnd = 0x0530;
+
+const std::array<std::string, kTableEnd>& fold_table() {
+  static const std::array<std::string, kTableEnd> table = [] {
+    std::array<std::string, kTableEnd> t;
+    for (UChar32 c = 0x80; c < kTableEnd; ++c) {
+      std::string one;
+      icu::UnicodeString(c).toUTF8String(one);
+      t[static_cast<std::size_t>(c)] = fold_for_match_icu(one);
+    }
+    return t;
+  }();
+  return table;
+}
+
+bool combining(UChar32 c) { return c >= 0x0300 && c <= 0x036F; }
+
+}  // namespace
+
+std::string fold_for_match(std::string_view text) {
+  text = text.substr(0, std::min(text.size(), kMaxText));
+  std::string out;
+  out.reserve(text.size());
+  if (is_ascii(text)) {
+    for (char c : text) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+  }
+  const auto& table = fold_table();
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < n;) {
+    if (p[i] < 0x80) {
+      char c = static_cast<char>(p[i++]);
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0 || c >= kTableEnd || combining(c)) return fold_for_match_icu(text);
+    out += table[static_cast<std::size_t>(c)];
+  }
+  return out;
+}
+
 std::vector<Token> tokenize(std::string_view folded) {
+  folded = folded.substr(0, std::min(folded.size(), kMaxText));
   std::vector<Token> out;
-  icu::UnicodeString u = ustr(folded);
-  icu::UnicodeString cur;
+  const auto* p = reinterpret_cast<const uint8_t*>(folded.data());
+  const auto n = static_cast<int32_t>(folded.size());
+  // The current word: its bytes, and where each code point starts in them.
+  std::string cur;
+  std::vector<std::pair<int32_t, UChar32>> points;  // (offset in cur, code point)
   auto flush = [&] {
-    while (cur.length() > 1 && cur.charAt(cur.length() - 1) == '*') cur.truncate(cur.length() - 1);
+    while (points.size() > 1 && points.back().second == '*') {
+      cur.resize(static_cast<std::size_t>(points.back().first));
+      points.pop_back();
+    }
     bool letter = false;
-    for (int32_t i = 0; i < cur.length(); ++i) letter = letter || cur.charAt(i) != '*';
+    for (const auto& pt : points) letter = letter || pt.second != '*';
     if (letter) {
-      icu::UnicodeString squeezed;
+      // Runs of three or more of one code point squeeze to one; a pair stays a pair.
+      std::string squeezed;
       bool long_run = false;
-      for (int32_t i = 0; i < cur.length();) {
-        UChar32 ch = cur.char32At(i);
-        int32_t n = 0;
-        int32_t j = i;
-        while (j < cur.length() && cur.char32At(j) == ch) j += U16_LENGTH(ch), ++n;
-        squeezed.append(ch);
-        if (n >= 3) long_run = true;
-        else if (n == 2) squeezed.append(ch);
+      for (std::size_t i = 0; i < points.size();) {
+        std::size_t j = i;
+        while (j < points.size() && points[j].second == points[i].second) ++j;
+        auto begin = static_cast<std::size_t>(points[i].first);
+        auto end = i + 1 < points.size() ? static_cast<std::size_t>(points[i + 1].first) : cur.size();
+        std::string_view one(cur.data() + begin, end - begin);
+        squeezed += one;
+        if (j - i >= 3) long_run = true;
+        else if (j - i == 2) squeezed += one;
         i = j;
       }
-      out.push_back({utf8(cur), long_run ? utf8(squeezed) : utf8(cur)});
+      out.push_back({cur, long_run ? std::move(squeezed) : cur});
     }
-    cur.remove();
+    cur.clear();
+    points.clear();
   };
-  for (int32_t i = 0; i < u.length();) {
-    UChar32 c = u.char32At(i);
-    bool word = u_isalnum(c) || (c == '*' && !cur.isEmpty());
+  for (int32_t i = 0; i < n;) {
+    int32_t start = i;
+    UChar32 c;
+    if (p[i] < 0x80) c = p[i++];
+    else U8_NEXT(p, i, n, c);
+    if (c < 0) c = 0xFFFD;  // ill-formed: a separator, as ICU's conversion would make it
+    bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') : u_isalnum(c) != 0;
+    bool word = alnum || (c == '*' && !cur.empty());
     // A mask at the start of a word counts when a letter follows ("*uck").
-    if (c == '*' && cur.isEmpty() && i + 1 < u.length() && u_isalpha(u.char32At(i + 1))) word = true;
-    if (word) cur.append(c);
-    else if (!cur.isEmpty()) flush();
-    i += U16_LENGTH(c);
+    if (c == '*' && cur.empty() && i < n) {
+      int32_t k = i;
+      UChar32 next;
+      U8_NEXT(p, k, n, next);
+      if (next >= 0 && u_isalpha(next)) word = true;
+    }
+    if (word) {
+      points.emplace_back(static_cast<int32_t>(cur.size()), c);
+      cur.append(folded.data() + start, static_cast<std::size_t>(i - start));
+    } else if (!cur.empty()) {
+      flush();
+    }
     if (out.size() > 50000) break;
   }
-  if (!cur.isEmpty()) flush();
+  if (!cur.empty()) flush();
   return out;
 }
 
@@ -137,22 +215,37 @@ std::vector<std::string> match_tokens(std::string_view folded) {
   return out;
 }
 
-Lang guess_language(std::string_view text) {
-  icu::UnicodeString u = ustr(text.substr(0, std::min<std::size_t>(text.size(), 8000)));
+Lang guess_language(std::string_view text) { return guess_language(text, nullptr); }
+
+Lang guess_language(std::string_view text, const std::vector<Token>* folded_tokens) {
+  text = text.substr(0, std::min<std::size_t>(text.size(), 8000));
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
   int cyr = 0, latin = 0;
   bool spanish_marks = false;
-  for (int32_t i = 0; i < u.length();) {
-    UChar32 c = u.char32At(i);
+  for (int32_t i = 0; i < n;) {
+    if (p[i] < 0x80) {
+      latin += ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z');
+      ++i;
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) continue;
     UErrorCode e = U_ZERO_ERROR;
     UScriptCode s = uscript_getScript(c, &e);
     if (s == USCRIPT_CYRILLIC) ++cyr;
     else if (s == USCRIPT_LATIN) ++latin;
     if (c == 0x00BF || c == 0x00A1 || c == 0x00F1 || c == 0x00D1) spanish_marks = true;
-    i += U16_LENGTH(c);
   }
   if (cyr + latin < 8) return Lang::unknown;
   if (cyr > latin) return Lang::ru;
-  auto tokens = match_tokens(fold_for_match(text.substr(0, std::min<std::size_t>(text.size(), 8000))));
+  std::vector<std::string> tokens;
+  if (folded_tokens != nullptr) {
+    for (const auto& t : *folded_tokens) tokens.push_back(t.text);
+  } else {
+    tokens = match_tokens(fold_for_match(text));
+  }
   int es = 0, en = 0;
   for (const char* w : {"el", "la", "los", "las", "que", "de", "por", "para", "usted", "gracias", "hola", "su", "una", "es", "con", "no", "del"})
     es += contains_word(tokens, w);
@@ -166,8 +259,8 @@ Lang guess_language(std::string_view text) {
 std::vector<std::string> sentences(std::string_view text) {
   std::vector<std::string> out;
   icu::UnicodeString u = ustr(text);
-  auto it = clone_of(false);
-  if (!it) return out;
+  icu::BreakIterator* it = iterator(false);
+  if (it == nullptr) return out;
   it->setText(u);
   int32_t start = it->first();
   for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
@@ -179,9 +272,14 @@ std::vector<std::string> sentences(std::string_view text) {
 }
 
 std::size_t word_count(std::string_view text) {
+  if (text.size() <= kMaxText && is_ascii(text)) {
+    std::size_t n = 0;
+    for_each_ascii_word(text, [&](std::string_view, WordKind) { ++n; });
+    return n;
+  }
   icu::UnicodeString u = ustr(text);
-  auto it = clone_of(true);
-  if (!it) return 0;
+  icu::BreakIterator* it = iterator(true);
+  if (it == nullptr) return 0;
   it->setText(u);
   std::size_t n = 0;
   it->first();

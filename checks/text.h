@@ -11,12 +11,11 @@ namespace sm {
 enum class Lang { en, es, ru, unknown };
 const char* to_string(Lang l);
 
-// Script first (Cyrillic -> ru), then stop words and marks (¿ ¡ ñ) for es vs en; unknown when
-// there is too little text to tell.
-Lang guess_language(std::string_view text);
-
-// Lower-case, NFKC, accents removed, ё -> е. Used on both text and lexicon entries.
+// Lower-case, NFKC, accents removed, ё -> е. Used on both text and lexicon entries. ASCII,
+// Latin, Greek and Cyrillic text folds character by character from a table; the rest, and
+// text with combining marks, goes through ICU (fold_for_match_icu, the reference).
 std::string fold_for_match(std::string_view text);
+std::string fold_for_match_icu(std::string_view text);
 
 // Word tokens of folded text: letters and digits, plus '*' inside a word (a masked letter).
 // `squeezed` is the token with runs of three or more of one letter cut to one ("fuuuck" -> "fuck");
@@ -26,6 +25,12 @@ struct Token {
   std::string squeezed;
 };
 std::vector<Token> tokenize(std::string_view folded);
+
+// Script first (Cyrillic -> ru), then stop words and marks (¿ ¡ ñ) for es vs en; unknown when
+// there is too little text to tell. Only the first 8000 bytes are read; `folded_tokens`, when
+// given, are tokenize(fold_for_match()) of those bytes, already computed by the caller.
+Lang guess_language(std::string_view text);
+Lang guess_language(std::string_view text, const std::vector<Token>* folded_tokens);
 // Just the texts.
 std::vector<std::string> match_tokens(std::string_view folded);
 

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""End-to-end throughput: Postfix alone, Postfix + a null milter, Postfix + OpenDKIM signing and
+Postfix + support-milter, measured side by side in one run.
+
+One private Postfix on 127.0.0.1 relays to smtp-sink. Its master.cf has one smtpd listener per
+configuration, each with its own smtpd_milters, so every configuration shares the same queue
+manager, cleanup and delivery agents and nothing is reloaded between measurements. smtp-source
+sends the load. A measurement is: N copies of one message over S parallel sessions into one
+listener, timed from the first connection until Postfix has logged the delivery of all N to
+smtp-sink. The configurations take turns inside every round (their order rotates from round to
+round), and each figure is the median of the rounds.
+
+Traffic stays on 127.0.0.1. Run as root (Postfix and the daemons drop to their own users).
+
+Usage: bench/e2e.py [--rounds 3] [--count 1000] [--count-large 40] [--sessions 10,50]
+                    [--messages 4k-en,20k-en,20k-es,20k-ru,2m-en] [--json FILE]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+import harness as h  # noqa: E402
+import make_messages  # noqa: E402
+
+CONFIGS = ["postfix", "null-milter", "opendkim", "support-milter"]
+
+
+def build_dir():
+    return os.environ.get("SUPPORT_MILTER_BUILD") or os.path.join(ROOT, "build-bench")
+
+
+def tool(path):
+    if not os.access(path, os.X_OK):
+        raise SystemExit(f"e2e: {path} is missing; build with scripts/bench.sh first")
+    return path
+
+
+def listening(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class FastSink:
+    """smtp-sink that keeps nothing: delivery is counted in Postfix's log."""
+
+    def __init__(self):
+        self.port = h.free_port()
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["smtp-sink", "-u", h.UNPRIVILEGED, f"127.0.0.1:{self.port}", "256"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        h.wait_until(lambda: listening(self.port), 10, "smtp-sink")
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+class Daemon:
+    """A milter process on an inet socket of 127.0.0.1."""
+
+    def __init__(self, name, argv, port, log_path):
+        self.name, self.argv, self.port, self.log_path = name, argv, port, log_path
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=self.log)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}\n{h.tail(self.log_path)}")
+            return listening(self.port)
+        h.wait_until(ready, 30, f"{self.name} on port {self.port}")
+        return self
+
+    def rss_kb(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class DeliveryCounter:
+    """Counts 'status=sent' lines in Postfix's maillog, reading only what was appended."""
+
+    def __init__(self, path):
+        self.path, self.offset, self.sent, self.other = path, 0, 0, []
+        self._rest = b""
+
+    def poll(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:
+            return self.sent
+        self.offset += len(data)
+        data = self._rest + data
+        lines = data.split(b"\n")
+        self._rest = lines.pop()
+        for line in lines:
+            if b" postfix/smtp[" in line and b" status=" in line:
+                if b" status=sent " in line:
+                    self.sent += 1
+                else:
+                    self.other.append(line.decode(errors="replace"))
+        return self.sent
+
+
+def opendkim_daemon(work, port):
+    keys = work.sub("dkim", owner="opendkim")
+    subprocess.run(["opendkim-genkey", "-b", "2048", "-d", "support.example.com", "-s", "bench", "-D", keys],
+                   check=True, capture_output=True)
+    for f in os.listdir(keys):
+        shutil.chown(os.path.join(keys, f), "opendkim", "opendkim")
+    conf = os.path.join(work.path, "opendkim.conf")
+    with open(conf, "w") as f:
+        f.write("\n".join([
+            "Syslog no",
+            "Mode s",
+            "Domain support.example.com",
+            "Selector bench",
+            f"KeyFile {keys}/bench.private",
+            "Canonicalization relaxed/simple",
+            "InternalHosts 127.0.0.1",
+            f"Socket inet:{port}@127.0.0.1",
+            "UserID opendkim:opendkim",
+            "Background no",
+            f"PidFile {keys}/opendkim.pid",
+            ""]))
+    return Daemon("opendkim", ["opendkim", "-f", "-x", conf], port, os.path.join(work.path, "opendkim.log"))
+
+
+def support_milter_daemon(work, port, binary):
+    milter = h.Milter(work, port=port)  # writes the config: every rule at its default action
+    # Threads are seeded by the customers' messages; replies then run every rule.
+    return Daemon("support-milter", [binary, "run", "-c", milter.config_path, "-f"], port,
+                  os.path.join(work.path, "support-milter.log")), milter
+
+
+def configure_listeners(postfix, milter_ports):
+    """One smtpd per configuration, on its own port, with its own smtpd_milters."""
+    ports = {}
+    for name in CONFIGS:
+        port = h.free_port()
+        milters = f"inet:127.0.0.1:{milter_ports[name]}" if name in milter_ports else ""
+        postfix.postconf("-M", f"127.0.0.1:{port}/inet=127.0.0.1:{port} inet n - n - - smtpd "
+                               f"-o smtpd_milters={milters} -o syslog_name=postfix/{name}")
+        ports[name] = port
+    return ports
+
+
+def send(port, path, count, sessions, sender, rcpt):
+    r = subprocess.run(["smtp-source", "-4", "-s", str(sessions), "-m", str(count), "-F", path,
+                        "-f", sender, "-t", rcpt, "-M", "client.test.example", f"127.0.0.1:{port}"],
+                       capture_output=True, text=True, timeout=1800)
+    if r.returncode != 0:
+        raise AssertionError(f"smtp-source failed ({r.returncode}): {r.stderr.strip()}")
+
+
+def measure(postfix, counter, port, path, count, sessions, rcpt, timeout):
+    start_sent = counter.poll()
+    t0 = time.monotonic()
+    send(port, path, count, sessions, "agent@support.example.com", rcpt)
+    accepted = time.monotonic()
+
+    def delivered():
+        return counter.poll() - start_sent >= count
+
+    deadline = time.monotonic() + timeout
+    while not delivered():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"only {counter.sent - start_sent} of {count} delivered after {timeout}s\n"
+                                 + "\n".join(counter.other[-5:]) + "\n" + postfix.diagnostics())
+        time.sleep(0.005)
+    done = time.monotonic()
+    if counter.other:
+        raise AssertionError("deliveries that were not sent:\n" + "\n".join(counter.other[-5:]))
+    return {"seconds": done - t0, "accept_seconds": accepted - t0, "msg_per_s": count / (done - t0)}
+
+
+def machine():
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def version(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return ""
+    dkim = subprocess.run(["opendkim", "-V"], capture_output=True, text=True).stdout.splitlines()
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+            "postfix": version(["postconf", "-h", "mail_version"]),
+            "opendkim": dkim[0] if dkim else ""}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--count", type=int, default=1000, help="messages per measurement (4 KB and 20 KB)")
+    ap.add_argument("--count-large", type=int, default=40, help="messages per measurement (2 MB)")
+    ap.add_argument("--sessions", default="10,50")
+    ap.add_argument("--messages", default=",".join(make_messages.MESSAGES))
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "e2e.json"))
+    ap.add_argument("--timeout", type=float, default=600, help="seconds one measurement may take")
+    args = ap.parse_args()
+
+    configs = [c for c in args.configs.split(",") if c]
+    for c in configs:
+        if c not in CONFIGS:
+            raise SystemExit(f"e2e: unknown configuration {c!r}; known: {', '.join(CONFIGS)}")
+    sessions = [int(s) for s in args.sessions.split(",") if s]
+    mix = [m for m in args.messages.split(",") if m]
+    binary = tool(os.path.join(build_dir(), "cli", "support-milter"))
+    null_binary = tool(os.path.join(build_dir(), "bench", "null-milter"))
+
+    work = h.Workdir("support-milter-bench")
+    messages = make_messages.write_all(work.sub("messages"))
+    os.environ["SUPPORT_MILTER_BIN"] = binary
+    sink = FastSink().start()
+    daemons = []
+    postfix = None
+    try:
+        milter_ports = {}
+        if "null-milter" in configs:
+            port = h.free_port()
+            daemons.append(Daemon("null-milter", [null_binary, f"inet:{port}@127.0.0.1"], port,
+                                  os.path.join(work.path, "null-milter.log")).start())
+            milter_ports["null-milter"] = port
+        if "opendkim" in configs:
+            port = h.free_port()
+            daemons.append(opendkim_daemon(work, port).start())
+            milter_ports["opendkim"] = port
+        sm = None
+        if "support-milter" in configs:
+            port = h.free_port()
+            sm, sm_config = support_milter_daemon(work, port, binary)
+            daemons.append(sm.start())
+            milter_ports["support-milter"] = port
+
+        postfix = h.Postfix(work, sink)
+        postfix.configure()
+        ports = configure_listeners(postfix, milter_ports)
+        # Postfix.start() would write master.cf again: start the configured instance as it is.
+        h.run(["postfix", "-c", postfix.dir, "start"])
+        postfix.started = True
+        for name in configs:
+            h.wait_until(lambda p=ports[name]: listening(p), 30, f"smtpd for {name}")
+        counter = DeliveryCounter(postfix.maillog)
+
+        # The customers open the conversations (through support-milter, which stores them).
+        if sm is not None:
+            for lang in make_messages.CONVERSATIONS:
+                send(ports["support-milter"], messages[f"customer-{lang}"], 1, 1,
+                     "customer@client.example", "support@support.example.com")
+            h.wait_until(lambda: counter.poll() >= 3, 60, "the customers' messages")
+
+        # Warm-up: one small measurement per configuration.
+        for name in configs:
+            measure(postfix, counter, ports[name], messages[mix[0]], 20, 2, "customer@client.example", args.timeout)
+
+        results = {}
+        for rnd in range(args.rounds):
+            order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
+            for m in mix:
+                count = args.count_large if m.startswith("2m") else args.count
+                for s in sessions:
+                    for name in order:
+                        r = measure(postfix, counter, ports[name], messages[m], count, s,
+                                    "customer@client.example", args.timeout)
+                        results.setdefault((m, s, name), []).append(r)
+                        print(f"round {rnd + 1} {m:7} sessions {s:3} {name:15} {r['msg_per_s']:9.1f} msg/s",
+                              flush=True)
+
+        table = []
+        for m in mix:
+            for s in sessions:
+                row = {"message": m, "bytes": os.path.getsize(messages[m]), "sessions": s}
+                med = {}
+                for name in configs:
+                    runs = results[(m, s, name)]
+                    med[name] = statistics.median(r["msg_per_s"] for r in runs)
+                    row[name] = {"median_msg_per_s": round(med[name], 1),
+                                 "rounds_msg_per_s": [round(r["msg_per_s"], 1) for r in runs]}
+                for name in configs:
+                    if "postfix" in med:
+                        row[name]["vs_postfix"] = round(med[name] / med["postfix"], 3)
+                    if "null-milter" in med:
+                        row[name]["vs_null_milter"] = round(med[name] / med["null-milter"], 3)
+                    if "opendkim" in med:
+                        row[name]["vs_opendkim"] = round(med[name] / med["opendkim"], 3)
+                table.append(row)
+
+        rss = {d.name: d.rss_kb() for d in daemons}
+        report = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "parameters": {"rounds": args.rounds, "count": args.count, "count_large": args.count_large,
+                           "sessions": sessions, "messages": mix, "configs": configs},
+            "peak_rss_kb": rss,
+            "results": table,
+        }
+        print()
+        print(format_table(table, configs))
+        print("peak RSS (KB): " + ", ".join(f"{k} {v}" for k, v in rss.items()))
+        if args.json:
+            os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+            with open(args.json, "w") as f:
+                json.dump(report, f, indent=2)
+                f.write("\n")
+            print(f"written to {args.json}")
+    finally:
+        if postfix is not None:
+            postfix.stop()
+        for d in daemons:
+            d.stop()
+        sink.stop()
+        if os.environ.get("SUPPORT_MILTER_BENCH_KEEP"):
+            print(f"kept {work.path}")
+        else:
+            work.remove()
+
+
+def format_table(table, configs):
+    head = f"{'message':8} {'sess':>4} " + " ".join(f"{c:>15}" for c in configs)
+    if "support-milter" in configs:
+        head += f" {'sm/null':>8} {'sm/dkim':>8} {'sm/pfx':>8}"
+    lines = [head, "-" * len(head)]
+    for row in table:
+        line = f"{row['message']:8} {row['sessions']:>4} " + " ".join(
+            f"{row[c]['median_msg_per_s']:>15.1f}" for c in configs)
+        if "support-milter" in configs:
+            sm = row["support-milter"]
+            line += "".join(f" {sm.get(k, float('nan')):>8.3f}" for k in ("vs_null_milter", "vs_opendkim", "vs_postfix"))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+// Words of ASCII text, byte by byte: the same words as ICU's word break iterator (Unicode's
+// UAX #29 rules, root locale) finds in text that holds no byte above 0x7F, with the same split
+// into letter words and number words, without converting the text to UTF-16. Callers fall back
+// to ICU when the text is not ASCII. tests/unit/test_message_words.cpp compares the two.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+namespace sm {
+
+// True when every byte is below 0x80.
+bool is_ascii(std::string_view text);
+
+enum class WordKind { letters, number };
+
+// Calls f(std::string_view word, WordKind kind) for each word of `text`, which must be ASCII,
+// in order; spaces and punctuation between words are skipped.
+template <class F>
+void for_each_ascii_word(std::string_view text, F&& f);
+
+namespace detail {
+
+enum class WbClass : unsigned char { other, letter, numeric, mid_num_let, mid_num, extend_num_let };
+
+constexpr std::array<WbClass, 128> make_wb_table() {
+  std::array<WbClass, 128> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = WbClass::letter;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = WbClass::letter;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = WbClass::numeric;
+  t['.'] = WbClass::mid_num_let;
+  t['\''] = WbClass::mid_num_let;  // Single_Quote joins where MidNumLet does
+  t[','] = WbClass::mid_num;
+  t[';'] = WbClass::mid_num;
+  t['_'] = WbClass::extend_num_let;
+  // ICU's root rules count '@' as a letter, so an e-mail address is one word.
+  t['@'] = WbClass::letter;
+  // ':' is MidLetter in UAX #29, but ICU's root rules leave it out (some locales join on it).
+  return t;
+}
+
+inline constexpr std::array<WbClass, 128> kWbClass = make_wb_table();
+
+}  // namespace detail
+
+template <class F>
+void for_each_ascii_word(std::string_view text, F&& f) {
+  using detail::WbClass;
+  const std::size_t n = text.size();
+  auto cls = [&](std::size_t i) { return i < n ? detail::kWbClass[static_cast<unsigned char>(text[i]) & 0x7f] : WbClass::other; };
+  auto ah = [](WbClass c) { return c == WbClass::letter; };
+  std::size_t i = 0;
+  while (i < n) {
+    WbClass c = cls(i);
+    if (c != WbClass::letter && c != WbClass::numeric && c != WbClass::extend_num_let) {
+      ++i;
+      continue;
+    }
+    // A word: letters, digits and '_' joined by WB5, 8, 9, 10, 13a and 13b, with one middle
+    // character between two letters (WB6/7: ' . :) or two digits (WB11/12: , ; . ').
+    const std::size_t start = i;
+    WbClass prev = WbClass::other, before = WbClass::other;  // the word's last two characters
+    while (i < n) {
+      c = cls(i);
+      if (c == WbClass::letter || c == WbClass::numeric || c == WbClass::extend_num_let) {
+        before = prev;
+        prev = c;
+        ++i;
+        continue;
+      }
+      WbClass next = cls(i + 1);
+      bool joins = false;
+      if (ah(prev) && ah(next)) joins = c == WbClass::mid_num_let;
+      else if (prev == WbClass::numeric && next == WbClass::numeric) joins = c == WbClass::mid_num || c == WbClass::mid_num_let;
+      if (!joins) break;
+      i += 1;  // the middle character; the next one is taken by the loop
+    }
+    // ICU gives a word the kind of the rule that took its last character: a digit makes a number,
+    // and so does '_' after a digit; a lone '_' is no word at all.
+    if (i - start == 1 && prev == WbClass::extend_num_let) continue;
+    bool number = prev == WbClass::numeric || (prev == WbClass::extend_num_let && before == WbClass::numeric);
+    f(text.substr(start, i - start), number ? WordKind::number : WordKind::letters);
+  }
+}
+
+}  // namespace sm
