@@ -3,6 +3,7 @@
 // language's lists), and returns its evidence: the phrase, the word, the count.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "checks/lexicon.h"
 #include "checks/promise.h"
@@ -14,20 +15,38 @@ namespace sm {
 
 namespace {
 
+// The message's text as analysed for every rule: the pipeline's shared one, or one made here.
+class TextOf {
+ public:
+  explicit TextOf(const RuleContext& ctx) {
+    if (ctx.text != nullptr) {
+      text_ = ctx.text;
+    } else {
+      local_.emplace(ctx.message.quote.new_text, ctx.message.quote.quoted);
+      text_ = &*local_;
+    }
+  }
+  const MessageText& operator*() const { return *text_; }
+  const MessageText* operator->() const { return text_; }
+
+ private:
+  std::optional<MessageText> local_;
+  const MessageText* text_;
+};
+
 // Shared by the quality rules: the new text (signature aside where asked), its language and
 // tokens, and the lexicon lookups.
 struct View {
-  std::string text;
+  TextOf all;
+  const TextAnalysis& a;
+  const std::string& text;
   Lang lang;
-  std::vector<Token> tokens;
+  const std::vector<Token>& tokens;
   const Lexicons* lex;
 
-  View(const RuleContext& ctx, bool drop_signature) : lex(ctx.lexicons) {
-    std::string_view t = ctx.message.quote.new_text;
-    text = std::string(drop_signature ? without_signature(t) : t);
-    lang = guess_language(text);
-    tokens = tokenize(fold_for_match(text));
-  }
+  View(const RuleContext& ctx, bool drop_signature)
+      : all(ctx), a(drop_signature ? all->body() : all->full()), text(a.text), lang(a.lang), tokens(a.tokens),
+        lex(ctx.lexicons) {}
   std::vector<PhraseList::Hit> hits(const char* list, std::size_t max = 10) const {
     if (lex == nullptr) return {};
     return lex->get(list, lang).find(tokens, max);
@@ -210,7 +229,8 @@ class AnswerEveryQuestion final : public QualityRule {
       return make(Result::skip, "not a reply to a customer");
     int asked = ctx.thread->answered->question_count;
     if (asked < 2) return make(Result::skip, "the customer asked fewer than two questions");
-    auto blocks = paragraphs(without_signature(ctx.message.quote.new_text));
+    TextOf text(ctx);
+    const auto& blocks = text->body_paragraphs();
     // A greeting line is not an answer.
     int answers = 0;
     for (const auto& b : blocks) answers += word_count(b) > 3;
@@ -319,7 +339,7 @@ class InternalDetails final : public QualityRule {
     PhraseList extra;
     for (const auto& p : s.get_list("phrases")) extra.add(p);
     for (const auto& h : extra.find(v.tokens)) found.push_back(h.phrase);
-    std::string haystack = fold_for_match(ctx.message.subject + "\n" + v.text);
+    std::string haystack = fold_for_match(ctx.message.subject) + "\n" + v.a.folded;
     for (const auto& host : s.get_list("hosts")) {
       std::string h = fold_for_match(host);
       if (!h.empty() && haystack.find(h) != std::string::npos) found.push_back(host);
@@ -346,9 +366,10 @@ class CallToAction final : public QualityRule {
   std::string_view summary() const override { return "the reply ends with the next step"; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!replying(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
-    auto paras = paragraphs(without_signature(ctx.message.quote.new_text));
+    TextOf text(ctx);
+    const auto& paras = text->body_paragraphs();
     if (paras.empty()) return make(Result::skip, "no text");
-    Lang lang = guess_language(ctx.message.quote.new_text);
+    Lang lang = text->full().lang;
     auto asks = [&](const std::string& p) {
       return p.find('?') != std::string::npos ||
              (ctx.lexicons != nullptr && ctx.lexicons->get("request", lang).any(tokenize(fold_for_match(p)))) ||
@@ -414,13 +435,11 @@ class ApologyOnComplaint final : public QualityRule {
     if (!replying(ctx) || ctx.thread == nullptr || ctx.lexicons == nullptr) return make(Result::skip, "not a reply");
     // The customer's words come back in the quote: that is where the complaint is read. The
     // message answered stands first in it; older history further down is not read.
-    std::string quoted = ctx.message.quote.quoted.substr(0, 4000);
-    while (!quoted.empty() && (static_cast<unsigned char>(quoted.back()) & 0xc0) == 0x80) quoted.pop_back();
-    if (!quoted.empty() && static_cast<unsigned char>(quoted.back()) >= 0xc0) quoted.pop_back();
-    Lang lang = guess_language(quoted);
-    auto cues = ctx.lexicons->get("complaint", lang).find(tokenize(fold_for_match(quoted)), 5);
-    if (cues.empty()) return make(Result::skip, "the message answered is not a complaint");
     View v(ctx, true);
+    const TextAnalysis& quoted = v.all->quoted_head();
+    Lang lang = quoted.lang;
+    auto cues = ctx.lexicons->get("complaint", lang).find(quoted.tokens, 5);
+    if (cues.empty()) return make(Result::skip, "the message answered is not a complaint");
     if (!v.hits("apology", 1).empty() || !ctx.lexicons->get("apology", lang).find(v.tokens, 1).empty()) return make(Result::pass);
     Finding f = make(Result::fail, "a complaint (" + quoted_list(cues) + ") answered without an apology");
     f.evidence = {{"complaint", phrases(cues)}};

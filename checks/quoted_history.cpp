@@ -36,7 +36,7 @@ class QuotedHistory final : public Rule {
       f.evidence = {{"has_quote", true}, {"style", to_string(q.style)}};
       return f;
     }
-    double overlap = containment(answered->fingerprints, shingles(q.quoted));
+    double overlap = containment_in(answered->fingerprints, q.quoted);
     double min = settings.get_double("min_overlap");
     nlohmann::json ev = {{"has_quote", true},
                          {"style", to_string(q.style)},

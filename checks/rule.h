@@ -75,6 +75,7 @@ struct ThreadContext {
 };
 
 class Lexicons;
+class MessageText;
 struct Acknowledgement;
 
 struct RuleContext {
@@ -87,6 +88,7 @@ struct RuleContext {
   const Lexicons* lexicons = nullptr;  // the phrase lists of the quality rules
   std::string time_zone = "UTC";       // for promised times
   const Acknowledgement* ack = nullptr;  // the new text read as an acknowledgement, when computed
+  const MessageText* text = nullptr;     // the message's text analysed once for all rules, when given
 };
 
 // A change to the message a rule's fix asks for; applied by the milter at end of message.

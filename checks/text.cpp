@@ -13,6 +13,8 @@
 #include <unicode/utf8.h>
 
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -79,12 +81,6 @@ icu::BreakIterator* iterator(bool words) {
   thread_local std::unique_ptr<icu::BreakIterator> word_it(word_proto ? word_proto->clone() : nullptr);
   thread_local std::unique_ptr<icu::BreakIterator> sentence_it(sentence_proto ? sentence_proto->clone() : nullptr);
   return words ? word_it.get() : sentence_it.get();
-}
-
-bool contains_word(const std::vector<std::string>& tokens, const char* w) {
-  for (const auto& t : tokens)
-    if (t == w) return true;
-  return false;
 }
 
 }  // namespace
@@ -162,10 +158,14 @@ std::vector<Token> tokenize(std::string_view folded) {
     }
     bool letter = false;
     for (const auto& pt : points) letter = letter || pt.second != '*';
-    if (letter) {
+    bool long_run = false;
+    for (std::size_t i = 2; i < points.size() && !long_run; ++i)
+      long_run = points[i].second == points[i - 1].second && points[i].second == points[i - 2].second;
+    if (letter && !long_run) {
+      out.push_back({cur, cur});
+    } else if (letter) {
       // Runs of three or more of one code point squeeze to one; a pair stays a pair.
       std::string squeezed;
-      bool long_run = false;
       for (std::size_t i = 0; i < points.size();) {
         std::size_t j = i;
         while (j < points.size() && points[j].second == points[i].second) ++j;
@@ -173,11 +173,10 @@ std::vector<Token> tokenize(std::string_view folded) {
         auto end = i + 1 < points.size() ? static_cast<std::size_t>(points[i + 1].first) : cur.size();
         std::string_view one(cur.data() + begin, end - begin);
         squeezed += one;
-        if (j - i >= 3) long_run = true;
-        else if (j - i == 2) squeezed += one;
+        if (j - i == 2) squeezed += one;
         i = j;
       }
-      out.push_back({cur, long_run ? std::move(squeezed) : cur});
+      out.push_back({cur, std::move(squeezed)});
     }
     cur.clear();
     points.clear();
@@ -240,17 +239,23 @@ Lang guess_language(std::string_view text, const std::vector<Token>* folded_toke
   }
   if (cyr + latin < 8) return Lang::unknown;
   if (cyr > latin) return Lang::ru;
-  std::vector<std::string> tokens;
-  if (folded_tokens != nullptr) {
-    for (const auto& t : *folded_tokens) tokens.push_back(t.text);
-  } else {
-    tokens = match_tokens(fold_for_match(text));
+  std::vector<Token> own;
+  if (folded_tokens == nullptr) own = tokenize(fold_for_match(text));
+  const std::vector<Token>& tokens = folded_tokens != nullptr ? *folded_tokens : own;
+  // Each stop word counts once, however often it appears.
+  static constexpr std::array<std::string_view, 17> kEs = {"el", "la", "los", "las", "que", "de", "por", "para", "usted",
+                                                           "gracias", "hola", "su", "una", "es", "con", "no", "del"};
+  static constexpr std::array<std::string_view, 15> kEn = {"the", "and", "you", "your", "to", "of", "is", "we",
+                                                           "for", "thanks", "hello", "please", "with", "this", "it"};
+  std::uint32_t seen_es = 0, seen_en = 0;
+  for (const auto& t : tokens) {
+    if (t.text.size() > 7) continue;
+    for (std::size_t i = 0; i < kEs.size(); ++i)
+      if (t.text == kEs[i]) seen_es |= 1u << i;
+    for (std::size_t i = 0; i < kEn.size(); ++i)
+      if (t.text == kEn[i]) seen_en |= 1u << i;
   }
-  int es = 0, en = 0;
-  for (const char* w : {"el", "la", "los", "las", "que", "de", "por", "para", "usted", "gracias", "hola", "su", "una", "es", "con", "no", "del"})
-    es += contains_word(tokens, w);
-  for (const char* w : {"the", "and", "you", "your", "to", "of", "is", "we", "for", "thanks", "hello", "please", "with", "this", "it"})
-    en += contains_word(tokens, w);
+  int es = std::popcount(seen_es), en = std::popcount(seen_en);
   if (spanish_marks) es += 2;
   if (es == 0 && en == 0) return Lang::unknown;
   return es > en ? Lang::es : Lang::en;
@@ -317,6 +322,44 @@ std::vector<std::string> paragraphs(std::string_view text) {
   }
   flush();
   return out;
+}
+
+TextAnalysis::TextAnalysis(std::string_view t) : text(t), folded(fold_for_match(t)), tokens(tokenize(folded)) {
+  // The language guess reads the first 8000 bytes; the tokens can stand in when that is all.
+  lang = guess_language(text, text.size() <= 8000 ? &tokens : nullptr);
+}
+
+const TextAnalysis& MessageText::full() const {
+  if (!full_) full_.emplace(new_text_);
+  return *full_;
+}
+
+const TextAnalysis& MessageText::body() const {
+  if (!body_) {
+    std::string_view b = without_signature(new_text_);
+    if (b.size() == new_text_.size()) return full();
+    body_.emplace(b);
+  }
+  return *body_;
+}
+
+const TextAnalysis& MessageText::quoted_head() const {
+  if (!quoted_head_) {
+    // The message answered stands first in the quote; older history further down is not read.
+    std::string_view q = quoted_.substr(0, std::min<std::size_t>(quoted_.size(), 4000));
+    if (q.size() < quoted_.size()) {
+      // Cut at a character boundary.
+      while (!q.empty() && (static_cast<unsigned char>(q.back()) & 0xc0) == 0x80) q.remove_suffix(1);
+      if (!q.empty() && static_cast<unsigned char>(q.back()) >= 0xc0) q.remove_suffix(1);
+    }
+    quoted_head_.emplace(q);
+  }
+  return *quoted_head_;
+}
+
+const std::vector<std::string>& MessageText::body_paragraphs() const {
+  if (!paragraphs_) paragraphs_ = paragraphs(body().text);
+  return *paragraphs_;
 }
 
 }  // namespace sm

@@ -2,6 +2,7 @@
 // accents folded, Russian ё as е), word tokens that keep masked letters ("f*ck", "с*ка"), and
 // sentences from ICU's break iterator.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,30 @@ std::string_view without_signature(std::string_view text);
 
 // Paragraphs: blocks separated by blank lines, trimmed, empty ones dropped.
 std::vector<std::string> paragraphs(std::string_view text);
+
+// A text read for matching: the text, its language, its folded text and word tokens.
+struct TextAnalysis {
+  std::string text;
+  Lang lang = Lang::unknown;
+  std::string folded;
+  std::vector<Token> tokens;
+  explicit TextAnalysis(std::string_view t);
+};
+
+// One message's text as the quality rules read it, each part worked out on first use and then
+// shared by every rule. One message is judged on one thread; the object is not shared.
+class MessageText {
+ public:
+  explicit MessageText(std::string_view new_text, std::string_view quoted) : new_text_(new_text), quoted_(quoted) {}
+  const TextAnalysis& full() const;         // the author's new text
+  const TextAnalysis& body() const;         // the new text without its signature
+  const TextAnalysis& quoted_head() const;  // the head of the quote: the message answered
+  const std::vector<std::string>& body_paragraphs() const;
+
+ private:
+  std::string_view new_text_, quoted_;
+  mutable std::optional<TextAnalysis> full_, body_, quoted_head_;
+  mutable std::optional<std::vector<std::string>> paragraphs_;
+};
 
 }  // namespace sm

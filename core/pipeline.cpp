@@ -7,6 +7,7 @@
 
 #include "checks/registry.h"
 #include "checks/subject.h"
+#include "checks/text.h"
 #include "core/digest.h"
 #include "core/header_value.h"
 #include "checks/promise.h"
@@ -193,8 +194,9 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
       ack = read_acknowledgement(msg.quote.new_text, time, cfg.sla.time_zone);
 
     if (involved) {
+      MessageText text(msg.quote.new_text, msg.quote.quoted);
       RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time,
-                      cfg.lexicons.loaded.get(), cfg.sla.time_zone, ack ? &*ack : nullptr};
+                      cfg.lexicons.loaded.get(), cfg.sla.time_zone, ack ? &*ack : nullptr, &text};
       for (const auto& rule : rule_registry()) {
         const RuleSettings& settings = cfg.rule(rule->id());
         if (settings.action == Action::off) continue;

@@ -2,6 +2,8 @@
 // kShingleWords words.
 #include "store/fingerprint.h"
 
+#include "message/words.h"
+
 #include <unicode/brkiter.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
@@ -17,10 +19,33 @@ namespace {
 
 constexpr std::size_t kMaxText = 256 * 1024;
 
-// Word tokens of normalized text, as UTF-8.
-std::vector<std::string> words_of(std::string_view utf8) {
-  std::vector<std::string> words;
+// Word tokens of normalized text, as UTF-8. ASCII text needs no ICU: NFKC case folding is
+// lower-casing there, and message/words.h finds the words ICU's iterator would.
+std::vector<std::string> icu_words_of(std::string_view utf8);
+
+struct Words {
+  std::string lowered;              // ASCII text, lower-cased: the words point into it
+  std::vector<std::string> owned;   // words from ICU
+  std::vector<std::string_view> list;
+};
+
+Words words_of(std::string_view utf8) {
+  Words out;
   if (utf8.size() > kMaxText) utf8 = utf8.substr(0, kMaxText);
+  if (is_ascii(utf8)) {
+    out.lowered.assign(utf8);
+    for (char& c : out.lowered)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    for_each_ascii_word(out.lowered, [&](std::string_view w, WordKind) { out.list.push_back(w); });
+    return out;
+  }
+  out.owned = icu_words_of(utf8);
+  for (const auto& w : out.owned) out.list.push_back(w);
+  return out;
+}
+
+std::vector<std::string> icu_words_of(std::string_view utf8) {
+  std::vector<std::string> words;
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
   if (U_FAILURE(err)) return words;
@@ -49,21 +74,32 @@ std::vector<std::string> words_of(std::string_view utf8) {
 
 }  // namespace
 
-std::vector<std::uint64_t> shingles(std::string_view utf8) {
-  std::vector<std::string> words = words_of(utf8);
-  std::vector<std::uint64_t> out;
-  if (words.empty()) return out;
+namespace {
+
+// Calls f(hash) for every shingle of `utf8`, in text order, duplicates included.
+template <class F>
+void for_each_shingle(std::string_view utf8, F&& f) {
+  Words w = words_of(utf8);
+  const std::vector<std::string_view>& words = w.list;
+  if (words.empty()) return;
   std::size_t k = std::min(kShingleWords, words.size());
-  out.reserve(words.size() - k + 1);
   std::string window;
+  window.reserve(256);
   for (std::size_t i = 0; i + k <= words.size(); ++i) {
     window.clear();
     for (std::size_t j = i; j < i + k; ++j) {
       if (j > i) window += ' ';
       window += words[j];
     }
-    out.push_back(XXH3_64bits(window.data(), window.size()));
+    f(XXH3_64bits(window.data(), window.size()));
   }
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> shingles(std::string_view utf8) {
+  std::vector<std::uint64_t> out;
+  for_each_shingle(utf8, [&](std::uint64_t h) { out.push_back(h); });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -81,6 +117,19 @@ double containment(const std::vector<std::uint64_t>& stored_sketch, const std::v
   for (std::uint64_t h : stored_sketch)
     if (std::binary_search(quote_shingles.begin(), quote_shingles.end(), h)) ++found;
   return static_cast<double>(found) / static_cast<double>(stored_sketch.size());
+}
+
+double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote) {
+  if (stored_sketch.empty()) return 0.0;
+  std::vector<bool> found(stored_sketch.size(), false);
+  std::size_t count = 0;
+  for_each_shingle(quote, [&](std::uint64_t h) {
+    auto it = std::lower_bound(stored_sketch.begin(), stored_sketch.end(), h);
+    if (it == stored_sketch.end() || *it != h) return;
+    auto i = static_cast<std::size_t>(it - stored_sketch.begin());
+    if (!found[i]) found[i] = true, ++count;
+  });
+  return static_cast<double>(count) / static_cast<double>(stored_sketch.size());
 }
 
 }  // namespace sm

@@ -25,4 +25,8 @@ std::vector<std::uint64_t> sketch(std::string_view utf8);
 double containment(const std::vector<std::uint64_t>& stored_sketch,
                    const std::vector<std::uint64_t>& quote_shingles);
 
+// The same share, with the quote's shingles checked against the sketch as they are made, never
+// collected or sorted: what the quoted-history rule uses on a long quote.
+double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote);
+
 }  // namespace sm
