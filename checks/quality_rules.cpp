@@ -310,6 +310,7 @@ class SignatureContact final : public QualityRule {
 
 bool private_ip(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) continue;
     if (i > 0 && (std::isdigit(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '.')) continue;
     unsigned a, b, c, d;
     char tail[2] = {0, 0};
