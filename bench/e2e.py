@@ -283,8 +283,8 @@ def main():
             raise SystemExit(f"e2e: unknown configuration {c!r}; known: {', '.join(CONFIGS)}")
     sessions = [int(s) for s in args.sessions.split(",") if s]
     mix = [m for m in args.messages.split(",") if m]
-    binary = tool(os.path.join(build_dir(), "cli", "support-milter"))
-    null_binary = tool(os.path.join(build_dir(), "bench", "null-milter"))
+    binary = tool(os.environ.get("SUPPORT_MILTER_BIN") or os.path.join(build_dir(), "cli", "support-milter"))
+    null_binary = tool(os.environ.get("SUPPORT_MILTER_NULL_MILTER") or os.path.join(build_dir(), "bench", "null-milter"))
 
     work = h.Workdir("support-milter-bench")
     messages = make_messages.write_all(work.sub("messages"))

@@ -13,6 +13,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
   # mail software used by the demo and the integration tests
   postfix miltertest swaks
+  # the end-to-end benchmark's peer milter (its harness has a smoke test)
+  opendkim opendkim-tools
   # the HTML report is checked in a real browser
   chromium
 )
