@@ -231,15 +231,17 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
         info.created = time;
         info.last_activity = time;
       }
-      bool recorded = store_->record(sm, known_thread ? nullptr : &info);
-      if (recorded && (sm.direction == Direction::inbound || sm.direction == Direction::outbound)) {
+      if (sm.direction == Direction::inbound || sm.direction == Direction::outbound) {
+        // The SLA state after this message, saved with it in one step (only if it is new).
         ThreadSla state = ThreadSla::from_json(
             known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
                                                      : nlohmann::json::object());
         const SlaSettings settings = sla_settings(cfg);
         SlaResult r = sla_on_message(state, sm.direction, time, settings, ack ? &*ack : nullptr);
-        store_->save_sla(v.thread_id, state.to_json().dump(), sla_next_due(state, settings));
-        v.sla = r.to_json();
+        ThreadStore::SlaUpdate update{state.to_json().dump(), sla_next_due(state, settings)};
+        if (store_->record_with_sla(sm, known_thread ? nullptr : &info, update)) v.sla = r.to_json();
+      } else {
+        store_->record(sm, known_thread ? nullptr : &info);
       }
     }
     if (v.sla.empty()) v.sla = SlaResult{}.to_json();

@@ -159,6 +159,29 @@ class SqliteStore final : public ThreadStore {
   bool record(const StoredMessage& msg, const ThreadInfo* thread) override {
     std::lock_guard lock(mu_);
     Transaction tx(*this);
+    bool recorded = insert(msg, thread);
+    tx.commit();
+    return recorded;
+  }
+
+  bool record_with_sla(const StoredMessage& msg, const ThreadInfo* thread, const SlaUpdate& sla) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    bool recorded = insert(msg, thread);
+    if (recorded) update_sla(msg.thread_id, sla.json, sla.due);
+    tx.commit();
+    return recorded;
+  }
+
+  void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) override {
+    std::lock_guard lock(mu_);
+    update_sla(thread_id, sla_json, due);
+  }
+
+ private:
+  // The message, its participants and its thread, inside the caller's transaction; false when
+  // the message id was already stored.
+  bool insert(const StoredMessage& msg, const ThreadInfo* thread) {
     if (thread != nullptr) {
       sqlite3_stmt* st = prepare(
           "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity) VALUES(?1, ?2, ?3, ?4)");
@@ -183,10 +206,7 @@ class SqliteStore final : public ThreadStore {
       std::string blob = pack(msg.fingerprints);
       sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
       step(st);
-      if (sqlite3_changes(db_) == 0) {
-        tx.commit();
-        return false;
-      }
+      if (sqlite3_changes(db_) == 0) return false;
     }
     {
       sqlite3_stmt* st = prepare("INSERT INTO participants(message_id, role, address, display) VALUES(?1, ?2, ?3, ?4)");
@@ -206,12 +226,10 @@ class SqliteStore final : public ThreadStore {
       sqlite3_bind_int64(st, 2, msg.time);
       step(st);
     }
-    tx.commit();
     return true;
   }
 
-  void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) override {
-    std::lock_guard lock(mu_);
+  void update_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) {
     sqlite3_stmt* st = prepare("UPDATE threads SET sla = ?2, due = ?3 WHERE thread_id = ?1");
     Reset r(st);
     bind(st, 1, thread_id);
@@ -221,6 +239,7 @@ class SqliteStore final : public ThreadStore {
     step(st);
   }
 
+ public:
   std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(

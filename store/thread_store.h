@@ -77,6 +77,19 @@ class ThreadStore {
   // (a target, a limit, a promise, a contact gap), kept in its own indexed column; none when
   // nothing is pending.
   virtual void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) = 0;
+
+  // record() and save_sla() of the message's thread as one step: the SLA state is saved only when
+  // the message is recorded. Backends with transactions do both in one, so a crash cannot keep
+  // the message without its SLA state; this default does the two calls.
+  struct SlaUpdate {
+    std::string json;
+    std::optional<TimeMs> due;
+  };
+  virtual bool record_with_sla(const StoredMessage& msg, const ThreadInfo* thread, const SlaUpdate& sla) {
+    if (!record(msg, thread)) return false;
+    save_sla(msg.thread_id, sla.json, sla.due);
+    return true;
+  }
   // Threads due at or before `now`, earliest first.
   virtual std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) = 0;
 

@@ -99,6 +99,22 @@ TEST(SqliteStore, PruneAndSla) {
   EXPECT_TRUE(s->get_thread("new").has_value());
 }
 
+TEST(SqliteStore, RecordWithSlaSavesOnlyForNewMessages) {
+  auto s = open_sqlite_store(fresh_db("with-sla").string());
+  auto t = thread("t", 1000);
+  EXPECT_TRUE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 1000), &t, {R"({"waiting_since":1000})", 8000}));
+  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
+  ASSERT_EQ(s->due_threads(9000, 10).size(), 1u);
+  // The same message again: not recorded, and the SLA state is left alone.
+  EXPECT_FALSE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 2000), nullptr, {"{}", std::nullopt}));
+  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
+  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
+  EXPECT_TRUE(s->record_with_sla(msg("b@x", "t", Direction::outbound, 3000), nullptr, {"{}", std::nullopt}));
+  EXPECT_EQ(s->get_thread("t")->sla, "{}");
+  EXPECT_TRUE(s->due_threads(9000, 10).empty());
+  EXPECT_EQ(s->get_thread("t")->last_activity, 3000);
+}
+
 TEST(SqliteStore, BrokenFilesAreClearErrors) {
   auto garbage = fresh_db("garbage");
   std::ofstream(garbage) << std::string(4096, 'x');
