@@ -132,7 +132,8 @@ TEST(SqliteStore, LockedDatabaseFailsWithinTheBusyTimeout) {
 
 TEST(StoreSpec, Kinds) {
   EXPECT_NE(open_store("sqlite::memory:"), nullptr);
-  EXPECT_THROW(open_store("postgresql://db.example/x"), StoreError);
+  EXPECT_THROW(open_store("postgresql:db.example"), StoreError);
+  EXPECT_THROW(open_store("sqlite:"), StoreError);
   EXPECT_THROW(open_store("redis://x"), StoreError);
 }
 
