@@ -164,6 +164,35 @@ class Server:
         """Runs SQL as the milter's role in its database; returns the unaligned output."""
         return self._psql(sql, ROLE, DATABASE, self.password)
 
+    def hold_advisory_lock(self, key1, key2, timeout=10):
+        """A psql session that holds a session-level advisory lock until release() is called on
+        the returned object (which ends the session). Returns once the server shows it granted."""
+        env = dict(os.environ, PGPASSWORD=self.password, PGAPPNAME="test-lock-holder")
+        proc = subprocess.Popen([os.path.join(self.bin, "psql"), "-X", "-q", "-h", "127.0.0.1",
+                                 "-p", str(self.port), "-U", ROLE, "-d", DATABASE],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                text=True, env=env)
+        proc.stdin.write(f"SELECT pg_advisory_lock({int(key1)}, {int(key2)});\n")
+        proc.stdin.flush()
+
+        def granted():
+            if proc.poll() is not None:
+                raise AssertionError(f"psql holding the advisory lock exited with {proc.returncode}")
+            return self.psql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                             f"WHERE l.locktype = 'advisory' AND l.classid = {int(key1)} AND l.objid = {int(key2)} "
+                             "AND l.granted AND a.application_name = 'test-lock-holder'") == "1"
+        try:
+            wait_until(granted, timeout, f"advisory lock ({key1}, {key2})", self.diagnostics)
+        except BaseException:
+            proc.kill()
+            raise
+
+        def release():
+            proc.stdin.close()
+            proc.wait(timeout)
+        proc.release = release
+        return proc
+
     def diagnostics(self):
         try:
             with open(self.log, errors="replace") as f:

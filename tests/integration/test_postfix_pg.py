@@ -4,7 +4,8 @@ server), each with its own support-milter, both on one real PostgreSQL.
 - The customer's message enters through A, the agent's reply leaves through B: B's audit record
   names A's thread, applies the thread rules to it (reply-all sees the customer's Cc) and measures
   the first-reply latency.
-- The SLA sweeper runs in both milters but each event is written once, by one of them.
+- The SLA sweeper runs in both milters, one at a time: while another session holds the sweep
+  lock neither sweeps; then each event is written once, by one of them.
 - PostgreSQL stops: A (store.on_error = tempfail) tempfails; the customer's mail waits in the
   queue of the sending MTA (a third Postfix, X, that relays to A), none is lost. B
   (on_error = accept) delivers the agent's mail and audits the store error. PostgreSQL comes back,
@@ -25,6 +26,7 @@ import pg
 
 SLA = "[sla]\ntarget_seconds = 3\nlimit_seconds = 6\nsweep_seconds = 1\n"
 REPLY_ALL = {"reply-all": {"action": "annotate"}}
+SWEEP_LOCK = (0x534D, 2)  # the advisory lock key of the SLA sweep (store/pg_store.cpp)
 
 
 def mid(tag, domain="client.example"):
@@ -120,16 +122,28 @@ class TwoServersOneStore(unittest.TestCase):
         # A has no record of the reply: B's milter alone saw it, and both use one store.
         self.assertEqual([x for x in self.milter_a.audit("message") if x.get("message_id") == r], [])
 
-    def test_2_sla_events_are_written_once_across_both_milters(self):
-        c = self.customer_via_x("wait")
-        thread = self.milter_a.audit_for(c, timeout=60)["thread_id"]
-
+    def test_2_sla_sweep_runs_in_one_milter_at_a_time(self):
         def events(t):
             return [(m.name, r["event"]) for m in (self.milter_a, self.milter_b) for r in m.audit()
                     if r.get("thread_id") == t and r["event"] != "message"]
 
-        harness.wait_until(lambda: len(events(thread)) >= 2, 40, "sla_warning and sla_breach", self.diagnostics)
-        # Many more sweeps by both milters: a later thread's breach proves they ran.
+        def skipped(m):
+            return harness.tail(m.stderr_path, 100000).count("another instance is sweeping")
+
+        # While a third session holds the sweep lock, neither milter sweeps.
+        holder = self.db.hold_advisory_lock(SWEEP_LOCK[0], SWEEP_LOCK[1])
+        try:
+            c = self.customer_via_x("wait")
+            thread = self.milter_a.audit_for(c, timeout=60)["thread_id"]
+            base = {m.name: skipped(m) for m in (self.milter_a, self.milter_b)}
+            # Past the SLA limit (6 s at one sweep a second), both milters have skipped every round.
+            harness.wait_until(lambda: all(skipped(m) >= base[m.name] + 8 for m in (self.milter_a, self.milter_b)),
+                               40, "both milters to skip 8 sweeps", self.diagnostics)
+            self.assertEqual(events(thread), [])
+        finally:
+            holder.release()
+        # Released: one of them sweeps, and each event is written once.
+        harness.wait_until(lambda: len(events(thread)) >= 2, 30, "sla_warning and sla_breach", self.diagnostics)
         later = self.customer_via_x("later")
         later_thread = self.milter_a.audit_for(later, timeout=60)["thread_id"]
         harness.wait_until(lambda: ("sla_breach" in [e for _, e in events(later_thread)]), 40,
