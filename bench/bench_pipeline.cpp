@@ -1,8 +1,12 @@
 // The per-message pipeline on one core, stage by stage: parse (headers, MIME, quote split), all
 // rules with the store in memory, and the whole pipeline with a real SQLite file. Messages are
 // replies with quoted history in English, Spanish and Russian, padded to 4 KB and 20 KB.
+// SM_BENCH_STORE_URL=<store URL> (e.g. postgresql://user:pw@127.0.0.1:5432/db) adds the whole
+// pipeline on that store, timed in wall-clock time (a network store mostly waits).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <filesystem>
 #include <fstream>
@@ -62,14 +66,17 @@ void BM_Fingerprint(benchmark::State& state, const std::string& lang, std::size_
 }
 
 // Every rule, the store in memory, the conversation's customer message stored first.
-void BM_Pipeline(benchmark::State& state, const std::string& lang, std::size_t size, bool sqlite_file) {
+// `store`: "memory", "sqlite_file", or a store URL.
+void BM_Pipeline(benchmark::State& state, const std::string& lang, std::size_t size, const std::string& store_spec) {
   auto cfg = config();
   std::string customer = slurp(std::string(SM_TEST_DATA) + "/conversations/" + lang +
                                (lang == "en" ? "/01-customer.eml" : lang == "es" ? "/01-cliente.eml" : "/01-klient.eml"));
   std::string reply = reply_of_size(lang, size);
   std::string path = "/tmp/bench-pipeline-" + std::to_string(getpid()) + ".db";
   std::filesystem::remove(path);
-  auto store = sqlite_file ? open_sqlite_store(path) : open_store("sqlite::memory:");
+  auto store = store_spec == "sqlite_file" ? open_sqlite_store(path)
+               : store_spec == "memory"    ? open_store("sqlite::memory:")
+                                           : open_store(store_spec);
   Pipeline p(store.get());
   Message c = parse_message(customer, cfg->limits);
   p.process(c, Envelope{}, *c.date, *cfg);
@@ -78,7 +85,7 @@ void BM_Pipeline(benchmark::State& state, const std::string& lang, std::size_t s
     // A fresh Message-ID each time, so the store inserts as it would for new mail.
     std::string r = reply;
     auto pos = r.find("Message-ID: <");
-    r.insert(pos + 13, std::to_string(n++) + ".");
+    r.insert(pos + 13, std::to_string(getpid()) + "." + std::to_string(n++) + ".");
     Message m = parse_message(r, cfg->limits);
     benchmark::DoNotOptimize(p.process(m, Envelope{}, *c.date + 3600000, *cfg));
   }
@@ -95,10 +102,20 @@ BENCHMARK_CAPTURE(BM_Parse, en_20k, std::string("en"), 20480);
 BENCHMARK_CAPTURE(BM_Parse, es_20k, std::string("es"), 20480);
 BENCHMARK_CAPTURE(BM_Parse, ru_20k, std::string("ru"), 20480);
 BENCHMARK_CAPTURE(BM_Fingerprint, en_20k, std::string("en"), 20480);
-BENCHMARK_CAPTURE(BM_Pipeline, en_4k_memory, std::string("en"), 4096, false);
-BENCHMARK_CAPTURE(BM_Pipeline, en_20k_memory, std::string("en"), 20480, false);
-BENCHMARK_CAPTURE(BM_Pipeline, es_20k_memory, std::string("es"), 20480, false);
-BENCHMARK_CAPTURE(BM_Pipeline, ru_20k_memory, std::string("ru"), 20480, false);
-BENCHMARK_CAPTURE(BM_Pipeline, en_20k_sqlite_file, std::string("en"), 20480, true);
+BENCHMARK_CAPTURE(BM_Pipeline, en_4k_memory, std::string("en"), 4096, std::string("memory"));
+BENCHMARK_CAPTURE(BM_Pipeline, en_20k_memory, std::string("en"), 20480, std::string("memory"));
+BENCHMARK_CAPTURE(BM_Pipeline, es_20k_memory, std::string("es"), 20480, std::string("memory"));
+BENCHMARK_CAPTURE(BM_Pipeline, ru_20k_memory, std::string("ru"), 20480, std::string("memory"));
+BENCHMARK_CAPTURE(BM_Pipeline, en_20k_sqlite_file, std::string("en"), 20480, std::string("sqlite_file"));
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (const char* url = std::getenv("SM_BENCH_STORE_URL"); url != nullptr && *url != 0)
+    benchmark::RegisterBenchmark("BM_Pipeline/en_20k_store_url",
+                                 [spec = std::string(url)](benchmark::State& s) { BM_Pipeline(s, "en", 20480, spec); })
+        ->UseRealTime();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -504,6 +504,8 @@ class PgStore final : public ThreadStore {
       PQfinish(pg);
       throw StoreError(name_ + ": cannot connect: " + msg);
     }
+    // Server notices ("already exists, skipping") are not errors; keep them off stderr.
+    PQsetNoticeProcessor(pg, [](void*, const char*) {}, nullptr);
     if (PQsetnonblocking(pg, 1) != 0) {
       PQfinish(pg);
       throw StoreError(name_ + ": cannot use a non-blocking connection");
