@@ -83,6 +83,20 @@ class Server:
     def admin_url(self):
         return f"postgresql://{OWNER}:{self.password}@127.0.0.1:{self.port}/postgres"
 
+    def _check_reachable(self):
+        """The server runs as OWNER: every directory above the cluster must let it through."""
+        path = os.path.dirname(os.path.abspath(self.root))
+        while True:
+            st = os.stat(path)
+            ok = (st.st_mode & 0o001) or (st.st_uid == self.owner.pw_uid and st.st_mode & 0o100) or \
+                 (st.st_gid == self.owner.pw_gid and st.st_mode & 0o010)
+            if not ok:
+                raise RuntimeError(f"{path} is closed to user {OWNER} (mode {oct(st.st_mode & 0o777)}); "
+                                   f"put the server directory {self.root} elsewhere")
+            if path == "/":
+                return
+            path = os.path.dirname(path)
+
     def _as_owner(self, cmd, check=True, **kw):
         def demote():
             os.setgid(self.owner.pw_gid)
@@ -98,6 +112,8 @@ class Server:
             os.chown(path, self.owner.pw_uid, self.owner.pw_gid)
 
     def init(self):
+        if os.geteuid() == 0:
+            self._check_reachable()
         os.makedirs(self.sockets, exist_ok=True)
         self._chown(self.root)
         self._chown(self.sockets)
