@@ -290,7 +290,18 @@ int run_daemon(const RunOptions& opts) {
   std::unique_ptr<AuditLog> audit;
   try {
     audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily});
-    store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms});
+    const StoreOptions store_opts{cfg->store.pool_size, cfg->store.timeout_ms};
+    try {
+      store = open_store(cfg->store.url, store_opts);
+    } catch (const StoreError& e) {
+      // A database server that is down now may be back soon: start, give each message
+      // store.on_error meanwhile, and connect at the first call that can. A file store is local;
+      // its errors stop the start.
+      if (!is_server_store(cfg->store.url)) throw;
+      oplog(Severity::error, std::string(e.what()) + "; starting anyway: messages get store.on_error (" +
+                                 to_string(cfg->store.on_error) + ") until the store is reachable");
+      store = open_store(cfg->store.url, StoreOptions{store_opts.pool_size, store_opts.timeout_ms, true});
+    }
   } catch (const std::exception& e) {
     oplog(Severity::error, e.what());
     std::cerr << "support-milter: " << e.what() << "\n";

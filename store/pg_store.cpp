@@ -16,6 +16,8 @@
 // Schema: the schema_version table lists the migrations applied; the milter applies the missing
 // ones in order inside one transaction that holds pg_advisory_xact_lock, so instances starting
 // together wait for each other instead of racing. A schema newer than this build is refused.
+// Opened lazily (PgOptions::lazy), the store connects and migrates on its first call instead, so
+// a milter can start while the database is down and answer store.on_error until it is back.
 //
 // The SLA sweep lock is a session-level pg_try_advisory_lock on a connection of its own (outside
 // the pool, so a sweep that holds it can still use every pooled connection); if that connection
@@ -26,6 +28,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -235,8 +238,9 @@ class PgStore final : public ThreadStore {
   PgStore(std::string url, const PgOptions& opts)
       : url_(std::move(url)), name_("postgresql " + redact_pg_url(url_)), opts_(opts), slots_(std::max(1u, opts.pool_size)) {
     if (opts_.timeout_ms == 0) throw StoreError(name_ + ": timeout_ms must be positive");
+    if (opts_.lazy) return;
     try {
-      migrate();
+      Lease first(*this);  // connects and brings the schema up to date
     } catch (...) {
       close_all();
       throw;
@@ -451,6 +455,7 @@ class PgStore final : public ThreadStore {
     try {
       if (c.pg != nullptr && !healthy(c.pg)) drop(c);
       if (c.pg == nullptr) c.pg = connect();
+      if (!schema_ready_.load()) ensure_schema(c);
     } catch (...) {
       release(index);
       throw;
@@ -620,24 +625,29 @@ class PgStore final : public ThreadStore {
     return t;
   }
 
-  void migrate() {
-    Lease l(*this);
-    l.exec("BEGIN");
-    l.exec("SELECT pg_advisory_xact_lock($1::int, $2::int)", Params().integer(kLockClass).integer(kMigrateLock));
-    l.exec(
+  // Once per store object, on the first connection: the missing migrations, in order. A failure
+  // leaves the transaction to release() (rolled back) and is tried again by the next call.
+  void ensure_schema(Conn& c) {
+    std::lock_guard lock(schema_mu_);
+    if (schema_ready_.load()) return;
+    auto exec_on = [&](const std::string& sql, const Params& p = Params()) { return exec(c, sql, p); };
+    exec_on("BEGIN");
+    exec_on("SELECT pg_advisory_xact_lock($1::int, $2::int)", Params().integer(kLockClass).integer(kMigrateLock));
+    exec_on(
         "CREATE TABLE IF NOT EXISTS schema_version("
         "version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())");
-    auto r = l.exec("SELECT coalesce(max(version), 0) FROM schema_version");
+    auto r = exec_on("SELECT coalesce(max(version), 0) FROM schema_version");
     auto version = r.integer(0, 0);
     if (version > kSchemaVersion)
       throw StoreError(name_ + ": schema version " + std::to_string(version) + " is newer than this support-milter (" +
                        std::to_string(kSchemaVersion) + ")");
     for (const auto& m : kMigrations) {
       if (m.version <= version) continue;
-      l.exec(m.sql);
-      l.exec("INSERT INTO schema_version(version) VALUES($1)", Params().integer(m.version));
+      exec_on(m.sql);
+      exec_on("INSERT INTO schema_version(version) VALUES($1)", Params().integer(m.version));
     }
-    l.exec("COMMIT");
+    exec_on("COMMIT");
+    schema_ready_.store(true);
   }
 
   void close_all() {
@@ -653,6 +663,8 @@ class PgStore final : public ThreadStore {
   std::vector<Slot> slots_;
   std::mutex sweep_mu_;
   Conn sweep_conn_;
+  std::mutex schema_mu_;
+  std::atomic<bool> schema_ready_{false};
 };
 
 }  // namespace

@@ -12,9 +12,11 @@ namespace sm {
 struct PgOptions {
   unsigned pool_size = 4;      // connections opened at most (lazily), one per concurrent call
   unsigned timeout_ms = 5000;  // per statement (server side and client side), connect, pool wait
+  bool lazy = false;           // connect and migrate at the first call, not now
 };
 
-// Connects once (the URL must reach a server now) and brings the schema to this version. Throws
+// Connects once (the URL must reach a server now) and brings the schema to this version; lazy,
+// only checks the options, and the first call that reaches the server does that. Throws
 // StoreError; its messages never show a password from the URL.
 std::unique_ptr<ThreadStore> open_pg_store(const std::string& url, const PgOptions& opts = {});
 

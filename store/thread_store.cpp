@@ -38,14 +38,18 @@ std::optional<Role> role_from_string(std::string_view s) {
   return std::nullopt;
 }
 
+bool is_server_store(const std::string& spec) {
+  return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
+}
+
 std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOptions& opts) {
   if (spec == "sqlite::memory:" || spec == ":memory:") return open_sqlite_store(":memory:");
   if (spec.rfind("sqlite:", 0) == 0) {
     if (spec.size() == 7) throw StoreError("store \"sqlite:\": no path after sqlite:");
     return open_sqlite_store(spec.substr(7));
   }
-  if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0)
-    return open_pg_store(spec, PgOptions{opts.pool_size, opts.timeout_ms});
+  if (is_server_store(spec))
+    return open_pg_store(spec, PgOptions{opts.pool_size, opts.timeout_ms, opts.lazy});
   if (spec.rfind("postgresql:", 0) == 0 || spec.rfind("postgres:", 0) == 0)
     throw StoreError("store \"" + spec.substr(0, spec.find(':') + 1) +
                      "...\": PostgreSQL wants a URL postgresql://[user[:password]@][host][:port]/dbname[?param=value]");

@@ -123,10 +123,14 @@ class SweepLock {
 struct StoreOptions {
   unsigned pool_size = 4;      // connections open at most, shared by libmilter's worker threads
   unsigned timeout_ms = 5000;  // longest wait for one statement, a free connection or a connect
+  bool lazy = false;           // a server store unreachable now is connected to at its first use
 };
 
 // Opens the store named by a URL or path: "sqlite:/path", a plain path (SQLite),
 // "postgresql://..." or "postgres://..." (PostgreSQL, libpq's URL form).
 std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOptions& opts = {});
+
+// True when `spec` names a store on a server (PostgreSQL), which can be down for a while.
+bool is_server_store(const std::string& spec);
 
 }  // namespace sm

@@ -10,7 +10,7 @@ server), each with its own support-milter, both on one real PostgreSQL.
   queue of the sending MTA (a third Postfix, X, that relays to A), none is lost. B
   (on_error = accept) delivers the agent's mail and audits the store error. PostgreSQL comes back,
   X's queue is flushed (postqueue -f), everything is delivered through A, and both milters work
-  on the shared state again.
+  on the shared state again (B even after a restart during the outage).
 
     X (customer's MTA, queues) --> A + milter A (tempfail) --> sink
     agent --> B + milter B (accept) --> sink
@@ -175,7 +175,10 @@ class TwoServersOneStore(unittest.TestCase):
             self.assertEqual(r["action"], "tempfail", r)
             self.assertIn("store:", r["error"])
 
-        # B accepts the agent's reply and says why it could not look at the thread.
+        # B restarts while the database is down: it starts anyway, then accepts the agent's reply
+        # and says why it could not look at the thread.
+        self.assertEqual(self.milter_b.stop(), 0)
+        self.milter_b.start()
         r1 = self.agent_via_b("outage-reply", c0)
         rec = self.milter_b.audit_for(r1)
         self.assertEqual(rec["action"], "accept")

@@ -401,7 +401,12 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   ASSERT_TRUE(s->try_lock_sweep());
   s->unlock_sweep();
 
+  auto never_opened = fresh_db("outage_lazy");
   ASSERT_EQ(helper("down", PgServer::dir), 0);
+  // Opening needs the server, unless lazy: then calls fail until it is back.
+  EXPECT_THROW(open_store(never_opened, StoreOptions{2, 1000}), StoreError);
+  auto lazy = open_store(never_opened, StoreOptions{2, 1000, true});
+  EXPECT_THROW(lazy->get_thread("t1"), StoreError);
   for (int i = 0; i < 3; ++i) {
     auto t0 = Clock::now();
     EXPECT_THROW(s->record(msg("during" + std::to_string(i) + "@x", "t1", Direction::inbound, 2), nullptr), StoreError);
@@ -416,6 +421,10 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   EXPECT_FALSE(s->get_message("during0@x").has_value());
   EXPECT_TRUE(s->try_lock_sweep());
   s->unlock_sweep();
+  // The lazy store connected and created its schema at its first call.
+  EXPECT_TRUE(lazy->record(msg("lazy@x", "t1", Direction::inbound, 1), &t));
+  EXPECT_EQ(lazy->get_message("lazy@x")->thread_id, "t1");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "1");
 
   // A restart while the pool is idle is noticed before use: no call fails for it.
   ASSERT_EQ(helper("down", PgServer::dir), 0);
