@@ -238,6 +238,15 @@ class PgStore final : public ThreadStore {
   PgStore(std::string url, const PgOptions& opts)
       : url_(std::move(url)), name_("postgresql " + redact_pg_url(url_)), opts_(opts), slots_(std::max(1u, opts.pool_size)) {
     if (opts_.timeout_ms == 0) throw StoreError(name_ + ": timeout_ms must be positive");
+    // A malformed URL is a mistake to report now, even when connecting can wait.
+    char* parse_error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(url_.c_str(), &parse_error);
+    if (parsed == nullptr) {
+      std::string why = parse_error != nullptr ? trim(parse_error) : "out of memory";
+      PQfreemem(parse_error);
+      throw StoreError(name_ + ": " + why);
+    }
+    PQconninfoFree(parsed);
     if (opts_.lazy) return;
     try {
       Lease first(*this);  // connects and brings the schema up to date

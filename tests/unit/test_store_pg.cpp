@@ -261,6 +261,14 @@ TEST(PgStore, BadUrlsAndCredentialsAreClearErrors) {
   expect_error(wrong, "password authentication failed");
   expect_error(PgServer::url.substr(0, PgServer::url.rfind('/') + 1) + "no_such_db", "no_such_db");
   EXPECT_THROW(open_store("postgresql:nohost"), StoreError);
+  // Even a store that may connect later refuses a URL it cannot read.
+  try {
+    open_store("postgresql://milter:s3cret@127.0.0.1:5432/x?nosuchparam=1", StoreOptions{2, 1000, true});
+    ADD_FAILURE() << "accepted an unknown URL parameter";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("nosuchparam"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  }
 }
 
 // Libmilter's worker threads use the store at once: a call that waits on the server does not
