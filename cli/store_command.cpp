@@ -48,8 +48,10 @@ int run_store_migrate(const StoreMigrateOptions& opts, std::ostream& out, std::o
   }
   std::unique_ptr<ThreadStore> from, to;
   try {
-    from = from_file.empty() ? open_store(opts.from, StoreOptions{1, opts.timeout_ms})
-                             : open_sqlite_store(from_file, SqliteOptions{static_cast<int>(std::min(opts.timeout_ms, 3600000u)), true});
+    from = from_file.empty()
+               ? open_store(opts.from, StoreOptions{1, opts.timeout_ms})
+               : open_sqlite_store(
+                     from_file, SqliteOptions{static_cast<int>(std::min(opts.timeout_ms, 3600000u)), true});
   } catch (const std::exception& e) {
     err << "support-milter store migrate: --from: " << e.what() << "\n";
     return 74;
@@ -69,8 +71,8 @@ int run_store_migrate(const StoreMigrateOptions& opts, std::ostream& out, std::o
     status = 74;
   }
   out << (status == 0 ? "copied " : "stopped copying ") << from_name << " -> " << to_name << "\n"
-      << "threads: " << c.threads << " created, " << c.threads_present << " already present, " << c.threads_empty
-      << " without messages\n"
+      << "threads: " << c.threads << " created, " << c.threads_present << " already present, "
+      << c.threads_empty << " without messages\n"
       << "messages: " << c.messages << " copied, " << c.messages_present << " already present\n"
       << "participants: " << c.participants << "\n"
       << "fingerprints: " << c.fingerprints << "\n"

@@ -22,6 +22,7 @@ struct CopyCounts {
 
 // `from` and `to` must be different stores. Throws StoreError; what was copied before stays.
 // `progress`, when given, is told after each thread.
-CopyCounts copy_store(ThreadStore& from, ThreadStore& to, const std::function<void(const CopyCounts&)>& progress = nullptr);
+CopyCounts copy_store(ThreadStore& from, ThreadStore& to,
+                      const std::function<void(const CopyCounts&)>& progress = nullptr);
 
 }  // namespace sm

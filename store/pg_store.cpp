@@ -103,9 +103,12 @@ std::string clean_text(std::string_view s) {
     }
     std::size_t len = 0;
     std::uint32_t cp = 0, min = 0;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+    if ((c & 0xE0) == 0xC0)
+      len = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+      len = 3, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0)
+      len = 4, cp = c & 0x07, min = 0x10000;
     bool ok = len != 0 && i + len <= s.size();
     for (std::size_t k = 1; ok && k < len; ++k) {
       auto d = static_cast<unsigned char>(s[i + k]);
@@ -215,7 +218,8 @@ struct Result {
   std::int64_t integer(int row, int col) const { return std::stoll(PQgetvalue(r, row, col)); }
   std::vector<std::uint64_t> fingerprints(int row, int col) const {
     std::size_t len = 0;
-    unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r, row, col)), &len);
+    unsigned char* raw =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r, row, col)), &len);
     if (raw == nullptr) throw StoreError("postgresql: cannot decode fingerprints");
     auto v = unpack(raw, len);
     PQfreemem(raw);
@@ -236,7 +240,10 @@ struct Conn {
 class PgStore final : public ThreadStore {
  public:
   PgStore(std::string url, const PgOptions& opts)
-      : url_(std::move(url)), name_("postgresql " + redact_pg_url(url_)), opts_(opts), slots_(std::max(1u, opts.pool_size)) {
+      : url_(std::move(url)),
+        name_("postgresql " + redact_pg_url(url_)),
+        opts_(opts),
+        slots_(std::max(1u, opts.pool_size)) {
     if (opts_.timeout_ms == 0) throw StoreError(name_ + ": timeout_ms must be positive");
     // A malformed URL is a mistake to report now, even when connecting can wait.
     char* parse_error = nullptr;
@@ -280,18 +287,21 @@ class PgStore final : public ThreadStore {
 
   std::optional<ThreadInfo> get_thread(std::string_view thread_id) override {
     Lease l(*this);
-    auto r = l.exec(std::string(kThreadColumns) + kThreadFrom + " WHERE thread_id = $1", Params().text(thread_id));
+    auto r =
+        l.exec(std::string(kThreadColumns) + kThreadFrom + " WHERE thread_id = $1", Params().text(thread_id));
     if (r.rows() == 0) return std::nullopt;
     return read_thread(r, 0);
   }
 
-  std::optional<StoredMessage> last_message(std::string_view thread_id, const std::vector<Direction>& directions) override {
+  std::optional<StoredMessage> last_message(std::string_view thread_id,
+                                            const std::vector<Direction>& directions) override {
     Params p;
     p.text(thread_id);
     if (directions.empty()) {
       p.null();
     } else {
       std::vector<std::string> names;
+      names.reserve(directions.size());
       for (Direction d : directions) names.emplace_back(to_string(d));
       p.text(text_array(names));
     }
@@ -313,7 +323,11 @@ class PgStore final : public ThreadStore {
       l.exec(
           "INSERT INTO threads(thread_id, subject, created, last_activity) VALUES($1, $2, $3, $4) "
           "ON CONFLICT (thread_id) DO NOTHING",
-          Params().text(thread->thread_id).text(thread->subject).integer(thread->created).integer(thread->last_activity));
+          Params()
+              .text(thread->thread_id)
+              .text(thread->subject)
+              .integer(thread->created)
+              .integer(thread->last_activity));
     auto inserted = l.exec(
         "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints) "
         "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING",
@@ -332,7 +346,12 @@ class PgStore final : public ThreadStore {
     int pos = 0;
     for (const auto& p : msg.participants)
       l.exec("INSERT INTO participants(message_id, pos, role, address, display) VALUES($1, $2, $3, $4, $5)",
-             Params().text(msg.message_id).integer(pos++).text(to_string(p.role)).text(p.address).text(p.display));
+             Params()
+                 .text(msg.message_id)
+                 .integer(pos++)
+                 .text(to_string(p.role))
+                 .text(p.address)
+                 .text(p.display));
     l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2) WHERE thread_id = $1",
            Params().text(msg.thread_id).integer(msg.time));
     l.exec("COMMIT");
@@ -342,18 +361,22 @@ class PgStore final : public ThreadStore {
   void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) override {
     Params p;
     p.text(thread_id).text(sla_json);
-    if (due) p.integer(*due);
-    else p.null();
+    if (due)
+      p.integer(*due);
+    else
+      p.null();
     Lease l(*this);
     l.exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", p);
   }
 
   std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) override {
     Lease l(*this);
-    auto r = l.exec(std::string(kThreadColumns) + kThreadFrom +
-                        " WHERE due IS NOT NULL AND due <= $1 ORDER BY due, thread_id LIMIT $2",
-                    Params().integer(now).integer(static_cast<std::int64_t>(std::min<std::size_t>(max, INT64_MAX))));
+    auto r = l.exec(
+        std::string(kThreadColumns) + kThreadFrom +
+            " WHERE due IS NOT NULL AND due <= $1 ORDER BY due, thread_id LIMIT $2",
+        Params().integer(now).integer(static_cast<std::int64_t>(std::min<std::size_t>(max, INT64_MAX))));
     std::vector<ThreadInfo> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back(read_thread(r, i));
     return out;
   }
@@ -377,10 +400,13 @@ class PgStore final : public ThreadStore {
       ThreadInfo t = read_thread(threads, i);
       std::optional<TimeMs> due;
       if (!threads.null(i, 5)) due = threads.integer(i, 5);
-      auto r = l.exec(std::string(kMessageColumns) + " WHERE thread_id = $1 ORDER BY time, seq", Params().text(t.thread_id));
+      auto r = l.exec(std::string(kMessageColumns) + " WHERE thread_id = $1 ORDER BY time, seq",
+                      Params().text(t.thread_id));
       std::vector<StoredMessage> messages;
+      messages.reserve(static_cast<std::size_t>(r.rows()));
       for (int k = 0; k < r.rows(); ++k) messages.push_back(read_message(r, k));
       std::vector<StoredMessage*> refs;
+      refs.reserve(messages.size());
       for (auto& m : messages) refs.push_back(&m);
       read_participants(l, refs);
       visit(t, due, messages);
@@ -405,7 +431,8 @@ class PgStore final : public ThreadStore {
     std::lock_guard lock(sweep_mu_);
     if (sweep_conn_.pg == nullptr) return;
     try {
-      exec(sweep_conn_, "SELECT pg_advisory_unlock($1::int, $2::int)", Params().integer(kLockClass).integer(kSweepLock));
+      exec(sweep_conn_, "SELECT pg_advisory_unlock($1::int, $2::int)",
+           Params().integer(kLockClass).integer(kSweepLock));
     } catch (...) {
       // The session is gone or unusable: dropping it releases the lock on the server.
       drop(sweep_conn_);
@@ -426,7 +453,9 @@ class PgStore final : public ThreadStore {
     ~Lease() { store_.release(index_); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    Result exec(const std::string& sql, const Params& p = Params()) { return store_.exec(store_.slots_[index_].conn, sql, p); }
+    Result exec(const std::string& sql, const Params& p = Params()) {
+      return store_.exec(store_.slots_[index_].conn, sql, p);
+    }
 
    private:
     PgStore& store_;
@@ -445,7 +474,8 @@ class PgStore final : public ThreadStore {
       auto deadline = Clock::now() + std::chrono::milliseconds(opts_.timeout_ms);
       for (;;) {
         // An open connection first; a new one only when none is free.
-        auto free_open = std::find_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.busy && s.conn.pg; });
+        auto free_open =
+            std::find_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.busy && s.conn.pg; });
         auto free_any = std::find_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.busy; });
         auto it = free_open != slots_.end() ? free_open : free_any;
         if (it != slots_.end()) {
@@ -501,16 +531,20 @@ class PgStore final : public ThreadStore {
   // goodbye or a closed socket; at worst a needless reconnect.
   static bool healthy(PGconn* pg) {
     if (PQstatus(pg) != CONNECTION_OK || PQtransactionStatus(pg) != PQTRANS_IDLE) return false;
-    struct pollfd p {PQsocket(pg), POLLIN, 0};
+    struct pollfd p {
+      PQsocket(pg), POLLIN, 0
+    };
     return ::poll(&p, 1, 0) == 0;
   }
 
   PGconn* connect() {
     const std::string connect_timeout = std::to_string(std::max(2u, (opts_.timeout_ms + 999) / 1000));
     // The URL's own parameters win over these defaults; the client encoding is always UTF-8.
-    const char* keys[] = {"connect_timeout", "application_name", "keepalives", "keepalives_idle", "keepalives_interval",
-                          "keepalives_count", "dbname", "client_encoding", nullptr};
-    const char* values[] = {connect_timeout.c_str(), "support-milter", "1", "30", "10", "3", url_.c_str(), "UTF8", nullptr};
+    const char* keys[] = {"connect_timeout", "application_name",    "keepalives",
+                          "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "dbname",          "client_encoding",     nullptr};
+    const char* values[] = {
+        connect_timeout.c_str(), "support-milter", "1", "30", "10", "3", url_.c_str(), "UTF8", nullptr};
     PGconn* pg = PQconnectdbParams(keys, values, 1);
     if (pg == nullptr) throw StoreError(name_ + ": out of memory");
     if (PQstatus(pg) != CONNECTION_OK) {
@@ -519,14 +553,16 @@ class PgStore final : public ThreadStore {
       throw StoreError(name_ + ": cannot connect: " + msg);
     }
     // Server notices ("already exists, skipping") are not errors; keep them off stderr.
-    PQsetNoticeProcessor(pg, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        pg, [](void*, const char*) {}, nullptr);
     if (PQsetnonblocking(pg, 1) != 0) {
       PQfinish(pg);
       throw StoreError(name_ + ": cannot use a non-blocking connection");
     }
     Conn c{pg, false};
     try {
-      exec(c, "SELECT set_config('statement_timeout', $1, false)", Params().text(std::to_string(opts_.timeout_ms)));
+      exec(c, "SELECT set_config('statement_timeout', $1, false)",
+           Params().text(std::to_string(opts_.timeout_ms)));
     } catch (...) {
       PQfinish(pg);
       throw;
@@ -538,7 +574,9 @@ class PgStore final : public ThreadStore {
   void wait(Conn& c, short events, Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left > 0) {
-      struct pollfd p {PQsocket(c.pg), events, 0};
+      struct pollfd p {
+        PQsocket(c.pg), events, 0
+      };
       int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60000)));
       if (n != 0) return;  // ready, or interrupted: the caller looks again
       if (Clock::now() < deadline) return;
@@ -563,7 +601,8 @@ class PgStore final : public ThreadStore {
       std::vector<const char*> values;
       std::vector<int> lengths;
       p.pointers(values, lengths);
-      sent = PQsendQueryParams(c.pg, sql.c_str(), p.size(), nullptr, values.data(), lengths.data(), p.formats(), 0);
+      sent = PQsendQueryParams(c.pg, sql.c_str(), p.size(), nullptr, values.data(), lengths.data(),
+                               p.formats(), 0);
     }
     if (sent == 0) lost(c);
     for (;;) {
@@ -611,10 +650,12 @@ class PgStore final : public ThreadStore {
   static void read_participants(Lease& l, const std::vector<StoredMessage*>& messages) {
     if (messages.empty()) return;
     std::vector<std::string> ids;
+    ids.reserve(messages.size());
     for (const auto* m : messages) ids.push_back(m->message_id);
-    auto r = l.exec("SELECT message_id, role, address, display FROM participants WHERE message_id = ANY($1::text[]) "
-                    "ORDER BY message_id, pos",
-                    Params().text(text_array(ids)));
+    auto r = l.exec(
+        "SELECT message_id, role, address, display FROM participants WHERE message_id = ANY($1::text[]) "
+        "ORDER BY message_id, pos",
+        Params().text(text_array(ids)));
     for (int i = 0; i < r.rows(); ++i) {
       auto id = r.text(i, 0);
       auto role = role_from_string(r.text(i, 1));
@@ -641,15 +682,16 @@ class PgStore final : public ThreadStore {
     if (schema_ready_.load()) return;
     auto exec_on = [&](const std::string& sql, const Params& p = Params()) { return exec(c, sql, p); };
     exec_on("BEGIN");
-    exec_on("SELECT pg_advisory_xact_lock($1::int, $2::int)", Params().integer(kLockClass).integer(kMigrateLock));
+    exec_on("SELECT pg_advisory_xact_lock($1::int, $2::int)",
+            Params().integer(kLockClass).integer(kMigrateLock));
     exec_on(
         "CREATE TABLE IF NOT EXISTS schema_version("
         "version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())");
     auto r = exec_on("SELECT coalesce(max(version), 0) FROM schema_version");
     auto version = r.integer(0, 0);
     if (version > kSchemaVersion)
-      throw StoreError(name_ + ": schema version " + std::to_string(version) + " is newer than this support-milter (" +
-                       std::to_string(kSchemaVersion) + ")");
+      throw StoreError(name_ + ": schema version " + std::to_string(version) +
+                       " is newer than this support-milter (" + std::to_string(kSchemaVersion) + ")");
     for (const auto& m : kMigrations) {
       if (m.version <= version) continue;
       exec_on(m.sql);

@@ -94,13 +94,16 @@ StoredMessage msg(const std::string& id, const std::string& thread, Direction d,
   m.direction = d;
   m.time = t;
   m.subject = "Invoice 4471";
-  m.participants = {{Role::from, "ana@client.example", "ana@client.example"}, {Role::cc, "bob@client.example", "Bob"}};
+  m.participants = {{Role::from, "ana@client.example", "ana@client.example"},
+                    {Role::cc, "bob@client.example", "Bob"}};
   m.question_count = 2;
   m.fingerprints = {1, 2, 0xffffffffffffffffULL};
   return m;
 }
 
-ThreadInfo thread(const std::string& id, TimeMs t) { return {id, "Invoice 4471", t, t, ""}; }
+ThreadInfo thread(const std::string& id, TimeMs t) {
+  return {id, "Invoice 4471", t, t, ""};
+}
 
 long long ms_since(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
@@ -287,7 +290,8 @@ TEST(PgStore, PoolServesThreadsSideBySide) {
   auto waiting = std::async(std::launch::async, [&] { s->save_sla("blocked", "{}", 10); });
   // Until the waiting call is really waiting on the row lock.
   auto t0 = Clock::now();
-  while (admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'support-milter' AND datname = 'pool' AND wait_event_type = 'Lock'") != "1") {
+  while (admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'support-milter' AND datname "
+               "= 'pool' AND wait_event_type = 'Lock'") != "1") {
     ASSERT_LT(ms_since(t0), 5000) << "save_sla never waited on the lock";
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -312,7 +316,8 @@ TEST(PgStore, PoolServesThreadsSideBySide) {
         try {
           std::string id = "w" + std::to_string(w) + "-" + std::to_string(i);
           auto th = thread("t-" + id, i);
-          if (s->record(msg(id + "@x", "t-" + id, Direction::inbound, i), &th) && s->get_message(id + "@x")) ++recorded;
+          if (s->record(msg(id + "@x", "t-" + id, Direction::inbound, i), &th) && s->get_message(id + "@x"))
+            ++recorded;
         } catch (const StoreError&) {
           ++errors;
         }
@@ -322,7 +327,9 @@ TEST(PgStore, PoolServesThreadsSideBySide) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(recorded.load(), 400);
   EXPECT_EQ(admin("SELECT count(*) FROM messages", "pool"), "402");
-  auto connections = std::stoi(admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'support-milter' AND datname = 'pool'"));
+  auto connections =
+      std::stoi(admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'support-milter' AND "
+                      "datname = 'pool'"));
   EXPECT_GE(connections, 2);
   EXPECT_LE(connections, 4);
 }
@@ -392,7 +399,8 @@ TEST(PgStore, SweepLockIsHeldByOneInstance) {
   b.reset();
   auto t0 = Clock::now();
   bool got = false;
-  while (!(got = a->try_lock_sweep()) && ms_since(t0) < 5000) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (!(got = a->try_lock_sweep()) && ms_since(t0) < 5000)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(got);
   a->unlock_sweep();
   // SQLite belongs to one process: always granted.
@@ -417,7 +425,8 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   EXPECT_THROW(lazy->get_thread("t1"), StoreError);
   for (int i = 0; i < 3; ++i) {
     auto t0 = Clock::now();
-    EXPECT_THROW(s->record(msg("during" + std::to_string(i) + "@x", "t1", Direction::inbound, 2), nullptr), StoreError);
+    EXPECT_THROW(s->record(msg("during" + std::to_string(i) + "@x", "t1", Direction::inbound, 2), nullptr),
+                 StoreError);
     EXPECT_THROW(s->get_message("before@x"), StoreError);
     EXPECT_LT(ms_since(t0), 2 * 2000) << "call " << i;
   }
