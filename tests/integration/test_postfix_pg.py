@@ -184,6 +184,7 @@ class TwoServersOneStore(unittest.TestCase):
         self.assertEqual(rec["action"], "accept")
         self.assertIn("store:", rec["error"])
         self.assertIn("postgresql", rec["error"])
+        self.assertNotIn(self.db.password, rec["error"])
         self.delivered(r1)
 
         self.db.start()
