@@ -157,6 +157,30 @@ TEST(PgStore, FirstMessageIdWins) {
   EXPECT_EQ(s->get_message("same@x")->participants.size(), 2u);
 }
 
+// Two milters receive the same message (a copy through each server) at the same moment: one
+// record wins, the other is told the id exists, and nothing is stored twice.
+TEST(PgStore, FirstMessageIdWinsAcrossInstancesRacing) {
+  auto url = fresh_db("racing");
+  auto a = open_store(url);
+  auto b = open_store(url);
+  std::atomic<int> won{0};
+  auto run = [&](ThreadStore& s, Direction d) {
+    for (int i = 0; i < 60; ++i) {
+      auto t = thread("shared-" + std::to_string(i % 6), i);
+      if (s.record(msg("m" + std::to_string(i) + "@x", t.thread_id, d, i), &t)) ++won;
+    }
+  };
+  std::thread ta([&] { run(*a, Direction::inbound); });
+  std::thread tb([&] { run(*b, Direction::outbound); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(won.load(), 60);
+  EXPECT_EQ(admin("SELECT count(*) FROM messages", "racing"), "60");
+  EXPECT_EQ(admin("SELECT count(*) FROM threads", "racing"), "6");
+  EXPECT_EQ(admin("SELECT count(*) FROM participants", "racing"), "120");
+  EXPECT_EQ(a->get_thread("shared-0")->last_activity, 54);
+}
+
 TEST(PgStore, TextThatIsNotUtf8IsStoredAndFound) {
   auto s = open_store(fresh_db("notutf8"));
   std::string id = "raw\xff\xfe-\"{}\\,@x";
