@@ -2,13 +2,15 @@
 // rules with the store in memory, and the whole pipeline with a real SQLite file. Messages are
 // replies with quoted history in English, Spanish and Russian, padded to 4 KB and 20 KB.
 // SM_BENCH_STORE_URL=<store URL> (e.g. postgresql://user:pw@127.0.0.1:5432/db) adds the whole
-// pipeline on that store, timed in wall-clock time (a network store mostly waits).
+// pipeline on that store and the store calls of one message from 1 and 8 threads, timed in
+// wall-clock time (a network store mostly waits).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 
@@ -95,6 +97,36 @@ void BM_Pipeline(benchmark::State& state, const std::string& lang, std::size_t s
   std::filesystem::remove(path + "-shm");
 }
 
+// The store calls the pipeline makes for one message (thread lookup, record, last message) from
+// several threads at once, as libmilter's workers do, on one store with SM_BENCH_POOL_SIZE
+// connections (default 4).
+void BM_StoreCalls(benchmark::State& state, const std::string& spec) {
+  static std::once_flag once;
+  static std::unique_ptr<ThreadStore> store;
+  std::call_once(once, [&] {
+    const char* pool = std::getenv("SM_BENCH_POOL_SIZE");
+    store = open_store(spec, StoreOptions{pool != nullptr ? static_cast<unsigned>(std::atoi(pool)) : 4u, 5000});
+  });
+  std::size_t n = 0;
+  const std::string prefix = std::to_string(getpid()) + "-" + std::to_string(state.thread_index()) + "-";
+  for (auto _ : state) {
+    std::string id = prefix + std::to_string(n++);
+    ThreadInfo t{"t" + id, "Invoice 4471", 1, 1, ""};
+    StoredMessage m;
+    m.message_id = id + "@bench.example";
+    m.thread_id = t.thread_id;
+    m.direction = Direction::inbound;
+    m.time = 1;
+    m.subject = "Invoice 4471";
+    m.participants = {{Role::from, "ana@client.example", "Ana"}, {Role::to, "help@support.example.com", ""}};
+    m.fingerprints = {1, 2, 3, 4};
+    benchmark::DoNotOptimize(store->find_thread({id + "@parent.example"}));
+    benchmark::DoNotOptimize(store->record(m, &t));
+    benchmark::DoNotOptimize(store->last_message(t.thread_id, {}));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_Parse, en_4k, std::string("en"), 4096);
@@ -113,6 +145,12 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("BM_Pipeline/en_20k_store_url",
                                  [spec = std::string(url)](benchmark::State& s) { BM_Pipeline(s, "en", 20480, spec); })
         ->UseRealTime();
+  if (const char* url = std::getenv("SM_BENCH_STORE_URL"); url != nullptr && *url != 0)
+    benchmark::RegisterBenchmark("BM_StoreCalls/store_url",
+                                 [spec = std::string(url)](benchmark::State& s) { BM_StoreCalls(s, spec); })
+        ->UseRealTime()
+        ->Threads(1)
+        ->Threads(8);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
