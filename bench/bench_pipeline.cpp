@@ -8,10 +8,16 @@
 //   rules      every rule, the conversation's customer message in the store
 //   store      recording the message and its SLA state in a SQLite file
 //   pipeline   all of it: parse, then Pipeline::process with a SQLite file
+//
+// SM_BENCH_STORE_URL=<store URL> (e.g. postgresql://user:pw@127.0.0.1:5432/db) adds the whole
+// pipeline on that store and the store calls of one message from 1 and 8 threads, timed in
+// wall-clock time (a network store mostly waits).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 
@@ -55,9 +61,9 @@ std::shared_ptr<Config> config() {
 struct TempStore {
   std::string path = "/tmp/bench-pipeline-" + std::to_string(getpid()) + ".db";
   std::unique_ptr<ThreadStore> store;
-  explicit TempStore(bool file) {
+  explicit TempStore(bool file, const std::string& url = {}) {
     remove();
-    store = file ? open_sqlite_store(path) : open_store("sqlite::memory:");
+    store = !url.empty() ? open_store(url) : file ? open_sqlite_store(path) : open_store("sqlite::memory:");
   }
   ~TempStore() {
     store.reset();
@@ -154,17 +160,47 @@ void BM_Store(benchmark::State& state) {
 }
 
 // The whole pipeline with a SQLite file: parse, thread lookup, every rule, SLA, store update.
-void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_file) {
+void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_file, const std::string& url = {}) {
   auto cfg = config();
-  TempStore ts(sqlite_file);
+  TempStore ts(sqlite_file, url);
   Pipeline p(ts.store.get());
   Message c = parse_message(slurp("customer-" + lang_of(name)), cfg->limits);
   p.process(c, Envelope{}, *c.date, *cfg);
   std::string reply = slurp(name);
   std::size_t n = 0;
   for (auto _ : state) {
-    Message m = parse_message(with_id(reply, n++), cfg->limits);
+    Message m = parse_message(with_id(reply, n++ * 100000 + static_cast<std::size_t>(getpid())), cfg->limits);
     benchmark::DoNotOptimize(p.process(m, Envelope{}, *c.date + 3600000, *cfg));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The store calls the pipeline makes for one message (thread lookup, record, last message) from
+// several threads at once, as libmilter's workers do, on one store with SM_BENCH_POOL_SIZE
+// connections (default 4).
+void BM_StoreCalls(benchmark::State& state, const std::string& spec) {
+  static std::once_flag once;
+  static std::unique_ptr<ThreadStore> store;
+  std::call_once(once, [&] {
+    const char* pool = std::getenv("SM_BENCH_POOL_SIZE");
+    store = open_store(spec, StoreOptions{pool != nullptr ? static_cast<unsigned>(std::atoi(pool)) : 4u, 5000});
+  });
+  std::size_t n = 0;
+  const std::string prefix = std::to_string(getpid()) + "-" + std::to_string(state.thread_index()) + "-";
+  for (auto _ : state) {
+    std::string id = prefix + std::to_string(n++);
+    ThreadInfo t{"t" + id, "Invoice 4471", 1, 1, ""};
+    StoredMessage m;
+    m.message_id = id + "@bench.example";
+    m.thread_id = t.thread_id;
+    m.direction = Direction::inbound;
+    m.time = 1;
+    m.subject = "Invoice 4471";
+    m.participants = {{Role::from, "ana@client.example", "Ana"}, {Role::to, "help@support.example.com", ""}};
+    m.fingerprints = {1, 2, 3, 4};
+    benchmark::DoNotOptimize(store->find_thread({id + "@parent.example"}));
+    benchmark::DoNotOptimize(store->record(m, &t));
+    benchmark::DoNotOptimize(store->last_message(t.thread_id, {}));
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -198,6 +234,16 @@ int main(int argc, char** argv) {
     std::string id(rule->id());
     benchmark::RegisterBenchmark(("BM_Rule/20k_en/" + id).c_str(),
                                  [id](benchmark::State& st) { BM_Rules(st, "20k-en", id); });
+  }
+  if (const char* url = std::getenv("SM_BENCH_STORE_URL"); url != nullptr && *url != 0) {
+    benchmark::RegisterBenchmark("BM_Pipeline/20k_en_store_url",
+                                 [spec = std::string(url)](benchmark::State& s) { BM_Pipeline(s, "20k-en", false, spec); })
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("BM_StoreCalls/store_url",
+                                 [spec = std::string(url)](benchmark::State& s) { BM_StoreCalls(s, spec); })
+        ->UseRealTime()
+        ->Threads(1)
+        ->Threads(8);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

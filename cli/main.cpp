@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/check_command.h"
+#include "cli/store_command.h"
 #include "cli/tools.h"
 #include "core/audit_verify.h"
 #include "core/config.h"
@@ -65,7 +66,20 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--support-address", replay_addresses, "a support address (repeatable)")->allow_extra_args(false);
   replay_cmd->add_option("sources", replay_sources, "mbox files or Maildir folders")->required();
 
+  sm::StoreMigrateOptions migrate;
+  auto* store_cmd = app.add_subcommand("store", "thread store tools");
+  store_cmd->require_subcommand(1);
+  auto* migrate_cmd = store_cmd->add_subcommand(
+      "migrate", "copy a thread store into another (threads, messages, participants, fingerprints, SLA state); "
+                 "messages already in the target are skipped");
+  migrate_cmd->add_option("--from", migrate.from, "source store: sqlite:PATH or a store URL")->required();
+  migrate_cmd->add_option("--to", migrate.to, "target store: postgresql://user@host:port/dbname or sqlite:PATH")->required();
+  migrate_cmd->add_option("--timeout-ms", migrate.timeout_ms, "longest wait for one statement or connection")
+      ->check(CLI::Range(100u, 3600000u));
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*migrate_cmd) return sm::run_store_migrate(migrate, std::cout, std::cerr);
 
   if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config);
   if (*replay_cmd)

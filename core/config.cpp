@@ -206,7 +206,7 @@ const std::vector<KeyDef>& keys() {
          c.limits.max_text_bytes = size_limit(n, r, "limits.text_bytes");
        }},
       {"store", "url", "\"sqlite:/var/lib/support-milter/state.db\"",
-       "thread store: sqlite:/path (postgresql:// later)",
+       "thread store: sqlite:/path | postgresql://user@host:port/dbname (shared by several milters)",
        [](Config& c, const toml::node& n, const Reader& r) {
          auto v = r.str(n, "store.url");
          if (v.empty()) r.fail(n, "store.url: empty");
@@ -220,6 +220,15 @@ const std::vector<KeyDef>& keys() {
        "when the store fails (locked, unreadable, disk full): accept | tempfail",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.store.on_error = r.fail_action(n, "store.on_error");
+       }},
+      {"store", "pool_size", "4", "PostgreSQL: connections open at most, shared by the milter's worker threads",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.store.pool_size = static_cast<unsigned>(r.integer(n, "store.pool_size", 1, 64));
+       }},
+      {"store", "timeout_ms", "5000",
+       "PostgreSQL: longest wait in milliseconds for a statement, a connection or a free pool slot",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.store.timeout_ms = static_cast<unsigned>(r.integer(n, "store.timeout_ms", 100, 600000));
        }},
       {"sla", "target_seconds", "7200", "reply target: a customer waiting longer is over target",
        [](Config& c, const toml::node& n, const Reader& r) {

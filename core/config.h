@@ -42,6 +42,8 @@ struct Config {
     std::string url = "sqlite:/var/lib/support-milter/state.db";
     unsigned retention_days = 400;
     FailAction on_error = FailAction::tempfail;
+    unsigned pool_size = 4;      // PostgreSQL: connections at most
+    unsigned timeout_ms = 5000;  // PostgreSQL: statement, connect and pool wait limit
   } store;
 
   struct Sla {

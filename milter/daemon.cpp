@@ -61,6 +61,8 @@ sigset_t daemon_signals() {
 
 bool same_restart_keys(const Config& a, const Config& b, std::string* which) {
   if (a.store.url != b.store.url) *which = "store.url";
+  else if (a.store.pool_size != b.store.pool_size) *which = "store.pool_size";
+  else if (a.store.timeout_ms != b.store.timeout_ms) *which = "store.timeout_ms";
   else if (a.audit.path != b.audit.path) *which = "audit.path";
   else if (a.milter.socket != b.milter.socket) *which = "milter.socket";
   else if (a.milter.user != b.milter.user) *which = "milter.user";
@@ -79,10 +81,16 @@ void prune_store(MilterRuntime* rt) {
   }
 }
 
-// The SLA sweeper's turn: events for every thread that is due.
+// The SLA sweeper's turn: events for every thread that is due. Milters sharing a store take
+// turns: the one holding the store's sweep lock sweeps, the others skip this round.
 void sweep_store(MilterRuntime* rt) {
   auto cfg = rt->config.load();
   try {
+    SweepLock lock(*rt->store);
+    if (!lock) {
+      oplog(Severity::debug, "sla sweep: another instance is sweeping; skipped");
+      return;
+    }
     sweep(*rt->store, now_ms(), *cfg, rt->audit, [&](const std::string& event, const nlohmann::json& rec) {
       if (cfg->sla.notify.empty()) return;
       Notice n;
@@ -282,7 +290,18 @@ int run_daemon(const RunOptions& opts) {
   std::unique_ptr<AuditLog> audit;
   try {
     audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily});
-    store = open_store(cfg->store.url);
+    const StoreOptions store_opts{cfg->store.pool_size, cfg->store.timeout_ms};
+    try {
+      store = open_store(cfg->store.url, store_opts);
+    } catch (const StoreError& e) {
+      // A database server that is down now may be back soon: start, give each message
+      // store.on_error meanwhile, and connect at the first call that can. A file store is local;
+      // its errors stop the start.
+      if (!is_server_store(cfg->store.url)) throw;
+      oplog(Severity::error, std::string(e.what()) + "; starting anyway: messages get store.on_error (" +
+                                 to_string(cfg->store.on_error) + ") until the store is reachable");
+      store = open_store(cfg->store.url, StoreOptions{store_opts.pool_size, store_opts.timeout_ms, true});
+    }
   } catch (const std::exception& e) {
     oplog(Severity::error, e.what());
     std::cerr << "support-milter: " << e.what() << "\n";

@@ -8,13 +8,15 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # libraries
   libmilter-dev libmimetic-dev libicu-dev libboost-log-dev libtomlplusplus-dev libcli11-dev
-  nlohmann-json3-dev libgumbo-dev libsqlite3-dev libssl-dev libxxhash-dev
+  nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
   # mail software used by the demo and the integration tests
   postfix miltertest swaks
   # the end-to-end benchmark's peer milter (its harness has a smoke test)
   opendkim opendkim-tools
+  # the PostgreSQL store's tests start a private server (initdb, pg_ctl, pg_isready)
+  postgresql
   # the HTML report is checked in a real browser
   chromium
 )

@@ -282,6 +282,28 @@ class SqliteStore final : public ThreadStore {
     return deleted;
   }
 
+  void export_threads(const ThreadVisitor& visit) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* threads = prepare(
+        "SELECT thread_id, subject, created, last_activity, sla, due FROM threads ORDER BY created, thread_id");
+    Reset rt(threads);
+    while (step(threads)) {
+      ThreadInfo t = read_thread(threads);
+      std::optional<TimeMs> due;
+      if (sqlite3_column_type(threads, 5) != SQLITE_NULL) due = sqlite3_column_int64(threads, 5);
+      std::vector<StoredMessage> messages;
+      {
+        sqlite3_stmt* st = prepare(
+            "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages "
+            "WHERE thread_id = ?1 ORDER BY time, rowid");
+        Reset r(st);
+        bind(st, 1, t.thread_id);
+        while (step(st)) messages.push_back(read_message(st));
+      }
+      visit(t, due, messages);
+    }
+  }
+
  private:
   struct Reset {
     explicit Reset(sqlite3_stmt* s) : st(s) {}

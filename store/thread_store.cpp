@@ -1,6 +1,7 @@
 // Names of the store's enums and the backend chooser.
 #include "store/thread_store.h"
 
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace sm {
@@ -37,11 +38,21 @@ std::optional<Role> role_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-std::unique_ptr<ThreadStore> open_store(const std::string& spec) {
+bool is_server_store(const std::string& spec) {
+  return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
+}
+
+std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOptions& opts) {
   if (spec == "sqlite::memory:" || spec == ":memory:") return open_sqlite_store(":memory:");
-  if (spec.rfind("sqlite:", 0) == 0) return open_sqlite_store(spec.substr(7));
+  if (spec.rfind("sqlite:", 0) == 0) {
+    if (spec.size() == 7) throw StoreError("store \"sqlite:\": no path after sqlite:");
+    return open_sqlite_store(spec.substr(7));
+  }
+  if (is_server_store(spec))
+    return open_pg_store(spec, PgOptions{opts.pool_size, opts.timeout_ms, opts.lazy});
   if (spec.rfind("postgresql:", 0) == 0 || spec.rfind("postgres:", 0) == 0)
-    throw StoreError("store " + spec.substr(0, spec.find(':')) + ": the PostgreSQL backend is not built in");
+    throw StoreError("store \"" + spec.substr(0, spec.find(':') + 1) +
+                     "...\": PostgreSQL wants a URL postgresql://[user[:password]@][host][:port]/dbname[?param=value]");
   if (spec.find("://") != std::string::npos) throw StoreError("store \"" + spec + "\": unknown kind");
   return open_sqlite_store(spec);
 }

@@ -1,11 +1,13 @@
 // The thread store: what support-milter remembers of every conversation, behind one interface.
-// SQLite is the embedded default (sqlite_store.h); a PostgreSQL backend implements the same
-// interface. Only hashes of text are kept, never bodies.
+// SQLite is the embedded default (sqlite_store.h); PostgreSQL (pg_store.h) implements the same
+// interface for several milters that share one conversation state. Only hashes of text are kept,
+// never bodies.
 //
 // Errors: every method throws StoreError when the backend fails (locked, unreadable, full disk);
 // the pipeline turns that into the configured failure action.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -95,9 +97,53 @@ class ThreadStore {
 
   // Deletes messages older than `before` and threads left empty; returns messages deleted.
   virtual std::size_t prune(TimeMs before) = 0;
+
+  // Every thread with its due time and its messages (oldest first, participants and fingerprints
+  // included), for copying a store. Threads come in creation order.
+  using ThreadVisitor =
+      std::function<void(const ThreadInfo& thread, std::optional<TimeMs> due, const std::vector<StoredMessage>& messages)>;
+  virtual void export_threads(const ThreadVisitor& visit) = 0;
+
+  // The SLA sweeper runs in one process at a time among all that share the store: a sweep starts
+  // only when try_lock_sweep() returns true and ends with unlock_sweep(). A store private to one
+  // process (SQLite) always grants it; the sweeper's single thread never asks twice.
+  virtual bool try_lock_sweep() { return true; }
+  virtual void unlock_sweep() {}
 };
 
-// Opens the store named by a URL or path: "sqlite:/path", a plain path (SQLite).
-std::unique_ptr<ThreadStore> open_store(const std::string& spec);
+// Holds the sweep lock for a scope when it could be taken (see ThreadStore::try_lock_sweep).
+class SweepLock {
+ public:
+  explicit SweepLock(ThreadStore& store) : store_(store), held_(store.try_lock_sweep()) {}
+  ~SweepLock() {
+    if (!held_) return;
+    try {
+      store_.unlock_sweep();
+    } catch (const StoreError&) {
+      // A lost connection has released the lock already.
+    }
+  }
+  SweepLock(const SweepLock&) = delete;
+  SweepLock& operator=(const SweepLock&) = delete;
+  explicit operator bool() const { return held_; }
+
+ private:
+  ThreadStore& store_;
+  bool held_;
+};
+
+// Settings of network backends (SQLite ignores them).
+struct StoreOptions {
+  unsigned pool_size = 4;      // connections open at most, shared by libmilter's worker threads
+  unsigned timeout_ms = 5000;  // longest wait for one statement, a free connection or a connect
+  bool lazy = false;           // a server store unreachable now is connected to at its first use
+};
+
+// Opens the store named by a URL or path: "sqlite:/path", a plain path (SQLite),
+// "postgresql://..." or "postgres://..." (PostgreSQL, libpq's URL form).
+std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOptions& opts = {});
+
+// True when `spec` names a store on a server (PostgreSQL), which can be down for a while.
+bool is_server_store(const std::string& spec);
 
 }  // namespace sm

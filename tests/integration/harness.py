@@ -144,9 +144,11 @@ class Milter:
     """support-milter run -f on an inet socket on 127.0.0.1, with a config written for the test."""
 
     def __init__(self, work, support_domains=("support.example.com",), rules=None, mode="enforce",
-                 extra="", port=None, on_internal_error="tempfail", unix=False):
+                 extra="", port=None, on_internal_error="tempfail", unix=False, name="milter",
+                 store_url=None, store_settings=None):
         self.work = work
-        self.state_dir = work.sub("milter", owner=UNPRIVILEGED)
+        self.name = name
+        self.state_dir = work.sub(name, owner=UNPRIVILEGED)
         self.port = port or free_port()
         self.unix_path = os.path.join(self.state_dir, "milter.sock") if unix else None
         if unix:
@@ -157,8 +159,10 @@ class Milter:
             self.postfix_socket = f"inet:127.0.0.1:{self.port}"  # Postfix's form
         self.audit_path = os.path.join(self.state_dir, "audit.jsonl")
         self.store_path = os.path.join(self.state_dir, "state.db")
-        self.config_path = os.path.join(work.path, "support-milter.conf")
-        self.stderr_path = os.path.join(work.path, "milter.stderr")
+        self.store_url = store_url or f"sqlite:{self.store_path}"
+        self.store_settings = store_settings or {}
+        self.config_path = os.path.join(work.path, "support-milter.conf" if name == "milter" else name + ".conf")
+        self.stderr_path = os.path.join(work.path, name + ".stderr")
         self.proc = None
         self.write_config(support_domains, rules or {}, mode, extra, on_internal_error)
 
@@ -172,7 +176,8 @@ class Milter:
             "[support]",
             "domains = [" + ", ".join(f'"{d}"' for d in support_domains) + "]",
             "[store]",
-            f'url = "sqlite:{self.store_path}"',
+            f'url = "{self.store_url}"',
+            *[f"{k} = {json.dumps(v)}" for k, v in self.store_settings.items()],
             "[audit]",
             f'path = "{self.audit_path}"',
             "[log]",
@@ -211,7 +216,7 @@ class Milter:
             return False
 
     def diagnostics(self):
-        return "--- milter stderr ---\n" + tail(self.stderr_path)
+        return f"--- {self.name} stderr ---\n" + tail(self.stderr_path)
 
     def signal(self, sig):
         self.proc.send_signal(sig)
@@ -254,8 +259,9 @@ class Milter:
 class Postfix:
     """A private Postfix instance: its own config and queue directories, listening on 127.0.0.1."""
 
-    def __init__(self, work, sink, milter_socket=None, default_action="tempfail", name="postfix"):
+    def __init__(self, work, sink, milter_socket=None, default_action="tempfail", name="postfix", settings=None):
         self.work = work
+        self.extra_settings = settings or {}
         self.dir = work.sub(name)
         self.queue = work.sub(name + "-queue")
         self.data = work.sub(name + "-data", owner="postfix")
@@ -304,6 +310,7 @@ class Postfix:
             "milter_connect_timeout": "5s",
             "smtpd_milters": self.milter_socket or "",
             "non_smtpd_milters": self.milter_socket or "",
+            **self.extra_settings,
         }
         self.postconf("-e", *[f"{k} = {v}" for k, v in settings.items()])
         # Listen on our own port instead of 25, and run nothing chrooted.

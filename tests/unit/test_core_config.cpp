@@ -20,6 +20,8 @@ TEST(Config, ShippedFileLoadsAndEqualsDefaultsButForRuleActions) {
   EXPECT_EQ(cfg->milter.socket_mode, 0660u);
   EXPECT_EQ(cfg->store.url, def->store.url);
   EXPECT_EQ(cfg->store.retention_days, 400u);
+  EXPECT_EQ(cfg->store.pool_size, def->store.pool_size);
+  EXPECT_EQ(cfg->store.timeout_ms, def->store.timeout_ms);
   EXPECT_EQ(cfg->limits.max_scan_bytes, def->limits.max_scan_bytes);
   EXPECT_EQ(cfg->limits.max_mime_depth, 64u);
   EXPECT_EQ(cfg->limits.max_parts, 1000u);
@@ -75,6 +77,10 @@ TEST(Config, BadValuesNameFileAndLine) {
       {"unknown key", "[milter]\nsocket = \"unix:/x\"\nsokcet = 1\n", "test.conf:3: unknown key milter.sokcet"},
       {"wrong type", "[store]\nretention_days = \"ten\"\n", "test.conf:2: store.retention_days: expected an integer"},
       {"out of range", "[store]\nretention_days = 0\n", "test.conf:2: store.retention_days: 0 is out of range"},
+      {"empty pool", "[store]\npool_size = 0\n", "test.conf:2: store.pool_size: 0 is out of range 1..64"},
+      {"huge pool", "[store]\npool_size = 1000\n", "test.conf:2: store.pool_size: 1000 is out of range 1..64"},
+      {"timeout too short", "[store]\ntimeout_ms = 10\n", "test.conf:2: store.timeout_ms: 10 is out of range 100..600000"},
+      {"timeout as text", "[store]\ntimeout_ms = \"5s\"\n", "test.conf:2: store.timeout_ms: expected an integer"},
       {"bad choice", "[milter]\non_internal_error = \"reject\"\n", "test.conf:2: milter.on_internal_error: \"reject\" is not one of accept | tempfail"},
       {"bad socket", "[milter]\nsocket = \"/tmp/x\"\n", "test.conf:2: milter.socket"},
       {"world-writable socket", "[milter]\nsocket_mode = \"0666\"\n", "world-writable"},

@@ -165,6 +165,7 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
     void save_sla(std::string_view, const std::string&, std::optional<TimeMs>) override { throw StoreError("broken"); }
     std::vector<ThreadInfo> due_threads(TimeMs, std::size_t) override { throw StoreError("broken"); }
     std::size_t prune(TimeMs) override { return 0; }
+    void export_threads(const ThreadVisitor&) override { throw StoreError("broken"); }
   } broken;
   const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
   auto cfg = conversation_config();

@@ -148,7 +148,12 @@ TEST(SqliteStore, LockedDatabaseFailsWithinTheBusyTimeout) {
 
 TEST(StoreSpec, Kinds) {
   EXPECT_NE(open_store("sqlite::memory:"), nullptr);
-  EXPECT_THROW(open_store("postgresql://db.example/x"), StoreError);
+  EXPECT_THROW(open_store("postgresql:db.example"), StoreError);
+  EXPECT_THROW(open_store("sqlite:"), StoreError);
+  EXPECT_TRUE(is_server_store("postgresql://db.example/x"));
+  EXPECT_TRUE(is_server_store("postgres://db.example/x"));
+  EXPECT_FALSE(is_server_store("sqlite:/var/lib/x.db"));
+  EXPECT_FALSE(is_server_store("/var/lib/postgresql.db"));
   EXPECT_THROW(open_store("redis://x"), StoreError);
 }
 
