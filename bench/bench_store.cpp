@@ -184,7 +184,8 @@ int main(int argc, char** argv) {
       std::cerr << "bench_store: filling " << path << " with " << n << " messages\n";
       load(path, n);
     }
-    auto store = open_sqlite_store(path);
+    // As the daemon opens it: WAL checkpoints on the store's own thread.
+    auto store = open_sqlite_store(path, SqliteOptions{5000, false, true});
     std::mt19937_64 rng(4471);
     std::uniform_int_distribution<std::uint64_t> any(0, n - 1);
 

@@ -290,7 +290,8 @@ int run_daemon(const RunOptions& opts) {
   std::unique_ptr<AuditLog> audit;
   try {
     audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily});
-    const StoreOptions store_opts{cfg->store.pool_size, cfg->store.timeout_ms};
+    StoreOptions store_opts{cfg->store.pool_size, cfg->store.timeout_ms};
+    store_opts.background_checkpoints = true;
     try {
       store = open_store(cfg->store.url, store_opts);
     } catch (const StoreError& e) {

@@ -13,7 +13,10 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace sm {
 
@@ -95,6 +98,11 @@ class SqliteStore final : public ThreadStore {
         exec("PRAGMA synchronous = NORMAL");
       }
       if (!opts.read_only) migrate();
+      if (opts.background_checkpoints && path_ != ":memory:" && !opts.read_only) {
+        // Commits only append to the WAL; a thread of its own copies it back into the file.
+        exec("PRAGMA wal_autocheckpoint = 0");
+        checkpointer_ = std::thread([this, timeout = opts.busy_timeout_ms] { checkpoint_loop(timeout); });
+      }
     } catch (...) {
       finalize_all();
       sqlite3_close(db_);
@@ -104,6 +112,14 @@ class SqliteStore final : public ThreadStore {
   }
 
   ~SqliteStore() override {
+    if (checkpointer_.joinable()) {
+      {
+        std::lock_guard lock(checkpoint_mu_);
+        stopping_ = true;
+      }
+      checkpoint_cv_.notify_all();
+      checkpointer_.join();
+    }
     finalize_all();
     if (db_ != nullptr) sqlite3_close(db_);
   }
@@ -422,9 +438,38 @@ class SqliteStore final : public ThreadStore {
     }
   }
 
+  // A PASSIVE checkpoint every 200 ms on a connection of its own: it never waits for a writer
+  // and no writer waits for it, so no message's commit pays for copying the WAL back.
+  void checkpoint_loop(int busy_timeout_ms) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      sqlite3_close(db);
+      // Without the thread SQLite must checkpoint in the commits again.
+      std::lock_guard lock(mu_);
+      sqlite3_exec(db_, "PRAGMA wal_autocheckpoint = 1000", nullptr, nullptr, nullptr);
+      return;
+    }
+    sqlite3_busy_timeout(db, busy_timeout_ms);
+    // A connection reads the file's header (and learns it is in WAL mode) at its first statement.
+    sqlite3_exec(db, "PRAGMA journal_mode", nullptr, nullptr, nullptr);
+    std::unique_lock lock(checkpoint_mu_);
+    while (!stopping_) {
+      checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200));
+      if (stopping_) break;
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+    sqlite3_close(db);
+  }
+
   std::string path_;
   sqlite3* db_ = nullptr;
   std::mutex mu_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool stopping_ = false;
   std::map<const char*, sqlite3_stmt*> stmts_;
 };
 

@@ -11,6 +11,8 @@ namespace sm {
 struct SqliteOptions {
   int busy_timeout_ms = 5000;
   bool read_only = false;
+  // WAL checkpoints on a thread of the store's own instead of inside the commits (the daemon).
+  bool background_checkpoints = false;
 };
 
 std::unique_ptr<ThreadStore> open_sqlite_store(const std::string& path, const SqliteOptions& opts = {});

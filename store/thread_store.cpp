@@ -46,7 +46,7 @@ std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOpti
   if (spec == "sqlite::memory:" || spec == ":memory:") return open_sqlite_store(":memory:");
   if (spec.rfind("sqlite:", 0) == 0) {
     if (spec.size() == 7) throw StoreError("store \"sqlite:\": no path after sqlite:");
-    return open_sqlite_store(spec.substr(7));
+    return open_sqlite_store(spec.substr(7), SqliteOptions{5000, false, opts.background_checkpoints});
   }
   if (is_server_store(spec))
     return open_pg_store(spec, PgOptions{opts.pool_size, opts.timeout_ms, opts.lazy});
@@ -54,7 +54,7 @@ std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOpti
     throw StoreError("store \"" + spec.substr(0, spec.find(':') + 1) +
                      "...\": PostgreSQL wants a URL postgresql://[user[:password]@][host][:port]/dbname[?param=value]");
   if (spec.find("://") != std::string::npos) throw StoreError("store \"" + spec + "\": unknown kind");
-  return open_sqlite_store(spec);
+  return open_sqlite_store(spec, SqliteOptions{5000, false, opts.background_checkpoints});
 }
 
 }  // namespace sm

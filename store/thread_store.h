@@ -132,11 +132,12 @@ class SweepLock {
   bool held_;
 };
 
-// Settings of network backends (SQLite ignores them).
+// Settings of the backends.
 struct StoreOptions {
   unsigned pool_size = 4;      // connections open at most, shared by libmilter's worker threads
   unsigned timeout_ms = 5000;  // longest wait for one statement, a free connection or a connect
   bool lazy = false;           // a server store unreachable now is connected to at its first use
+  bool background_checkpoints = false;  // SQLite: WAL checkpoints off the message path (the daemon)
 };
 
 // Opens the store named by a URL or path: "sqlite:/path", a plain path (SQLite),

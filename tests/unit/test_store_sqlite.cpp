@@ -1,6 +1,8 @@
 // The SQLite thread store on real files: records, lookups, first id wins, two handles on one
 // file, reopening, pruning, SLA state, and clear errors for broken or locked files.
 #include <gtest/gtest.h>
+#include <thread>
+#include <chrono>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -113,6 +115,23 @@ TEST(SqliteStore, RecordWithSlaSavesOnlyForNewMessages) {
   EXPECT_EQ(s->get_thread("t")->sla, "{}");
   EXPECT_TRUE(s->due_threads(9000, 10).empty());
   EXPECT_EQ(s->get_thread("t")->last_activity, 3000);
+}
+
+// With background checkpoints the commits only append to the WAL, and the store's own thread
+// copies it into the database file soon after: the file grows without any further commit.
+TEST(SqliteStore, BackgroundCheckpointsMoveTheWalIntoTheFile) {
+  auto path = fresh_db("checkpoint");
+  auto s = open_sqlite_store(path.string(), SqliteOptions{5000, false, true});
+  auto t = thread("t", 1000);
+  const auto empty = std::filesystem::file_size(path);
+  for (int i = 0; i < 300; ++i) s->record(msg("m" + std::to_string(i) + "@x", "t", Direction::inbound, 1000 + i), &t);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::filesystem::file_size(path) <= empty && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GT(std::filesystem::file_size(path), empty);
+  EXPECT_TRUE(s->get_message("m299@x").has_value());
+  s.reset();  // stops the thread
+  EXPECT_TRUE(open_sqlite_store(path.string())->get_message("m0@x").has_value());
 }
 
 TEST(SqliteStore, BrokenFilesAreClearErrors) {
