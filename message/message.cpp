@@ -16,9 +16,37 @@ std::string Message::parent_id() const {
 
 namespace {
 
+// Control characters have no place in a subject (an encoded word can smuggle CR, LF or ESC in):
+// each becomes a space. True when one was found.
+bool scrub_line(std::string& s) {
+  bool changed = false;
+  for (char& c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7f) {
+      c = ' ';
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// Body text keeps its line breaks and tabs; NUL bytes go, other control characters become spaces.
+void scrub_text(std::string& s) {
+  std::size_t out = 0;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u == 0) continue;
+    s[out++] = (u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f') || u == 0x7f ? ' ' : c;
+  }
+  s.resize(out);
+}
+
 void read_fields(Message& m, const Limits& limits) {
   std::vector<std::string> notes;
-  if (const auto* f = first(m.headers, "Subject")) m.subject = decode_header_text(f->value, &notes);
+  if (const auto* f = first(m.headers, "Subject")) {
+    m.subject = decode_header_text(f->value, &notes);
+    if (scrub_line(m.subject)) notes.push_back("control characters in the Subject were read as spaces");
+  }
   if (all(m.headers, "Subject").size() > 1) notes.push_back("more than one Subject header: the first was used");
   auto addresses = [&](const char* name, std::vector<Address>& out) {
     for (const auto* f : all(m.headers, name)) {
@@ -65,6 +93,7 @@ Message parse_message(std::string_view bytes, const Limits& limits) {
 
     BodyText body = extract_body(bytes, limits);
     m.body_text = std::move(body.text);
+    scrub_text(m.body_text);
     m.body_from_html = body.from_html;
     m.limit_hit = m.limit_hit || body.limit_hit;
     for (auto& n : body.notes) m.notes.push_back(std::move(n));
@@ -76,6 +105,7 @@ Message parse_message(std::string_view bytes, const Limits& limits) {
       inner.max_mime_depth = limits.max_mime_depth > 1 ? limits.max_mime_depth / 2 : 1;
       BodyText attached = extract_body(body.attached_messages.front(), inner);
       m.quote.quoted = attached.text;
+      scrub_text(m.quote.quoted);
       m.quote.has_quote = !attached.text.empty();
       m.quote.style = m.quote.has_quote ? QuoteStyle::attached_message : QuoteStyle::none;
     }

@@ -71,12 +71,51 @@ struct ScanResult {
   std::string note;
 };
 
+// An entity's header block as mimetic gets it: only the fields it reads (Content-*, MIME-Version),
+// each at most 4096 bytes. Received lines by the thousand or an 8 MB field never reach it.
+void append_mime_fields(std::string& out, std::string_view head) {
+  bool keep = false;
+  std::size_t field = 0;
+  for (std::size_t pos = 0; pos < head.size();) {
+    Line l = line_at(head, pos);
+    std::string_view text = head.substr(l.begin, l.end - l.begin);
+    pos = l.next;
+    if (text.empty()) break;
+    bool continuation = text.front() == ' ' || text.front() == '\t';
+    if (!continuation) {
+      keep = (text.size() > 8 && iequals(text.substr(0, 8), "content-")) ||
+             (text.size() > 13 && iequals(text.substr(0, 13), "mime-version:"));
+      field = 0;
+    }
+    if (!keep || field >= 4096) continue;
+    text = text.substr(0, 4096 - field);
+    field += text.size();
+    out.append(text);
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+}
+
 ScanResult prescan(std::string_view msg, const Limits& limits) {
   ScanResult r;
   std::vector<std::string> stack;  // open boundaries, innermost last
+  std::vector<std::pair<std::size_t, std::size_t>> heads;  // [start, body) of each entity's head
+  // The message up to `end` with each entity's head reduced to its MIME fields.
+  auto assemble = [&](std::size_t end) {
+    r.bounded.clear();
+    std::size_t last = 0;
+    for (const auto& [start, body] : heads) {
+      if (start >= end) break;
+      r.bounded.append(msg.substr(last, start - last));
+      append_mime_fields(r.bounded, msg.substr(start, std::min(body, end) - start));
+      last = std::min(body, end);
+    }
+    if (last < end) r.bounded.append(msg.substr(last, end - last));
+  };
   auto open_entity = [&](std::size_t pos, std::size_t& body) -> bool {
     EntityHead h = read_head(msg, pos);
     body = h.body;
+    heads.emplace_back(pos, h.body);
     ParamValue ct = parse_param_header(h.content_type);
     if (ct.value.rfind("multipart/", 0) == 0) {
       auto it = ct.params.find("boundary");
@@ -91,7 +130,7 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
   auto cut = [&](std::size_t at, const std::string& why) {
     r.limit_hit = true;
     r.note = why;
-    r.bounded.assign(msg.substr(0, at));
+    assemble(at);
     if (!r.bounded.empty() && r.bounded.back() != '\n') r.bounded += "\r\n";
     for (auto it = stack.rbegin(); it != stack.rend(); ++it) r.bounded += "--" + *it + "--\r\n";
   };
@@ -133,7 +172,7 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
       break;
     }
   }
-  r.bounded.assign(msg);
+  assemble(msg.size());
   return r;
 }
 
