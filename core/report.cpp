@@ -201,7 +201,8 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       {"< 15m", 900}, {"15m-1h", 3600}, {"1-2h", 7200}, {"2-4h", 14400}, {"4-8h", 28800}, {"8-24h", 86400}, {"> 24h", 1e300}};
   nlohmann::json hist = nlohmann::json::array();
   double lower = -1;
-  for (const auto& [label, upper] : buckets) {
+  for (const auto& [label, upper_bound] : buckets) {
+    const double upper = upper_bound;  // a plain local: lambdas of C++20 before clang 16 cannot capture a binding
     long n = std::count_if(all_latencies.begin(), all_latencies.end(), [&](double x) { return x > lower && x <= upper; });
     hist.push_back({{"bucket", label}, {"replies", n}});
     lower = upper;

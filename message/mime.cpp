@@ -99,25 +99,37 @@ void append_mime_fields(std::string& out, std::string_view head) {
 ScanResult prescan(std::string_view msg, const Limits& limits) {
   ScanResult r;
   std::vector<std::string> stack;  // open boundaries, innermost last
-  std::vector<std::pair<std::size_t, std::size_t>> heads;  // [start, body) of each entity's head
+  // Each entity: its head [start, body) and, for a leaf whose body is never read (not text, not a
+  // message), where that body ends. Such bodies (attachments) are left out of what mimetic parses.
+  struct Entity {
+    std::size_t start, body, end;
+    bool keep_body;
+  };
+  std::vector<Entity> entities;
+  std::size_t open_leaf = SIZE_MAX;  // index of the leaf whose body runs until the next delimiter
   // The message up to `end` with each entity's head reduced to its MIME fields.
   auto assemble = [&](std::size_t end) {
     r.bounded.clear();
     std::size_t last = 0;
-    for (const auto& [start, body] : heads) {
-      if (start >= end) break;
-      r.bounded.append(msg.substr(last, start - last));
-      append_mime_fields(r.bounded, msg.substr(start, std::min(body, end) - start));
-      last = std::min(body, end);
+    for (const auto& e : entities) {
+      if (e.start >= end) break;
+      r.bounded.append(msg.substr(last, e.start - last));
+      append_mime_fields(r.bounded, msg.substr(e.start, std::min(e.body, end) - e.start));
+      last = std::min(e.body, end);
+      if (!e.keep_body) last = std::min(std::max(e.end, last), end);
     }
     if (last < end) r.bounded.append(msg.substr(last, end - last));
   };
   auto open_entity = [&](std::size_t pos, std::size_t& body) -> bool {
     EntityHead h = read_head(msg, pos);
     body = h.body;
-    heads.emplace_back(pos, h.body);
     ParamValue ct = parse_param_header(h.content_type);
-    if (ct.value.rfind("multipart/", 0) == 0) {
+    const std::string& type = ct.value;
+    bool container = type.rfind("multipart/", 0) == 0;
+    bool read = type.empty() || container || type.rfind("text/", 0) == 0 || type.rfind("message/", 0) == 0;
+    entities.push_back({pos, h.body, msg.size(), read});
+    open_leaf = container ? SIZE_MAX : entities.size() - 1;
+    if (container) {
       auto it = ct.params.find("boundary");
       if (it != ct.params.end() && !it->second.empty() && it->second.size() <= 200) {
         if (stack.size() + 1 > limits.max_mime_depth) return false;
@@ -155,6 +167,10 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
       bool close = rest.size() >= 2 && rest[0] == '-' && rest[1] == '-';
       if (close) rest.remove_prefix(2);
       if (rest.find_first_not_of(" \t") != std::string_view::npos) continue;
+      if (open_leaf != SIZE_MAX) {
+        entities[open_leaf].end = line_start;  // the delimiter ends the leaf's body
+        open_leaf = SIZE_MAX;
+      }
       stack.resize(close ? k : k + 1);
       if (!close) {
         if (++r.parts > limits.max_parts) {
