@@ -116,7 +116,8 @@ std::string merge_macro_list(const std::string& current, const std::vector<std::
   return out;
 }
 
-SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current, const std::string& socket,
+SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current,
+                             const std::set<std::string>& explicit_params, const std::string& socket,
                              const std::string& default_action) {
   SetupPlan plan;
   auto value = [&](const std::string& k) {
@@ -124,7 +125,8 @@ SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current, 
     return it == current.end() ? std::string() : it->second;
   };
   auto change = [&](const std::string& k, const std::string& after) {
-    if (after != value(k)) plan.changes.push_back({k, value(k), after});
+    bool is_explicit = explicit_params.count(k) > 0;
+    if (after != value(k) || !is_explicit) plan.changes.push_back({k, value(k), after, !is_explicit});
   };
 
   std::string smtpd = value("smtpd_milters");
@@ -138,7 +140,7 @@ SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current, 
     if (milter_element_socket(e) != socket) plan.notes.push_back("keeps milter " + e);
 
   change("milter_default_action", default_action);
-  if (value("milter_protocol") != "6") change("milter_protocol", "6");
+  change("milter_protocol", "6");
   for (const auto& need : needed_macros()) change(need.parameter, merge_macro_list(value(need.parameter), need.macros));
   return plan;
 }

@@ -4,6 +4,7 @@
 // Pure functions over the current values, so the merging is tested without Postfix.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct PostfixChange {
   std::string parameter;
   std::string before;
   std::string after;
+  bool was_default = false;  // main.cf did not set it (before is Postfix's default)
 };
 
 struct SetupPlan {
@@ -44,8 +46,11 @@ struct SetupPlan {
   std::vector<std::string> notes;      // what the admin should know (unchanged settings kept, ...)
 };
 
-// The plan for `current` (parameter -> value, as `postconf -h` prints them, defaults included).
-SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current, const std::string& socket,
+// The plan for `current` (parameter -> value as `postconf` prints them, defaults included).
+// Parameters not in `explicit_params` (those main.cf sets, `postconf -n`) are written even when
+// their default is already right, so the settings support-milter relies on are pinned in main.cf.
+SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current,
+                             const std::set<std::string>& explicit_params, const std::string& socket,
                              const std::string& default_action);
 
 }  // namespace sm

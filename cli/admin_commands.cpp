@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "admin/held.h"
@@ -184,7 +185,17 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
     return kUnavailable;
   }
   auto current = parse_postconf(r.out);
-  SetupPlan plan = plan_postfix_setup(current, socket, opts.default_action);
+  auto explicit_argv = postfix_cmd("postconf", opts.postfix_dir);
+  explicit_argv.push_back("-n");
+  auto n = run_process(explicit_argv);
+  if (n.exit_code != 0) {
+    std::cerr << "support-milter " << cmd << ": postconf -n failed (exit " << n.exit_code << "): " << first_line(n.err)
+              << "\n";
+    return kUnavailable;
+  }
+  std::set<std::string> explicit_params;
+  for (const auto& [k, v] : parse_postconf(n.out)) explicit_params.insert(k);
+  SetupPlan plan = plan_postfix_setup(current, explicit_params, socket, opts.default_action);
 
   std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
   for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
@@ -206,12 +217,13 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
   }
 
   if (plan.changes.empty()) {
-    std::cout << "Nothing to change: Postfix already passes mail to support-milter with the macros it needs.\n";
+    std::cout << "Nothing to change: main.cf already passes mail to support-milter with the settings it needs.\n";
     return 0;
   }
   std::cout << "Changes:\n";
   for (const auto& c : plan.changes)
-    std::cout << "  " << c.parameter << "\n    now: " << (c.before.empty() ? "(empty)" : c.before)
+    std::cout << "  " << c.parameter << "\n    now: " << (c.was_default ? "(Postfix default) " : "")
+              << (c.before.empty() ? "(empty)" : c.before)
               << "\n    new: " << c.after << "\n";
   std::vector<std::string> apply = postfix_cmd("postconf", opts.postfix_dir);
   apply.push_back("-e");

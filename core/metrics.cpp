@@ -45,7 +45,7 @@ std::string num(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
   if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.9g", v);
+  else std::snprintf(buf, sizeof buf, "%.15g", v);
   return buf;
 }
 
