@@ -163,7 +163,7 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
       return kConfig;
     }
   }
-  const std::string socket = postfix_socket(spec);
+  std::string socket = postfix_socket(spec);
   if (socket.empty()) {
     std::cerr << "support-milter " << cmd << ": \"" << spec
               << "\" is not a milter socket (unix:/path, inet:HOST:PORT or inet:PORT@HOST)\n";
@@ -195,26 +195,39 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
   }
   std::set<std::string> explicit_params;
   for (const auto& [k, v] : parse_postconf(n.out)) explicit_params.insert(k);
-  SetupPlan plan = plan_postfix_setup(current, explicit_params, socket, opts.default_action);
-
-  std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
-  for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
-
-  // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory.
+  // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory: a socket under
+  // the queue directory is written relative to it; one elsewhere cannot be reached.
+  std::vector<std::string> warnings;
   if (socket.starts_with("unix:")) {
     const std::string path = socket.substr(5);
     const std::string queue = current.count("queue_directory") ? current["queue_directory"] : "";
     auto chrooted = chrooted_milter_clients(opts.postfix_dir);
-    if (!chrooted.empty() && (queue.empty() || !path.starts_with(queue + "/"))) {
-      std::cout << "  warning: these services run chrooted in " << queue << " and will look for the socket at "
-                << queue << path << ":";
-      for (const auto& s : chrooted) std::cout << " " << s;
-      std::cout << "\n  either turn their chroot off:\n    postconf -c " << opts.postfix_dir << " -F";
-      for (const auto& s : chrooted) std::cout << " " << shell_quote(s + "/chroot = n");
-      std::cout << "\n  or give support-milter a socket inside " << queue
-                << " (milter.socket, and the unit's ReadWritePaths=); see support-milter(8)\n";
+    if (!chrooted.empty() && !queue.empty() && path.starts_with(queue + "/")) {
+      socket = "unix:" + path.substr(queue.size());
+      warnings.push_back("the chrooted services (" + [&] {
+        std::string list;
+        for (const auto& c : chrooted) list += (list.empty() ? "" : " ") + c;
+        return list;
+      }() + ") find " + path + " as " + socket + "; a service you run without chroot would not");
+    } else if (!chrooted.empty()) {
+      std::string w = "these services run chrooted in " + queue + " and would look for the socket at " + queue +
+                      path + ":";
+      std::string fix = "postconf -c " + opts.postfix_dir + " -F";
+      for (const auto& c : chrooted) {
+        w += " " + c;
+        fix += " " + shell_quote(c + "/chroot = n");
+      }
+      warnings.push_back(w);
+      warnings.push_back("either turn their chroot off:  " + fix);
+      warnings.push_back("or give support-milter a socket inside " + queue +
+                         " (see CHROOTED POSTFIX in support-milter(8))");
     }
   }
+  SetupPlan plan = plan_postfix_setup(current, explicit_params, socket, opts.default_action);
+
+  std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
+  for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
+  for (const auto& w : warnings) std::cout << "  warning: " << w << "\n";
 
   if (plan.changes.empty()) {
     std::cout << "Nothing to change: main.cf already passes mail to support-milter with the settings it needs.\n";
