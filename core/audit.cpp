@@ -95,11 +95,14 @@ std::string rotated_pattern(const std::string& path) {
 std::string newest_rotated(const std::string& path) {
   std::filesystem::path p(path);
   std::string prefix = p.stem().string() + "-";
+  std::string ext = p.extension().string();
   std::string newest;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
     std::string name = e.path().filename().string();
-    if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + 15 && e.path().string() > newest)
+    // Only the daemon's own rotated files: compressed copies (logrotate) end otherwise.
+    if (name.rfind(prefix, 0) == 0 && name.ends_with(ext) && name.size() > prefix.size() + ext.size() + 15 &&
+        e.path().string() > newest)
       newest = e.path().string();
   }
   return newest;
