@@ -15,6 +15,8 @@ packages=(
   postfix miltertest swaks
   # the HTML report is checked in a real browser
   chromium
+  # the Debian package (dpkg-buildpackage, lintian) and its test
+  debhelper dpkg-dev fakeroot lintian
 )
 
 missing=()
