@@ -187,7 +187,7 @@ MetricsExporter::MetricsExporter(const ExporterSettings& settings, std::function
       throw std::runtime_error("metrics.listen " + where + ": not an address");
     len = sizeof(sockaddr_in);
   }
-  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) throw std::runtime_error("metrics.listen " + where + ": socket: " + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
