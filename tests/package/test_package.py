@@ -88,6 +88,8 @@ class Package(unittest.TestCase):
             cls.daemon.wait()
         if getattr(cls, "stack", None):
             cls.stack.stop()
+        if getattr(cls, "log", None):
+            cls.log.close()
         if not ARGS.keep:
             sh(["dpkg", "--purge", "support-milter"], check=False)
         shutil.rmtree(getattr(cls, "work", ""), ignore_errors=True)
@@ -142,7 +144,7 @@ class Package(unittest.TestCase):
         as_user = ["setpriv", "--reuid=support-milter", "--regid=support-milter", "--init-groups", "--no-new-privs",
                    "--"]
         sh(as_user + pre)
-        log = open(os.path.join(cls.work, "daemon.stderr"), "wb")
+        log = cls.log = open(os.path.join(cls.work, "daemon.stderr"), "wb")
         old = os.umask(0o027)
         try:
             cls.daemon = subprocess.Popen(as_user + start, stdout=subprocess.DEVNULL, stderr=log)
@@ -197,6 +199,14 @@ class Package(unittest.TestCase):
             "--reason", "checking release"])
         cls.stack.wait_delivered(a1)
 
+        # ExecReload: SIGHUP re-reads the config, which the audit log records.
+        cls.daemon.send_signal(signal.SIGHUP)
+
+        def reloaded():
+            with open(AUDIT) as f:
+                return [r for r in map(json.loads, f) if r["event"] == "config" and r.get("reload")]
+        harness.wait_until(reloaded, 20, "the reload in the audit log", lambda: harness.tail(cls.log.name))
+
         cls.daemon.send_signal(signal.SIGTERM)
         self.assertEqual(cls.daemon.wait(60), 0)
         r = sh(["/usr/sbin/support-milter", "audit", "verify", AUDIT])
@@ -206,7 +216,9 @@ class Package(unittest.TestCase):
         self.assertEqual(events[0], "start")
         self.assertIn("release", events)
         self.assertEqual(events[-1], "stop")
-        self.assertEqual(os.stat(AUDIT).st_uid, pwd.getpwnam("support-milter").pw_uid)
+        st = os.stat(AUDIT)
+        self.assertEqual(st.st_uid, pwd.getpwnam("support-milter").pw_uid)
+        self.assertEqual(st.st_mode & 0o777, 0o640)  # the unit's UMask=0027
 
 
 if __name__ == "__main__":
