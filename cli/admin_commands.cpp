@@ -197,14 +197,14 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
   for (const auto& [k, v] : parse_postconf(n.out)) explicit_params.insert(k);
   // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory: a socket under
   // the queue directory is written relative to it; one elsewhere cannot be reached.
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings, chroot_notes;
   if (socket.starts_with("unix:")) {
     const std::string path = socket.substr(5);
     const std::string queue = current.count("queue_directory") ? current["queue_directory"] : "";
     auto chrooted = chrooted_milter_clients(opts.postfix_dir);
     if (!chrooted.empty() && !queue.empty() && path.starts_with(queue + "/")) {
       socket = "unix:" + path.substr(queue.size());
-      warnings.push_back("the chrooted services (" + [&] {
+      chroot_notes.push_back("the chrooted services (" + [&] {
         std::string list;
         for (const auto& c : chrooted) list += (list.empty() ? "" : " ") + c;
         return list;
@@ -227,6 +227,7 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
 
   std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
   for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
+  for (const auto& note : chroot_notes) std::cout << "  note: " << note << "\n";
   for (const auto& w : warnings) std::cout << "  warning: " << w << "\n";
 
   if (plan.changes.empty()) {
