@@ -15,6 +15,8 @@
 
 namespace sm {
 
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "the hot path counts with lock-free atomics");
+
 namespace {
 
 constexpr std::array<Direction, 4> kDirectionOrder = {Direction::inbound, Direction::outbound, Direction::internal,
