@@ -4,7 +4,7 @@ mail through it: a clean message is delivered, a rude reply is held, `support-mi
 it, `release` delivers it, and the audit log verifies. Purges the package at the end.
 
 Run as root:  python3 tests/package/test_package.py [--deb FILE] [--keep]
-(about 5-10 minutes, most of it the package build; not part of ctest)."""
+(a few minutes, most of it the package build; not part of ctest: it installs a package)."""
 
 import argparse
 import configparser
