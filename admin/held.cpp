@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -59,7 +61,11 @@ std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vecto
   return out;
 }
 
-std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts) {
+namespace {
+
+// The join over lines handed out by `next` (false at the end of all input).
+std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
+                                    const std::function<bool(std::string&)>& next) {
   std::vector<HeldMessage> held;
   std::map<std::string, std::size_t> index;
   for (const auto& e : queue) {
@@ -70,39 +76,69 @@ std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const s
     held.push_back(std::move(h));
   }
   if (held.empty()) return held;
-  for (const auto& text : audit_texts) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-      // Cheap test before parsing: only lines that name one of the held ids.
-      auto q = line.find("\"queue_id\":\"");
-      if (q == std::string::npos) continue;
-      auto start = q + 12;
-      auto end = line.find('"', start);
-      if (end == std::string::npos) continue;
-      auto it = index.find(line.substr(start, end - start));
-      if (it == index.end()) continue;
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || str(j, "event") != "message") continue;
-      HeldMessage& h = held[it->second];
-      h.audited = true;
-      h.time = str(j, "time");
-      h.message_id = str(j, "message_id");
-      h.direction = str(j, "direction");
-      h.author = str(j, "author");
-      h.action = str(j, "action");
-      h.reason = str(j, "hold_reason");
-      h.findings = nlohmann::json::array();
-      if (auto f = j.find("findings"); f != j.end() && f->is_array())
-        for (const auto& finding : *f)
-          if (finding.is_object() && str(finding, "result") == "fail" && str(finding, "action") == "hold")
-            h.findings.push_back({{"rule", str(finding, "rule")}, {"detail", str(finding, "detail")}});
-    }
+  for (std::string line; next(line);) {
+    // Cheap test before parsing: only lines that name one of the held ids.
+    auto q = line.find("\"queue_id\":\"");
+    if (q == std::string::npos) continue;
+    auto start = q + 12;
+    auto end = line.find('"', start);
+    if (end == std::string::npos) continue;
+    auto it = index.find(line.substr(start, end - start));
+    if (it == index.end()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || str(j, "event") != "message") continue;
+    HeldMessage& h = held[it->second];
+    h.audited = true;
+    h.time = str(j, "time");
+    h.message_id = str(j, "message_id");
+    h.direction = str(j, "direction");
+    h.author = str(j, "author");
+    h.action = str(j, "action");
+    h.reason = str(j, "hold_reason");
+    h.findings = nlohmann::json::array();
+    if (auto f = j.find("findings"); f != j.end() && f->is_array())
+      for (const auto& finding : *f)
+        if (finding.is_object() && str(finding, "result") == "fail" && str(finding, "action") == "hold")
+          h.findings.push_back({{"rule", str(finding, "rule")}, {"detail", str(finding, "detail")}});
   }
   std::sort(held.begin(), held.end(), [](const HeldMessage& a, const HeldMessage& b) {
     return a.queue.arrival_time != b.queue.arrival_time ? a.queue.arrival_time < b.queue.arrival_time
                                                         : a.queue.queue_id < b.queue.queue_id;
   });
   return held;
+}
+
+}  // namespace
+
+std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts) {
+  std::size_t i = 0;
+  std::istringstream in;
+  bool open = false;
+  return join_lines(queue, [&](std::string& line) {
+    for (;;) {
+      if (open && std::getline(in, line)) return true;
+      if (i >= audit_texts.size()) return false;
+      in = std::istringstream(audit_texts[i++]);
+      open = true;
+    }
+  });
+}
+
+std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
+                                         std::vector<std::string>* unreadable) {
+  std::size_t i = 0;
+  std::ifstream in;
+  return join_lines(queue, [&](std::string& line) {
+    for (;;) {
+      if (in.is_open() && std::getline(in, line)) return true;
+      if (in.is_open()) in.close();
+      if (i >= files.size()) return false;
+      in.clear();
+      in.open(files[i], std::ios::binary);
+      if (!in.is_open() && unreadable != nullptr) unreadable->push_back(files[i]);
+      ++i;
+    }
+  });
 }
 
 std::vector<std::string> audit_files_oldest_first(const std::string& path) {

@@ -38,6 +38,10 @@ struct HeldMessage {
 // Held entries of `queue` (queue_name "hold") joined with the audit records in `audit_texts`
 // (contents of audit files, oldest first).
 std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts);
+// The same, reading audit files line by line (they can be large); `unreadable` gets the files that
+// could not be opened.
+std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
+                                         std::vector<std::string>* unreadable);
 
 // The audit files to search: `path` and its rotated siblings (<stem>-YYYYmmdd-...<ext>), oldest first.
 std::vector<std::string> audit_files_oldest_first(const std::string& path);

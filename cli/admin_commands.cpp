@@ -117,19 +117,12 @@ bool read_queue(const std::string& postfix_dir, std::vector<QueueEntry>* entries
 
 std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
                                        const char* command) {
-  std::vector<std::string> texts;
-  for (const auto& file : audit_files_oldest_first(audit_path)) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "support-milter " << command << ": cannot read audit log " << file
-                << "; reasons from it are missing\n";
-      continue;
-    }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    texts.push_back(buf.str());
-  }
-  return join_held(queue, texts);
+  std::vector<std::string> unreadable;
+  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable);
+  for (const auto& file : unreadable)
+    std::cerr << "support-milter " << command << ": cannot read audit log " << file
+              << "; reasons from it are missing\n";
+  return held;
 }
 
 bool single_line(const std::string& s) {

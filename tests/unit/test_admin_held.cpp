@@ -1,6 +1,11 @@
 // Held mail: postqueue -j parsed, hold entries joined with the audit log by queue id.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "admin/held.h"
 
 namespace sm {
@@ -65,6 +70,33 @@ TEST(Held, JoinsHoldEntriesWithTheirLatestAuditRecord) {
   EXPECT_EQ(j[1]["findings"][0]["rule"], "polite-tone");
   EXPECT_EQ(j[1]["arrival_time"], "2026-09-21T14:15:00Z");
   EXPECT_FALSE(j[0].contains("message_id"));
+}
+
+TEST(Held, FilesAreReadLineByLineOldestFirst) {
+  namespace fs = std::filesystem;
+  auto dir = fs::path(::testing::TempDir()) / ("held-files-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+  };
+  // A rotated file with an older verdict, the current one with the newer: the newer wins.
+  write("audit-20261101-000000.000000.jsonl",
+        R"({"event":"message","queue_id":"ABCDE12345","message_id":"old@x","action":"hold","findings":[]})" "\n");
+  write("audit.jsonl",
+        R"({"event":"message","queue_id":"ABCDE12345","message_id":"new@x","action":"hold","findings":[]})" "\n");
+  write("audit-20261101-000000.000000.jsonl.1.gz", "not text");
+  auto files = audit_files_oldest_first((dir / "audit.jsonl").string());
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(fs::path(files[0]).filename(), "audit-20261101-000000.000000.jsonl");
+  files.push_back((dir / "missing.jsonl").string());
+  std::vector<std::string> unreadable;
+  auto held = join_held_files(parse_postqueue_json(kQueue), files, &unreadable);
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0].message_id, "new@x");
+  EXPECT_FALSE(held[1].audited);
+  EXPECT_EQ(unreadable, std::vector<std::string>{(dir / "missing.jsonl").string()});
+  fs::remove_all(dir);
 }
 
 TEST(Held, EmptyQueue) {
