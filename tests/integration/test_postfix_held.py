@@ -4,6 +4,7 @@ both leave audit records in the daemon's hash chain, which still verifies. The d
 endpoint counts what happened."""
 
 import json
+import os
 import unittest
 import urllib.request
 import uuid
@@ -18,8 +19,15 @@ class PostfixHeld(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.metrics_port = harness.free_port()
-        cls.stack = harness.Stack(milter_kwargs={
-            "extra": f'[metrics]\nlisten = "127.0.0.1:{cls.metrics_port}"\n'}).start()
+        cls.stack = harness.Stack(milter_kwargs={"extra": "[metrics]\n"
+                                                          f'listen = "127.0.0.1:{cls.metrics_port}"\n'
+                                                          'textfile = "TEXTFILE"\ntextfile_seconds = 1\n'})
+        cls.textfile = os.path.join(cls.stack.milter.state_dir, "support-milter.prom")
+        with open(cls.stack.milter.config_path) as f:
+            text = f.read().replace("TEXTFILE", cls.textfile)
+        with open(cls.stack.milter.config_path, "w") as f:
+            f.write(text)
+        cls.stack.start()
 
     @classmethod
     def tearDownClass(cls):
@@ -128,19 +136,33 @@ class PostfixHeld(unittest.TestCase):
         self.assertEqual(len(discard), 1)
         self.assertEqual(discard[0]["reason"], "rewritten politely")
 
-        # A customer who gets no answer is waiting (the first scrape reads the store).
+        # A customer who gets no answer is waiting (the store is asked at most every 5 seconds).
         waiting = f"w-{uuid.uuid4().hex[:10]}@client.example"
         self.stack.postfix.send(harness.make_message(
             waiting, "Carla <carla@client.example>", ["help@support.example.com"], "Refund for order 5521",
             "Hello,\n\nwhere is my refund for order 5521?\n\nCarla"), "carla@client.example",
             ["help@support.example.com"])
         self.stack.milter.audit_for(waiting)
-        self.assertGreaterEqual(self.metric("support_milter_customers_waiting"), 1)
+        harness.wait_until(lambda: self.metric("support_milter_customers_waiting") >= 1, 20,
+                           "a waiting customer in the metrics", self.stack.diagnostics)
         self.assertGreater(self.metric("support_milter_oldest_wait_seconds"), 0)
         self.assertGreaterEqual(self.metric('support_milter_messages_total{direction="outbound",action="hold"}'), 2)
         self.assertGreaterEqual(self.metric('support_milter_findings_total{rule="polite-tone"}'), 2)
         self.assertGreaterEqual(self.metric("support_milter_processing_seconds_count"), 4)
         self.assertGreater(self.metric("process_start_time_seconds"), 1.7e9)
+
+        # The node_exporter textfile carries the same series, rewritten every second.
+        def textfile_hold_count():
+            try:
+                with open(self.textfile) as f:
+                    for line in f:
+                        if line.startswith('support_milter_messages_total{direction="outbound",action="hold"} '):
+                            return float(line.split()[-1]) >= 2
+            except FileNotFoundError:
+                return False
+            return False
+        harness.wait_until(textfile_hold_count, 20, "the held messages in the metrics textfile",
+                           self.stack.diagnostics)
 
         self.assertEqual(self.stack.milter.stop(), 0)
         seqs = [r["seq"] for r in self.stack.milter.audit()]
