@@ -315,6 +315,15 @@ int run_queue_action(const QueueActionOptions& opts) {
               << "\n";
     return kUnavailable;
   }
+  // postsuper exits 0 also when it found nothing to do (someone else was quicker): look again.
+  std::vector<QueueEntry> after;
+  if (!read_queue(opts.postfix_dir, &after, cmd)) return kUnavailable;
+  for (const auto& e : after)
+    if (e.queue_id == opts.queue_id && (opts.discard || e.queue_name == "hold")) {
+      std::cerr << "support-milter " << cmd << ": postsuper left " << opts.queue_id << " in the " << e.queue_name
+                << " queue: " << first_line(r.err) << "\n";
+      return kUnavailable;
+    }
   nlohmann::json rec = {{"queue_id", opts.queue_id},
                         {"by", opts.by},
                         {"reason", opts.reason},
