@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <tuple>
 
+#include "cli/admin_commands.h"
 #include "cli/check_command.h"
 #include "cli/store_command.h"
 #include "cli/tools.h"
@@ -77,9 +79,47 @@ int main(int argc, char** argv) {
   migrate_cmd->add_option("--timeout-ms", migrate.timeout_ms, "longest wait for one statement or connection")
       ->check(CLI::Range(100u, 3600000u));
 
+
+  sm::SetupPostfixOptions setup;
+  auto* setup_cmd = app.add_subcommand("setup-postfix", "show the Postfix settings support-milter needs and apply them with postconf -e");
+  setup_cmd->add_option("--config-dir", setup.postfix_dir, "Postfix configuration directory (default /etc/postfix)");
+  setup_cmd->add_option("--socket", setup.socket, "milter socket (default: milter.socket of the config)");
+  setup_cmd->add_option("-c,--config", setup.config_path, "support-milter config (default: " + std::string(sm::kDefaultConfigPath) + " if it exists)");
+  setup_cmd->add_option("--default-action", setup.default_action, "milter_default_action: tempfail (default) or accept")
+      ->check(CLI::IsMember({"tempfail", "accept"}));
+  setup_cmd->add_flag("-y,--yes", setup.yes, "apply without asking");
+
+  sm::HeldOptions held;
+  auto* held_cmd = app.add_subcommand("held", "list messages in Postfix's hold queue with the rules that held them");
+  held_cmd->add_option("--postfix-config", held.postfix_dir, "Postfix configuration directory (default: Postfix's)");
+  held_cmd->add_option("-c,--config", held.config_path, "support-milter config, for audit.path");
+  held_cmd->add_option("--audit", held.audit_path, "audit log (default: audit.path of the config)");
+  held_cmd->add_flag("--json", held.json, "print JSON");
+
+  sm::QueueActionOptions release, discard;
+  discard.discard = true;
+  CLI::App* release_cmd = nullptr;
+  CLI::App* discard_cmd = nullptr;
+  for (auto [opts, name, help] :
+       {std::tuple{&release, "release", "release a held message (postsuper -H) and write an audit record"},
+        std::tuple{&discard, "discard", "delete a held message (postsuper -d) and write an audit record"}}) {
+    auto* c = app.add_subcommand(name, help);
+    c->add_option("queue_id", opts->queue_id, "Postfix queue id (see: support-milter held)")->required();
+    c->add_option("--by", opts->by, "who decides (for the audit log)")->required();
+    c->add_option("--reason", opts->reason, "why (for the audit log)")->required();
+    c->add_option("--postfix-config", opts->postfix_dir, "Postfix configuration directory (default: Postfix's)");
+    c->add_option("-c,--config", opts->config_path, "support-milter config, for audit.path");
+    c->add_option("--audit", opts->audit_path, "audit log (default: audit.path of the config)");
+    (opts->discard ? discard_cmd : release_cmd) = c;
+  }
+
   CLI11_PARSE(app, argc, argv);
 
   if (*migrate_cmd) return sm::run_store_migrate(migrate, std::cout, std::cerr);
+  if (*setup_cmd) return sm::run_setup_postfix(setup);
+  if (*held_cmd) return sm::run_held(held);
+  if (*release_cmd) return sm::run_queue_action(release);
+  if (*discard_cmd) return sm::run_queue_action(discard);
 
   if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config);
   if (*replay_cmd)

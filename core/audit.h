@@ -6,6 +6,11 @@
 // deleted, reordered or truncated record breaks the chain; `audit verify` finds where. On start
 // the chain continues from the last complete record of the file (or, when the file is empty after
 // a rotation, of the newest rotated file). Rotated files are named <stem>-YYYYmmdd-HHMMSS.ffffff<ext>.
+//
+// Several writers: the daemon and the admin tools (held/release/discard) append to the same file.
+// Every write takes an exclusive flock on the file's directory (stable across rotations), and a
+// writer that finds the file changed since its own last record continues the chain from the
+// file's last record.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -42,5 +47,11 @@ class AuditLog {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// One record appended by a process other than the daemon (the admin tools), under the same lock
+// and continuing the same chain. Creates the file when missing (owned by the directory's owner when
+// run as root). Returns false and sets `error` on failure.
+bool append_audit_record(const std::string& path, const std::string& event, const nlohmann::json& record,
+                         std::string* error);
 
 }  // namespace sm

@@ -326,6 +326,26 @@ const std::vector<KeyDef>& keys() {
          if (!c.lexicons.dir.empty() && !std::filesystem::is_directory(c.lexicons.dir, ec))
            r.fail(n, "lexicons.dir: \"" + c.lexicons.dir + "\" is not a directory");
        }},
+      {"metrics", "listen", "\"\"",
+       "Prometheus endpoint, loopback only: \"127.0.0.1:9759\" or \"[::1]:9759\" (empty: off)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "metrics.listen");
+         std::string host, error;
+         unsigned port = 0;
+         if (!v.empty() && !parse_loopback_listen(v, &host, &port, &error)) r.fail(n, "metrics.listen: " + error);
+         c.metrics.listen = v;
+       }},
+      {"metrics", "textfile", "\"\"", "file for node_exporter's textfile collector, rewritten atomically (empty: off)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "metrics.textfile");
+         if (!v.empty() && (v.front() != '/' || !v.ends_with(".prom")))
+           r.fail(n, "metrics.textfile: \"" + v + "\" is not an absolute path ending in .prom");
+         c.metrics.textfile = v;
+       }},
+      {"metrics", "textfile_seconds", "15", "how often the metrics textfile is rewritten",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.metrics.textfile_seconds = static_cast<unsigned>(r.integer(n, "metrics.textfile_seconds", 1, 3600));
+       }},
       {"log", "target", "\"syslog\"", "operational log: syslog | stderr",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.log.target = r.choice(n, "log.target", {"syslog", "stderr"});
@@ -513,6 +533,49 @@ std::shared_ptr<const Config> load_config(const std::string& path) {
   std::ostringstream buf;
   buf << in.rdbuf();
   return parse_config(buf.str(), path);
+}
+
+bool parse_loopback_listen(const std::string& spec, std::string* host, unsigned* port, std::string* error) {
+  std::string h, p;
+  if (spec.starts_with("[")) {
+    auto close = spec.find("]:");
+    if (close == std::string::npos) {
+      *error = "\"" + spec + "\" is not [ADDRESS]:PORT";
+      return false;
+    }
+    h = spec.substr(1, close - 1);
+    p = spec.substr(close + 2);
+  } else {
+    auto colon = spec.rfind(':');
+    if (colon == std::string::npos || spec.find(':') != colon) {
+      *error = "\"" + spec + "\" is not ADDRESS:PORT (IPv6 as [::1]:PORT)";
+      return false;
+    }
+    h = spec.substr(0, colon);
+    p = spec.substr(colon + 1);
+  }
+  bool digits = !p.empty() && p.size() <= 5 && std::all_of(p.begin(), p.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  unsigned long port_number = digits ? std::stoul(p) : 0;
+  if (!digits || port_number == 0 || port_number > 65535) {
+    *error = "\"" + p + "\" is not a port (1..65535)";
+    return false;
+  }
+  bool loopback = false;
+  if (h == "::1") {
+    loopback = true;
+  } else {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    char tail = 0;
+    loopback = std::sscanf(h.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+               c < 256 && d < 256;
+  }
+  if (!loopback) {
+    *error = "\"" + h + "\" is not a loopback address (127.0.0.0/8 or ::1): metrics stay on this host";
+    return false;
+  }
+  *host = h;
+  *port = static_cast<unsigned>(port_number);
+  return true;
 }
 
 std::vector<std::string> describe_config_keys() {

@@ -77,6 +77,12 @@ struct Config {
     std::string from = "support-milter <postmaster>";
   } notify;
 
+  struct MetricsSettings {
+    std::string listen;             // "127.0.0.1:9759" or "[::1]:9759"; empty: no endpoint
+    std::string textfile;           // node_exporter textfile path; empty: none
+    unsigned textfile_seconds = 15;  // how often the textfile is rewritten
+  } metrics;
+
   struct LexiconSettings {
     std::string dir;  // empty: the installed lexicons, else the ones in the source tree
     std::shared_ptr<const Lexicons> loaded;
@@ -103,6 +109,10 @@ std::shared_ptr<const Config> load_config(const std::string& path);
 std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name);
 // The built-in defaults (every rule at its default action).
 std::shared_ptr<const Config> default_config();
+
+// Splits a loopback listen address "127.0.0.1:9759" or "[::1]:9759" into host and port; false
+// (with `error`) for anything else, including addresses that are not loopback.
+bool parse_loopback_listen(const std::string& spec, std::string* host, unsigned* port, std::string* error);
 
 // One line per key: "section.key = default  # meaning", for docs and `configtest --keys`.
 std::vector<std::string> describe_config_keys();

@@ -23,12 +23,15 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/audit.h"
 #include "core/config.h"
 #include "core/oplog.h"
 #include "core/sweeper.h"
+#include "core/metrics.h"
+#include "milter/metrics_server.h"
 #include "milter/milter.h"
 #include "milter/notify.h"
 #include "store/thread_store.h"
@@ -66,6 +69,9 @@ bool same_restart_keys(const Config& a, const Config& b, std::string* which) {
   else if (a.audit.path != b.audit.path) *which = "audit.path";
   else if (a.milter.socket != b.milter.socket) *which = "milter.socket";
   else if (a.milter.user != b.milter.user) *which = "milter.user";
+  else if (a.metrics.listen != b.metrics.listen) *which = "metrics.listen";
+  else if (a.metrics.textfile != b.metrics.textfile) *which = "metrics.textfile";
+  else if (a.metrics.textfile_seconds != b.metrics.textfile_seconds) *which = "metrics.textfile_seconds";
   else return true;
   return false;
 }
@@ -234,12 +240,38 @@ bool daemonize(std::string* error) {
   return true;
 }
 
+// The metrics page: counters plus the store's waiting customers (asked at most every 5 seconds:
+// a scrape must not load the store).
+std::string render_metrics(MilterRuntime* rt, TimeMs started) {
+  static std::mutex mu;
+  static std::optional<WaitingSummary> cached;
+  static TimeMs cached_at = 0;
+  MetricGauges g;
+  g.now = now_ms();
+  g.process_start = started;
+  {
+    std::lock_guard lock(mu);
+    if (cached_at == 0 || g.now - cached_at >= 5000) {
+      try {
+        cached = rt->store->waiting_summary();
+      } catch (const std::exception& e) {
+        oplog(Severity::warning, std::string("metrics: store: ") + e.what());
+        cached.reset();
+      }
+      cached_at = g.now;
+    }
+    g.waiting = cached;
+  }
+  return rt->metrics->render(g);
+}
+
 }  // namespace
 
 int run_daemon(const RunOptions& opts) {
   // Before any thread exists: every thread inherits these blocked.
   sigset_t set = daemon_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  const TimeMs started = now_ms();
 
   std::shared_ptr<const Config> cfg;
   try {
@@ -312,6 +344,28 @@ int run_daemon(const RunOptions& opts) {
   rt.audit = audit.get();
   audit->write("start", {{"config", cfg->digest}, {"path", opts.config_path}, {"socket", socket},
                          {"pid", static_cast<long>(getpid())}});
+
+  static Metrics metrics;
+  rt.metrics = &metrics;
+  std::unique_ptr<MetricsExporter> exporter;
+  if (!cfg->metrics.listen.empty() || !cfg->metrics.textfile.empty()) {
+    ExporterSettings es;
+    if (!cfg->metrics.listen.empty() && !parse_loopback_listen(cfg->metrics.listen, &es.host, &es.port, &error)) {
+      oplog(Severity::error, "metrics.listen: " + error);
+      return 78;
+    }
+    es.textfile = cfg->metrics.textfile;
+    es.textfile_seconds = cfg->metrics.textfile_seconds;
+    try {
+      exporter = std::make_unique<MetricsExporter>(es, [started] { return render_metrics(&rt, started); });
+    } catch (const std::exception& e) {
+      oplog(Severity::error, e.what());
+      std::cerr << "support-milter: " << e.what() << "\n";
+      return 71;
+    }
+    exporter->start();
+    if (!es.host.empty()) oplog(Severity::info, "metrics on http://" + cfg->metrics.listen + "/metrics");
+  }
 
   prune_store(&rt);
 

@@ -6,6 +6,7 @@
 #include <libmilter/mfapi.h>
 #include <netinet/in.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -60,6 +61,7 @@ sfsistat fail_status(SMFICTX* ctx, const char* where, const std::string& what) {
   FailAction a = cfg ? cfg->milter.on_internal_error : FailAction::tempfail;
   std::string qid = symval(ctx, "i");
   oplog(Severity::error, std::string(where) + ": " + what, qid);
+  if (g_rt->metrics != nullptr) g_rt->metrics->count_error();
   if (g_rt->audit != nullptr) {
     g_rt->audit->write("error", {{"queue_id", qid}, {"where", where}, {"error", sanitize_text(what)},
                                  {"action", a == FailAction::accept ? "accept" : "tempfail"}});
@@ -236,6 +238,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     const Config& cfg = *c->cfg;
     c->env.queue_id = symval(ctx, "i");
     const std::string qid = c->env.queue_id;
+    const auto started = std::chrono::steady_clock::now();
 
     Message msg = parse_message(c->raw, cfg.limits);
     if (c->truncated) {
@@ -245,6 +248,8 @@ sfsistat on_eom(SMFICTX* ctx) {
     TimeMs now = now_ms();
     Pipeline pipeline(g_rt->store);
     Verdict v = pipeline.process(msg, c->env, now, cfg);
+    if (g_rt->metrics != nullptr)
+      g_rt->metrics->record(v, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!v.error.empty()) oplog(Severity::error, v.error, qid);
     if (g_rt->audit != nullptr) g_rt->audit->write("message", audit_record(msg, c->env, v, cfg));
     oplog(Severity::info,

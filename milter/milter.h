@@ -7,6 +7,7 @@
 
 #include "core/audit.h"
 #include "core/config.h"
+#include "core/metrics.h"
 #include "store/thread_store.h"
 
 namespace sm {
@@ -17,6 +18,7 @@ struct MilterRuntime {
   std::atomic<std::shared_ptr<const Config>> config;
   ThreadStore* store = nullptr;
   AuditLog* audit = nullptr;
+  Metrics* metrics = nullptr;  // counted at end of message; may be null
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
 };

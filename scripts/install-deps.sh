@@ -19,6 +19,8 @@ packages=(
   postgresql
   # the HTML report is checked in a real browser
   chromium
+  # the Debian package (dpkg-buildpackage, lintian) and its test
+  debhelper dpkg-dev fakeroot lintian
 )
 
 missing=()

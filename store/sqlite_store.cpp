@@ -269,6 +269,21 @@ class SqliteStore final : public ThreadStore {
     return out;
   }
 
+  std::optional<WaitingSummary> waiting_summary() override {
+    std::lock_guard lock(mu_);
+    // CASE keeps json_extract away from rows without SLA state ('' is not JSON).
+    sqlite3_stmt* st = prepare(
+        "SELECT count(w), min(w) FROM (SELECT CASE WHEN json_valid(sla) THEN json_extract(sla, '$.waiting_since') "
+        "END AS w FROM threads) WHERE w IS NOT NULL");
+    Reset r(st);
+    WaitingSummary out;
+    if (step(st)) {
+      out.threads = sqlite3_column_int64(st, 0);
+      if (sqlite3_column_type(st, 1) != SQLITE_NULL) out.oldest = sqlite3_column_int64(st, 1);
+    }
+    return out;
+  }
+
   std::size_t prune(TimeMs before) override {
     std::lock_guard lock(mu_);
     Transaction tx(*this);

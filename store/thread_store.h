@@ -52,6 +52,13 @@ struct ThreadInfo {
   std::string sla;  // the thread's SLA state as JSON (core/sla.h); empty when none yet
 };
 
+// Customers waiting for an answer now: threads whose SLA state has a waiting_since, and the
+// oldest of those times.
+struct WaitingSummary {
+  std::int64_t threads = 0;
+  std::optional<TimeMs> oldest;
+};
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -94,6 +101,9 @@ class ThreadStore {
   }
   // Threads due at or before `now`, earliest first.
   virtual std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) = 0;
+
+  // Customers waiting now (for metrics). Backends that cannot tell return nullopt.
+  virtual std::optional<WaitingSummary> waiting_summary() { return std::nullopt; }
 
   // Deletes messages older than `before` and threads left empty; returns messages deleted.
   virtual std::size_t prune(TimeMs before) = 0;

@@ -1,5 +1,6 @@
 // The audit hash chain: intact logs verify, every kind of tampering is found and located.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -166,6 +167,75 @@ TEST(AuditChain, CustomerAddressesAsHmac) {
   std::string text2 = audit_record(m, Envelope{}, v, *cfg2).dump();
   EXPECT_EQ(text, audit_record(m, Envelope{}, v, *cfg).dump());
   EXPECT_NE(text, text2);
+}
+
+// The admin tools append from another process while the daemon writes: one chain, nothing lost.
+TEST(AuditChain, AnotherProcessAppendsIntoTheSameChain) {
+  auto dir = fs::path(::testing::TempDir()) / ("chain-shared-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "audit.jsonl").string();
+  AuditLog log(path, AuditRotation{4096, false});  // small files: rotations happen in between
+  log.write("start", {});
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string error;
+    for (int i = 0; i < 200; ++i)
+      if (!append_audit_record(path, "release", {{"queue_id", "ABCDE" + std::to_string(i)}, {"by", "ops"}}, &error))
+        _exit(1);
+    _exit(0);
+  }
+  for (int i = 0; i < 200; ++i) log.write("message", {{"i", i}});
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  log.write("stop", {});
+
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());  // rotated names sort by time, "audit.jsonl" after them
+  auto it = std::find(files.begin(), files.end(), path);
+  ASSERT_NE(it, files.end());
+  files.erase(it);
+  files.push_back(path);
+  ASSERT_GT(files.size(), 2u) << "expected rotations";
+  auto r = verify_audit_chain(files);
+  EXPECT_TRUE(r.ok()) << r.problems.front().file << ":" << r.problems.front().line << ": " << r.problems.front().what;
+  EXPECT_EQ(r.records, 402u);
+  EXPECT_EQ(r.last_seq, 402u);
+  EXPECT_EQ(log.seq(), 402u);
+  fs::remove_all(dir);
+}
+
+TEST(AuditChain, AppendRefusesAfterACutRecord) {
+  auto p = fresh("chain-append-cut");
+  write_lines(p, {R"({"time":"t","event":"start","seq":1,"prev":"0"})", R"({"time":"t","event":"mess)"}, false);
+  std::string error;
+  EXPECT_FALSE(append_audit_record(p.string(), "release", {{"queue_id", "ABCDE1"}}, &error));
+  EXPECT_NE(error.find("complete record"), std::string::npos) << error;
+  EXPECT_FALSE(append_audit_record("/nonexistent-dir/audit.jsonl", "release", {}, &error));
+  EXPECT_NE(error.find("/nonexistent-dir"), std::string::npos) << error;
+}
+
+TEST(AuditChain, AppendStartsAndContinuesAChain) {
+  auto p = fresh("chain-append");
+  std::string error;
+  ASSERT_TRUE(append_audit_record(p.string(), "release", {{"queue_id", "ABCDE1"}, {"by", "ana"}}, &error)) << error;
+  {
+    AuditLog log(p.string());
+    log.write("message", {{"queue_id", "ABCDE2"}});
+  }
+  ASSERT_TRUE(append_audit_record(p.string(), "discard", {{"queue_id", "ABCDE2"}, {"by", "bob"}}, &error)) << error;
+  auto r = verify_audit_chain({p.string()});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.records, 3u);
+  auto lines = read_lines(p);
+  ASSERT_EQ(lines.size(), 3u);
+  auto last = nlohmann::json::parse(lines[2]);
+  EXPECT_EQ(last["event"], "discard");
+  EXPECT_EQ(last["seq"], 3);
+  EXPECT_EQ(last["by"], "bob");
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+// Held mail: Postfix's hold queue (postqueue -j) joined with the audit log's message records by
+// queue id, so each held message shows the rules and the reason that held it.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sm {
+
+struct QueueEntry {
+  std::string queue_name;  // hold, incoming, active, deferred, ...
+  std::string queue_id;
+  std::int64_t arrival_time = 0;  // seconds since the epoch
+  std::int64_t message_size = 0;
+  std::string sender;
+  std::vector<std::string> recipients;
+};
+
+// Parses postqueue -j output (one JSON object per line). Lines that are not JSON objects with a
+// queue_id are reported in `bad` (1-based line numbers) and skipped.
+std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vector<std::size_t>* bad = nullptr);
+
+struct HeldMessage {
+  QueueEntry queue;
+  bool audited = false;       // a message record with this queue id was found
+  std::string time;           // of the audit record
+  std::string message_id;
+  std::string direction;
+  std::string author;
+  std::string action;         // hold, or what enforce mode decided
+  std::string reason;         // hold_reason of the record
+  nlohmann::json findings = nlohmann::json::array();  // failing findings with the hold action
+};
+
+// Held entries of `queue` (queue_name "hold") joined with the audit records in `audit_texts`
+// (contents of audit files, oldest first).
+std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts);
+// The same, reading audit files line by line (they can be large); `unreadable` gets the files that
+// could not be opened.
+std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
+                                         std::vector<std::string>* unreadable);
+
+// The audit files to search: `path` and its rotated siblings (<stem>-YYYYmmdd-...<ext>), oldest first.
+std::vector<std::string> audit_files_oldest_first(const std::string& path);
+
+// A Postfix queue id: 5 to 32 characters of [0-9A-Za-z] (short and long forms).
+bool valid_queue_id(const std::string& id);
+
+// A table for people; JSON for programs.
+std::string format_held_text(const std::vector<HeldMessage>& held);
+nlohmann::json held_json(const std::vector<HeldMessage>& held);
+
+}  // namespace sm

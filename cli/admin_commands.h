@@ -1,0 +1,37 @@
+// `setup-postfix`, `held`, `release` and `discard`: the admin's day around Postfix.
+#pragma once
+#include <string>
+
+namespace sm {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/support-milter/support-milter.conf";
+
+struct SetupPostfixOptions {
+  std::string postfix_dir = "/etc/postfix";
+  std::string socket;       // empty: milter.socket of the config
+  std::string config_path;  // empty: the installed config when it exists, else the built-in default
+  std::string default_action = "tempfail";
+  bool yes = false;
+};
+int run_setup_postfix(const SetupPostfixOptions& opts);
+
+struct HeldOptions {
+  std::string postfix_dir;  // empty: Postfix's default
+  std::string config_path = kDefaultConfigPath;
+  std::string audit_path;   // empty: audit.path of the config
+  bool json = false;
+};
+int run_held(const HeldOptions& opts);
+
+struct QueueActionOptions {
+  std::string postfix_dir;
+  std::string config_path = kDefaultConfigPath;
+  std::string audit_path;
+  std::string queue_id;
+  std::string by;
+  std::string reason;
+  bool discard = false;  // false: release
+};
+int run_queue_action(const QueueActionOptions& opts);
+
+}  // namespace sm

@@ -1,0 +1,109 @@
+"""The command line an admin meets first: --version, configtest's file:line errors and exit codes,
+and setup-postfix on a copy of a Postfix configuration (shown, confirmed, applied with postconf,
+existing milters kept, a second run changes nothing)."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import harness
+
+
+def sm(*args, stdin=None):
+    return subprocess.run([harness.binary(), *args], capture_output=True, text=True, input=stdin)
+
+
+def postconf(directory, *names):
+    r = subprocess.run(["postconf", "-c", directory, "-h", *names], capture_output=True, text=True, check=True)
+    return r.stdout.splitlines()
+
+
+class CliAdmin(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="support-milter-cli-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_version_is_the_project_version(self):
+        r = sm("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout.strip(), "support-milter " + os.environ["SUPPORT_MILTER_VERSION"])
+
+    def test_configtest(self):
+        good = os.path.join(harness.ROOT, "conf", "support-milter.conf")
+        r = sm("configtest", "-c", good)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(": ok (sha256 ", r.stdout)
+        cases = [
+            ("[milter]\nsocket = \"unix:/x\"\n\nsokcet = 1\n", ":4: unknown key milter.sokcet"),
+            ("[metrics]\nlisten = \"0.0.0.0:9759\"\n", ":2: metrics.listen: \"0.0.0.0\" is not a loopback address"),
+            ("[store]\nretention_days = [\n", ":2: Error while parsing array"),
+            ("[rules.reply-all]\naction = \"explode\"\n", ":2: rules.reply-all.action"),
+        ]
+        for text, want in cases:
+            path = os.path.join(self.dir, "bad.conf")
+            with open(path, "w") as f:
+                f.write(text)
+            r = sm("configtest", "-c", path)
+            self.assertEqual(r.returncode, 78, text)
+            self.assertTrue(r.stderr.startswith(path + ":"), r.stderr)
+            self.assertIn(want, r.stderr)
+        r = sm("configtest", "-c", os.path.join(self.dir, "missing.conf"))
+        self.assertEqual(r.returncode, 78)
+        self.assertIn("missing.conf:0: cannot read", r.stderr)
+        r = sm("configtest")
+        self.assertEqual(r.returncode, 64)
+
+    def postfix_copy(self):
+        pf = os.path.join(self.dir, "postfix")
+        os.makedirs(pf)
+        shutil.copy("/etc/postfix/master.cf", pf)
+        with open(os.path.join(pf, "main.cf"), "w") as f:
+            f.write("compatibility_level = 3.6\nsmtpd_milters = inet:127.0.0.1:8891\n"
+                    "milter_connect_macros = j v\n")
+        return pf
+
+    def test_setup_postfix_shows_asks_and_applies(self):
+        pf = self.postfix_copy()
+        sock = "unix:/run/support-milter/support-milter.sock"
+        # Declined: shown, nothing written.
+        r = sm("setup-postfix", "--config-dir", pf, "--socket", sock, stdin="n\n")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("smtpd_milters", r.stdout)
+        self.assertIn(f"new: inet:127.0.0.1:8891, {sock}", r.stdout)
+        self.assertIn("Nothing changed.", r.stdout)
+        self.assertEqual(postconf(pf, "smtpd_milters"), ["inet:127.0.0.1:8891"])
+        # Confirmed.
+        r = sm("setup-postfix", "--config-dir", pf, "--socket", sock, stdin="y\n")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(postconf(pf, "smtpd_milters", "non_smtpd_milters", "milter_connect_macros",
+                                  "milter_end_of_data_macros", "milter_protocol", "milter_default_action"),
+                         [f"inet:127.0.0.1:8891, {sock}", sock, "j v {daemon_name}", "i", "6", "tempfail"])
+        self.assertIn("{auth_authen}", postconf(pf, "milter_mail_macros")[0])
+        # Again: nothing to do, nothing asked.
+        r = sm("setup-postfix", "--config-dir", pf, "--socket", sock)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("Nothing to change", r.stdout)
+        # libmilter's inet form is written in Postfix's form; --yes does not ask.
+        r = sm("setup-postfix", "--config-dir", pf, "--socket", "inet:8895@127.0.0.1", "--yes",
+               "--default-action", "accept")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(postconf(pf, "smtpd_milters", "milter_default_action"),
+                         [f"inet:127.0.0.1:8891, {sock}, inet:127.0.0.1:8895", "accept"])
+
+    def test_setup_postfix_bad_input(self):
+        pf = self.postfix_copy()
+        r = sm("setup-postfix", "--config-dir", pf, "--socket", "/run/x.sock", "--yes")
+        self.assertEqual(r.returncode, 64)
+        self.assertIn("is not a milter socket", r.stderr)
+        r = sm("setup-postfix", "--config-dir", os.path.join(self.dir, "none"), "--yes")
+        self.assertEqual(r.returncode, 64)
+        self.assertIn("main.cf does not exist", r.stderr)
+        r = sm("setup-postfix", "--config-dir", pf, "--default-action", "reject")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(postconf(pf, "smtpd_milters"), ["inet:127.0.0.1:8891"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
