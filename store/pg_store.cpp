@@ -381,6 +381,20 @@ class PgStore final : public ThreadStore {
     return out;
   }
 
+  std::optional<WaitingSummary> waiting_summary() override {
+    Lease l(*this);
+    // The SLA state is JSON text; rows without it ('') are left out before the cast.
+    auto r = l.exec(
+        "SELECT count(w), min(w) FROM (SELECT (sla::jsonb ->> 'waiting_since')::bigint AS w FROM threads "
+        "WHERE sla LIKE '{%') s WHERE w IS NOT NULL");
+    WaitingSummary out;
+    if (r.rows() == 1) {
+      out.threads = r.integer(0, 0);
+      if (!r.null(0, 1)) out.oldest = r.integer(0, 1);
+    }
+    return out;
+  }
+
   std::size_t prune(TimeMs before) override {
     Lease l(*this);
     l.exec("BEGIN");

@@ -222,10 +222,16 @@ TEST(PgStore, PruneAndSla) {
   EXPECT_EQ(waiting[0].thread_id, "old");
   EXPECT_EQ(waiting[1].sla, R"({"waiting_since":5000})");
   EXPECT_EQ(s->due_threads(6000, 1).size(), 1u);
+  auto summary = s->waiting_summary();
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_EQ(summary->threads, 2);
+  EXPECT_EQ(summary->oldest, 1000);
   s->save_sla("old", "{}", std::nullopt);
   EXPECT_EQ(s->due_threads(6000, 10).size(), 1u);
   EXPECT_TRUE(s->due_threads(4999, 10).empty());
   EXPECT_EQ(s->get_thread("old")->sla, "{}");
+  EXPECT_EQ(s->waiting_summary()->threads, 1);
+  EXPECT_EQ(s->waiting_summary()->oldest, 5000);
   EXPECT_EQ(s->prune(3000), 1u);
   EXPECT_FALSE(s->get_message("a@x").has_value());
   EXPECT_FALSE(s->get_thread("old").has_value());
