@@ -29,8 +29,10 @@ struct Line {
 };
 
 Line line_at(std::string_view s, std::size_t pos) {
-  std::size_t i = s.find_first_of("\r\n", pos);
-  if (i == std::string_view::npos) return {pos, s.size(), s.size()};
+  // A plain loop: string_view::find_first_of calls memchr once per byte.
+  std::size_t i = pos;
+  while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
+  if (i >= s.size()) return {pos, s.size(), s.size()};
   std::size_t next = (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? i + 2 : i + 1;
   return {pos, i, next};
 }
