@@ -6,8 +6,10 @@
 // provides sigwait() for the process (only libmilter calls it), which parks that thread until the
 // process ends. Stopping goes through smfi_stop() from our thread.
 //
-// Stop: smfi_stop() ends the accept loop, then messages in flight get milter.drain_seconds to
-// finish before the process exits.
+// Stop: new messages are answered "try again later" (451) while the messages in flight finish,
+// for at most milter.drain_seconds; then smfi_stop() ends the accept loop. (libmilter stops
+// serving its open sessions at smfi_stop(): a message still waiting for its end-of-message reply
+// would be cut off and tempfailed by the MTA, so the drain comes first.)
 #include "milter/daemon.h"
 
 #include <fcntl.h>
@@ -154,6 +156,9 @@ void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
     }
     oplog(Severity::info, sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
     rt->stopping = true;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt->config.load()->milter.workers_drain_seconds);
+    while (rt->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     smfi_stop();
     return;
   }

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
+#include <libmilter/mfdef.h>
 #include <netinet/in.h>
 
 #include <chrono>
@@ -35,6 +36,12 @@ struct Connection {
   std::size_t body_seen = 0;
   bool truncated = false;
 
+  // Protocol steps the MTA does not wait on (negotiated): an error in one of them is kept here
+  // and answered at end of message.
+  unsigned long no_reply = 0;
+  std::string deferred_error;
+  std::string deferred_where;
+
   void reset_message() {
     if (in_message) g_rt->in_flight.fetch_sub(1);
     in_message = false;
@@ -45,6 +52,8 @@ struct Connection {
     raw.clear();
     body_seen = 0;
     truncated = false;
+    deferred_error.clear();
+    deferred_where.clear();
   }
 };
 
@@ -83,6 +92,42 @@ sfsistat guarded(SMFICTX* ctx, const char* where, F&& f) {
   }
 }
 
+// A step the MTA may not wait on: answered with NOREPLY when that was negotiated; an error is
+// then kept for end of message instead of answered now.
+template <typename F>
+sfsistat quiet(SMFICTX* ctx, const char* where, unsigned long nr_flag, F&& f) {
+  Connection* c = conn(ctx);
+  const bool no_reply = c != nullptr && (c->no_reply & nr_flag) != 0;
+  if (!no_reply) return guarded(ctx, where, std::forward<F>(f));
+  try {
+    f();
+  } catch (const std::exception& e) {
+    if (c->deferred_error.empty()) c->deferred_error = e.what(), c->deferred_where = where;
+  } catch (...) {
+    if (c->deferred_error.empty()) c->deferred_error = "unknown error", c->deferred_where = where;
+  }
+  return SMFIS_NOREPLY;
+}
+
+// Every header, every body chunk and every recipient is a round trip unless the MTA is told not
+// to wait for the answer: Postfix (milter protocol 6) then streams them. Only end of message is
+// answered; the steps the milter has no use for are not sent at all.
+constexpr unsigned long kNoReplySteps = SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+constexpr unsigned long kUnusedSteps = SMFIP_NOUNKNOWN | SMFIP_NODATA;
+constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_QUARANTINE;
+
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long /*f2*/, unsigned long /*f3*/,
+                      unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
+  auto* c = new Connection;
+  smfi_setpriv(ctx, c);
+  *pf0 = kActions & f0;
+  *pf1 = f1 & (kNoReplySteps | kUnusedSteps);
+  *pf2 = 0;
+  *pf3 = 0;
+  c->no_reply = *pf1 & kNoReplySteps;
+  return SMFIS_CONTINUE;
+}
+
 std::string address_of(_SOCK_ADDR* sa) {
   if (sa == nullptr) return {};
   char buf[INET6_ADDRSTRLEN] = {0};
@@ -96,15 +141,20 @@ std::string address_of(_SOCK_ADDR* sa) {
 
 sfsistat on_connect(SMFICTX* ctx, char* /*host*/, _SOCK_ADDR* addr) {
   return guarded(ctx, "connect", [&] {
-    auto* c = new Connection;
+    Connection* c = conn(ctx);  // made at negotiation
+    if (c == nullptr) {
+      c = new Connection;
+      smfi_setpriv(ctx, c);
+    }
     c->client_addr = address_of(addr);
     c->daemon_name = symval(ctx, "{daemon_name}");
-    smfi_setpriv(ctx, c);
     return SMFIS_CONTINUE;
   });
 }
 
-sfsistat on_helo(SMFICTX* /*ctx*/, char* /*name*/) { return SMFIS_CONTINUE; }
+sfsistat on_helo(SMFICTX* ctx, char* /*name*/) {
+  return quiet(ctx, "helo", SMFIP_NR_HELO, [] { return SMFIS_CONTINUE; });
+}
 
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   return guarded(ctx, "mail from", [&] {
@@ -114,8 +164,16 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
       smfi_setpriv(ctx, c);
     }
     c->reset_message();
-    c->in_message = true;
+    // Counted first, then the stop checked: the stopping thread sets the flag before it waits for
+    // the count to reach zero, so a message either is waited for or is told to come back.
     g_rt->in_flight.fetch_add(1);
+    if (g_rt->stopping.load()) {
+      g_rt->in_flight.fetch_sub(1);
+      smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.2"),
+                    const_cast<char*>("support-milter: restarting, try again later"));
+      return SMFIS_TEMPFAIL;
+    }
+    c->in_message = true;
     c->cfg = g_rt->config.load();
     c->env.mail_from = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
     c->env.auth_user = symval(ctx, "{auth_authen}");
@@ -124,7 +182,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
-  return guarded(ctx, "rcpt to", [&] {
+  return quiet(ctx, "rcpt to", SMFIP_NR_RCPT, [&] {
     Connection* c = conn(ctx);
     if (c != nullptr && argv != nullptr && argv[0] != nullptr && c->env.rcpt_to.size() < 1000)
       c->env.rcpt_to.emplace_back(argv[0]);
@@ -133,7 +191,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
-  return guarded(ctx, "header", [&] {
+  return quiet(ctx, "header", SMFIP_NR_HDR, [&] {
     Connection* c = conn(ctx);
     if (c == nullptr || !c->in_message) return SMFIS_CONTINUE;
     std::size_t limit = c->cfg->limits.max_header_bytes;
@@ -151,7 +209,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
 }
 
 sfsistat on_eoh(SMFICTX* ctx) {
-  return guarded(ctx, "end of headers", [&] {
+  return quiet(ctx, "end of headers", SMFIP_NR_EOH, [&] {
     Connection* c = conn(ctx);
     if (c != nullptr && c->in_message) c->raw.append("\r\n");
     return SMFIS_CONTINUE;
@@ -159,7 +217,7 @@ sfsistat on_eoh(SMFICTX* ctx) {
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
-  return guarded(ctx, "body", [&] {
+  return quiet(ctx, "body", SMFIP_NR_BODY, [&] {
     Connection* c = conn(ctx);
     if (c == nullptr || !c->in_message) return SMFIS_CONTINUE;
     c->body_seen += len;
@@ -235,6 +293,11 @@ sfsistat on_eom(SMFICTX* ctx) {
   return guarded(ctx, "end of message", [&]() -> sfsistat {
     Connection* c = conn(ctx);
     if (c == nullptr || !c->in_message) return SMFIS_CONTINUE;
+    if (!c->deferred_error.empty()) {
+      std::string where = c->deferred_where, what = c->deferred_error;
+      c->reset_message();
+      return fail_status(ctx, where.c_str(), what);
+    }
     const Config& cfg = *c->cfg;
     c->env.queue_id = symval(ctx, "i");
     const std::string qid = c->env.queue_id;
@@ -308,7 +371,8 @@ bool register_milter(MilterRuntime* runtime) {
   static smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("support-milter");
   desc.xxfi_version = SMFI_VERSION;
-  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_QUARANTINE;
+  desc.xxfi_flags = kActions;
+  desc.xxfi_negotiate = on_negotiate;
   desc.xxfi_connect = on_connect;
   desc.xxfi_helo = on_helo;
   desc.xxfi_envfrom = on_envfrom;
