@@ -143,11 +143,21 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
   static const std::array<std::pair<const char*, Lang>, 3> langs = {{{"en", Lang::en}, {"es", Lang::es}, {"ru", Lang::ru}}};
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw std::runtime_error("lexicons: " + dir + " is not a directory");
+  // The phrase lists decide what is held: files or directories every user may change are refused.
+  auto refuse_world_writable = [](const fs::path& p) {
+    std::error_code e;
+    auto perms = fs::status(p, e).permissions();
+    if (!e && (perms & fs::perms::others_write) != fs::perms::none)
+      throw std::runtime_error("lexicons: " + p.string() + " is writable by every user; refused (chmod o-w)");
+  };
+  refuse_world_writable(dir);
   for (const auto& [code, lang] : langs) {
     fs::path sub = fs::path(dir) / code;
     if (!fs::is_directory(sub, ec)) continue;
+    refuse_world_writable(sub);
     for (const auto& e : fs::directory_iterator(sub, ec)) {
       if (e.path().extension() != ".txt") continue;
+      refuse_world_writable(e.path());
       std::ifstream in(e.path());
       if (!in) throw std::runtime_error("lexicons: cannot read " + e.path().string());
       std::string name = e.path().stem().string();

@@ -3,6 +3,8 @@
 // file:line. Rule sections ([rules.<id>]) are declared by the rules themselves (checks/registry).
 #include "core/config.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -530,6 +532,10 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
 std::shared_ptr<const Config> load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ":0: cannot read: " + std::strerror(errno));
+  // Whoever can write the config decides what mail is held or rejected: not every user.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IWOTH) != 0)
+    throw ConfigError(path + ":0: writable by every user; refused (chmod o-w " + path + ")");
   std::ostringstream buf;
   buf << in.rdbuf();
   return parse_config(buf.str(), path);

@@ -1,6 +1,9 @@
 // Config schema: the shipped file, defaults, and errors that name file:line.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -70,6 +73,22 @@ struct BadCase {
   const char* text;
   const char* want;  // substring of the error, which starts with "test.conf:LINE:"
 };
+
+TEST(Config, WorldWritableFileIsRefused) {
+  auto path = std::filesystem::path(::testing::TempDir()) / ("ww-" + std::to_string(::getpid()) + ".conf");
+  std::ofstream(path) << "[rules]\nmode = \"observe\"\n";
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                         std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  EXPECT_EQ(load_config(path.string())->rules.mode, Mode::observe);
+  std::filesystem::permissions(path, std::filesystem::perms::others_write, std::filesystem::perm_options::add);
+  try {
+    load_config(path.string());
+    ADD_FAILURE() << "a world-writable config was loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("writable by every user"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
 
 TEST(Config, BadValuesNameFileAndLine) {
   const BadCase cases[] = {

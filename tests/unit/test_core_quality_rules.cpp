@@ -284,6 +284,14 @@ TEST(Lexicons, ConfiguredDirectoryIsRead) {
   RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, cfg->lexicons.loaded.get(), "UTC"};
   EXPECT_EQ(find_rule("polite-tone")->evaluate(ctx, cfg->rule("polite-tone")).result, Result::fail);
   EXPECT_THROW(parse_config("[lexicons]\ndir = \"/nonexistent\"\n", "lex.conf"), ConfigError);
+  // A list every user may change is refused, and so is its directory.
+  std::filesystem::permissions(dir / "en" / "rude.txt", std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::add);
+  EXPECT_THROW(parse_config("[lexicons]\ndir = \"" + dir.string() + "\"\n", "lex.conf"), ConfigError);
+  std::filesystem::permissions(dir / "en" / "rude.txt", std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::remove);
+  std::filesystem::permissions(dir / "en", std::filesystem::perms::others_write, std::filesystem::perm_options::add);
+  EXPECT_THROW(parse_config("[lexicons]\ndir = \"" + dir.string() + "\"\n", "lex.conf"), ConfigError);
   std::filesystem::remove_all(dir);
 }
 
