@@ -111,6 +111,15 @@ class Daemon:
         h.wait_until(ready, 30, f"{self.name} on {self.path}")
         return self
 
+    def cpu_seconds(self):
+        """User + system CPU time of the process and all its threads so far."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
     def rss_kb(self):
         try:
             with open(f"/proc/{self.proc.pid}/status") as f:
@@ -197,7 +206,9 @@ def support_milter_daemon(work, binary):
     with open(milter.config_path) as f:
         text = f.read()
     with open(milter.config_path, "w") as f:
-        f.write(text.replace("[milter]\n", '[milter]\nsocket_group = "postfix"\n', 1))
+        # As in production: info, not the harness's debug log of every message.
+        f.write(text.replace("[milter]\n", '[milter]\nsocket_group = "postfix"\n', 1)
+                .replace('level = "debug"', 'level = "info"'))
     return Daemon("support-milter", [binary, "run", "-c", milter.config_path, "-f"], milter.unix_path,
                   os.path.join(work.path, "support-milter.log")), milter
 
@@ -222,7 +233,8 @@ def send(port, path, count, sessions, sender, rcpt):
         raise AssertionError(f"smtp-source failed ({r.returncode}): {r.stderr.strip()}")
 
 
-def measure(postfix, counter, port, path, count, sessions, rcpt, timeout):
+def measure(postfix, counter, port, path, count, sessions, rcpt, timeout, daemon=None):
+    cpu0 = daemon.cpu_seconds() if daemon else None
     start_sent = counter.poll()
     t0 = time.monotonic()
     send(port, path, count, sessions, "agent@support.example.com", rcpt)
@@ -240,7 +252,11 @@ def measure(postfix, counter, port, path, count, sessions, rcpt, timeout):
     done = time.monotonic()
     if counter.other:
         raise AssertionError("deliveries that were not sent:\n" + "\n".join(counter.other[-5:]))
-    return {"seconds": done - t0, "msg_per_s": count / (done - t0), "accepted_msg_per_s": count / (accepted - t0)}
+    out = {"seconds": done - t0, "msg_per_s": count / (done - t0), "accepted_msg_per_s": count / (accepted - t0)}
+    cpu1 = daemon.cpu_seconds() if daemon else None
+    if cpu0 is not None and cpu1 is not None:
+        out["milter_cpu_ms_per_msg"] = (cpu1 - cpu0) * 1000 / count
+    return out
 
 
 def machine():
@@ -331,6 +347,7 @@ def main():
         for name in configs:
             measure(postfix, counter, ports[name], messages[mix[0]], 20, 2, "customer@client.example", args.timeout)
 
+        by_name = {d.name: d for d in daemons}
         results = {}
         for rnd in range(args.rounds):
             order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
@@ -339,7 +356,7 @@ def main():
                 for s in sessions:
                     for name in order:
                         r = measure(postfix, counter, ports[name], messages[m], count, s,
-                                    "customer@client.example", args.timeout)
+                                    "customer@client.example", args.timeout, by_name.get(name))
                         results.setdefault((m, s, name), []).append(r)
                         print(f"round {rnd + 1} {m:7} sessions {s:3} {name:15} {r['msg_per_s']:9.1f} msg/s"
                               f" (accepted {r['accepted_msg_per_s']:.1f}/s)", flush=True)
@@ -352,10 +369,13 @@ def main():
                 for name in configs:
                     runs = results[(m, s, name)]
                     med[name] = statistics.median(r["msg_per_s"] for r in runs)
+                    cpu = [r["milter_cpu_ms_per_msg"] for r in runs if "milter_cpu_ms_per_msg" in r]
                     row[name] = {"median_msg_per_s": round(med[name], 1),
                                  "rounds_msg_per_s": [round(r["msg_per_s"], 1) for r in runs],
                                  "median_accepted_msg_per_s": round(
                                      statistics.median(r["accepted_msg_per_s"] for r in runs), 1)}
+                    if cpu:
+                        row[name]["median_milter_cpu_ms_per_msg"] = round(statistics.median(cpu), 3)
                 for name in configs:
                     if "postfix" in med:
                         row[name]["vs_postfix"] = round(med[name] / med["postfix"], 3)
@@ -409,6 +429,12 @@ def format_table(table, configs):
             sm = row["support-milter"]
             line += "".join(f" {sm.get(k, float('nan')):>8.3f}" for k in ("vs_null_milter", "vs_opendkim", "vs_postfix"))
         lines.append(line)
+    cpu_cols = [c for c in configs if any("median_milter_cpu_ms_per_msg" in row[c] for row in table)]
+    if cpu_cols:
+        lines += ["", "milter CPU per message (ms): " + f"{'message':8} {'sess':>4} " + " ".join(f"{c:>15}" for c in cpu_cols)]
+        for row in table:
+            lines.append(" " * 29 + f"{row['message']:8} {row['sessions']:>4} " + " ".join(
+                f"{row[c].get('median_milter_cpu_ms_per_msg', float('nan')):>15.3f}" for c in cpu_cols))
     return "\n".join(lines)
 
 
