@@ -319,6 +319,32 @@ class PgStore final : public ThreadStore {
   bool record(const StoredMessage& msg, const ThreadInfo* thread) override {
     Lease l(*this);
     l.exec("BEGIN");
+    bool recorded = insert(l, msg, thread);
+    l.exec("COMMIT");
+    return recorded;
+  }
+
+  bool record_with_sla(const StoredMessage& msg, const ThreadInfo* thread, const SlaUpdate& sla) override {
+    Lease l(*this);
+    l.exec("BEGIN");
+    bool recorded = insert(l, msg, thread);
+    if (recorded) {
+      Params p;
+      p.text(msg.thread_id).text(sla.json);
+      if (sla.due)
+        p.integer(*sla.due);
+      else
+        p.null();
+      l.exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", p);
+    }
+    l.exec("COMMIT");
+    return recorded;
+  }
+
+  // The message, its participants and its thread inside the caller's transaction; false when the
+  // message id was already stored.
+  template <class L>  // Lease, declared below
+  bool insert(L& l, const StoredMessage& msg, const ThreadInfo* thread) {
     if (thread != nullptr)
       l.exec(
           "INSERT INTO threads(thread_id, subject, created, last_activity) VALUES($1, $2, $3, $4) "
@@ -339,10 +365,7 @@ class PgStore final : public ThreadStore {
             .text(msg.subject)
             .integer(msg.question_count)
             .bytes(pack(msg.fingerprints)));
-    if (inserted.affected() == 0) {
-      l.exec("COMMIT");
-      return false;
-    }
+    if (inserted.affected() == 0) return false;
     int pos = 0;
     for (const auto& p : msg.participants)
       l.exec("INSERT INTO participants(message_id, pos, role, address, display) VALUES($1, $2, $3, $4, $5)",
@@ -354,7 +377,6 @@ class PgStore final : public ThreadStore {
                  .text(p.display));
     l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2) WHERE thread_id = $1",
            Params().text(msg.thread_id).integer(msg.time));
-    l.exec("COMMIT");
     return true;
   }
 

@@ -240,6 +240,19 @@ TEST(PgStore, PruneAndSla) {
   EXPECT_EQ(s->prune(3000), 0u);
 }
 
+TEST(PgStore, RecordWithSlaSavesOnlyForNewMessages) {
+  auto s = open_store(fresh_db("with_sla"));
+  auto t = thread("t", 1000);
+  EXPECT_TRUE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 1000), &t, {R"({"waiting_since":1000})", 8000}));
+  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
+  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
+  EXPECT_FALSE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 2000), nullptr, {"{}", std::nullopt}));
+  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
+  EXPECT_TRUE(s->record_with_sla(msg("b@x", "t", Direction::outbound, 3000), nullptr, {"{}", std::nullopt}));
+  EXPECT_EQ(s->get_thread("t")->sla, "{}");
+  EXPECT_TRUE(s->due_threads(9000, 10).empty());
+}
+
 TEST(PgStore, MessageOfAnUnknownThreadIsAnError) {
   auto s = open_store(fresh_db("orphan"));
   EXPECT_THROW(s->record(msg("m@x", "nowhere", Direction::inbound, 1), nullptr), StoreError);
