@@ -1,10 +1,37 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test (unit, miltertest, Postfix integration).
-# Run as root from anywhere in the repository. Prints ctest's summary; exits non-zero on failure.
+# Installs what is missing, builds, and runs every test (unit, miltertest, Postfix, PostgreSQL
+# integration), then the same suite under AddressSanitizer + UBSan, the concurrency tests under
+# ThreadSanitizer, and each fuzzer briefly. Run as root from anywhere in the repository. Prints
+# ctest's summary of each stage; exits non-zero on the first failure.
+#   SUPPORT_MILTER_QUICK=1   the plain build and suite only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 build=${BUILD_DIR:-build}
+jobs=$(nproc)
 # Unit tests run in parallel; the Postfix tests hold a resource lock and run one at a time.
-ctest --test-dir "$build" --output-on-failure --timeout 600 -j "$(nproc)"
+echo "== test suite"
+ctest --test-dir "$build" --output-on-failure --timeout 600 -j "$jobs"
+[[ ${SUPPORT_MILTER_QUICK:-} == 1 ]] && exit 0
+
+# The whole suite again, built with ASan + UBSan (any report fails the test that made it).
+echo "== test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+BUILD_DIR=build-asan scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DSUPPORT_MILTER_SANITIZE=address
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
+  ctest --test-dir build-asan --output-on-failure --timeout 900 -j "$jobs"
+
+# The tests where threads share state, built with TSan (only what they need is built).
+echo "== concurrency tests under ThreadSanitizer"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSUPPORT_MILTER_WERROR=ON \
+  -DSUPPORT_MILTER_SANITIZE=thread >/dev/null
+cmake --build build-tsan -j "$jobs" --target support-milter test_core_audit test_core_metrics \
+  test_milter_metrics_server test_store_pg test_store_sqlite
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir build-tsan --output-on-failure --timeout 900 -j "$jobs" \
+  -R 'Concurrent|Racing|SideBySide|BusyPool|Background|Metrics|faults|postfix_flow'
+
+# Each fuzz target for a few seconds on its seeds (a crash fails the run).
+echo "== fuzzers"
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh
