@@ -21,6 +21,8 @@ packages=(
   chromium
   # the Debian package (dpkg-buildpackage, lintian) and its test
   debhelper dpkg-dev fakeroot lintian
+  # the fuzzers (libFuzzer with ASan and UBSan) and the benchmarks' profiles
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev linux-perf
 )
 
 missing=()
