@@ -3,6 +3,7 @@
 #   scripts/fuzz.sh                 every target for FUZZ_SECONDS (default 20) seconds
 #   scripts/fuzz.sh TARGET [args]   one target, with libFuzzer's own arguments
 #                                   (e.g. -runs=10000000 for a long run)
+#   FUZZ_DETECT_LEAKS=0             leaks are not failures (docs/FUZZING.md: a known leak in mimetic)
 # Seeds come from tests/data and conf/; what a run adds stays in build-fuzz/corpus/TARGET, and a
 # crash leaves its input in build-fuzz/artifacts/ and fails the script.
 set -euo pipefail
@@ -27,6 +28,7 @@ run() {
   mkdir -p "$build/corpus/$t" "$build/artifacts"
   # shellcheck disable=SC2046
   "$build/fuzz/$t" -dict=fuzz/mime.dict -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -detect_leaks="${FUZZ_DETECT_LEAKS:-1}" \
     -artifact_prefix="$build/artifacts/$t-" "$@" "$build/corpus/$t" $(seeds_for "$t")
 }
 
