@@ -132,4 +132,23 @@ double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::stri
   return static_cast<double>(count) / static_cast<double>(stored_sketch.size());
 }
 
+std::string pack_sketch(const std::vector<std::uint64_t>& sketch) {
+  std::string out;
+  out.reserve(sketch.size() * 8);
+  for (std::uint64_t x : sketch)
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((x >> (8 * i)) & 0xff);
+  return out;
+}
+
+std::vector<std::uint64_t> unpack_sketch(const void* data, std::size_t bytes) {
+  std::vector<std::uint64_t> v;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t off = 0; off + 8 <= bytes; off += 8) {
+    std::uint64_t x = 0;
+    for (int i = 0; i < 8; ++i) x |= static_cast<std::uint64_t>(p[off + i]) << (8 * i);
+    v.push_back(x);
+  }
+  return v;
+}
+
 }  // namespace sm

@@ -4,6 +4,7 @@
 // not change them.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,5 +29,10 @@ double containment(const std::vector<std::uint64_t>& stored_sketch,
 // The same share, with the quote's shingles checked against the sketch as they are made, never
 // collected or sorted: what the quoted-history rule uses on a long quote.
 double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote);
+
+// A sketch as the stores keep it: 8 bytes per hash, little-endian; a trailing partial hash is
+// ignored on reading.
+std::string pack_sketch(const std::vector<std::uint64_t>& sketch);
+std::vector<std::uint64_t> unpack_sketch(const void* data, std::size_t bytes);
 
 }  // namespace sm

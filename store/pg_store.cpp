@@ -24,6 +24,8 @@
 // dies the server releases the lock.
 #include "store/pg_store.h"
 
+#include "store/fingerprint.h"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -142,24 +144,6 @@ std::string text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
-std::string pack(const std::vector<std::uint64_t>& v) {
-  std::string out;
-  out.reserve(v.size() * 8);
-  for (std::uint64_t x : v)
-    for (int i = 0; i < 8; ++i) out += static_cast<char>((x >> (8 * i)) & 0xff);
-  return out;
-}
-
-std::vector<std::uint64_t> unpack(const unsigned char* p, std::size_t bytes) {
-  std::vector<std::uint64_t> v;
-  for (std::size_t off = 0; off + 8 <= bytes; off += 8) {
-    std::uint64_t x = 0;
-    for (int i = 0; i < 8; ++i) x |= static_cast<std::uint64_t>(p[off + i]) << (8 * i);
-    v.push_back(x);
-  }
-  return v;
-}
-
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
@@ -221,7 +205,7 @@ struct Result {
     unsigned char* raw =
         PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r, row, col)), &len);
     if (raw == nullptr) throw StoreError("postgresql: cannot decode fingerprints");
-    auto v = unpack(raw, len);
+    auto v = unpack_sketch(raw, len);
     PQfreemem(raw);
     return v;
   }
@@ -364,7 +348,7 @@ class PgStore final : public ThreadStore {
             .integer(msg.time)
             .text(msg.subject)
             .integer(msg.question_count)
-            .bytes(pack(msg.fingerprints)));
+            .bytes(pack_sketch(msg.fingerprints)));
     if (inserted.affected() == 0) return false;
     int pos = 0;
     for (const auto& p : msg.participants)

@@ -4,6 +4,8 @@
 // migrate() brings older files forward.
 #include "store/sqlite_store.h"
 
+#include "store/fingerprint.h"
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -53,25 +55,6 @@ CREATE TABLE IF NOT EXISTS participants(
 );
 CREATE INDEX IF NOT EXISTS participants_message ON participants(message_id);
 )sql";
-
-std::string pack(const std::vector<std::uint64_t>& v) {
-  std::string out;
-  out.reserve(v.size() * 8);
-  for (std::uint64_t x : v)
-    for (int i = 0; i < 8; ++i) out += static_cast<char>((x >> (8 * i)) & 0xff);
-  return out;
-}
-
-std::vector<std::uint64_t> unpack(const void* data, int bytes) {
-  std::vector<std::uint64_t> v;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (int off = 0; off + 8 <= bytes; off += 8) {
-    std::uint64_t x = 0;
-    for (int i = 0; i < 8; ++i) x |= static_cast<std::uint64_t>(p[off + i]) << (8 * i);
-    v.push_back(x);
-  }
-  return v;
-}
 
 class SqliteStore final : public ThreadStore {
  public:
@@ -219,7 +202,7 @@ class SqliteStore final : public ThreadStore {
       sqlite3_bind_int64(st, 4, msg.time);
       bind(st, 5, msg.subject);
       sqlite3_bind_int(st, 6, msg.question_count);
-      std::string blob = pack(msg.fingerprints);
+      std::string blob = pack_sketch(msg.fingerprints);
       sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
       step(st);
       if (sqlite3_changes(db_) == 0) return false;
@@ -410,7 +393,7 @@ class SqliteStore final : public ThreadStore {
     m.time = sqlite3_column_int64(st, 3);
     m.subject = text(st, 4);
     m.question_count = sqlite3_column_int(st, 5);
-    m.fingerprints = unpack(sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6));
+    m.fingerprints = unpack_sketch(sqlite3_column_blob(st, 6), static_cast<std::size_t>(sqlite3_column_bytes(st, 6)));
     sqlite3_stmt* ps = prepare("SELECT role, address, display FROM participants WHERE message_id = ?1 ORDER BY rowid");
     Reset r(ps);
     bind(ps, 1, m.message_id);

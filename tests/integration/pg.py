@@ -24,11 +24,12 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from harness import free_port, wait_until
 
 OWNER = "postgres"
 ROLE = "support_milter"
@@ -40,25 +41,6 @@ def bindir():
         if os.access(os.path.join(d, "initdb"), os.X_OK):
             return d
     raise RuntimeError("PostgreSQL server programs not found (apt-get install postgresql)")
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout, what, on_fail=None):
-    deadline = time.monotonic() + timeout
-    delay = 0.02
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n" + (on_fail() if on_fail else ""))
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.25)
 
 
 class Server:
