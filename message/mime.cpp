@@ -1,17 +1,16 @@
-// The body: a bounded pre-scan of the MIME structure, then mimetic on the bounded bytes, then the
-// choice of the text part, transfer decoding and charset conversion.
+// The body: a bounded, linear scan of the MIME structure finds every leaf part; mimetic reads each
+// leaf's MIME fields; then the choice of the text part, transfer decoding and charset conversion.
 //
-// mimetic recurses without limit and trusts its input, so before it sees a byte a linear scan
-// walks the boundaries: when nesting passes limits.max_mime_depth or parts pass limits.max_parts,
-// the message is cut at that line and every open multipart is closed, so mimetic gets a
-// well-formed prefix. message/rfc822 parts are leaves here; their bytes are returned for the
-// caller to parse as quoted history (one level, bounded).
+// mimetic recurses without limit, trusts its input and loses entities of malformed multiparts, so
+// it never sees a multipart: the scan walks the boundaries itself, and when nesting passes
+// limits.max_mime_depth or parts pass limits.max_parts it stops at that line (what came before is
+// still judged). message/rfc822 parts are leaves here; their bytes are returned for the caller to
+// parse as quoted history (one level, bounded).
 #include "message/mime.h"
 
 #include <openssl/evp.h>
 
 #include <cctype>
-#include <sstream>
 #include <mimetic/mimetic.h>
 #include <vector>
 
@@ -65,8 +64,13 @@ EntityHead read_head(std::string_view s, std::size_t pos) {
   return h;
 }
 
+// A leaf entity found by the pre-scan: its header block [head, body) and its body [body, end).
+struct Leaf {
+  std::size_t head, body, end;
+};
+
 struct ScanResult {
-  std::string bounded;  // what mimetic may parse
+  std::vector<Leaf> leaves;  // in document order (the order a depth-first walk meets them)
   unsigned parts = 0;
   unsigned depth = 0;
   bool limit_hit = false;
@@ -98,61 +102,52 @@ void append_mime_fields(std::string& out, std::string_view head) {
   out.append("\r\n");
 }
 
+// Walks the structure in one pass: the boundaries of the open multiparts on a stack, every leaf
+// entity (a part that is not a multipart with a usable boundary) with the byte range of its head
+// and body. Multipart containers are never handed to mimetic: a malformed one makes its parser
+// lose entities (memory that is never freed), and it recurses without limit.
 ScanResult prescan(std::string_view msg, const Limits& limits) {
   ScanResult r;
   std::vector<std::string> stack;  // open boundaries, innermost last
-  // Each entity: its head [start, body) and, for a leaf whose body is never read (not text, not a
-  // message), where that body ends. Such bodies (attachments) are left out of what mimetic parses.
-  struct Entity {
-    std::size_t start, body, end;
-    bool keep_body;
-  };
-  std::vector<Entity> entities;
-  std::size_t open_leaf = SIZE_MAX;  // index of the leaf whose body runs until the next delimiter
-  // The message up to `end` with each entity's head reduced to its MIME fields.
-  auto assemble = [&](std::size_t end) {
-    r.bounded.clear();
-    std::size_t last = 0;
-    for (const auto& e : entities) {
-      if (e.start >= end) break;
-      r.bounded.append(msg.substr(last, e.start - last));
-      append_mime_fields(r.bounded, msg.substr(e.start, std::min(e.body, end) - e.start));
-      last = std::min(e.body, end);
-      if (!e.keep_body) last = std::min(std::max(e.end, last), end);
-    }
-    if (last < end) r.bounded.append(msg.substr(last, end - last));
-  };
+  std::size_t open_leaf = SIZE_MAX;  // index in r.leaves of the leaf whose body runs to the next delimiter
   auto open_entity = [&](std::size_t pos, std::size_t& body) -> bool {
     EntityHead h = read_head(msg, pos);
     body = h.body;
     ParamValue ct = parse_param_header(h.content_type);
-    const std::string& type = ct.value;
-    bool container = type.rfind("multipart/", 0) == 0;
-    bool read = type.empty() || container || type.rfind("text/", 0) == 0 || type.rfind("message/", 0) == 0;
-    entities.push_back({pos, h.body, msg.size(), read});
-    open_leaf = container ? SIZE_MAX : entities.size() - 1;
-    if (container) {
+    open_leaf = SIZE_MAX;
+    if (ct.value.rfind("multipart/", 0) == 0) {
       auto it = ct.params.find("boundary");
       if (it != ct.params.end() && !it->second.empty() && it->second.size() <= 200) {
         if (stack.size() + 1 > limits.max_mime_depth) return false;
         stack.push_back(it->second);
         r.depth = std::max<unsigned>(r.depth, static_cast<unsigned>(stack.size()));
       }
+      return true;  // a multipart without a usable boundary has no parts
     }
+    r.leaves.push_back({pos, h.body, msg.size()});
+    open_leaf = r.leaves.size() - 1;
     return true;
+  };
+  // The body of a leaf ends before the line break that precedes the delimiter (RFC 2046 5.1.1).
+  auto end_leaf = [&](std::size_t at) {
+    if (open_leaf == SIZE_MAX) return;
+    Leaf& leaf = r.leaves[open_leaf];
+    std::size_t end = at;
+    if (end > leaf.body && msg[end - 1] == '\n') --end;
+    if (end > leaf.body && msg[end - 1] == '\r') --end;
+    leaf.end = std::max(leaf.body, end);
+    open_leaf = SIZE_MAX;
   };
   auto cut = [&](std::size_t at, const std::string& why) {
     r.limit_hit = true;
     r.note = why;
-    assemble(at);
-    if (!r.bounded.empty() && r.bounded.back() != '\n') r.bounded += "\r\n";
-    for (auto it = stack.rbegin(); it != stack.rend(); ++it) r.bounded += "--" + *it + "--\r\n";
+    end_leaf(at);
   };
 
   std::size_t pos = 0;
   r.parts = 1;
   if (!open_entity(0, pos)) {
-    cut(pos, "MIME nesting deeper than " + std::to_string(limits.max_mime_depth));
+    cut(0, "MIME nesting deeper than " + std::to_string(limits.max_mime_depth));
     return r;
   }
   while (pos < msg.size() && !stack.empty()) {
@@ -169,14 +164,10 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
       bool close = rest.size() >= 2 && rest[0] == '-' && rest[1] == '-';
       if (close) rest.remove_prefix(2);
       if (rest.find_first_not_of(" \t") != std::string_view::npos) continue;
-      if (open_leaf != SIZE_MAX) {
-        entities[open_leaf].end = line_start;  // the delimiter ends the leaf's body
-        open_leaf = SIZE_MAX;
-      }
+      end_leaf(line_start);
       stack.resize(close ? k : k + 1);
       if (!close) {
         if (++r.parts > limits.max_parts) {
-          stack.resize(k + 1);
           cut(line_start, "more than " + std::to_string(limits.max_parts) + " MIME parts");
           return r;
         }
@@ -190,7 +181,6 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
       break;
     }
   }
-  assemble(msg.size());
   return r;
 }
 
@@ -258,12 +248,15 @@ struct Part {
   std::string charset;
   std::string cte;
   bool attachment = false;
-  const mimetic::MimeEntity* entity = nullptr;
+  std::string_view body;  // the raw body, still transfer-encoded
 };
 
-Part describe(const mimetic::MimeEntity& e) {
+// mimetic reads the leaf's MIME fields; it gets the head alone, so it never parses a body.
+Part describe(std::string_view msg, const Leaf& leaf) {
   Part p;
-  p.entity = &e;
+  std::string head;
+  append_mime_fields(head, msg.substr(leaf.head, leaf.body - leaf.head));
+  mimetic::MimeEntity e(head.begin(), head.end());
   const auto& h = e.header();
   if (h.hasField("Content-Type")) {
     ParamValue ct = parse_param_header(h.field("Content-Type").value());
@@ -273,14 +266,14 @@ Part describe(const mimetic::MimeEntity& e) {
   if (p.type.empty()) p.type = "text/plain";
   if (h.hasField("Content-Transfer-Encoding")) p.cte = lower(parse_param_header(h.field("Content-Transfer-Encoding").value()).value);
   if (h.hasField("Content-Disposition")) p.attachment = parse_param_header(h.field("Content-Disposition").value()).value == "attachment";
+  p.body = msg.substr(leaf.body, leaf.end - leaf.body);
   return p;
 }
 
 std::string body_bytes(const Part& p) {
-  const std::string& raw = p.entity->body();
-  if (p.cte == "base64") return decode_base64(raw);
-  if (p.cte == "quoted-printable") return decode_qp(raw);
-  return raw;
+  if (p.cte == "base64") return decode_base64(p.body);
+  if (p.cte == "quoted-printable") return decode_qp(p.body);
+  return std::string(p.body);
 }
 
 }  // namespace
@@ -300,39 +293,15 @@ BodyText extract_body(std::string_view message, const Limits& limits) {
       out.limit_hit = true;
       out.notes.push_back(pre.note + ": the rest was not read");
     }
-    mimetic::MimeEntity root(pre.bounded.begin(), pre.bounded.end());
-
-    // Walk the tree with an explicit stack (depth is bounded by the pre-scan already).
     const Part* plain = nullptr;
     const Part* html = nullptr;
     std::vector<Part> parts;
-    parts.reserve(64);
-    std::vector<const mimetic::MimeEntity*> todo{&root};
-    unsigned visited = 0;
-    while (!todo.empty() && visited <= limits.max_parts) {
-      const mimetic::MimeEntity* e = todo.back();
-      todo.pop_back();
-      ++visited;
-      Part p = describe(*e);
-      if (p.type.rfind("multipart/", 0) == 0) {
-        const auto& children = e->body().parts();
-        // Push in reverse so the first child is handled first.
-        std::vector<const mimetic::MimeEntity*> kids(children.begin(), children.end());
-        for (auto it = kids.rbegin(); it != kids.rend(); ++it) todo.push_back(*it);
-        continue;
-      }
-      parts.push_back(p);
-    }
+    parts.reserve(pre.leaves.size());
+    for (const Leaf& leaf : pre.leaves) parts.push_back(describe(scan, leaf));
     for (const auto& p : parts) {
       if (p.type == "message/rfc822") {
         if (out.attached_messages.size() < 4) {
           std::string bytes = body_bytes(p);
-          if (bytes.empty() && !p.entity->body().parts().empty()) {
-            // mimetic parsed the attached message as a child entity: write it back out.
-            std::ostringstream os;
-            os << *p.entity->body().parts().front();
-            bytes = os.str();
-          }
           if (bytes.size() > limits.max_scan_bytes) bytes.resize(limits.max_scan_bytes);
           out.attached_messages.push_back(std::move(bytes));
         }

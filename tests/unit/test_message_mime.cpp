@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "message/charset.h"
 #include "message/html_text.h"
@@ -93,6 +96,49 @@ TEST(Mime, HostileStructuresAreBounded) {
   EXPECT_TRUE(m.limit_hit);
   m = parse_message(many, Limits{});
   EXPECT_TRUE(m.limit_hit);
+}
+
+// A part's body ends before the line break that precedes the next delimiter; an attached message
+// is handed on byte for byte.
+TEST(Mime, PartBodiesEndAtTheDelimiter) {
+  std::string inner = "From: a@example.com\r\nSubject: old\r\n\r\nthe old text\r\n";
+  std::string msg = mp("mixed", "m1", {"Content-Type: text/plain\r\n\r\nfirst line\r\nlast line",
+                                       "Content-Type: message/rfc822\r\n\r\n" + inner});
+  BodyText b = extract_body(msg, Limits{});
+  EXPECT_EQ(b.text, "first line\nlast line");
+  ASSERT_EQ(b.attached_messages.size(), 1u);
+  EXPECT_EQ(b.attached_messages.front(), inner);
+  EXPECT_EQ(b.parts, 3u);
+  EXPECT_EQ(b.depth, 1u);
+}
+
+// A part cut off by the part limit ends where the scan stopped; the parts before it are judged.
+TEST(Mime, PartLimitKeepsWhatCameBefore) {
+  std::string msg = mp("mixed", "m1", {"Content-Type: text/plain\r\n\r\nthe reply", "Content-Type: text/html\r\n\r\n<p>x</p>",
+                                       "Content-Type: text/plain\r\n\r\nthird"});
+  Limits limits;
+  limits.max_parts = 2;
+  BodyText b = extract_body(msg, limits);
+  EXPECT_TRUE(b.limit_hit);
+  EXPECT_EQ(b.text, "the reply");
+}
+
+// Inputs the fuzzers found (fuzz/regressions): each parses to a defined result; under the
+// sanitizers (CI) a leak or an invalid access fails the test.
+TEST(Mime, FuzzRegressions) {
+  const std::filesystem::path dir = std::filesystem::path(SM_TEST_DATA) / ".." / ".." / "fuzz" / "regressions";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    SCOPED_TRACE(entry.path().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    Message m = parse_message(bytes.str(), Limits{});
+    EXPECT_TRUE(is_valid_utf8(m.body_text));
+    ++seen;
+  }
+  EXPECT_GT(seen, 0);
 }
 
 TEST(HtmlText, QuoteShapes) {
