@@ -207,6 +207,12 @@ const std::vector<KeyDef>& keys() {
        [](Config& c, const toml::node& n, const Reader& r) {
          c.limits.max_text_bytes = size_limit(n, r, "limits.text_bytes");
        }},
+      {"limits", "message_ms", "10000",
+       "milliseconds one message may take from end of data through its rules; rules not reached by then are "
+       "skipped (and audited as such), the rest of the verdict stands",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.limits.message_ms = static_cast<unsigned>(r.integer(n, "limits.message_ms", 1, 3600000));
+       }},
       {"store", "url", "\"sqlite:/var/lib/support-milter/state.db\"",
        "thread store: sqlite:/path | postgresql://user@host:port/dbname (shared by several milters)",
        [](Config& c, const toml::node& n, const Reader& r) {

@@ -150,8 +150,10 @@ void decide(Verdict& v, const Config& cfg) {
 
 }  // namespace
 
-Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg) {
+Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
+                          std::chrono::steady_clock::time_point started) {
   Verdict v;
+  const auto deadline = started + std::chrono::milliseconds(cfg.limits.message_ms);
   v.time = time;
   try {
     v.direction = classify(msg, env, cfg.support);
@@ -201,6 +203,18 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
         const RuleSettings& settings = cfg.rule(rule->id());
         if (settings.action == Action::off) continue;
         Finding f;
+        // Past the deadline a rule is not run: its finding says so, and the verdict stands on the
+        // findings made in time.
+        if (v.deadline_passed || std::chrono::steady_clock::now() >= deadline) {
+          v.deadline_passed = true;
+          f.rule = std::string(rule->id());
+          f.result = Result::skip;
+          f.detail = "not run: the message took longer than limits.message_ms (" +
+                     std::to_string(cfg.limits.message_ms) + " ms)";
+          f.action = Action::off;
+          v.findings.push_back(std::move(f));
+          continue;
+        }
         try {
           f = rule->evaluate(ctx, settings);
         } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // The per-message pipeline, shared by the daemon and `check`: direction, thread lookup, rules,
 // actions, store update. Turns one parsed message into a Verdict; never throws.
 #pragma once
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ struct Verdict {
   std::string quarantine_reason;             // for hold, sanitized
   nlohmann::json sla = nlohmann::json::object();
   std::string error;                         // store or internal error that decided the action
+  bool deadline_passed = false;              // limits.message_ms ran out: later rules were skipped
 };
 
 class Pipeline {
@@ -45,7 +47,10 @@ class Pipeline {
   // `store` may be null: thread rules then skip and nothing is recorded.
   explicit Pipeline(ThreadStore* store) : store_(store) {}
 
-  Verdict process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg);
+  // `started` is when the message's data was complete (the deadline limits.message_ms counts
+  // from it, parsing included).
+  Verdict process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
+                  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now());
 
  private:
   ThreadStore* store_;

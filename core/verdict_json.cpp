@@ -117,6 +117,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
     if (f.result == Result::pass) j["passed"].push_back(f.rule);
   if (v.observe) j["would"] = to_string(v.would);
   if (!v.error.empty()) j["error"] = clean(v.error);
+  if (v.deadline_passed) j["deadline_passed"] = true;
   if (!v.quarantine_reason.empty()) j["hold_reason"] = v.quarantine_reason;
   if (!v.reply_text.empty()) j["reply"] = v.reply_code + " " + v.reply_xcode + " " + v.reply_text;
   if (!msg.notes.empty()) {
@@ -154,6 +155,7 @@ nlohmann::json check_record(const std::string& file, const Message& msg, const V
   if (!v.quarantine_reason.empty()) j["hold_reason"] = v.quarantine_reason;
   if (!v.reply_text.empty()) j["reply"] = v.reply_code + " " + v.reply_xcode + " " + v.reply_text;
   if (!v.error.empty()) j["error"] = clean(v.error);
+  if (v.deadline_passed) j["deadline_passed"] = true;
   if (!msg.notes.empty()) {
     j["notes"] = nlohmann::json::array();
     for (const auto& n : msg.notes) j["notes"].push_back(clean(n));

@@ -14,6 +14,8 @@ struct Limits {
   unsigned max_parts = 1000;                      // MIME parts
   std::size_t max_text_bytes = 1024 * 1024;       // decoded body text handed to the rules
   std::size_t max_ids = 200;                      // ids kept from References
+  unsigned message_ms = 10000;                    // time for the rules of one message, from the
+                                                  // end of its data; rules not reached are skipped
 };
 
 }  // namespace sm

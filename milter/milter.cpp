@@ -310,7 +310,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     }
     TimeMs now = now_ms();
     Pipeline pipeline(g_rt->store);
-    Verdict v = pipeline.process(msg, c->env, now, cfg);
+    Verdict v = pipeline.process(msg, c->env, now, cfg, started);
     if (g_rt->metrics != nullptr)
       g_rt->metrics->record(v, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!v.error.empty()) oplog(Severity::error, v.error, qid);

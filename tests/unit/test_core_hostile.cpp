@@ -279,5 +279,40 @@ INSTANTIATE_TEST_SUITE_P(Corpus, Hostile, ::testing::ValuesIn(kCases), name_of);
 
 TEST(HostileCorpus, HasTheCasesTheIssueNames) { EXPECT_GE(kCases.size(), 30u); }
 
+// The per-message deadline: rules not reached in time are skipped and say why; the message is
+// still recorded and gets a verdict from the findings made in time.
+TEST(HostileCorpus, PastTheDeadlineTheRemainingRulesAreSkipped) {
+  auto cfg = std::make_shared<Config>(*default_config());
+  cfg->support.domains = {"support.example.com"};
+  cfg->limits.message_ms = 50;
+  auto store = open_store("sqlite::memory:");
+  Pipeline p(store.get());
+  Message m = parse_message(reply("", "Hello Ana,\r\n\r\nThe refund is on its way.\r\n\r\nSam\r\n"), cfg->limits);
+
+  Verdict in_time = p.process(m, Envelope{}, 1793786400000, *cfg);
+  EXPECT_FALSE(in_time.deadline_passed);
+  EXPECT_FALSE(audit_record(m, Envelope{}, in_time, *cfg).contains("deadline_passed"));
+  std::size_t run = 0;
+  for (const auto& f : in_time.findings) run += f.detail.rfind("not run:", 0) != 0;
+  EXPECT_GT(run, 0u);
+
+  std::string second = reply("", "Hello Ana,\r\n\r\nThe refund is on its way.\r\n\r\nSam\r\n");
+  second.replace(second.find("<hostile@"), 9, "<late@");
+  m = parse_message(second, cfg->limits);
+  ASSERT_FALSE(store->get_message("late@support.example.com").has_value());
+  const auto long_ago = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  Verdict late = p.process(m, Envelope{}, 1793786400000, *cfg, long_ago);
+  EXPECT_TRUE(late.deadline_passed);
+  EXPECT_TRUE(late.error.empty());
+  EXPECT_EQ(late.action, FinalAction::accept);
+  ASSERT_EQ(late.findings.size(), in_time.findings.size());
+  for (const auto& f : late.findings) {
+    EXPECT_EQ(f.result, Result::skip) << f.rule;
+    EXPECT_NE(f.detail.find("limits.message_ms (50 ms)"), std::string::npos) << f.detail;
+  }
+  EXPECT_EQ(audit_record(m, Envelope{}, late, *cfg).value("deadline_passed", false), true);
+  EXPECT_TRUE(store->get_message("late@support.example.com").has_value());
+}
+
 }  // namespace
 }  // namespace sm
