@@ -3,7 +3,7 @@
 #   scripts/fuzz.sh                 every target for FUZZ_SECONDS (default 20) seconds
 #   scripts/fuzz.sh TARGET [args]   one target, with libFuzzer's own arguments
 #                                   (e.g. -runs=10000000 for a long run)
-#   FUZZ_DETECT_LEAKS=0             leaks are not failures (docs/FUZZING.md: a known leak in mimetic)
+#   FUZZ_DETECT_LEAKS=0             leaks are not failures
 # Seeds come from tests/data and conf/; what a run adds stays in build-fuzz/corpus/TARGET, and a
 # crash leaves its input in build-fuzz/artifacts/ and fails the script.
 set -euo pipefail
