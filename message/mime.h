@@ -1,4 +1,4 @@
-// The body of a message: MIME structure (through mimetic, after our own bounds check), transfer
+// The body of a message: MIME structure (a linear scan; mimetic reads each leaf's fields), transfer
 // decoding, charset conversion, the choice of the text to judge.
 #pragma once
 #include <string>
