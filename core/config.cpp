@@ -234,7 +234,7 @@ const std::vector<KeyDef>& keys() {
          c.store.pool_size = static_cast<unsigned>(r.integer(n, "store.pool_size", 1, 64));
        }},
       {"store", "timeout_ms", "5000",
-       "PostgreSQL: longest wait in milliseconds for a statement, a connection or a free pool slot",
+       "longest wait in milliseconds for a lock (SQLite), a statement, a connection or a free pool slot (PostgreSQL)",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.store.timeout_ms = static_cast<unsigned>(r.integer(n, "store.timeout_ms", 100, 600000));
        }},

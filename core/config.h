@@ -43,7 +43,7 @@ struct Config {
     unsigned retention_days = 400;
     FailAction on_error = FailAction::tempfail;
     unsigned pool_size = 4;      // PostgreSQL: connections at most
-    unsigned timeout_ms = 5000;  // PostgreSQL: statement, connect and pool wait limit
+    unsigned timeout_ms = 5000;  // SQLite: lock wait; PostgreSQL: statement, connect and pool wait limit
   } store;
 
   struct Sla {

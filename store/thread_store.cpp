@@ -4,6 +4,8 @@
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
 
+#include <algorithm>
+
 namespace sm {
 
 const char* to_string(Direction d) {
@@ -42,11 +44,21 @@ bool is_server_store(const std::string& spec) {
   return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
 }
 
+namespace {
+// SQLite waits up to timeout_ms for a lock another process holds (its busy timeout).
+SqliteOptions sqlite_options(const StoreOptions& opts) {
+  SqliteOptions o;
+  o.busy_timeout_ms = static_cast<int>(std::min(opts.timeout_ms, 3600000u));
+  o.background_checkpoints = opts.background_checkpoints;
+  return o;
+}
+}  // namespace
+
 std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOptions& opts) {
   if (spec == "sqlite::memory:" || spec == ":memory:") return open_sqlite_store(":memory:");
   if (spec.rfind("sqlite:", 0) == 0) {
     if (spec.size() == 7) throw StoreError("store \"sqlite:\": no path after sqlite:");
-    return open_sqlite_store(spec.substr(7), SqliteOptions{5000, false, opts.background_checkpoints});
+    return open_sqlite_store(spec.substr(7), sqlite_options(opts));
   }
   if (is_server_store(spec))
     return open_pg_store(spec, PgOptions{opts.pool_size, opts.timeout_ms, opts.lazy});
@@ -54,7 +66,7 @@ std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOpti
     throw StoreError("store \"" + spec.substr(0, spec.find(':') + 1) +
                      "...\": PostgreSQL wants a URL postgresql://[user[:password]@][host][:port]/dbname[?param=value]");
   if (spec.find("://") != std::string::npos) throw StoreError("store \"" + spec + "\": unknown kind");
-  return open_sqlite_store(spec, SqliteOptions{5000, false, opts.background_checkpoints});
+  return open_sqlite_store(spec, sqlite_options(opts));
 }
 
 }  // namespace sm

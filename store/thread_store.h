@@ -145,7 +145,7 @@ class SweepLock {
 // Settings of the backends.
 struct StoreOptions {
   unsigned pool_size = 4;      // connections open at most, shared by libmilter's worker threads
-  unsigned timeout_ms = 5000;  // longest wait for one statement, a free connection or a connect
+  unsigned timeout_ms = 5000;  // longest wait for one statement, a lock, a free connection or a connect
   bool lazy = false;           // a server store unreachable now is connected to at its first use
   bool background_checkpoints = false;  // SQLite: WAL checkpoints off the message path (the daemon)
 };

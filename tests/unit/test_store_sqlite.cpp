@@ -165,6 +165,26 @@ TEST(SqliteStore, LockedDatabaseFailsWithinTheBusyTimeout) {
   EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1), &t));
 }
 
+// store.timeout_ms is the SQLite store's busy timeout: how long a write waits for another process.
+TEST(StoreSpec, SqliteWaitsForALockAsLongAsTimeoutMs) {
+  auto path = fresh_db("spec-locked");
+  StoreOptions opts;
+  opts.timeout_ms = 300;
+  auto s = open_store("sqlite:" + path.string(), opts);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto t = thread("t1", 1);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(s->record(msg("m1@x", "t1", Direction::inbound, 1), &t), StoreError);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000)) << "the default (5 s) was used";
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1), &t));
+}
+
 TEST(StoreSpec, Kinds) {
   EXPECT_NE(open_store("sqlite::memory:"), nullptr);
   EXPECT_THROW(open_store("postgresql:db.example"), StoreError);
