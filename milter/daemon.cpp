@@ -332,13 +332,16 @@ int run_daemon(const RunOptions& opts) {
     try {
       store = open_store(cfg->store.url, store_opts);
     } catch (const StoreError& e) {
-      // A database server that is down now may be back soon: start, give each message
-      // store.on_error meanwhile, and connect at the first call that can. A file store is local;
-      // its errors stop the start.
-      if (!is_server_store(cfg->store.url)) throw;
+      // A database server that is down, a store file that is unreadable (owner or mode after a
+      // restore), not a database or on a full disk: start anyway, give each message
+      // store.on_error meanwhile (audited, like any store failure), and open the store at the first
+      // call that can, without a restart. A milter that refused to start would leave every message
+      // to Postfix's milter_default_action instead, whatever store.on_error says, and unaudited.
+      // A URL of no known kind still stops the start (the lazy open below throws again).
       oplog(Severity::error, std::string(e.what()) + "; starting anyway: messages get store.on_error (" +
-                                 to_string(cfg->store.on_error) + ") until the store is reachable");
-      store = open_store(cfg->store.url, StoreOptions{store_opts.pool_size, store_opts.timeout_ms, true});
+                                 to_string(cfg->store.on_error) + ") until the store opens");
+      store_opts.lazy = true;
+      store = open_store(cfg->store.url, store_opts);
     }
   } catch (const std::exception& e) {
     oplog(Severity::error, e.what());

@@ -146,12 +146,15 @@ class SweepLock {
 struct StoreOptions {
   unsigned pool_size = 4;      // connections open at most, shared by libmilter's worker threads
   unsigned timeout_ms = 5000;  // longest wait for one statement, a lock, a free connection or a connect
-  bool lazy = false;           // a server store unreachable now is connected to at its first use
+  bool lazy = false;           // a store that cannot be opened now is opened at a later use (see open_store)
   bool background_checkpoints = false;  // SQLite: WAL checkpoints off the message path (the daemon)
 };
 
 // Opens the store named by a URL or path: "sqlite:/path", a plain path (SQLite),
-// "postgresql://..." or "postgres://..." (PostgreSQL, libpq's URL form).
+// "postgresql://..." or "postgres://..." (PostgreSQL, libpq's URL form). A spec of no known kind
+// throws StoreError even when lazy. Lazy, nothing is opened now: a PostgreSQL store connects at its
+// first call, a SQLite file is opened at its first call and, as long as that fails (unreadable,
+// not a database, on a full disk), again at every call after; each failing call throws StoreError.
 std::unique_ptr<ThreadStore> open_store(const std::string& spec, const StoreOptions& opts = {});
 
 // True when `spec` names a store on a server (PostgreSQL), which can be down for a while.

@@ -185,6 +185,33 @@ TEST(StoreSpec, SqliteWaitsForALockAsLongAsTimeoutMs) {
   EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1), &t));
 }
 
+// Lazy, a SQLite file that cannot be opened now is tried again at every call: each call fails
+// with a StoreError until the file is fixed, then the store works without being reopened.
+TEST(StoreSpec, LazySqliteOpensOnceTheFileIsFixed) {
+  auto path = fresh_db("lazy");
+  std::ofstream(path) << std::string(4096, 'x');  // not a database
+  StoreOptions opts;
+  opts.lazy = true;
+  auto s = open_store("sqlite:" + path.string(), opts);
+  auto t = thread("t1", 1);
+  for (int i = 0; i < 2; ++i) {
+    try {
+      s->record(msg("m1@x", "t1", Direction::inbound, 1), &t);
+      ADD_FAILURE() << "wrote into a file that is not a database";
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(s->find_thread({"m1@x"}), StoreError);
+  std::string garbage;
+  std::getline(std::ifstream(path), garbage);
+  EXPECT_EQ(garbage, std::string(4096, 'x')) << "the broken file was left as it was";
+  fs::remove(path);
+  EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1), &t));
+  EXPECT_EQ(s->find_thread({"m1@x"}), "t1");
+  EXPECT_THROW(open_store("redis://x", opts), StoreError) << "an unknown kind is an error even when lazy";
+}
+
 TEST(StoreSpec, Kinds) {
   EXPECT_NE(open_store("sqlite::memory:"), nullptr);
   EXPECT_THROW(open_store("postgresql:db.example"), StoreError);
