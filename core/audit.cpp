@@ -1,25 +1,24 @@
-// Audit log sink: a Boost.Log text file backend of its own (its own channel, so operational logs
-// never mix in), appending, flushed after every record.
+// Audit log writer. Each record is one line written with write(2) on an O_APPEND descriptor under
+// the directory lock, so a write that fails (a full disk, an I/O error, a file size limit) is seen
+// at once: the bytes of the record that did get out are cut off again (ftruncate back to the size
+// before it), write() returns false, and the chain goes on from the last record that is whole.
+// (Boost.Log's text file backend, used before, reports no stream error: on a full disk it left half
+// a record, dropped the next ones without a word and, once space came back, glued later bytes onto
+// the half line.) Rotation (by size, daily at midnight UTC) renames the file to
+// <stem>-YYYYmmdd-HHMMSS.ffffff<ext>, the time in UTC, and starts a new one.
 #include "core/audit.h"
-
-#include <boost/core/null_deleter.hpp>
-#include <boost/log/core.hpp>
-#include <boost/log/expressions.hpp>
-#include <boost/log/sinks/sync_frontend.hpp>
-#include <boost/log/sinks/text_file_backend.hpp>
-#include <boost/log/sinks/text_ostream_backend.hpp>
-#include <boost/log/sources/channel_logger.hpp>
-#include <boost/log/sources/record_ostream.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <filesystem>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -30,30 +29,25 @@
 
 namespace sm {
 
-namespace logging = boost::log;
-namespace sinks = boost::log::sinks;
-namespace expr = boost::log::expressions;
-
 struct AuditLog::Impl {
   std::string path;
-  std::string channel;
-  boost::shared_ptr<sinks::sink> sink;
-  logging::sources::channel_logger_mt<std::string> logger;
+  AuditRotation rotation;
   std::mutex mu;
   std::uint64_t seq = 0;
   std::string prev = std::string(64, '0');
+  int fd = -1;  // the file, O_APPEND; -1 for standard output
   // Other writers (the held/release tools) append under the same directory lock; the file's
   // identity and size after our last record tell whether someone did.
   int dir_fd = -1;
   dev_t dev = 0;
   ino_t ino = 0;
   off_t size = -1;
+  TimeMs next_daily = 0;  // with rotation.daily: the next midnight UTC
 
-  Impl(std::string p, std::string ch) : path(std::move(p)), channel(ch), logger(logging::keywords::channel = ch) {}
+  explicit Impl(std::string p, AuditRotation r) : path(std::move(p)), rotation(r) {}
 };
 
 namespace {
-std::atomic<unsigned> g_audit_count{0};
 
 // The last complete line of a file (empty when there is none).
 std::string last_line(const std::string& path) {
@@ -65,7 +59,7 @@ std::string last_line(const std::string& path) {
   std::string tail(static_cast<std::size_t>(chunk), '\0');
   in.read(tail.data(), chunk);
   if (tail.empty() || tail.back() != '\n') {
-    // A partial last line (a crash mid-write): the chain continues from the line before it.
+    // A partial last line (a writer died mid-record): the chain continues from the line before it.
     auto nl = tail.rfind('\n');
     if (nl == std::string::npos) return {};
     tail.resize(nl + 1);
@@ -75,21 +69,17 @@ std::string last_line(const std::string& path) {
   return nl == std::string::npos ? tail : tail.substr(nl + 1);
 }
 
-std::string escape_percent(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    out += c;
-    if (c == '%') out += '%';
-  }
-  return out;
-}
-}  // namespace
-
-namespace {
-// The rotated-file name pattern for Boost.Log, and the newest rotated file that exists.
-std::string rotated_pattern(const std::string& path) {
+// <dir>/<stem>-YYYYmmdd-HHMMSS.ffffff<ext> for a rotation at `now` (UTC).
+std::string rotated_name(const std::string& path, std::chrono::system_clock::time_point now) {
   std::filesystem::path p(path);
-  return escape_percent((p.parent_path() / p.stem()).string()) + "-%Y%m%d-%H%M%S.%f" + escape_percent(p.extension().string());
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[96];
+  std::snprintf(stamp, sizeof stamp, "-%04d%02d%02d-%02d%02d%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
+  return ((p.parent_path() / p.stem()).string()) + stamp + p.extension().string();
 }
 
 std::string newest_rotated(const std::string& path) {
@@ -107,9 +97,7 @@ std::string newest_rotated(const std::string& path) {
   }
   return newest;
 }
-}  // namespace
 
-namespace {
 // The chain's tail at `path`: the last complete record of the file, else of the newest rotated file.
 bool read_chain_tail(const std::string& path, std::uint64_t* seq, std::string* prev) {
   std::string line = last_line(path);
@@ -153,55 +141,68 @@ class DirLock {
 int open_dir(const std::string& path) {
   return ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
+
+// The audit file for appending (and reading its last byte); created with 0666 less the umask (the
+// packaged unit's UMask=0027 makes that 0640), like any log file.
+int open_append(const std::string& path, mode_t mode = 0666) {
+  return ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+}
+
+// Appends `text` (whole lines) to `fd`, all or nothing: after a failed or short write the file is
+// cut back to its size before, so no partial record stays behind for the next one to be glued to.
+// Returns false and sets `error` (errno's text) on failure.
+bool append_all_or_nothing(int fd, const std::string& text, std::string* error) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    *error = std::string("fstat: ") + std::strerror(errno);
+    return false;
+  }
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = n < 0 ? std::strerror(errno) : "nothing written";
+      if (done > 0 || n == 0) {
+        if (::ftruncate(fd, st.st_size) != 0)
+          *error += std::string("; the partial record could not be removed: ") + std::strerror(errno);
+      }
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// True when the file ends with a newline (or is empty); false after a partial last line, which a
+// writer that died mid-record leaves.
+bool ends_with_newline(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) return true;
+  char last = '\n';
+  return ::pread(fd, &last, 1, st.st_size - 1) != 1 || last == '\n';
+}
+
 }  // namespace
 
-AuditLog::AuditLog(const std::string& path, AuditRotation rotation)
-    : impl_(std::make_unique<Impl>(path, "audit-" + std::to_string(g_audit_count++))) {
-  const auto channel = impl_->channel;
-  if (path == "-") {
-    auto backend = boost::make_shared<sinks::text_ostream_backend>();
-    backend->add_stream(boost::shared_ptr<std::ostream>(&std::cout, boost::null_deleter()));
-    backend->auto_flush(true);
-    auto sink = boost::make_shared<sinks::synchronous_sink<sinks::text_ostream_backend>>(backend);
-    sink->set_filter(expr::attr<std::string>("Channel") == channel);
-    sink->set_formatter(expr::stream << expr::smessage);
-    impl_->sink = sink;
-  } else {
-    {
-      // Fail early and clearly when the file cannot be opened for appending.
-      std::ofstream probe(path, std::ios::app);
-      if (!probe) throw std::runtime_error("audit log " + path + ": cannot open for appending: " + std::strerror(errno));
-    }
-    impl_->dir_fd = open_dir(path);
-    if (impl_->dir_fd < 0)
-      oplog(Severity::warning, "audit log " + path + ": cannot open its directory for locking: " + std::strerror(errno) +
-                                   "; other writers (held, release) may break the chain");
-    DirLock lock(impl_->dir_fd);
-    if (!read_chain_tail(path, &impl_->seq, &impl_->prev))
-      oplog(Severity::warning, "audit log " + path + ": last record unreadable; the chain restarts");
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) impl_->dev = st.st_dev, impl_->ino = st.st_ino, impl_->size = st.st_size;
-    auto backend = boost::make_shared<sinks::text_file_backend>(
-        logging::keywords::file_name = escape_percent(path),
-        logging::keywords::target_file_name = rotated_pattern(path),
-        logging::keywords::open_mode = std::ios_base::out | std::ios_base::app,
-        logging::keywords::enable_final_rotation = false);
-    if (rotation.bytes > 0) backend->set_rotation_size(rotation.bytes);
-    if (rotation.daily) backend->set_time_based_rotation(sinks::file::rotation_at_time_point(0, 0, 0));
-    backend->auto_flush(true);
-    auto sink = boost::make_shared<sinks::synchronous_sink<sinks::text_file_backend>>(backend);
-    sink->set_filter(expr::attr<std::string>("Channel") == channel);
-    sink->set_formatter(expr::stream << expr::smessage);
-    impl_->sink = sink;
-  }
-  logging::core::get()->add_sink(impl_->sink);
+AuditLog::AuditLog(const std::string& path, AuditRotation rotation) : impl_(std::make_unique<Impl>(path, rotation)) {
+  if (path == "-") return;
+  impl_->fd = open_append(path);
+  if (impl_->fd < 0) throw std::runtime_error("audit log " + path + ": cannot open for appending: " + std::strerror(errno));
+  impl_->dir_fd = open_dir(path);
+  if (impl_->dir_fd < 0)
+    oplog(Severity::warning, "audit log " + path + ": cannot open its directory for locking: " + std::strerror(errno) +
+                                 "; other writers (held, release) may break the chain");
+  DirLock lock(impl_->dir_fd);
+  if (!read_chain_tail(path, &impl_->seq, &impl_->prev))
+    oplog(Severity::warning, "audit log " + path + ": last record unreadable; the chain restarts");
+  struct stat st {};
+  if (::fstat(impl_->fd, &st) == 0) impl_->dev = st.st_dev, impl_->ino = st.st_ino, impl_->size = st.st_size;
+  impl_->next_daily = (now_ms() / 86400000 + 1) * 86400000;
 }
 
 AuditLog::~AuditLog() {
-  if (impl_ && impl_->sink) {
-    impl_->sink->flush();
-    logging::core::get()->remove_sink(impl_->sink);
-  }
+  if (impl_ && impl_->fd >= 0) ::close(impl_->fd);
   if (impl_ && impl_->dir_fd >= 0) ::close(impl_->dir_fd);
 }
 
@@ -226,33 +227,93 @@ bool AuditLog::write(const std::string& event, nlohmann::json record) {
     line["seq"] = 0;
     line["prev"] = "";
     for (auto& [k, val] : record.items()) line[k] = std::move(val);
-    std::lock_guard lock(impl_->mu);
-    DirLock dir_lock(impl_->path == "-" ? -1 : impl_->dir_fd);
-    if (impl_->dir_fd >= 0) {
-      // Someone else appended (or rotated) since our last record: continue from the file's tail.
-      struct stat st {};
-      bool same = ::stat(impl_->path.c_str(), &st) == 0 && st.st_dev == impl_->dev && st.st_ino == impl_->ino &&
-                  st.st_size == impl_->size;
-      if (!same && !read_chain_tail(impl_->path, &impl_->seq, &impl_->prev))
-        oplog(Severity::warning, "audit log " + impl_->path + ": last record unreadable; the chain restarts");
+    Impl& im = *impl_;
+    std::lock_guard lock(im.mu);
+    if (im.fd < 0) {
+      line["seq"] = im.seq + 1;
+      line["prev"] = im.prev;
+      std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      std::cout << text << '\n' << std::flush;
+      if (!std::cout) {
+        std::cout.clear();
+        oplog(Severity::error, "audit log: write to standard output failed; the record is lost");
+        return false;
+      }
+      im.seq += 1;
+      im.prev = sha256_hex(text);
+      return true;
     }
-    line["seq"] = impl_->seq + 1;
-    line["prev"] = impl_->prev;
+    DirLock dir_lock(im.dir_fd);
+    struct stat st {};
+    const bool other_file = ::stat(im.path.c_str(), &st) != 0 || st.st_dev != im.dev || st.st_ino != im.ino;
+    if (other_file) {
+      // The path names another file now (ours was moved away or deleted): write to the path.
+      int fd = open_append(im.path);
+      if (fd < 0) throw std::runtime_error(std::string("cannot open for appending: ") + std::strerror(errno));
+      ::close(im.fd);
+      im.fd = fd;
+      if (::fstat(im.fd, &st) != 0) st.st_size = 0;
+    }
+    if (other_file ? st.st_size > 0 : st.st_size != im.size) {
+      // Someone else appended since our last record: continue from the file's tail. (A new empty
+      // file continues from our own last record.)
+      if (!read_chain_tail(im.path, &im.seq, &im.prev))
+        oplog(Severity::warning, "audit log " + im.path + ": last record unreadable; the chain restarts");
+    }
+    if (!ends_with_newline(im.fd)) {
+      // A record cut short by a writer that died: it stays, on a line of its own (audit verify
+      // reports it), and the chain goes on from the record before it.
+      oplog(Severity::warning, "audit log " + im.path + ": the file ends with a partial record; closing its line");
+      std::string error;
+      if (!append_all_or_nothing(im.fd, "\n", &error)) throw std::runtime_error(error);
+    }
+    line["seq"] = im.seq + 1;
+    line["prev"] = im.prev;
     // Invalid UTF-8 is replaced instead of throwing.
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    BOOST_LOG(impl_->logger) << text;
-    impl_->seq += 1;
-    impl_->prev = sha256_hex(text);
-    if (impl_->dir_fd >= 0) {
-      impl_->sink->flush();
-      struct stat st {};
-      if (::stat(impl_->path.c_str(), &st) == 0) impl_->dev = st.st_dev, impl_->ino = st.st_ino, impl_->size = st.st_size;
+    rotate_if_due(text.size() + 1);
+    std::string error;
+    if (!append_all_or_nothing(im.fd, text + "\n", &error)) {
+      oplog(Severity::error, "audit log " + im.path + ": write failed: " + error + "; record seq " +
+                                 std::to_string(im.seq + 1) + " (" + event + ") not written");
+      return false;
     }
+    im.seq += 1;
+    im.prev = sha256_hex(text);
+    if (::fstat(im.fd, &st) == 0) im.dev = st.st_dev, im.ino = st.st_ino, im.size = st.st_size;
     return true;
   } catch (const std::exception& e) {
     oplog(Severity::error, std::string("audit log ") + impl_->path + ": write failed: " + e.what());
     return false;
   }
+}
+
+// Under the lock: renames the file away when the next `bytes` would take it past rotate_bytes, or
+// at the first record after midnight UTC, and opens a new one. An empty file is not rotated.
+void AuditLog::rotate_if_due(std::size_t bytes) {
+  Impl& im = *impl_;
+  struct stat st {};
+  if (::fstat(im.fd, &st) != 0 || st.st_size == 0) return;
+  const TimeMs now = now_ms();
+  bool due = im.rotation.bytes > 0 && static_cast<std::uint64_t>(st.st_size) + bytes > im.rotation.bytes;
+  if (im.rotation.daily && now >= im.next_daily) {
+    due = true;
+    im.next_daily = (now / 86400000 + 1) * 86400000;
+  }
+  if (!due) return;
+  auto when = std::chrono::system_clock::now();
+  std::string target = rotated_name(im.path, when);
+  struct stat taken {};
+  while (::lstat(target.c_str(), &taken) == 0) target = rotated_name(im.path, when += std::chrono::microseconds(1));
+  if (::rename(im.path.c_str(), target.c_str()) != 0) {
+    oplog(Severity::warning, "audit log " + im.path + ": rotation to " + target + " failed: " + std::strerror(errno) +
+                                 "; writing on in the same file");
+    return;
+  }
+  int fd = open_append(im.path);
+  if (fd < 0) throw std::runtime_error("rotated to " + target + ", but cannot open a new file: " + std::strerror(errno));
+  ::close(im.fd);
+  im.fd = fd;
 }
 
 }  // namespace sm
@@ -296,7 +357,7 @@ bool append_audit_record(const std::string& path, const std::string& event, cons
       return false;
     }
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  int fd = open_append(path, 0640);
   if (fd < 0) {
     *error = "audit log " + path + ": cannot open for appending: " + std::strerror(errno);
     return false;
@@ -310,16 +371,11 @@ bool append_audit_record(const std::string& path, const std::string& event, cons
       return false;
     }
   }
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *error = "audit log " + path + ": write: " + std::strerror(errno);
-      ::close(fd);
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
+  std::string why;
+  if (!append_all_or_nothing(fd, text, &why)) {
+    *error = "audit log " + path + ": write: " + why;
+    ::close(fd);
+    return false;
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     *error = "audit log " + path + ": " + std::strerror(errno);

@@ -1,11 +1,12 @@
-// The audit log: one JSON object per line per event, written through Boost.Log to a file and
-// flushed per record, for auditors and reports. Safe to call from any thread.
+// The audit log: one JSON object per line per event, written to the file (write(2), no buffering)
+// per record, for auditors and reports. Safe to call from any thread.
 //
 // Tamper evidence: every record carries "seq" (1, 2, 3, ... across restarts) and "prev", the
 // SHA-256 of the previous record's line as written (64 zeros before the first). A changed,
 // deleted, reordered or truncated record breaks the chain; `audit verify` finds where. On start
 // the chain continues from the last complete record of the file (or, when the file is empty after
-// a rotation, of the newest rotated file). Rotated files are named <stem>-YYYYmmdd-HHMMSS.ffffff<ext>.
+// a rotation, of the newest rotated file). Rotated files are named <stem>-YYYYmmdd-HHMMSS.ffffff<ext>
+// (UTC).
 //
 // Several writers: the daemon and the admin tools (held/release/discard) append to the same file.
 // Every write takes an exclusive flock on the file's directory (stable across rotations), and a
@@ -35,7 +36,8 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Writes `record` with "time" (UTC, milliseconds) and "event" first. Returns false (and logs
-  // why) when the record could not be written.
+  // why) when the record could not be written (a full disk, an I/O error): nothing of it stays in
+  // the file, and the chain goes on from the last record written.
   bool write(const std::string& event, nlohmann::json record);
 
   const std::string& path() const;
@@ -44,6 +46,7 @@ class AuditLog {
   std::string head() const;
 
  private:
+  void rotate_if_due(std::size_t bytes);  // with the lock held
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
