@@ -305,6 +305,9 @@ const std::vector<KeyDef>& keys() {
          if (v.empty()) r.fail(n, "audit.path: empty");
          c.audit.path = v;
        }},
+      {"audit", "on_error", "\"tempfail\"",
+       "when a message's audit record cannot be written (disk full): tempfail (451, the sender retries) | accept",
+       [](Config& c, const toml::node& n, const Reader& r) { c.audit.on_error = r.fail_action(n, "audit.on_error"); }},
       {"audit", "rotate_bytes", "0", "rotate the audit log when it passes this size (0: never); the chain goes on",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.audit.rotate_bytes = static_cast<std::uint64_t>(r.integer(n, "audit.rotate_bytes", 0, std::int64_t{1} << 40));

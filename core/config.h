@@ -64,6 +64,9 @@ struct Config {
     bool hash_customers = false;      // customer addresses as keyed HMAC instead of in clear
     std::string hmac_key;             // the key's bytes (from hmac_key_file)
     std::string hmac_key_file;
+    // A message whose audit record cannot be written (a full disk): tempfail keeps it with the
+    // sender (451, retried later), accept lets it through and only logs and counts the failure.
+    FailAction on_error = FailAction::tempfail;
   } audit;
 
   struct Log {

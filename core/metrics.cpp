@@ -156,7 +156,7 @@ std::string Metrics::render(const MetricGauges& g) const {
   out += "support_milter_processing_seconds_count " + std::to_string(cumulative) + "\n";
 
   header(out, "support_milter_errors_total", "counter",
-         "Messages that got the failure action because support-milter itself failed.");
+         "Messages that got the failure action because support-milter itself or its audit log failed.");
   out += "support_milter_errors_total " + std::to_string(errors_.load(std::memory_order_relaxed)) + "\n";
 
   if (g.waiting) {

@@ -311,10 +311,23 @@ sfsistat on_eom(SMFICTX* ctx) {
     TimeMs now = now_ms();
     Pipeline pipeline(g_rt->store);
     Verdict v = pipeline.process(msg, c->env, now, cfg, started);
-    if (g_rt->metrics != nullptr)
-      g_rt->metrics->record(v, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!v.error.empty()) oplog(Severity::error, v.error, qid);
-    if (g_rt->audit != nullptr) g_rt->audit->write("message", audit_record(msg, c->env, v, cfg));
+    // The record is written before the reply: a message the log has no record of does not pass,
+    // unless audit.on_error says it may (observe mode changes nothing, this neither).
+    if (g_rt->audit != nullptr && !g_rt->audit->write("message", audit_record(msg, c->env, v, cfg))) {
+      if (g_rt->metrics != nullptr) g_rt->metrics->count_error();
+      if (cfg.audit.on_error == FailAction::tempfail && cfg.rules.mode != Mode::observe) {
+        v.action = FinalAction::tempfail;
+        oplog(Severity::error, "audit record not written: answered 451, the sender will retry (audit.on_error)", qid);
+      } else {
+        oplog(Severity::error,
+              std::string("audit record not written: the message passes without it (") +
+                  (cfg.rules.mode == Mode::observe ? "observe mode" : "audit.on_error = accept") + ")",
+              qid);
+      }
+    }
+    if (g_rt->metrics != nullptr) g_rt->metrics->record(v, seconds);
     oplog(Severity::info,
           std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +
               " action=" + to_string(v.action) + (v.observe ? std::string(" would=") + to_string(v.would) : ""),
