@@ -145,7 +145,7 @@ class Milter:
 
     def __init__(self, work, support_domains=("support.example.com",), rules=None, mode="enforce",
                  extra="", port=None, on_internal_error="tempfail", unix=False, name="milter",
-                 store_url=None, store_settings=None):
+                 store_url=None, store_settings=None, audit_path=None, audit_settings=None):
         self.work = work
         self.name = name
         self.state_dir = work.sub(name, owner=UNPRIVILEGED)
@@ -157,7 +157,8 @@ class Milter:
         else:
             self.socket = f"inet:{self.port}@127.0.0.1"   # libmilter's form
             self.postfix_socket = f"inet:127.0.0.1:{self.port}"  # Postfix's form
-        self.audit_path = os.path.join(self.state_dir, "audit.jsonl")
+        self.audit_path = audit_path or os.path.join(self.state_dir, "audit.jsonl")
+        self.audit_settings = audit_settings or {}
         self.store_path = os.path.join(self.state_dir, "state.db")
         self.store_url = store_url or f"sqlite:{self.store_path}"
         self.store_settings = store_settings or {}
@@ -180,6 +181,7 @@ class Milter:
             *[f"{k} = {json.dumps(v)}" for k, v in self.store_settings.items()],
             "[audit]",
             f'path = "{self.audit_path}"',
+            *[f"{k} = {json.dumps(v)}" for k, v in self.audit_settings.items()],
             "[log]",
             'target = "stderr"',
             'level = "debug"',
