@@ -25,7 +25,10 @@ std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* a
         rec["thread_id"] = t.thread_id;
         rec["subject"] = t.subject;
         rec["at"] = format_rfc3339(now);
-        if (audit != nullptr) audit->write(e.event, rec);
+        // An event that cannot be audited is not marked as done: the thread's state is left as it
+        // was, so the next sweep comes round to it again, and this sweep ends here (the audit
+        // log is full or gone; the others would fail the same way).
+        if (audit != nullptr && !audit->write(e.event, rec)) return events;
         if (on_event) on_event(e.event, rec);
         ++events;
       }

@@ -17,6 +17,8 @@ namespace sm {
 SlaSettings sla_settings(const Config& cfg);
 
 // Handles every thread due at `now`; returns the number of events written. Throws StoreError.
+// When an event's audit record cannot be written the sweep stops there and that thread's state is
+// not saved: the event is written by a later sweep, once the audit log takes records again.
 // `on_event`, when given, is told of each event after it is audited (the daemon sends notices).
 using SlaEventSink = std::function<void(const std::string& event, const nlohmann::json& record)>;
 std::size_t sweep(ThreadStore& store, TimeMs now, const Config& cfg, AuditLog* audit,

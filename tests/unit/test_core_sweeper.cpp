@@ -1,5 +1,7 @@
 // The SLA sweeper on a real SQLite store: each event fires once, at its time.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -67,6 +69,39 @@ TEST(Sweeper, WarningThenBreachOnceEach) {
   EXPECT_EQ(ev[0]["event"], "sla_warning");
   EXPECT_EQ(ev[1]["event"], "sla_breach");
   EXPECT_EQ(ev[1]["waiting_since"], "2026-11-20T17:00:00Z");
+}
+
+// An event whose audit record cannot be written (the file may not grow: RLIMIT_FSIZE fails the
+// write as a full disk does) is not lost: the next sweep after the log takes records again writes it.
+TEST(Sweeper, AnEventTheAuditLogRefusedComesRoundAgain) {
+  Fixture f;
+  f.send(mail("c1@client.example", "ana@client.example", "help@support.example.com", "Where is order 5521?"), kFri17);
+  const auto path = f.dir / "audit.jsonl";
+  {
+    // Every file may grow not one byte more while the guard lives (the store too: the sweep must
+    // not get as far as saving the thread).
+    struct FileSizeLimit {
+      rlimit old{};
+      sighandler_t old_handler = signal(SIGXFSZ, SIG_IGN);
+      explicit FileSizeLimit(rlim_t bytes) {
+        getrlimit(RLIMIT_FSIZE, &old);
+        rlimit r = old;
+        r.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &r);
+      }
+      ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &old);
+        signal(SIGXFSZ, old_handler);
+      }
+    } limit(fs::file_size(path));
+    EXPECT_EQ(sweep(*f.store, kFri17 + 2 * kH, *f.cfg, f.audit.get()), 0u);
+  }
+  EXPECT_TRUE(events(path).empty());
+  EXPECT_EQ(sweep(*f.store, kFri17 + 2 * kH + 60000, *f.cfg, f.audit.get()), 1u);
+  auto ev = events(path);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["event"], "sla_warning");
+  EXPECT_EQ(sweep(*f.store, kFri17 + 3 * kH, *f.cfg, f.audit.get()), 0u);  // and only once
 }
 
 TEST(Sweeper, AnsweredInTimeFiresNothing) {
