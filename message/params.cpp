@@ -35,7 +35,7 @@ void skip_cfws(std::string_view s, std::size_t& i) {
   while (i < s.size()) {
     char c = s[i];
     if (depth > 0) {
-      if (c == '\\') ++i;
+      if (c == '\\' && i + 1 < s.size()) ++i;  // a quoted pair; a lone '\' at the end is itself
       else if (c == '(') ++depth;
       else if (c == ')') --depth;
       ++i;
