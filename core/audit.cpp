@@ -25,6 +25,7 @@
 
 #include "core/digest.h"
 #include "core/oplog.h"
+#include "core/write_all.h"
 #include "message/datetime.h"
 
 namespace sm {
@@ -158,20 +159,13 @@ bool append_all_or_nothing(int fd, const std::string& text, std::string* error) 
     return false;
   }
   std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *error = n < 0 ? std::strerror(errno) : "nothing written";
-      if (done > 0 || n == 0) {
-        if (::ftruncate(fd, st.st_size) != 0)
-          *error += std::string("; the partial record could not be removed: ") + std::strerror(errno);
-      }
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
+  if (write_all(fd, text, &done)) return true;
+  *error = errno != 0 ? std::strerror(errno) : "nothing written";
+  if (done > 0 || errno == 0) {
+    if (::ftruncate(fd, st.st_size) != 0)
+      *error += std::string("; the partial record could not be removed: ") + std::strerror(errno);
   }
-  return true;
+  return false;
 }
 
 // True when the file ends with a newline (or is empty); false after a partial last line, which a

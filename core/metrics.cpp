@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "checks/registry.h"
+#include "core/write_all.h"
 
 namespace sm {
 
@@ -181,16 +182,11 @@ bool write_textfile(const std::string& path, const std::string& text, std::strin
     return false;
   }
   std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *error = "metrics textfile " + tmp + ": " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
+  if (!write_all(fd, text, &done)) {
+    *error = "metrics textfile " + tmp + ": " + (errno != 0 ? std::strerror(errno) : "nothing written");
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return false;
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     *error = "metrics textfile " + path + ": " + std::strerror(errno);
