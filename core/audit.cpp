@@ -168,6 +168,8 @@ bool append_all_or_nothing(int fd, const std::string& text, std::string* error) 
   return false;
 }
 
+TimeMs next_midnight_utc(TimeMs now) { return (now / 86400000 + 1) * 86400000; }
+
 // True when the file ends with a newline (or is empty); false after a partial last line, which a
 // writer that died mid-record leaves.
 bool ends_with_newline(int fd) {
@@ -191,8 +193,10 @@ AuditLog::AuditLog(const std::string& path, AuditRotation rotation) : impl_(std:
   if (!read_chain_tail(path, &impl_->seq, &impl_->prev))
     oplog(Severity::warning, "audit log " + path + ": last record unreadable; the chain restarts");
   struct stat st {};
-  if (::fstat(impl_->fd, &st) == 0) impl_->dev = st.st_dev, impl_->ino = st.st_ino, impl_->size = st.st_size;
-  impl_->next_daily = (now_ms() / 86400000 + 1) * 86400000;
+  // A file that ends with a partial record keeps size -1: the first write then closes its line.
+  if (::fstat(impl_->fd, &st) == 0 && ends_with_newline(impl_->fd))
+    impl_->dev = st.st_dev, impl_->ino = st.st_ino, impl_->size = st.st_size;
+  impl_->next_daily = next_midnight_utc(now_ms());
 }
 
 AuditLog::~AuditLog() {
@@ -248,18 +252,19 @@ bool AuditLog::write(const std::string& event, nlohmann::json record) {
       im.fd = fd;
       if (::fstat(im.fd, &st) != 0) st.st_size = 0;
     }
+    // The file as we left it after our last record ends with that record's newline; otherwise
+    // someone else appended (or a writer died mid-record) since, and its tail is read again.
     if (other_file ? st.st_size > 0 : st.st_size != im.size) {
-      // Someone else appended since our last record: continue from the file's tail. (A new empty
-      // file continues from our own last record.)
+      // Continue from the file's tail. (A new empty file continues from our own last record.)
       if (!read_chain_tail(im.path, &im.seq, &im.prev))
         oplog(Severity::warning, "audit log " + im.path + ": last record unreadable; the chain restarts");
-    }
-    if (!ends_with_newline(im.fd)) {
-      // A record cut short by a writer that died: it stays, on a line of its own (audit verify
-      // reports it), and the chain goes on from the record before it.
-      oplog(Severity::warning, "audit log " + im.path + ": the file ends with a partial record; closing its line");
-      std::string error;
-      if (!append_all_or_nothing(im.fd, "\n", &error)) throw std::runtime_error(error);
+      if (!ends_with_newline(im.fd)) {
+        // A record cut short by a writer that died: it stays, on a line of its own (audit verify
+        // reports it), and the chain goes on from the record before it.
+        oplog(Severity::warning, "audit log " + im.path + ": the file ends with a partial record; closing its line");
+        std::string error;
+        if (!append_all_or_nothing(im.fd, "\n", &error)) throw std::runtime_error(error);
+      }
     }
     line["seq"] = im.seq + 1;
     line["prev"] = im.prev;
@@ -292,7 +297,7 @@ void AuditLog::rotate_if_due(std::size_t bytes) {
   bool due = im.rotation.bytes > 0 && static_cast<std::uint64_t>(st.st_size) + bytes > im.rotation.bytes;
   if (im.rotation.daily && now >= im.next_daily) {
     due = true;
-    im.next_daily = (now / 86400000 + 1) * 86400000;
+    im.next_daily = next_midnight_utc(now);
   }
   if (!due) return;
   auto when = std::chrono::system_clock::now();
