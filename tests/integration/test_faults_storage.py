@@ -113,6 +113,14 @@ class StorageFaults(unittest.TestCase):
         for mid in sorted(self.deferred):
             self.assertEqual(self.deliver(mid), 250, f"{mid} refused again\n{self.stack.diagnostics()}")
 
+    def recovered_store(self, refused, also_stored=frozenset()):
+        """After a store fault clears: the refused messages are taken when sent again, each with a
+        clean audit record and in the store (with `also_stored`), and nothing is lost."""
+        self.resend_deferred()
+        for mid in refused:
+            self.assert_clean_record(mid)
+        self.assertEqual(self.stored(refused | also_stored), refused | also_stored)
+
     def delivered(self):
         """Message-ID -> how many times smtp-sink got it."""
         counts = {}
@@ -202,11 +210,7 @@ class StorageFaults(unittest.TestCase):
         # No record of a refused message means no delivery: nothing of them reached the sink.
         harness.wait_until(lambda: first in self.delivered(), 30, "the first message", self.stack.diagnostics)
         self.assertFalse(set(self.delivered()) & self.deferred)
-        locked = set(self.deferred)
-        self.resend_deferred()
-        for mid in locked:
-            self.assert_clean_record(mid)
-        self.assertEqual(self.stored(locked | {first}), locked | {first})
+        self.recovered_store(set(self.deferred), {first})
         self.assert_nothing_lost()
 
     def test_store_locked_accept(self):
@@ -252,11 +256,7 @@ class StorageFaults(unittest.TestCase):
         # The admin fixes the owner; the milter opens the store at the next message, no restart.
         pw = pwd.getpwnam(harness.UNPRIVILEGED)
         os.chown(self.milter.store_path, pw.pw_uid, pw.pw_gid)
-        refused = set(self.deferred)
-        self.resend_deferred()
-        for mid in refused:
-            self.assert_clean_record(mid)
-        self.assertEqual(self.stored(refused), refused)
+        self.recovered_store(set(self.deferred))
         self.assertIsNone(self.milter.proc.poll(), "the milter was never restarted")
         self.assert_nothing_lost()
 
@@ -316,10 +316,7 @@ class StorageFaults(unittest.TestCase):
         refused = set(self.deferred)
         self.assertEqual(len(refused), 3)
         fs.free()
-        self.resend_deferred()
-        for mid in refused:
-            self.assert_clean_record(mid)
-        self.assertEqual(self.stored(refused | {first}), refused | {first})
+        self.recovered_store(refused, {first})
         self.assert_nothing_lost()
 
     def test_store_full_disk_accept(self):
