@@ -178,6 +178,18 @@ class StorageFaults(unittest.TestCase):
         self.assertIn(error_part, recs[0]["error"])
         self.assertEqual(recs[0]["action"], action)
 
+    def send_through_store_failure(self, tag, n, error_part, action):
+        """Sends `n` messages while the store fails: each is refused with 451 (tempfail) or passes
+        (accept), and its one audit record names the store's error. Returns their Message-IDs."""
+        sent = set()
+        for i in range(n):
+            mid, code = self.send(f"{tag}-{i}")
+            # tempfail: Postfix keeps the message with the sender; accept: the message passes.
+            self.assertEqual(code, 451 if action == "tempfail" else 250, f"store.on_error = {action}")
+            self.assert_store_failure(mid, error_part, action)
+            sent.add(mid)
+        return sent
+
     def assert_clean_record(self, mid):
         """`mid` was judged with the store working: its last record has no error."""
         recs = self.records(mid)
@@ -199,10 +211,7 @@ class StorageFaults(unittest.TestCase):
         self.assertEqual(code, 250)
         lock = self.lock_store()
         try:
-            for i in range(3):
-                mid, code = self.send(f"lock-{i}")
-                self.assertEqual(code, 451, "Postfix must keep the message with the sender")
-                self.assert_store_failure(mid, "database is locked", "tempfail")
+            self.send_through_store_failure("lock", 3, "database is locked", "tempfail")
         finally:
             lock.execute("ROLLBACK")
             lock.close()
@@ -216,13 +225,8 @@ class StorageFaults(unittest.TestCase):
     def test_store_locked_accept(self):
         self.start(store_settings={"on_error": "accept", "timeout_ms": 300})
         lock = self.lock_store()
-        passed = set()
         try:
-            for i in range(3):
-                mid, code = self.send(f"lock-accept-{i}")
-                self.assertEqual(code, 250, "store.on_error = accept lets the message through")
-                self.assert_store_failure(mid, "database is locked", "accept")
-                passed.add(mid)
+            passed = self.send_through_store_failure("lock-accept", 3, "database is locked", "accept")
         finally:
             lock.execute("ROLLBACK")
             lock.close()
@@ -249,10 +253,7 @@ class StorageFaults(unittest.TestCase):
             os.chmod(milter.store_path, 0o600)
         self.start(store_settings={"on_error": "tempfail"}, before_start=restore_as_root)
         self.assertIn("starting anyway", self.stderr())
-        for i in range(2):
-            mid, code = self.send(f"unreadable-{i}")
-            self.assertEqual(code, 451)
-            self.assert_store_failure(mid, "Permission denied", "tempfail")
+        self.send_through_store_failure("unreadable", 2, "Permission denied", "tempfail")
         # The admin fixes the owner; the milter opens the store at the next message, no restart.
         pw = pwd.getpwnam(harness.UNPRIVILEGED)
         os.chown(self.milter.store_path, pw.pw_uid, pw.pw_gid)
@@ -269,12 +270,7 @@ class StorageFaults(unittest.TestCase):
             pw = pwd.getpwnam(harness.UNPRIVILEGED)
             os.chown(milter.store_path, pw.pw_uid, pw.pw_gid)
         self.start(store_settings={"on_error": "accept"}, before_start=corrupt)
-        passed = set()
-        for i in range(2):
-            mid, code = self.send(f"garbage-{i}")
-            self.assertEqual(code, 250)
-            self.assert_store_failure(mid, "not a database", "accept")
-            passed.add(mid)
+        passed = self.send_through_store_failure("garbage", 2, "not a database", "accept")
         with open(self.milter.store_path, "rb") as f:
             self.assertEqual(f.read(), garbage, "the broken file was left as it was, for the admin")
         # The admin moves the broken file aside: the next message starts a new store.
@@ -309,11 +305,8 @@ class StorageFaults(unittest.TestCase):
 
     def test_store_full_disk_tempfail(self):
         fs, first = self.full_store("tempfail")
-        for i in range(3):
-            mid, code = self.send(f"full-{i}")
-            self.assertEqual(code, 451)
-            self.assert_store_failure(mid, "disk is full", "tempfail")
-        refused = set(self.deferred)
+        refused = self.send_through_store_failure("full", 3, "disk is full", "tempfail")
+        self.assertEqual(refused, set(self.deferred))
         self.assertEqual(len(refused), 3)
         fs.free()
         self.recovered_store(refused, {first})
@@ -321,12 +314,7 @@ class StorageFaults(unittest.TestCase):
 
     def test_store_full_disk_accept(self):
         fs, first = self.full_store("accept")
-        passed = set()
-        for i in range(3):
-            mid, code = self.send(f"full-accept-{i}")
-            self.assertEqual(code, 250)
-            self.assert_store_failure(mid, "disk is full", "accept")
-            passed.add(mid)
+        passed = self.send_through_store_failure("full-accept", 3, "disk is full", "accept")
         fs.free()
         after, code = self.send("full-accept-after")
         self.assertEqual(code, 250)
