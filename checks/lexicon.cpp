@@ -7,7 +7,11 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace sm {
 
@@ -138,8 +142,6 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
 
 std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
   namespace fs = std::filesystem;
-  auto lx = std::make_shared<Lexicons>();
-  lx->dir_ = dir;
   static const std::array<std::pair<const char*, Lang>, 3> langs = {{{"en", Lang::en}, {"es", Lang::es}, {"ru", Lang::ru}}};
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw std::runtime_error("lexicons: " + dir + " is not a directory");
@@ -151,25 +153,56 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
       throw std::runtime_error("lexicons: " + p.string() + " is writable by every user; refused (chmod o-w)");
   };
   refuse_world_writable(dir);
+  struct File {
+    Lang lang;
+    std::string name, text;
+  };
+  std::vector<File> files;
+  std::string contents;  // every file's language, name and text: what the lists are built from
   for (const auto& [code, lang] : langs) {
     fs::path sub = fs::path(dir) / code;
     if (!fs::is_directory(sub, ec)) continue;
     refuse_world_writable(sub);
-    for (const auto& e : fs::directory_iterator(sub, ec)) {
-      if (e.path().extension() != ".txt") continue;
-      refuse_world_writable(e.path());
-      std::ifstream in(e.path());
-      if (!in) throw std::runtime_error("lexicons: cannot read " + e.path().string());
-      std::string name = e.path().stem().string();
-      auto& lists = lx->lists_[name];
-      for (std::string line; std::getline(in, line);) {
-        if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        lists[static_cast<std::size_t>(lang)].add(line);
-        lists[static_cast<std::size_t>(Lang::unknown)].add(line);
-      }
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::directory_iterator(sub, ec))
+      if (e.path().extension() == ".txt") paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    for (const auto& path : paths) {
+      refuse_world_writable(path);
+      std::ifstream in(path, std::ios::binary);
+      std::ostringstream text;
+      if (!in || !(text << in.rdbuf())) throw std::runtime_error("lexicons: cannot read " + path.string());
+      files.push_back({lang, path.stem().string(), std::move(text).str()});
+      contents.append(code).append(1, '\0').append(files.back().name).append(1, '\0');
+      contents.append(files.back().text).append(1, '\0');
     }
   }
+
+  // Lists are immutable and shared: a reload that finds the same files keeps the lists still in
+  // use instead of building them again (the checks above are made at every load all the same).
+  static std::mutex mu;
+  static std::map<std::string, std::pair<std::string, std::weak_ptr<const Lexicons>>> loaded;
+  {
+    std::lock_guard lock(mu);
+    auto it = loaded.find(dir);
+    if (it != loaded.end() && it->second.first == contents)
+      if (auto same = it->second.second.lock()) return same;
+  }
+
+  auto lx = std::make_shared<Lexicons>();
+  lx->dir_ = dir;
+  for (const auto& f : files) {
+    auto& lists = lx->lists_[f.name];
+    std::istringstream in(f.text);
+    for (std::string line; std::getline(in, line);) {
+      if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      lists[static_cast<std::size_t>(f.lang)].add(line);
+      lists[static_cast<std::size_t>(Lang::unknown)].add(line);
+    }
+  }
+  std::lock_guard lock(mu);
+  loaded[dir] = {std::move(contents), lx};
   return lx;
 }
 

@@ -44,6 +44,8 @@ class PhraseList {
 class Lexicons {
  public:
   // Reads <dir>/<lang>/*.txt for en, es, ru. Throws std::runtime_error naming the file on error.
+  // While the lists of a load are in use, a load of the same directory with the same files gives
+  // them again rather than a copy (a reload of an unchanged directory builds nothing).
   static std::shared_ptr<const Lexicons> load(const std::string& dir);
   // The list `name` for a language; Lang::unknown gives every language's entries together.
   const PhraseList& get(const std::string& name, Lang lang) const;

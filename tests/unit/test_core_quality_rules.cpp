@@ -295,6 +295,31 @@ TEST(Lexicons, ConfiguredDirectoryIsRead) {
   std::filesystem::remove_all(dir);
 }
 
+// A reload of an unchanged directory shares the lists in use; a changed file is read again.
+TEST(Lexicons, AnUnchangedDirectoryIsNotBuiltAgain) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("lex-reload-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "en");
+  std::filesystem::create_directories(dir / "es");
+  std::ofstream(dir / "en" / "rude.txt") << "zorkmid*\n";
+  std::ofstream(dir / "es" / "rude.txt") << "tonto\n";
+  auto first = Lexicons::load(dir.string());
+  auto again = Lexicons::load(dir.string());
+  EXPECT_EQ(first.get(), again.get());
+  EXPECT_EQ(first->get("rude", Lang::unknown).size(), 2u);
+
+  std::ofstream(dir / "es" / "rude.txt", std::ios::app) << "idiota\n";
+  auto changed = Lexicons::load(dir.string());
+  EXPECT_NE(changed.get(), first.get());
+  EXPECT_EQ(changed->get("rude", Lang::es).size(), 2u);
+  EXPECT_EQ(first->get("rude", Lang::es).size(), 1u) << "lists in use never change under their users";
+
+  std::ofstream(dir / "en" / "signoff.txt") << "cheers\n";
+  auto added = Lexicons::load(dir.string());
+  EXPECT_NE(added.get(), changed.get());
+  EXPECT_EQ(added->get("signoff", Lang::en).size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Lexicons, ThousandsOfEntriesMatchWholeWordsOnly) {
   PhraseList list;
   for (int i = 0; i < 5000; ++i) list.add("word" + std::to_string(i) + " tail");
