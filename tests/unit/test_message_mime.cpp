@@ -166,6 +166,17 @@ TEST(HtmlText, QuoteShapes) {
   }
 }
 
+// Line breaks deep in quotes cost their "> " prefixes: the text stays within its bound.
+TEST(HtmlText, QuotePrefixesKeepTheOutputBounded) {
+  std::string html, prefix;
+  for (int i = 0; i < 390; ++i) html += "<blockquote>", prefix += "> ";
+  html += "old";
+  for (int i = 0; i < 200000; ++i) html += "<br>";
+  std::string text = html_to_text(html);
+  EXPECT_TRUE(text.starts_with(prefix + "old\n")) << text.substr(0, 100);
+  EXPECT_LE(text.size(), 4u * 1024 * 1024 + 1024);
+}
+
 TEST(HtmlText, DeepNestingDoesNotRecurse) {
   std::string html;
   for (int i = 0; i < 100000; ++i) html += "<div>";
