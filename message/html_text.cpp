@@ -154,7 +154,11 @@ std::string strip_tags(std::string_view html) {
 std::string html_to_text(std::string_view html) {
   if (estimate_nesting(html) > kMaxNesting) return strip_tags(html);
 
-  GumboOutput* doc = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
+  // Parse errors are not looked at: gumbo is told to keep none (mail HTML is full of them, and
+  // each kept error is an allocation).
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;
+  GumboOutput* doc = gumbo_parse_with_options(&options, html.data(), html.size());
   Writer w;
   struct Frame {
     const GumboNode* node;
@@ -233,7 +237,7 @@ std::string html_to_text(std::string_view html) {
     const GumboVector& kids = el.children;
     for (unsigned i = kids.length; i-- > 0;) stack.push_back({static_cast<const GumboNode*>(kids.data[i]), false});
   }
-  gumbo_destroy_output(&kGumboDefaultOptions, doc);
+  gumbo_destroy_output(&options, doc);
   return w.finish();
 }
 
