@@ -7,6 +7,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -170,9 +171,10 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
     for (const auto& path : paths) {
       refuse_world_writable(path);
       std::ifstream in(path, std::ios::binary);
-      std::ostringstream text;
-      if (!in || !(text << in.rdbuf())) throw std::runtime_error("lexicons: cannot read " + path.string());
-      files.push_back({lang, path.stem().string(), std::move(text).str()});
+      std::string text;
+      if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (!in && !in.eof()) throw std::runtime_error("lexicons: cannot read " + path.string());
+      files.push_back({lang, path.stem().string(), std::move(text)});
       contents.append(code).append(1, '\0').append(files.back().name).append(1, '\0');
       contents.append(files.back().text).append(1, '\0');
     }

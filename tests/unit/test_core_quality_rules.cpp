@@ -317,6 +317,11 @@ TEST(Lexicons, AnUnchangedDirectoryIsNotBuiltAgain) {
   auto added = Lexicons::load(dir.string());
   EXPECT_NE(added.get(), changed.get());
   EXPECT_EQ(added->get("signoff", Lang::en).size(), 1u);
+  // An emptied list is a list with no entries, not an error.
+  std::ofstream(dir / "en" / "rude.txt", std::ios::trunc).flush();
+  auto emptied = Lexicons::load(dir.string());
+  EXPECT_EQ(emptied->get("rude", Lang::en).size(), 0u);
+  EXPECT_EQ(emptied->get("rude", Lang::es).size(), 2u);
   std::filesystem::remove_all(dir);
 }
 
