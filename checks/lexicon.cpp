@@ -157,9 +157,9 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
   struct File {
     Lang lang;
     std::string name, text;
+    bool operator==(const File&) const = default;
   };
-  std::vector<File> files;
-  std::string contents;  // every file's language, name and text: what the lists are built from
+  std::vector<File> files;  // what the lists are built from
   for (const auto& [code, lang] : langs) {
     fs::path sub = fs::path(dir) / code;
     if (!fs::is_directory(sub, ec)) continue;
@@ -175,19 +175,17 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
       if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       if (!in && !in.eof()) throw std::runtime_error("lexicons: cannot read " + path.string());
       files.push_back({lang, path.stem().string(), std::move(text)});
-      contents.append(code).append(1, '\0').append(files.back().name).append(1, '\0');
-      contents.append(files.back().text).append(1, '\0');
     }
   }
 
   // Lists are immutable and shared: a reload that finds the same files keeps the lists still in
   // use instead of building them again (the checks above are made at every load all the same).
   static std::mutex mu;
-  static std::map<std::string, std::pair<std::string, std::weak_ptr<const Lexicons>>> loaded;
+  static std::map<std::string, std::pair<std::vector<File>, std::weak_ptr<const Lexicons>>> loaded;
   {
     std::lock_guard lock(mu);
     auto it = loaded.find(dir);
-    if (it != loaded.end() && it->second.first == contents)
+    if (it != loaded.end() && it->second.first == files)
       if (auto same = it->second.second.lock()) return same;
   }
 
@@ -204,7 +202,7 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
     }
   }
   std::lock_guard lock(mu);
-  loaded[dir] = {std::move(contents), lx};
+  loaded[dir] = {std::move(files), lx};
   return lx;
 }
 
