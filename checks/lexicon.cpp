@@ -171,9 +171,8 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
     for (const auto& path : paths) {
       refuse_world_writable(path);
       std::ifstream in(path, std::ios::binary);
-      std::string text;
-      if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      if (!in && !in.eof()) throw std::runtime_error("lexicons: cannot read " + path.string());
+      if (!in) throw std::runtime_error("lexicons: cannot read " + path.string());
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
       files.push_back({lang, path.stem().string(), std::move(text)});
     }
   }
