@@ -469,27 +469,49 @@ void read_rule(Config& c, const Rule& rule, const toml::table& t, const Reader& 
   }
 }
 
-// The configured directory, else the installed lexicons, else the source tree's (for builds and
-// tests that run before installation).
-std::shared_ptr<const Lexicons> load_lexicons(const std::string& dir) {
-  if (!dir.empty()) return Lexicons::load(dir);
+// Where the lexicons are when the config names none: the installed ones, else the ones beside the
+// executable (<exe>/../share/support-milter/lexicons: a relocated install, or the build tree,
+// which copies conf/lexicons there).
+std::vector<std::string> lexicon_candidates() {
+  std::vector<std::string> out{SM_INSTALLED_LEXICONS};
   std::error_code ec;
-  for (const char* candidate : {SM_INSTALLED_LEXICONS, SM_SOURCE_LEXICONS})
-    if (std::filesystem::is_directory(candidate, ec)) return Lexicons::load(candidate);
-  throw std::runtime_error("no lexicons found in " SM_INSTALLED_LEXICONS " or " SM_SOURCE_LEXICONS);
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back((exe.parent_path().parent_path() / "share" / "support-milter" / "lexicons").string());
+  return out;
 }
 
+std::shared_ptr<const Lexicons> default_lexicons() {
+  std::error_code ec;
+  std::string tried;
+  for (const auto& candidate : lexicon_candidates()) {
+    if (std::filesystem::is_directory(candidate, ec)) return Lexicons::load(candidate);
+    tried += (tried.empty() ? "" : " or ") + candidate;
+  }
+  throw std::runtime_error("no lexicons found in " + tried + "; set [lexicons] dir");
+}
+
+// The configured directory is the only one read when set.
+std::shared_ptr<const Lexicons> load_lexicons(const std::string& dir) {
+  return dir.empty() ? default_lexicons() : Lexicons::load(dir);
+}
+
+// Every setting at its default, the lexicons not yet loaded.
 std::shared_ptr<Config> defaults() {
   auto c = std::make_shared<Config>();
-  static const std::shared_ptr<const Lexicons> builtin = load_lexicons("");
-  c->lexicons.loaded = builtin;
   for (const auto& rule : rule_registry()) c->rules.settings[std::string(rule->id())] = rule_defaults(*rule);
   return c;
 }
 
 }  // namespace
 
-std::shared_ptr<const Config> default_config() { return defaults(); }
+std::shared_ptr<const Config> default_config() {
+  static const std::shared_ptr<const Config> c = [] {
+    auto d = defaults();
+    d->lexicons.loaded = default_lexicons();
+    return d;
+  }();
+  return c;
+}
 
 std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name) {
   Reader r{name};

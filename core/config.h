@@ -87,7 +87,7 @@ struct Config {
   } metrics;
 
   struct LexiconSettings {
-    std::string dir;  // empty: the installed lexicons, else the ones in the source tree
+    std::string dir;  // empty: the installed lexicons, else <exe>/../share/support-milter/lexicons
     std::shared_ptr<const Lexicons> loaded;
   } lexicons;
 

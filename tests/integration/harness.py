@@ -10,6 +10,7 @@ import atexit
 import email
 import email.policy
 import glob
+import grp
 import json
 import os
 import pwd
@@ -66,12 +67,64 @@ def binary():
     return path
 
 
+def closed_to(path, user):
+    """The first directory on the way to `path` (the path itself included when it is one) that
+    `user` may not pass through, or None when every one lets it through. Read from the modes, as
+    the kernel decides: owner bits for the owner, group bits for the group, the rest for others."""
+    pw = pwd.getpwnam(user)
+    groups = {pw.pw_gid} | {g.gr_gid for g in grp.getgrall() if user in g.gr_mem}
+    path = os.path.abspath(path)
+    if not os.path.isdir(path):
+        path = os.path.dirname(path)
+    chain = []
+    while True:
+        chain.append(path)
+        if path == "/":
+            break
+        path = os.path.dirname(path)
+    for d in reversed(chain):
+        st = os.stat(d)
+        if st.st_uid == pw.pw_uid:
+            ok = st.st_mode & 0o100
+        elif st.st_gid in groups:
+            ok = st.st_mode & 0o010
+        else:
+            ok = st.st_mode & 0o001
+        if not ok:
+            return d, st.st_mode & 0o777
+    return None
+
+
+def require_reachable(paths, user, who):
+    """Fails at once, saying which directory is in the way, when `user` (the account a server
+    started by a test runs as) cannot reach one of `paths`: better than a timeout later."""
+    for p in paths:
+        blocked = closed_to(p, user)
+        if blocked:
+            d, mode = blocked
+            raise RuntimeError(f"{d} is closed to user {user} (mode {oct(mode)}), so {who} cannot reach {p}; "
+                               "put it in a directory that user can traverse")
+
+
 class Workdir:
-    """A temporary directory that unprivileged daemons can traverse."""
+    """A temporary directory that unprivileged daemons can traverse (under $TMPDIR or /tmp, never
+    under the checkout, which may sit in a directory only root can enter)."""
 
     def __init__(self, name="support-milter-test"):
         self.path = tempfile.mkdtemp(prefix=name + "-")
         os.chmod(self.path, 0o755)
+
+    def lexicons(self):
+        """A copy of conf/lexicons in this directory, readable by every daemon: the daemon reads
+        its lexicons again on every reload, after it has dropped to its unprivileged user."""
+        dest = os.path.join(self.path, "lexicons")
+        if not os.path.isdir(dest):
+            shutil.copytree(os.path.join(ROOT, "conf", "lexicons"), dest)
+            for top, dirs, files in os.walk(dest):
+                os.chmod(top, 0o755)
+                for f in files:
+                    os.chmod(os.path.join(top, f), 0o644)
+        return dest
 
     def sub(self, name, owner=None, mode=0o755):
         p = os.path.join(self.path, name)
@@ -185,6 +238,8 @@ class Milter:
             "[log]",
             'target = "stderr"',
             'level = "debug"',
+            "[lexicons]",
+            f'dir = "{self.work.lexicons()}"',
             "[rules]",
             f'mode = "{mode}"',
         ]
@@ -197,6 +252,9 @@ class Milter:
         os.chmod(self.config_path, 0o644)
 
     def start(self):
+        # The daemon drops to UNPRIVILEGED and then reads its config and lexicons again on SIGHUP.
+        require_reachable([self.config_path, self.work.lexicons(), self.state_dir], UNPRIVILEGED,
+                          "support-milter")
         self.stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen([binary(), "run", "-c", self.config_path, "-f"],
                                      stdout=subprocess.DEVNULL, stderr=self.stderr)
@@ -498,6 +556,7 @@ def shipped_config(milter, support_domain="support.example.com"):
         r'^url = .*$': f'url = "sqlite:{milter.store_path}"',
         r'^path = .*$': f'path = "{milter.audit_path}"',
         r'^target = .*$': 'target = "stderr"',
+        r'^dir = "".*$': f'dir = "{milter.work.lexicons()}"',
     }
     for pattern, value in replacements.items():
         text, n = re.subn(pattern, value, text, count=1, flags=re.M)

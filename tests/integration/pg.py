@@ -11,10 +11,12 @@ As a library (integration tests):
 
 As a command (the ctest fixture of the C++ unit tests):
     pg.py start --state DIR    a new server; writes DIR/state.json, DIR/url (the milter's role and
-                               database) and DIR/admin_url (the superuser, to create databases)
+                               database) and DIR/admin_url (the superuser, to create databases).
+                               The cluster itself lives in a temporary directory of its own (named
+                               in state.json), which the postgres user can reach wherever DIR is.
     pg.py down --state DIR     stops the server, keeping its data (an outage)
     pg.py up --state DIR       starts it again
-    pg.py stop --state DIR     stops the server and removes DIR
+    pg.py stop --state DIR     stops the server and removes its directory and DIR
 """
 
 import argparse
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import time
 
-from harness import free_port, wait_until
+from harness import free_port, require_reachable, wait_until
 
 OWNER = "postgres"
 ROLE = "support_milter"
@@ -67,17 +69,7 @@ class Server:
 
     def _check_reachable(self):
         """The server runs as OWNER: every directory above the cluster must let it through."""
-        path = os.path.dirname(os.path.abspath(self.root))
-        while True:
-            st = os.stat(path)
-            ok = (st.st_mode & 0o001) or (st.st_uid == self.owner.pw_uid and st.st_mode & 0o100) or \
-                 (st.st_gid == self.owner.pw_gid and st.st_mode & 0o010)
-            if not ok:
-                raise RuntimeError(f"{path} is closed to user {OWNER} (mode {oct(st.st_mode & 0o777)}); "
-                                   f"put the server directory {self.root} elsewhere")
-            if path == "/":
-                return
-            path = os.path.dirname(path)
+        require_reachable([self.root], OWNER, "the PostgreSQL server")
 
     def _as_owner(self, cmd, check=True, **kw):
         def demote():
@@ -213,7 +205,7 @@ class Server:
 def main(argv):
     p = argparse.ArgumentParser(description="a private PostgreSQL server for tests")
     p.add_argument("action", choices=["start", "stop", "down", "up"])
-    p.add_argument("--state", required=True, help="directory for the cluster and state.json")
+    p.add_argument("--state", required=True, help="directory for state.json and the URLs (the cluster gets a temporary directory of its own)")
     a = p.parse_args(argv)
     state_file = os.path.join(a.state, "state.json")
     if a.action == "start":
@@ -221,7 +213,8 @@ def main(argv):
             with open(state_file) as f:
                 Server.from_state(json.load(f)).destroy()
         shutil.rmtree(a.state, ignore_errors=True)
-        server = Server(root=a.state).start()
+        os.makedirs(a.state, mode=0o700)
+        server = Server().start()
         with open(state_file, "w") as f:
             json.dump(server.state(), f)
         for name, value in (("url", server.url), ("admin_url", server.admin_url)):
@@ -242,6 +235,7 @@ def main(argv):
         print("PostgreSQL started")
     else:
         server.destroy()
+        shutil.rmtree(a.state, ignore_errors=True)
         print("PostgreSQL stopped and removed")
     return 0
 
