@@ -45,9 +45,9 @@ mirror=$(
       /^URIs:/ { uri = $2 } /^Suites:/ { suites = $0 }
       /^$/ { if (suites ~ /bookworm( |$)/ && uri != "") { print uri; exit } uri = ""; suites = "" }
       END { if (suites ~ /bookworm( |$)/ && uri != "") print uri }'
-    grep -hE '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]+ +bookworm +' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    { grep -shE '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]+ +bookworm +' /etc/apt/sources.list /etc/apt/sources.list.d/*.list || true; } |
       sed -E 's/^deb +(\[[^]]*\] +)?//' | awk '{ print $1 }'
-  } | head -n 1)
+  } | head -n 1 || true)
 [[ -n $mirror ]] || { echo "fresh: no Debian bookworm mirror in this machine's APT sources" >&2; exit 1; }
 
 if ! command -v debootstrap >/dev/null; then
