@@ -21,9 +21,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "checks/promise.h"
+#include "text/promise.h"
 #include "checks/registry.h"
-#include "checks/text.h"
+#include "text/message_text.h"
 #include "core/config.h"
 #include "core/pipeline.h"
 #include "message/mime.h"
@@ -123,10 +123,8 @@ void BM_Rules(benchmark::State& state, const std::string& name, const std::strin
   Envelope env;
   TimeMs now = *c.date + 3600000;
   for (auto _ : state) {
-    Acknowledgement ack = read_acknowledgement(m.quote.new_text, now, cfg->sla.time_zone);
-    MessageText text(m.quote.new_text, m.quote.quoted);
-    RuleContext ctx{m, Direction::outbound, env, cfg->support, &tctx, now, cfg->lexicons.loaded.get(),
-                    cfg->sla.time_zone, &ack, &text};
+    MessageText text(m.quote.new_text, m.quote.quoted, cfg->lexicons.loaded.get(), now, cfg->sla.time_zone);
+    RuleContext ctx{m, Direction::outbound, env, cfg->support, &tctx, now, text};
     for (const auto& rule : rule_registry())
       if (only.empty() || rule->id() == only) benchmark::DoNotOptimize(rule->evaluate(ctx, cfg->rule(rule->id())));
   }

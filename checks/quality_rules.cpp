@@ -1,57 +1,22 @@
 // The communication-quality rules of RULES.md. Each judges the author's new text only (the
-// customer's words quoted back never count), in the message's language (unknown: every
-// language's lists), and returns its evidence: the phrase, the word, the count.
+// customer's words quoted back never count), reads it from the message's one text analysis
+// (MessageText: greeting, body, signature, sentences, questions, acknowledgement, the message
+// answered) in the message's language, and returns its evidence: the phrase, the word, the count.
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <set>
 
-#include "checks/lexicon.h"
-#include "checks/promise.h"
 #include "checks/rules.h"
 #include "checks/subject.h"
-#include "checks/text.h"
+#include "text/lexicon.h"
+#include "text/message_text.h"
+#include "text/promise.h"
+#include "text/segment.h"
 
 namespace sm {
 
 namespace {
-
-// The message's text as analysed for every rule: the pipeline's shared one, or one made here.
-class TextOf {
- public:
-  explicit TextOf(const RuleContext& ctx) {
-    if (ctx.text != nullptr) {
-      text_ = ctx.text;
-    } else {
-      local_.emplace(ctx.message.quote.new_text, ctx.message.quote.quoted);
-      text_ = &*local_;
-    }
-  }
-  const MessageText& operator*() const { return *text_; }
-  const MessageText* operator->() const { return text_; }
-
- private:
-  std::optional<MessageText> local_;
-  const MessageText* text_;
-};
-
-// Shared by the quality rules: the new text (signature aside where asked), its language and
-// tokens, and the lexicon lookups.
-struct View {
-  TextOf all;
-  const TextAnalysis& a;
-  const std::string& text;
-  Lang lang;
-  const std::vector<Token>& tokens;
-  const Lexicons* lex;
-
-  View(const RuleContext& ctx, bool drop_signature)
-      : all(ctx), a(drop_signature ? all->body() : all->full()), text(a.text), lang(a.lang), tokens(a.tokens),
-        lex(ctx.lexicons) {}
-  std::vector<PhraseList::Hit> hits(const char* list, std::size_t max = 10) const {
-    if (lex == nullptr) return {};
-    return lex->get(list, lang).find(tokens, max);
-  }
-};
 
 nlohmann::json phrases(const std::vector<PhraseList::Hit>& hits) {
   nlohmann::json a = nlohmann::json::array();
@@ -65,11 +30,11 @@ std::string quoted_list(const std::vector<PhraseList::Hit>& hits) {
   return s;
 }
 
-bool replying(const RuleContext& ctx) { return ctx.direction == Direction::outbound; }
+bool outbound(const RuleContext& ctx) { return ctx.direction == Direction::outbound; }
 
 class QualityRule : public Rule {
  public:
-  std::string_view version() const override { return "1"; }
+  std::string_view version() const override { return "2"; }
 };
 
 // meaningful-subject: a thread we start has a subject someone can find years later.
@@ -77,25 +42,29 @@ class MeaningfulSubject final : public QualityRule {
  public:
   std::string_view id() const override { return "meaningful-subject"; }
   std::string_view summary() const override { return "a new thread's subject says what it is about"; }
+  std::string_view description() const override {
+    return "An outbound message that starts a thread (no In-Reply-To, no known thread) must have a subject "
+           "that lets anyone find the thread years later: not empty, not prefixes only, at least min_words "
+           "words and min_letters letters, and not only a generic subject from the language's "
+           "generic-subject list (\"Hello\", \"Question\", \"Consulta\", \"Вопрос\").";
+  }
   std::vector<ParamSpec> params() const override {
     return {{"min_words", std::int64_t{2}, "fewest words a subject has", 1.0, 20.0},
             {"min_letters", std::int64_t{8}, "fewest letters a subject has", 1.0, 200.0}};
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
-    if (!replying(ctx) || ctx.thread != nullptr || !ctx.message.in_reply_to.empty())
+    if (!outbound(ctx) || ctx.thread != nullptr || !ctx.message.in_reply_to.empty())
       return make(Result::skip, "not a new outbound thread");
-    std::string base = split_subject(ctx.message.subject).base;
-    auto tokens = tokenize(fold_for_match(base));
+    TextAnalysis subject(split_subject(ctx.message.subject).base);
     std::size_t letters = 0;
-    for (const auto& t : tokens) letters += t.text.size();
+    for (const auto& t : subject.tokens) letters += t.text.size();
     Finding f = make(Result::pass);
-    f.evidence = {{"subject", ctx.message.subject}, {"words", tokens.size()}};
+    f.evidence = {{"subject", ctx.message.subject}, {"words", subject.tokens.size()}};
     std::string why;
-    if (tokens.empty()) why = "no subject";
-    else if (ctx.lexicons != nullptr && !ctx.lexicons->get("generic-subject", Lang::unknown).find(tokens).empty() &&
-             ctx.lexicons->get("generic-subject", Lang::unknown).find(tokens)[0].count == tokens.size())
-      why = "a generic subject";
-    else if (static_cast<std::int64_t>(tokens.size()) < s.get_int("min_words")) why = "too few words";
+    auto generic = ctx.text.hits("generic-subject", subject, 1);
+    if (subject.tokens.empty()) why = "no subject";
+    else if (!generic.empty() && generic[0].first == 0 && generic[0].count == subject.tokens.size()) why = "a generic subject";
+    else if (static_cast<std::int64_t>(subject.tokens.size()) < s.get_int("min_words")) why = "too few words";
     else if (static_cast<std::int64_t>(letters) < s.get_int("min_letters")) why = "too short";
     if (why.empty()) return f;
     f.result = Result::fail;
@@ -108,19 +77,21 @@ class MeaningfulSubject final : public QualityRule {
 // A rule that fails when a list matches the new text.
 class ListRule : public QualityRule {
  public:
-  ListRule(const char* id, const char* list, const char* summary, const char* what, Action def, bool outbound_only)
-      : id_(id), list_(list), summary_(summary), what_(what), default_(def), outbound_only_(outbound_only) {}
+  ListRule(const char* id, const char* list, const char* summary, const char* description, const char* what, Action def,
+           bool outbound_only)
+      : id_(id), list_(list), summary_(summary), description_(description), what_(what), default_(def),
+        outbound_only_(outbound_only) {}
   std::string_view id() const override { return id_; }
   std::string_view summary() const override { return summary_; }
+  std::string_view description() const override { return description_; }
   Action default_action() const override { return default_; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (outbound_only_ ? !replying(ctx) : (ctx.direction != Direction::outbound && ctx.direction != Direction::internal))
+    if (outbound_only_ ? !outbound(ctx) : (ctx.direction != Direction::outbound && ctx.direction != Direction::internal))
       return make(Result::skip, "not an outbound message");
-    View v(ctx, false);
-    auto hits = v.hits(list_);
+    auto hits = ctx.text.hits(list_, ctx.text.full(), 10);
     if (hits.empty()) return make(Result::pass);
     Finding f = make(Result::fail, std::string(what_) + ": " + quoted_list(hits));
-    f.evidence = {{"phrases", phrases(hits)}, {"language", to_string(v.lang)}};
+    f.evidence = {{"phrases", phrases(hits)}, {"language", to_string(ctx.text.full().lang)}};
     f.agent_hint = std::string(id_) + ": remove " + quoted_list(hits);
     return f;
   }
@@ -129,6 +100,7 @@ class ListRule : public QualityRule {
   const char* id_;
   const char* list_;
   const char* summary_;
+  const char* description_;
   const char* what_;
   Action default_;
   bool outbound_only_;
@@ -139,20 +111,25 @@ class CannedNonAnswer final : public QualityRule {
  public:
   std::string_view id() const override { return "canned-non-answer"; }
   std::string_view summary() const override { return "a reply says more than \"ticket created\""; }
+  std::string_view description() const override {
+    return "An outbound reply in a known thread whose body (greeting and signature aside) is only "
+           "boilerplate from the language's canned list (\"your ticket has been created\", \"su solicitud ha "
+           "sido registrada\", \"ваша заявка передана в отдел\") with at most max_other_words other words "
+           "(numbers such as ticket ids do not count).";
+  }
   std::vector<ParamSpec> params() const override {
     return {{"max_other_words", std::int64_t{12}, "words besides boilerplate that still make a non-answer", 0.0, 200.0}};
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
-    if (!replying(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
-    View v(ctx, true);
-    auto hits = v.hits("canned");
+    if (!outbound(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
+    const TextAnalysis& body = ctx.text.body();
+    auto hits = ctx.text.hits("canned", body);
     if (hits.empty()) return make(Result::pass);
     std::size_t covered = 0;
     for (const auto& h : hits) covered += h.count;
-    std::size_t other = v.tokens.size() > covered ? v.tokens.size() - covered : 0;
-    // Numbers (ticket ids) and a greeting line do not make substance.
-    for (const auto& t : v.tokens)
-      if (!t.text.empty() && std::isdigit(static_cast<unsigned char>(t.text[0])) && other > 0) --other;
+    std::size_t other = 0;
+    for (const auto& t : body.tokens) other += !std::isdigit(static_cast<unsigned char>(t.text[0]));
+    other = other > covered ? other - covered : 0;
     if (static_cast<std::int64_t>(other) > s.get_int("max_other_words")) return make(Result::pass);
     Finding f = make(Result::fail, "only boilerplate: " + quoted_list(hits));
     f.evidence = {{"phrases", phrases(hits)}, {"other_words", other}};
@@ -166,10 +143,15 @@ class AcknowledgeWithEta final : public QualityRule {
  public:
   std::string_view id() const override { return "acknowledge-with-eta"; }
   std::string_view summary() const override { return "an acknowledgement says when the answer comes"; }
+  std::string_view description() const override {
+    return "An outbound message that only acknowledges (a phrase from the language's ack list, and a short "
+           "body) must say when the answer will come: a duration (\"within 2 hours\"), a day or clock time "
+           "(\"tomorrow before 10:00\", \"durante el día\", \"завтра до 18:00\"), a weekday or a date. The "
+           "promised time feeds the SLA clock (promise_missed).";
+  }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (!replying(ctx)) return make(Result::skip, "not an outbound message");
-    const Acknowledgement a =
-        ctx.ack != nullptr ? *ctx.ack : read_acknowledgement(ctx.message.quote.new_text, ctx.time, ctx.time_zone);
+    if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
+    const Acknowledgement& a = ctx.text.acknowledgement();
     if (!a.only_acknowledges) return make(Result::skip, "not an acknowledgement");
     Finding f = make(a.promised ? Result::pass : Result::fail);
     f.evidence = {{"acknowledgement", a.phrase}};
@@ -189,27 +171,19 @@ class NumberedQuestions final : public QualityRule {
  public:
   std::string_view id() const override { return "numbered-questions"; }
   std::string_view summary() const override { return "several questions to the customer are numbered"; }
+  std::string_view description() const override {
+    return "An outbound message whose body (greeting and signature aside) asks two or more questions "
+           "(sentences with a question mark that ends a clause) that are not items of a numbered list "
+           "(\"1.\", \"2)\", \"a)\").";
+  }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (!replying(ctx)) return make(Result::skip, "not an outbound message");
-    std::string text(without_signature(ctx.message.quote.new_text));
+    if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
     int loose = 0;
     std::vector<std::string> examples;
-    for (std::size_t pos = 0; pos < text.size();) {
-      std::size_t nl = text.find('\n', pos);
-      std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-      pos = nl == std::string::npos ? text.size() : nl + 1;
-      std::size_t i = line.find_first_not_of(" \t");
-      if (i == std::string::npos) continue;
-      bool numbered = std::isdigit(static_cast<unsigned char>(line[i])) &&
-                      line.find_first_of(".)", i) != std::string::npos && line.find_first_of(".)", i) <= i + 3;
-      if (numbered) continue;
-      for (const auto& s : sentences(line)) {
-        bool question = (!s.empty() && s.back() == '?') || s.find("\xef\xbc\x9f") != std::string::npos;
-        if (question) {
-          ++loose;
-          if (examples.size() < 3) examples.push_back(s);
-        }
-      }
+    for (const auto& s : ctx.text.sentences()) {
+      if (!s.question || s.numbered) continue;
+      ++loose;
+      if (examples.size() < 3) examples.push_back(s.text.substr(0, 200));
     }
     if (loose < 2) return make(Result::pass);
     Finding f = make(Result::fail, std::to_string(loose) + " questions not in a numbered list");
@@ -224,28 +198,17 @@ class AnswerEveryQuestion final : public QualityRule {
  public:
   std::string_view id() const override { return "answer-every-question"; }
   std::string_view summary() const override { return "each of the customer's questions gets an answer"; }
+  std::string_view description() const override {
+    return "An outbound reply to a customer message that asked two or more questions (counted in the "
+           "message answered as quoted, else as stored) must have at least as many answer blocks: "
+           "paragraphs and list items of its body, greeting and signature aside.";
+  }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (!replying(ctx) || ctx.thread == nullptr || !ctx.thread->answered || ctx.thread->answered->direction != Direction::inbound)
+    if (!outbound(ctx) || ctx.thread == nullptr || !ctx.thread->answered || ctx.thread->answered->direction != Direction::inbound)
       return make(Result::skip, "not a reply to a customer");
     int asked = ctx.thread->answered->question_count;
     if (asked < 2) return make(Result::skip, "the customer asked fewer than two questions");
-    TextOf text(ctx);
-    const auto& blocks = text->body_paragraphs();
-    // A greeting line is not an answer.
-    int answers = 0;
-    for (const auto& b : blocks) answers += word_count(b) > 3;
-    // Numbered items count one each.
-    for (const auto& b : blocks) {
-      int items = 0;
-      for (std::size_t pos = 0; pos < b.size();) {
-        std::size_t nl = b.find('\n', pos);
-        std::size_t i = b.find_first_not_of(" \t", pos);
-        if (i != std::string::npos && i < (nl == std::string::npos ? b.size() : nl) && (std::isdigit(static_cast<unsigned char>(b[i])) || b[i] == '-'))
-          ++items;
-        pos = nl == std::string::npos ? b.size() : nl + 1;
-      }
-      if (items > 1) answers += items - 1;
-    }
+    int answers = ctx.text.answer_blocks();
     if (answers >= asked) return make(Result::pass);
     Finding f = make(Result::fail, "the customer asked " + std::to_string(asked) + " questions; the reply has " +
                                        std::to_string(answers) + " answer blocks");
@@ -255,42 +218,25 @@ class AnswerEveryQuestion final : public QualityRule {
   }
 };
 
-bool has_contact(std::string_view s) {
-  // An e-mail address, a URL, or a phone number (7+ digits with separators).
-  if (s.find('@') != std::string_view::npos) {
-    auto at = s.find('@');
-    if (at > 0 && at + 1 < s.size() && s.find('.', at) != std::string_view::npos) return true;
-  }
-  if (s.find("http://") != std::string_view::npos || s.find("https://") != std::string_view::npos ||
-      s.find("www.") != std::string_view::npos)
-    return true;
-  int digits = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      if (++digits >= 7) return true;
-    } else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '+' && c != '.') {
-      digits = 0;
-    }
-  }
-  return false;
-}
-
 // signature-contact: the signature tells the customer how to reach us.
 class SignatureContact final : public QualityRule {
  public:
   std::string_view id() const override { return "signature-contact"; }
   std::string_view summary() const override { return "the signature has a phone, an address or a URL"; }
+  std::string_view description() const override {
+    return "An outbound message must end with a signature that gives a way to reach us: a phone number, "
+           "an e-mail address or a URL. The signature is the block from the sign-off (\"Kind regards,\", "
+           "\"Un saludo,\", \"С уважением,\") or the \"-- \" line to the end; without either, the last "
+           "last_lines lines.";
+  }
   std::vector<ParamSpec> params() const override {
-    return {{"last_lines", std::int64_t{6}, "lines at the end read as the signature when there is no \"-- \" line", 1.0, 50.0}};
+    return {{"last_lines", std::int64_t{6}, "lines at the end read as the signature when none is found", 1.0, 50.0}};
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
-    if (!replying(ctx)) return make(Result::skip, "not an outbound message");
-    std::string_view text = ctx.message.quote.new_text;
-    std::string_view body = without_signature(text);
-    std::string_view sig = text.substr(body.size());
+    if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
+    std::string_view sig = ctx.text.signature();
     if (sig.empty()) {
-      // The last lines.
+      std::string_view text = ctx.message.quote.new_text;
       std::size_t pos = text.size();
       for (std::int64_t n = 0; n < s.get_int("last_lines") && pos > 0; ++n) {
         pos = text.rfind('\n', pos - 1);
@@ -308,18 +254,83 @@ class SignatureContact final : public QualityRule {
   }
 };
 
-bool private_ip(std::string_view s) {
+// IPv4 addresses in a text, as written.
+std::vector<std::string> ipv4_addresses(std::string_view s) {
+  std::vector<std::string> out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (!std::isdigit(static_cast<unsigned char>(s[i]))) continue;
-    if (i > 0 && (std::isdigit(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '.')) continue;
-    unsigned a, b, c, d;
-    char tail[2] = {0, 0};
-    std::string chunk(s.substr(i, 16));
-    if (std::sscanf(chunk.c_str(), "%u.%u.%u.%u%1c", &a, &b, &c, &d, tail) < 4) continue;
-    if (a > 255 || b > 255 || c > 255 || d > 255) continue;
-    if (a == 10 || (a == 192 && b == 168) || (a == 172 && b >= 16 && b <= 31)) return true;
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '.')) continue;
+    std::size_t j = i;
+    int parts = 0;
+    bool ok = true;
+    while (parts < 4 && ok) {
+      std::size_t k = j;
+      unsigned v = 0;
+      while (k < s.size() && k < j + 3 && std::isdigit(static_cast<unsigned char>(s[k]))) v = v * 10 + static_cast<unsigned>(s[k++] - '0');
+      ok = k > j && v <= 255;
+      j = k;
+      ++parts;
+      if (parts < 4) ok = ok && j < s.size() && s[j] == '.' && (j++, true);
+    }
+    if (!ok || parts != 4) continue;
+    if (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || (s[j] == '.' && j + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[j + 1])))))
+      continue;
+    out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool private_ipv4(const std::string& a) {
+  unsigned b1 = 0, b2 = 0;
+  std::sscanf(a.c_str(), "%u.%u", &b1, &b2);
+  return b1 == 10 || (b1 == 192 && b2 == 168) || (b1 == 172 && b2 >= 16 && b2 <= 31);
+}
+
+// A number shaped like an address that the words before it call a version ("version 10.2.3.4").
+bool called_a_version(std::string_view text, std::size_t at) {
+  std::string before = fold_for_match(text.substr(at >= 40 ? at - 40 : 0, at >= 40 ? 40 : at));
+  auto tokens = tokenize(before);
+  for (std::size_t k = tokens.size(), seen = 0; k > 0 && seen < 3; --k, ++seen) {
+    const std::string& w = tokens[k - 1].text;
+    if (w == "v" || w == "ver" || w.rfind("version", 0) == 0 || w.rfind("versio", 0) == 0 || w.rfind("верси", 0) == 0 ||
+        w == "build" || w == "release" || w == "firmware" || w == "сборк" || w.rfind("прошивк", 0) == 0)
+      return true;
   }
   return false;
+}
+
+// Host names of the kitchen: a name under an internal-only suffix, or an internal tool's.
+bool internal_host(std::string_view host) {
+  static constexpr std::string_view kSuffixes[] = {".local", ".internal", ".intranet", ".corp", ".lan", ".localdomain", ".intra"};
+  static constexpr std::string_view kFirst[] = {"jira.", "confluence.", "intranet.", "gitlab.", "jenkins.", "grafana.", "kibana.", "staging.", "staging-", "wiki.internal"};
+  for (auto s : kSuffixes)
+    if (host.size() > s.size() && host.compare(host.size() - s.size(), s.size(), s) == 0) return true;
+  for (auto f : kFirst)
+    if (host.rfind(f, 0) == 0) return true;
+  return host.find(".internal.") != std::string_view::npos || host.find(".corp.") != std::string_view::npos ||
+         host.find(".intranet.") != std::string_view::npos;
+}
+
+// Host names written in a text (words with a dot and letters: "jira.corp.example", URLs' hosts).
+std::vector<std::string> host_names(std::string_view folded) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < folded.size()) {
+    auto hostchar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'; };
+    if (!hostchar(folded[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < folded.size() && hostchar(folded[j])) ++j;
+    std::string_view w = folded.substr(i, j - i);
+    while (!w.empty() && (w.back() == '.' || w.back() == '-')) w.remove_suffix(1);
+    if (w.find('.') != std::string_view::npos && std::any_of(w.begin(), w.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+      out.emplace_back(w);
+    i = j;
+  }
+  return out;
 }
 
 // internal-details: internal systems, staff trouble, outages and notes stay inside.
@@ -327,29 +338,52 @@ class InternalDetails final : public QualityRule {
  public:
   std::string_view id() const override { return "internal-details"; }
   std::string_view summary() const override { return "no internal systems, notes or staff matters in customer mail"; }
+  std::string_view description() const override {
+    return "An outbound message must not show the customer the kitchen: internal host names and URLs (the "
+           "hosts setting, names under .local, .internal, .corp, .lan and internal tools' names such as "
+           "jira. or staging.), private IPv4 addresses that the customer did not give us (not in the "
+           "quoted message; a number the text calls a version is not an address), internal-note markers "
+           "and excuses about our own staff, holidays, sickness or outages from the language's internal "
+           "list, and the phrases setting. Saying that our team fixed something is not a finding.";
+  }
   Action default_action() const override { return Action::hold; }
   std::vector<ParamSpec> params() const override {
     return {{"hosts", std::vector<std::string>{}, "internal host names and domains (suffix match)", {}, {}},
             {"phrases", std::vector<std::string>{}, "more phrases that must not reach a customer", {}, {}}};
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
-    if (!replying(ctx)) return make(Result::skip, "not an outbound message");
-    View v(ctx, false);
+    if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
+    const TextAnalysis& text = ctx.text.full();
     std::vector<std::string> found;
-    for (const auto& h : v.hits("internal")) found.push_back(h.phrase);
-    PhraseList extra;
-    for (const auto& p : s.get_list("phrases")) extra.add(p);
-    for (const auto& h : extra.find(v.tokens)) found.push_back(h.phrase);
-    std::string haystack = fold_for_match(ctx.message.subject) + "\n" + v.a.folded;
+    for (const auto& h : ctx.text.hits("internal", text)) found.push_back(h.phrase);
+    if (const auto& extra = s.get_list("phrases"); !extra.empty()) {
+      PhraseList list(text.lang);
+      for (const auto& p : extra) list.add(p);
+      for (const auto& h : list.find(text.tokens)) found.push_back(h.phrase);
+    }
+    const std::string folded_subject = fold_for_match(ctx.message.subject);
+    for (const std::string* hay : {&text.folded, &folded_subject})
+      for (const auto& host : host_names(*hay))
+        if (internal_host(host)) found.push_back(host);
     for (const auto& host : s.get_list("hosts")) {
       std::string h = fold_for_match(host);
-      if (!h.empty() && haystack.find(h) != std::string::npos) found.push_back(host);
+      if (h.empty()) continue;
+      if (text.folded.find(h) != std::string::npos || folded_subject.find(h) != std::string::npos) found.push_back(host);
       for (const auto* list : {&ctx.message.to, &ctx.message.cc})
         for (const auto& a : *list)
-          if (!h.empty() && a.ascii_domain.size() >= h.size() && a.ascii_domain.compare(a.ascii_domain.size() - h.size(), h.size(), h) == 0)
+          if (a.ascii_domain.size() >= h.size() && a.ascii_domain.compare(a.ascii_domain.size() - h.size(), h.size(), h) == 0)
             found.push_back(a.address());
     }
-    if (private_ip(v.text)) found.push_back("a private IP address");
+    // Private addresses, unless the customer gave them (they stand in the quote) or the text
+    // calls them a version.
+    const std::string_view quoted = ctx.message.quote.quoted;
+    for (const auto& ip : ipv4_addresses(text.text)) {
+      if (!private_ipv4(ip) || quoted.find(ip) != std::string_view::npos) continue;
+      if (called_a_version(text.text, text.text.find(ip))) continue;
+      found.push_back(ip);
+    }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
     if (found.empty()) return make(Result::pass);
     std::string list;
     for (const auto& x : found) list += (list.empty() ? "\"" : ", \"") + x + "\"";
@@ -365,24 +399,29 @@ class CallToAction final : public QualityRule {
  public:
   std::string_view id() const override { return "call-to-action"; }
   std::string_view summary() const override { return "the reply ends with the next step"; }
+  std::string_view description() const override {
+    return "An outbound reply in a known thread must end with the next step: its last paragraph of "
+           "substance before the signature (short courtesy closers from the closing list, such as \"Hope "
+           "this helps!\", passed over) asks a question, makes a request (the language's request list, "
+           "imperatives among them) or says when something happens (a time, a day or a date).";
+  }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (!replying(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
-    TextOf text(ctx);
-    const auto& paras = text->body_paragraphs();
+    if (!outbound(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
+    const auto& paras = ctx.text.paragraphs();
     if (paras.empty()) return make(Result::skip, "no text");
-    Lang lang = text->full().lang;
-    auto asks = [&](const std::string& p) {
-      return p.find('?') != std::string::npos ||
-             (ctx.lexicons != nullptr && ctx.lexicons->get("request", lang).any(tokenize(fold_for_match(p)))) ||
-             find_promise(p, ctx.time, ctx.time_zone, nullptr).has_value();
-    };
-    // From the end: short closing lines ("Best regards, Sam") are passed over until a paragraph
-    // of substance; that one must ask, request or name a date.
+    std::vector<bool> asked(paras.size(), false);
+    for (const auto& s : ctx.text.sentences())
+      if (s.question) asked[s.paragraph] = true;
+    // From the end: a short courtesy closer ("Hope this helps!", "¡Que lo disfrute!") is passed
+    // over; the last paragraph of substance must ask, request or name a time.
     std::string last;
-    for (auto it = paras.rbegin(); it != paras.rend(); ++it) {
-      if (asks(*it)) return make(Result::pass);
-      last = *it;
-      if (word_count(*it) > 4) break;
+    for (std::size_t i = paras.size(); i > 0; --i) {
+      TextAnalysis a(paras[i - 1]);
+      if (asked[i - 1] || !ctx.text.hits("request", a, 1).empty() ||
+          find_promise(paras[i - 1], ctx.time, ctx.text.time_zone(), nullptr).has_value())
+        return make(Result::pass);
+      last = paras[i - 1];
+      if (a.tokens.size() > 8 || ctx.text.hits("closing", a, 1).empty()) break;
     }
     Finding f = make(Result::fail, "the last paragraph has no request, question or date");
     f.evidence = {{"last_paragraph", last.substr(0, 200)}};
@@ -396,22 +435,32 @@ class PlainLanguage final : public QualityRule {
  public:
   std::string_view id() const override { return "plain-language"; }
   std::string_view summary() const override { return "short sentences and no jargon"; }
+  std::string_view description() const override {
+    return "An outbound message's body must read easily: no sentence longer than max_sentence_words words, "
+           "an average under max_average_words, and no term from the language's jargon list that the "
+           "customer did not use first in the message answered.";
+  }
   std::vector<ParamSpec> params() const override {
     return {{"max_sentence_words", std::int64_t{35}, "longest sentence, in words", 5.0, 500.0},
             {"max_average_words", std::int64_t{22}, "longest average sentence, in words", 5.0, 500.0}};
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
-    if (!replying(ctx)) return make(Result::skip, "not an outbound message");
-    View v(ctx, true);
+    if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
     std::size_t longest = 0, total = 0, count = 0;
-    for (const auto& sent : sentences(v.text)) {
-      std::size_t w = word_count(sent);
+    for (const auto& sent : ctx.text.sentences()) {
+      std::size_t w = word_count(sent.text);
       if (w == 0) continue;
       longest = std::max(longest, w);
       total += w;
       ++count;
     }
-    auto jargon = v.hits("jargon");
+    std::vector<PhraseList::Hit> jargon;
+    const TextAnalysis& customer = ctx.text.answered().full();
+    for (auto& h : ctx.text.hits("jargon", ctx.text.body())) {
+      bool theirs = false;
+      for (const auto& c : ctx.text.hits("jargon", customer)) theirs = theirs || c.phrase == h.phrase;
+      if (!theirs) jargon.push_back(std::move(h));
+    }
     std::vector<std::string> why;
     if (static_cast<std::int64_t>(longest) > s.get_int("max_sentence_words")) why.push_back("a sentence of " + std::to_string(longest) + " words");
     if (count > 0 && static_cast<std::int64_t>(total / count) > s.get_int("max_average_words"))
@@ -432,16 +481,26 @@ class ApologyOnComplaint final : public QualityRule {
  public:
   std::string_view id() const override { return "apology-on-complaint"; }
   std::string_view summary() const override { return "a complaint gets an apology"; }
+  std::string_view description() const override {
+    return "An outbound reply in a known thread to a message that reads as a complaint (in the message "
+           "answered, as quoted: one cue from the language's complaint list, or two from complaint-weak) "
+           "must apologise (the apology list: \"sorry\", \"we apologise\", \"lo sentimos\", "
+           "\"disculpe\", \"приносим извинения\").";
+  }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (!replying(ctx) || ctx.thread == nullptr || ctx.lexicons == nullptr) return make(Result::skip, "not a reply");
-    // The customer's words come back in the quote: that is where the complaint is read. The
-    // message answered stands first in it; older history further down is not read.
-    View v(ctx, true);
-    const TextAnalysis& quoted = v.all->quoted_head();
-    Lang lang = quoted.lang;
-    auto cues = ctx.lexicons->get("complaint", lang).find(quoted.tokens, 5);
+    if (!outbound(ctx) || ctx.thread == nullptr || ctx.text.lexicons() == nullptr) return make(Result::skip, "not a reply");
+    // The customer's words come back in the quote: that is where the complaint is read.
+    const MessageText& answered = ctx.text.answered();
+    // One clear cue ("broken", "charged twice") or two weaker ones ("again", "late").
+    auto cues = ctx.text.hits("complaint", answered.full(), 5);
+    if (cues.empty()) {
+      auto weak = ctx.text.hits("complaint-weak", answered.full(), 5);
+      std::set<std::string> distinct;
+      for (const auto& h : weak) distinct.insert(h.phrase);
+      if (distinct.size() >= 2) cues = std::move(weak);
+    }
     if (cues.empty()) return make(Result::skip, "the message answered is not a complaint");
-    if (!v.hits("apology", 1).empty() || !ctx.lexicons->get("apology", lang).find(v.tokens, 1).empty()) return make(Result::pass);
+    if (!ctx.text.hits("apology", ctx.text.full(), 1).empty()) return make(Result::pass);
     Finding f = make(Result::fail, "a complaint (" + quoted_list(cues) + ") answered without an apology");
     f.evidence = {{"complaint", phrases(cues)}};
     f.agent_hint = "apology-on-complaint: admit the fault, apologise, offer a remedy";
@@ -454,10 +513,21 @@ class ApologyOnComplaint final : public QualityRule {
 
 std::unique_ptr<Rule> make_meaningful_subject() { return std::make_unique<MeaningfulSubject>(); }
 std::unique_ptr<Rule> make_polite_tone() {
-  return std::make_unique<ListRule>("polite-tone", "rude", "no rude words or profanity", "rude words", Action::hold, false);
+  return std::make_unique<ListRule>(
+      "polite-tone", "rude", "no rude words or profanity",
+      "An outbound or internal message's new text must not be rude: insults, profanity (also masked, "
+      "\"f*ck\", or with letters repeated) and contempt from the language's rude list, matched in every "
+      "word form (Snowball stems); phrases rude only in their frame are written as frames (\"< это ваши "
+      "проблемы >\" does not match \"мы решим ваши проблемы\").",
+      "rude words", Action::hold, false);
 }
 std::unique_ptr<Rule> make_blame_shifting() {
-  return std::make_unique<ListRule>("blame-shifting", "blame", "no blaming the customer", "blames the customer", Action::log, true);
+  return std::make_unique<ListRule>(
+      "blame-shifting", "blame", "no blaming the customer",
+      "An outbound message's new text must not defend us by blaming the customer: phrases from the "
+      "language's blame list (\"you should have\", \"as we already told you\", \"como ya le dijimos\", "
+      "\"вы сами виноваты\"), in every word form.",
+      "blames the customer", Action::log, true);
 }
 std::unique_ptr<Rule> make_canned_non_answer() { return std::make_unique<CannedNonAnswer>(); }
 std::unique_ptr<Rule> make_acknowledge_with_eta() { return std::make_unique<AcknowledgeWithEta>(); }

@@ -16,6 +16,12 @@ class QuotedHistory final : public Rule {
   std::string_view version() const override { return "1"; }
   Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies and hand-overs carry the quoted history"; }
+  std::string_view description() const override {
+    return "Outbound and internal messages in a known thread must carry quoted history: \">\" quoting, an "
+           "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, or "
+           "an attached message; and the quote must contain the message actually answered: at least "
+           "min_overlap of the shingle fingerprints stored when that message passed.";
+  }
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.6, "share of the answered message's text that the quote must contain (0 to 1)", 0.0, 1.0}};
   }

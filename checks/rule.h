@@ -14,6 +14,7 @@
 
 #include "message/message.h"
 #include "store/thread_store.h"
+#include "text/message_text.h"
 
 namespace sm {
 
@@ -74,10 +75,6 @@ struct ThreadContext {
   std::optional<StoredMessage> answered;  // the message this one replies to, when stored
 };
 
-class Lexicons;
-class MessageText;
-struct Acknowledgement;
-
 struct RuleContext {
   const Message& message;
   Direction direction;
@@ -85,10 +82,10 @@ struct RuleContext {
   const SupportIdentity& support;
   const ThreadContext* thread;  // nullptr: not part of a known thread
   TimeMs time;
-  const Lexicons* lexicons = nullptr;  // the phrase lists of the quality rules
-  std::string time_zone = "UTC";       // for promised times
-  const Acknowledgement* ack = nullptr;  // the new text read as an acknowledgement, when computed
-  const MessageText* text = nullptr;     // the message's text analysed once for all rules, when given
+  // The message's text analysed once for every rule (and the SLA clock): greeting, body,
+  // signature, sentences, questions, the acknowledgement, the message answered; with the
+  // lexicons and the time zone of promised times.
+  const MessageText& text;
 };
 
 // A change to the message a rule's fix asks for; applied by the milter at end of message.
@@ -116,6 +113,8 @@ class Rule {
   virtual std::string_view id() const = 0;        // the id from RULES.md
   virtual std::string_view version() const = 0;   // bumped when the judgement changes
   virtual std::string_view summary() const = 0;   // one line, for config docs
+  // What it judges and how, for docs/RULES.md: a few sentences for a mail admin.
+  virtual std::string_view description() const = 0;
   virtual bool can_fix() const { return false; }
   virtual Action default_action() const { return Action::log; }
   virtual std::vector<ParamSpec> params() const { return {}; }

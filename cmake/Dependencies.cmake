@@ -21,3 +21,11 @@ add_library(mimetic::mimetic UNKNOWN IMPORTED)
 set_target_properties(mimetic::mimetic PROPERTIES
   IMPORTED_LOCATION ${MIMETIC_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${MIMETIC_INCLUDE_DIR})
+
+# Snowball's stemmers (libstemmer-dev) ship neither pkg-config nor a CMake package.
+find_library(STEMMER_LIBRARY stemmer REQUIRED)
+find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+add_library(Snowball::stemmer UNKNOWN IMPORTED)
+set_target_properties(Snowball::stemmer PROPERTIES
+  IMPORTED_LOCATION ${STEMMER_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${STEMMER_INCLUDE_DIR})

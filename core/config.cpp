@@ -508,6 +508,7 @@ std::shared_ptr<const Config> default_config() {
   static const std::shared_ptr<const Config> c = [] {
     auto d = defaults();
     d->lexicons.loaded = default_lexicons();
+    d->lexicons.digest = sha256_hex(d->lexicons.loaded->content());
     return d;
   }();
   return c;
@@ -552,6 +553,7 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
   c->sla.business.time_zone = c->sla.time_zone;
   try {
     c->lexicons.loaded = load_lexicons(c->lexicons.dir);
+    c->lexicons.digest = sha256_hex(c->lexicons.loaded->content());
   } catch (const std::exception& e) {
     throw ConfigError(name + ":0: " + e.what());
   }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "checks/rule.h"
-#include "checks/lexicon.h"
+#include "text/lexicon.h"
 #include "core/calendar.h"
 #include "message/limits.h"
 
@@ -89,6 +89,7 @@ struct Config {
   struct LexiconSettings {
     std::string dir;  // empty: the installed lexicons, else <exe>/../share/support-milter/lexicons
     std::shared_ptr<const Lexicons> loaded;
+    std::string digest;  // SHA-256 of the lists loaded (Lexicons::content()), in every audit record
   } lexicons;
 
   struct Rules {

@@ -7,10 +7,9 @@
 
 #include "checks/registry.h"
 #include "checks/subject.h"
-#include "checks/text.h"
 #include "core/digest.h"
 #include "core/header_value.h"
-#include "checks/promise.h"
+#include "text/message_text.h"
 #include "core/sla.h"
 #include "core/sweeper.h"
 #include "store/fingerprint.h"
@@ -43,23 +42,6 @@ std::string derive_thread_id(const Message& msg) {
            std::to_string(msg.date.value_or(0));
   }
   return sha256_hex(root).substr(0, 20);
-}
-
-int count_questions(std::string_view text) {
-  int n = 0;
-  bool in_mark = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool mark = text[i] == '?';
-    // U+FF1F FULLWIDTH QUESTION MARK
-    if (!mark && i + 2 < text.size() && static_cast<unsigned char>(text[i]) == 0xef &&
-        static_cast<unsigned char>(text[i + 1]) == 0xbc && static_cast<unsigned char>(text[i + 2]) == 0x9f) {
-      mark = true;
-      i += 2;
-    }
-    if (mark && !in_mark) ++n;
-    in_mark = mark;
-  }
-  return n;
 }
 
 namespace {
@@ -190,15 +172,11 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
     v.thread_id = known_thread ? tctx.thread.thread_id : derive_thread_id(msg);
     v.new_thread = !known_thread;
 
-    // An outbound message's new text read once as an acknowledgement: for its rule and the SLA.
-    std::optional<Acknowledgement> ack;
-    if (v.direction.direction == Direction::outbound)
-      ack = read_acknowledgement(msg.quote.new_text, time, cfg.sla.time_zone);
+    // The message's text, analysed once for every rule and the SLA clock.
+    MessageText text(msg.quote.new_text, msg.quote.quoted, cfg.lexicons.loaded.get(), time, cfg.sla.time_zone);
 
     if (involved) {
-      MessageText text(msg.quote.new_text, msg.quote.quoted);
-      RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time,
-                      cfg.lexicons.loaded.get(), cfg.sla.time_zone, ack ? &*ack : nullptr, &text};
+      RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time, text};
       for (const auto& rule : rule_registry()) {
         const RuleSettings& settings = cfg.rule(rule->id());
         if (settings.action == Action::off) continue;
@@ -236,7 +214,7 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
       sm.time = time;
       sm.subject = msg.subject;
       sm.participants = participants_of(msg);
-      sm.question_count = count_questions(msg.quote.new_text);
+      sm.question_count = text.question_count();
       sm.fingerprints = sketch(msg.quote.new_text);
       ThreadInfo info;
       if (!known_thread) {
@@ -251,7 +229,9 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
             known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
                                                      : nlohmann::json::object());
         const SlaSettings settings = sla_settings(cfg);
-        SlaResult r = sla_on_message(state, sm.direction, time, settings, ack ? &*ack : nullptr);
+        // An outbound message's new text read as an acknowledgement (contact, with its promise).
+        const Acknowledgement* ack = sm.direction == Direction::outbound ? &text.acknowledgement() : nullptr;
+        SlaResult r = sla_on_message(state, sm.direction, time, settings, ack);
         ThreadStore::SlaUpdate update{state.to_json().dump(), sla_next_due(state, settings)};
         if (store_->record_with_sla(sm, known_thread ? nullptr : &info, update)) v.sla = r.to_json();
       } else {

@@ -61,9 +61,6 @@ class Pipeline {
 // conversation land in the same thread even when they arrive out of order.
 std::string derive_thread_id(const Message& msg);
 
-// Question marks that end sentences in the new text (?, ？, and Spanish ¿…?).
-int count_questions(std::string_view new_text);
-
 // The audit record of one message (without time/event, which AuditLog adds).
 nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
                             const Config& cfg);

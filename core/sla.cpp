@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "checks/promise.h"
+#include "text/promise.h"
 
 namespace sm {
 

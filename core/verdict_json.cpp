@@ -111,6 +111,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
       {"findings", findings},
       {"passed", nlohmann::json::array()},
       {"config", cfg.digest},
+      {"lexicons", cfg.lexicons.digest},
       {"rules", rules},
   };
   for (const auto& f : v.findings)

@@ -1,11 +1,12 @@
-// Splitting body text into new text and quoted history, and the text helpers of the rules.
+// Splitting body text into new text and quoted history, and the text analysis of the rules.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "checks/text.h"
 #include "message/quote.h"
 #include "store/fingerprint.h"
+#include "text/message_text.h"
+#include "text/segment.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -13,6 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sm::tokenize(sm::fold_for_match(q.new_text));
   sm::sentences(q.new_text);
   sm::word_count(q.new_text);
+  sm::MessageText text(q.new_text, q.quoted, nullptr);
+  text.question_count();
+  text.answer_blocks();
+  text.answered().question_count();
   sm::containment_in(sm::sketch(q.new_text), q.quoted);
   return 0;
 }

@@ -61,7 +61,8 @@ Finding judge(const char* rule_id, const Row& r, RuleSettings settings) {
   tc.answered = answered;
   Envelope env;
   auto sup = support();
-  RuleContext ctx{m, r.direction, env, sup, &tc, 0};
+  MessageText text(m.quote.new_text, m.quote.quoted, nullptr);
+  RuleContext ctx{m, r.direction, env, sup, &tc, 0, text};
   const Rule* rule = find_rule(rule_id);
   for (const auto& p : rule->params()) settings.params[p.name] = p.default_value;
   return rule->evaluate(ctx, settings);
@@ -176,7 +177,8 @@ TEST(ThreadRules, NotInAThreadIsSkipped) {
   Message m;
   Envelope env;
   auto sup = support();
-  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0};
+  MessageText text("", "", nullptr);
+  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, text};
   for (const char* id : {"subject-continuity", "reply-all", "quoted-history"}) {
     const Rule* rule = find_rule(id);
     SCOPED_TRACE(id);

@@ -42,7 +42,8 @@ Finding judge(const char* rule_id, const std::string& new_text, const std::strin
   Envelope env;
   SupportIdentity sup;
   sup.domains = {"support.example.com"};
-  RuleContext ctx{m, dir, env, sup, in_thread ? &tc : nullptr, 1793786400000, cfg->lexicons.loaded.get(), "UTC"};
+  MessageText text(m.quote.new_text, m.quote.quoted, cfg->lexicons.loaded.get(), 1793786400000, "UTC");
+  RuleContext ctx{m, dir, env, sup, in_thread ? &tc : nullptr, 1793786400000, text};
   const Rule* rule = find_rule(rule_id);
   EXPECT_NE(rule, nullptr) << rule_id;
   return rule->evaluate(ctx, cfg->rule(rule_id));
@@ -88,7 +89,7 @@ TEST(BlameShifting, Table) {
   run("blame-shifting", {
       {"en", "As we already told you, the file must be a PDF.", Result::fail, "as we already told you"},
       {"en fault", "That is your fault, not ours.", Result::fail, "your fault"},
-      {"es", "Como ya le dijimos, el archivo debe ser PDF.", Result::fail, "como ya le dijimos"},
+      {"es", "Como ya le dijimos, el archivo debe ser PDF.", Result::fail, "como ya le dij"},
       {"es culpa", "Esto es culpa suya.", Result::fail, "culpa suya"},
       {"ru", "Вы сами виноваты: пароль был неверный.", Result::fail, "вы сами виноваты"},
       {"ru уже писали", "Как мы уже писали, файл должен быть в PDF.", Result::fail, "как мы уже писали"},
@@ -102,13 +103,13 @@ TEST(InternalDetails, Table) {
   run("internal-details", {
       {"en note", "Internal note: customer is difficult.\nHi Ana, done.", Result::fail, "internal note"},
       {"en outage", "Sorry, the server crashed last night.", Result::fail, "the server crashed"},
-      {"private ip", "Please try http://10.1.2.3/login again.", Result::fail, "private IP"},
+      {"private ip", "Please try http://10.1.2.3/login again.", Result::fail, "10.1.2.3"},
       {"es nota", "Nota interna: revisar.", Result::fail, "nota interna"},
       {"ru заметка", "Внутренняя заметка: клиент сложный.", Result::fail, "внутренняя заметка"},
-      {"ru сервер", "У нас упал сервер, извините.", Result::fail, "упал сервер"},
+      {"ru сервер", "У нас упал сервер, извините.", Result::fail, "упал"},
       {"en clean", "Your order ships today from our warehouse.", Result::pass},
       {"public ip", "Our status page is at 203.0.113.10.", Result::pass},
-      {"version number", "Please update to version 10.2.3.4 of the app.", Result::fail, "private IP"},
+      {"version number", "Please update to version 10.2.3.4 of the app.", Result::pass},
   });
 }
 
@@ -121,7 +122,8 @@ TEST(InternalDetails, ConfiguredHostsAndPhrases) {
   m.quote.new_text = "See https://wiki.corp.example.net/page about Project Nightingale.";
   Envelope env;
   SupportIdentity sup;
-  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, cfg->lexicons.loaded.get(), "UTC"};
+  MessageText text(m.quote.new_text, m.quote.quoted, cfg->lexicons.loaded.get());
+  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, text};
   Finding f = find_rule("internal-details")->evaluate(ctx, s);
   EXPECT_EQ(f.result, Result::fail);
   EXPECT_NE(f.detail.find("corp.example.net"), std::string::npos);
@@ -281,7 +283,8 @@ TEST(Lexicons, ConfiguredDirectoryIsRead) {
   m.quote.new_text = "You zorkmids, again?";
   Envelope env;
   SupportIdentity sup;
-  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, cfg->lexicons.loaded.get(), "UTC"};
+  MessageText text(m.quote.new_text, m.quote.quoted, cfg->lexicons.loaded.get());
+  RuleContext ctx{m, Direction::outbound, env, sup, nullptr, 0, text};
   EXPECT_EQ(find_rule("polite-tone")->evaluate(ctx, cfg->rule("polite-tone")).result, Result::fail);
   EXPECT_THROW(parse_config("[lexicons]\ndir = \"/nonexistent\"\n", "lex.conf"), ConfigError);
   // A list every user may change is refused, and so is its directory.
@@ -305,7 +308,8 @@ TEST(Lexicons, AnUnchangedDirectoryIsNotBuiltAgain) {
   auto first = Lexicons::load(dir.string());
   auto again = Lexicons::load(dir.string());
   EXPECT_EQ(first.get(), again.get());
-  EXPECT_EQ(first->get("rude", Lang::unknown).size(), 2u);
+  EXPECT_EQ(first->get("rude", Lang::en).size() + first->get("rude", Lang::es).size(), 2u);
+  EXPECT_EQ(first->entries(), 2u);
 
   std::ofstream(dir / "es" / "rude.txt", std::ios::app) << "idiota\n";
   auto changed = Lexicons::load(dir.string());

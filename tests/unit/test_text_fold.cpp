@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/text.h"
+#include "text/fold.h"
+#include "text/lang.h"
 
 namespace {
 

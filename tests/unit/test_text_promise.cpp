@@ -1,7 +1,8 @@
 // Acknowledgements and promised times in English, Spanish and Russian.
 #include <gtest/gtest.h>
 
-#include "checks/promise.h"
+#include "text/message_text.h"
+#include "text/promise.h"
 
 namespace sm {
 namespace {
@@ -46,6 +47,26 @@ TEST(Promise, Times) {
       {"ru в понедельник", "Пришлём в понедельник.", "UTC", "2026-11-09T23:59:59Z"},
       {"ru дата", "до 25 ноября", "UTC", "2026-11-25T23:59:59Z"},
       {"today in a zone ahead", "today", "Asia/Tokyo", "2026-11-04T14:59:59Z"},
+      {"decimal hours", "We will call you back within 1.5 hours.", "UTC", "2026-11-04T11:30:00Z"},
+      {"es decimal hours", "Te escribiré en 1,5 horas como máximo.", "UTC", "2026-11-04T11:30:00Z"},
+      {"ru decimal hours", "Ответим в течение 1,5 часов.", "UTC", "2026-11-04T11:30:00Z"},
+      {"weekday with its date", "It will be ready by Friday 20 November.", "UTC", "2026-11-20T23:59:59Z"},
+      {"es weekday with a day", "Si haces el pedido antes del lunes 23, llega a tiempo.", "UTC", "2026-11-23T23:59:59Z"},
+      {"es el día", "si no le llega antes del día 10, escríbanos", "UTC", "2026-11-10T23:59:59Z"},
+      {"version is not a date", "Please update to version 2.3 of the app.", "UTC", nullptr},
+      {"address-shaped version", "Install version 10.2.3.4 first.", "UTC", nullptr},
+      {"es version", "Actualice a la versión 2.3.", "UTC", nullptr},
+      {"ru version", "Обновите приложение до версии 2.3.", "UTC", nullptr},
+      {"bare decimal", "The fee is 2.5 percent.", "UTC", nullptr},
+      {"working days", "It will reach your card within 5 working days.", "UTC", "2026-11-09T10:00:00Z"},
+      {"ru working days", "Деньги поступят в течение 3 рабочих дней.", "UTC", "2026-11-07T10:00:00Z"},
+      {"es plazo", "le mandamos el mensajero en un plazo de 48 horas", "UTC", "2026-11-06T10:00:00Z"},
+      {"es menos de", "le enviaremos un SMS en menos de una hora", "UTC", "2026-11-04T11:00:00Z"},
+      {"this evening", "You'll get a tracking link by email this evening.", "UTC", "2026-11-04T23:59:59Z"},
+      {"es esta tarde", "Esta tarde te llegará un correo.", "UTC", "2026-11-04T23:59:59Z"},
+      {"same day", "I'll make the changes the same day.", "UTC", "2026-11-04T23:59:59Z"},
+      {"this week", "We will call you this week.", "UTC", "2026-11-08T23:59:59Z"},
+      {"es esta semana", "te ofrezco una clase de prueba esta misma semana", "UTC", "2026-11-08T23:59:59Z"},
       {"none", "We are sorry for the trouble.", "UTC", nullptr},
       {"number without unit", "Invoice 4471 is paid.", "UTC", nullptr},
   };
@@ -79,7 +100,9 @@ TEST(Promise, Acknowledgements) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
-    auto a = read_acknowledgement(c.text, kWed10);
+    static const auto lexicons = Lexicons::load(SM_TEST_DATA "/../../conf/lexicons");
+    MessageText text(c.text, "", lexicons.get(), kWed10);
+    const Acknowledgement& a = text.acknowledgement();
     EXPECT_EQ(a.only_acknowledges, c.only) << a.phrase;
     EXPECT_EQ(a.promised.has_value(), c.promised);
   }

@@ -1,6 +1,7 @@
 // Acknowledgements and the times they promise, in English, Spanish and Russian. A reply that
 // only acknowledges ("received, we will answer by ...") counts as contact for the SLA; the time it
 // promises is kept, and a promise_missed event fires when no substantive reply followed by then.
+// MessageText::acknowledgement() reads a message's (the phrases are the lexicons' "ack" list).
 #pragma once
 #include <optional>
 #include <string>
@@ -17,11 +18,9 @@ struct Acknowledgement {
   std::string promise;             // the words that state it ("within 2 hours", "завтра до 18:00")
 };
 
-// Reads the new text of an outbound message sent at `sent`. Local days and clock times ("today",
-// "tomorrow at 10:00", "до 18:00") are read in `time_zone` (an ICU/Olson id, e.g. "Europe/Madrid").
-Acknowledgement read_acknowledgement(std::string_view new_text, TimeMs sent, const std::string& time_zone = "UTC");
-
-// The promised time alone (for any text).
+// The time a text promises, for a message sent at `sent`: durations ("within 2 hours"), days and
+// clock times ("today", "tomorrow at 10:00", "до 18:00", read in `time_zone`, an ICU/Olson id such
+// as "Europe/Madrid"), weekdays and dates. `words`, when given, gets the words that state it.
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words);
 
 }  // namespace sm

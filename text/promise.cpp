@@ -7,7 +7,7 @@
 //   on|by Monday ...                      — el lunes ...                        — в|до понедельника ...
 //   DD.MM.YYYY, DD.MM, 25 November        — 25 de noviembre                    — 25 ноября
 // A day without a clock time means the end of that day, in the configured time zone.
-#include "checks/promise.h"
+#include "text/promise.h"
 
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
@@ -32,14 +32,15 @@ std::string fold(std::string_view s) {
   return out;
 }
 
-// Words: runs of letters/digits (bytes >= 0x80 count as letters), keeping "18:00" and "25.11.2026".
+// Words: runs of letters/digits (bytes >= 0x80 count as letters), keeping "18:00", "25.11.2026"
+// and "1,5" whole.
 std::vector<std::string> tokens(const std::string& s) {
   std::vector<std::string> out;
   std::string cur;
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     bool word = std::isalnum(c) || c >= 0x80;
-    bool joiner = (c == ':' || c == '.' || c == '/') && !cur.empty() && std::isdigit(static_cast<unsigned char>(cur.back())) &&
+    bool joiner = (c == ':' || c == '.' || c == '/' || c == ',') && !cur.empty() && std::isdigit(static_cast<unsigned char>(cur.back())) &&
                   i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
     if (word || joiner) {
       cur += static_cast<char>(c);
@@ -65,9 +66,19 @@ bool is_any(const std::string& w, std::initializer_list<const char*> words) {
   return false;
 }
 
-std::optional<int> number(const std::string& w) {
+// A count: digits ("3"), a decimal ("1.5", "1,5") or a number word.
+std::optional<double> number(const std::string& w) {
   if (!w.empty() && w.size() <= 3 && std::all_of(w.begin(), w.end(), ::isdigit)) return std::stoi(w);
-  static const std::array<std::pair<const char*, int>, 24> words = {{
+  if (w.size() >= 3 && w.size() <= 6) {
+    auto sep = w.find_first_of(".,");
+    if (sep != std::string::npos && sep > 0 && sep + 1 < w.size() && w.find_first_of(".,", sep + 1) == std::string::npos &&
+        std::all_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == ','; })) {
+      std::string dotted = w;
+      dotted[sep] = '.';
+      return std::stod(dotted);
+    }
+  }
+  static const std::array<std::pair<const char*, double>, 24> words = {{
       {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"a", 1}, {"an", 1},
       {"un", 1}, {"una", 1}, {"dos", 2}, {"tres", 3}, {"cuatro", 4}, {"cinco", 5},
       {"один", 1}, {"одного", 1}, {"два", 2}, {"двух", 2}, {"три", 3}, {"трёх", 3}, {"трех", 3},
@@ -127,6 +138,12 @@ int month_of(const std::string& w) {
   return 0;
 }
 
+// A word that makes the number after it a version, not a date ("version 2.3", "v10.2").
+bool version_word(const std::string& w) {
+  return w == "v" || w == "ver" || w == "version" || w == "versión" || w == "versión" || w == "versiones" ||
+         w.rfind("верси", 0) == 0 || w == "build" || w == "release" || w == "firmware" || w == "сборка" || w == "сборки";
+}
+
 // Local-day arithmetic in a time zone.
 class LocalClock {
  public:
@@ -156,6 +173,11 @@ class LocalClock {
     if (!ymd.ok()) return std::nullopt;
     TimeMs local = duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
     return local - offset(local);
+  }
+  int month(TimeMs t) const {
+    using namespace std::chrono;
+    TimeMs local = t + offset(t);
+    return static_cast<int>(static_cast<unsigned>(year_month_day(floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local)))).month()));
   }
   int year(TimeMs t) const {
     using namespace std::chrono;
@@ -192,6 +214,35 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
   auto at_clock = [&](int days, std::pair<int, int> hm) {
     return lc.day_start(sent, days) + (hm.first * 3600 + hm.second * 60) * 1000LL;
   };
+  // A day number at token d, with the month after it when there is one ("20 November", "23 de
+  // noviembre"); without one, this month's day, or the next month's when it has passed.
+  auto day_of_month = [&](std::size_t d, std::size_t* end) -> std::optional<TimeMs> {
+    const std::string& dw = t[d];
+    if (dw.empty() || dw.size() > 2 || !std::all_of(dw.begin(), dw.end(), ::isdigit)) return std::nullopt;
+    int dn = std::stoi(dw);
+    if (dn < 1 || dn > 31) return std::nullopt;
+    std::size_t k = d + 1;
+    if (k < t.size() && t[k] == "de") ++k;
+    int y = lc.year(sent);
+    if (k < t.size())
+      if (int m = month_of(t[k]); m > 0) {
+        auto day = lc.date(y, m, dn);
+        if (day && *day + kEndOfDay < sent) day = lc.date(y + 1, m, dn);
+        if (day) *end = k + 1;
+        return day;
+      }
+    // This month (its number from the local calendar), or the next.
+    for (int ahead = 0; ahead <= 1; ++ahead) {
+      TimeMs probe = lc.day_start(sent, 0);
+      int month = lc.month(probe) + ahead, year = y;
+      if (month > 12) month -= 12, ++year;
+      if (auto day = lc.date(year, month, dn); day && *day + kEndOfDay >= sent) {
+        *end = d + 1;
+        return day;
+      }
+    }
+    return std::nullopt;
+  };
 
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::string& w = t[i];
@@ -199,7 +250,11 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     if (is_any(w, {"within", "in", "next", "dentro", "en", "течение", "через", "ближайшие", "ближайших", "próximas",
                    "proximas", "próximos", "proximos"})) {
       std::size_t k = i + 1;
-      while (k < t.size() && k < i + 4 && is_any(t[k], {"the", "next", "de", "las", "los", "próximas", "próximos", "ближайших", "ближайшие"})) ++k;
+      while (k < t.size() && k < i + 5 &&
+             is_any(t[k], {"the", "next", "less", "than", "under", "maximum", "of", "de", "las", "los", "próximas",
+                           "próximos", "un", "plazo", "menos", "máximo", "maximo", "ближайших", "ближайшие", "не",
+                           "более"}))
+        ++k;
       if (k < t.size() && k == i + 1 && is_any(w, {"течение", "через"})) {  // "в течение часа/дня"
         if (auto u = unit(t[k])) {
           said(i, k + 1);
@@ -208,15 +263,24 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       }
       if (k + 1 < t.size()) {
         auto n = number(t[k]);
-        auto u = unit(t[k + 1]);
+        // "5 working days", "3 días laborables", "3 рабочих дней".
+        std::size_t ku = k + 1;
+        if (ku + 1 < t.size() && is_any(t[ku], {"working", "business", "full", "рабочих", "рабочие", "календарных"})) ++ku;
+        auto u = unit(t[ku]);
         if (n && u && *n > 0) {
-          said(i, k + 2);
-          return sent + *n * *u;
+          said(i, ku + 1);
+          return sent + static_cast<TimeMs>(*n * static_cast<double>(*u));
         }
       }
     }
     // Today / end of the day.
-    if (is_any(w, {"today", "hoy", "сегодня"}) ||
+    // Today, and its parts: "this evening", "tonight", "the same day", "esta tarde", "ese mismo
+    // día", "в тот же день", "сегодня вечером".
+    const std::string prev = i > 0 ? t[i - 1] : std::string();
+    const bool same_day = (is_any(w, {"day", "día", "dia", "день"}) && is_any(prev, {"same", "mismo", "же"}));
+    if (is_any(w, {"today", "hoy", "сегодня", "tonight", "esta noche"}) || same_day ||
+        (is_any(w, {"evening", "afternoon", "morning"}) && prev == "this") ||
+        (is_any(w, {"tarde", "noche"}) && prev == "esta") ||
         (w == "día" && i > 1 && t[i - 1] == "el" && t[i - 2] == "durante") ||
         (w == "day" && i > 1 && (t[i - 1] == "the" || t[i - 1] == "this") && i > 1) ||
         (w == "дня" && i > 1 && t[i - 1] == "конца")) {
@@ -228,6 +292,14 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       }
       said(i > 1 && w != "today" && w != "hoy" && w != "сегодня" ? i - 2 : i, i + 1);
       return lc.day_start(sent, 0) + kEndOfDay;
+    }
+    // This week, the end of the week: its Sunday, at the end of the day.
+    if ((is_any(w, {"week", "semana"}) && (is_any(prev, {"this", "esta", "the"}) ||
+                                          (prev == "misma" && i > 1 && t[i - 2] == "esta"))) ||
+        (w == "неделе" && prev == "этой") || (w == "недели" && prev == "конца")) {
+      int ahead = (7 - lc.weekday(sent)) % 7;
+      said(i - 1, i + 1);
+      return lc.day_start(sent, ahead) + kEndOfDay;
     }
     // Tomorrow [at HH:MM].
     if (is_any(w, {"tomorrow", "mañana", "manana", "завтра"})) {
@@ -245,9 +317,18 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       TimeMs at = at_clock(0, *hm);
       return at > sent ? at : at + kDay;
     }
-    // A weekday.
+    // A weekday, and the date that may follow it ("Friday 20 November", "el lunes 23").
     if (int wd = weekday_of(w); wd >= 0 && i > 0 &&
-        is_any(t[i - 1], {"on", "by", "until", "next", "el", "este", "hasta", "в", "во", "до", "к", "this"})) {
+        is_any(t[i - 1], {"on", "by", "until", "next", "el", "este", "hasta", "del", "в", "во", "до", "к", "this"})) {
+      std::size_t d = i + 1;
+      if (d < t.size() && t[d] == "de") ++d;
+      if (d < t.size()) {
+        std::size_t end = d;
+        if (auto day = day_of_month(d, &end)) {
+          said(i - 1, end);
+          return *day + kEndOfDay;
+        }
+      }
       int today = lc.weekday(sent);
       int ahead = (wd - today + 7) % 7;
       if (ahead == 0) ahead = 7;
@@ -259,12 +340,27 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       said(i - 1, i + 1);
       return lc.day_start(sent, ahead) + kEndOfDay;
     }
-    // DD.MM.YYYY or DD.MM
-    if (w.find('.') != std::string::npos && std::isdigit(static_cast<unsigned char>(w[0]))) {
+    // "el día 10", "antes del día 10", "до 10 числа": a day of this month, or of the next when it has passed.
+    if ((is_any(w, {"día", "dia"}) && i > 0 && is_any(t[i - 1], {"el", "del"})) && i + 1 < t.size()) {
+      if (auto dn = number(t[i + 1]); dn && *dn >= 1 && *dn <= 31 && *dn == static_cast<int>(*dn)) {
+        std::size_t end = i + 2;
+        if (auto day = day_of_month(i + 1, &end)) {
+          said(i - 1, end);
+          return *day + kEndOfDay;
+        }
+      }
+    }
+    // DD.MM.YYYY, or DD.MM after a word that asks for a date ("by 20.11", "до 20.11"); never a
+    // number the text calls a version ("version 2.3") or one with more parts ("10.2.3.4").
+    if (w.find('.') != std::string::npos && std::isdigit(static_cast<unsigned char>(w[0])) &&
+        std::count(w.begin(), w.end(), '.') <= 2 && !(i > 0 && version_word(t[i - 1]))) {
       int d = 0, m = 0, y = 0;
       char dot1 = 0, dot2 = 0;
       int n = std::sscanf(w.c_str(), "%d%c%d%c%d", &d, &dot1, &m, &dot2, &y);
-      if ((n == 3 || n == 5) && dot1 == '.' && d >= 1 && d <= 31 && m >= 1 && m <= 12) {
+      bool dated = n == 5 || (n == 3 && i > 0 && is_any(t[i - 1], {"by", "until", "on", "before", "till", "до", "к", "по",
+                                                                    "el", "hasta", "del", "antes", "para"}));
+      if (dated && dot1 == '.' && (n == 3 || dot2 == '.') && d >= 1 && d <= 31 && m >= 1 && m <= 12 &&
+          (n == 3 || y >= 2000 || (y >= 20 && y < 100))) {
         if (n == 3) y = lc.year(sent);
         if (y < 100) y += 2000;
         if (auto day = lc.date(y, m, d)) {
@@ -281,8 +377,8 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       if (k < t.size()) {
         if (int m = month_of(t[k]); m > 0) {
           int y = lc.year(sent);
-          auto day = lc.date(y, m, *dn);
-          if (day && *day + kEndOfDay < sent) day = lc.date(y + 1, m, *dn);
+          auto day = lc.date(y, m, static_cast<int>(*dn));
+          if (day && *day + kEndOfDay < sent) day = lc.date(y + 1, m, static_cast<int>(*dn));
           if (day) {
             said(i, k + 1);
             return *day + kEndOfDay;
@@ -292,34 +388,6 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     }
   }
   return std::nullopt;
-}
-
-Acknowledgement read_acknowledgement(std::string_view new_text, TimeMs sent, const std::string& time_zone) {
-  Acknowledgement a;
-  // The signature does not count.
-  std::string_view body = new_text;
-  if (auto sig = body.find("\n-- \n"); sig != std::string_view::npos) body = body.substr(0, sig);
-  std::string folded = fold(body.substr(0, std::min<std::size_t>(body.size(), 20000)));
-  static const char* const kPhrases[] = {
-      "we have received", "we received your", "we've received", "received your", "thank you for your message",
-      "thanks for your message", "thank you for contacting", "we will get back", "we'll get back", "we will reply",
-      "we will answer", "we'll reply", "we will respond", "we'll respond", "we are looking into", "we're looking into",
-      "we will come back", "we'll come back", "we will let you know", "we'll let you know",
-      "hemos recibido", "recibimos su", "recibimos tu", "le responderemos", "te responderemos", "le contestaremos",
-      "nos pondremos en contacto", "estamos revisando", "gracias por su mensaje", "gracias por tu mensaje",
-      "gracias por el documento", "le daremos respuesta", "le informaremos",
-      "получили ваш", "мы получили", "ответим", "свяжемся", "разбираемся", "изучаем", "спасибо за обращение",
-      "спасибо за письмо", "вернёмся с ответом", "вернемся с ответом", "сообщим"};
-  for (const char* p : kPhrases)
-    if (folded.find(p) != std::string::npos) {
-      a.phrase = p;
-      break;
-    }
-  if (a.phrase.empty()) return a;
-  std::size_t words = tokens(folded).size();
-  a.only_acknowledges = words <= 80;
-  if (a.only_acknowledges) a.promised = find_promise(body, sent, time_zone, &a.promise);
-  return a;
 }
 
 }  // namespace sm

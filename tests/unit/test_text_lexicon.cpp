@@ -1,0 +1,113 @@
+// Lexicon entries against texts, table-driven: word forms through Snowball stems, exact forms,
+// prefixes, gaps, clause frames, masked and repeated letters, whole words only; and the shipped
+// lists: every entry loads, none repeats another once stemmed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "text/analysed.h"
+#include "text/lexicon.h"
+
+namespace sm {
+namespace {
+
+struct Row {
+  const char* label;
+  Lang lang;
+  const char* entry;
+  const char* text;
+  bool want;
+};
+
+TEST(PhraseList, EntriesAgainstTexts) {
+  const Row rows[] = {
+      // Word forms: one entry, every form.
+      {"ru adjective case", Lang::ru, "тупой", "Вы что, считаете нас тупым?", true},
+      {"ru feminine", Lang::ru, "вы сами виноваты", "Вы сама виновата, что не проверили адрес.", true},
+      {"ru apology noun", Lang::ru, "извинения", "Приносим вам извинения за задержку.", true},
+      {"ru apology verb", Lang::ru, "извиняемся", "Извиняемся за ожидание.", true},
+      {"es verb forms", Lang::es, "lamento", "Lamentamos mucho lo ocurrido.", true},
+      {"en plural", Lang::en, "apology", "Apologies for the delay.", true},
+      {"en adverb", Lang::en, "stupid", "That was stupidly confusing.", true},
+      // Exact forms keep innocent words out.
+      {"es exact", Lang::es, "=cono", "Vamos con el pedido.", false},
+      {"es exact hit", Lang::es, "=cono", "¡Coño, otra vez!", true},
+      {"ru exact", Lang::ru, "=простите", "Это простой вопрос.", false},
+      // Prefixes.
+      {"prefix", Lang::ru, "бестолков*", "бестолковые вопросы", true},
+      // Gaps of up to three words.
+      {"gap", Lang::ru, "приносим ... извинения", "Приносим Вам свои извинения.", true},
+      {"gap too wide", Lang::ru, "приносим ... извинения", "Приносим товар, ждём ваши слова и извинения.", false},
+      // Frames: rude only as its own clause.
+      {"frame", Lang::ru, "< это ваши проблемы", "Это ваши проблемы, а не наши.", true},
+      {"frame after a comma", Lang::ru, "< это ваши проблемы", "Мы ничего не должны, это ваши проблемы.", true},
+      {"frame: kind words", Lang::ru, "< это ваши проблемы", "Мы решим ваши проблемы сегодня.", false},
+      {"frame: inside a clause", Lang::ru, "< ваши проблемы >", "Мы решим ваши проблемы сегодня.", false},
+      {"frame end", Lang::en, "< deal with it >", "Deal with it.", true},
+      {"frame end: more follows", Lang::en, "< deal with it >", "Our team will deal with it today.", false},
+      // Masked and repeated letters; whole words.
+      {"masked", Lang::en, "fuck*", "What the f*ck is this", true},
+      {"masked stem", Lang::ru, "бляд*", "Б**дь, ну конечно", true},
+      {"repeated", Lang::en, "stupid", "stuuupid", true},
+      {"whole words", Lang::en, "=ass", "We will pass it on to the class.", false},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.label);
+    PhraseList list(r.lang);
+    list.add(r.entry);
+    TextAnalysis text(r.text);
+    EXPECT_EQ(list.any(text.tokens_in(r.lang)), r.want) << r.text;
+  }
+}
+
+TEST(PhraseList, MalformedEntriesAreErrors) {
+  PhraseList list(Lang::en);
+  EXPECT_THROW(list.add("... sorry"), std::invalid_argument);
+  EXPECT_THROW(list.add("sorry ..."), std::invalid_argument);
+  EXPECT_THROW(list.add("sorry ... ... again"), std::invalid_argument);
+  EXPECT_EQ(list.size(), 0u);
+}
+
+TEST(Lexicons, AMalformedEntryNamesItsFileAndLine) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("lex-bad-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "en");
+  std::ofstream(dir / "en" / "rude.txt") << "# a list\nidiot\n... oops\n";
+  try {
+    Lexicons::load(dir.string());
+    ADD_FAILURE() << "loaded a malformed list";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("rude.txt:3"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Every shipped entry loads, and none repeats an earlier one of its list once stemmed (a lexicon
+// lists a word once; its forms follow).
+TEST(Lexicons, ShippedListsHaveNoRepeats) {
+  const std::filesystem::path root = std::filesystem::path(SM_TEST_DATA) / "../../conf/lexicons";
+  int lists = 0;
+  for (const auto& [code, lang] : {std::pair{"en", Lang::en}, {"es", Lang::es}, {"ru", Lang::ru}}) {
+    for (const auto& f : std::filesystem::directory_iterator(root / code)) {
+      if (f.path().extension() != ".txt") continue;
+      ++lists;
+      PhraseList list(lang);
+      std::ifstream in(f.path());
+      int number = 0;
+      for (std::string line; std::getline(in, line);) {
+        ++number;
+        if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        std::size_t before = list.size();
+        EXPECT_NO_THROW(list.add(line)) << f.path() << ":" << number;
+        EXPECT_EQ(list.size(), before + 1) << f.path() << ":" << number << ": \"" << line
+                                           << "\" repeats an entry above it";
+      }
+    }
+  }
+  EXPECT_GE(lists, 30);
+}
+
+}  // namespace
+}  // namespace sm

@@ -1,0 +1,24 @@
+// TextAnalysis: fold, tokenize, guess the language, stem.
+#include "text/analysed.h"
+
+#include "text/stem.h"
+
+namespace sm {
+
+TextAnalysis::TextAnalysis(std::string_view t) : text(t), folded(fold_for_match(t)), tokens(tokenize(folded)) {
+  // The language guess reads the first 8000 bytes; the tokens can stand in when that is all.
+  lang = guess_language(text, text.size() <= 8000 ? &tokens : nullptr);
+  if (lang != Lang::unknown) stem_tokens(tokens, lang);
+}
+
+const std::vector<Token>& TextAnalysis::tokens_in(Lang l) const {
+  if (l == lang || l == Lang::unknown) return tokens;
+  auto& slot = other_[static_cast<std::size_t>(l)];
+  if (!slot) {
+    slot = tokens;
+    stem_tokens(*slot, l);
+  }
+  return *slot;
+}
+
+}  // namespace sm

@@ -1,0 +1,31 @@
+// A text read for matching: the text, its language, its folded form and word tokens stemmed in
+// that language; the tokens stemmed in another language on request (a text too short to tell
+// its language is matched against every language's lexicon, each with its own stems).
+#pragma once
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/fold.h"
+#include "text/lang.h"
+
+namespace sm {
+
+struct TextAnalysis {
+  std::string text;
+  Lang lang = Lang::unknown;
+  std::string folded;
+  std::vector<Token> tokens;  // stemmed in `lang` (not stemmed when it is unknown)
+
+  explicit TextAnalysis(std::string_view t);
+  // The same tokens stemmed in `l` (the tokens above when l == lang). One text is read on one
+  // thread; the object is not shared.
+  const std::vector<Token>& tokens_in(Lang l) const;
+
+ private:
+  mutable std::array<std::optional<std::vector<Token>>, kLangCount> other_;
+};
+
+}  // namespace sm

@@ -1,0 +1,220 @@
+// Folding and word tokens. The table path of fold_for_match is checked against ICU on random
+// text (tests/unit/test_text_fold.cpp).
+#include "text/fold.h"
+
+#include "message/words.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <array>
+#include <bit>
+#include <cctype>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+namespace sm {
+
+namespace {
+
+constexpr std::size_t kMaxText = 256 * 1024;
+
+icu::UnicodeString ustr(std::string_view s) {
+  s = s.substr(0, std::min(s.size(), kMaxText));
+  return icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+}
+
+std::string utf8(const icu::UnicodeString& u) {
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// Removes combining marks after NFD, for accent-insensitive matching (á -> a, ñ -> n), but keeps
+// Cyrillic й (и + breve) intact: it is a letter of its own.
+icu::UnicodeString strip_marks(const icu::UnicodeString& in) {
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(err);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(err);
+  if (U_FAILURE(err)) return in;
+  icu::UnicodeString d = nfd->normalize(in, err);
+  icu::UnicodeString out;
+  for (int32_t i = 0; i < d.length();) {
+    UChar32 c = d.char32At(i);
+    int32_t n = U16_LENGTH(c);
+    bool mark = u_getCombiningClass(c) > 0 || u_charType(c) == U_NON_SPACING_MARK;
+    UChar32 prev = out.isEmpty() ? 0 : out.char32At(out.length() - 1);
+    bool keep_breve = c == 0x0306 && (prev == 0x0438 || prev == 0x0418);  // й
+    if (!mark || keep_breve) out.append(c);
+    i += n;
+  }
+  icu::UnicodeString composed = nfc->normalize(out, err);
+  return U_FAILURE(err) ? out : composed;
+}
+
+}  // namespace
+
+std::string fold_for_match_icu(std::string_view text) {
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
+  icu::UnicodeString u = ustr(text);
+  if (U_SUCCESS(err)) u = nfkc_cf->normalize(u, err);
+  u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)), icu::UnicodeString(static_cast<UChar32>(0x0435)));  // ё -> е
+  return utf8(strip_marks(u));
+}
+
+namespace {
+
+// Code points below kTableEnd (Latin, Greek, Cyrillic) fold one by one: each maps to a fixed
+// string whatever stands around it, except the combining marks (U+0300..U+036F), which join
+// the letter before them and send the text to ICU.
+constexpr UChar32 kTableEnd = 0x0530;
+
+const std::array<std::string, kTableEnd>& fold_table() {
+  static const std::array<std::string, kTableEnd> table = [] {
+    std::array<std::string, kTableEnd> t;
+    for (UChar32 c = 0x80; c < kTableEnd; ++c) {
+      std::string one;
+      icu::UnicodeString(c).toUTF8String(one);
+      t[static_cast<std::size_t>(c)] = fold_for_match_icu(one);
+    }
+    return t;
+  }();
+  return table;
+}
+
+bool combining(UChar32 c) { return c >= 0x0300 && c <= 0x036F; }
+
+// Marks that end a clause: . ! ? ; : , ( ) " and their typographic kin, ¿ ¡, dashes.
+bool is_clause_mark(UChar32 c) {
+  switch (c) {
+    case '.': case '!': case '?': case ';': case ':': case ',': case '(': case ')': case '"': case '-':
+    case 0x00A1: case 0x00BF:                      // ¡ ¿
+    case 0x00AB: case 0x00BB:                      // « »
+    case 0x2013: case 0x2014:                      // – —
+    case 0x201C: case 0x201D: case 0x201E:         // “ ” „
+    case 0x2026:                                   // …
+    case 0xFF01: case 0xFF1F: case 0x3002:         // ！ ？ 。
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string fold_for_match(std::string_view text) {
+  text = text.substr(0, std::min(text.size(), kMaxText));
+  std::string out;
+  out.reserve(text.size());
+  if (is_ascii(text)) {
+    for (char c : text) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+  }
+  const auto& table = fold_table();
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < n;) {
+    if (p[i] < 0x80) {
+      char c = static_cast<char>(p[i++]);
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0 || c >= kTableEnd || combining(c)) return fold_for_match_icu(text);
+    out += table[static_cast<std::size_t>(c)];
+  }
+  return out;
+}
+
+std::vector<Token> tokenize(std::string_view folded) {
+  folded = folded.substr(0, std::min(folded.size(), kMaxText));
+  std::vector<Token> out;
+  const auto* p = reinterpret_cast<const uint8_t*>(folded.data());
+  const auto n = static_cast<int32_t>(folded.size());
+  // The current word: its bytes, and where each code point starts in them.
+  std::string cur;
+  std::vector<std::pair<int32_t, UChar32>> points;  // (offset in cur, code point)
+  bool boundary = true;  // a clause boundary since the last word
+  int newlines = 0;      // line ends since the last word or mark (two: a blank line)
+  auto flush = [&] {
+    while (points.size() > 1 && points.back().second == '*') {
+      cur.resize(static_cast<std::size_t>(points.back().first));
+      points.pop_back();
+    }
+    bool letter = false;
+    for (const auto& pt : points) letter = letter || pt.second != '*';
+    bool long_run = false;
+    for (std::size_t i = 2; i < points.size() && !long_run; ++i)
+      long_run = points[i].second == points[i - 1].second && points[i].second == points[i - 2].second;
+    if (letter && !out.empty()) out.back().clause_end = out.back().clause_end || boundary;
+    if (letter && !long_run) {
+      out.push_back({cur, cur, {}, {}, boundary, false});
+      boundary = false;
+    } else if (letter) {
+      // Runs of three or more of one code point squeeze to one; a pair stays a pair.
+      std::string squeezed;
+      for (std::size_t i = 0; i < points.size();) {
+        std::size_t j = i;
+        while (j < points.size() && points[j].second == points[i].second) ++j;
+        auto begin = static_cast<std::size_t>(points[i].first);
+        auto end = i + 1 < points.size() ? static_cast<std::size_t>(points[i + 1].first) : cur.size();
+        std::string_view one(cur.data() + begin, end - begin);
+        squeezed += one;
+        if (j - i == 2) squeezed += one;
+        i = j;
+      }
+      out.push_back({cur, std::move(squeezed), {}, {}, boundary, false});
+      boundary = false;
+    }
+    cur.clear();
+    points.clear();
+  };
+  for (int32_t i = 0; i < n;) {
+    int32_t start = i;
+    UChar32 c;
+    if (p[i] < 0x80) c = p[i++];
+    else U8_NEXT(p, i, n, c);
+    if (c < 0) c = 0xFFFD;  // ill-formed: a separator, as ICU's conversion would make it
+    bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') : u_isalnum(c) != 0;
+    bool word = alnum || (c == '*' && !cur.empty());
+    // A mask at the start of a word counts when a letter follows ("*uck").
+    if (c == '*' && cur.empty() && i < n) {
+      int32_t k = i;
+      UChar32 next;
+      U8_NEXT(p, k, n, next);
+      if (next >= 0 && u_isalpha(next)) word = true;
+    }
+    if (word) {
+      points.emplace_back(static_cast<int32_t>(cur.size()), c);
+      cur.append(folded.data() + start, static_cast<std::size_t>(i - start));
+      newlines = 0;
+      continue;
+    }
+    if (!cur.empty()) flush();
+    if (c == '\n') {
+      if (++newlines >= 2) boundary = true;
+    } else if (is_clause_mark(c)) {
+      // "2.5", "1,5" and "10:30" stay inside their clause.
+      bool between_digits = (c == '.' || c == ',' || c == ':') && start > 0 && i < n &&
+                            std::isdigit(p[start - 1]) != 0 && std::isdigit(p[i]) != 0;
+      // A hyphen is a mark only between spaces ("ok - thanks"), not inside "e-mail".
+      bool lone_hyphen = c != '-' || (start > 0 && i < n && p[start - 1] == ' ' && p[i] == ' ');
+      if (!between_digits && lone_hyphen) boundary = true;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      newlines = 0;
+    }
+    if (out.size() > 50000) break;
+  }
+  if (!cur.empty()) flush();
+  if (!out.empty()) out.back().clause_end = true;
+  return out;
+}
+
+}  // namespace sm

@@ -1,0 +1,31 @@
+// Text folded for matching (NFKC, case folding, accents removed, Russian ё as е) and its word
+// tokens: letters and digits, '*' inside a word kept as a masked letter ("f*ck", "с*ка"), runs of
+// one letter squeezed ("fuuuck"), and where each clause starts and ends (for lexicon frames).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sm {
+
+// Lower-case, NFKC, accents removed, ё -> е. Used on both text and lexicon entries. ASCII,
+// Latin, Greek and Cyrillic text folds character by character from a table; the rest, and
+// text with combining marks, goes through ICU (fold_for_match_icu, the reference).
+std::string fold_for_match(std::string_view text);
+std::string fold_for_match_icu(std::string_view text);
+
+// One word of folded text. `squeezed` is the word with runs of three or more of one letter cut to
+// one ("fuuuck" -> "fuck"), the same as `text` when there is no such run. The stems are filled by
+// stem_tokens() for a language (empty until then). A clause ends at . ! ? ; : , ( ) ¿ ¡, a dash
+// between spaces, or a blank line; `clause_start`/`clause_end` mark the words at its edges.
+struct Token {
+  std::string text;
+  std::string squeezed;
+  std::string stem;
+  std::string squeezed_stem;
+  bool clause_start = false;
+  bool clause_end = false;
+};
+std::vector<Token> tokenize(std::string_view folded);
+
+}  // namespace sm

@@ -1,0 +1,312 @@
+// Token-trie phrase matching (stems, exact forms, prefixes, gaps, clause frames) and lexicon
+// loading.
+#include "text/lexicon.h"
+
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "text/stem.h"
+
+namespace sm {
+
+namespace {
+
+constexpr std::size_t kMaxGap = 3;  // words "..." may stand for
+
+}  // namespace
+
+struct PhraseList::Node {
+  std::unordered_map<std::string, std::unique_ptr<Node>> exact;  // "=word": the folded form
+  std::unordered_map<std::string, std::unique_ptr<Node>> stems;  // "word": its stem
+  // "word*": by the first two bytes of the prefix, so a word looks at few of them.
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::unique_ptr<Node>>>> prefixes;
+  std::unique_ptr<Node> gap;  // "..."
+  std::string phrase;         // an entry ends here
+  std::string phrase_at_end;  // an entry ends here that must end a clause ('>')
+};
+
+PhraseList::PhraseList(Lang lang) : lang_(lang), root_(std::make_unique<Node>()), clause_root_(std::make_unique<Node>()) {}
+PhraseList::~PhraseList() = default;
+PhraseList::PhraseList(PhraseList&&) noexcept = default;
+PhraseList& PhraseList::operator=(PhraseList&&) noexcept = default;
+
+void PhraseList::add(std::string_view entry) {
+  std::string folded = fold_for_match(entry);
+  std::vector<std::string> pieces;
+  {
+    std::istringstream in(folded);
+    for (std::string p; in >> p;) pieces.push_back(p);
+  }
+  if (pieces.empty()) return;
+  bool starts_clause = false, ends_clause = false;
+  if (pieces.front().front() == '<') {
+    starts_clause = true;
+    pieces.front().erase(0, 1);
+    if (pieces.front().empty()) pieces.erase(pieces.begin());
+  }
+  if (!pieces.empty() && pieces.back().back() == '>') {
+    ends_clause = true;
+    pieces.back().pop_back();
+    if (pieces.back().empty()) pieces.pop_back();
+  }
+  enum class Kind { stem, exact, prefix, gap };
+  std::vector<std::pair<Kind, std::string>> words;
+  for (std::string p : pieces) {
+    if (p == "...") {
+      if (words.empty() || words.back().first == Kind::gap)
+        throw std::invalid_argument("\"...\" must stand between two words");
+      words.emplace_back(Kind::gap, "");
+      continue;
+    }
+    bool exact = !p.empty() && p.front() == '=';
+    if (exact) p.erase(0, 1);
+    bool prefix = !p.empty() && p.back() == '*';
+    while (!p.empty() && p.back() == '*') p.pop_back();
+    // The words of the piece as the text's tokens would be ("e-mail" is two, "don't" is two).
+    std::vector<Token> ws = tokenize(p);
+    for (std::size_t i = 0; i < ws.size(); ++i) {
+      const bool last = i + 1 == ws.size();
+      if (prefix && last) words.emplace_back(Kind::prefix, ws[i].text);
+      else if (exact) words.emplace_back(Kind::exact, ws[i].text);
+      else words.emplace_back(Kind::stem, stem_word(ws[i].text, lang_));
+    }
+  }
+  if (words.empty()) return;
+  if (words.back().first == Kind::gap) throw std::invalid_argument("\"...\" must stand between two words");
+  Node* n = starts_clause ? clause_root_.get() : root_.get();
+  for (auto& [kind, key] : words) {
+    std::unique_ptr<Node>* child = nullptr;
+    switch (kind) {
+      case Kind::gap: child = &n->gap; break;
+      case Kind::exact: child = &n->exact[key]; break;
+      case Kind::stem: child = &n->stems[key]; break;
+      case Kind::prefix: {
+        auto& bucket = n->prefixes[key.substr(0, 2)];
+        auto it = std::find_if(bucket.begin(), bucket.end(), [&](const auto& e) { return e.first == key; });
+        if (it == bucket.end()) {
+          bucket.emplace_back(key, nullptr);
+          it = bucket.end() - 1;
+        }
+        child = &it->second;
+        break;
+      }
+    }
+    if (!*child) *child = std::make_unique<Node>();
+    n = child->get();
+  }
+  std::string& slot = ends_clause ? n->phrase_at_end : n->phrase;
+  if (slot.empty()) ++size_;
+  slot = std::string(entry);
+}
+
+namespace {
+
+// Does a masked text token ("f*ck") match an entry word? Same length in code points, '*' any one.
+bool masked_equal(const std::string& text, const std::string& word) {
+  icu::UnicodeString a = icu::UnicodeString::fromUTF8(text), b = icu::UnicodeString::fromUTF8(word);
+  if (a.countChar32() != b.countChar32()) return false;
+  for (int32_t i = 0, j = 0; i < a.length() && j < b.length();) {
+    UChar32 x = a.char32At(i), y = b.char32At(j);
+    if (x != '*' && x != y) return false;
+    i += U16_LENGTH(x);
+    j += U16_LENGTH(y);
+  }
+  return true;
+}
+
+// Does a masked text token begin with `prefix`, '*' matching any one letter, with at most
+// `max_rest` code points after it?
+bool masked_prefix(const std::string& text, const std::string& prefix, int32_t max_rest = INT32_MAX) {
+  icu::UnicodeString a = icu::UnicodeString::fromUTF8(text), b = icu::UnicodeString::fromUTF8(prefix);
+  if (a.countChar32() < b.countChar32() || a.countChar32() - b.countChar32() > max_rest) return false;
+  for (int32_t i = 0, j = 0; j < b.length();) {
+    UChar32 x = a.char32At(i), y = b.char32At(j);
+    if (x != '*' && x != y) return false;
+    i += U16_LENGTH(x);
+    j += U16_LENGTH(y);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, std::size_t max_hits) const {
+  std::vector<Hit> hits;
+  if (size_ == 0) return hits;
+  // Depth-first from each start; entries are short, so the frontier stays small.
+  struct State {
+    const Node* node;
+    std::size_t next;
+  };
+  std::vector<State> frontier;
+  for (std::size_t start = 0; start < tokens.size() && hits.size() < max_hits; ++start) {
+    frontier.assign(1, {root_.get(), start});
+    if (tokens[start].clause_start) frontier.push_back({clause_root_.get(), start});
+    std::size_t best_end = 0;
+    std::string best;
+    while (!frontier.empty()) {
+      State s = frontier.back();
+      frontier.pop_back();
+      if (s.next > best_end && s.next > start) {
+        if (!s.node->phrase.empty()) {
+          best_end = s.next;
+          best = s.node->phrase;
+        } else if (!s.node->phrase_at_end.empty() && tokens[s.next - 1].clause_end) {
+          best_end = s.next;
+          best = s.node->phrase_at_end;
+        }
+      }
+      if (s.next >= tokens.size()) continue;
+      if (s.node->gap)
+        for (std::size_t k = 1; k <= kMaxGap && s.next + k < tokens.size(); ++k) frontier.push_back({s.node->gap.get(), s.next + k});
+      if (s.node->gap) frontier.push_back({s.node->gap.get(), s.next});
+      const Token& t = tokens[s.next];
+      const bool squeezed = t.squeezed != t.text;
+      auto push_from = [&](const std::unordered_map<std::string, std::unique_ptr<Node>>& map, const std::string& key) {
+        if (map.empty()) return;
+        if (auto it = map.find(key); it != map.end()) frontier.push_back({it->second.get(), s.next + 1});
+      };
+      push_from(s.node->exact, t.text);
+      push_from(s.node->stems, t.stem.empty() ? t.text : t.stem);
+      if (squeezed) {
+        push_from(s.node->exact, t.squeezed);
+        push_from(s.node->stems, t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem);
+      }
+      for (const std::string* form : {&t.text, &t.squeezed}) {
+        if (form == &t.squeezed && !squeezed) break;
+        if (form->size() >= 2 && !s.node->prefixes.empty())
+          if (auto b = s.node->prefixes.find(form->substr(0, 2)); b != s.node->prefixes.end())
+            for (const auto& [prefix, child] : b->second)
+              if (form->compare(0, prefix.size(), prefix) == 0) frontier.push_back({child.get(), s.next + 1});
+      }
+      if (t.text.find('*') != std::string::npos) {
+        for (const auto& [word, child] : s.node->exact)
+          if (masked_equal(t.text, word)) frontier.push_back({child.get(), s.next + 1});
+        // A masked word cannot be stemmed: it matches a stem it begins with, a short ending aside.
+        for (const auto& [stem, child] : s.node->stems)
+          if (masked_prefix(t.text, stem, 4)) frontier.push_back({child.get(), s.next + 1});
+        for (const auto& [two, bucket] : s.node->prefixes)
+          for (const auto& [prefix, child] : bucket)
+            if (masked_prefix(t.text, prefix)) frontier.push_back({child.get(), s.next + 1});
+      }
+    }
+    if (best_end > start) {
+      hits.push_back({best, start, best_end - start});
+      start = best_end - 1;
+    }
+  }
+  return hits;
+}
+
+std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
+  namespace fs = std::filesystem;
+  static const std::array<std::pair<const char*, Lang>, 3> langs = {{{"en", Lang::en}, {"es", Lang::es}, {"ru", Lang::ru}}};
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error("lexicons: " + dir + " is not a directory");
+  // The phrase lists decide what is held: files or directories every user may change are refused.
+  auto refuse_world_writable = [](const fs::path& p) {
+    std::error_code e;
+    auto perms = fs::status(p, e).permissions();
+    if (!e && (perms & fs::perms::others_write) != fs::perms::none)
+      throw std::runtime_error("lexicons: " + p.string() + " is writable by every user; refused (chmod o-w)");
+  };
+  refuse_world_writable(dir);
+  struct File {
+    Lang lang;
+    std::string name, text;
+    bool operator==(const File&) const = default;
+  };
+  std::vector<File> files;  // what the lists are built from
+  for (const auto& [code, lang] : langs) {
+    fs::path sub = fs::path(dir) / code;
+    if (!fs::is_directory(sub, ec)) continue;
+    refuse_world_writable(sub);
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::directory_iterator(sub, ec))
+      if (e.path().extension() == ".txt") paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    for (const auto& path : paths) {
+      refuse_world_writable(path);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) throw std::runtime_error("lexicons: cannot read " + path.string());
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      files.push_back({lang, path.stem().string(), std::move(text)});
+    }
+  }
+
+  // Lists are immutable and shared: a reload that finds the same files keeps the lists still in
+  // use instead of building them again (the checks above are made at every load all the same).
+  static std::mutex mu;
+  static std::map<std::string, std::pair<std::vector<File>, std::weak_ptr<const Lexicons>>> loaded;
+  {
+    std::lock_guard lock(mu);
+    auto it = loaded.find(dir);
+    if (it != loaded.end() && it->second.first == files)
+      if (auto same = it->second.second.lock()) return same;
+  }
+
+  auto lx = std::make_shared<Lexicons>();
+  lx->dir_ = dir;
+  for (const auto& f : files) {
+    auto& lists = lx->lists_[f.name];
+    for (Lang l : kLanguages)
+      if (lists[static_cast<std::size_t>(l)].lang() != l) lists[static_cast<std::size_t>(l)] = PhraseList(l);
+    PhraseList& list = lists[static_cast<std::size_t>(f.lang)];
+    std::istringstream in(f.text);
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      try {
+        list.add(line);
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error("lexicons: " + (fs::path(dir) / to_string(f.lang) / (f.name + ".txt")).string() + ":" +
+                                 std::to_string(number) + ": " + e.what());
+      }
+    }
+    lx->content_ += std::string(to_string(f.lang)) + "/" + f.name + ".txt " + std::to_string(f.text.size()) + "\n";
+    lx->content_ += f.text;
+    lx->content_ += '\n';
+  }
+  std::lock_guard lock(mu);
+  loaded[dir] = {std::move(files), lx};
+  return lx;
+}
+
+const PhraseList& Lexicons::get(const std::string& name, Lang lang) const {
+  auto it = lists_.find(name);
+  if (it == lists_.end()) return empty_;
+  return it->second[static_cast<std::size_t>(lang)];
+}
+
+std::vector<PhraseList::Hit> Lexicons::find(const std::string& name, const TextAnalysis& text, std::size_t max_hits) const {
+  if (text.lang != Lang::unknown) return get(name, text.lang).find(text.tokens, max_hits);
+  std::vector<PhraseList::Hit> hits;
+  for (Lang l : kLanguages) {
+    const PhraseList& list = get(name, l);
+    if (list.size() == 0 || hits.size() >= max_hits) continue;
+    for (auto& h : list.find(text.tokens_in(l), max_hits - hits.size())) hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+std::size_t Lexicons::entries() const {
+  std::size_t n = 0;
+  for (const auto& [name, lists] : lists_)
+    for (const auto& list : lists) n += list.size();
+  return n;
+}
+
+}  // namespace sm

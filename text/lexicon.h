@@ -1,0 +1,88 @@
+// Lexicons: per-language phrase lists (conf/lexicons/<lang>/<name>.txt), matched over the word
+// tokens of a text with a token trie — one pass whatever the number of entries, no regular
+// expressions. An entry is a sequence of words; in it
+//   word    matches every form of the word: its Snowball stem in the list's language
+//           ("тупой" matches "тупым", "lamento" matches "lamentamos")
+//   =word   matches this form only (where a stem would reach an innocent word)
+//   word*   matches every word that begins with it
+//   ...     between two words: up to three other words ("приносим ... извинения")
+//   <       before the first word: the phrase starts a clause (the text's start, or after
+//           . ! ? ; : , ( ) ¿ ¡ a dash or a blank line)
+//   >       after the last word: the phrase ends a clause
+// so a phrase rude only in its frame is written as the frame ("< это ваши проблемы >" matches
+// "Это ваши проблемы." but not "мы решим ваши проблемы"). In the text, '*' inside a word is a
+// masked letter that matches any one letter ("f*ck"), and letters repeated three times or more
+// match once ("fuuuck"). Whole words only: "class" never matches "ass".
+#pragma once
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/analysed.h"
+#include "text/fold.h"
+#include "text/lang.h"
+
+namespace sm {
+
+class PhraseList {
+ public:
+  // Entries are stemmed in `lang` (Lang::unknown: no stemming, every word as written).
+  explicit PhraseList(Lang lang = Lang::unknown);
+  ~PhraseList();
+  PhraseList(PhraseList&&) noexcept;
+  PhraseList& operator=(PhraseList&&) noexcept;
+
+  // Adds one entry (syntax above). Throws std::invalid_argument naming what is wrong with it.
+  void add(std::string_view entry);
+  std::size_t size() const { return size_; }
+  Lang lang() const { return lang_; }
+
+  struct Hit {
+    std::string phrase;  // the entry as written
+    std::size_t first;   // token index
+    std::size_t count;   // tokens matched
+  };
+  // Longest matches, left to right, not overlapping. `tokens` must be stemmed in lang().
+  std::vector<Hit> find(const std::vector<Token>& tokens, std::size_t max_hits = 20) const;
+  bool any(const std::vector<Token>& tokens) const { return !find(tokens, 1).empty(); }
+
+ private:
+  struct Node;
+  Lang lang_;
+  std::unique_ptr<Node> root_;         // entries that may start anywhere
+  std::unique_ptr<Node> clause_root_;  // entries that start a clause ('<')
+  std::size_t size_ = 0;
+};
+
+// Every list of every language, loaded from one directory.
+class Lexicons {
+ public:
+  // Reads <dir>/<lang>/*.txt for en, es, ru. Throws std::runtime_error naming the file and line on
+  // error. While the lists of a load are in use, a load of the same directory with the same files
+  // gives them again rather than a copy (a reload of an unchanged directory builds nothing).
+  static std::shared_ptr<const Lexicons> load(const std::string& dir);
+
+  // The list `name` of a language (an empty list for Lang::unknown or a list that is not there).
+  const PhraseList& get(const std::string& name, Lang lang) const;
+  // The hits of list `name` in a text, in the text's language; a text of unknown language is
+  // matched against every language's list, each with the tokens stemmed in that language.
+  std::vector<PhraseList::Hit> find(const std::string& name, const TextAnalysis& text, std::size_t max_hits = 20) const;
+  bool any(const std::string& name, const TextAnalysis& text) const { return !find(name, text, 1).empty(); }
+
+  const std::string& dir() const { return dir_; }
+  std::size_t entries() const;
+  // Every file read, with its name and length, in one canonical string: its digest says which
+  // lists a verdict was judged with.
+  const std::string& content() const { return content_; }
+
+ private:
+  std::string dir_;
+  std::string content_;
+  std::map<std::string, std::array<PhraseList, kLangCount>> lists_;  // by name; index = Lang
+  PhraseList empty_;
+};
+
+}  // namespace sm

@@ -1,0 +1,88 @@
+// One message's text, analysed once for every rule and for the SLA clock: the author's new text
+// split into greeting, body and signature block (sign-off line, then name, company and contact
+// lines, with or without a "-- " delimiter); the body's language, paragraphs, sentences and
+// questions (and which of them stand in a numbered list); the acknowledgement it makes and the
+// time it promises; and the message it answers as it stands at the head of the quoted history.
+// Each part is worked out on first use and then shared. One message is read on one thread; the
+// object is not shared. It keeps views of the texts it is given, which must outlive it.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "message/datetime.h"
+#include "text/analysed.h"
+#include "text/lexicon.h"
+#include "text/promise.h"
+
+namespace sm {
+
+struct Sentence {
+  std::string text;
+  std::size_t paragraph = 0;  // index in MessageText::paragraphs()
+  bool question = false;      // asks something: a '?' (or '？') that ends a clause
+  bool numbered = false;      // stands in an item of a numbered list ("1.", "2)", "b)")
+};
+
+class MessageText {
+ public:
+  // `lexicons` gives the greeting, sign-off and acknowledgement lists (nullptr: none found).
+  // `sent` and `time_zone` date what a promise means ("tomorrow" is the day after `sent` there).
+  MessageText(std::string_view new_text, std::string_view quoted, const Lexicons* lexicons, TimeMs sent = 0,
+              std::string time_zone = "UTC");
+  ~MessageText();
+  MessageText(const MessageText&) = delete;
+  MessageText& operator=(const MessageText&) = delete;
+
+  const TextAnalysis& full() const;  // all of the new text
+  const TextAnalysis& body() const;  // the new text without greeting and signature block
+  Lang lang() const;                 // the body's language, else the whole new text's
+
+  std::string_view greeting() const;   // "Hi Ana,", "Здравствуйте, Ольга!"; empty when none
+  std::string_view signoff() const;    // "Kind regards,", "Un saludo,"; empty when none
+  std::string_view signature() const;  // from the sign-off (or "-- ") to the end; empty when none
+  std::string_view body_text() const;  // what body() reads
+
+  const std::vector<std::string>& paragraphs() const;  // of the body
+  const std::vector<Sentence>& sentences() const;     // of the body, in order
+  int question_count() const;                          // questions asked in the body
+  // Paragraphs and numbered items of the body: the blocks a reply answers in.
+  int answer_blocks() const;
+
+  const Acknowledgement& acknowledgement() const;
+
+  // The message answered, as it stands at the head of the quote (older history further down is
+  // not read), analysed the same way; an empty text when there is no quote.
+  const MessageText& answered() const;
+
+  // Hits of a lexicon list in one of this message's texts (none without lexicons).
+  std::vector<PhraseList::Hit> hits(const std::string& list, const TextAnalysis& in, std::size_t max_hits = 20) const;
+  const Lexicons* lexicons() const { return lexicons_; }
+  TimeMs sent() const { return sent_; }
+  const std::string& time_zone() const { return time_zone_; }
+
+ private:
+  struct Layout {
+    std::string_view greeting, signoff, signature, body;
+  };
+  const Layout& layout() const;
+
+  std::string_view new_text_, quoted_;
+  const Lexicons* lexicons_;
+  TimeMs sent_;
+  std::string time_zone_;
+  mutable std::optional<Layout> layout_;
+  mutable std::optional<TextAnalysis> full_, body_;
+  mutable std::optional<std::vector<std::string>> paragraphs_;
+  mutable std::optional<std::vector<Sentence>> sentences_;
+  mutable std::optional<int> answer_blocks_;
+  mutable std::optional<Acknowledgement> ack_;
+  mutable std::unique_ptr<MessageText> answered_;
+};
+
+// A phone number (seven digits or more with the usual separators), an e-mail address or a URL.
+bool has_contact(std::string_view text);
+
+}  // namespace sm

@@ -1,0 +1,101 @@
+// Sentences, word counts and paragraphs through ICU's break iterators.
+#include "text/segment.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
+#include <memory>
+#include <mutex>
+
+#include "message/words.h"
+
+namespace sm {
+
+namespace {
+
+constexpr std::size_t kMaxText = 256 * 1024;
+
+icu::UnicodeString ustr(std::string_view s) {
+  s = s.substr(0, std::min(s.size(), kMaxText));
+  return icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+}
+
+std::string utf8(const icu::UnicodeString& u) {
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// One iterator of each kind per thread, cloned once from a prototype: creating one from the
+// locale data, or even cloning it, costs more than breaking a paragraph.
+icu::BreakIterator* iterator(bool words) {
+  static std::once_flag once;
+  static std::unique_ptr<icu::BreakIterator> word_proto, sentence_proto;
+  std::call_once(once, [] {
+    UErrorCode e = U_ZERO_ERROR;
+    word_proto.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), e));
+    e = U_ZERO_ERROR;
+    sentence_proto.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), e));
+  });
+  thread_local std::unique_ptr<icu::BreakIterator> word_it(word_proto ? word_proto->clone() : nullptr);
+  thread_local std::unique_ptr<icu::BreakIterator> sentence_it(sentence_proto ? sentence_proto->clone() : nullptr);
+  return words ? word_it.get() : sentence_it.get();
+}
+
+}  // namespace
+
+std::vector<std::string> sentences(std::string_view text) {
+  std::vector<std::string> out;
+  icu::UnicodeString u = ustr(text);
+  icu::BreakIterator* it = iterator(false);
+  if (it == nullptr) return out;
+  it->setText(u);
+  int32_t start = it->first();
+  for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
+    icu::UnicodeString s = u.tempSubStringBetween(start, end);
+    s.trim();
+    if (!s.isEmpty()) out.push_back(utf8(s));
+  }
+  return out;
+}
+
+std::size_t word_count(std::string_view text) {
+  if (text.size() <= kMaxText && is_ascii(text)) {
+    std::size_t n = 0;
+    for_each_ascii_word(text, [&](std::string_view, WordKind) { ++n; });
+    return n;
+  }
+  icu::UnicodeString u = ustr(text);
+  icu::BreakIterator* it = iterator(true);
+  if (it == nullptr) return 0;
+  it->setText(u);
+  std::size_t n = 0;
+  it->first();
+  for (int32_t end = it->next(); end != icu::BreakIterator::DONE; end = it->next())
+    if (it->getRuleStatus() >= UBRK_WORD_NUMBER) ++n;
+  return n;
+}
+
+std::vector<std::string> paragraphs(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    while (!cur.empty() && (cur.back() == '\n' || cur.back() == ' ')) cur.pop_back();
+    if (!cur.empty()) out.push_back(cur);
+    cur.clear();
+  };
+  for (std::size_t pos = 0; pos <= text.size();) {
+    std::size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (blank) flush();
+    else cur += std::string(line) + "\n";
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  flush();
+  return out;
+}
+
+}  // namespace sm

@@ -1,0 +1,20 @@
+// Sentences, words and paragraphs of a text: ICU's break iterators (root locale), with an ASCII
+// fast path for word counts that finds the same words.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sm {
+
+// Sentences (ICU sentence break iterator), trimmed, empty ones dropped.
+std::vector<std::string> sentences(std::string_view text);
+
+// Number of words (ICU word break iterator: letters and numbers, not punctuation).
+std::size_t word_count(std::string_view text);
+
+// Paragraphs: blocks separated by blank lines, trimmed, empty ones dropped.
+std::vector<std::string> paragraphs(std::string_view text);
+
+}  // namespace sm

@@ -1,0 +1,101 @@
+// Snowball stemming through libstemmer, with a pool of stemmers per language: a stemmer keeps
+// state between calls and is not thread-safe, and making one costs more than stemming a message.
+#include "text/stem.h"
+
+#include <libstemmer.h>
+
+#include <array>
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+#include "text/fold.h"
+
+namespace sm {
+
+namespace {
+
+constexpr std::size_t kMaxWord = 64;
+
+struct StemmerDelete {
+  void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+};
+using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDelete>;
+
+class Pool {
+ public:
+  StemmerPtr take(Lang lang) {
+    const char* algorithm = snowball_algorithm(lang);
+    if (algorithm == nullptr) return nullptr;
+    {
+      std::lock_guard lock(mu_);
+      auto& free = free_[static_cast<std::size_t>(lang)];
+      if (!free.empty()) {
+        StemmerPtr s = std::move(free.back());
+        free.pop_back();
+        return s;
+      }
+    }
+    return StemmerPtr(sb_stemmer_new(algorithm, "UTF_8"));
+  }
+  void give(Lang lang, StemmerPtr s) {
+    if (!s) return;
+    std::lock_guard lock(mu_);
+    auto& free = free_[static_cast<std::size_t>(lang)];
+    if (free.size() < 16) free.push_back(std::move(s));
+  }
+
+ private:
+  std::mutex mu_;
+  std::array<std::vector<StemmerPtr>, kLangCount> free_;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool;  // never destroyed: stemming may run while the process exits
+  return *p;
+}
+
+// Words a stemmer should see: letters only, not too long.
+bool stemmable(std::string_view w) {
+  if (w.empty() || w.size() > kMaxWord) return false;
+  for (char c : w)
+    if (c == '*' || std::isdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+std::string run(sb_stemmer* s, std::string_view w) {
+  if (s == nullptr || !stemmable(w)) return std::string(w);
+  const sb_symbol* out = sb_stemmer_stem(s, reinterpret_cast<const sb_symbol*>(w.data()), static_cast<int>(w.size()));
+  if (out == nullptr) return std::string(w);  // out of memory in the stemmer: the word as it is
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(s)));
+}
+
+}  // namespace
+
+const char* snowball_algorithm(Lang lang) {
+  switch (lang) {
+    case Lang::en: return "english";
+    case Lang::es: return "spanish";
+    case Lang::ru: return "russian";
+    case Lang::unknown: return nullptr;
+  }
+  return nullptr;
+}
+
+std::string stem_word(std::string_view folded_word, Lang lang) {
+  StemmerPtr s = pool().take(lang);
+  std::string out = run(s.get(), folded_word);
+  pool().give(lang, std::move(s));
+  return out;
+}
+
+void stem_tokens(std::vector<Token>& tokens, Lang lang) {
+  StemmerPtr s = pool().take(lang);
+  for (auto& t : tokens) {
+    t.stem = run(s.get(), t.text);
+    t.squeezed_stem = t.squeezed == t.text ? t.stem : run(s.get(), t.squeezed);
+  }
+  pool().give(lang, std::move(s));
+}
+
+}  // namespace sm
