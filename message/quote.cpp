@@ -220,7 +220,7 @@ constexpr LabelName kLabels[] = {
     // ES, PT, CA
     {"de", Label::from}, {"enviado el", Label::sent}, {"enviado", Label::sent}, {"enviada", Label::sent},
     {"enviado em", Label::sent}, {"enviada em", Label::sent}, {"fecha", Label::sent}, {"data", Label::sent},
-    {"enviat", Label::sent}, {"para", Label::to}, {"per a", Label::to}, {"copia", Label::cc},
+    {"enviat", Label::sent}, {"enviat el", Label::sent}, {"para", Label::to}, {"per a", Label::to}, {"copia", Label::cc},
     {"asunto", Label::subject}, {"assunto", Label::subject}, {"assumpte", Label::subject},
     // DE, NL
     {"von", Label::from}, {"gesendet", Label::sent}, {"datum", Label::sent}, {"an", Label::to},
@@ -632,7 +632,11 @@ std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t fr
     if (underscores(t)) {
       std::size_t k = i + 1;
       while (k < lines.size() && k <= i + 2 && blank(lines[k])) ++k;
-      if (k < lines.size() && k <= i + 2 && header_block_at(lines, k, scratch.lower)) return Marker{i, 1, QuoteStyle::outlook_header};
+      if (k < lines.size() && k <= i + 2) {
+        if (header_block_at(lines, k, scratch.lower)) return Marker{i, 1, QuoteStyle::outlook_header};
+        // A rule right above ">" lines (an <hr> before a blockquote) belongs to the history.
+        if (lines[k].quoted) return Marker{i, 1, QuoteStyle::prefix, true};
+      }
       continue;
     }
     if (header_block_at(lines, i, scratch.lower)) return Marker{i, 1, QuoteStyle::outlook_header};

@@ -131,6 +131,8 @@ TEST(Quote, AttributionShapes) {
        "Done.", QuoteStyle::outlook_header},
       {"outlook block, wrapped recipients", "Done.\n\nFrom: Ana Ruiz <ana@client.example>\nSent: Tuesday, November 3, 2026 9:14 AM\nTo: help@support.example.com; Bo Li <bo@client.example>;\nCarl <carl@client.example>\nCc: Dana <dana@client.example>\nSubject: x\n\nHello,",
        "Done.", QuoteStyle::outlook_header},
+      {"rule above quoted lines", "Done.\n\nSam\n________________________________\n> From: Ana\n> Hello,", "Done.\n\nSam",
+       QuoteStyle::prefix},
       {"qq separator with spaces", "好的。\n\n------------------ 原始邮件 ------------------\n发件人: \"王芳\"<wangfang@client.example>;\n发送时间: 2026年11月3日(星期二) 上午9:14\n\n你好",
        "好的。", QuoteStyle::original_message},
       {"samsung separator", "Done.\n\n-------- Original message --------\nFrom: Ana Ruiz <ana@client.example>\nDate: 11/3/26 09:14 (GMT+01:00)\n\nHello,",
