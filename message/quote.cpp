@@ -168,6 +168,22 @@ bool dated(std::string_view s) {
   return false;
 }
 
+// A time of day in `s`: "9:14", "09:14:08", or the Nordic "klo 9.14" / "kl. 09.14".
+bool timed(std::string_view s) {
+  auto dig = [&](std::size_t k) { return k < s.size() && ascii_digit(s[k]); };
+  for (std::size_t i = 0; i + 3 < s.size(); ++i) {
+    if (!dig(i) || (i > 0 && dig(i - 1))) continue;
+    const std::size_t j = dig(i + 1) ? i + 2 : i + 1;
+    if (j >= s.size() || !dig(j + 1) || !dig(j + 2) || dig(j + 3)) continue;
+    if (s[j] == ':') return true;
+    if (s[j] == '.') {
+      std::string_view before = s.substr(0, i);
+      if (before.ends_with("klo ") || before.ends_with("kl. ") || before.ends_with("kl ")) return true;
+    }
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tables. Every entry is lower case, compared with the lower-cased text.
 
@@ -603,9 +619,10 @@ std::optional<Marker> attribution_at(const std::vector<Line>& lines, std::size_t
       // A verb, or (Yandex, mail.ru, Japanese Gmail) an address or a date before the colon.
       ok = verb || (colon && (at || (date && contains(j, ","))));
     } else {
-      // Everything after it will be history: the verb with an address, a date at its start or
-      // dashes around it; without a verb, a date and an address closing the line.
-      ok = (verb && (at || dashed || (date && head >= 2))) || (colon && date && at && address_last);
+      // Everything after it will be history: the verb with an address, dashes around it, or a
+      // date at its start and a time ("On 03/11/2026 09:14, Ana wrote:", not "On 2 Nov we
+      // wrote:"); without a verb, a date and an address closing the line.
+      ok = (verb && (at || dashed || (date && head >= 2 && timed(j)))) || (colon && date && at && address_last);
     }
     if (!ok) continue;
     const bool names = at || letters_outside(bare, verb_at, verb_len) >= 2;

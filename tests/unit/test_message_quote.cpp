@@ -148,6 +148,8 @@ TEST(Quote, NotHistory) {
        QuoteStyle::none},
       {"you wrote, a date in a sentence", "Thanks for your message of 03.11.2026. As you wrote:\nthe export fails.",
        "Thanks for your message of 03.11.2026. As you wrote:\nthe export fails.", QuoteStyle::none},
+      {"we wrote, with a date but no time", "Hi Ana,\n\nOn 2 Nov 2026 we wrote:\n\"Please restart the router.\"\nDid that help?",
+       "Hi Ana,\n\nOn 2 Nov 2026 we wrote:\n\"Please restart the router.\"\nDid that help?", QuoteStyle::none},
       {"described is not wrote", "Le 03/11/2026, comme décrit:\nle fichier est vide.", "Le 03/11/2026, comme décrit:\nle fichier est vide.",
        QuoteStyle::none},
       {"attribution with nothing after", "Thanks.\n\nOn Tue, 3 Nov 2026, Ana <ana@client.example> wrote:",
