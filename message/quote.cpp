@@ -439,9 +439,12 @@ std::optional<QuoteStyle> separator_style(std::string_view t, std::string& buf) 
 
 // An Outlook header block starts at line i: labelled lines that together hold a sender, a date
 // and a recipient or subject, within a few lines. Lines without a label (a wrapped recipient
-// list) and single blank lines may stand between them.
-bool header_block_at(const std::vector<Line>& lines, std::size_t i, std::string& buf) {
-  if (label(lines[i], buf) == Label::none) return false;
+// list) and single blank lines may stand between them. It starts with the sender unless a rule
+// line stands above it (old Hotmail and webmails put "Date:" first after their <hr>): a
+// delivery schedule written as "Date: / From: / To:" is the author's text.
+bool header_block_at(const std::vector<Line>& lines, std::size_t i, std::string& buf, bool after_rule) {
+  const Label first = label(lines[i], buf);
+  if (first == Label::none || (!after_rule && first != Label::from)) return false;
   unsigned seen = 0;
   int unlabelled = 0;
   int blanks = 0;
@@ -650,13 +653,13 @@ std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t fr
       std::size_t k = i + 1;
       while (k < lines.size() && k <= i + 2 && blank(lines[k])) ++k;
       if (k < lines.size() && k <= i + 2) {
-        if (header_block_at(lines, k, scratch.lower)) return Marker{i, 1, QuoteStyle::outlook_header};
+        if (header_block_at(lines, k, scratch.lower, true)) return Marker{i, 1, QuoteStyle::outlook_header};
         // A rule right above ">" lines (an <hr> before a blockquote) belongs to the history.
         if (lines[k].quoted) return Marker{i, 1, QuoteStyle::prefix, true};
       }
       continue;
     }
-    if (header_block_at(lines, i, scratch.lower)) return Marker{i, 1, QuoteStyle::outlook_header};
+    if (header_block_at(lines, i, scratch.lower, false)) return Marker{i, 1, QuoteStyle::outlook_header};
     if (ends_with_colon(t) || t.back() == '-') {
       if (auto a = attribution_at(lines, i, from, scratch)) return a;
     }

@@ -160,6 +160,8 @@ TEST(Quote, NotHistory) {
       {"signature delimiter", "Thanks.\n-- \nSam\n---\nSupport", "Thanks.\n-- \nSam\n---\nSupport", QuoteStyle::none},
       {"underscores without a header block", "Thanks.\n__________\nSam Agent\nPhone: +1 555 0100", "Thanks.\n__________\nSam Agent\nPhone: +1 555 0100",
        QuoteStyle::none},
+      {"a schedule written as labels", "Your delivery:\nDate: Thursday, 5 November 2026\nFrom: our Valencia warehouse\nTo: your office\n\nSam",
+       "Your delivery:\nDate: Thursday, 5 November 2026\nFrom: our Valencia warehouse\nTo: your office\n\nSam", QuoteStyle::none},
       {"labels without a date", "To: all agents\nSubject: rota\nFrom: Monday on, Sam takes the queue.",
        "To: all agents\nSubject: rota\nFrom: Monday on, Sam takes the queue.", QuoteStyle::none},
   };
