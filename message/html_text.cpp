@@ -1,7 +1,11 @@
 // HTML to text with gumbo. The tree is walked with an explicit stack; quoted history keeps its
-// shape for the quote splitter ("> " per blockquote level; quote containers of common clients;
-// Outlook's reply header block). Deeply nested input, which gumbo frees recursively, is first
-// measured with a cheap tag count and, past a bound, reduced to its text without the parser.
+// shape for the quote splitter: "> " per blockquote level and per quote container of common
+// clients (Yahoo, AOL, mail.ru); the separators Outlook puts above its reply header block
+// (divRplyFwdMsg, Outlook.com's appendonsend, the top-bordered div of Outlook desktop and Windows
+// Mail, <hr>) become the line of underscores Outlook writes in plain text, so that the header
+// block after it reads as one. Paragraphs of Word HTML (class MsoNormal, no margins) are lines.
+// Deeply nested input, which gumbo frees recursively, is first measured with a cheap tag count
+// and, past a bound, reduced to its text without the parser.
 #include "message/html_text.h"
 
 #include <gumbo.h>
@@ -36,9 +40,43 @@ bool class_starts_with(const GumboElement& el, const char* prefix) {
   return a != nullptr && std::strstr(a->value, prefix) != nullptr;
 }
 
+bool equals_ascii_ci(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
 bool id_is(const GumboElement& el, const char* id) {
   const GumboAttribute* a = gumbo_get_attribute(&el.attributes, "id");
   return a != nullptr && std::strcmp(a->value, id) == 0;
+}
+
+// Outlook desktop's separator above the header block (`border:none;border-top:solid #E1E1E1
+// 1.0pt`, #B5C4DF in older versions) and Windows Mail's (`border-top-style: solid`): a div whose
+// style gives it a solid top border.
+bool top_rule(const GumboElement& el) {
+  if (el.tag != GUMBO_TAG_DIV) return false;
+  const GumboAttribute* a = gumbo_get_attribute(&el.attributes, "style");
+  if (a == nullptr) return false;
+  std::string_view style = a->value;
+  if (style.size() > 1024) return false;
+  for (std::size_t pos = 0; pos < style.size();) {
+    std::size_t end = style.find(';', pos);
+    if (end == std::string_view::npos) end = style.size();
+    std::string_view decl = style.substr(pos, end - pos);
+    pos = end + 1;
+    std::size_t colon = decl.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view prop = decl.substr(0, colon);
+    while (!prop.empty() && std::isspace(static_cast<unsigned char>(prop.front()))) prop.remove_prefix(1);
+    while (!prop.empty() && std::isspace(static_cast<unsigned char>(prop.back()))) prop.remove_suffix(1);
+    if (!equals_ascii_ci(prop, "border-top") && !equals_ascii_ci(prop, "border-top-style")) continue;
+    std::string_view value = decl.substr(colon + 1);
+    for (std::size_t k = 0; k + 5 <= value.size(); ++k)
+      if (equals_ascii_ci(value.substr(k, 5), "solid")) return true;
+  }
+  return false;
 }
 
 bool is_block(GumboTag t) {
@@ -94,9 +132,19 @@ class Writer {
       for (int i = 0; i < depth; ++i) out_ += (i + 1 < depth || !line_.empty()) ? "> " : ">";
       out_ += line_;
       out_ += '\n';
+      if (!line_.empty()) last_was_rule_ = false;
     }
     line_.clear();
     pending_space_ = false;
+  }
+  // The line of underscores Outlook writes above a reply header block; once, however many
+  // separators stand together (Outlook.com has three).
+  void rule() {
+    newline();
+    if (last_was_rule_) return;
+    text("________________________________", false);
+    newline();
+    last_was_rule_ = true;
   }
   void blank_line() {
     newline();
@@ -114,6 +162,7 @@ class Writer {
   std::string out_;
   std::string line_;
   bool pending_space_ = false;
+  bool last_was_rule_ = false;
 };
 
 int estimate_nesting(std::string_view html) {
@@ -171,7 +220,6 @@ std::string html_to_text(std::string_view html) {
   std::vector<Frame> stack{{doc->root, false}};
   std::vector<ListState> lists;
   int pre = 0;
-  bool outlook_started = false;
   while (!stack.empty()) {
     Frame f = stack.back();
     stack.pop_back();
@@ -196,7 +244,7 @@ std::string html_to_text(std::string_view html) {
       if (el.tag == GUMBO_TAG_OL || el.tag == GUMBO_TAG_UL) {
         if (!lists.empty()) lists.pop_back();
       }
-      if (el.tag == GUMBO_TAG_P) w.blank_line();
+      if (el.tag == GUMBO_TAG_P && !has_class(el, "MsoNormal")) w.blank_line();
       else if (is_block(el.tag)) w.newline();
       else if (el.tag == GUMBO_TAG_TD || el.tag == GUMBO_TAG_TH) w.text(" ", false);
       if (el.tag == GUMBO_TAG_A) {
@@ -215,16 +263,10 @@ std::string html_to_text(std::string_view html) {
       continue;
     }
     if (el.tag == GUMBO_TAG_HR) {
-      w.newline();
+      w.rule();
       continue;
     }
-    if (!outlook_started && el.tag == GUMBO_TAG_DIV && (id_is(el, "divRplyFwdMsg") || id_is(el, "appendonsend"))) {
-      // Outlook: the reply header block and everything after it is quoted history.
-      outlook_started = true;
-      w.newline();
-      w.text("________________________________", false);
-      w.newline();
-    }
+    if (el.tag == GUMBO_TAG_DIV && (id_is(el, "divRplyFwdMsg") || id_is(el, "appendonsend") || top_rule(el))) w.rule();
     if (is_block(el.tag)) w.newline();
     if (quote_container(el)) ++w.depth;
     if (el.tag == GUMBO_TAG_PRE) ++pre;

@@ -1,20 +1,29 @@
-// Quote splitting, line by line in linear time (no regular expressions). Three kinds of evidence:
+// Quote splitting, line by line in linear time (no regular expressions). Each line is looked at once
+// for what it is (quote depth, Outlook header label) and a bounded number of times more when it may
+// start the history. Three kinds of evidence:
 //   - lines quoted with ">" (any depth), wherever they stand (top, bottom and inline replies);
 //   - a marker after which everything is history: "-----Original Message-----" and its
 //     translations, forwarded-message separators, Outlook header blocks (From:/Sent:/To:/Subject:
-//     in several languages, with the "____" line before them);
-//   - an attribution line ("On ... wrote:", "El ... escribió:", "... пишет:", ...), also wrapped
-//     over two lines, which starts the quoted history: the ">" lines after it are history, lines
-//     after it without ">" are the author's (bottom posting).
+//     in some 25 languages, with or without the "____" line before them);
+//   - an attribution ("On ... wrote:", "El ... escribió:", "... пишет:", "Ana <a@b> 于... 写道：",
+//     "---- Ana wrote ----", ...), on one line or wrapped over up to three. When ">" lines follow it,
+//     they are the history and the author's lines may follow them (bottom posting, inline replies);
+//     when the history follows without ">" marks (Outlook, mobile clients), everything after it is
+//     history, which needs a stronger attribution: a date or an address besides the verb.
+// The author's sign-off and name above the history stay new text: a wrapped attribution starts at
+// the line that looks like its beginning (an opening word such as "On"/"Am"/"Le", a date, an
+// address), not at whatever stands above it.
 #include "message/quote.h"
 
-#include <unicode/locid.h>
-#include <unicode/unistr.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <optional>
-#include <cctype>
+#include <utility>
 #include <vector>
 
 namespace sm {
@@ -34,38 +43,92 @@ const char* to_string(QuoteStyle s) {
 
 namespace {
 
-constexpr std::size_t kMaxLine = 1000;  // longer lines are never markers
+constexpr std::size_t kMaxLine = 1000;       // longer lines are never markers
+constexpr std::size_t kMaxAttribution = 400;  // an attribution on one line
+constexpr std::size_t kMaxWrappedLine = 300;  // each line of a wrapped attribution
+constexpr std::size_t kAttributionLines = 3;  // lines an attribution wraps over at most
+constexpr std::size_t kVerbWindow = 200;      // the verb stands in the attribution's last bytes
+constexpr std::size_t kHeadWindow = 64;       // bytes of a line where an attribution's date starts
+constexpr std::size_t kHeaderWindow = 12;     // lines an Outlook header block spans at most
+constexpr std::size_t kMaxLabel = 28;         // bytes of a header label before its colon
+constexpr std::size_t kMaxSeparator = 120;    // bytes of a "-----Original Message-----" line
 
-// Lower case: ASCII directly, anything else through ICU (the labels and separators come in
-// Cyrillic, Polish and other scripts too).
-std::string lower_ascii(std::string_view s) {
-  s = s.substr(0, std::min(s.size(), kMaxLine));
-  bool ascii = true;
-  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-  if (!ascii) {
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-    u.toLower(icu::Locale::getRoot());
-    std::string out;
-    u.toUTF8String(out);
-    return out;
+constexpr std::string_view kFullWidthColon = "\xef\xbc\x9a";
+
+// ---------------------------------------------------------------------------------------------
+// Characters and lines
+
+bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool ascii_alnum(char c) { return ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool rule_char(char c) { return c == '-' || c == '_' || c == '=' || c == '*'; }
+
+// Bytes of the blank character that `s` starts (or ends) with, 0 if none: ASCII blanks, NBSP,
+// the ideographic space, and the invisible marks HTML mail leaves around text (zero-width space,
+// left-to-right and right-to-left marks, narrow NBSP, BOM).
+std::size_t blank_at(std::string_view s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') return 1;
+  if (c == 0xc2 && i + 1 < s.size() && b(i + 1) == 0xa0) return 2;
+  if (i + 2 >= s.size()) return 0;
+  if (c == 0xe2 && b(i + 1) == 0x80) {
+    unsigned char d = b(i + 2);
+    if (d == 0x8b || d == 0x8e || d == 0x8f || d == 0xaf) return 3;
   }
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  if (c == 0xe3 && b(i + 1) == 0x80 && b(i + 2) == 0x80) return 3;
+  if (c == 0xef && b(i + 1) == 0xbb && b(i + 2) == 0xbf) return 3;
+  return 0;
+}
+
+std::size_t blank_before_end(std::string_view s) {
+  if (s.empty()) return 0;
+  if (std::size_t n = blank_at(s, s.size() - 1); n == 1) return 1;
+  if (s.size() >= 2 && blank_at(s, s.size() - 2) == 2) return 2;
+  if (s.size() >= 3 && blank_at(s, s.size() - 3) == 3) return 3;
+  return 0;
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  // Non-breaking spaces that HTML leaves at the ends of lines.
-  while (s.size() >= 2 && static_cast<unsigned char>(s[0]) == 0xc2 && static_cast<unsigned char>(s[1]) == 0xa0) s.remove_prefix(2);
-  while (s.size() >= 2 && static_cast<unsigned char>(s[s.size() - 2]) == 0xc2 &&
-         static_cast<unsigned char>(s.back()) == 0xa0)
-    s.remove_suffix(2);
+  while (!s.empty()) {
+    std::size_t n = blank_at(s, 0);
+    if (n == 0) break;
+    s.remove_prefix(n);
+  }
+  while (!s.empty()) {
+    std::size_t n = blank_before_end(s);
+    if (n == 0) break;
+    s.remove_suffix(n);
+  }
   return s;
 }
 
 bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
+// Appends `s` lower-cased to `out`: ASCII byte by byte, other characters by ICU's simple case
+// mapping (one property lookup each, no allocation beyond the growth of `out`). Malformed bytes
+// are copied as they are. `s` is bounded by the callers (kMaxLine).
+void append_lower(std::string& out, std::string_view s) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  const auto n = static_cast<std::int32_t>(s.size());
+  for (std::int32_t i = 0; i < n;) {
+    if (p[i] < 0x80) {
+      char c = static_cast<char>(p[i++]);
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      continue;
+    }
+    std::int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) {
+      out.append(s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+      continue;
+    }
+    std::uint8_t buf[U8_MAX_LENGTH];
+    std::int32_t len = 0;
+    U8_APPEND_UNSAFE(buf, len, u_tolower(c));  // a code point takes at most U8_MAX_LENGTH bytes
+    out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  }
+}
 
 // Quote depth of a line ("> > x" and ">>x" are 2) and its text without the markers.
 int quote_depth(std::string_view line, std::string_view* rest) {
@@ -81,174 +144,524 @@ int quote_depth(std::string_view line, std::string_view* rest) {
   return depth;
 }
 
-bool dashes_around(std::string_view t, std::string_view inner_lower_expected) {
-  // "-----Original Message-----", "-------- Forwarded Message --------", "---------- X ---------"
-  std::size_t a = 0;
-  while (a < t.size() && (t[a] == '-' || t[a] == '_')) ++a;
-  std::size_t b = t.size();
-  while (b > a && (t[b - 1] == '-' || t[b - 1] == '_')) --b;
-  if (a < 2 || t.size() - b < 2) return false;
-  std::string inner = lower_ascii(trim(t.substr(a, b - a)));
-  return inner == inner_lower_expected;
-}
-
-const std::array<const char*, 13> kOriginal = {
-    "original message",        "mensaje original",       "исходное сообщение", "ursprüngliche nachricht",
-    "message d'origine",       "messaggio originale",    "oorspronkelijk bericht", "wiadomość oryginalna",
-    "originalmeddelande",      "opprinnelig melding",    "mensagem original",  "original meddelelse",
-    "alkuperäinen viesti"};
-
-const std::array<const char*, 14> kForward = {
-    "forwarded message",      "forwarded message follows", "пересылаемое сообщение", "переадресованное сообщение",
-    "mensaje reenviado",      "weitergeleitete nachricht", "message transféré",      "mensagem encaminhada",
-    "messaggio inoltrato",    "doorgestuurd bericht",      "wiadomość przekazana dalej", "vidarebefordrat meddelande",
-    "videresendt melding",    "videresendt meddelelse"};
-
-std::optional<QuoteStyle> separator_style(std::string_view t) {
-  if (t.size() > 120 || t.size() < 6) return std::nullopt;
-  for (const char* o : kOriginal)
-    if (dashes_around(t, o)) return QuoteStyle::original_message;
-  for (const char* f : kForward)
-    if (dashes_around(t, f)) return QuoteStyle::forward;
-  std::string l = lower_ascii(t);
-  if (l == "begin forwarded message:" || l == "début du message réexpédié :" || l == "inicio del mensaje reenviado:" ||
-      l == "anfang der weitergeleiteten nachricht:" || l == "начало переадресованного сообщения:")
-    return QuoteStyle::forward;
-  return std::nullopt;
-}
-
-// "Label:" or "Label :" at the start of a line, from a list of labels (compared case-insensitively
-// for ASCII; others as written, lower-case).
-bool starts_with_label(std::string_view t, std::initializer_list<const char*> labels) {
-  // Every label is short and ends with a colon near the start of the line.
-  std::string_view head = t.substr(0, std::min<std::size_t>(t.size(), 40));
-  if (head.find(':') == std::string_view::npos && head.find("\xef\xbc\x9a") == std::string_view::npos) return false;
-  std::string l = lower_ascii(head);
-  for (const char* lab : labels) {
-    std::string_view lv = lab;
-    if (l.rfind(lv, 0) != 0) continue;
-    std::string_view rest = std::string_view(l).substr(lv.size());
-    if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-    if (!rest.empty() && rest.front() == ':') return true;
-    // Full-width colon.
-    if (rest.rfind("\xef\xbc\x9a", 0) == 0) return true;
+// A date or a time somewhere in `s`: "09:14", "2026", "03.11.2026", "3/11/26", "2026-11-03",
+// "2026年". A year is four digits from 1900 to 2099 standing alone.
+bool dated(std::string_view s) {
+  auto dig = [&](std::size_t k) { return k < s.size() && ascii_digit(s[k]); };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!dig(i) || (i > 0 && dig(i - 1))) continue;
+    std::size_t j = i;
+    while (dig(j)) ++j;
+    const std::size_t run = j - i;
+    if (run == 4 && ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0'))) return true;
+    if (run <= 2 && j < s.size()) {
+      const char sep = s[j];
+      if (sep == ':' && dig(j + 1) && dig(j + 2) && !dig(j + 3)) return true;
+      if (sep == '.' || sep == '/' || sep == '-') {
+        std::size_t k = j + 1;
+        while (dig(k)) ++k;
+        if (k > j + 1 && k - (j + 1) <= 2 && k < s.size() && s[k] == sep && dig(k + 1)) return true;
+      }
+    }
+    i = j - 1;
   }
   return false;
 }
 
-bool from_label(std::string_view t) {
-  return starts_with_label(t, {"from", "de", "от", "von", "da", "van", "od", "från", "fra", "lähettäjä", "*from", "**from"});
-}
-bool sent_label(std::string_view t) {
-  return starts_with_label(t, {"sent", "date", "enviado el", "enviado", "fecha", "отправлено", "дата", "gesendet",
-                               "datum", "envoyé", "date", "inviato", "data", "verzonden", "wysłano", "wysłane",
-                               "skickat", "sendt", "lähetetty", "*sent", "**sent"});
-}
-bool to_or_subject_label(std::string_view t) {
-  return starts_with_label(t, {"to", "para", "кому", "an", "à", "a", "aan", "do", "till", "til", "cc", "subject",
-                               "asunto", "тема", "betreff", "objet", "oggetto", "onderwerp", "temat", "ämne", "emne",
-                               "assunto", "aihe", "*to", "*subject", "**to", "**subject"});
+// A time of day in `s`: "9:14", "09:14:08", or the Nordic "klo 9.14" / "kl. 09.14".
+bool timed(std::string_view s) {
+  auto dig = [&](std::size_t k) { return k < s.size() && ascii_digit(s[k]); };
+  for (std::size_t i = 0; i + 3 < s.size(); ++i) {
+    if (!dig(i) || (i > 0 && dig(i - 1))) continue;
+    const std::size_t j = dig(i + 1) ? i + 2 : i + 1;
+    if (j >= s.size() || !dig(j + 1) || !dig(j + 2) || dig(j + 3)) continue;
+    if (s[j] == ':') return true;
+    if (s[j] == '.') {
+      std::string_view before = s.substr(0, i);
+      if (before.ends_with("klo ") || before.ends_with("kl. ") || before.ends_with("kl ")) return true;
+    }
+  }
+  return false;
 }
 
-// An Outlook header block starts at line i: a From line, then a Sent/Date line and a To/Subject
-// line within the next lines.
-bool outlook_block_at(const std::vector<std::string_view>& lines, std::size_t i) {
-  if (!from_label(trim(lines[i]))) return false;
-  bool sent = false;
-  bool to = false;
-  for (std::size_t k = i + 1; k < lines.size() && k <= i + 8; ++k) {
-    std::string_view t = trim(lines[k]);
-    if (t.empty()) continue;
-    if (sent_label(t)) sent = true;
-    else if (to_or_subject_label(t)) to = true;
-    if (sent && to) return true;
+// ---------------------------------------------------------------------------------------------
+// Tables. Every entry is lower case, compared with the lower-cased text.
+
+// "-----Original Message-----" and its translations (Outlook, Samsung Email, QQ Mail, ...).
+constexpr std::string_view kOriginal[] = {
+    "original message", "mensaje original", "mensagem original", "исходное сообщение", "оригинальное сообщение",
+    "ursprüngliche nachricht", "originalnachricht", "message d'origine", "message d\xe2\x80\x99origine",
+    "message original", "messaggio originale", "oorspronkelijk bericht", "origineel bericht",
+    "wiadomość oryginalna", "oryginalna wiadomość", "originalmeddelande", "ursprungligt meddelande",
+    "opprinnelig melding", "originalmelding", "oprindelig meddelelse", "original meddelelse",
+    "originalmeddelelse", "alkuperäinen viesti", "původní zpráva", "pôvodná správa", "eredeti üzenet",
+    "orijinal mesaj", "özgün ileti", "вихідне повідомлення", "оригінальне повідомлення",
+    "початкове повідомлення", "thư gốc", "tin nhắn gốc", "原始邮件", "原始郵件", "原邮件", "元のメッセージ",
+    "オリジナル メッセージ", "オリジナルメッセージ", "원본 메시지", "원래 메시지", "mesaj original",
+    "mesajul original", "missatge original", "αρχικό μήνυμα", "izvorna poruka", "originalna poruka",
+    "izvirno sporočilo", "pesan asli"};
+
+// "---------- Forwarded message ---------" and its translations.
+constexpr std::string_view kForward[] = {
+    "forwarded message", "forwarded message follows", "mensaje reenviado", "mensagem encaminhada",
+    "mensagem reencaminhada", "message transféré", "weitergeleitete nachricht", "messaggio inoltrato",
+    "doorgestuurd bericht", "wiadomość przekazana dalej", "przekazana wiadomość", "vidarebefordrat meddelande",
+    "videresendt melding", "videresendt meddelelse", "välitetty viesti", "přeposlaná zpráva",
+    "preposlaná správa", "továbbított üzenet", "iletilen ileti", "iletilmiş mesaj", "пересылаемое сообщение",
+    "переадресованное сообщение", "пересланное сообщение", "переслане повідомлення", "thư được chuyển tiếp",
+    "tin nhắn đã chuyển tiếp", "转发的邮件", "转发邮件", "轉寄的郵件", "転送されたメッセージ", "転送メッセージ",
+    "전달된 메시지", "mesaj redirecționat", "missatge reenviat", "προωθημένο μήνυμα", "proslijeđena poruka",
+    "pesan yang diteruskan"};
+
+// Apple Mail's forward line ("Begin forwarded message:"), compared without its colon.
+constexpr std::string_view kForwardIntro[] = {
+    "begin forwarded message", "début du message réexpédié", "début du message transféré",
+    "inicio del mensaje reenviado", "comienzo del mensaje reenviado", "anfang der weitergeleiteten nachricht",
+    "inizio messaggio inoltrato", "begin doorgestuurd bericht", "início da mensagem reencaminhada",
+    "início da mensagem encaminhada", "начало переадресованного сообщения", "początek przekazywanej wiadomości",
+    "vidarebefordrat brev"};
+
+// The labels of Outlook's header block.
+enum class Label : std::uint8_t { none = 0, from = 1, sent = 2, to = 4, cc = 8, subject = 16, unknown = 255 };
+
+struct LabelName {
+  std::string_view name;
+  Label label;
+};
+
+constexpr LabelName kLabels[] = {
+    // EN
+    {"from", Label::from}, {"sent", Label::sent}, {"date", Label::sent}, {"to", Label::to}, {"cc", Label::cc},
+    {"bcc", Label::cc}, {"reply-to", Label::cc}, {"subject", Label::subject},
+    // ES, PT, CA
+    {"de", Label::from}, {"enviado el", Label::sent}, {"enviado", Label::sent}, {"enviada", Label::sent},
+    {"enviado em", Label::sent}, {"enviada em", Label::sent}, {"fecha", Label::sent}, {"data", Label::sent},
+    {"enviat", Label::sent}, {"enviat el", Label::sent}, {"para", Label::to}, {"per a", Label::to}, {"copia", Label::cc},
+    {"asunto", Label::subject}, {"assunto", Label::subject}, {"assumpte", Label::subject},
+    // DE, NL
+    {"von", Label::from}, {"gesendet", Label::sent}, {"datum", Label::sent}, {"an", Label::to},
+    {"betreff", Label::subject}, {"van", Label::from}, {"verzonden", Label::sent}, {"aan", Label::to},
+    {"onderwerp", Label::subject},
+    // FR, IT, RO
+    {"envoyé", Label::sent}, {"à", Label::to}, {"a", Label::to}, {"objet", Label::subject}, {"da", Label::from},
+    {"inviato", Label::sent}, {"oggetto", Label::subject}, {"de la", Label::from}, {"trimis", Label::sent},
+    {"către", Label::to}, {"subiect", Label::subject},
+    // PL, CS, SK
+    {"od", Label::from}, {"wysłano", Label::sent}, {"wysłane", Label::sent}, {"do", Label::to}, {"dw", Label::cc},
+    {"temat", Label::subject}, {"odesláno", Label::sent}, {"komu", Label::to}, {"kopie", Label::cc},
+    {"předmět", Label::subject}, {"odoslané", Label::sent}, {"predmet", Label::subject},
+    // SV, NO, DA, FI
+    {"från", Label::from}, {"skickat", Label::sent}, {"till", Label::to}, {"kopia", Label::cc},
+    {"ämne", Label::subject}, {"fra", Label::from}, {"sendt", Label::sent}, {"dato", Label::sent},
+    {"til", Label::to}, {"kopi", Label::cc}, {"emne", Label::subject}, {"lähettäjä", Label::from},
+    {"lähetetty", Label::sent}, {"päivämäärä", Label::sent}, {"vastaanottaja", Label::to}, {"kopio", Label::cc},
+    {"aihe", Label::subject},
+    // HU, TR
+    {"feladó", Label::from}, {"elküldve", Label::sent}, {"dátum", Label::sent}, {"címzett", Label::to},
+    {"másolat", Label::cc}, {"másolatot kap", Label::cc}, {"tárgy", Label::subject}, {"kimden", Label::from},
+    {"gönderildi", Label::sent}, {"tarih", Label::sent}, {"kime", Label::to}, {"bilgi", Label::cc},
+    {"konu", Label::subject},
+    // RU, UK
+    {"от", Label::from}, {"отправлено", Label::sent}, {"дата", Label::sent}, {"кому", Label::to},
+    {"копия", Label::cc}, {"тема", Label::subject}, {"від", Label::from}, {"надіслано", Label::sent},
+    {"копія", Label::cc},
+    // EL, HR, ID
+    {"από", Label::from}, {"στάλθηκε", Label::sent}, {"ημερομηνία", Label::sent}, {"προς", Label::to},
+    {"κοιν", Label::cc}, {"θέμα", Label::subject}, {"šalje", Label::from}, {"poslano", Label::sent},
+    {"prima", Label::to}, {"dari", Label::from}, {"dikirim", Label::sent}, {"tanggal", Label::sent},
+    {"kepada", Label::to}, {"perihal", Label::subject},
+    // VI, ZH, JA, KO
+    {"từ", Label::from}, {"đã gửi", Label::sent}, {"ngày", Label::sent}, {"ngày gửi", Label::sent},
+    {"đến", Label::to}, {"chủ đề", Label::subject}, {"发件人", Label::from}, {"寄件者", Label::from},
+    {"寄件人", Label::from}, {"发送时间", Label::sent}, {"日期", Label::sent}, {"时间", Label::sent},
+    {"寄件日期", Label::sent}, {"收件人", Label::to}, {"收件者", Label::to}, {"抄送", Label::cc},
+    {"副本", Label::cc}, {"主题", Label::subject}, {"主旨", Label::subject}, {"差出人", Label::from},
+    {"送信日時", Label::sent}, {"日付", Label::sent}, {"宛先", Label::to}, {"件名", Label::subject},
+    {"보낸 사람", Label::from}, {"보낸 날짜", Label::sent}, {"날짜", Label::sent}, {"받는 사람", Label::to},
+    {"참조", Label::cc}, {"제목", Label::subject}};
+
+// The verbs of attribution lines. `word`: the verb starts a word (not "décrit", "beschrieb");
+// scripts without spaces (Chinese, Japanese, Korean) glue it to the name or address.
+struct Verb {
+  std::string_view text;
+  bool word;
+};
+
+constexpr Verb kVerbs[] = {
+    {"wrote", true},        {"writes", true},    {"escribió", true},   {"escribio", true},
+    {"escreveu", true},     {"écrit", true},     {"schrieb", true},    {"scritto", true},
+    {"schreef", true},      {"napisał", true},   {"pisze", true},      {"skrev", true},
+    {"kirjoitti", true},    {"napsal", true},    {"napísal", true},    {"írta", true},
+    {"yazdı", true},        {"написал", true},   {"пишет", true},      {"написав", true},
+    {"пише", true},         {"đã viết", true},   {"a scris", true},    {"va escriure", true},
+    {"έγραψε", true},       {"napisao", true},   {"napisala", true},   {"menulis", true},
+    {"写道", false},        {"寫道", false},     {"のメッセージ", false}, {"書きました", false},
+    {"작성", false}};
+static_assert(std::size(kVerbs) <= 64);
+
+// For each first byte, the verbs that start with it (bit i: kVerbs[i]).
+constexpr std::array<std::uint64_t, 256> kVerbsByFirstByte = [] {
+  std::array<std::uint64_t, 256> t{};
+  for (std::size_t i = 0; i < std::size(kVerbs); ++i)
+    t[static_cast<unsigned char>(kVerbs[i].text[0])] |= std::uint64_t{1} << i;
+  return t;
+}();
+
+// Words an attribution starts with ("On Tue, ...", "Am 03.11.2026 ...", "W dniu ...").
+constexpr std::string_view kOpeners[] = {"on", "el", "em", "le", "am", "il", "op", "w", "den", "dne", "vào",
+                                         "în", "στις", "pada", "在"};
+
+// ---------------------------------------------------------------------------------------------
+// What one line is
+
+struct Line {
+  std::string_view raw;           // as written
+  std::uint32_t text_at = 0;      // the trimmed text (unquoted lines only) within raw
+  std::uint32_t text_size = 0;
+  std::uint32_t rest_at = 0;      // the text after the ">" markers within raw
+  bool quoted = false;            // has ">" markers
+  mutable Label label = Label::unknown;  // an Outlook header label starts it (looked up once, when needed)
+
+  std::string_view text() const { return raw.substr(text_at, text_size); }
+  std::string_view rest() const { return raw.substr(rest_at); }
+};
+
+// "Label:", "Label :", "*Label:*", "Label：" at the start of a line, from kLabels.
+Label label_of(std::string_view t, std::string& buf) {
+  if (t.empty() || ascii_digit(t[0]) || t[0] == '>' || t[0] == '-') return Label::none;
+  const std::string_view window = t.substr(0, std::min(t.size(), kMaxLabel + 4));
+  std::size_t colon = window.find(':');
+  for (std::size_t w = window.find(kFullWidthColon[0]); w < colon && w != std::string_view::npos;
+       w = window.find(kFullWidthColon[0], w + 1)) {
+    if (window.substr(w, kFullWidthColon.size()) == kFullWidthColon) colon = w;
+  }
+  if (colon == 0 || colon == std::string_view::npos) return Label::none;
+  // No label has punctuation or more than three spaces ("másolatot kap :").
+  int spaces = 0;
+  for (char c : window.substr(0, colon))
+    if (c == '.' || c == ',' || c == '?' || c == '!' || c == '(' || (c == ' ' && ++spaces > 3)) return Label::none;
+  std::string_view head = t.substr(0, colon);
+  while (!head.empty() && head.front() == '*') head.remove_prefix(1);
+  while (!head.empty() && head.back() == '*') head.remove_suffix(1);
+  head = trim(head);
+  if (head.empty() || head.size() > kMaxLabel) return Label::none;
+  buf.clear();
+  append_lower(buf, head);
+  for (const auto& l : kLabels)
+    if (buf == l.name) return l.label;
+  return Label::none;
+}
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  std::size_t count = 1;
+  for (std::size_t nl = text.find('\n'); nl != std::string_view::npos; nl = text.find('\n', nl + 1)) ++count;
+  lines.reserve(count);
+  for (std::size_t pos = 0; pos <= text.size();) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    Line l;
+    l.raw = text.substr(pos, nl - pos);
+    std::string_view rest;
+    l.quoted = quote_depth(l.raw, &rest) > 0;
+    // Offsets past 4 GiB would not fit; such a line is neither a marker nor worth the split.
+    if (l.raw.size() <= UINT32_MAX) {
+      l.rest_at = static_cast<std::uint32_t>(rest.data() - l.raw.data());
+      if (!l.quoted) {
+        std::string_view t = trim(l.raw);
+        l.text_at = static_cast<std::uint32_t>(t.data() - l.raw.data());
+        l.text_size = static_cast<std::uint32_t>(t.size());
+      }
+    }
+    lines.push_back(l);
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+// The label of an unquoted line, looked up the first time it is asked for.
+Label label(const Line& l, std::string& buf) {
+  if (l.label == Label::unknown) l.label = l.quoted || l.text_size > kMaxLine ? Label::none : label_of(l.text(), buf);
+  return l.label;
+}
+
+bool blank(const Line& l) { return !l.quoted && l.text_size == 0; }
+
+// ---------------------------------------------------------------------------------------------
+// Markers
+
+struct Marker {
+  std::size_t line;       // first line of the history
+  std::size_t lines = 1;  // lines the marker itself takes (an attribution may wrap)
+  QuoteStyle style = QuoteStyle::none;
+  bool interleaved = false;  // ">" lines follow: the author's own lines may come after them
+};
+
+// The text between two runs of at least two rule characters ("-----Original Message-----",
+// "------------------ 原始邮件 ------------------"); empty when `t` is not so framed.
+std::string_view framed_inner(std::string_view t) {
+  std::size_t a = 0;
+  while (a < t.size() && rule_char(t[a])) ++a;
+  std::size_t b = t.size();
+  while (b > a && rule_char(t[b - 1])) --b;
+  if (a < 2 || t.size() - b < 2 || a >= b) return {};
+  return trim(t.substr(a, b - a));
+}
+
+bool ends_with_colon(std::string_view t) {
+  return !t.empty() && (t.back() == ':' || t.ends_with(kFullWidthColon));
+}
+
+std::string_view without_colon(std::string_view t) {
+  if (t.ends_with(kFullWidthColon)) t.remove_suffix(kFullWidthColon.size());
+  else if (!t.empty() && t.back() == ':') t.remove_suffix(1);
+  return trim(t);
+}
+
+std::optional<QuoteStyle> separator_style(std::string_view t, std::string& buf) {
+  if (t.size() > kMaxSeparator) return std::nullopt;
+  if (std::string_view inner = framed_inner(t); !inner.empty()) {
+    buf.clear();
+    append_lower(buf, inner);
+    for (auto o : kOriginal)
+      if (buf == o) return QuoteStyle::original_message;
+    for (auto f : kForward)
+      if (buf == f) return QuoteStyle::forward;
+    return std::nullopt;
+  }
+  if (!ends_with_colon(t)) return std::nullopt;
+  buf.clear();
+  append_lower(buf, without_colon(t));
+  for (auto f : kForwardIntro)
+    if (buf == f) return QuoteStyle::forward;
+  return std::nullopt;
+}
+
+// An Outlook header block starts at line i: labelled lines that together hold a sender, a date
+// and a recipient or subject, within a few lines. Lines without a label (a wrapped recipient
+// list) and single blank lines may stand between them. It starts with the sender unless a rule
+// line stands above it (old Hotmail and webmails put "Date:" first after their <hr>): a
+// delivery schedule written as "Date: / From: / To:" is the author's text.
+bool header_block_at(const std::vector<Line>& lines, std::size_t i, std::string& buf, bool after_rule) {
+  const Label first = label(lines[i], buf);
+  if (first == Label::none || (!after_rule && first != Label::from)) return false;
+  unsigned seen = 0;
+  int unlabelled = 0;
+  int blanks = 0;
+  for (std::size_t k = i; k < lines.size() && k < i + kHeaderWindow; ++k) {
+    const Line& l = lines[k];
+    if (l.quoted) break;
+    if (l.text_size == 0) {
+      if (++blanks > 1) break;
+      continue;
+    }
+    blanks = 0;
+    const Label kind = label(l, buf);
+    if (kind == Label::none) {
+      if (++unlabelled > 2) break;
+      continue;
+    }
+    seen |= static_cast<unsigned>(kind);
+    const bool from = (seen & static_cast<unsigned>(Label::from)) != 0;
+    const bool sent = (seen & static_cast<unsigned>(Label::sent)) != 0;
+    const bool to = (seen & (static_cast<unsigned>(Label::to) | static_cast<unsigned>(Label::subject))) != 0;
+    if (from && sent && to) return true;
   }
   return false;
 }
 
 bool underscores(std::string_view t) {
-  return t.size() >= 10 && std::all_of(t.begin(), t.end(), [](char c) { return c == '_'; });
+  if (t.size() < 10) return false;
+  for (char c : t)
+    if (c != '_') return false;
+  return true;
 }
 
-// Words that make a line ending in ':' an attribution line.
-const std::array<const char*, 22> kWrote = {
-    "wrote",     "escribió",  "escribio", "escreveu",  "a écrit",   "schrieb",     "ha scritto", "schreef",
-    "pisze",     "napisał",   "skrev",    "написал",   "пишет",     "написала",    "kirjoitti",  "écrit",
-    "escrigué",  "yazdı",     "napsal",   "írta",      "sent from", "wrote on"};
-
-bool ends_with_colon(std::string_view t) {
-  return !t.empty() && (t.back() == ':' || (t.size() >= 3 && t.substr(t.size() - 3) == "\xef\xbc\x9a"));
-}
-
-bool looks_dated(std::string_view t) {
-  // A time (10:00, 10.00) or a year.
-  auto digit = [&](std::size_t k) { return std::isdigit(static_cast<unsigned char>(t[k])) != 0; };
-  for (std::size_t i = 0; i + 4 <= t.size(); ++i) {
-    if (digit(i) && digit(i + 1) && t[i + 2] == ':' && digit(i + 3)) return true;
-    std::string_view three = t.substr(i, 3);
-    if ((three == "201" || three == "202" || three == "203") && digit(i + 3)) return true;
+// Where a verb of kVerbs stands in the last kVerbWindow bytes of the lower-cased `s`, and its
+// length; npos when none does.
+std::pair<std::size_t, std::size_t> find_verb(std::string_view s) {
+  const std::size_t from = s.size() > kVerbWindow ? s.size() - kVerbWindow : 0;
+  for (std::size_t p = from; p < s.size(); ++p) {
+    std::uint64_t cand = kVerbsByFirstByte[static_cast<unsigned char>(s[p])];
+    while (cand != 0) {
+      const int i = std::countr_zero(cand);
+      cand &= cand - 1;
+      const Verb& v = kVerbs[i];
+      if (s.substr(p, v.text.size()) != v.text) continue;
+      if (v.word && p > 0) {
+        const char before = s[p - 1];
+        if (ascii_alnum(before) || static_cast<unsigned char>(before) >= 0x80) continue;
+      }
+      return {p, v.text.size()};
+    }
   }
-  return false;
+  return {std::string_view::npos, 0};
 }
 
-// Strong: a known "wrote" word (or mail.ru's "... от Name <a@b>:") in a line ending with ':'.
-bool strong_attribution(std::string_view t) {
-  if (t.size() > 400 || !ends_with_colon(t)) return false;
-  std::string l = lower_ascii(t);
-  for (const char* w : kWrote)
-    if (contains(l, w) && std::string_view(w) != "sent from") return true;
-  if (contains(t, " от ") && contains(t, "@") && looks_dated(t)) return true;  // mail.ru
-  return false;
+// Letters (ASCII letters, and characters of other scripts by their lead byte) in `s` outside
+// [skip, skip + len): what is left of an attribution besides its verb names someone.
+std::size_t letters_outside(std::string_view s, std::size_t skip, std::size_t len) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (skip != std::string_view::npos && i >= skip && i < skip + len) continue;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xc0) ++n;
+  }
+  return n;
 }
 
-// Weak: a line ending with ':' with an address or a date in it (Yandex: `03.11.2026, 10:00, "Ана"
-// <ana@x>:`); counts only when quoted lines follow.
-bool weak_attribution(std::string_view t) {
-  if (t.size() > 400 || !ends_with_colon(t)) return false;
-  return contains(t, "@") || (looks_dated(t) && contains(t, ","));
+// How much a line looks like the first line of an attribution: 3 when it starts with an opening
+// word ("On", "Am", "W dniu", ...); 2 when a date starts it or follows a weekday ("03.11.2026,
+// 09:14, ...", "вт, 3 нояб. 2026 г. в 09:14, ..."); 1 when it holds an address; 0 otherwise (a
+// sign-off, a name, a phone number, a sentence that mentions a date further on).
+int head_strength(std::string_view t, std::string& buf) {
+  while (!t.empty() && (rule_char(t.front()) || t.front() == ' ')) t.remove_prefix(1);
+  if (t.empty()) return 0;
+  std::size_t cut = std::min(t.size(), kHeadWindow);
+  while (cut < t.size() && (static_cast<unsigned char>(t[cut]) & 0xc0) == 0x80) ++cut;
+  const std::string_view head = t.substr(0, cut);
+  buf.clear();
+  append_lower(buf, head);
+  for (auto o : kOpeners) {
+    if (!std::string_view(buf).starts_with(o)) continue;
+    if (buf.size() == o.size() || buf[o.size()] == ' ' || buf[o.size()] == ',') return 3;
+  }
+  // A digit within the first three words, and a date near the start.
+  int words = 1;
+  bool digit = false;
+  for (std::size_t i = 0; i < head.size() && words <= 3 && !digit; ++i) {
+    if (head[i] == ' ') words += (i > 0 && head[i - 1] != ' ') ? 1 : 0;
+    else digit = ascii_digit(head[i]);
+  }
+  if (digit && dated(head)) return 2;
+  if (t[0] == '<' || t[0] == '"' || contains(t, "@")) return 1;
+  return 0;
 }
 
-std::size_t next_nonempty(const std::vector<std::string_view>& lines, std::size_t i) {
-  while (i < lines.size() && trim(lines[i]).empty()) ++i;
-  return i;
+// A line that leaves a bracket open ("... Agent-Smith <", "Ana Ruiz (mailto:") goes on in the next.
+bool open_bracket(std::string_view t) {
+  int depth = 0;
+  for (char c : t) {
+    if (c == '<' || c == '(' || c == '[') ++depth;
+    else if ((c == '>' || c == ')' || c == ']') && depth > 0) --depth;
+  }
+  return depth > 0;
 }
 
-struct Marker {
-  std::size_t line;       // first line of history
-  std::size_t lines = 1;  // lines the marker itself takes (2 for a wrapped attribution)
-  QuoteStyle style;
+// Buffers reused for every line looked at (no allocation per line once they have grown).
+struct Scratch {
+  std::string lower;   // a lower-cased label, separator or line start
+  std::string joined;  // the lines of an attribution, joined and lower-cased
 };
 
-std::optional<Marker> find_marker(const std::vector<std::string_view>& lines) {
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::string_view raw = lines[i];
-    if (quote_depth(raw, nullptr) > 0) continue;
-    std::string_view t = trim(raw);
-    if (t.empty() || t.size() > kMaxLine) continue;
-    if (auto s = separator_style(t)) return Marker{i, 1, *s};
+// An attribution that ends at line `end` and starts no earlier than `floor`.
+//
+// It may be wrapped over up to kAttributionLines lines, so each start from `end` upwards is a
+// candidate. A line further up takes the start when the current start names nobody ("wrote:",
+// "09:14写道："), when it leaves a bracket open, or when it looks more like the beginning of an
+// attribution (head_strength: an opening word or a date) than the current start. So "Kind regards," and "Sam" above an
+// attribution stay the author's, and "On Tue, 3 Nov 2026 at 09:14, Ana Ruiz" / "<ana@x>" /
+// "wrote:" is one attribution.
+std::optional<Marker> attribution_at(const std::vector<Line>& lines, std::size_t end, std::size_t floor,
+                                     Scratch& scratch) {
+  std::string_view last = lines[end].text();
+  bool colon = ends_with_colon(last);
+  bool dashed = false;
+  if (!colon) {
+    // "---- Ana Ruiz wrote ----", "-----On Tue, 3 Nov 2026, Ana <a@b> wrote-----"
+    std::size_t b = last.size();
+    while (b > 0 && last[b - 1] == '-') --b;
+    if (last.size() - b < 2 || b == 0) return std::nullopt;
+    last = trim(last.substr(0, b));
+    if (last.empty() || rule_char(last.back())) return std::nullopt;
+    dashed = true;
+  }
+  if (last.size() > kMaxAttribution) return std::nullopt;
+
+  // The lines it may span: unquoted, not blank, short.
+  std::size_t first = end;
+  while (first > floor && end - first + 1 < kAttributionLines) {
+    const Line& prev = lines[first - 1];
+    if (prev.quoted || prev.text_size == 0 || prev.text_size > kMaxWrappedLine || last.size() > kMaxWrappedLine)
+      break;
+    --first;
+  }
+
+  // What follows: ">" lines (the history is quoted), other text (unquoted history), nothing.
+  std::size_t after = end + 1;
+  while (after < lines.size() && blank(lines[after])) ++after;
+  if (after >= lines.size()) return std::nullopt;
+  const bool quoted_after = lines[after].quoted;
+
+  // The spans [s, end] joined with spaces, lower-cased; offsets[s - first] is where line s starts.
+  std::string& joined = scratch.joined;
+  joined.clear();
+  std::array<std::size_t, kAttributionLines> offsets{};
+  for (std::size_t s = first; s <= end; ++s) {
+    std::string_view t = s == end ? last : lines[s].text();
+    while (!t.empty() && (rule_char(t.front()) || t.front() == ' ')) t.remove_prefix(1);
+    if (s != first) joined += ' ';
+    offsets[s - first] = joined.size();
+    append_lower(joined, t);
+  }
+
+  std::optional<std::size_t> best;
+  int best_head = -1;
+  bool best_names = false;
+  for (std::size_t s = end + 1; s-- > first;) {
+    std::string_view j = std::string_view(joined).substr(offsets[s - first]);
+    std::string_view bare = colon ? without_colon(j) : j;
+    const auto [verb_at, verb_len] = find_verb(j);
+    const bool verb = verb_at != std::string_view::npos;
+    const bool at = contains(j, "@");
+    const bool date = dated(j);
+    const bool address_last = colon && !bare.empty() && (bare.back() == '>' || bare.back() == ']');
+    const int head = head_strength(lines[s].text(), scratch.lower);
+    bool ok = false;
+    if (quoted_after) {
+      // A verb, or (Yandex, mail.ru, Japanese Gmail) an address or a date before the colon.
+      ok = verb || (colon && (at || (date && contains(j, ","))));
+    } else {
+      // Everything after it will be history: the verb with an address, dashes around it, or a
+      // date at its start and a time ("On 03/11/2026 09:14, Ana wrote:", not "On 2 Nov we
+      // wrote:"); without a verb, a date and an address closing the line.
+      ok = (verb && (at || dashed || (date && head >= 2 && timed(j)))) || (colon && date && at && address_last);
+    }
+    if (!ok) continue;
+    const bool names = at || letters_outside(bare, verb_at, verb_len) >= 2;
+    const bool open = s < end && open_bracket(lines[s].text());
+    if (!best || open || !best_names || (head > best_head && head >= 2)) {
+      best = s;
+      best_head = std::max(head, best_head);
+      best_names = names;
+    }
+  }
+  if (!best) return std::nullopt;
+  return Marker{*best, end - *best + 1, QuoteStyle::attribution, quoted_after};
+}
+
+// The first marker at or after line `from`.
+std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t from, Scratch& scratch) {
+  for (std::size_t i = from; i < lines.size(); ++i) {
+    const Line& l = lines[i];
+    std::string_view t = l.text();
+    if (l.quoted || t.empty() || t.size() > kMaxLine) continue;
+    if (rule_char(t.front()) || ends_with_colon(t)) {
+      if (auto s = separator_style(t, scratch.lower)) return Marker{i, 1, *s};
+    }
     if (underscores(t)) {
-      std::size_t k = next_nonempty(lines, i + 1);
-      if (k < lines.size() && k <= i + 2 && outlook_block_at(lines, k)) return Marker{i, 1, QuoteStyle::outlook_header};
+      std::size_t k = i + 1;
+      while (k < lines.size() && k <= i + 2 && blank(lines[k])) ++k;
+      if (k < lines.size() && k <= i + 2) {
+        if (header_block_at(lines, k, scratch.lower, true)) return Marker{i, 1, QuoteStyle::outlook_header};
+        // A rule right above ">" lines (an <hr> before a blockquote) belongs to the history.
+        if (lines[k].quoted) return Marker{i, 1, QuoteStyle::prefix, true};
+      }
       continue;
     }
-    if (outlook_block_at(lines, i)) return Marker{i, 1, QuoteStyle::outlook_header};
-    std::size_t after = next_nonempty(lines, i + 1);
-    bool quoted_after = after < lines.size() && quote_depth(lines[after], nullptr) > 0;
-    if (strong_attribution(t) || (quoted_after && weak_attribution(t))) return Marker{i, 1, QuoteStyle::attribution};
-    // Wrapped over two lines: this line and the next together.
-    if (i + 1 < lines.size() && !ends_with_colon(t) && t.size() < 300) {
-      std::string_view t2 = trim(lines[i + 1]);
-      if (!t2.empty() && quote_depth(lines[i + 1], nullptr) == 0 && t2.size() < 300) {
-        std::string joined = std::string(t) + " " + std::string(t2);
-        std::size_t after2 = next_nonempty(lines, i + 2);
-        bool quoted_after2 = after2 < lines.size() && quote_depth(lines[after2], nullptr) > 0;
-        std::string l = lower_ascii(t);
-        bool opener = l.rfind("on ", 0) == 0 || l.rfind("el ", 0) == 0 || l.rfind("em ", 0) == 0 ||
-                      l.rfind("le ", 0) == 0 || l.rfind("am ", 0) == 0 || l.rfind("il ", 0) == 0 ||
-                      l.rfind("op ", 0) == 0 || l.rfind("w dniu", 0) == 0 || l.rfind("den ", 0) == 0;
-        if ((strong_attribution(joined) && (opener || quoted_after2)) || (quoted_after2 && weak_attribution(joined) && opener))
-          return Marker{i, 2, QuoteStyle::attribution};
-      }
+    if (header_block_at(lines, i, scratch.lower, false)) return Marker{i, 1, QuoteStyle::outlook_header};
+    if (ends_with_colon(t) || t.back() == '-') {
+      if (auto a = attribution_at(lines, i, from, scratch)) return a;
     }
   }
   return std::nullopt;
@@ -281,51 +694,43 @@ std::string tidy(std::string s) {
 
 QuoteSplit split_quotes(std::string_view text) {
   QuoteSplit r;
-  std::vector<std::string_view> lines;
-  for (std::size_t pos = 0; pos <= text.size();) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) {
-      lines.push_back(text.substr(pos));
-      break;
-    }
-    lines.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-
+  const std::vector<Line> lines = split_lines(text);
+  Scratch scratch;
   std::string new_text;
   std::string quoted;
-  auto marker = find_marker(lines);
-  std::size_t end_of_new = marker ? marker->line : lines.size();
   bool any_prefix = false;
-  for (std::size_t i = 0; i < end_of_new; ++i) {
-    std::string_view rest;
-    if (quote_depth(lines[i], &rest) > 0) {
-      any_prefix = true;
-      append_line(quoted, rest);
-    } else {
-      append_line(new_text, lines[i]);
+  std::optional<Marker> first;
+
+  std::size_t i = 0;
+  std::optional<Marker> m = find_marker(lines, 0, scratch);
+  while (true) {
+    const std::size_t stop = m ? m->line : lines.size();
+    for (; i < stop; ++i) {
+      if (lines[i].quoted) {
+        any_prefix = true;
+        append_line(quoted, lines[i].rest());
+      } else {
+        append_line(new_text, lines[i].raw);
+      }
     }
+    if (!m) break;
+    if (!first) first = m;
+    for (std::size_t k = m->line; k < m->line + m->lines; ++k) append_line(quoted, lines[k].text());
+    i = m->line + m->lines;
+    if (!m->interleaved) {
+      // Everything after the marker is history.
+      for (; i < lines.size(); ++i) append_line(quoted, lines[i].rest());
+      break;
+    }
+    // ">" lines are history; the author's lines may follow until another marker.
+    m = find_marker(lines, i, scratch);
   }
-  if (marker) {
-    r.style = marker->style;
-    r.marker = std::string(trim(lines[marker->line]));
-    if (marker->lines == 2) r.marker += " " + std::string(trim(lines[marker->line + 1]));
-    for (std::size_t i = marker->line; i < marker->line + marker->lines && i < lines.size(); ++i)
-      append_line(quoted, trim(lines[i]));
-    std::size_t i = marker->line + marker->lines;
-    if (marker->style == QuoteStyle::attribution) {
-      // ">" lines are history; the author's lines may follow (bottom posting, inline replies).
-      for (; i < lines.size(); ++i) {
-        std::string_view rest;
-        if (quote_depth(lines[i], &rest) > 0) append_line(quoted, rest);
-        else append_line(new_text, lines[i]);
-      }
-    } else {
-      for (; i < lines.size(); ++i) {
-        std::string_view rest;
-        quote_depth(lines[i], &rest);
-        append_line(quoted, rest);
-      }
+
+  if (first) {
+    r.style = first->style;
+    for (std::size_t k = first->line; k < first->line + first->lines; ++k) {
+      if (k != first->line) r.marker += ' ';
+      r.marker += lines[k].text();
     }
   } else if (any_prefix) {
     r.style = QuoteStyle::prefix;

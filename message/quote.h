@@ -1,9 +1,12 @@
 // New text and quoted history. Splits a plain-text body (or HTML rendered by html_to_text) into
-// what the author wrote now and what they quoted, as real clients write it: ">" quoting,
-// attribution lines in many languages ("On ... wrote:", "El ... escribió:", "... пишет:",
-// "Am ... schrieb", "Le ... a écrit", ...) also when wrapped over two lines, Outlook header blocks
-// ("From: ... Sent: ..."), "-----Original Message-----" separators and forwarded-message blocks.
-// The signature stays in the new text.
+// what the author wrote now and what they quoted, as real clients write it in some 25 languages:
+// ">" quoting; attribution lines ("On ... wrote:", "El ... escribió:", "... пишет:", "Am ...
+// schrieb", "Le ... a écrit", "... 写道：", "---- Ana wrote ----", ...) on one line or wrapped over
+// up to three, followed by ">" lines or by the old message without marks; Outlook header blocks
+// ("From: / Sent: / To: / Subject:" and their translations); "-----Original Message-----"
+// separators and forwarded-message blocks in the same languages. The author's sign-off and
+// signature stay in the new text; so do lines written after ">" lines (bottom posting, inline
+// replies). Linear in the text's size.
 #pragma once
 #include <string>
 #include <string_view>

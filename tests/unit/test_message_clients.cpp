@@ -1,10 +1,12 @@
-// One fixture per mail client style (tests/data/quotes/*.eml) through parse_message: the new text
-// equals the golden file next to it (white space normalized) and the quote style is the one in
-// styles.json.
+// One fixture per mail client and language (tests/data/quotes/<lang>/<client>.eml) through
+// parse_message: the new text equals the golden file next to it (white space normalized), the
+// quote style is the one in styles.json, and the quoted history holds the answered message (the
+// phrase styles.json gives for it). Every fixture on disk is listed there.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -44,26 +46,45 @@ std::string normalize(std::string s) {
   return out;
 }
 
-TEST(Clients, NewTextAndStyleOfEveryFixture) {
-  const fs::path dir = fs::path(SM_TEST_DATA) / "quotes";
-  auto styles = nlohmann::json::parse(slurp(dir / "styles.json"));
-  ASSERT_GE(styles.size(), 20u);
-  for (const auto& [name, style] : styles.items()) {
+const fs::path& dir() {
+  static const fs::path d = fs::path(SM_TEST_DATA) / "quotes";
+  return d;
+}
+
+nlohmann::json expected() { return nlohmann::json::parse(slurp(dir() / "styles.json")); }
+
+TEST(Clients, NewTextStyleAndHistoryOfEveryFixture) {
+  auto fixtures = expected();
+  ASSERT_GE(fixtures.size(), 100u);
+  for (const auto& [name, want] : fixtures.items()) {
     SCOPED_TRACE(name);
-    Message m = parse_message(slurp(dir / (name + ".eml")), Limits{});
-    EXPECT_EQ(normalize(m.quote.new_text), normalize(slurp(dir / (name + ".new.txt")))) << m.body_text;
-    EXPECT_EQ(to_string(m.quote.style), style.get<std::string>()) << m.body_text;
+    const std::string style = want.at("style");
+    const std::string phrase = want.at("quoted");
+    Message m = parse_message(slurp(dir() / (name + ".eml")), Limits{});
+    ASSERT_FALSE(m.body_text.empty()) << "missing or empty fixture";
+    EXPECT_EQ(normalize(m.quote.new_text), normalize(slurp(dir() / (name + ".new.txt")))) << m.body_text;
+    EXPECT_EQ(to_string(m.quote.style), style) << m.body_text;
     EXPECT_EQ(m.quote.has_quote, style != "none");
+    if (!phrase.empty()) {
+      EXPECT_NE(m.quote.quoted.find(phrase), std::string::npos) << m.quote.quoted;
+      EXPECT_EQ(m.quote.new_text.find(phrase), std::string::npos) << "the customer's words are in the new text";
+    }
   }
 }
 
-TEST(Clients, QuotedTextHoldsTheAnsweredMessage) {
-  const fs::path dir = fs::path(SM_TEST_DATA) / "quotes";
-  for (const char* name : {"gmail", "outlook", "thunderbird", "yahoo", "iphone", "attached-message"}) {
-    SCOPED_TRACE(name);
-    Message m = parse_message(slurp(dir / (std::string(name) + ".eml")), Limits{});
-    EXPECT_NE(m.quote.quoted.find("we fixed the CSV export"), std::string::npos) << m.quote.quoted;
+// Every .eml is listed (a fixture nobody checks is no test) and at least 20 languages have one.
+TEST(Clients, EveryFixtureIsListedAndTwentyLanguagesAreCovered) {
+  auto fixtures = expected();
+  std::set<std::string> languages;
+  for (const auto& entry : fs::recursive_directory_iterator(dir())) {
+    if (entry.path().extension() != ".eml") continue;
+    fs::path rel = fs::relative(entry.path(), dir());
+    std::string name = (rel.parent_path() / rel.stem()).generic_string();
+    EXPECT_TRUE(fixtures.contains(name)) << name << " is not in styles.json";
+    EXPECT_TRUE(fs::exists(dir() / (name + ".new.txt"))) << name << " has no golden new text";
+    languages.insert(rel.begin()->string());
   }
+  EXPECT_GE(languages.size(), 20u);
 }
 
 }  // namespace

@@ -159,6 +159,21 @@ TEST(HtmlText, QuoteShapes) {
       {"gmail attribution unprefixed", "<div class=\"gmail_quote\"><div class=\"gmail_attr\">On x wrote:</div><blockquote class=\"gmail_quote\">old</blockquote></div>", "On x wrote:\n> old"},
       {"yahoo container", "<div class=\"yahoo_quoted\">old</div>", "> old"},
       {"outlook marker", "new<div id=\"divRplyFwdMsg\"><b>From:</b> a</div>old", "new\n________________________________\nFrom: a\nold"},
+      {"outlook.com separators make one rule",
+       "new<div id=\"appendonsend\"></div><hr style=\"display:inline-block;width:98%\" tabindex=\"-1\"><div id=\"divRplyFwdMsg\" dir=\"ltr\"><b>From:</b> a</div>old",
+       "new\n________________________________\nFrom: a\nold"},
+      {"hr", "new<hr>old", "new\n________________________________\nold"},
+      {"outlook desktop separator",
+       "<p class=MsoNormal>new</p><div><div style=\"border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm\"><p class=MsoNormal><b>From:</b> a</p></div></div>",
+       "new\n________________________________\nFrom: a"},
+      {"outlook 2010 separator", "new<div style=\"border:none;border-top:solid #B5C4DF 1.0pt;padding:3.0pt 0in 0in 0in\"><b>Von:</b> a</div>",
+       "new\n________________________________\nVon: a"},
+      {"windows mail separator",
+       "new<div style=\"padding-top: 5px; border-top-color: rgb(229, 229, 229); border-top-width: 1px; border-top-style: solid;\"><b>From: </b>a</div>",
+       "new\n________________________________\nFrom: a"},
+      {"left border is no separator", "new<div style=\"border-left:solid #ccc 1px\">box</div>", "new\nbox"},
+      {"word paragraphs are lines", "<p class=MsoNormal>Hi Ana,</p><p class=MsoNormal>done.</p><p>next</p><p>last</p>",
+       "Hi Ana,\ndone.\nnext\n\nlast"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);

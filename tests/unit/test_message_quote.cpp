@@ -1,5 +1,9 @@
-// The quote splitter on plain text, table-driven: what is new text, what is history.
+// The quote splitter on plain text, table-driven: what is new text, what is history. The language
+// tables put each language's attribution, separator and header labels into the same reply, once
+// with ">" history and once with the history pasted unquoted below it.
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "message/quote.h"
 
@@ -12,6 +16,14 @@ struct Case {
   const char* want_new;
   QuoteStyle style;
 };
+
+void check(const Case& c) {
+  SCOPED_TRACE(c.label);
+  QuoteSplit q = split_quotes(c.text);
+  EXPECT_EQ(q.new_text, c.want_new);
+  EXPECT_EQ(q.style, c.style) << to_string(q.style);
+  EXPECT_EQ(q.has_quote, c.style != QuoteStyle::none);
+}
 
 TEST(Quote, Split) {
   const Case cases[] = {
@@ -55,18 +67,269 @@ TEST(Quote, Split) {
       {"from line in prose is not a block", "From: the manual, page 4.\nThanks", "From: the manual, page 4.\nThanks", QuoteStyle::none},
       {"address and colon without quote after", "Write to ana@x.example:\nshe knows", "Write to ana@x.example:\nshe knows", QuoteStyle::none},
   };
+  for (const auto& c : cases) check(c);
+}
+
+// Attributions wrapped, dated and decorated as clients write them, and history without ">".
+TEST(Quote, AttributionShapes) {
+  const Case cases[] = {
+      {"wrapped over three lines, quoted",
+       "Done.\n\nKind regards,\nSam\nOn Tue, 3 Nov 2026 at 09:14, Ana Ruiz\n<ana@client.example>\nwrote:\n> old",
+       "Done.\n\nKind regards,\nSam", QuoteStyle::attribution},
+      {"wrapped over three lines, unquoted",
+       "Done.\n\nKind regards,\nSam\n\nOn Tue, 3 Nov 2026 at 09:14, Ana Ruiz\n<ana@client.example>\nwrote:\n\nHello,\nit fails.",
+       "Done.\n\nKind regards,\nSam", QuoteStyle::attribution},
+      {"wrapped over two lines, name first", "Done.\nSam\nAna Ruiz <ana@client.example> 于2026年11月3日周二\n09:14写道：\n> old",
+       "Done.\nSam", QuoteStyle::attribution},
+      {"gmail wrap after the bracket, name first", "Done.\nSam\n王芳 <\nwangfang@client.example> 于2026年11月3日周二 09:14写道：\n> old",
+       "Done.\nSam", QuoteStyle::attribution},
+      {"gmail wrap after the bracket, hungarian, unquoted",
+       "Kész.\nSam\nKovács Anna <\nanna@client.example> ezt írta (időpont: 2026. nov. 3., K, 9:14):\nSziasztok,",
+       "Kész.\nSam", QuoteStyle::attribution},
+      {"address in the signature above a dateless attribution",
+       "Done.\nSam Agent\nsam@support.example.com\nAna Ruiz wrote:\n> old",
+       "Done.\nSam Agent\nsam@support.example.com", QuoteStyle::attribution},
+      {"phone in the signature above a dated attribution",
+       "Done.\nSam Agent\n555 0100\n03.11.2026 09:14, Анна Руис пишет:\nДобрый день,",
+       "Done.\nSam Agent\n555 0100", QuoteStyle::attribution},
+      {"sign-off right above, unquoted",
+       "Done.\n\nKind regards,\nSam\nOn Tue, 3 Nov 2026 at 09:14, Ana Ruiz <ana@client.example> wrote:\nHello,\nit fails.",
+       "Done.\n\nKind regards,\nSam", QuoteStyle::attribution},
+      {"iso date", "Done.\n\nOn 2026-11-03 09:14, Ana Ruiz wrote:\nHello,\nit fails.", "Done.", QuoteStyle::attribution},
+      {"dotted date", "Fertig.\n\nAm 03.11.2026 um 09:14 schrieb Ana Ruiz:\nHallo,\nes geht nicht.", "Fertig.", QuoteStyle::attribution},
+      {"day first", "Listo.\n\nEl 3/11/2026 a las 9:14, Ana Ruiz escribió:\nHola,\nno funciona.", "Listo.", QuoteStyle::attribution},
+      {"month first, short year", "Done.\n\nOn 11/3/26, Ana Ruiz <ana@client.example> wrote:\nHello,\nit fails.", "Done.", QuoteStyle::attribution},
+      {"mailto inside the brackets",
+       "Done.\n\nOn Tue, Nov 3, 2026 at 9:14 AM Ana Ruiz <ana@client.example<mailto:ana@client.example>> wrote:\nHello,\nit fails.",
+       "Done.", QuoteStyle::attribution},
+      {"mailto alone", "Done.\n\nOn Tue, 3 Nov 2026, Ana <mailto:ana@client.example> wrote:\n> old", "Done.", QuoteStyle::attribution},
+      {"leading spaces", "Done.\n\n   On Tue, 3 Nov 2026, Ana Ruiz <ana@client.example> wrote:\nHello,\nit fails.", "Done.",
+       QuoteStyle::attribution},
+      {"leading dashes (old Yahoo)",
+       "Done.\n\n--- On Tue, 11/3/26, Ana Ruiz <ana@client.example> wrote:\n\nFrom: Ana Ruiz <ana@client.example>\nSubject: x\n\nHello,",
+       "Done.", QuoteStyle::attribution},
+      {"android name between dashes", "Done.\n\nSent from my phone\n\n---- Ana Ruiz wrote ----\n\nHello,\nit fails.",
+       "Done.\n\nSent from my phone", QuoteStyle::attribution},
+      {"android attribution between dashes",
+       "Done.\n\n-----On Tue, 3 Nov 2026 09:14, Ana Ruiz <ana@client.example> wrote-----\n\nHello,\nit fails.", "Done.",
+       QuoteStyle::attribution},
+      {"dashed attribution wrapped",
+       "Done.\n\n---- On Tue, 03 Nov 2026 09:14:00 +0100 Ana Ruiz\n<ana@client.example> wrote ----\n\nHello,", "Done.",
+       QuoteStyle::attribution},
+      {"japanese gmail, no verb, unquoted", "了解しました。\n\n2026年11月3日(火) 9:14 佐藤花子 <hanako@client.example>:\n\nこんにちは。",
+       "了解しました。", QuoteStyle::attribution},
+      {"bottom posting, then older history unquoted",
+       "On Mon, 2 Nov 2026, Ana <a@x.example> wrote:\n> question\n\nanswer\n\nOn Sun, 1 Nov 2026, Bob <b@x.example> wrote:\nolder",
+       "answer", QuoteStyle::attribution},
+      {"inline replies", "On Mon, 2 Nov 2026, Ana <a@x.example> wrote:\n> one?\nyes\n> two?\nno\n\nSam", "yes\nno\n\nSam",
+       QuoteStyle::attribution},
+      {"outlook block, mac order", "Done.\n\nFrom: Ana Ruiz <ana@client.example>\nDate: Tuesday, 3 November 2026 at 09:14\nTo: Support <help@support.example.com>\nSubject: x\n\nHello,",
+       "Done.", QuoteStyle::outlook_header},
+      {"outlook block, date first (hr)", "Done.\n________________________________\nDate: Tue, 3 Nov 2026 09:14:00\nFrom: ana@client.example\nTo: help@support.example.com\nSubject: x\n\nHello,",
+       "Done.", QuoteStyle::outlook_header},
+      {"outlook block, bold labels", "Done.\n\n*From:* Ana Ruiz <ana@client.example>\n*Sent:* Tuesday, November 3, 2026 9:14 AM\n*To:* help@support.example.com\n*Subject:* x\n\nHello,",
+       "Done.", QuoteStyle::outlook_header},
+      {"outlook block, wrapped recipients", "Done.\n\nFrom: Ana Ruiz <ana@client.example>\nSent: Tuesday, November 3, 2026 9:14 AM\nTo: help@support.example.com; Bo Li <bo@client.example>;\nCarl <carl@client.example>\nCc: Dana <dana@client.example>\nSubject: x\n\nHello,",
+       "Done.", QuoteStyle::outlook_header},
+      {"rule above quoted lines", "Done.\n\nSam\n________________________________\n> From: Ana\n> Hello,", "Done.\n\nSam",
+       QuoteStyle::prefix},
+      {"qq separator with spaces", "好的。\n\n------------------ 原始邮件 ------------------\n发件人: \"王芳\"<wangfang@client.example>;\n发送时间: 2026年11月3日(星期二) 上午9:14\n\n你好",
+       "好的。", QuoteStyle::original_message},
+      {"samsung separator", "Done.\n\n-------- Original message --------\nFrom: Ana Ruiz <ana@client.example>\nDate: 11/3/26 09:14 (GMT+01:00)\n\nHello,",
+       "Done.", QuoteStyle::original_message},
+  };
+  for (const auto& c : cases) check(c);
+}
+
+// What must stay the author's text.
+TEST(Quote, NotHistory) {
+  const Case cases[] = {
+      {"you wrote, no date or address", "Thanks.\nAs you wrote:\nthe export fails.", "Thanks.\nAs you wrote:\nthe export fails.",
+       QuoteStyle::none},
+      {"you wrote, a date in a sentence", "Thanks for your message of 03.11.2026. As you wrote:\nthe export fails.",
+       "Thanks for your message of 03.11.2026. As you wrote:\nthe export fails.", QuoteStyle::none},
+      {"we wrote, with a date but no time", "Hi Ana,\n\nOn 2 Nov 2026 we wrote:\n\"Please restart the router.\"\nDid that help?",
+       "Hi Ana,\n\nOn 2 Nov 2026 we wrote:\n\"Please restart the router.\"\nDid that help?", QuoteStyle::none},
+      {"described is not wrote", "Le 03/11/2026, comme décrit:\nle fichier est vide.", "Le 03/11/2026, comme décrit:\nle fichier est vide.",
+       QuoteStyle::none},
+      {"attribution with nothing after", "Thanks.\n\nOn Tue, 3 Nov 2026, Ana <ana@client.example> wrote:",
+       "Thanks.\n\nOn Tue, 3 Nov 2026, Ana <ana@client.example> wrote:", QuoteStyle::none},
+      {"address and date without a verb, not closing the line",
+       "Our hours on 03.11.2026, write to help@support.example.com:\nfrom 9:00 to 17:00.",
+       "Our hours on 03.11.2026, write to help@support.example.com:\nfrom 9:00 to 17:00.", QuoteStyle::none},
+      {"signature delimiter", "Thanks.\n-- \nSam\n---\nSupport", "Thanks.\n-- \nSam\n---\nSupport", QuoteStyle::none},
+      {"underscores without a header block", "Thanks.\n__________\nSam Agent\nPhone: +1 555 0100", "Thanks.\n__________\nSam Agent\nPhone: +1 555 0100",
+       QuoteStyle::none},
+      {"a schedule written as labels", "Your delivery:\nDate: Thursday, 5 November 2026\nFrom: our Valencia warehouse\nTo: your office\n\nSam",
+       "Your delivery:\nDate: Thursday, 5 November 2026\nFrom: our Valencia warehouse\nTo: your office\n\nSam", QuoteStyle::none},
+      {"labels without a date", "To: all agents\nSubject: rota\nFrom: Monday on, Sam takes the queue.",
+       "To: all agents\nSubject: rota\nFrom: Monday on, Sam takes the queue.", QuoteStyle::none},
+  };
+  for (const auto& c : cases) check(c);
+}
+
+struct LangCase {
+  const char* label;
+  const char* line;
+};
+
+// Attribution lines of Gmail, Outlook, Thunderbird and Apple Mail in many languages: each one
+// must start the history when ">" lines follow it and when the old message follows unquoted.
+TEST(Quote, AttributionsInEveryLanguage) {
+  const LangCase cases[] = {
+      {"en gmail", "On Tue, Nov 3, 2026 at 9:14 AM Ana Ruiz <ana@client.example> wrote:"},
+      {"en thunderbird", "On 03/11/2026 09:14, Ana Ruiz wrote:"},
+      {"es gmail", "El mar, 3 nov 2026 a las 9:14, Ana Ruiz (<ana@client.example>) escribió:"},
+      {"es thunderbird", "El 3/11/26 a las 9:14, Ana Ruiz escribió:"},
+      {"pt gmail", "Em ter., 3 de nov. de 2026 às 09:14, Ana Ruiz <ana@client.example> escreveu:"},
+      {"fr gmail", "Le mar. 3 nov. 2026 à 09:14, Ana Ruiz <ana@client.example> a écrit :"},
+      {"fr thunderbird", "Le 03/11/2026 à 09:14, Ana Ruiz a écrit :"},
+      {"de gmail", "Am Di., 3. Nov. 2026 um 09:14 Uhr schrieb Ana Ruiz <ana@client.example>:"},
+      {"de thunderbird", "Am 03.11.26 um 09:14 schrieb Ana Ruiz:"},
+      {"it gmail", "Il giorno mar 3 nov 2026 alle ore 09:14 Ana Ruiz <ana@client.example> ha scritto:"},
+      {"nl gmail", "Op di 3 nov 2026 om 09:14 schreef Ana Ruiz <ana@client.example>:"},
+      {"pl gmail", "wt., 3 lis 2026 o 09:14 Anna Nowak <anna@client.example> napisał(a):"},
+      {"pl thunderbird", "W dniu 3.11.2026 o 09:14, Anna Nowak pisze:"},
+      {"sv gmail", "Den tis 3 nov. 2026 kl 09:14 skrev Ana Ruiz <ana@client.example>:"},
+      {"no gmail", "tir. 3. nov. 2026 kl. 09:14 skrev Ana Ruiz <ana@client.example>:"},
+      {"da gmail", "Den tir. 3. nov. 2026 kl. 09.14 skrev Ana Ruiz <ana@client.example>:"},
+      {"fi gmail", "ti 3.11.2026 klo 9.14 Ana Ruiz (ana@client.example) kirjoitti:"},
+      {"cs gmail", "út 3. 11. 2026 v 9:14 odesílatel Jana Nováková <jana@client.example> napsal:"},
+      {"cs thunderbird", "Dne 03. 11. 26 v 9:14 Jana Nováková napsal(a):"},
+      {"sk gmail", "ut 3. 11. 2026 o 9:14 Jana Nováková <jana@client.example> napísal(a):"},
+      {"hu gmail", "Kovács Anna <anna@client.example> ezt írta (időpont: 2026. nov. 3., K, 9:14):"},
+      {"hu thunderbird", "2026. 11. 03. 9:14 keltezéssel, Kovács Anna írta:"},
+      {"tr gmail", "Ayşe Yılmaz <ayse@client.example>, 3 Kas 2026 Sal, 09:14 tarihinde şunu yazdı:"},
+      {"ru gmail", "вт, 3 нояб. 2026 г. в 09:14, Анна Руис <anna@client.example>:"},
+      {"ru thunderbird", "03.11.2026 09:14, Анна Руис пишет:"},
+      {"ru outlook web", "03.11.2026 9:14, Анна Руис <anna@client.example> написал(а):"},
+      {"uk gmail", "вт, 3 лист. 2026 р. о 09:14 Олена Коваленко <olena@client.example> пише:"},
+      {"uk thunderbird", "03.11.2026 09:14, Олена Коваленко написала:"},
+      {"vi gmail", "Vào Th 3, 3 thg 11, 2026 vào lúc 09:14 Nguyễn Lan <lan@client.example> đã viết:"},
+      {"zh gmail", "王芳 <wangfang@client.example> 于2026年11月3日周二 09:14写道："},
+      {"zh apple", "在 2026年11月3日，09:14，王芳 <wangfang@client.example> 写道："},
+      {"zh-tw gmail", "王芳 <wangfang@client.example> 於 2026年11月3日 週二 上午9:14寫道："},
+      {"ja gmail", "2026年11月3日(火) 9:14 佐藤花子 <hanako@client.example>:"},
+      {"ja apple", "2026/11/03 9:14、佐藤 花子 <hanako@client.example>のメッセージ:"},
+      {"ko gmail", "2026년 11월 3일 (화) 오전 9:14, 김민지 <minji@client.example>님이 작성:"},
+      {"ro gmail", "În mar., 3 nov. 2026 la 09:14, Ana Popescu <ana@client.example> a scris:"},
+      {"ca gmail", "El dt., 3 de nov. 2026 a les 9:14, Anna Puig (<anna@client.example>) va escriure:"},
+      {"el gmail", "Στις Τρί 3 Νοε 2026 στις 9:14 π.μ., ο/η Ελένη Παππά <eleni@client.example> έγραψε:"},
+      {"hr gmail", "uto, 3. stu 2026. u 09:14 Ana Horvat <ana@client.example> napisao je:"},
+      {"id gmail", "Pada tanggal Sel, 3 Nov 2026 09.14, Siti Rahayu <siti@client.example> menulis:"},
+  };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
-    QuoteSplit q = split_quotes(c.text);
-    EXPECT_EQ(q.new_text, c.want_new);
-    EXPECT_EQ(q.style, c.style) << to_string(q.style);
-    EXPECT_EQ(q.has_quote, c.style != QuoteStyle::none);
+    const std::string reply = "Reply line.\n\nKind regards,\nSam";
+    QuoteSplit quoted = split_quotes(reply + "\n\n" + c.line + "\n> Old line.\n> More.");
+    EXPECT_EQ(quoted.new_text, reply);
+    EXPECT_EQ(quoted.style, QuoteStyle::attribution);
+    EXPECT_EQ(quoted.marker, c.line);
+    QuoteSplit unquoted = split_quotes(reply + "\n\n" + c.line + "\n\nOld line.\nMore.\n");
+    EXPECT_EQ(unquoted.new_text, reply);
+    EXPECT_EQ(unquoted.style, QuoteStyle::attribution);
+    EXPECT_NE(unquoted.quoted.find("Old line.\nMore."), std::string::npos) << unquoted.quoted;
+    // The sign-off right above it stays the author's.
+    QuoteSplit tight = split_quotes(reply + "\n" + c.line + "\nOld line.\nMore.\n");
+    EXPECT_EQ(tight.new_text, reply);
+  }
+}
+
+// "-----Original Message-----" and Samsung's "-------- Original message --------" translated.
+TEST(Quote, SeparatorsInEveryLanguage) {
+  const LangCase cases[] = {
+      {"en", "-----Original Message-----"},       {"es", "-----Mensaje original-----"},
+      {"pt", "-----Mensagem original-----"},      {"fr", "-----Message d'origine-----"},
+      {"de", "-----Ursprüngliche Nachricht-----"}, {"it", "-----Messaggio originale-----"},
+      {"nl", "-----Oorspronkelijk bericht-----"}, {"pl outlook", "-----Wiadomość oryginalna-----"},
+      {"pl samsung", "-------- Oryginalna wiadomość --------"}, {"sv", "-----Ursprungligt meddelande-----"},
+      {"no", "-----Opprinnelig melding-----"},    {"da", "-----Oprindelig meddelelse-----"},
+      {"fi", "-----Alkuperäinen viesti-----"},    {"cs", "-----Původní zpráva-----"},
+      {"sk", "-----Pôvodná správa-----"},         {"hu", "-----Eredeti üzenet-----"},
+      {"tr outlook", "-----Özgün İleti-----"},    {"tr samsung", "-------- Orijinal mesaj --------"},
+      {"ru", "-----Исходное сообщение-----"},     {"ru samsung", "-------- Оригинальное сообщение --------"},
+      {"uk", "-----Оригінальне повідомлення-----"}, {"vi", "-------- Thư gốc --------"},
+      {"zh", "-----原始邮件-----"},                {"zh-tw", "-----原始郵件-----"},
+      {"ja", "-----元のメッセージ-----"},          {"ko", "-----원본 메시지-----"},
+      {"ro", "-----Mesaj original-----"},          {"ca", "-----Missatge original-----"},
+      {"el", "-----Αρχικό μήνυμα-----"},           {"hr", "-----Izvorna poruka-----"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    QuoteSplit q = split_quotes(std::string("Reply.\n\nSam\n\n") + c.line + "\nFrom: Ana\n\nOld line.");
+    EXPECT_EQ(q.new_text, "Reply.\n\nSam");
+    EXPECT_EQ(q.style, QuoteStyle::original_message);
+    EXPECT_EQ(q.marker, c.line);
+  }
+}
+
+struct HeaderCase {
+  const char* label;
+  const char* from;
+  const char* sent;
+  const char* to;
+  const char* subject;
+};
+
+// Outlook's header block with its translated labels, with and without the line of underscores.
+TEST(Quote, HeaderBlocksInEveryLanguage) {
+  const HeaderCase cases[] = {
+      {"en", "From", "Sent", "To", "Subject"},
+      {"en mac", "From", "Date", "To", "Subject"},
+      {"es", "De", "Enviado el", "Para", "Asunto"},
+      {"es mobile", "De", "Enviado", "Para", "Asunto"},
+      {"pt-br", "De", "Enviado", "Para", "Assunto"},
+      {"pt-pt", "De", "Enviada", "Para", "Assunto"},
+      {"fr", "De ", "Envoyé ", "À ", "Objet "},
+      {"de", "Von", "Gesendet", "An", "Betreff"},
+      {"it", "Da", "Inviato", "A", "Oggetto"},
+      {"nl", "Van", "Verzonden", "Aan", "Onderwerp"},
+      {"pl", "Od", "Wysłano", "Do", "Temat"},
+      {"sv", "Från", "Skickat", "Till", "Ämne"},
+      {"no", "Fra", "Sendt", "Til", "Emne"},
+      {"da", "Fra", "Sendt", "Til", "Emne"},
+      {"fi", "Lähettäjä", "Lähetetty", "Vastaanottaja", "Aihe"},
+      {"cs", "Od", "Odesláno", "Komu", "Předmět"},
+      {"sk", "Od", "Odoslané", "Komu", "Predmet"},
+      {"hu", "Feladó", "Elküldve", "Címzett", "Tárgy"},
+      {"tr", "Kimden", "Gönderildi", "Kime", "Konu"},
+      {"ru", "От", "Отправлено", "Кому", "Тема"},
+      {"uk", "Від", "Надіслано", "Кому", "Тема"},
+      {"vi", "Từ", "Đã gửi", "Đến", "Chủ đề"},
+      {"zh", "发件人", "发送时间", "收件人", "主题"},
+      {"zh-tw", "寄件者", "寄件日期", "收件者", "主旨"},
+      {"ja", "差出人", "送信日時", "宛先", "件名"},
+      {"ko", "보낸 사람", "보낸 날짜", "받는 사람", "제목"},
+      {"ro", "De la", "Trimis", "Către", "Subiect"},
+      {"ca", "De", "Enviat", "Per a", "Assumpte"},
+      {"el", "Από", "Στάλθηκε", "Προς", "Θέμα"},
+      {"hr", "Šalje", "Poslano", "Prima", "Predmet"},
+      {"id", "Dari", "Dikirim", "Kepada", "Perihal"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    const std::string block = std::string(c.from) + ": Ana Ruiz <ana@client.example>\n" + c.sent +
+                              ": 3.11.2026 9:14\n" + c.to + ": Support <help@support.example.com>\n" + c.subject +
+                              ": CSV\n\nOld line.";
+    QuoteSplit bare = split_quotes("Reply.\n\nSam\n\n" + block);
+    EXPECT_EQ(bare.new_text, "Reply.\n\nSam");
+    EXPECT_EQ(bare.style, QuoteStyle::outlook_header);
+    QuoteSplit ruled = split_quotes("Reply.\n\nSam\n\n________________________________\n" + block);
+    EXPECT_EQ(ruled.new_text, "Reply.\n\nSam");
+    EXPECT_EQ(ruled.style, QuoteStyle::outlook_header);
+    // Full-width colons, as CJK clients may write them.
+    std::string wide = block;
+    for (std::size_t pos; (pos = wide.find(": ")) != std::string::npos;) wide.replace(pos, 2, "\xef\xbc\x9a");
+    EXPECT_EQ(split_quotes("Reply.\n\nSam\n\n" + wide).style, QuoteStyle::outlook_header);
   }
 }
 
 TEST(Quote, QuotedTextHasNoMarkers) {
   QuoteSplit q = split_quotes("Yes\n\nOn Mon, Ana <a@x.example> wrote:\n> line one\n>> line two");
   EXPECT_EQ(q.quoted, "On Mon, Ana <a@x.example> wrote:\nline one\nline two");
+  QuoteSplit w = split_quotes("Yes\n\nOn Tue, 3 Nov 2026 at 09:14, Ana Ruiz\n<ana@client.example>\nwrote:\nHello,\nit fails.");
+  EXPECT_EQ(w.marker, "On Tue, 3 Nov 2026 at 09:14, Ana Ruiz <ana@client.example> wrote:");
+  EXPECT_EQ(w.quoted, "On Tue, 3 Nov 2026 at 09:14, Ana Ruiz\n<ana@client.example>\nwrote:\nHello,\nit fails.");
 }
 
 TEST(Quote, HostileInputIsLinear) {
@@ -76,6 +339,16 @@ TEST(Quote, HostileInputIsLinear) {
   EXPECT_FALSE(q.has_quote);
   std::string colons(1000000, ':');
   EXPECT_FALSE(split_quotes(colons).has_quote);
+  // Lines that each might end a wrapped attribution (a date, an address, a colon) but do not.
+  std::string wrapped;
+  for (int i = 0; i < 20000; ++i) wrapped += "On Tue, 3 Nov 2026 at 09:14 Ana <ana@x.example> spoke of the invoice\nand the date:\n";
+  EXPECT_FALSE(split_quotes(wrapped).has_quote);
+  std::string dashes;
+  for (int i = 0; i < 100000; ++i) dashes += "-- x --\n";
+  EXPECT_FALSE(split_quotes(dashes).has_quote);
+  std::string blanks = "On Tue, 3 Nov 2026, Ana <a@x.example> wrote:";
+  blanks += std::string(1000000, '\n');
+  EXPECT_FALSE(split_quotes(blanks).has_quote);
 }
 
 }  // namespace
