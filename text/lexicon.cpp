@@ -34,6 +34,8 @@ struct PhraseList::Node {
   std::unique_ptr<Node> gap;  // "..."
   std::string phrase;         // an entry ends here
   std::string phrase_at_end;  // an entry ends here that must end a clause ('>')
+  bool exception = false;     // ... and it is an exception ('!'): it hides what it covers
+  bool exception_at_end = false;
 };
 
 PhraseList::PhraseList(Lang lang) : lang_(lang), root_(std::make_unique<Node>()), clause_root_(std::make_unique<Node>()) {}
@@ -43,6 +45,11 @@ PhraseList& PhraseList::operator=(PhraseList&&) noexcept = default;
 
 void PhraseList::add(std::string_view entry) {
   std::string folded = fold_for_match(entry);
+  bool exception = false;
+  if (auto first = folded.find_first_not_of(" \t"); first != std::string::npos && folded[first] == '!') {
+    exception = true;
+    folded.erase(0, first + 1);
+  }
   std::vector<std::string> pieces;
   {
     std::istringstream in(folded);
@@ -108,6 +115,7 @@ void PhraseList::add(std::string_view entry) {
   std::string& slot = ends_clause ? n->phrase_at_end : n->phrase;
   if (slot.empty()) ++size_;
   slot = std::string(entry);
+  (ends_clause ? n->exception_at_end : n->exception) = exception;
 }
 
 namespace {
@@ -155,6 +163,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     if (tokens[start].clause_start) frontier.push_back({clause_root_.get(), start});
     std::size_t best_end = 0;
     std::string best;
+    bool best_exception = false;
     while (!frontier.empty()) {
       State s = frontier.back();
       frontier.pop_back();
@@ -162,9 +171,11 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
         if (!s.node->phrase.empty()) {
           best_end = s.next;
           best = s.node->phrase;
+          best_exception = s.node->exception;
         } else if (!s.node->phrase_at_end.empty() && tokens[s.next - 1].clause_end) {
           best_end = s.next;
           best = s.node->phrase_at_end;
+          best_exception = s.node->exception_at_end;
         }
       }
       if (s.next >= tokens.size()) continue;
@@ -202,7 +213,9 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
       }
     }
     if (best_end > start) {
-      hits.push_back({best, start, best_end - start});
+      // An exception ("!not your fault") is found like any entry, so it covers its words, and
+      // is not reported: the entries inside it do not match there.
+      if (!best_exception) hits.push_back({best, start, best_end - start});
       start = best_end - 1;
     }
   }

@@ -9,6 +9,9 @@
 //   <       before the first word: the phrase starts a clause (the text's start, or after
 //           . ! ? ; : , ( ) ¿ ¡ a dash or a blank line)
 //   >       after the last word: the phrase ends a clause
+//   !       before an entry: an exception, found like any entry but never reported, so that
+//           the words it covers match nothing else ("!not your fault" keeps "your fault" from
+//           matching "This is not your fault")
 // so a phrase rude only in its frame is written as the frame ("< это ваши проблемы >" matches
 // "Это ваши проблемы." but not "мы решим ваши проблемы"). In the text, '*' inside a word is a
 // masked letter that matches any one letter ("f*ck"), and letters repeated three times or more

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "message/quote.h"
 #include "text/segment.h"
 #include "text/stem.h"
 
@@ -15,6 +16,7 @@ namespace {
 constexpr std::size_t kSignatureLines = 12;  // lines after a sign-off at most
 constexpr std::size_t kSignoffSearch = 16;   // non-empty lines from the end searched for one
 constexpr std::size_t kLongLine = 120;       // a longer line is prose, not a signature line
+constexpr std::size_t kBoilerplateOnly = 12;  // words besides boilerplate that still say nothing
 
 struct Line {
   std::string_view text;  // without the line end
@@ -42,6 +44,17 @@ std::string_view trim(std::string_view s) {
 }
 
 bool blank(std::string_view s) { return trim(s).empty(); }
+
+// "P.S.", "PS:", "PD:", "P.D.", "P.P.S." at the start of a line.
+bool postscript(std::string_view t) {
+  std::string head;
+  for (char c : t.substr(0, 10)) {
+    if (c == '.') continue;
+    if (!std::isalpha(static_cast<unsigned char>(c))) break;
+    head += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return head == "ps" || head == "pd" || head == "pps" || head == "ppd";
+}
 
 // "1.", "2)", "(3)", "a)", "b." at the start of a line: an item of a numbered list.
 bool numbered_item(std::string_view line) {
@@ -201,7 +214,8 @@ const MessageText::Layout& MessageText::layout() const {
         }
       }
       ++after;
-      long_after = long_after || t.size() > kLongLine;
+      // A postscript may run long ("P.S. ...", "PD: ...").
+      long_after = long_after || (t.size() > kLongLine && !postscript(t));
     }
   }
 
@@ -277,11 +291,14 @@ const std::vector<Sentence>& MessageText::sentences() const {
       if (blocks.empty() || numbered || bullet_item(line.text)) blocks.emplace_back(std::string(), numbered);
       blocks.back().first.append(line.text).push_back('\n');
     }
-    for (const auto& [block, numbered] : blocks)
+    for (auto& [block, numbered] : blocks) {
+      // Lines wrapped at 72 columns are one text: ICU would end a sentence at each line end.
+      std::replace(block.begin(), block.end(), '\n', ' ');
       for (auto& s : sm::sentences(block)) {
         bool q = asks(s);
         out.push_back({std::move(s), p, q, numbered});
       }
+    }
   }
   sentences_ = std::move(out);
   return *sentences_;
@@ -316,7 +333,9 @@ const Acknowledgement& MessageText::acknowledgement() const {
     auto found = hits("ack", b, 1);
     if (found.empty()) {
       found = hits("canned", b, 1);
-      if (!found.empty() && (question_count() > 0 || !hits("request", b, 1).empty())) found.clear();
+      if (!found.empty() && (words_besides({"canned", "ack"}) > kBoilerplateOnly || question_count() > 0 ||
+                             !hits("request", b, 1).empty()))
+        found.clear();
     }
     if (!found.empty()) {
       a.phrase = found.front().phrase;
@@ -326,6 +345,18 @@ const Acknowledgement& MessageText::acknowledgement() const {
   }
   ack_ = std::move(a);
   return *ack_;
+}
+
+std::size_t MessageText::words_besides(std::initializer_list<const char*> lists) const {
+  const TextAnalysis& b = body();
+  std::vector<bool> covered(b.tokens.size(), false);
+  for (const char* list : lists)
+    for (const auto& h : hits(list, b, 50))
+      for (std::size_t k = h.first; k < h.first + h.count && k < covered.size(); ++k) covered[k] = true;
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < b.tokens.size(); ++k)
+    n += !covered[k] && !std::isdigit(static_cast<unsigned char>(b.tokens[k].text[0]));
+  return n;
 }
 
 const MessageText& MessageText::answered() const {
@@ -355,7 +386,10 @@ const MessageText& MessageText::answered() const {
       }
       q.remove_prefix(nl + 1);
     }
-    answered_ = std::make_unique<MessageText>(q, std::string_view(), lexicons_, sent_, time_zone_);
+    // Of that message, only what its author wrote: the history it quoted in turn is older.
+    QuoteSplit own = split_quotes(q);
+    answered_text_ = own.has_quote ? std::move(own.new_text) : std::string(q);
+    answered_ = std::make_unique<MessageText>(answered_text_, std::string_view(), lexicons_, sent_, time_zone_);
   }
   return *answered_;
 }

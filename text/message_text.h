@@ -52,9 +52,12 @@ class MessageText {
   int answer_blocks() const;
 
   const Acknowledgement& acknowledgement() const;
+  // The body's words besides the phrases of `lists` (canned, ack) and numbers such as ticket ids:
+  // how much the message says beyond "we received it, ticket 4471".
+  std::size_t words_besides(std::initializer_list<const char*> lists) const;
 
-  // The message answered, as it stands at the head of the quote (older history further down is
-  // not read), analysed the same way; an empty text when there is no quote.
+  // The message answered, as it stands at the head of the quote (older history further down, and
+  // what it quoted in turn, is not read), analysed the same way; an empty text without a quote.
   const MessageText& answered() const;
 
   // Hits of a lexicon list in one of this message's texts (none without lexicons).
@@ -79,6 +82,7 @@ class MessageText {
   mutable std::optional<std::vector<Sentence>> sentences_;
   mutable std::optional<int> answer_blocks_;
   mutable std::optional<Acknowledgement> ack_;
+  mutable std::string answered_text_;
   mutable std::unique_ptr<MessageText> answered_;
 };
 

@@ -247,8 +247,9 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::string& w = t[i];
     // A duration: trigger, [next], N, unit.
-    if (is_any(w, {"within", "in", "next", "dentro", "en", "течение", "через", "ближайшие", "ближайших", "próximas",
-                   "proximas", "próximos", "proximos"})) {
+    if (is_any(w, {"within", "in", "next", "takes", "take", "dentro", "en", "tarda", "tardamos", "tardará", "tarde",
+                   "течение", "через", "займет", "займёт", "ближайшие", "ближайших", "próximas", "proximas", "próximos",
+                   "proximos"})) {
       std::size_t k = i + 1;
       while (k < t.size() && k < i + 5 &&
              is_any(t[k], {"the", "next", "less", "than", "under", "maximum", "of", "de", "las", "los", "próximas",
@@ -261,6 +262,11 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
           return sent + *u;
         }
       }
+      // A range ("3 to 5 days", "de 3 a 5 días", "3–5 дней") promises its upper end.
+      if (k + 2 < t.size() && number(t[k]) && is_any(t[k + 1], {"to", "or", "a", "o", "y", "до", "или"}) && number(t[k + 2]))
+        k += 2;
+      else if (k + 2 < t.size() && number(t[k]) && number(t[k + 1]) && unit(t[k + 2]))  // "3-5 days"
+        ++k;
       if (k + 1 < t.size()) {
         auto n = number(t[k]);
         // "5 working days", "3 días laborables", "3 рабочих дней".
@@ -292,6 +298,14 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       }
       said(i > 1 && w != "today" && w != "hoy" && w != "сегодня" ? i - 2 : i, i + 1);
       return lc.day_start(sent, 0) + kEndOfDay;
+    }
+    // Next week: its Sunday (a promise "next week" is kept by the week's end).
+    if ((w == "week" && prev == "next") || (w == "semana" && (prev == "próxima" || prev == "proxima")) ||
+        (w == "semana" && i + 2 < t.size() && t[i + 1] == "que" && (t[i + 2] == "viene")) ||
+        (w == "неделе" && prev == "следующей")) {
+      int ahead = (7 - lc.weekday(sent)) % 7 + 7;
+      said(i - 1, i + 1);
+      return lc.day_start(sent, ahead) + kEndOfDay;
     }
     // This week, the end of the week: its Sunday, at the end of the day.
     if ((is_any(w, {"week", "semana"}) && (is_any(prev, {"this", "esta", "the"}) ||
@@ -388,6 +402,16 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     }
   }
   return std::nullopt;
+}
+
+bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone) {
+  if (find_promise(text, sent, time_zone, nullptr)) return true;
+  std::vector<std::string> t = tokens(fold(text.substr(0, std::min<std::size_t>(text.size(), 20000))));
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
+    if (i + 1 < t.size() && number(t[i]) && unit(t[i + 1])) return true;
+  }
+  return false;
 }
 
 }  // namespace sm

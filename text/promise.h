@@ -23,4 +23,8 @@ struct Acknowledgement {
 // as "Europe/Madrid"), weekdays and dates. `words`, when given, gets the words that state it.
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words);
 
+// Whether a text names a time at all: a promise as above, a clock time ("10:30"), a weekday, a
+// month, or a count of minutes, hours or days ("3 to 5 days") — what answers "when?".
+bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone);
+
 }  // namespace sm

@@ -67,6 +67,13 @@ TEST(Promise, Times) {
       {"same day", "I'll make the changes the same day.", "UTC", "2026-11-04T23:59:59Z"},
       {"this week", "We will call you this week.", "UTC", "2026-11-08T23:59:59Z"},
       {"es esta semana", "te ofrezco una clase de prueba esta misma semana", "UTC", "2026-11-08T23:59:59Z"},
+      {"range", "It reaches you in 3 to 5 days.", "UTC", "2026-11-09T10:00:00Z"},
+      {"dash range", "Delivery within 3-5 days.", "UTC", "2026-11-09T10:00:00Z"},
+      {"es range", "te llega en 3 a 5 días hábiles", "UTC", "2026-11-09T10:00:00Z"},
+      {"es tarda", "El envío tarda de 5 a 7 días hábiles.", "UTC", "2026-11-11T10:00:00Z"},
+      {"ru takes", "Осмотр займёт 2 рабочих дня.", "UTC", "2026-11-06T10:00:00Z"},
+      {"next week", "We will visit next week.", "UTC", "2026-11-15T23:59:59Z"},
+      {"es la semana que viene", "te propongo fecha para la semana que viene", "UTC", "2026-11-15T23:59:59Z"},
       {"none", "We are sorry for the trouble.", "UTC", nullptr},
       {"number without unit", "Invoice 4471 is paid.", "UTC", nullptr},
   };
