@@ -558,27 +558,26 @@ class ApologyOnComplaint final : public QualityRule {
   std::string_view id() const override { return "apology-on-complaint"; }
   std::string_view summary() const override { return "a complaint gets an apology"; }
   std::string_view description() const override {
-    return "An outbound reply in a known thread to a message that reads as a complaint (in the message "
-           "answered, as quoted: one cue from the language's complaint list, or two from complaint-weak) "
+    return "An outbound reply in a known thread to a message that reads as a complaint (one cue from the "
+           "language's complaint list, or two from complaint-weak, in the message answered as quoted, or "
+           "read when that message passed) "
            "must apologise (the apology list: \"sorry\", \"we apologise\", \"lo sentimos\", "
            "\"disculpe\", \"приносим извинения\").";
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx) || ctx.thread == nullptr || ctx.text.lexicons() == nullptr) return make(Result::skip, "not a reply");
-    // The customer's words come back in the quote: that is where the complaint is read.
-    const MessageText& answered = ctx.text.answered();
-    // One clear cue ("broken", "charged twice") or two weaker ones ("again", "late").
-    auto cues = ctx.text.hits("complaint", answered.full(), 5);
-    if (cues.empty()) {
-      auto weak = ctx.text.hits("complaint-weak", answered.full(), 5);
-      std::set<std::string> distinct;
-      for (const auto& h : weak) distinct.insert(h.phrase);
-      if (distinct.size() >= 2) cues = std::move(weak);
-    }
+    // The complaint is read in the customer's words as quoted, or was read when their message
+    // passed (stored with it: a reply that quotes nothing still answers a complaint).
+    std::vector<std::string> cues = ctx.text.answered().complaint_cues();
+    if (cues.empty() && ctx.thread->answered && ctx.thread->answered->direction == Direction::inbound &&
+        ctx.thread->answered->complaint)
+      cues.push_back("the customer's message, when it arrived");
     if (cues.empty()) return make(Result::skip, "the message answered is not a complaint");
     if (!ctx.text.hits("apology", ctx.text.full(), 1).empty()) return make(Result::pass);
-    Finding f = make(Result::fail, "a complaint (" + quoted_list(cues) + ") answered without an apology");
-    f.evidence = {{"complaint", phrases(cues)}};
+    std::string listed;
+    for (const auto& c : cues) listed += (listed.empty() ? "\"" : ", \"") + c + "\"";
+    Finding f = make(Result::fail, "a complaint (" + listed + ") answered without an apology");
+    f.evidence = {{"complaint", cues}};
     f.agent_hint = "apology-on-complaint: admit the fault, apologise, offer a remedy";
     return f;
   }

@@ -215,6 +215,7 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
       sm.subject = msg.subject;
       sm.participants = participants_of(msg);
       sm.question_count = text.question_count();
+      sm.complaint = sm.direction == Direction::inbound && text.complains();
       sm.fingerprints = sketch(msg.quote.new_text);
       ThreadInfo info;
       if (!known_thread) {

@@ -86,9 +86,14 @@ CREATE TABLE participants(
   PRIMARY KEY (message_id, pos)
 );
 )sql"},
+    // Whether a message read as a complaint (apology-on-complaint, also for replies that do not
+    // quote it).
+    {2, R"sql(
+ALTER TABLE messages ADD COLUMN complaint integer NOT NULL DEFAULT 0;
+)sql"},
 };
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Valid UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
 std::string clean_text(std::string_view s) {
@@ -339,8 +344,8 @@ class PgStore final : public ThreadStore {
               .integer(thread->created)
               .integer(thread->last_activity));
     auto inserted = l.exec(
-        "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints) "
-        "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING",
+        "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING",
         Params()
             .text(msg.message_id)
             .text(msg.thread_id)
@@ -348,7 +353,8 @@ class PgStore final : public ThreadStore {
             .integer(msg.time)
             .text(msg.subject)
             .integer(msg.question_count)
-            .bytes(pack_sketch(msg.fingerprints)));
+            .bytes(pack_sketch(msg.fingerprints))
+            .integer(msg.complaint ? 1 : 0));
     if (inserted.affected() == 0) return false;
     int pos = 0;
     for (const auto& p : msg.participants)
@@ -462,7 +468,7 @@ class PgStore final : public ThreadStore {
 
  private:
   static constexpr const char* kMessageColumns =
-      "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages";
+      "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages";
   static constexpr const char* kThreadColumns = "SELECT thread_id, subject, created, last_activity, sla";
   static constexpr const char* kThreadFrom = " FROM threads";
 
@@ -664,6 +670,7 @@ class PgStore final : public ThreadStore {
     m.subject = r.text(row, 4);
     m.question_count = static_cast<int>(r.integer(row, 5));
     m.fingerprints = r.fingerprints(row, 6);
+    m.complaint = r.integer(row, 7) != 0;
     return m;
   }
 

@@ -24,7 +24,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char* const kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS threads(
@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS participants(
   display    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS participants_message ON participants(message_id);
+)sql";
+
+// Version 2: whether a message read as a complaint (apology-on-complaint, also for replies that
+// do not quote it).
+const char* const kSchemaV2 = R"sql(
+ALTER TABLE messages ADD COLUMN complaint INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 class SqliteStore final : public ThreadStore {
@@ -121,7 +127,7 @@ class SqliteStore final : public ThreadStore {
   std::optional<StoredMessage> get_message(std::string_view message_id) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(
-        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages "
+        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages "
         "WHERE message_id = ?1");
     Reset r(st);
     bind(st, 1, message_id);
@@ -141,7 +147,7 @@ class SqliteStore final : public ThreadStore {
   std::optional<StoredMessage> last_message(std::string_view thread_id, const std::vector<Direction>& directions) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(
-        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages "
+        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages "
         "WHERE thread_id = ?1 ORDER BY time DESC, rowid DESC");
     Reset r(st);
     bind(st, 1, thread_id);
@@ -193,8 +199,8 @@ class SqliteStore final : public ThreadStore {
     }
     {
       sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
       Reset r(st);
       bind(st, 1, msg.message_id);
       bind(st, 2, msg.thread_id);
@@ -204,6 +210,7 @@ class SqliteStore final : public ThreadStore {
       sqlite3_bind_int(st, 6, msg.question_count);
       std::string blob = pack_sketch(msg.fingerprints);
       sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int(st, 8, msg.complaint ? 1 : 0);
       step(st);
       if (sqlite3_changes(db_) == 0) return false;
     }
@@ -308,7 +315,7 @@ class SqliteStore final : public ThreadStore {
       std::vector<StoredMessage> messages;
       {
         sqlite3_stmt* st = prepare(
-            "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints FROM messages "
+            "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages "
             "WHERE thread_id = ?1 ORDER BY time, rowid");
         Reset r(st);
         bind(st, 1, t.thread_id);
@@ -394,6 +401,7 @@ class SqliteStore final : public ThreadStore {
     m.subject = text(st, 4);
     m.question_count = sqlite3_column_int(st, 5);
     m.fingerprints = unpack_sketch(sqlite3_column_blob(st, 6), static_cast<std::size_t>(sqlite3_column_bytes(st, 6)));
+    m.complaint = sqlite3_column_int(st, 7) != 0;
     sqlite3_stmt* ps = prepare("SELECT role, address, display FROM participants WHERE message_id = ?1 ORDER BY rowid");
     Reset r(ps);
     bind(ps, 1, m.message_id);
@@ -428,6 +436,7 @@ class SqliteStore final : public ThreadStore {
     exec("BEGIN IMMEDIATE");
     try {
       if (version < 1) exec(kSchemaV1);
+      if (version < 2) exec(kSchemaV2);
       exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       exec("COMMIT");
     } catch (...) {

@@ -41,6 +41,7 @@ struct StoredMessage {
   std::string subject;  // decoded
   std::vector<Participant> participants;
   int question_count = 0;
+  bool complaint = false;  // the new text reads as a complaint (its cues; the words are not kept)
   std::vector<std::uint64_t> fingerprints;  // sketch of the new text (store/fingerprint.h)
 };
 

@@ -347,6 +347,20 @@ const Acknowledgement& MessageText::acknowledgement() const {
   return *ack_;
 }
 
+const std::vector<std::string>& MessageText::complaint_cues() const {
+  if (complaint_) return *complaint_;
+  std::vector<std::string> cues;
+  for (const auto& h : hits("complaint", full(), 5)) cues.push_back(h.phrase);
+  if (cues.empty()) {
+    std::vector<std::string> weak;
+    for (const auto& h : hits("complaint-weak", full(), 10))
+      if (std::find(weak.begin(), weak.end(), h.phrase) == weak.end()) weak.push_back(h.phrase);
+    if (weak.size() >= 2) cues = std::move(weak);
+  }
+  complaint_ = std::move(cues);
+  return *complaint_;
+}
+
 std::size_t MessageText::words_besides(std::initializer_list<const char*> lists) const {
   const TextAnalysis& b = body();
   std::vector<bool> covered(b.tokens.size(), false);

@@ -52,6 +52,10 @@ class MessageText {
   int answer_blocks() const;
 
   const Acknowledgement& acknowledgement() const;
+  // What makes the new text a complaint: one cue of the complaint list, or two different ones of
+  // complaint-weak; empty when it reads as none.
+  const std::vector<std::string>& complaint_cues() const;
+  bool complains() const { return !complaint_cues().empty(); }
   // The body's words besides the phrases of `lists` (canned, ack) and numbers such as ticket ids:
   // how much the message says beyond "we received it, ticket 4471".
   std::size_t words_besides(std::initializer_list<const char*> lists) const;
@@ -82,6 +86,7 @@ class MessageText {
   mutable std::optional<std::vector<Sentence>> sentences_;
   mutable std::optional<int> answer_blocks_;
   mutable std::optional<Acknowledgement> ack_;
+  mutable std::optional<std::vector<std::string>> complaint_;
   mutable std::string answered_text_;
   mutable std::unique_ptr<MessageText> answered_;
 };

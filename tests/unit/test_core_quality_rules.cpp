@@ -103,7 +103,6 @@ TEST(InternalDetails, Table) {
   run("internal-details", {
       {"en note", "Internal note: customer is difficult.\nHi Ana, done.", Result::fail, "internal note"},
       {"en outage", "Sorry, the server crashed last night.", Result::fail, "the server crashed"},
-      {"private ip", "Please try http://10.1.2.3/login again.", Result::fail, "10.1.2.3"},
       {"es nota", "Nota interna: revisar.", Result::fail, "nota interna"},
       {"ru заметка", "Внутренняя заметка: клиент сложный.", Result::fail, "внутренняя заметка"},
       {"ru сервер", "У нас упал сервер, извините.", Result::fail, "упал"},
@@ -111,6 +110,31 @@ TEST(InternalDetails, Table) {
       {"public ip", "Our status page is at 203.0.113.10.", Result::pass},
       {"version number", "Please update to version 10.2.3.4 of the app.", Result::pass},
   });
+}
+
+// Private addresses: ours are held back, the customer's own (in the quote) and version numbers
+// are not; without a quote there is no telling whose an address is, and nothing is held.
+TEST(InternalDetails, PrivateAddresses) {
+  const std::string quote = "On Tue, Ana wrote:\nMy router at 192.168.1.1 shows the error.";
+  struct Case {
+    const char* label;
+    const char* text;
+    std::string quoted;
+    Result want;
+  };
+  const Case cases[] = {
+      {"ours", "Please try http://10.1.2.3/login again.", quote, Result::fail},
+      {"the customer's own", "Open 192.168.1.1 in your browser and restart the router.", quote, Result::pass},
+      {"a version", "Update to version 10.2.3.4 first.", quote, Result::pass},
+      {"a build", "It is fixed in build 172.16.0.9.", quote, Result::pass},
+      {"no quote to tell", "Please try http://10.1.2.3/login again.", "", Result::pass},
+      {"public", "Our status page is at 203.0.113.10.", quote, Result::pass},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    Finding f = judge("internal-details", c.text, c.quoted);
+    EXPECT_EQ(f.result, c.want) << f.detail;
+  }
 }
 
 TEST(InternalDetails, ConfiguredHostsAndPhrases) {

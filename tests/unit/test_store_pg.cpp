@@ -207,7 +207,7 @@ TEST(PgStore, TwoStoresOnOneDatabaseAndReopen) {
   }
   auto again = open_store(url);
   EXPECT_TRUE(again->get_message("m1@x").has_value());
-  EXPECT_EQ(admin("SELECT string_agg(version::text, ',') FROM schema_version", "shared"), "1");
+  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "shared"), "1,2");
 }
 
 TEST(PgStore, PruneAndSla) {
@@ -267,11 +267,44 @@ TEST(PgStore, InstancesStartingTogetherMigrateOnce) {
   for (int i = 0; i < 6; ++i)
     starts.push_back(std::async(std::launch::async, [&] { return open_store(url) != nullptr; }));
   for (auto& f : starts) EXPECT_TRUE(f.get());
-  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "together"), "1");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "together"), "2");
   EXPECT_EQ(admin("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
                   "('threads', 'messages', 'participants')",
                   "together"),
             "3");
+}
+
+// A database of the first schema (as version 1 made it, with a message in it) is migrated when a
+// milter opens it: the message keeps its fields and reads as no complaint; new ones carry theirs.
+TEST(PgStore, MigratesTheFirstSchema) {
+  auto url = fresh_db("from_v1");
+  admin(R"sql(
+SET ROLE support_milter;
+CREATE TABLE schema_version(version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now());
+CREATE TABLE threads(thread_id text PRIMARY KEY, subject text NOT NULL, created bigint NOT NULL,
+  last_activity bigint NOT NULL, sla text NOT NULL DEFAULT '', due bigint);
+CREATE TABLE messages(message_id text PRIMARY KEY, seq bigint GENERATED ALWAYS AS IDENTITY,
+  thread_id text NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE, direction text NOT NULL,
+  time bigint NOT NULL, subject text NOT NULL, question_count integer NOT NULL, fingerprints bytea NOT NULL);
+CREATE TABLE participants(message_id text NOT NULL REFERENCES messages(message_id) ON DELETE CASCADE,
+  pos integer NOT NULL, role text NOT NULL, address text NOT NULL, display text NOT NULL,
+  PRIMARY KEY (message_id, pos));
+INSERT INTO schema_version(version) VALUES (1);
+INSERT INTO threads VALUES ('t1', 'Invoice 4471', 1000, 1000, '', NULL);
+INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints)
+  VALUES ('old@x', 't1', 'inbound', 1000, 'Invoice 4471', 3, '\x');
+)sql",
+        "from_v1");
+  auto s = open_store(url);
+  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "from_v1"), "1,2");
+  auto old = s->get_message("old@x");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->question_count, 3);
+  EXPECT_FALSE(old->complaint);
+  auto m = msg("new@x", "t1", Direction::inbound, 2000);
+  m.complaint = true;
+  EXPECT_TRUE(s->record(m, nullptr));
+  EXPECT_TRUE(s->get_message("new@x")->complaint);
 }
 
 TEST(PgStore, NewerSchemaIsRefused) {
@@ -484,7 +517,7 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   // The lazy store connected and created its schema at its first call.
   EXPECT_TRUE(lazy->record(msg("lazy@x", "t1", Direction::inbound, 1), &t));
   EXPECT_EQ(lazy->get_message("lazy@x")->thread_id, "t1");
-  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "1");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "2");
 
   // A restart while the pool is idle is noticed before use: no call fails for it.
   ASSERT_EQ(helper("down", PgServer::dir), 0);

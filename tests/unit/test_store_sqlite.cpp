@@ -37,6 +37,48 @@ StoredMessage msg(const std::string& id, const std::string& thread, Direction d,
 
 ThreadInfo thread(const std::string& id, TimeMs t) { return {id, "Invoice 4471", t, t, ""}; }
 
+// A file of the first schema (as version 1 made it, with a message in it) is migrated when it is
+// opened: the message keeps its fields and reads as no complaint; new ones carry theirs.
+TEST(SqliteStore, MigratesTheFirstSchema) {
+  auto path = fresh_db("from-v1");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v1 = R"sql(
+CREATE TABLE threads(thread_id TEXT PRIMARY KEY, subject TEXT NOT NULL, created INTEGER NOT NULL,
+  last_activity INTEGER NOT NULL, sla TEXT NOT NULL DEFAULT '', due INTEGER);
+CREATE TABLE messages(message_id TEXT PRIMARY KEY,
+  thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE, direction TEXT NOT NULL,
+  time INTEGER NOT NULL, subject TEXT NOT NULL, question_count INTEGER NOT NULL, fingerprints BLOB);
+CREATE TABLE participants(message_id TEXT NOT NULL REFERENCES messages(message_id) ON DELETE CASCADE,
+  role TEXT NOT NULL, address TEXT NOT NULL, display TEXT NOT NULL);
+INSERT INTO threads VALUES ('t1', 'Invoice 4471', 1000, 1000, '', NULL);
+INSERT INTO messages VALUES ('old@x', 't1', 'inbound', 1000, 'Invoice 4471', 3, x'');
+PRAGMA user_version = 1;
+)sql";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto s = open_sqlite_store(path.string());
+  auto old = s->get_message("old@x");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->question_count, 3);
+  EXPECT_FALSE(old->complaint);
+  auto m = msg("new@x", "t1", Direction::inbound, 2000);
+  m.complaint = true;
+  EXPECT_TRUE(s->record(m, nullptr));
+  EXPECT_TRUE(s->get_message("new@x")->complaint);
+  s.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 TEST(SqliteStore, RecordsAndFinds) {
   auto path = fresh_db("basic");
   auto s = open_sqlite_store(path.string());
