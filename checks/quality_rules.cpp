@@ -197,10 +197,12 @@ class AnswerEveryQuestion final : public QualityRule {
     return "An outbound reply to a customer message that asked two or more questions (read in the message "
            "answered as quoted, greeting and signature aside) must answer each. A question counts as left "
            "out when it has two or more topic words (every form; the language's stop words aside) and no more "
-           "than min_overlap of them come back in the reply's body, unless it asks a price or a time (the "
-           "ask-price and ask-time lists) and the reply states an amount or a time; and the reply must then "
-           "have fewer paragraphs and list items than the customer asked questions. Without a quote, the "
-           "stored count of questions is compared with the reply's paragraphs and list items.";
+           "than min_overlap of them come back in the reply's body, unless it asks a price, a time or a "
+           "cause (the ask-price, ask-time and ask-why lists) and the reply states an amount, a time or a "
+           "cause (answer-why), or it is a yes/no question (no ask-open word) and the reply has a yes or "
+           "no left (answer-yes-no). With fewer_blocks, the reply must also have fewer paragraphs and list "
+           "items than questions. Without a quote, the stored count of questions is compared with the "
+           "reply's paragraphs and list items.";
   }
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.0, "share of a question's topic words above which the reply answers it (0 to 1)", 0.0, 1.0},
@@ -238,6 +240,7 @@ class AnswerEveryQuestion final : public QualityRule {
     const std::string body(ctx.text.body_text());
     const bool amount = states_amount(body, *lex, ctx.text.body(), lang);
     const bool time = names_a_time(body, ctx.time, ctx.text.time_zone());
+    const bool cause = !lex->get("answer-why", lang).find(ctx.text.body().tokens_in(lang), 1).empty();
 
     // Yes/no answers in the reply ("Yes, ...", "Sí, ...", "К сожалению, ..."): each may answer one
     // yes/no question that no word of the reply echoes.
@@ -247,7 +250,8 @@ class AnswerEveryQuestion final : public QualityRule {
       TextAnalysis qa(q->text);
       const std::vector<Token>& tokens = qa.tokens_in(lang);
       if ((amount && !lex->get("ask-price", lang).find(tokens, 1).empty()) ||
-          (time && !lex->get("ask-time", lang).find(tokens, 1).empty()))
+          (time && !lex->get("ask-time", lang).find(tokens, 1).empty()) ||
+          (cause && !lex->get("ask-why", lang).find(tokens, 1).empty()))
         continue;
       std::vector<bool> stop(tokens.size(), false);
       for (const auto& h : lex->get("stop", lang).find(tokens, tokens.size()))

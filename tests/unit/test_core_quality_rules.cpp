@@ -102,7 +102,7 @@ TEST(BlameShifting, Table) {
 TEST(InternalDetails, Table) {
   run("internal-details", {
       {"en note", "Internal note: customer is difficult.\nHi Ana, done.", Result::fail, "internal note"},
-      {"en outage", "Sorry, the server crashed last night.", Result::fail, "the server crashed"},
+      {"en outage", "Sorry, the server crashed last night.", Result::fail, "crashed"},
       {"es nota", "Nota interna: revisar.", Result::fail, "nota interna"},
       {"ru заметка", "Внутренняя заметка: клиент сложный.", Result::fail, "внутренняя заметка"},
       {"ru сервер", "У нас упал сервер, извините.", Result::fail, "упал"},
