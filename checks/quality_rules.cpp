@@ -165,6 +165,7 @@ class AcknowledgeWithEta final : public QualityRule {
 class NumberedQuestions final : public QualityRule {
  public:
   std::string_view id() const override { return "numbered-questions"; }
+  std::string_view languages() const override { return "any"; }
   std::string_view summary() const override { return "several questions to the customer are numbered"; }
   std::string_view description() const override {
     return "An outbound message whose body (greeting and signature aside) asks two or more questions "
@@ -303,6 +304,7 @@ class AnswerEveryQuestion final : public QualityRule {
 class SignatureContact final : public QualityRule {
  public:
   std::string_view id() const override { return "signature-contact"; }
+  std::string_view languages() const override { return "any (sign-off lines: en, es, ru)"; }
   std::string_view summary() const override { return "the signature has a phone, an address or a URL"; }
   std::string_view description() const override {
     return "An outbound message must end with a signature that gives a way to reach us: a phone number, "

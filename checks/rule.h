@@ -116,6 +116,8 @@ class Rule {
   // What it judges and how, for docs/RULES.md: a few sentences for a mail admin.
   virtual std::string_view description() const = 0;
   virtual bool can_fix() const { return false; }
+  // The languages it judges: "any" for rules that read no words, else the lexicons' languages.
+  virtual std::string_view languages() const { return "en, es, ru"; }
   virtual Action default_action() const { return Action::log; }
   virtual std::vector<ParamSpec> params() const { return {}; }
   // Never throws for any message; returns skip when the rule does not apply.

@@ -1,0 +1,82 @@
+// Each rule's version against what it is: its default action, parameters, languages and
+// description. An audit record names the version of every rule, so a verdict can be traced to the
+// rule that made it; a change to a rule must bump its version and this table with it.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "checks/registry.h"
+
+namespace sm {
+namespace {
+
+// FNV-1a, 64 bits: stable across builds and machines.
+std::uint64_t fnv(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+std::string value_text(const ParamValue& v) {
+  struct {
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return std::to_string(d); }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(const std::vector<std::string>& l) const {
+      std::string out;
+      for (const auto& x : l) out += x + ",";
+      return out;
+    }
+  } visit;
+  return std::visit(visit, v);
+}
+
+// What a rule is, as far as its interface says.
+std::uint64_t shape(const Rule& r) {
+  std::string s = std::string(r.id()) + "|" + to_string(r.default_action()) + "|" + (r.can_fix() ? "fix" : "") + "|" +
+                  std::string(r.languages()) + "|" + std::string(r.description());
+  for (const auto& p : r.params()) s += "|" + p.name + "=" + value_text(p.default_value);
+  return fnv(s);
+}
+
+TEST(RuleVersions, TableHoldsEveryRule) {
+  // id -> {version, shape}. When a rule changes, bump its version() and write its new shape here.
+  const std::map<std::string, std::pair<std::string, std::uint64_t>> table = {
+      {"subject-continuity", {"1", 580118895293834276ULL}},
+      {"reply-all", {"1", 15249610319394948488ULL}},
+      {"quoted-history", {"1", 14250862242587447598ULL}},
+      {"meaningful-subject", {"2", 7248169692152877629ULL}},
+      {"polite-tone", {"2", 376871308673482786ULL}},
+      {"blame-shifting", {"2", 18269687900441229551ULL}},
+      {"canned-non-answer", {"2", 6048850622581820809ULL}},
+      {"acknowledge-with-eta", {"2", 1965892813223069015ULL}},
+      {"numbered-questions", {"2", 6533965018030260822ULL}},
+      {"answer-every-question", {"2", 7401342467872313914ULL}},
+      {"signature-contact", {"2", 8133778601132634693ULL}},
+      {"internal-details", {"2", 11088593843565922370ULL}},
+      {"call-to-action", {"2", 8705537505556640041ULL}},
+      {"plain-language", {"2", 3891168920831866574ULL}},
+      {"apology-on-complaint", {"2", 6052577591808210645ULL}},
+  };
+  for (const auto& rule : rule_registry()) {
+    const std::string id(rule->id());
+    SCOPED_TRACE(id);
+    auto it = table.find(id);
+    if (it == table.end()) {
+      ADD_FAILURE() << "a rule missing from the table: add {\"" << id << "\", {\"" << rule->version() << "\", "
+                    << shape(*rule) << "ULL}},";
+      continue;
+    }
+    EXPECT_EQ(rule->version(), it->second.first) << "the version changed: update the table";
+    EXPECT_EQ(shape(*rule), it->second.second)
+        << "the rule changed (default action, parameters, languages or description): bump its version "
+           "and write {\"" << id << "\", {\"<new version>\", " << shape(*rule) << "ULL}},";
+  }
+  EXPECT_EQ(table.size(), rule_registry().size()) << "the table names a rule that is gone";
+}
+
+}  // namespace
+}  // namespace sm
