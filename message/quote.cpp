@@ -130,17 +130,21 @@ void append_lower(std::string& out, std::string_view s) {
   }
 }
 
-// Quote depth of a line ("> > x" and ">>x" are 2) and its text without the markers.
-int quote_depth(std::string_view line, std::string_view* rest) {
+// Quote depth of a line ("> > x" and ">>x" are 2), its text without the markers, and (`outer`)
+// its text without the first marker only, as the history quoted it ("> x" of ">> x").
+int quote_depth(std::string_view line, std::string_view* rest, std::string_view* outer = nullptr) {
   std::size_t i = 0;
   while (i < line.size() && (line[i] == ' ' || line[i] == '\t') && i < 4) ++i;
   int depth = 0;
   while (i < line.size() && line[i] == '>') {
     ++depth;
     ++i;
+    if (depth == 1 && i < line.size() && line[i] == ' ' && outer != nullptr) *outer = line.substr(i + 1);
+    else if (depth == 1 && outer != nullptr) *outer = line.substr(i);
     while (i < line.size() && line[i] == ' ') ++i;
   }
   if (rest != nullptr) *rest = depth > 0 ? line.substr(i) : line;
+  if (outer != nullptr && depth == 0) *outer = line;
   return depth;
 }
 
@@ -319,11 +323,13 @@ struct Line {
   std::uint32_t text_at = 0;      // the trimmed text (unquoted lines only) within raw
   std::uint32_t text_size = 0;
   std::uint32_t rest_at = 0;      // the text after the ">" markers within raw
+  std::uint32_t outer_at = 0;     // the text after the first ">" marker within raw
   bool quoted = false;            // has ">" markers
   mutable Label label = Label::unknown;  // an Outlook header label starts it (looked up once, when needed)
 
   std::string_view text() const { return raw.substr(text_at, text_size); }
   std::string_view rest() const { return raw.substr(rest_at); }
+  std::string_view outer() const { return raw.substr(outer_at); }
 };
 
 // "Label:", "Label :", "*Label:*", "Label：" at the start of a line, from kLabels.
@@ -362,11 +368,12 @@ std::vector<Line> split_lines(std::string_view text) {
     if (nl == std::string_view::npos) nl = text.size();
     Line l;
     l.raw = text.substr(pos, nl - pos);
-    std::string_view rest;
-    l.quoted = quote_depth(l.raw, &rest) > 0;
+    std::string_view rest, outer;
+    l.quoted = quote_depth(l.raw, &rest, &outer) > 0;
     // Offsets past 4 GiB would not fit; such a line is neither a marker nor worth the split.
     if (l.raw.size() <= UINT32_MAX) {
       l.rest_at = static_cast<std::uint32_t>(rest.data() - l.raw.data());
+      l.outer_at = static_cast<std::uint32_t>(outer.data() - l.raw.data());
       if (!l.quoted) {
         std::string_view t = trim(l.raw);
         l.text_at = static_cast<std::uint32_t>(t.data() - l.raw.data());
@@ -708,7 +715,7 @@ QuoteSplit split_quotes(std::string_view text) {
     for (; i < stop; ++i) {
       if (lines[i].quoted) {
         any_prefix = true;
-        append_line(quoted, lines[i].rest());
+        append_line(quoted, lines[i].outer());
       } else {
         append_line(new_text, lines[i].raw);
       }
@@ -719,7 +726,7 @@ QuoteSplit split_quotes(std::string_view text) {
     i = m->line + m->lines;
     if (!m->interleaved) {
       // Everything after the marker is history.
-      for (; i < lines.size(); ++i) append_line(quoted, lines[i].rest());
+      for (; i < lines.size(); ++i) append_line(quoted, lines[i].outer());
       break;
     }
     // ">" lines are history; the author's lines may follow until another marker.

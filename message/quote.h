@@ -27,7 +27,8 @@ const char* to_string(QuoteStyle s);
 
 struct QuoteSplit {
   std::string new_text;       // the author's words, trailing blank lines trimmed
-  std::string quoted;         // the quoted history with ">" markers removed, attribution included
+  std::string quoted;         // the quoted history, attribution included, without its first level
+                              // of ">" markers (what it quoted in turn keeps its own: "> ...")
   bool has_quote = false;
   QuoteStyle style = QuoteStyle::none;  // what announced the first quoted block
   std::string marker;         // the line that announced it (attribution, separator), if any

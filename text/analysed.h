@@ -20,6 +20,9 @@ struct TextAnalysis {
   std::vector<Token> tokens;  // stemmed in `lang` (not stemmed when it is unknown)
 
   explicit TextAnalysis(std::string_view t);
+  // The words [first, last) of `whole`, for `part`, the stretch of whole's text they come from:
+  // no second reading of the words (the language and the stems are whole's).
+  TextAnalysis(const TextAnalysis& whole, std::size_t first, std::size_t last, std::string_view part);
   // The same tokens stemmed in `l` (the tokens above when l == lang). One text is read on one
   // thread; the object is not shared.
   const std::vector<Token>& tokens_in(Lang l) const;

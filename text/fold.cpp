@@ -155,7 +155,7 @@ std::vector<Token> tokenize(std::string_view folded) {
       long_run = points[i].second == points[i - 1].second && points[i].second == points[i - 2].second;
     if (letter && !out.empty()) out.back().clause_end = out.back().clause_end || boundary;
     if (letter && !long_run) {
-      out.push_back({cur, cur, {}, {}, boundary, false});
+      out.push_back({std::move(cur), {}, {}, {}, boundary, false});
       boundary = false;
     } else if (letter) {
       // Runs of three or more of one code point squeeze to one; a pair stays a pair.

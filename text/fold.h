@@ -15,8 +15,8 @@ std::string fold_for_match(std::string_view text);
 std::string fold_for_match_icu(std::string_view text);
 
 // One word of folded text. `squeezed` is the word with runs of three or more of one letter cut to
-// one ("fuuuck" -> "fuck"), the same as `text` when there is no such run. The stems are filled by
-// stem_tokens() for a language (empty until then). A clause ends at . ! ? ; : , ( ) ¿ ¡, a dash
+// one ("fuuuck" -> "fuck"), empty when there is no such run. The stems are filled by stem_tokens()
+// for a language (empty until then; `squeezed_stem` only for a squeezed word). A clause ends at . ! ? ; : , ( ) ¿ ¡, a dash
 // between spaces, or a blank line; `clause_start`/`clause_end` mark the words at its edges.
 struct Token {
   std::string text;

@@ -183,7 +183,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
         for (std::size_t k = 1; k <= kMaxGap && s.next + k < tokens.size(); ++k) frontier.push_back({s.node->gap.get(), s.next + k});
       if (s.node->gap) frontier.push_back({s.node->gap.get(), s.next});
       const Token& t = tokens[s.next];
-      const bool squeezed = t.squeezed != t.text;
+      const bool squeezed = !t.squeezed.empty();
       auto push_from = [&](const std::unordered_map<std::string, std::unique_ptr<Node>>& map, const std::string& key) {
         if (map.empty()) return;
         if (auto it = map.find(key); it != map.end()) frontier.push_back({it->second.get(), s.next + 1});

@@ -262,16 +262,20 @@ std::string_view MessageText::body_text() const { return layout().body; }
 
 const TextAnalysis& MessageText::body() const {
   if (!body_) {
-    if (layout().body.size() == new_text_.size()) return full();
-    body_.emplace(layout().body);
+    const std::string_view b = layout().body;
+    if (b.size() == new_text_.size()) return full();
+    // The body's words are the whole text's, less those of the greeting before it and of the
+    // signature after it (both short): counted, not read again.
+    const std::size_t begin = b.empty() ? new_text_.size() : static_cast<std::size_t>(b.data() - new_text_.data());
+    const std::size_t before = tokenize(fold_for_match(new_text_.substr(0, begin))).size();
+    const std::size_t after = tokenize(fold_for_match(new_text_.substr(std::min(new_text_.size(), begin + b.size())))).size();
+    const std::size_t words = full().tokens.size();
+    body_.emplace(full(), before, words >= after ? words - after : 0, b);
   }
   return *body_;
 }
 
-Lang MessageText::lang() const {
-  Lang l = body().lang;
-  return l != Lang::unknown ? l : full().lang;
-}
+Lang MessageText::lang() const { return full().lang; }
 
 const std::vector<std::string>& MessageText::paragraphs() const {
   if (!paragraphs_) paragraphs_ = sm::paragraphs(body_text());
@@ -410,7 +414,15 @@ const MessageText& MessageText::answered() const {
 
 std::vector<PhraseList::Hit> MessageText::hits(const std::string& list, const TextAnalysis& in, std::size_t max_hits) const {
   if (lexicons_ == nullptr) return {};
-  return lexicons_->find(list, in, max_hits);
+  // The hits in this message's own analyses are found once per list: rules and the analysis ask
+  // for the same ones again. Other texts (a paragraph, a question) are read as asked.
+  const bool own = (full_ && &in == &*full_) || (body_ && &in == &*body_);
+  if (!own) return lexicons_->find(list, in, max_hits);
+  auto key = std::make_pair(list, &in);
+  auto it = hits_.find(key);
+  if (it == hits_.end()) it = hits_.emplace(std::move(key), lexicons_->find(list, in, 1000)).first;
+  const auto& all = it->second;
+  return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(max_hits, all.size()))};
 }
 
 }  // namespace sm

@@ -6,6 +6,7 @@
 // Each part is worked out on first use and then shared. One message is read on one thread; the
 // object is not shared. It keeps views of the texts it is given, which must outlive it.
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,8 @@ class MessageText {
   mutable std::optional<int> answer_blocks_;
   mutable std::optional<Acknowledgement> ack_;
   mutable std::optional<std::vector<std::string>> complaint_;
+  // Hits of each list in full() and body(), found once: rules and the analysis ask again.
+  mutable std::map<std::pair<std::string, const TextAnalysis*>, std::vector<PhraseList::Hit>, std::less<>> hits_;
   mutable std::string answered_text_;
   mutable std::unique_ptr<MessageText> answered_;
 };

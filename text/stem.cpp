@@ -93,7 +93,7 @@ void stem_tokens(std::vector<Token>& tokens, Lang lang) {
   StemmerPtr s = pool().take(lang);
   for (auto& t : tokens) {
     t.stem = run(s.get(), t.text);
-    t.squeezed_stem = t.squeezed == t.text ? t.stem : run(s.get(), t.squeezed);
+    if (!t.squeezed.empty()) t.squeezed_stem = run(s.get(), t.squeezed);
   }
   pool().give(lang, std::move(s));
 }

@@ -324,9 +324,11 @@ TEST(Quote, HeaderBlocksInEveryLanguage) {
   }
 }
 
-TEST(Quote, QuotedTextHasNoMarkers) {
-  QuoteSplit q = split_quotes("Yes\n\nOn Mon, Ana <a@x.example> wrote:\n> line one\n>> line two");
-  EXPECT_EQ(q.quoted, "On Mon, Ana <a@x.example> wrote:\nline one\nline two");
+// The quote loses its own level of markers; what it quoted in turn keeps its own, so the message
+// answered can be told from older history.
+TEST(Quote, QuotedTextLosesOneLevelOfMarkers) {
+  QuoteSplit q = split_quotes("Yes\n\nOn Mon, Ana <a@x.example> wrote:\n> line one\n>> line two\n> > line three");
+  EXPECT_EQ(q.quoted, "On Mon, Ana <a@x.example> wrote:\nline one\n> line two\n> line three");
   QuoteSplit w = split_quotes("Yes\n\nOn Tue, 3 Nov 2026 at 09:14, Ana Ruiz\n<ana@client.example>\nwrote:\nHello,\nit fails.");
   EXPECT_EQ(w.marker, "On Tue, 3 Nov 2026 at 09:14, Ana Ruiz <ana@client.example> wrote:");
   EXPECT_EQ(w.quoted, "On Tue, 3 Nov 2026 at 09:14, Ana Ruiz\n<ana@client.example>\nwrote:\nHello,\nit fails.");
