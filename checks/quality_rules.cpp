@@ -203,7 +203,7 @@ class AnswerEveryQuestion final : public QualityRule {
            "cause (answer-why), or it is a yes/no question (no ask-open word) and the reply has a yes or "
            "no left (answer-yes-no). With fewer_blocks, the reply must also have fewer paragraphs and list "
            "items than questions. Without a quote, the stored count of questions is compared with the "
-           "reply's paragraphs and list items.";
+           "reply's paragraphs and list items. A reply written between the quoted lines is not judged.";
   }
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.0, "share of a question's topic words above which the reply answers it (0 to 1)", 0.0, 1.0},
@@ -230,6 +230,8 @@ class AnswerEveryQuestion final : public QualityRule {
       return f;
     }
     if (questions.size() < 2) return make(Result::skip, "the customer asked fewer than two questions");
+    // Answers written between the quoted questions stand each under its question: not counted here.
+    if (ctx.message.quote.inline_answers) return make(Result::skip, "answered between the quoted lines");
     const Lang lang = answered.lang() != Lang::unknown ? answered.lang() : ctx.text.lang();
     const Lexicons* lex = ctx.text.lexicons();
     if (lex == nullptr || lang == Lang::unknown) return make(Result::skip, "no lexicons for the language");
@@ -246,14 +248,23 @@ class AnswerEveryQuestion final : public QualityRule {
     // Yes/no answers in the reply ("Yes, ...", "Sí, ...", "К сожалению, ..."): each may answer one
     // yes/no question that no word of the reply echoes.
     std::size_t yes_no = lex->get("answer-yes-no", lang).find(ctx.text.body().tokens_in(lang), 50).size();
-    std::vector<std::string> unanswered;
+    // Each question, read: is it answered by its words, or a price, a time or a cause, and is it
+    // a yes/no question?
+    struct Read {
+      const Sentence* q;
+      bool answered, yes_no;
+    };
+    std::vector<Read> read;
     for (const Sentence* q : questions) {
       TextAnalysis qa(q->text);
       const std::vector<Token>& tokens = qa.tokens_in(lang);
+      const bool closed = lex->get("ask-open", lang).find(tokens, 1).empty();
       if ((amount && !lex->get("ask-price", lang).find(tokens, 1).empty()) ||
           (time && !lex->get("ask-time", lang).find(tokens, 1).empty()) ||
-          (cause && !lex->get("ask-why", lang).find(tokens, 1).empty()))
+          (cause && !lex->get("ask-why", lang).find(tokens, 1).empty())) {
+        read.push_back({q, true, closed});
         continue;
+      }
       std::vector<bool> stop(tokens.size(), false);
       for (const auto& h : lex->get("stop", lang).find(tokens, tokens.size()))
         for (std::size_t k = h.first; k < h.first + h.count; ++k) stop[k] = true;
@@ -264,14 +275,21 @@ class AnswerEveryQuestion final : public QualityRule {
         ++topic;
         found += said.count(w);
       }
-      if (static_cast<std::int64_t>(topic) < s.get_int("min_topic_words") ||
-          static_cast<double>(found) > s.get_double("min_overlap") * static_cast<double>(topic))
-        continue;
-      if (lex->get("ask-open", lang).find(tokens, 1).empty() && yes_no > 0) {
+      const bool echoed = static_cast<std::int64_t>(topic) < s.get_int("min_topic_words") ||
+                          static_cast<double>(found) > s.get_double("min_overlap") * static_cast<double>(topic);
+      read.push_back({q, echoed, closed});
+    }
+    // A yes or a no answers one yes/no question: those whose words came back took theirs first.
+    for (const auto& r : read)
+      if (r.answered && r.yes_no && yes_no > 0) --yes_no;
+    std::vector<std::string> unanswered;
+    for (const auto& r : read) {
+      if (r.answered) continue;
+      if (r.yes_no && yes_no > 0) {
         --yes_no;
         continue;
       }
-      unanswered.push_back(q->text.substr(0, 200));
+      unanswered.push_back(r.q->text.substr(0, 200));
     }
     // A reply with as many blocks as there were questions may answer in its own words: only a
     // reply with fewer, and a question none of whose words come back, has left one out.

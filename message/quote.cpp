@@ -699,6 +699,10 @@ std::string tidy(std::string s) {
 
 }  // namespace
 
+namespace {
+bool blank_line(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
+}  // namespace
+
 QuoteSplit split_quotes(std::string_view text) {
   QuoteSplit r;
   const std::vector<Line> lines = split_lines(text);
@@ -717,6 +721,8 @@ QuoteSplit split_quotes(std::string_view text) {
         any_prefix = true;
         append_line(quoted, lines[i].outer());
       } else {
+        // The author's words under a quoted line: answers written between the quoted lines.
+        if (any_prefix && !blank_line(lines[i].raw)) r.inline_answers = true;
         append_line(new_text, lines[i].raw);
       }
     }
@@ -745,7 +751,10 @@ QuoteSplit split_quotes(std::string_view text) {
   r.new_text = tidy(std::move(new_text));
   r.quoted = tidy(std::move(quoted));
   r.has_quote = r.style != QuoteStyle::none && !r.quoted.empty();
-  if (!r.has_quote) r.style = QuoteStyle::none;
+  if (!r.has_quote) {
+    r.style = QuoteStyle::none;
+    r.inline_answers = false;
+  }
   return r;
 }
 

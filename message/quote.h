@@ -32,6 +32,7 @@ struct QuoteSplit {
   bool has_quote = false;
   QuoteStyle style = QuoteStyle::none;  // what announced the first quoted block
   std::string marker;         // the line that announced it (attribution, separator), if any
+  bool inline_answers = false;  // the author wrote under quoted lines (answers between them)
 };
 
 QuoteSplit split_quotes(std::string_view text);

@@ -54,7 +54,7 @@ TEST(RuleVersions, TableHoldsEveryRule) {
       {"canned-non-answer", {"2", 6048850622581820809ULL}},
       {"acknowledge-with-eta", {"2", 1965892813223069015ULL}},
       {"numbered-questions", {"2", 6533965018030260822ULL}},
-      {"answer-every-question", {"2", 7401342467872313914ULL}},
+      {"answer-every-question", {"2", 474809760965970956ULL}},
       {"signature-contact", {"2", 8133778601132634693ULL}},
       {"internal-details", {"2", 11088593843565922370ULL}},
       {"call-to-action", {"2", 8705537505556640041ULL}},

@@ -10,6 +10,9 @@
 
 #include "core/audit.h"
 #include "core/audit_verify.h"
+#include "checks/registry.h"
+#include "core/config.h"
+#include "core/digest.h"
 #include "core/pipeline.h"
 
 namespace sm {
@@ -170,6 +173,26 @@ TEST(AuditChain, CustomerAddressesAsHmac) {
 }
 
 // The admin tools append from another process while the daemon writes: one chain, nothing lost.
+// A verdict names what made it: the config's digest, the lexicons' (another list, another digest)
+// and every rule's version.
+TEST(AuditChain, RecordsNameTheListsAndRulesOfTheVerdict) {
+  auto cfg = std::make_shared<Config>(*default_config());
+  Message m = parse_message("From: a@client.example\r\nSubject: x\r\nMessage-ID: <m@x>\r\n\r\nhi\r\n", cfg->limits);
+  Verdict v;
+  auto rec = audit_record(m, Envelope{}, v, *cfg);
+  EXPECT_EQ(rec["lexicons"], sha256_hex(cfg->lexicons.loaded->content()));
+  EXPECT_EQ(rec["lexicons"].get<std::string>().size(), 64u);
+  EXPECT_EQ(rec["rules"]["polite-tone"], std::string(find_rule("polite-tone")->version()));
+  EXPECT_EQ(rec["rules"].size(), rule_registry().size());
+
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("lex-digest-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "en");
+  std::ofstream(dir / "en" / "rude.txt") << "zorkmid\n";
+  auto other = parse_config("[lexicons]\ndir = \"" + dir.string() + "\"\n", "other.conf");
+  EXPECT_NE(audit_record(m, Envelope{}, v, *other)["lexicons"], rec["lexicons"]);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(AuditChain, AnotherProcessAppendsIntoTheSameChain) {
   auto dir = fs::path(::testing::TempDir()) / ("chain-shared-" + std::to_string(getpid()));
   fs::remove_all(dir);

@@ -77,6 +77,15 @@ TEST(PoliteTone, Table) {
       {"es computadora", "Reinicie la computadora, por favor.", Result::pass},
       {"ru тупик", "Это не тупик, есть другой путь.", Result::pass},
       {"ru оскорблять нельзя", "Спасибо за терпение, всё исправлено.", Result::pass},
+      // Word forms from one entry, and phrases rude only in their frame.
+      {"ru form of тупой", "Объяснять тупым по десятому разу я не обязан.", Result::fail, "тупой"},
+      {"ru frame", "Штрафы выписываем не мы, так что это ваши проблемы.", Result::fail, "проблемы"},
+      {"ru frame at the start", "Это ваши проблемы, а не наши.", Result::fail, "проблемы"},
+      {"ru kind words of the frame", "Мы решим ваши проблемы с доставкой сегодня же.", Result::pass},
+      {"es frame", "Eso es problema suyo.", Result::fail, "problema suyo"},
+      {"es kind words of the frame", "Vamos a resolver su problema hoy mismo.", Result::pass},
+      {"en frame", "Deal with it.", Result::fail, "deal with it"},
+      {"en kind words of the frame", "Our courier team will deal with it today.", Result::pass},
   });
 }
 
@@ -93,6 +102,9 @@ TEST(BlameShifting, Table) {
       {"es culpa", "Esto es culpa suya.", Result::fail, "culpa suya"},
       {"ru", "Вы сами виноваты: пароль был неверный.", Result::fail, "вы сами виноваты"},
       {"ru уже писали", "Как мы уже писали, файл должен быть в PDF.", Result::fail, "как мы уже писали"},
+      {"ru feminine form", "Вы сама виновата, адрес был указан неверно.", Result::fail, "вы сами виноваты"},
+      {"en clearing the customer", "This is not your fault: our check stopped the payment.", Result::pass},
+      {"es clearing the customer", "No es culpa suya, el error fue nuestro.", Result::pass},
       {"en clean", "The file needs to be a PDF; I converted it for you.", Result::pass},
       {"es clean", "El archivo debe ser PDF; se lo he convertido.", Result::pass},
       {"ru clean", "Файл нужен в PDF, мы его уже сконвертировали.", Result::pass},
@@ -109,6 +121,13 @@ TEST(InternalDetails, Table) {
       {"en clean", "Your order ships today from our warehouse.", Result::pass},
       {"public ip", "Our status page is at 203.0.113.10.", Result::pass},
       {"version number", "Please update to version 10.2.3.4 of the app.", Result::pass},
+      // Our team's work is the result the customer needs, not the kitchen's smell.
+      {"es our team fixed it", "Nuestros programadores ya lo han corregido; la exportación funciona.", Result::pass},
+      {"en our engineers fixed it", "Our engineers have fixed it and the export works again.", Result::pass},
+      {"ru разработчики исправили", "Наши разработчики уже исправили ошибку.", Result::pass},
+      {"en staff excuse", "Sorry for the wait, our developer is on sick leave this week.", Result::fail, "sick"},
+      {"es excusa", "Perdone, el programador está de baja.", Result::fail, "de baja"},
+      {"ru оправдание", "Извините, разработчик на больничном.", Result::fail, "на больничном"},
   });
 }
 
@@ -235,11 +254,40 @@ TEST(ApologyOnComplaint, Table) {
       {"es sin", "Ya está corregido.", "Es inaceptable, sigue sin funcionar.", Result::fail},
       {"ru извините", "Извините, это наша ошибка, всё исправили.", "Это безобразие, опять не работает!", Result::pass},
       {"ru без", "Всё исправили.", "Это безобразие, опять не работает!", Result::fail},
+      // Apologies in their other forms.
+      {"ru приносим вам извинения", "Приносим вам извинения, всё исправили.", "Это безобразие, опять не работает!", Result::pass},
+      {"ru извиняемся", "Извиняемся за задержку, всё исправили.", "Это безобразие, опять не работает!", Result::pass},
+      {"es lamento mucho", "Lamento mucho lo ocurrido; ya está corregido.", "Es inaceptable, sigue sin funcionar.", Result::pass},
+      {"en apologies for", "Apologies for the delay; it is fixed now.", "This is unacceptable, I am very disappointed.", Result::pass},
       {"not a complaint", "It is fixed now.", "Could you check my invoice?", Result::skip},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.label);
     EXPECT_EQ(judge("apology-on-complaint", r.reply, r.quoted).result, r.want);
+  }
+}
+
+// The customer's questions as quoted: a greeting and a sign-off answer none of them, a short real
+// answer does, and a question none of whose words come back is left out.
+TEST(AnswerEveryQuestion, TheCustomersOwnQuestions) {
+  const std::string quoted =
+      "On Mon, Tom wrote:\nHi,\n\nIs gift wrapping included in the price of the hamper?\n"
+      "And could you deliver the hamper to my sister's flat in Leeds instead?\n\nTom";
+  struct R {
+    const char* label;
+    const char* reply;
+    Result want;
+  };
+  const R rows[] = {
+      {"both answered, briefly", "Hi Tom,\n\nYes, gift wrapping is included.\n\nWe deliver to Leeds: add your sister's "
+                                 "flat as the delivery address.\n\nKind regards,\nSam",
+       Result::pass},
+      {"one left out, greeting and sign-off around it", "Hi Tom,\n\nYes, gift wrapping is included.\n\nKind regards,\nSam",
+       Result::fail},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.label);
+    EXPECT_EQ(judge("answer-every-question", r.reply, quoted, Direction::outbound, 2).result, r.want);
   }
 }
 
