@@ -238,6 +238,28 @@ const std::vector<KeyDef>& keys() {
        [](Config& c, const toml::node& n, const Reader& r) {
          c.store.timeout_ms = static_cast<unsigned>(r.integer(n, "store.timeout_ms", 100, 600000));
        }},
+      {"thread", "outlook_thread_index", "true",
+       "find a thread by the root of Outlook's Thread-Index header when References are missing",
+       [](Config& c, const toml::node& n, const Reader& r) { c.thread.outlook_thread_index = r.boolean(n, "thread.outlook_thread_index"); }},
+      {"thread", "ticket_pattern", "\"\\\\[#([0-9]+)\\\\]\"",
+       "ticket token in subjects, an ICU regular expression whose first group is the token (empty: none)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "thread.ticket_pattern");
+         if (v.empty()) {
+           c.thread.ticket.reset();
+           return;
+         }
+         try {
+           c.thread.ticket = std::make_shared<const TicketPattern>(v);
+         } catch (const std::invalid_argument& e) {
+           r.fail(n, "thread.ticket_pattern: \"" + v + "\" is not a regular expression (" + e.what() + ")");
+         }
+       }},
+      {"thread", "subject_window_days", "14",
+       "find a thread by its subject and the same customer within this many days (0: never)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.thread.subject_window_days = static_cast<unsigned>(r.integer(n, "thread.subject_window_days", 0, 3650));
+       }},
       {"sla", "target_seconds", "7200", "reply target: a customer waiting longer is over target",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.sla.target_s = r.integer(n, "sla.target_seconds", 1, 365LL * 86400);
@@ -498,6 +520,8 @@ std::shared_ptr<const Lexicons> load_lexicons(const std::string& dir) {
 // Every setting at its default, the lexicons not yet loaded.
 std::shared_ptr<Config> defaults() {
   auto c = std::make_shared<Config>();
+  static const auto ticket = std::make_shared<const TicketPattern>("\\[#([0-9]+)\\]");
+  c->thread.ticket = ticket;
   for (const auto& rule : rule_registry()) c->rules.settings[std::string(rule->id())] = rule_defaults(*rule);
   return c;
 }

@@ -12,6 +12,7 @@
 #include "checks/rule.h"
 #include "text/lexicon.h"
 #include "core/calendar.h"
+#include "core/thread_keys.h"
 #include "message/limits.h"
 
 namespace sm {
@@ -45,6 +46,14 @@ struct Config {
     unsigned pool_size = 4;      // PostgreSQL: connections at most
     unsigned timeout_ms = 5000;  // SQLite: lock wait; PostgreSQL: statement, connect and pool wait limit
   } store;
+
+  // How a message finds its thread when its References do not: Outlook's Thread-Index root, a
+  // ticket token of the subject, then the same subject from the same customer within a window.
+  struct Thread {
+    bool outlook_thread_index = true;
+    std::shared_ptr<const TicketPattern> ticket;  // null: no ticket tokens
+    unsigned subject_window_days = 14;            // 0: never by subject
+  } thread;
 
   struct Sla {
     std::int64_t target_s = 2 * 3600;  // first/next reply target

@@ -132,8 +132,99 @@ void decide(Verdict& v, const Config& cfg) {
 
 }  // namespace
 
-Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
-                          std::chrono::steady_clock::time_point started) {
+namespace {
+
+// A store or internal error decides the verdict: the configured failure action, no changes, and
+// in observe mode still nothing changes.
+void fail_verdict(Verdict& v, const Config& cfg, const std::string& error, bool store_error) {
+  v.error = error;
+  const FailAction a = store_error ? cfg.store.on_error : cfg.milter.on_internal_error;
+  v.action = a == FailAction::tempfail ? FinalAction::tempfail : FinalAction::accept;
+  v.modifications.clear();
+  v.pending.reset();
+  v.would = v.action;
+  if (cfg.rules.mode == Mode::observe) {
+    v.observe = true;
+    v.action = FinalAction::accept;
+  }
+  nlohmann::json sla = SlaResult{}.to_json();
+  sla["status"] = v.action == FinalAction::tempfail ? "not_sent" : "unknown";
+  sla["reason"] = store_error ? "store error" : "internal error";
+  v.sla = sla;
+}
+
+// The thread a message belongs to, by the ways help desks find it: its ids (In-Reply-To,
+// References), Outlook's Thread-Index root, a ticket token of the subject, and last the same
+// subject from the same customer within a window. Fills tctx and says how it was found.
+std::string find_thread(ThreadStore& store, const Message& msg, Direction d, const SupportIdentity& support,
+                        TimeMs time, const Config& cfg, const ThreadKeys& keys, ThreadContext& tctx) {
+  std::vector<std::string> ids(msg.in_reply_to.rbegin(), msg.in_reply_to.rend());
+  ids.insert(ids.end(), msg.references.rbegin(), msg.references.rend());
+  std::optional<std::string> tid;
+  std::string by;
+  if (!ids.empty() && (tid = store.find_thread(ids))) by = "references";
+  if (!tid && !keys.thread_index.empty() && (tid = store.find_thread_by_index(keys.thread_index))) by = "thread-index";
+  if (!tid && !keys.ticket.empty() && (tid = store.find_thread_by_ticket(keys.ticket))) by = "ticket";
+  if (!tid && cfg.thread.subject_window_days > 0) {
+    // The customer: the author of an inbound message, the recipients of an outbound one.
+    std::vector<std::string> customers;
+    auto add = [&](const std::vector<Address>& list) {
+      for (const auto& a : list)
+        if (!a.local_part.empty() && !support.is_support(a)) customers.push_back(a.key());
+    };
+    if (d == Direction::inbound) {
+      add(msg.from);
+      add(msg.reply_to);
+    } else if (d == Direction::outbound) {
+      add(msg.to);
+      add(msg.cc);
+    }
+    const std::string subject = split_subject(msg.subject).base;
+    const TimeMs since = time - static_cast<TimeMs>(cfg.thread.subject_window_days) * 86'400'000;
+    if (!subject.empty())
+      for (const auto& c : customers)
+        if ((tid = store.find_thread_by_subject(subject, c, since))) {
+          by = "subject";
+          break;
+        }
+  }
+  if (!tid) return "new";
+  auto info = store.get_thread(*tid);
+  if (!info) return "new";
+  tctx.thread = *info;
+  std::string parent = msg.parent_id();
+  if (!parent.empty()) tctx.answered = store.get_message(parent);
+  if (!tctx.answered || tctx.answered->thread_id != *tid) {
+    tctx.answered.reset();
+    for (const auto& id : ids)
+      if (auto m = store.get_message(id); m && m->thread_id == *tid) {
+        tctx.answered = m;
+        break;
+      }
+  }
+  // Found by another way than its ids: it answers the thread's last customer message.
+  if (!tctx.answered && d == Direction::outbound) tctx.answered = store.last_message(*tid, {Direction::inbound});
+  return by;
+}
+
+// What a held message needs for the SLA clock when it is released.
+std::string pending_sla(Direction d, const Acknowledgement* ack) {
+  nlohmann::json j = {{"direction", to_string(d)}};
+  if (ack != nullptr && ack->only_acknowledges) {
+    j["only_acknowledges"] = true;
+    j["phrase"] = ack->phrase;
+    if (ack->promised) {
+      j["promised"] = *ack->promised;
+      j["promise"] = ack->promise;
+    }
+  }
+  return j.dump();
+}
+
+}  // namespace
+
+Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
+                        std::chrono::steady_clock::time_point started) {
   Verdict v;
   const auto deadline = started + std::chrono::milliseconds(cfg.limits.message_ms);
   v.time = time;
@@ -145,30 +236,15 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
     }
     const bool involved = v.direction.direction != Direction::other;
 
+    ThreadKeys keys;
+    if (cfg.thread.outlook_thread_index) keys.thread_index = thread_index_root(msg);
+    if (cfg.thread.ticket) keys.ticket = cfg.thread.ticket->find(msg.subject);
+
     ThreadContext tctx;
-    bool known_thread = false;
-    if (store_ != nullptr && involved) {
-      std::vector<std::string> ids(msg.in_reply_to.rbegin(), msg.in_reply_to.rend());
-      ids.insert(ids.end(), msg.references.rbegin(), msg.references.rend());
-      if (!ids.empty()) {
-        if (auto tid = store_->find_thread(ids)) {
-          if (auto info = store_->get_thread(*tid)) {
-            tctx.thread = *info;
-            known_thread = true;
-            std::string parent = msg.parent_id();
-            if (!parent.empty()) tctx.answered = store_->get_message(parent);
-            if (!tctx.answered || tctx.answered->thread_id != *tid) {
-              tctx.answered.reset();
-              for (const auto& id : ids)
-                if (auto m = store_->get_message(id); m && m->thread_id == *tid) {
-                  tctx.answered = m;
-                  break;
-                }
-            }
-          }
-        }
-      }
-    }
+    v.thread_found_by = "new";
+    if (store_ != nullptr && involved)
+      v.thread_found_by = find_thread(*store_, msg, v.direction.direction, cfg.support, time, cfg, keys, tctx);
+    const bool known_thread = v.thread_found_by != "new";
     v.thread_id = known_thread ? tctx.thread.thread_id : derive_thread_id(msg);
     v.new_thread = !known_thread;
 
@@ -205,9 +281,27 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
         v.findings.push_back(std::move(f));
       }
     }
+    decide(v, cfg);
 
-    if (store_ != nullptr && involved && !msg.message_id.empty()) {
-      StoredMessage sm;
+    // What the store will keep of the message, now that the verdict is known. The clock moves
+    // only for mail that leaves: a rejected message leaves nothing (its resend is the reply); a
+    // held one is kept, and counts when it is released.
+    ThreadSla state = ThreadSla::from_json(known_thread && !tctx.thread.sla.empty()
+                                               ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
+                                               : nlohmann::json::object());
+    const bool timed = v.direction.direction == Direction::inbound || v.direction.direction == Direction::outbound;
+    auto waiting = [&] {
+      return state.waiting_since ? nlohmann::json(format_rfc3339(*state.waiting_since)) : nlohmann::json(nullptr);
+    };
+    if (v.action == FinalAction::reject) {
+      nlohmann::json sla = SlaResult{}.to_json();
+      sla["status"] = "not_sent";
+      sla["reason"] = "rejected";
+      sla["waiting_since"] = waiting();
+      v.sla = sla;
+    } else if (store_ != nullptr && involved && !msg.message_id.empty()) {
+      Verdict::PendingWrite w;
+      StoredMessage& sm = w.message;
       sm.message_id = msg.message_id;
       sm.thread_id = v.thread_id;
       sm.direction = v.direction.direction;
@@ -217,48 +311,64 @@ Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, 
       sm.question_count = text.question_count();
       sm.complaint = sm.direction == Direction::inbound && text.complains();
       sm.fingerprints = sketch(msg.quote.new_text);
-      ThreadInfo info;
-      if (!known_thread) {
-        info.thread_id = v.thread_id;
-        info.subject = split_subject(msg.subject).base;
-        info.created = time;
-        info.last_activity = time;
-      }
-      if (sm.direction == Direction::inbound || sm.direction == Direction::outbound) {
-        // The SLA state after this message, saved with it in one step (only if it is new).
-        ThreadSla state = ThreadSla::from_json(
-            known_thread && !tctx.thread.sla.empty() ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
-                                                     : nlohmann::json::object());
+      w.keys = keys;
+      if (!known_thread) w.thread = ThreadInfo{v.thread_id, split_subject(msg.subject).base, time, time, ""};
+      // An outbound message's new text read as an acknowledgement (contact, with its promise).
+      const Acknowledgement* ack = sm.direction == Direction::outbound ? &text.acknowledgement() : nullptr;
+      if (v.action == FinalAction::hold) {
+        sm.status = "held";
+        sm.sla_pending = pending_sla(sm.direction, ack);
+        nlohmann::json sla = SlaResult{}.to_json();
+        sla["status"] = "held";
+        sla["waiting_since"] = waiting();
+        w.result = sla;
+      } else if (timed) {
         const SlaSettings settings = sla_settings(cfg);
-        // An outbound message's new text read as an acknowledgement (contact, with its promise).
-        const Acknowledgement* ack = sm.direction == Direction::outbound ? &text.acknowledgement() : nullptr;
         SlaResult r = sla_on_message(state, sm.direction, time, settings, ack);
-        ThreadStore::SlaUpdate update{state.to_json().dump(), sla_next_due(state, settings)};
-        if (store_->record_with_sla(sm, known_thread ? nullptr : &info, update)) v.sla = r.to_json();
-      } else {
-        store_->record(sm, known_thread ? nullptr : &info);
+        w.sla = ThreadStore::SlaUpdate{state.to_json().dump(), sla_next_due(state, settings)};
+        w.result = r.to_json();
       }
+      v.pending = std::move(w);
     }
     if (v.sla.empty()) v.sla = SlaResult{}.to_json();
-    decide(v, cfg);
   } catch (const StoreError& e) {
-    v.error = std::string("store: ") + e.what();
-    v.action = cfg.store.on_error == FailAction::tempfail ? FinalAction::tempfail : FinalAction::accept;
-    v.modifications.clear();
+    fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
   } catch (const std::exception& e) {
-    v.error = std::string("internal: ") + e.what();
-    v.action = cfg.milter.on_internal_error == FailAction::tempfail ? FinalAction::tempfail
-                                                                     : FinalAction::accept;
-    v.modifications.clear();
+    fail_verdict(v, cfg, std::string("internal: ") + e.what(), false);
   }
-  if (!v.error.empty()) {
-    v.would = v.action;
-    // Observe mode changes nothing, not even on failure.
-    if (cfg.rules.mode == Mode::observe) {
-      v.observe = true;
-      v.action = FinalAction::accept;
-    }
+  return v;
+}
+
+std::unique_ptr<ThreadStore::StagedWrite> Pipeline::stage(Verdict& v, const Config& cfg) {
+  if (!v.pending || store_ == nullptr) return nullptr;
+  try {
+    auto& w = *v.pending;
+    auto staged = store_->stage(w.message, w.thread ? &*w.thread : nullptr, w.keys, w.sla);
+    // A message id stored before (a copy sent again): no second count on the clock.
+    v.sla = staged->recorded() && !w.result.is_null() ? w.result : SlaResult{}.to_json();
+    return staged;
+  } catch (const StoreError& e) {
+    fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
+  } catch (const std::exception& e) {
+    fail_verdict(v, cfg, std::string("internal: ") + e.what(), false);
   }
+  return nullptr;
+}
+
+bool Pipeline::commit(Verdict& v, ThreadStore::StagedWrite& staged, const Config& cfg) {
+  try {
+    staged.commit();
+    return true;
+  } catch (const StoreError& e) {
+    fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
+  }
+  return false;
+}
+
+Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
+                          std::chrono::steady_clock::time_point started) {
+  Verdict v = judge(msg, env, time, cfg, started);
+  if (auto staged = stage(v, cfg)) commit(v, *staged, cfg);
   return v;
 }
 

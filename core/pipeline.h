@@ -40,6 +40,20 @@ struct Verdict {
   nlohmann::json sla = nlohmann::json::object();
   std::string error;                         // store or internal error that decided the action
   bool deadline_passed = false;              // limits.message_ms ran out: later rules were skipped
+  std::string thread_found_by;               // references | thread-index | ticket | subject | new
+
+  // What the store is to keep of the message once the verdict stands (none: nothing, as for a
+  // rejected message): the message, its thread when new, its thread keys, and the thread's SLA
+  // state after it (none for a held message: its clock moves at release). `result` is the sla
+  // object of the verdict when the message is new to the store.
+  struct PendingWrite {
+    StoredMessage message;
+    std::optional<ThreadInfo> thread;
+    ThreadKeys keys;
+    std::optional<ThreadStore::SlaUpdate> sla;
+    nlohmann::json result;
+  };
+  std::optional<PendingWrite> pending;
 };
 
 class Pipeline {
@@ -47,8 +61,18 @@ class Pipeline {
   // `store` may be null: thread rules then skip and nothing is recorded.
   explicit Pipeline(ThreadStore* store) : store_(store) {}
 
-  // `started` is when the message's data was complete (the deadline limits.message_ms counts
-  // from it, parsing included).
+  // The verdict, with nothing written: direction, thread, rules, the action, and what the store
+  // is to keep. `started` is when the message's data was complete (the deadline limits.message_ms
+  // counts from it, parsing included).
+  Verdict judge(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
+                std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now());
+  // The verdict's write, staged in an open transaction (nullptr when there is none, or the store
+  // failed: the verdict then carries the error and store.on_error). The daemon commits it once
+  // the audit record is written, and drops it (no trace) when that fails.
+  std::unique_ptr<ThreadStore::StagedWrite> stage(Verdict& v, const Config& cfg);
+  // Commits a staged write; a store error becomes the verdict's (false).
+  bool commit(Verdict& v, ThreadStore::StagedWrite& staged, const Config& cfg);
+  // judge, stage and commit: for `check`, `replay` and tests.
   Verdict process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
                   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now());
 

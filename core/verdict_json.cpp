@@ -125,7 +125,11 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
     j["notes"] = nlohmann::json::array();
     for (const auto& n : msg.notes) j["notes"].push_back(clean(n));
   }
-  if (v.sla.contains("latency_s") && !v.sla["latency_s"].is_null()) j["sla"] = v.sla;
+  // The SLA figures of a reply that answered a wait, and what became of a message that did not
+  // reach the customer (not_sent, held): an auditor reads why a wait was not closed.
+  if ((v.sla.contains("latency_s") && !v.sla["latency_s"].is_null()) || v.sla.value("status", "none") != "none")
+    j["sla"] = v.sla;
+  if (!v.thread_found_by.empty()) j["thread_found_by"] = v.thread_found_by;
   if (!env.auth_user.empty()) j["auth"] = clean(env.auth_user);
   if (cfg.audit.hash_customers) hash_customers(j, msg, env, cfg);
   return j;
@@ -139,6 +143,7 @@ nlohmann::json check_record(const std::string& file, const Message& msg, const V
       {"message_id", clean(msg.message_id)},
       {"direction", to_string(v.direction.direction)},
       {"thread_id", v.thread_id},
+      {"thread_found_by", v.thread_found_by},
       {"subject", clean(msg.subject)},
       {"from", addresses(msg.from)},
       {"to", addresses(msg.to)},

@@ -184,33 +184,6 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
   return r;
 }
 
-std::string decode_base64(std::string_view in) {
-  std::string clean;
-  clean.reserve(in.size());
-  for (char c : in)
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/') clean += c;
-  std::size_t whole = clean.size() / 4 * 4;
-  std::size_t rest = clean.size() - whole;
-  std::string out(clean.size() / 4 * 3 + 3, '\0');
-  int n = 0;
-  if (whole > 0)
-    n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(clean.data()),
-                        static_cast<int>(whole));
-  if (n < 0) n = 0;
-  std::size_t len = static_cast<std::size_t>(n);
-  if (rest >= 2) {
-    // A truncated last quantum: decode what it carries.
-    std::string tail = clean.substr(whole) + std::string(4 - rest, 'A');
-    unsigned char buf[4];
-    if (EVP_DecodeBlock(buf, reinterpret_cast<const unsigned char*>(tail.data()), 4) == 3) {
-      out.resize(len);
-      out.append(reinterpret_cast<char*>(buf), rest - 1);
-      return out;
-    }
-  }
-  out.resize(len);
-  return out;
-}
 
 std::string decode_qp(std::string_view in) {
   auto hex = [](char c) {
@@ -277,6 +250,34 @@ std::string body_bytes(const Part& p) {
 }
 
 }  // namespace
+
+std::string decode_base64(std::string_view in) {
+  std::string clean;
+  clean.reserve(in.size());
+  for (char c : in)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/') clean += c;
+  std::size_t whole = clean.size() / 4 * 4;
+  std::size_t rest = clean.size() - whole;
+  std::string out(clean.size() / 4 * 3 + 3, '\0');
+  int n = 0;
+  if (whole > 0)
+    n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(clean.data()),
+                        static_cast<int>(whole));
+  if (n < 0) n = 0;
+  std::size_t len = static_cast<std::size_t>(n);
+  if (rest >= 2) {
+    // A truncated last quantum: decode what it carries.
+    std::string tail = clean.substr(whole) + std::string(4 - rest, 'A');
+    unsigned char buf[4];
+    if (EVP_DecodeBlock(buf, reinterpret_cast<const unsigned char*>(tail.data()), 4) == 3) {
+      out.resize(len);
+      out.append(reinterpret_cast<char*>(buf), rest - 1);
+      return out;
+    }
+  }
+  out.resize(len);
+  return out;
+}
 
 BodyText extract_body(std::string_view message, const Limits& limits) {
   BodyText out;

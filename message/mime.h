@@ -25,4 +25,8 @@ struct BodyText {
 // and size before mimetic sees the bytes. Never throws.
 BodyText extract_body(std::string_view message, const Limits& limits);
 
+// Base64 (RFC 2045): characters outside the alphabet are skipped, a cut last group decodes as far
+// as it goes.
+std::string decode_base64(std::string_view in);
+
 }  // namespace sm

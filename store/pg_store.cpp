@@ -91,9 +91,21 @@ CREATE TABLE participants(
     {2, R"sql(
 ALTER TABLE messages ADD COLUMN complaint integer NOT NULL DEFAULT 0;
 )sql"},
+    // Held messages (they count for the SLA clock when released), and the other keys a thread is
+    // found by: Outlook's Thread-Index root, a ticket token, the subject and the customer.
+    {3, R"sql(
+ALTER TABLE messages ADD COLUMN status text NOT NULL DEFAULT 'sent';
+ALTER TABLE messages ADD COLUMN sla_pending text NOT NULL DEFAULT '';
+ALTER TABLE threads ADD COLUMN thread_index text NOT NULL DEFAULT '';
+ALTER TABLE threads ADD COLUMN ticket text NOT NULL DEFAULT '';
+CREATE INDEX threads_thread_index ON threads(thread_index) WHERE thread_index <> '';
+CREATE INDEX threads_ticket ON threads(ticket) WHERE ticket <> '';
+CREATE INDEX threads_subject ON threads(subject);
+CREATE INDEX participants_address ON participants(address);
+)sql"},
 };
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Valid UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
 std::string clean_text(std::string_view s) {
@@ -333,7 +345,7 @@ class PgStore final : public ThreadStore {
   // The message, its participants and its thread inside the caller's transaction; false when the
   // message id was already stored.
   template <class L>  // Lease, declared below
-  bool insert(L& l, const StoredMessage& msg, const ThreadInfo* thread) {
+  bool insert(L& l, const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {}) {
     if (thread != nullptr)
       l.exec(
           "INSERT INTO threads(thread_id, subject, created, last_activity) VALUES($1, $2, $3, $4) "
@@ -343,9 +355,15 @@ class PgStore final : public ThreadStore {
               .text(thread->subject)
               .integer(thread->created)
               .integer(thread->last_activity));
+    // The thread keeps the first Thread-Index root and ticket it was seen with.
+    if (!keys.thread_index.empty() || !keys.ticket.empty())
+      l.exec(
+          "UPDATE threads SET thread_index = CASE WHEN thread_index = '' THEN $2 ELSE thread_index END, "
+          "ticket = CASE WHEN ticket = '' THEN $3 ELSE ticket END WHERE thread_id = $1",
+          Params().text(msg.thread_id).text(keys.thread_index).text(keys.ticket));
     auto inserted = l.exec(
-        "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint) "
-        "VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING",
+        "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, "
+        "status, sla_pending) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (message_id) DO NOTHING",
         Params()
             .text(msg.message_id)
             .text(msg.thread_id)
@@ -354,7 +372,9 @@ class PgStore final : public ThreadStore {
             .text(msg.subject)
             .integer(msg.question_count)
             .bytes(pack_sketch(msg.fingerprints))
-            .integer(msg.complaint ? 1 : 0));
+            .integer(msg.complaint ? 1 : 0)
+            .text(msg.status)
+            .text(msg.sla_pending));
     if (inserted.affected() == 0) return false;
     int pos = 0;
     for (const auto& p : msg.participants)
@@ -368,6 +388,96 @@ class PgStore final : public ThreadStore {
     l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2) WHERE thread_id = $1",
            Params().text(msg.thread_id).integer(msg.time));
     return true;
+  }
+
+  // A pooled connection, below.
+ private:
+  class Lease;
+
+ public:
+  // One pooled connection holds the transaction until commit or destruction (release() rolls an
+  // open one back).
+  class Staged final : public StagedWrite {
+   public:
+    Staged(std::unique_ptr<Lease> lease, bool recorded) : lease_(std::move(lease)), recorded_(recorded) {}
+    bool recorded() const override { return recorded_; }
+    void commit() override {
+      if (!lease_) return;
+      auto lease = std::move(lease_);
+      lease->exec("COMMIT");
+    }
+
+   private:
+    std::unique_ptr<Lease> lease_;
+    bool recorded_;
+  };
+
+  static Params sla_params(std::string_view thread_id, const SlaUpdate& sla) {
+    Params p;
+    p.text(thread_id).text(sla.json);
+    if (sla.due)
+      p.integer(*sla.due);
+    else
+      p.null();
+    return p;
+  }
+
+  std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                                     const std::optional<SlaUpdate>& sla) override {
+    auto l = std::make_unique<Lease>(*this);
+    l->exec("BEGIN");
+    bool recorded = insert(*l, msg, thread, keys);
+    if (recorded && sla) l->exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", sla_params(msg.thread_id, *sla));
+    return std::make_unique<Staged>(std::move(l), recorded);
+  }
+
+  bool release_held(std::string_view message_id, const SlaUpdate& sla) override {
+    Lease l(*this);
+    l.exec("BEGIN");
+    auto r = l.exec("UPDATE messages SET status = 'sent', sla_pending = '' WHERE message_id = $1 AND status = 'held' "
+                    "RETURNING thread_id",
+                    Params().text(message_id));
+    if (r.rows() == 0) {
+      l.exec("ROLLBACK");
+      return false;
+    }
+    l.exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", sla_params(r.text(0, 0), sla));
+    l.exec("COMMIT");
+    return true;
+  }
+
+  bool discard_held(std::string_view message_id) override {
+    Lease l(*this);
+    return l.exec("DELETE FROM messages WHERE message_id = $1 AND status = 'held'", Params().text(message_id)).affected() > 0;
+  }
+
+  std::optional<std::string> find_thread_by_index(std::string_view root) override {
+    if (root.empty()) return std::nullopt;
+    Lease l(*this);
+    auto r = l.exec("SELECT thread_id FROM threads WHERE thread_index = $1 LIMIT 1", Params().text(root));
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
+  }
+
+  std::optional<std::string> find_thread_by_ticket(std::string_view ticket) override {
+    if (ticket.empty()) return std::nullopt;
+    Lease l(*this);
+    auto r = l.exec("SELECT thread_id FROM threads WHERE ticket = $1 ORDER BY created DESC LIMIT 1", Params().text(ticket));
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
+  }
+
+  std::optional<std::string> find_thread_by_subject(std::string_view subject, std::string_view customer,
+                                                    TimeMs since) override {
+    Lease l(*this);
+    auto r = l.exec(
+        "SELECT m.thread_id FROM threads t JOIN messages m ON m.thread_id = t.thread_id "
+        "JOIN participants p ON p.message_id = m.message_id "
+        "WHERE t.subject = $1 AND p.address = $2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
+        "AND m.time >= $3 ORDER BY m.time DESC, m.seq DESC LIMIT 1",
+        Params().text(subject).text(customer).integer(since));
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
   }
 
   void save_sla(std::string_view thread_id, const std::string& sla_json, std::optional<TimeMs> due) override {
@@ -468,7 +578,8 @@ class PgStore final : public ThreadStore {
 
  private:
   static constexpr const char* kMessageColumns =
-      "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages";
+      "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, status, "
+      "sla_pending FROM messages";
   static constexpr const char* kThreadColumns = "SELECT thread_id, subject, created, last_activity, sla";
   static constexpr const char* kThreadFrom = " FROM threads";
 
@@ -671,6 +782,8 @@ class PgStore final : public ThreadStore {
     m.question_count = static_cast<int>(r.integer(row, 5));
     m.fingerprints = r.fingerprints(row, 6);
     m.complaint = r.integer(row, 7) != 0;
+    m.status = r.text(row, 8);
+    m.sla_pending = r.text(row, 9);
     return m;
   }
 

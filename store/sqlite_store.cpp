@@ -24,7 +24,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 const char* const kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS threads(
@@ -61,6 +61,24 @@ CREATE INDEX IF NOT EXISTS participants_message ON participants(message_id);
 const char* const kSchemaV2 = R"sql(
 ALTER TABLE messages ADD COLUMN complaint INTEGER NOT NULL DEFAULT 0;
 )sql";
+
+// Version 3: held messages (they count for the SLA clock when released), and the other keys a
+// thread is found by: Outlook's Thread-Index root, a ticket token, the subject and the customer.
+const char* const kSchemaV3 = R"sql(
+ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT 'sent';
+ALTER TABLE messages ADD COLUMN sla_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE threads ADD COLUMN thread_index TEXT NOT NULL DEFAULT '';
+ALTER TABLE threads ADD COLUMN ticket TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS threads_thread_index ON threads(thread_index) WHERE thread_index != '';
+CREATE INDEX IF NOT EXISTS threads_ticket ON threads(ticket) WHERE ticket != '';
+CREATE INDEX IF NOT EXISTS threads_subject ON threads(subject);
+CREATE INDEX IF NOT EXISTS participants_address ON participants(address);
+)sql";
+
+// The columns read_message() reads, in its order (a literal: statements are cached by their text).
+#define SM_MESSAGE_COLUMNS                                                                                    \
+  "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, status, " \
+  "sla_pending FROM messages "
 
 class SqliteStore final : public ThreadStore {
  public:
@@ -127,7 +145,7 @@ class SqliteStore final : public ThreadStore {
   std::optional<StoredMessage> get_message(std::string_view message_id) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(
-        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages "
+        SM_MESSAGE_COLUMNS
         "WHERE message_id = ?1");
     Reset r(st);
     bind(st, 1, message_id);
@@ -147,7 +165,7 @@ class SqliteStore final : public ThreadStore {
   std::optional<StoredMessage> last_message(std::string_view thread_id, const std::vector<Direction>& directions) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(
-        "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages "
+        SM_MESSAGE_COLUMNS
         "WHERE thread_id = ?1 ORDER BY time DESC, rowid DESC");
     Reset r(st);
     bind(st, 1, thread_id);
@@ -183,10 +201,106 @@ class SqliteStore final : public ThreadStore {
     update_sla(thread_id, sla_json, due);
   }
 
+  // The transaction stays open, and the store's lock held, until commit or destruction.
+  class Staged final : public StagedWrite {
+   public:
+    Staged(SqliteStore& s, std::unique_lock<std::mutex> lock, bool recorded)
+        : store_(s), lock_(std::move(lock)), recorded_(recorded) {}
+    ~Staged() override {
+      if (!done_) sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    bool recorded() const override { return recorded_; }
+    void commit() override {
+      if (done_) return;
+      done_ = true;
+      try {
+        store_.exec("COMMIT");
+      } catch (...) {
+        sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    }
+
+   private:
+    SqliteStore& store_;
+    std::unique_lock<std::mutex> lock_;
+    bool recorded_;
+    bool done_ = false;
+  };
+
+  std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                                     const std::optional<SlaUpdate>& sla) override {
+    std::unique_lock lock(mu_);
+    exec("BEGIN IMMEDIATE");
+    try {
+      bool recorded = insert(msg, thread, keys);
+      if (recorded && sla) update_sla(msg.thread_id, sla->json, sla->due);
+      return std::make_unique<Staged>(*this, std::move(lock), recorded);
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  bool release_held(std::string_view message_id, const SlaUpdate& sla) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    std::string thread;
+    {
+      sqlite3_stmt* st = prepare("SELECT thread_id FROM messages WHERE message_id = ?1 AND status = 'held'");
+      Reset r(st);
+      bind(st, 1, message_id);
+      if (!step(st)) return false;
+      thread = text(st, 0);
+    }
+    {
+      sqlite3_stmt* st = prepare("UPDATE messages SET status = 'sent', sla_pending = '' WHERE message_id = ?1");
+      Reset r(st);
+      bind(st, 1, message_id);
+      step(st);
+    }
+    update_sla(thread, sla.json, sla.due);
+    tx.commit();
+    return true;
+  }
+
+  bool discard_held(std::string_view message_id) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare("DELETE FROM messages WHERE message_id = ?1 AND status = 'held'");
+    Reset r(st);
+    bind(st, 1, message_id);
+    step(st);
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::optional<std::string> find_thread_by_index(std::string_view root) override {
+    return first_text("SELECT thread_id FROM threads WHERE thread_index = ?1 AND ?1 != '' LIMIT 1", root);
+  }
+
+  std::optional<std::string> find_thread_by_ticket(std::string_view ticket) override {
+    return first_text("SELECT thread_id FROM threads WHERE ticket = ?1 AND ?1 != '' ORDER BY created DESC LIMIT 1", ticket);
+  }
+
+  std::optional<std::string> find_thread_by_subject(std::string_view subject, std::string_view customer,
+                                                    TimeMs since) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare(
+        "SELECT m.thread_id FROM threads t JOIN messages m ON m.thread_id = t.thread_id "
+        "JOIN participants p ON p.message_id = m.message_id "
+        "WHERE t.subject = ?1 AND p.address = ?2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
+        "AND m.time >= ?3 ORDER BY m.time DESC LIMIT 1");
+    Reset r(st);
+    bind(st, 1, subject);
+    bind(st, 2, customer);
+    sqlite3_bind_int64(st, 3, since);
+    if (!step(st)) return std::nullopt;
+    return text(st, 0);
+  }
+
  private:
   // The message, its participants and its thread, inside the caller's transaction; false when
   // the message id was already stored.
-  bool insert(const StoredMessage& msg, const ThreadInfo* thread) {
+  bool insert(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {}) {
     if (thread != nullptr) {
       sqlite3_stmt* st = prepare(
           "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity) VALUES(?1, ?2, ?3, ?4)");
@@ -197,10 +311,21 @@ class SqliteStore final : public ThreadStore {
       sqlite3_bind_int64(st, 4, thread->last_activity);
       step(st);
     }
+    // The thread keeps the first Thread-Index root and ticket it was seen with.
+    if (!keys.thread_index.empty() || !keys.ticket.empty()) {
+      sqlite3_stmt* st = prepare(
+          "UPDATE threads SET thread_index = CASE WHEN thread_index = '' THEN ?2 ELSE thread_index END, "
+          "ticket = CASE WHEN ticket = '' THEN ?3 ELSE ticket END WHERE thread_id = ?1");
+      Reset r(st);
+      bind(st, 1, msg.thread_id);
+      bind(st, 2, keys.thread_index);
+      bind(st, 3, keys.ticket);
+      step(st);
+    }
     {
       sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
+          "complaint, status, sla_pending) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
       Reset r(st);
       bind(st, 1, msg.message_id);
       bind(st, 2, msg.thread_id);
@@ -211,6 +336,8 @@ class SqliteStore final : public ThreadStore {
       std::string blob = pack_sketch(msg.fingerprints);
       sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
       sqlite3_bind_int(st, 8, msg.complaint ? 1 : 0);
+      bind(st, 9, msg.status);
+      bind(st, 10, msg.sla_pending);
       step(st);
       if (sqlite3_changes(db_) == 0) return false;
     }
@@ -315,7 +442,7 @@ class SqliteStore final : public ThreadStore {
       std::vector<StoredMessage> messages;
       {
         sqlite3_stmt* st = prepare(
-            "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint FROM messages "
+            SM_MESSAGE_COLUMNS
             "WHERE thread_id = ?1 ORDER BY time, rowid");
         Reset r(st);
         bind(st, 1, t.thread_id);
@@ -334,6 +461,15 @@ class SqliteStore final : public ThreadStore {
     }
     sqlite3_stmt* st;
   };
+
+  std::optional<std::string> first_text(const char* sql, std::string_view arg) {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare(sql);
+    Reset r(st);
+    bind(st, 1, arg);
+    if (!step(st)) return std::nullopt;
+    return text(st, 0);
+  }
 
   struct Transaction {
     explicit Transaction(SqliteStore& s) : store(s) { store.exec("BEGIN IMMEDIATE"); }
@@ -402,6 +538,8 @@ class SqliteStore final : public ThreadStore {
     m.question_count = sqlite3_column_int(st, 5);
     m.fingerprints = unpack_sketch(sqlite3_column_blob(st, 6), static_cast<std::size_t>(sqlite3_column_bytes(st, 6)));
     m.complaint = sqlite3_column_int(st, 7) != 0;
+    m.status = text(st, 8);
+    m.sla_pending = text(st, 9);
     sqlite3_stmt* ps = prepare("SELECT role, address, display FROM participants WHERE message_id = ?1 ORDER BY rowid");
     Reset r(ps);
     bind(ps, 1, m.message_id);
@@ -437,6 +575,7 @@ class SqliteStore final : public ThreadStore {
     try {
       if (version < 1) exec(kSchemaV1);
       if (version < 2) exec(kSchemaV2);
+      if (version < 3) exec(kSchemaV3);
       exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       exec("COMMIT");
     } catch (...) {

@@ -69,6 +69,22 @@ class DeferredStore final : public ThreadStore {
   bool record_with_sla(const StoredMessage& msg, const ThreadInfo* thread, const SlaUpdate& sla) override {
     return get().record_with_sla(msg, thread, sla);
   }
+  std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                                     const std::optional<SlaUpdate>& sla) override {
+    return get().stage(msg, thread, keys, sla);
+  }
+  bool release_held(std::string_view id, const SlaUpdate& sla) override { return get().release_held(id, sla); }
+  bool discard_held(std::string_view id) override { return get().discard_held(id); }
+  std::optional<std::string> find_thread_by_index(std::string_view root) override {
+    return get().find_thread_by_index(root);
+  }
+  std::optional<std::string> find_thread_by_ticket(std::string_view ticket) override {
+    return get().find_thread_by_ticket(ticket);
+  }
+  std::optional<std::string> find_thread_by_subject(std::string_view subject, std::string_view customer,
+                                                    TimeMs since) override {
+    return get().find_thread_by_subject(subject, customer, since);
+  }
   std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) override { return get().due_threads(now, max); }
   std::optional<WaitingSummary> waiting_summary() override { return get().waiting_summary(); }
   std::size_t prune(TimeMs before) override { return get().prune(before); }

@@ -43,6 +43,17 @@ struct StoredMessage {
   int question_count = 0;
   bool complaint = false;  // the new text reads as a complaint (its cues; the words are not kept)
   std::vector<std::uint64_t> fingerprints;  // sketch of the new text (store/fingerprint.h)
+  // "sent" (delivered: it counts for the SLA clock) or "held" (in the MTA's hold queue: it counts
+  // when released, and `sla_pending` keeps what the clock needs then, as JSON).
+  std::string status = "sent";
+  std::string sla_pending;
+};
+
+// Other ways a thread is found than by message ids: Outlook's Thread-Index root (hex) and a
+// ticket token of the subject. Kept with the thread that first carried them.
+struct ThreadKeys {
+  std::string thread_index;
+  std::string ticket;
 };
 
 struct ThreadInfo {
@@ -100,6 +111,33 @@ class ThreadStore {
     save_sla(msg.thread_id, sla.json, sla.due);
     return true;
   }
+  // A message, its thread and the thread's new SLA state written in an open transaction (the
+  // verdict is known; the audit record is still to be written): commit() makes it durable, and
+  // destroying it uncommitted leaves no trace of it, so a message answered 451 is new again when
+  // the sender retries it. `sla` is none for a message that does not move the clock (held).
+  // While it is open no other write of this store can run: commit or drop it promptly.
+  class StagedWrite {
+   public:
+    virtual ~StagedWrite() = default;
+    virtual bool recorded() const = 0;  // false: the message id was stored already (a repeat)
+    virtual void commit() = 0;          // throws StoreError
+  };
+  virtual std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                                             const std::optional<SlaUpdate>& sla) = 0;
+
+  // A held message released from the hold queue: it is sent from now, and its thread's SLA
+  // state is saved, in one transaction. False when no such held message is stored.
+  virtual bool release_held(std::string_view message_id, const SlaUpdate& sla) = 0;
+  // A held message discarded: it never left, and nothing of it stays. False when none is held.
+  virtual bool discard_held(std::string_view message_id) = 0;
+
+  // A thread by its Outlook Thread-Index root or its ticket token; or the newest thread with the
+  // subject `subject` (canonical) in which `customer` (Address::key()) wrote since `since`.
+  virtual std::optional<std::string> find_thread_by_index(std::string_view root) = 0;
+  virtual std::optional<std::string> find_thread_by_ticket(std::string_view ticket) = 0;
+  virtual std::optional<std::string> find_thread_by_subject(std::string_view subject, std::string_view customer,
+                                                            TimeMs since) = 0;
+
   // Threads due at or before `now`, earliest first.
   virtual std::vector<ThreadInfo> due_threads(TimeMs now, std::size_t max) = 0;
 

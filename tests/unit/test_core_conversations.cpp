@@ -165,6 +165,17 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
     std::vector<ThreadInfo> due_threads(TimeMs, std::size_t) override { throw StoreError("broken"); }
     std::size_t prune(TimeMs) override { return 0; }
     void export_threads(const ThreadVisitor&) override { throw StoreError("broken"); }
+    std::unique_ptr<StagedWrite> stage(const StoredMessage&, const ThreadInfo*, const ThreadKeys&,
+                                       const std::optional<SlaUpdate>&) override {
+      throw StoreError("sqlite x.db: disk I/O error");
+    }
+    bool release_held(std::string_view, const SlaUpdate&) override { throw StoreError("broken"); }
+    bool discard_held(std::string_view) override { throw StoreError("broken"); }
+    std::optional<std::string> find_thread_by_index(std::string_view) override { throw StoreError("broken"); }
+    std::optional<std::string> find_thread_by_ticket(std::string_view) override { throw StoreError("broken"); }
+    std::optional<std::string> find_thread_by_subject(std::string_view, std::string_view, TimeMs) override {
+      throw StoreError("broken");
+    }
   } broken;
   const fs::path dir = fs::path(SM_TEST_DATA) / "conversations" / "en";
   auto cfg = conversation_config();
