@@ -91,6 +91,7 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     h.audited = true;
     h.time = str(j, "time");
     h.message_id = str(j, "message_id");
+    h.thread_id = str(j, "thread_id");
     h.direction = str(j, "direction");
     h.author = str(j, "author");
     h.action = str(j, "action");

@@ -28,6 +28,7 @@ struct HeldMessage {
   bool audited = false;       // a message record with this queue id was found
   std::string time;           // of the audit record
   std::string message_id;
+  std::string thread_id;
   std::string direction;
   std::string author;
   std::string action;         // hold, or what enforce mode decided

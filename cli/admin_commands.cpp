@@ -16,6 +16,9 @@
 #include "admin/process.h"
 #include "core/audit.h"
 #include "core/config.h"
+#include "core/sla.h"
+#include "core/sweeper.h"
+#include "store/thread_store.h"
 
 namespace sm {
 
@@ -266,6 +269,34 @@ int run_held(const HeldOptions& opts) {
   return std::cout ? 0 : kIoErr;
 }
 
+namespace {
+
+// A held message's release or discard in the store (the config's); what it did to the clock, for
+// the audit record. A store that cannot be reached is said so on stderr and in the record.
+nlohmann::json settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
+  auto unknown = [&](const std::string& why) {
+    std::cerr << "support-milter " << cmd << ": the thread store was not updated: " << why << "\n";
+    return nlohmann::json{{"status", "unknown"}, {"reason", why}};
+  };
+  try {
+    auto cfg = load_config(opts.config_path);
+    auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
+    if (opts.discard) {
+      if (!store->discard_held(message_id)) return unknown("no held message " + message_id + " in the store");
+      return nlohmann::json{{"status", "not_sent"}, {"reason", "discarded"}};
+    }
+    auto r = sla_on_release(*store, message_id, now_ms(), sla_settings(*cfg));
+    if (!r) return unknown("no held message " + message_id + " in the store");
+    nlohmann::json j = r->to_json();
+    j["released"] = true;
+    return j;
+  } catch (const std::exception& e) {
+    return unknown(e.what());
+  }
+}
+
+}  // namespace
+
 int run_queue_action(const QueueActionOptions& opts) {
   const char* cmd = opts.discard ? "discard" : "release";
   if (!valid_queue_id(opts.queue_id)) {
@@ -324,6 +355,10 @@ int run_queue_action(const QueueActionOptions& opts) {
                 << " queue: " << first_line(r.err) << "\n";
       return kUnavailable;
     }
+  // The store learns what became of the message: released, it is sent now and the clock moves
+  // (its figures go into the record); discarded, it never left and the customer keeps waiting.
+  nlohmann::json sla;
+  if (h != nullptr && h->audited && !h->message_id.empty()) sla = settle_held(opts, h->message_id, cmd);
   nlohmann::json rec = {{"queue_id", opts.queue_id},
                         {"by", opts.by},
                         {"reason", opts.reason},
@@ -332,6 +367,10 @@ int run_queue_action(const QueueActionOptions& opts) {
                         {"recipients", entry->recipients}};
   if (h != nullptr && h->audited) {
     rec["message_id"] = h->message_id;
+    rec["thread_id"] = h->thread_id;
+    rec["direction"] = h->direction;
+    rec["author"] = h->author;
+    if (!sla.is_null()) rec["sla"] = sla;
     nlohmann::json rules = nlohmann::json::array();
     for (const auto& f : h->findings) rules.push_back(f.value("rule", ""));
     rec["rules"] = rules;

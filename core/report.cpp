@@ -1,6 +1,7 @@
 // Report computation and rendering. Figures come only from the audit records: message records
-// (direction, thread, action, findings, sla) and the sweeper's events (sla_breach, contact_gap,
-// promise_missed).
+// (direction, thread, action, findings, sla), release records of held messages (their figures
+// count at release; a held, rejected or tempfailed message counts only as such), and the
+// sweeper's events (sla_breach, contact_gap, promise_missed).
 #include "core/report.h"
 
 #include <algorithm>
@@ -20,7 +21,7 @@ struct Group {
   long replies = 0;
   std::vector<double> first, next;  // seconds
   long within_target = 0, within_limit = 0, answered = 0;
-  long breaches = 0, contact_gaps = 0, promises_missed = 0, held = 0, rejected = 0;
+  long breaches = 0, contact_gaps = 0, promises_missed = 0, held = 0, rejected = 0, released = 0;
   std::map<std::string, long> findings;
 };
 
@@ -64,6 +65,7 @@ nlohmann::json render(const Group& g, const ReportOptions&) {
           {"promises_missed", g.promises_missed},
           {"findings", f},
           {"held", g.held},
+          {"released", g.released},
           {"rejected", g.rejected}};
 }
 
@@ -133,41 +135,65 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       if (opts.by == "day") key = day_of(*t);
       else if (opts.by == "week") key = week_of(*t);
 
+      // A reply's figures, on the day they count: at delivery, or at release for a held one.
+      auto count_latency = [&](const std::vector<Group*>& gs, const nlohmann::json& sla, TimeMs when) {
+        if (!sla.contains("latency_s") || !sla["latency_s"].is_number()) return;
+        const double lat = sla["latency_s"].get<double>();
+        for (Group* g : gs) {
+          (sla.value("first_reply", false) ? g->first : g->next).push_back(lat);
+          ++g->answered;
+          if (lat <= static_cast<double>(opts.target_s)) ++g->within_target;
+          if (lat <= static_cast<double>(opts.limit_s)) ++g->within_limit;
+        }
+        all_latencies.push_back(lat);
+        auto& d = daily[day_of(when)];
+        ++d.first;
+        if (lat <= static_cast<double>(opts.target_s)) ++d.second;
+      };
+
       if (event == "message") {
         const std::string dir = j.value("direction", "");
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
         if (opts.by == "agent") key = dir == "inbound" ? "" : j.value("author", "");
         std::vector<Group*> gs{&total};
         if (!key.empty()) gs.push_back(&groups[key]);
-        if (dir != "internal") {
+        const std::string action = j.value("action", "");
+        // Mail that did not leave counts nothing but itself: a rejected or tempfailed message
+        // (its resend or retry is the one that counts), a held one (it counts when released).
+        const bool left = action != "reject" && action != "tempfail" && action != "hold";
+        if (dir != "internal" && left) {
           auto& lw = last_word[thread];
           if (*t >= lw.first) lw = {*t, dir};
         }
         const nlohmann::json sla = j.value("sla", nlohmann::json::object());
         for (Group* g : gs) {
           g->threads.insert(thread);
-          if (dir == "inbound") ++g->customer_messages;
-          if (dir == "outbound") ++g->replies;
-          const std::string action = j.value("action", "");
+          if (dir == "inbound" && left) ++g->customer_messages;
+          if (dir == "outbound" && left) ++g->replies;
           if (action == "hold") ++g->held;
           if (action == "reject") ++g->rejected;
           for (const auto& f : j.value("findings", nlohmann::json::array()))
             if (f.value("result", "") == "fail") ++g->findings[f.value("rule", "")];
-          if (sla.contains("latency_s") && sla["latency_s"].is_number()) {
-            double lat = sla["latency_s"].get<double>();
-            (sla.value("first_reply", false) ? g->first : g->next).push_back(lat);
-            ++g->answered;
-            if (lat <= static_cast<double>(opts.target_s)) ++g->within_target;
-            if (lat <= static_cast<double>(opts.limit_s)) ++g->within_limit;
-          }
         }
-        if (sla.contains("latency_s") && sla["latency_s"].is_number()) {
-          double lat = sla["latency_s"].get<double>();
-          all_latencies.push_back(lat);
-          auto& d = daily[day_of(*t)];
-          ++d.first;
-          if (lat <= static_cast<double>(opts.target_s)) ++d.second;
+        if (left) count_latency(gs, sla, *t);
+      } else if (event == "release") {
+        // A held message released: it left now, and its figures (computed at release) count now.
+        const std::string dir = j.value("direction", "");
+        if (dir != "inbound" && dir != "outbound") continue;
+        if (opts.by == "agent") key = dir == "inbound" ? "" : j.value("author", "");
+        std::vector<Group*> gs{&total};
+        if (!key.empty()) gs.push_back(&groups[key]);
+        if (!thread.empty()) {
+          auto& lw = last_word[thread];
+          if (*t >= lw.first) lw = {*t, dir};
         }
+        for (Group* g : gs) {
+          if (!thread.empty()) g->threads.insert(thread);
+          if (dir == "inbound") ++g->customer_messages;
+          if (dir == "outbound") ++g->replies;
+          ++g->released;
+        }
+        count_latency(gs, j.value("sla", nlohmann::json::object()), *t);
       } else if (event == "sla_breach" || event == "contact_gap" || event == "promise_missed") {
         std::vector<Group*> gs{&total};
         if (!key.empty() && opts.by != "agent") gs.push_back(&groups[key]);
@@ -227,7 +253,7 @@ std::string report_text(const nlohmann::json& r) {
     o << "  within target " << fmt_share(g["within_target"]) << ", within limit " << fmt_share(g["within_limit"]) << "\n";
     o << "  breaches " << g["breaches"] << ", contact gaps " << g["contact_gaps"] << ", promises missed " << g["promises_missed"];
     if (g.contains("customer_last_word")) o << ", customer had the last word in " << g["customer_last_word"] << " threads";
-    o << "\n  held " << g["held"] << ", rejected " << g["rejected"] << "\n";
+    o << "\n  held " << g["held"] << " (released " << g["released"] << "), rejected " << g["rejected"] << "\n";
     if (!g["findings"].empty()) {
       o << "  findings:";
       for (const auto& [rule, n] : g["findings"].items()) o << " " << rule << " " << n;

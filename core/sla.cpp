@@ -1,4 +1,5 @@
-// SLA clock arithmetic. Pure functions over ThreadSla; the pipeline loads and saves the state.
+// SLA clock arithmetic over ThreadSla (the pipeline loads and saves the state), and the release
+// of a held message, which moves the clock in the store.
 #include "core/sla.h"
 
 #include <algorithm>
@@ -146,6 +147,27 @@ std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s)
   if (state.in_progress && state.last_outbound && state.gap_noted_for != state.last_outbound)
     consider(*state.last_outbound + s.contact_gap_s * 1000);
   return due;
+}
+
+std::optional<SlaResult> sla_on_release(ThreadStore& store, std::string_view message_id, TimeMs now, const SlaSettings& s) {
+  auto m = store.get_message(message_id);
+  if (!m || m->status != "held") return std::nullopt;
+  auto thread = store.get_thread(m->thread_id);
+  ThreadSla state = ThreadSla::from_json(thread && !thread->sla.empty() ? nlohmann::json::parse(thread->sla, nullptr, false)
+                                                                         : nlohmann::json::object());
+  const auto pending = nlohmann::json::parse(m->sla_pending.empty() ? "{}" : m->sla_pending, nullptr, false);
+  Acknowledgement ack;
+  if (pending.is_object()) {
+    ack.only_acknowledges = pending.value("only_acknowledges", false);
+    ack.phrase = pending.value("phrase", "");
+    if (pending.contains("promised") && pending["promised"].is_number()) ack.promised = pending["promised"].get<TimeMs>();
+    ack.promise = pending.value("promise", "");
+  }
+  SlaResult r;
+  if (m->direction == Direction::inbound || m->direction == Direction::outbound)
+    r = sla_on_message(state, m->direction, m->direction == Direction::inbound ? m->time : now, s, &ack);
+  if (!store.release_held(message_id, {state.to_json().dump(), sla_next_due(state, s)})) return std::nullopt;
+  return r;
 }
 
 }  // namespace sm

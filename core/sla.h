@@ -75,6 +75,12 @@ std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSett
 // When the sweeper must next look at the thread; none when nothing is pending.
 std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s);
 
+// A held message released from the hold queue at `now`: the clock moves for it now, in the store
+// (an outbound reply answers the wait at its release; an inbound message counts from when it
+// arrived), and its figures are returned for the release record. nullopt when the store holds no
+// such held message (released already, or never held there).
+std::optional<SlaResult> sla_on_release(ThreadStore& store, std::string_view message_id, TimeMs now, const SlaSettings& s);
+
 // Seconds of waiting between two times on the customer's clock (plain seconds).
 std::int64_t waited_seconds(TimeMs from, TimeMs to);
 
