@@ -217,8 +217,10 @@ class SqliteStore final : public ThreadStore {
         store_.exec("COMMIT");
       } catch (...) {
         sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        lock_.unlock();
         throw;
       }
+      lock_.unlock();  // the store is free for others as soon as the write is in
     }
 
    private:

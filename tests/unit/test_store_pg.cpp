@@ -587,6 +587,102 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   EXPECT_TRUE(back->get_message("c@x")->fingerprints.empty());
 }
 
+// The store contract for the write after the verdict, held messages and the other thread keys,
+// once over both backends: SQLite (a file) and PostgreSQL (the fixture's server).
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<ThreadStore> open(const std::string& name) {
+    if (GetParam() == "postgresql") return open_store(fresh_db(name));
+    auto p = fs::path(::testing::TempDir()) / ("contract-" + name + "-" + std::to_string(getpid()) + ".db");
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+    files_.push_back(p);
+    return open_store("sqlite:" + p.string());
+  }
+  void TearDown() override {
+    for (const auto& p : files_)
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+  }
+  std::vector<fs::path> files_;
+};
+
+
+TEST_P(StoreContract, AStagedWriteIsCommittedOrLeavesNoTrace) {
+  auto s = open("staged");
+  auto t = thread("t1", 1000);
+  {
+    auto w = s->stage(msg("a@x", "t1", Direction::inbound, 1000), &t, {"0a0b", "4471"},
+                      ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000});
+    EXPECT_TRUE(w->recorded());
+  }  // dropped: rolled back
+  EXPECT_FALSE(s->get_message("a@x").has_value());
+  EXPECT_FALSE(s->get_thread("t1").has_value());
+  EXPECT_FALSE(s->find_thread_by_ticket("4471").has_value());
+  {
+    auto w = s->stage(msg("a@x", "t1", Direction::inbound, 1000), &t, {"0a0b", "4471"},
+                      ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000});
+    w->commit();
+  }
+  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})");
+  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
+  EXPECT_EQ(s->find_thread_by_index("0a0b"), "t1");
+  EXPECT_EQ(s->find_thread_by_ticket("4471"), "t1");
+  // The same message again is a repeat, and its SLA state is not saved.
+  auto again = s->stage(msg("a@x", "t1", Direction::inbound, 2000), nullptr, {}, ThreadStore::SlaUpdate{"{}", std::nullopt});
+  EXPECT_FALSE(again->recorded());
+  again->commit();
+  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})");
+}
+
+TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
+  auto s = open("held");
+  auto t = thread("t1", 1000);
+  s->stage(msg("c@x", "t1", Direction::inbound, 1000), &t, {}, ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000})
+      ->commit();
+  auto held = msg("r1@x", "t1", Direction::outbound, 2000);
+  held.status = "held";
+  held.sla_pending = R"({"direction":"outbound"})";
+  s->stage(held, nullptr, {}, std::nullopt)->commit();
+  auto stored = s->get_message("r1@x");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->status, "held");
+  EXPECT_EQ(stored->sla_pending, R"({"direction":"outbound"})");
+  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})") << "held: the clock has not moved";
+  EXPECT_EQ(s->find_thread({"r1@x"}), "t1");
+
+  EXPECT_TRUE(s->release_held("r1@x", {R"({"replies":1})", std::nullopt}));
+  EXPECT_EQ(s->get_message("r1@x")->status, "sent");
+  EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");
+  EXPECT_TRUE(s->due_threads(9000, 10).empty());
+  EXPECT_FALSE(s->release_held("r1@x", {"{}", std::nullopt})) << "released once";
+  EXPECT_FALSE(s->discard_held("r1@x")) << "a sent message is not discarded";
+
+  auto other = msg("r2@x", "t1", Direction::outbound, 3000);
+  other.status = "held";
+  s->stage(other, nullptr, {}, std::nullopt)->commit();
+  EXPECT_TRUE(s->discard_held("r2@x"));
+  EXPECT_FALSE(s->get_message("r2@x").has_value());
+  EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");
+}
+
+TEST_P(StoreContract, ThreadsBySubjectAndCustomerWithinAWindow) {
+  auto s = open("subject");
+  auto t1 = thread("t1", 1000), t2 = thread("t2", 5000);
+  s->stage(msg("a@x", "t1", Direction::inbound, 1000), &t1, {}, std::nullopt)->commit();  // from ana
+  auto bob = msg("b@x", "t2", Direction::inbound, 5000);
+  bob.participants = {{Role::from, "bob@client.example", "bob@client.example"}};
+  s->stage(bob, &t2, {}, std::nullopt)->commit();
+  EXPECT_EQ(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 0), "t1");
+  EXPECT_EQ(s->find_thread_by_subject("Invoice 4471", "bob@client.example", 0), "t2");
+  EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 2000).has_value()) << "outside the window";
+  EXPECT_FALSE(s->find_thread_by_subject("Invoice 9999", "ana@client.example", 0).has_value());
+  EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "eve@client.example", 0).has_value());
+  EXPECT_FALSE(s->find_thread_by_index("").has_value());
+  EXPECT_FALSE(s->find_thread_by_ticket("").has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& p) { return p.param; });
+
 }  // namespace
 }  // namespace sm
 
