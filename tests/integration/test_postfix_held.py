@@ -1,7 +1,8 @@
 """Held mail through a real Postfix: a rude reply held by polite-tone shows in `support-milter held`
 with its rule, `release` moves it out of hold and it reaches smtp-sink, `discard` deletes another,
-both leave audit records in the daemon's hash chain, which still verifies. The daemon's metrics
-endpoint counts what happened."""
+both leave audit records in the daemon's hash chain, which still verifies. A held reply stops the
+customer's clock at its release (the release record has its figures), a discarded one never does;
+the report counts them so. The daemon's metrics endpoint counts what happened."""
 
 import json
 import os
@@ -10,6 +11,13 @@ import urllib.request
 import uuid
 
 import harness
+
+
+def seconds_between(a, b):
+    """Whole seconds from RFC 3339 time a to time b."""
+    from datetime import datetime
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return int((parse(b) - parse(a)).total_seconds())
 
 CUSTOMER_BODY = ("Hello,\n\nthe invoice 7731 lists the premium plan twice this month.\n"
                  "Could you remove the duplicate line and send a corrected invoice?\n\nAna Lopez")
@@ -58,7 +66,7 @@ class PostfixHeld(unittest.TestCase):
             c1, "Ana Lopez <ana@client.example>", ["help@support.example.com"], subject, CUSTOMER_BODY),
             "ana@client.example", ["help@support.example.com"])
         self.assertEqual(code, 250)
-        self.stack.milter.audit_for(c1)
+        self.customer_record = self.stack.milter.audit_for(c1)
         a1 = f"rude-{tag}@support.example.com"
         body = ("Иван, вы что, идиоты? Всё написано на сайте.\n\nАнна\n+7 495 000-00-00\n\n"
                 "Пн, 2 нояб. 2026 г., в 09:00, Ana Lopez <ana@client.example> написал(а):\n"
@@ -121,6 +129,18 @@ class PostfixHeld(unittest.TestCase):
         self.assertEqual(release[0]["reason"], "customer asked for it verbatim")
         self.assertEqual(release[0]["message_id"], a1)
         self.assertEqual(release[0]["rules"], ["polite-tone"])
+        # Held, the reply stopped nothing; released, it answers the wait from the customer's message
+        # to its release, to the second.
+        waited_since = self.customer_record["message_time"][:19] + "Z"
+        self.assertEqual(rec["sla"]["status"], "held")
+        self.assertEqual(rec["sla"]["waiting_since"], waited_since)
+        sla = release[0]["sla"]
+        self.assertTrue(sla["first_reply"])
+        self.assertTrue(sla["released"])
+        self.assertEqual(sla["waiting_since"], waited_since)
+        self.assertEqual(sla["status"], "within_target")
+        expected = seconds_between(self.customer_record["message_time"], release[0]["time"])
+        self.assertLessEqual(abs(sla["latency_s"] - expected), 1, (sla, expected))
         # Releasing it again: it is no longer held.
         r = self.admin("release", qid, "--by", "x", "--reason", "y", check=False)
         self.assertEqual(r.returncode, 1)
@@ -135,6 +155,16 @@ class PostfixHeld(unittest.TestCase):
         discard = [r for r in self.stack.milter.audit("discard") if r["queue_id"] == qid2]
         self.assertEqual(len(discard), 1)
         self.assertEqual(discard[0]["reason"], "rewritten politely")
+        self.assertEqual(discard[0]["sla"], {"status": "not_sent", "reason": "discarded"})
+
+        # The report: the released reply counts once, at release; the discarded one not at all.
+        report = json.loads(self.cli("report", "--format", "json", self.stack.milter.audit_path).stdout)
+        self.assertEqual(report["total"]["held"], 2)
+        self.assertEqual(report["total"]["released"], 1)
+        self.assertEqual(report["total"]["replies"], 1)
+        self.assertEqual(report["total"]["first_reply"]["count"], 1)
+        self.assertEqual(report["total"]["customer_messages"], 2)
+        self.assertEqual(report["total"]["customer_last_word"], 1)
 
         # A customer who gets no answer is waiting (the store is asked at most every 5 seconds).
         waiting = f"w-{uuid.uuid4().hex[:10]}@client.example"
