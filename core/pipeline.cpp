@@ -324,6 +324,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
         w.result = sla;
       } else if (timed) {
         const SlaSettings settings = sla_settings(cfg);
+        if (known_thread) w.previous = ThreadStore::SlaUpdate{tctx.thread.sla, sla_next_due(state, settings)};
         SlaResult r = sla_on_message(state, sm.direction, time, settings, ack);
         w.sla = ThreadStore::SlaUpdate{state.to_json().dump(), sla_next_due(state, settings)};
         w.result = r.to_json();
@@ -339,36 +340,36 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
   return v;
 }
 
-std::unique_ptr<ThreadStore::StagedWrite> Pipeline::stage(Verdict& v, const Config& cfg) {
-  if (!v.pending || store_ == nullptr) return nullptr;
+void Pipeline::record(Verdict& v, const Config& cfg) {
+  if (!v.pending || store_ == nullptr) return;
   try {
     auto& w = *v.pending;
-    auto staged = store_->stage(w.message, w.thread ? &*w.thread : nullptr, w.keys, w.sla);
+    w.recorded = store_->record_message(w.message, w.thread ? &*w.thread : nullptr, w.keys, w.sla);
     // A message id stored before (a copy sent again): no second count on the clock.
-    v.sla = staged->recorded() && !w.result.is_null() ? w.result : SlaResult{}.to_json();
-    return staged;
+    v.sla = w.recorded && !w.result.is_null() ? w.result : SlaResult{}.to_json();
   } catch (const StoreError& e) {
     fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
   } catch (const std::exception& e) {
     fail_verdict(v, cfg, std::string("internal: ") + e.what(), false);
   }
-  return nullptr;
 }
 
-bool Pipeline::commit(Verdict& v, ThreadStore::StagedWrite& staged, const Config& cfg) {
+bool Pipeline::undo(Verdict& v) {
+  if (!v.pending || !v.pending->recorded || store_ == nullptr) return true;
   try {
-    staged.commit();
+    const auto& w = *v.pending;
+    store_->unrecord_message(w.message.message_id, w.message.thread_id, w.previous);
+    v.pending->recorded = false;
     return true;
-  } catch (const StoreError& e) {
-    fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
+  } catch (const std::exception&) {
+    return false;
   }
-  return false;
 }
 
 Verdict Pipeline::process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
                           std::chrono::steady_clock::time_point started) {
   Verdict v = judge(msg, env, time, cfg, started);
-  if (auto staged = stage(v, cfg)) commit(v, *staged, cfg);
+  record(v, cfg);
   return v;
 }
 

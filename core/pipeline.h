@@ -44,14 +44,17 @@ struct Verdict {
 
   // What the store is to keep of the message once the verdict stands (none: nothing, as for a
   // rejected message): the message, its thread when new, its thread keys, and the thread's SLA
-  // state after it (none for a held message: its clock moves at release). `result` is the sla
-  // object of the verdict when the message is new to the store.
+  // state after it (none for a held message: its clock moves at release) and before it (to take
+  // the message back). `result` is the sla object of the verdict when the message is new to the
+  // store; `recorded` says it was written.
   struct PendingWrite {
     StoredMessage message;
     std::optional<ThreadInfo> thread;
     ThreadKeys keys;
     std::optional<ThreadStore::SlaUpdate> sla;
+    std::optional<ThreadStore::SlaUpdate> previous;
     nlohmann::json result;
+    bool recorded = false;
   };
   std::optional<PendingWrite> pending;
 };
@@ -66,13 +69,13 @@ class Pipeline {
   // counts from it, parsing included).
   Verdict judge(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
                 std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now());
-  // The verdict's write, staged in an open transaction (nullptr when there is none, or the store
-  // failed: the verdict then carries the error and store.on_error). The daemon commits it once
-  // the audit record is written, and drops it (no trace) when that fails.
-  std::unique_ptr<ThreadStore::StagedWrite> stage(Verdict& v, const Config& cfg);
-  // Commits a staged write; a store error becomes the verdict's (false).
-  bool commit(Verdict& v, ThreadStore::StagedWrite& staged, const Config& cfg);
-  // judge, stage and commit: for `check`, `replay` and tests.
+  // Writes what the verdict keeps in the store; a store error becomes the verdict's (its error,
+  // and store.on_error), so the audit record written after it says so.
+  void record(Verdict& v, const Config& cfg);
+  // Takes the write back when the audit record of the verdict could not be written and the
+  // message is answered 451: its retry is then new. False when the store failed to.
+  bool undo(Verdict& v);
+  // judge and record: for `check`, `replay` and tests.
   Verdict process(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
                   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now());
 

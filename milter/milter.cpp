@@ -311,19 +311,20 @@ sfsistat on_eom(SMFICTX* ctx) {
     TimeMs now = now_ms();
     Pipeline pipeline(g_rt->store);
     Verdict v = pipeline.judge(msg, c->env, now, cfg, started);
-    // What the store keeps of the message is written in a transaction that is committed only once
-    // the audit record is written: a message answered 451 leaves no trace, and its retry is new.
-    auto staged = pipeline.stage(v, cfg);
+    // The store keeps the message once its verdict stands (a store error becomes the verdict's,
+    // so the record below carries it).
+    pipeline.record(v, cfg);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!v.error.empty()) oplog(Severity::error, v.error, qid);
     // The record is written before the reply: a message the log has no record of does not pass,
     // unless audit.on_error says it may (observe mode changes nothing, this neither).
-    const bool audited = g_rt->audit == nullptr || g_rt->audit->write("message", audit_record(msg, c->env, v, cfg));
-    if (!audited) {
+    if (g_rt->audit != nullptr && !g_rt->audit->write("message", audit_record(msg, c->env, v, cfg))) {
       if (g_rt->metrics != nullptr) g_rt->metrics->count_error();
       if (cfg.audit.on_error == FailAction::tempfail && cfg.rules.mode != Mode::observe) {
         v.action = FinalAction::tempfail;
-        staged.reset();  // rolled back
+        // Answered 451: the store takes the message back, so its retry is judged and timed as new.
+        if (!pipeline.undo(v))
+          oplog(Severity::error, "the store could not take back the message answered 451: its retry is a repeat", qid);
         oplog(Severity::error, "audit record not written: answered 451, the sender will retry (audit.on_error)", qid);
       } else {
         oplog(Severity::error,
@@ -332,19 +333,6 @@ sfsistat on_eom(SMFICTX* ctx) {
               qid);
       }
     }
-    if (staged && !pipeline.commit(v, *staged, cfg)) {
-      // The record above stands for the verdict; the store could not keep the message, so its
-      // failure action holds now, and the log says so next to the record.
-      oplog(Severity::error, v.error, qid);
-      if (g_rt->metrics != nullptr) g_rt->metrics->count_error();
-      if (g_rt->audit != nullptr)
-        g_rt->audit->write("error", {{"queue_id", qid},
-                                     {"message_id", sanitize_text(msg.message_id, 998)},
-                                     {"where", "store commit after the message record"},
-                                     {"error", sanitize_text(v.error, 400)},
-                                     {"action", to_string(v.action)}});
-    }
-    staged.reset();
     if (g_rt->metrics != nullptr) g_rt->metrics->record(v, seconds);
     oplog(Severity::info,
           std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +

@@ -390,28 +390,6 @@ class PgStore final : public ThreadStore {
     return true;
   }
 
-  // A pooled connection, below.
- private:
-  class Lease;
-
- public:
-  // One pooled connection holds the transaction until commit or destruction (release() rolls an
-  // open one back).
-  class Staged final : public StagedWrite {
-   public:
-    Staged(std::unique_ptr<Lease> lease, bool recorded) : lease_(std::move(lease)), recorded_(recorded) {}
-    bool recorded() const override { return recorded_; }
-    void commit() override {
-      if (!lease_) return;
-      auto lease = std::move(lease_);
-      lease->exec("COMMIT");
-    }
-
-   private:
-    std::unique_ptr<Lease> lease_;
-    bool recorded_;
-  };
-
   static Params sla_params(std::string_view thread_id, const SlaUpdate& sla) {
     Params p;
     p.text(thread_id).text(sla.json);
@@ -422,13 +400,25 @@ class PgStore final : public ThreadStore {
     return p;
   }
 
-  std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
-                                     const std::optional<SlaUpdate>& sla) override {
-    auto l = std::make_unique<Lease>(*this);
-    l->exec("BEGIN");
-    bool recorded = insert(*l, msg, thread, keys);
-    if (recorded && sla) l->exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", sla_params(msg.thread_id, *sla));
-    return std::make_unique<Staged>(std::move(l), recorded);
+  bool record_message(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                      const std::optional<SlaUpdate>& sla) override {
+    Lease l(*this);
+    l.exec("BEGIN");
+    bool recorded = insert(l, msg, thread, keys);
+    if (recorded && sla) l.exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", sla_params(msg.thread_id, *sla));
+    l.exec("COMMIT");
+    return recorded;
+  }
+
+  void unrecord_message(std::string_view message_id, std::string_view thread_id,
+                        const std::optional<SlaUpdate>& previous) override {
+    Lease l(*this);
+    l.exec("BEGIN");
+    l.exec("DELETE FROM messages WHERE message_id = $1", Params().text(message_id));
+    l.exec("DELETE FROM threads t WHERE thread_id = $1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = $1)",
+           Params().text(thread_id));
+    if (previous) l.exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", sla_params(thread_id, *previous));
+    l.exec("COMMIT");
   }
 
   bool release_held(std::string_view message_id, const SlaUpdate& sla) override {

@@ -201,47 +201,35 @@ class SqliteStore final : public ThreadStore {
     update_sla(thread_id, sla_json, due);
   }
 
-  // The transaction stays open, and the store's lock held, until commit or destruction.
-  class Staged final : public StagedWrite {
-   public:
-    Staged(SqliteStore& s, std::unique_lock<std::mutex> lock, bool recorded)
-        : store_(s), lock_(std::move(lock)), recorded_(recorded) {}
-    ~Staged() override {
-      if (!done_) sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    bool recorded() const override { return recorded_; }
-    void commit() override {
-      if (done_) return;
-      done_ = true;
-      try {
-        store_.exec("COMMIT");
-      } catch (...) {
-        sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        lock_.unlock();
-        throw;
-      }
-      lock_.unlock();  // the store is free for others as soon as the write is in
-    }
+  bool record_message(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                      const std::optional<SlaUpdate>& sla) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    bool recorded = insert(msg, thread, keys);
+    if (recorded && sla) update_sla(msg.thread_id, sla->json, sla->due);
+    tx.commit();
+    return recorded;
+  }
 
-   private:
-    SqliteStore& store_;
-    std::unique_lock<std::mutex> lock_;
-    bool recorded_;
-    bool done_ = false;
-  };
-
-  std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
-                                     const std::optional<SlaUpdate>& sla) override {
-    std::unique_lock lock(mu_);
-    exec("BEGIN IMMEDIATE");
-    try {
-      bool recorded = insert(msg, thread, keys);
-      if (recorded && sla) update_sla(msg.thread_id, sla->json, sla->due);
-      return std::make_unique<Staged>(*this, std::move(lock), recorded);
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
+  void unrecord_message(std::string_view message_id, std::string_view thread_id,
+                        const std::optional<SlaUpdate>& previous) override {
+    std::lock_guard lock(mu_);
+    Transaction tx(*this);
+    {
+      sqlite3_stmt* st = prepare("DELETE FROM messages WHERE message_id = ?1");
+      Reset r(st);
+      bind(st, 1, message_id);
+      step(st);
     }
+    {
+      sqlite3_stmt* st = prepare(
+          "DELETE FROM threads WHERE thread_id = ?1 AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?1)");
+      Reset r(st);
+      bind(st, 1, thread_id);
+      step(st);
+    }
+    if (previous) update_sla(thread_id, previous->json, previous->due);
+    tx.commit();
   }
 
   bool release_held(std::string_view message_id, const SlaUpdate& sla) override {

@@ -69,9 +69,12 @@ class DeferredStore final : public ThreadStore {
   bool record_with_sla(const StoredMessage& msg, const ThreadInfo* thread, const SlaUpdate& sla) override {
     return get().record_with_sla(msg, thread, sla);
   }
-  std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
-                                     const std::optional<SlaUpdate>& sla) override {
-    return get().stage(msg, thread, keys, sla);
+  bool record_message(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                      const std::optional<SlaUpdate>& sla) override {
+    return get().record_message(msg, thread, keys, sla);
+  }
+  void unrecord_message(std::string_view id, std::string_view thread, const std::optional<SlaUpdate>& previous) override {
+    get().unrecord_message(id, thread, previous);
   }
   bool release_held(std::string_view id, const SlaUpdate& sla) override { return get().release_held(id, sla); }
   bool discard_held(std::string_view id) override { return get().discard_held(id); }

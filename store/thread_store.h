@@ -111,19 +111,16 @@ class ThreadStore {
     save_sla(msg.thread_id, sla.json, sla.due);
     return true;
   }
-  // A message, its thread and the thread's new SLA state written in an open transaction (the
-  // verdict is known; the audit record is still to be written): commit() makes it durable, and
-  // destroying it uncommitted leaves no trace of it, so a message answered 451 is new again when
-  // the sender retries it. `sla` is none for a message that does not move the clock (held).
-  // While it is open no other write of this store can run: commit or drop it promptly.
-  class StagedWrite {
-   public:
-    virtual ~StagedWrite() = default;
-    virtual bool recorded() const = 0;  // false: the message id was stored already (a repeat)
-    virtual void commit() = 0;          // throws StoreError
-  };
-  virtual std::unique_ptr<StagedWrite> stage(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
-                                             const std::optional<SlaUpdate>& sla) = 0;
+  // A message once its verdict stands: the message, its thread when new, the thread's keys and,
+  // when the message moves the clock, the thread's new SLA state, in one transaction. False when
+  // the message id was stored already (a repeat): then nothing is written.
+  virtual bool record_message(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys,
+                              const std::optional<SlaUpdate>& sla) = 0;
+  // Takes back a message that record_message wrote but whose audit record could not be written
+  // (it is answered 451, and its retry must be new): the message goes, its thread too when no
+  // other message is in it, and the thread's SLA state returns to `previous` when given.
+  virtual void unrecord_message(std::string_view message_id, std::string_view thread_id,
+                                const std::optional<SlaUpdate>& previous) = 0;
 
   // A held message released from the hold queue: it is sent from now, and its thread's SLA
   // state is saved, in one transaction. False when no such held message is stored.

@@ -343,6 +343,15 @@ class StorageFaults(unittest.TestCase):
             if len(self.deferred) >= 3:
                 break
         self.assertGreaterEqual(len(self.deferred), 3, "the full audit disk never refused a message")
+        # A reply to one of the refused customer messages is refused too.
+        answered = sorted(self.deferred)[0]
+        reply = f"audit-reply-{uuid.uuid4().hex[:12]}@support.example.com"
+        reply_data = harness.make_message(
+            reply, f"Sam <sam@{SUPPORT.split('@')[1]}>", [CUSTOMER], "Re: Order 5521 has not arrived",
+            "Hi Ana,\n\norder 5521 ships today.\n\nSam\n\nOn Mon, Ana wrote:\n> Where is order 5521?",
+            in_reply_to=answered, references=[answered])
+        code, _ = self.stack.postfix.send(reply_data, f"sam@{SUPPORT.split('@')[1]}", [CUSTOMER])
+        self.assertEqual(code, 451)
         refused = set(self.deferred)
         for mid in refused:
             self.assertEqual(self.records(mid), [], "nothing of a failed record stays in the file")
@@ -358,6 +367,18 @@ class StorageFaults(unittest.TestCase):
         for mid in refused:
             self.assertEqual(len(self.records(mid)), 1)
             self.assert_clean_record(mid)
+        # Nothing of the refused messages stayed in the store: the customer's message counts from
+        # its accepted retry, and the reply, sent again, is the first reply with its full figures.
+        code, _ = self.stack.postfix.send(reply_data, f"sam@{SUPPORT.split('@')[1]}", [CUSTOMER])
+        self.assertEqual(code, 250)
+        rec = self.milter.audit_for(reply)
+        self.assertEqual(rec["direction"], "outbound")
+        self.assertEqual(rec["sla"]["status"], "within_target")
+        self.assertTrue(rec["sla"]["first_reply"])
+        self.assertEqual(rec["sla"]["waiting_since"], self.records(answered)[-1]["message_time"][:19] + "Z")
+        self.assertIsInstance(rec["sla"]["latency_s"], int)
+        self.messages[reply] = reply_data
+        self.accepted.add(reply)
         self.assert_nothing_lost()
         for mid in self.messages:
             self.assertEqual(len(self.records(mid)), 1, f"{mid}: one record per delivered message")

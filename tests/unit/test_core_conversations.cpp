@@ -165,9 +165,12 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
     std::vector<ThreadInfo> due_threads(TimeMs, std::size_t) override { throw StoreError("broken"); }
     std::size_t prune(TimeMs) override { return 0; }
     void export_threads(const ThreadVisitor&) override { throw StoreError("broken"); }
-    std::unique_ptr<StagedWrite> stage(const StoredMessage&, const ThreadInfo*, const ThreadKeys&,
-                                       const std::optional<SlaUpdate>&) override {
+    bool record_message(const StoredMessage&, const ThreadInfo*, const ThreadKeys&,
+                        const std::optional<SlaUpdate>&) override {
       throw StoreError("sqlite x.db: disk I/O error");
+    }
+    void unrecord_message(std::string_view, std::string_view, const std::optional<SlaUpdate>&) override {
+      throw StoreError("broken");
     }
     bool release_held(std::string_view, const SlaUpdate&) override { throw StoreError("broken"); }
     bool discard_held(std::string_view) override { throw StoreError("broken"); }

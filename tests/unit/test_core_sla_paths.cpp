@@ -170,18 +170,19 @@ TEST_F(SlaPaths, ADiscardedHeldReplyNeverStopsTheClock) {
   expect_sla(v.sla, 18000, "over_target", true, "2026-11-02T09:00:00Z");
 }
 
-// The daemon answers 451 when the audit record cannot be written: the staged write is dropped,
-// and the retry is new, with its full figures, at the time of the attempt that was accepted.
+// The daemon answers 451 when the audit record cannot be written: the store takes the message
+// back, and the retry is new, with its full figures, at the time of the attempt that was accepted.
 TEST_F(SlaPaths, ATempfailedMessageLeavesNoTraceAndItsRetryCountsOnce) {
   Pipeline p(store_.get());
   {
     Message m = parse_message(kCustomer, cfg_->limits);
     Verdict v = p.judge(m, Envelope{}, kT0, *cfg_);
-    auto staged = p.stage(v, *cfg_);
-    ASSERT_NE(staged, nullptr);
-    EXPECT_TRUE(staged->recorded());
-  }  // not committed: the audit record could not be written
+    p.record(v, *cfg_);
+    ASSERT_TRUE(store_->get_message("c1@client.example").has_value());
+    EXPECT_TRUE(p.undo(v));  // the audit record could not be written
+  }
   EXPECT_FALSE(store_->get_message("c1@client.example").has_value());
+  EXPECT_FALSE(store_->find_thread({"c1@client.example"}).has_value()) << "its new thread went with it";
   run(kCustomer, kT0 + 600'000);  // the retry, ten minutes later
   EXPECT_EQ(state().waiting_since, kT0 + 600'000);
   EXPECT_EQ(state().customer_messages, 1);
@@ -189,10 +190,12 @@ TEST_F(SlaPaths, ATempfailedMessageLeavesNoTraceAndItsRetryCountsOnce) {
   {
     Message m = parse_message(reply("a1@support.example.com", true), cfg_->limits);
     Verdict v = p.judge(m, Envelope{}, kT0 + kHour, *cfg_);
-    auto staged = p.stage(v, *cfg_);
-    ASSERT_NE(staged, nullptr);
+    p.record(v, *cfg_);
+    EXPECT_FALSE(state().waiting_since.has_value());
+    EXPECT_TRUE(p.undo(v));
   }
-  EXPECT_EQ(state().waiting_since, kT0 + 600'000) << "the tempfailed reply stopped nothing";
+  EXPECT_EQ(state().waiting_since, kT0 + 600'000) << "taken back, the tempfailed reply stopped nothing";
+  EXPECT_EQ(state().replies, 0);
   Verdict v = run(reply("a1@support.example.com", true), kT0 + kHour + 300'000);
   expect_sla(v.sla, 3300, "within_target", true, "2026-11-02T09:10:00Z");
   EXPECT_EQ(v.thread_found_by, "references");
