@@ -312,7 +312,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
       sm.complaint = sm.direction == Direction::inbound && text.complains();
       sm.fingerprints = sketch(msg.quote.new_text);
       w.keys = keys;
-      if (!known_thread) w.thread = ThreadInfo{v.thread_id, split_subject(msg.subject).base, time, time, ""};
+      if (!known_thread) w.thread = ThreadInfo{v.thread_id, split_subject(msg.subject).base, time, time, "", {}};
       // An outbound message's new text read as an acknowledgement (contact, with its promise).
       const Acknowledgement* ack = sm.direction == Direction::outbound ? &text.acknowledgement() : nullptr;
       if (v.action == FinalAction::hold) {

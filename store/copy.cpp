@@ -15,7 +15,7 @@ CopyCounts copy_store(ThreadStore& from, ThreadStore& to,
         const bool existed = to.get_thread(t.thread_id).has_value();
         ++(existed ? c.threads_present : c.threads);
         for (const auto& m : messages) {
-          if (to.record(m, &t)) {
+          if (to.record_message(m, &t, t.keys, std::nullopt)) {
             ++c.messages;
             c.participants += m.participants.size();
             c.fingerprints += m.fingerprints.size();

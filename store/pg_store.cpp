@@ -521,11 +521,12 @@ class PgStore final : public ThreadStore {
 
   void export_threads(const ThreadVisitor& visit) override {
     Lease l(*this);
-    auto threads = l.exec(std::string(kThreadColumns) + ", due FROM threads ORDER BY created, thread_id");
+    auto threads = l.exec(std::string(kThreadColumns) + ", due, thread_index, ticket FROM threads ORDER BY created, thread_id");
     for (int i = 0; i < threads.rows(); ++i) {
       ThreadInfo t = read_thread(threads, i);
       std::optional<TimeMs> due;
       if (!threads.null(i, 5)) due = threads.integer(i, 5);
+      t.keys = ThreadKeys{threads.text(i, 6), threads.text(i, 7)};
       auto r = l.exec(std::string(kMessageColumns) + " WHERE thread_id = $1 ORDER BY time, seq",
                       Params().text(t.thread_id));
       std::vector<StoredMessage> messages;

@@ -423,12 +423,14 @@ class SqliteStore final : public ThreadStore {
   void export_threads(const ThreadVisitor& visit) override {
     std::lock_guard lock(mu_);
     sqlite3_stmt* threads = prepare(
-        "SELECT thread_id, subject, created, last_activity, sla, due FROM threads ORDER BY created, thread_id");
+        "SELECT thread_id, subject, created, last_activity, sla, due, thread_index, ticket FROM threads "
+        "ORDER BY created, thread_id");
     Reset rt(threads);
     while (step(threads)) {
       ThreadInfo t = read_thread(threads);
       std::optional<TimeMs> due;
       if (sqlite3_column_type(threads, 5) != SQLITE_NULL) due = sqlite3_column_int64(threads, 5);
+      t.keys = ThreadKeys{text(threads, 6), text(threads, 7)};
       std::vector<StoredMessage> messages;
       {
         sqlite3_stmt* st = prepare(

@@ -62,6 +62,7 @@ struct ThreadInfo {
   TimeMs created = 0;
   TimeMs last_activity = 0;
   std::string sla;  // the thread's SLA state as JSON (core/sla.h); empty when none yet
+  ThreadKeys keys;  // filled by export_threads (for copying a store)
 };
 
 // Customers waiting for an answer now: threads whose SLA state has a waiting_since, and the

@@ -52,7 +52,7 @@ Finding judge(const char* rule_id, const Row& r, RuleSettings settings) {
   if (!r.cc.empty()) m.headers.push_back({"Cc", r.cc.front().address()});
   m.quote = split_quotes(r.body);
   ThreadContext tc;
-  tc.thread = {"t1", r.thread_subject, 0, 0, ""};
+  tc.thread = {"t1", r.thread_subject, 0, 0, "", {}};
   StoredMessage answered;
   answered.message_id = "answered@client.example";
   answered.thread_id = "t1";

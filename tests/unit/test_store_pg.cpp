@@ -538,7 +538,9 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   auto c = msg("c@x", "t2", Direction::inbound, 3000);
   c.participants.clear();
   c.fingerprints.clear();
-  lite->record(c, &t2);
+  c.status = "held";
+  c.sla_pending = R"({"direction":"inbound"})";
+  lite->record_message(c, &t2, ThreadKeys{"0a1b2c", "1234"}, std::nullopt);
   lite->save_sla("t1", R"({"waiting_since":2000})", 9000);
 
   auto url = fresh_db("copy");
@@ -563,6 +565,11 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   EXPECT_EQ(due[0].thread_id, "t1");
   EXPECT_TRUE(pg->due_threads(8999, 10).empty());
   EXPECT_EQ(pg->last_message("t1", {})->message_id, "b@x");
+  // The thread keys and a held message come along: the copy finds threads and releases as the source.
+  EXPECT_EQ(pg->find_thread_by_index("0a1b2c"), "t2");
+  EXPECT_EQ(pg->find_thread_by_ticket("1234"), "t2");
+  EXPECT_EQ(pg->get_message("c@x")->status, "held");
+  EXPECT_EQ(pg->get_message("c@x")->sla_pending, R"({"direction":"inbound"})");
 
   // Again: nothing new, nothing overwritten.
   pg->save_sla("t1", R"({"answered":true})", std::nullopt);
@@ -587,6 +594,8 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   EXPECT_EQ(b2.messages, 4u);
   EXPECT_EQ(back->get_message("a@x")->participants.size(), 2u);
   EXPECT_TRUE(back->get_message("c@x")->fingerprints.empty());
+  EXPECT_EQ(back->find_thread_by_ticket("1234"), "t2");
+  EXPECT_EQ(back->get_message("c@x")->status, "held");
 }
 
 // The store contract for the write after the verdict (and taking it back), held messages and the
