@@ -1,7 +1,6 @@
-// Rule plumbing shared by every rule: names of enums, settings getters, support identity.
+// Rule plumbing shared by every rule: names of enums, settings getters.
 #include "checks/rule.h"
 
-#include <algorithm>
 #include <array>
 
 namespace sm {
@@ -54,23 +53,6 @@ const std::string& RuleSettings::get_string(std::string_view name) const {
 const std::vector<std::string>& RuleSettings::get_list(std::string_view name) const {
   return param<std::vector<std::string>>(*this, name);
 }
-
-bool SupportIdentity::is_support_key(std::string_view key) const {
-  if (key.empty()) return false;
-  if (std::find(addresses.begin(), addresses.end(), key) != addresses.end()) return true;
-  auto at = key.rfind('@');
-  if (at == std::string_view::npos) return false;
-  std::string_view domain = key.substr(at + 1);
-  for (const auto& d : domains) {
-    if (domain == d) return true;
-    // Subdomains of a support domain are support too (mx.support.example.com).
-    if (domain.size() > d.size() && domain.ends_with(d) && domain[domain.size() - d.size() - 1] == '.')
-      return true;
-  }
-  return false;
-}
-
-bool SupportIdentity::is_support(const Address& a) const { return is_support_key(a.key()); }
 
 Finding Rule::make(Result r, std::string detail) const {
   Finding f;

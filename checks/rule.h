@@ -12,6 +12,9 @@
 #include <nlohmann/json_fwd.hpp>
 #include <nlohmann/json.hpp>
 
+#include "checks/modification.h"
+#include "checks/support_identity.h"
+#include "message/envelope.h"
 #include "message/message.h"
 #include "store/thread_store.h"
 #include "text/message_text.h"
@@ -50,25 +53,6 @@ struct RuleSettings {
   const std::vector<std::string>& get_list(std::string_view name) const;
 };
 
-// Who is "support": configured domains and addresses.
-struct SupportIdentity {
-  std::vector<std::string> domains;    // lower-case ASCII (punycode) domains
-  std::vector<std::string> addresses;  // Address::key() forms
-  bool is_support(const Address& a) const;
-  bool is_support_key(std::string_view key) const;  // "local@ascii-domain"
-  bool empty() const { return domains.empty() && addresses.empty(); }
-};
-
-// What the MTA told us about the transaction (empty in `check` unless given).
-struct Envelope {
-  std::string mail_from;
-  std::vector<std::string> rcpt_to;
-  std::string auth_user;    // {auth_authen}
-  std::string daemon_name;  // {daemon_name} read at CONNECT
-  std::string queue_id;     // {i}
-  std::string client_addr;
-};
-
 // The conversation a message belongs to, as the store knew it before this message.
 struct ThreadContext {
   ThreadInfo thread;
@@ -86,15 +70,6 @@ struct RuleContext {
   // signature, sentences, questions, the acknowledgement, the message answered; with the
   // lexicons and the time zone of promised times.
   const MessageText& text;
-};
-
-// A change to the message a rule's fix asks for; applied by the milter at end of message.
-struct Modification {
-  enum class Kind { add_header, change_header, add_recipient };
-  Kind kind;
-  std::string name;   // header name (add/change)
-  std::string value;  // header value (UTF-8; encoded by the applier) or recipient address
-  int index = 1;      // change_header: which occurrence (1-based)
 };
 
 struct Finding {

@@ -11,6 +11,8 @@
 #include <array>
 #include <cctype>
 
+#include "base/unicode.h"
+
 namespace sm {
 
 namespace {
@@ -19,14 +21,6 @@ namespace {
 const std::array<const char*, 30> kPrefixes = {
     "re", "fwd", "fw", "aw", "wg", "sv", "vs", "rv", "r", "rif", "i", "antw", "odp", "tr", "réf", "ref",
     "отв", "ответ", "пересл", "fwd", "enc", "doorst", "pd", "vl", "vs", "res", "rép", "wtg", "tr", "ynt"};
-
-std::string lower_utf8(std::string_view s) {
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  u.toLower(icu::Locale::getRoot());
-  std::string out;
-  u.toUTF8String(out);
-  return out;
-}
 
 bool is_space(std::string_view s, std::size_t i, std::size_t* len) {
   unsigned char c = static_cast<unsigned char>(s[i]);

@@ -4,12 +4,12 @@
 #include <iostream>
 #include <tuple>
 
-#include "cli/admin_commands.h"
-#include "cli/check_command.h"
-#include "cli/store_command.h"
-#include "cli/tools.h"
-#include "core/audit_verify.h"
-#include "core/config.h"
+#include "tools/mta_commands.h"
+#include "tools/check_command.h"
+#include "tools/store_command.h"
+#include "tools/report_replay.h"
+#include "audit/verify.h"
+#include "config/config.h"
 #include "milter/daemon.h"
 
 #ifndef SUPPORT_MILTER_VERSION

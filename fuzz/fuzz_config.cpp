@@ -4,7 +4,7 @@
 #include <exception>
 #include <string_view>
 
-#include "core/config.h"
+#include "config/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string_view>
 
-#include "core/config.h"
-#include "core/pipeline.h"
+#include "config/config.h"
+#include "pipeline/pipeline.h"
 #include "store/thread_store.h"
 
 namespace {

@@ -22,6 +22,8 @@
 #include <string>
 #include <utility>
 
+#include "base/strings.h"
+#include "base/unicode.h"
 #include "message/encoded_words.h"
 
 namespace sm {
@@ -41,12 +43,6 @@ const UIDNA* idna() {
   return instance;
 }
 
-bool is_ascii(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  return true;
-}
-
 bool valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const auto n = static_cast<int32_t>(s.size());
@@ -58,25 +54,10 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Lower-case (or case-folded) form of UTF-8 text; bytes that are not UTF-8 keep their value.
 std::string unicode_lower(std::string_view s, bool fold) {
   if (is_ascii(s) || s.size() > kMaxDomainBytes || !valid_utf8(s)) return ascii_lower(s);
-  icu::UnicodeString u =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  if (fold)
-    u.foldCase();
-  else
-    u.toLower(icu::Locale::getRoot());
-  std::string out;
-  u.toUTF8String(out);
-  return out;
+  return fold ? fold_case_utf8(s) : lower_utf8(s);
 }
 
 bool is_space(char c) {
@@ -84,7 +65,8 @@ bool is_space(char c) {
   return u <= 32 || u == 127;  // white space; other controls separate words too
 }
 
-std::string trim(std::string_view s) {
+// Trimmed of white space and of the other controls (is_space).
+std::string strip(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return std::string(s);
@@ -317,14 +299,14 @@ class Item {
       a.domain = std::move(uni);
       a.ascii_domain = std::move(ascii);
     }
-    phrase = trim(phrase);
-    if (phrase.empty()) phrase = trim(comment_);
+    phrase = strip(phrase);
+    if (phrase.empty()) phrase = strip(comment_);
     if (phrase.size() > kMaxDisplayBytes) {
       std::size_t cut = kMaxDisplayBytes;
       while (cut > 0 && (static_cast<unsigned char>(phrase[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
       phrase.resize(cut);
     }
-    if (!phrase.empty()) a.display_name = trim(decode_header_text(phrase));
+    if (!phrase.empty()) a.display_name = strip(decode_header_text(phrase));
     return true;
   }
 
@@ -438,7 +420,7 @@ std::string Address::key() const {
 
 std::pair<std::string, std::string> normalize_domain(std::string_view domain_in) {
   try {
-    std::string domain = trim(domain_in);
+    std::string domain = strip(domain_in);
     while (!domain.empty() && domain.back() == '.') domain.pop_back();
     if (domain.empty()) return {};
     const std::string lowered = unicode_lower(domain, false);
@@ -482,7 +464,7 @@ std::pair<std::string, std::string> normalize_domain(std::string_view domain_in)
 
 Address parse_address(std::string_view raw) {
   try {
-    std::string s = trim(raw);
+    std::string s = strip(raw);
     if (s == "<>") return {};
     auto list = parse_list(s, 1, true);
     if (list.empty()) return {};

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <memory>
 
+#include "base/strings.h"
+
 namespace sm {
 
 namespace {
@@ -19,17 +21,7 @@ struct ConverterCloser {
 };
 using Converter = std::unique_ptr<UConverter, ConverterCloser>;
 
-std::string lower_trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\'')) s.remove_suffix(1);
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
+std::string lower_trim(std::string_view s) { return ascii_lower(trim(s, " \"'")); }
 
 // A label ICU should not be asked to open: empty after trimming, overlong, or with characters no
 // charset name has (path separators, controls).

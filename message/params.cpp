@@ -7,6 +7,7 @@
 #include <cctype>
 #include <map>
 
+#include "base/strings.h"
 #include "message/charset.h"
 #include "message/encoded_words.h"
 #include "message/headers.h"
@@ -22,12 +23,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
 }
 
 void skip_cfws(std::string_view s, std::size_t& i) {
@@ -164,7 +159,7 @@ ParamValue parse_param_header(std::string_view raw_in) {
     } else {
       decoded = to_utf8(bytes, "us-ascii").text;
     }
-    r.params[name] = trim(decoded);
+    r.params[name] = std::string(trim(decoded));
   }
   return r;
 }

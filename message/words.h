@@ -7,10 +7,9 @@
 #include <cstddef>
 #include <string_view>
 
-namespace sm {
+#include "base/strings.h"
 
-// True when every byte is below 0x80.
-bool is_ascii(std::string_view text);
+namespace sm {
 
 enum class WordKind { letters, number };
 

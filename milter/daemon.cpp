@@ -28,11 +28,11 @@
 #include <optional>
 #include <thread>
 
-#include "core/audit.h"
-#include "core/config.h"
-#include "core/oplog.h"
-#include "core/sweeper.h"
-#include "core/metrics.h"
+#include "audit/audit_log.h"
+#include "config/config.h"
+#include "base/oplog.h"
+#include "sla/sweeper.h"
+#include "milter/metrics.h"
 #include "milter/metrics_server.h"
 #include "milter/milter.h"
 #include "milter/notify.h"
@@ -99,7 +99,7 @@ void sweep_store(MilterRuntime* rt) {
       oplog(Severity::debug, "sla sweep: another instance is sweeping; skipped");
       return;
     }
-    sweep(*rt->store, now_ms(), *cfg, rt->audit, [&](const std::string& event, const nlohmann::json& rec) {
+    sweep(*rt->store, now_ms(), sla_settings(*cfg), rt->audit, [&](const std::string& event, const nlohmann::json& rec) {
       if (cfg->sla.notify.empty()) return;
       Notice n;
       n.to = cfg->sla.notify;
@@ -156,7 +156,7 @@ void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
     }
     oplog(Severity::info, sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
     rt->stopping = true;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt->config.load()->milter.workers_drain_seconds);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt->config.load()->milter.drain_seconds);
     while (rt->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     smfi_stop();
@@ -384,10 +384,13 @@ int run_daemon(const RunOptions& opts) {
   int rc = smfi_main();
 
   // Drain: messages in flight get drain_seconds to finish.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt.config.load()->milter.workers_drain_seconds);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt.config.load()->milter.drain_seconds);
   while (rt.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int left = rt.in_flight.load();
+  // Notices of the last messages: what the drain time leaves, at least a second.
+  stop_notices(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+                        std::chrono::milliseconds(1000)));
   audit->write("stop", {{"in_flight", left}, {"pid", static_cast<long>(getpid())}});
   // The chain's head, outside the audit file: an anchor that also covers its last records.
   oplog(Severity::info, "audit chain head seq " + std::to_string(audit->seq()) + " sha256 " + audit->head());

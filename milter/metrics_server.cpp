@@ -16,8 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/metrics.h"
-#include "core/oplog.h"
+#include "milter/metrics.h"
+#include "base/oplog.h"
 
 namespace sm {
 

@@ -11,10 +11,10 @@
 #include <cstring>
 #include <string>
 
-#include "core/header_value.h"
+#include "message/encoded_words.h"
 #include "milter/notify.h"
-#include "core/oplog.h"
-#include "core/pipeline.h"
+#include "base/oplog.h"
+#include "pipeline/pipeline.h"
 #include "message/headers.h"
 #include "message/message.h"
 
@@ -338,6 +338,10 @@ sfsistat on_eom(SMFICTX* ctx) {
           std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +
               " action=" + to_string(v.action) + (v.observe ? std::string(" would=") + to_string(v.would) : ""),
           qid);
+    // One line per failing rule, the rule id as the record's Rule attribute ("QUEUEID: rule: ...").
+    for (const auto& f : v.findings)
+      if (f.result == Result::fail)
+        oplog(Severity::info, std::string(to_string(f.action)) + ": " + f.detail, qid, f.rule);
 
     if (v.action == FinalAction::hold || v.action == FinalAction::reject) notify(cfg, msg, c->env, v);
 

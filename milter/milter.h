@@ -5,9 +5,9 @@
 #include <atomic>
 #include <memory>
 
-#include "core/audit.h"
-#include "core/config.h"
-#include "core/metrics.h"
+#include "audit/audit_log.h"
+#include "config/config.h"
+#include "milter/metrics.h"
 #include "store/thread_store.h"
 
 namespace sm {

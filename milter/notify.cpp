@@ -1,70 +1,14 @@
-// Notice submission: posix_spawn of the configured sendmail command, message on its stdin.
+// Notice submission: one worker thread runs the configured sendmail command for each queued
+// notice, the message on its stdin.
 #include "milter/notify.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <thread>
-
-#include "core/header_value.h"
-#include "core/oplog.h"
-
-extern char** environ;
+#include "base/oplog.h"
+#include "base/process.h"
+#include "message/encoded_words.h"
 
 namespace sm {
 
-namespace {
-
-void submit(std::vector<std::string> command, std::string to, std::string message) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    oplog(Severity::error, std::string("notice to ") + to + ": pipe: " + std::strerror(errno));
-    return;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  command.push_back("--");
-  command.push_back(to);
-  std::vector<char*> argv;
-  for (auto& a : command) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[0]);
-  if (rc != 0) {
-    close(fds[1]);
-    oplog(Severity::error, "notice to " + to + ": cannot run " + command[0] + ": " + std::strerror(rc));
-    return;
-  }
-  const char* p = message.data();
-  std::size_t left = message.size();
-  while (left > 0) {
-    ssize_t n = write(fds[1], p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  close(fds[1]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    oplog(Severity::error, "notice to " + to + ": " + command[0] + " failed with status " + std::to_string(status));
-  else
-    oplog(Severity::info, "notice sent to " + to);
-}
-
-}  // namespace
-
-void send_notice(const std::vector<std::string>& command, const std::string& from, const Notice& n) {
-  if (command.empty() || n.to.empty()) return;
+std::string notice_message(const std::string& from, const Notice& n) {
   std::string msg;
   msg += "From: " + encode_header_value("From", from) + "\n";
   msg += "To: " + sanitize_text(n.to, 320) + "\n";
@@ -72,7 +16,6 @@ void send_notice(const std::vector<std::string>& command, const std::string& fro
   msg += "Auto-Submitted: auto-generated\n";
   msg += std::string(kNoticeHeader) + ": 1\n";
   msg += "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n";
-  // Body lines: sanitized one by one, so message text cannot forge headers or a lone dot.
   std::size_t start = 0;
   while (start <= n.body.size()) {
     auto end = n.body.find('\n', start);
@@ -80,7 +23,92 @@ void send_notice(const std::vector<std::string>& command, const std::string& fro
     msg += sanitize_text(n.body.substr(start, end - start), 2000) + "\n";
     start = end + 1;
   }
-  std::thread(submit, command, sanitize_text(n.to, 320), std::move(msg)).detach();
+  return msg;
 }
+
+NoticeQueue::NoticeQueue(Limits limits) : limits_(limits), worker_([this] { run(); }) {}
+
+NoticeQueue::~NoticeQueue() { stop(std::chrono::milliseconds(0)); }
+
+bool NoticeQueue::submit(const std::vector<std::string>& command, const std::string& from, const Notice& n) {
+  if (command.empty() || n.to.empty()) return false;
+  Job job{command, sanitize_text(n.to, 320), notice_message(from, n)};
+  job.argv.push_back("--");
+  job.argv.push_back(job.to);
+  std::string why;
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_ && jobs_.size() < limits_.capacity) {
+      jobs_.push_back(std::move(job));
+      wake_.notify_one();
+      return true;
+    }
+    ++counts_.dropped;
+    why = stopping_ ? std::string("stopping") : std::to_string(limits_.capacity) + " notices waiting";
+  }
+  oplog(Severity::error, "notice to " + job.to + " dropped: " + why);
+  return false;
+}
+
+void NoticeQueue::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stopping, nothing left
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    ProcessOptions opts;
+    opts.input = std::move(job.message);
+    opts.max_output = 64 << 10;
+    opts.timeout_ms = limits_.command_timeout_ms;
+    auto r = run_process(job.argv, opts);
+    if (r.exit_code == 0) {
+      oplog(Severity::info, "notice sent to " + job.to);
+    } else {
+      std::string why = r.timed_out ? "timed out after " + std::to_string(limits_.command_timeout_ms) + " ms"
+                        : r.exit_code < 0 ? "could not run: " + r.err
+                                          : "exit " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 300);
+      oplog(Severity::error, "notice to " + job.to + ": " + job.argv[0] + " " + why);
+    }
+    lock.lock();
+    ++(r.exit_code == 0 ? counts_.sent : counts_.failed);
+    busy_ = false;
+    idle_.notify_all();
+  }
+}
+
+void NoticeQueue::stop(std::chrono::milliseconds drain) {
+  std::unique_lock lock(mu_);
+  if (!worker_.joinable()) return;
+  idle_.wait_for(lock, drain, [&] { return jobs_.empty() && !busy_; });
+  stopping_ = true;
+  std::size_t left = jobs_.size();
+  counts_.dropped += left;
+  jobs_.clear();
+  wake_.notify_all();
+  lock.unlock();
+  worker_.join();
+  if (left > 0) oplog(Severity::warning, std::to_string(left) + " notices not sent at stop");
+}
+
+NoticeQueue::Counts NoticeQueue::counts() const {
+  std::lock_guard lock(mu_);
+  return counts_;
+}
+
+namespace {
+NoticeQueue& daemon_queue() {
+  static NoticeQueue queue;
+  return queue;
+}
+}  // namespace
+
+void send_notice(const std::vector<std::string>& command, const std::string& from, const Notice& n) {
+  daemon_queue().submit(command, from, n);
+}
+
+void stop_notices(std::chrono::milliseconds drain) { daemon_queue().stop(drain); }
 
 }  // namespace sm

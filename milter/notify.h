@@ -1,11 +1,18 @@
-// Notices to a rule's `notify` address when a message is held or rejected. Submitted through the
-// local MTA's sendmail command with a null envelope sender and an X-Support-Milter-Notice header,
-// which the pipeline recognises so a notice never goes through the rules itself.
+// Notices to a rule's `notify` address when a message is held or rejected, and SLA events.
+// Submitted through the local MTA's sendmail command with a null envelope sender and an
+// X-Support-Milter-Notice header, which the pipeline recognises so a notice never goes through
+// the rules itself.
 #pragma once
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "core/pipeline.h"  // kNoticeHeader
+#include "pipeline/pipeline.h"  // kNoticeHeader
 
 namespace sm {
 
@@ -15,8 +22,54 @@ struct Notice {
   std::string body;     // UTF-8 plain text
 };
 
-// Submits in the background (the milter callback does not wait); failures are logged.
-void send_notice(const std::vector<std::string>& command, const std::string& from, const Notice& n);
+// The whole message a notice submits: headers encoded and sanitized (no text can add a header),
+// the body sanitized line by line. The command reads it to the end (sendmail -oi: a lone dot
+// line does not end it).
+std::string notice_message(const std::string& from, const Notice& n);
 
+// Notices wait here for one worker thread that runs the command for each in turn (bounded in
+// time), so a milter callback never waits for the MTA and a stalled command cannot pile up
+// processes. A full queue drops the new notice and logs it; the mail itself is never delayed.
+class NoticeQueue {
+ public:
+  struct Limits {
+    std::size_t capacity = 256;  // notices waiting
+    int command_timeout_ms = 30000;
+  };
+  NoticeQueue() : NoticeQueue(Limits{}) {}
+  explicit NoticeQueue(Limits limits);
+  ~NoticeQueue();  // stop(0 s): the command running now finishes, the rest are logged as dropped
+  NoticeQueue(const NoticeQueue&) = delete;
+  NoticeQueue& operator=(const NoticeQueue&) = delete;
+
+  // False (and logged) when the queue is full or stopped.
+  bool submit(const std::vector<std::string>& command, const std::string& from, const Notice& n);
+  // Waits up to `drain` for the queued notices, then ends the worker; later submits are refused.
+  void stop(std::chrono::milliseconds drain);
+
+  struct Counts {
+    std::size_t sent = 0, failed = 0, dropped = 0;
+  };
+  Counts counts() const;
+
+ private:
+  struct Job {
+    std::vector<std::string> argv;
+    std::string to;
+    std::string message;
+  };
+  void run();
+  Limits limits_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_, idle_;
+  std::deque<Job> jobs_;
+  bool busy_ = false, stopping_ = false;
+  Counts counts_;
+  std::thread worker_;
+};
+
+// The daemon's queue: send_notice submits to it; stop_notices drains it at shutdown.
+void send_notice(const std::vector<std::string>& command, const std::string& from, const Notice& n);
+void stop_notices(std::chrono::milliseconds drain);
 
 }  // namespace sm

@@ -24,6 +24,7 @@
 // dies the server releases the lock.
 #include "store/pg_store.h"
 
+#include "base/strings.h"
 #include "store/fingerprint.h"
 
 #include <libpq-fe.h>
@@ -161,11 +162,6 @@ std::string text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // Statement parameters; text is cleaned to UTF-8, bytes go in binary format.
 class Params {
  public:
@@ -250,7 +246,7 @@ class PgStore final : public ThreadStore {
     char* parse_error = nullptr;
     PQconninfoOption* parsed = PQconninfoParse(url_.c_str(), &parse_error);
     if (parsed == nullptr) {
-      std::string why = parse_error != nullptr ? trim(parse_error) : "out of memory";
+      std::string why(parse_error != nullptr ? trim(parse_error) : "out of memory");
       PQfreemem(parse_error);
       throw StoreError(name_ + ": " + why);
     }
@@ -676,7 +672,7 @@ class PgStore final : public ThreadStore {
     PGconn* pg = PQconnectdbParams(keys, values, 1);
     if (pg == nullptr) throw StoreError(name_ + ": out of memory");
     if (PQstatus(pg) != CONNECTION_OK) {
-      std::string msg = trim(PQerrorMessage(pg));
+      std::string msg(trim(PQerrorMessage(pg)));
       PQfinish(pg);
       throw StoreError(name_ + ": cannot connect: " + msg);
     }
@@ -716,7 +712,7 @@ class PgStore final : public ThreadStore {
 
   [[noreturn]] void lost(Conn& c) {
     c.broken = true;
-    throw StoreError(name_ + ": connection lost: " + trim(PQerrorMessage(c.pg)));
+    throw StoreError(name_ + ": connection lost: " + std::string(trim(PQerrorMessage(c.pg))));
   }
 
   // Runs one statement (or, without parameters, a script) and returns its last result.
@@ -754,7 +750,7 @@ class PgStore final : public ThreadStore {
       if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         last = std::move(res);
       } else if (error.empty()) {
-        error = trim(PQresultErrorMessage(r));
+        error = std::string(trim(PQresultErrorMessage(r)));
         if (error.empty()) error = PQresStatus(st);
       }
     }

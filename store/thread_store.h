@@ -61,7 +61,7 @@ struct ThreadInfo {
   std::string subject;  // canonical: the first message's subject without reply prefixes
   TimeMs created = 0;
   TimeMs last_activity = 0;
-  std::string sla;  // the thread's SLA state as JSON (core/sla.h); empty when none yet
+  std::string sla;  // the thread's SLA state as JSON (sla/clock.h); empty when none yet
   ThreadKeys keys;  // filled by export_threads (for copying a store)
 };
 

@@ -2,6 +2,7 @@
 // text (tests/unit/test_text_fold.cpp).
 #include "text/fold.h"
 
+#include "base/unicode.h"
 #include "message/words.h"
 
 #include <unicode/normalizer2.h>
@@ -23,17 +24,6 @@ namespace sm {
 namespace {
 
 constexpr std::size_t kMaxText = 256 * 1024;
-
-icu::UnicodeString ustr(std::string_view s) {
-  s = s.substr(0, std::min(s.size(), kMaxText));
-  return icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-}
-
-std::string utf8(const icu::UnicodeString& u) {
-  std::string out;
-  u.toUTF8String(out);
-  return out;
-}
 
 // Removes combining marks after NFD, for accent-insensitive matching (á -> a, ñ -> n), but keeps
 // Cyrillic й (и + breve) intact: it is a letter of its own.
@@ -62,10 +52,10 @@ icu::UnicodeString strip_marks(const icu::UnicodeString& in) {
 std::string fold_for_match_icu(std::string_view text) {
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
-  icu::UnicodeString u = ustr(text);
+  icu::UnicodeString u = to_icu(text);
   if (U_SUCCESS(err)) u = nfkc_cf->normalize(u, err);
   u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)), icu::UnicodeString(static_cast<UChar32>(0x0435)));  // ё -> е
-  return utf8(strip_marks(u));
+  return to_utf8(strip_marks(u));
 }
 
 namespace {

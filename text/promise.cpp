@@ -9,9 +9,6 @@
 // A day without a clock time means the end of that day, in the configured time zone.
 #include "text/promise.h"
 
-#include <unicode/timezone.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -20,17 +17,12 @@
 #include <memory>
 #include <vector>
 
+#include "base/unicode.h"
+#include "base/zone_clock.h"
+
 namespace sm {
 
 namespace {
-
-std::string fold(std::string_view s) {
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  u.foldCase();
-  std::string out;
-  u.toUTF8String(out);
-  return out;
-}
 
 // Words: runs of letters/digits (bytes >= 0x80 count as letters), keeping "18:00", "25.11.2026"
 // and "1,5" whole.
@@ -144,60 +136,15 @@ bool version_word(const std::string& w) {
          w.rfind("верси", 0) == 0 || w == "build" || w == "release" || w == "firmware" || w == "сборка" || w == "сборки";
 }
 
-// Local-day arithmetic in a time zone.
-class LocalClock {
- public:
-  explicit LocalClock(const std::string& tz) : zone_(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(tz))) {}
-  std::int64_t offset(TimeMs t) const {
-    int32_t raw = 0, dst = 0;
-    UErrorCode err = U_ZERO_ERROR;
-    zone_->getOffset(static_cast<UDate>(t), false, raw, dst, err);
-    return U_FAILURE(err) ? 0 : static_cast<std::int64_t>(raw) + dst;
-  }
-  // Local midnight (as UTC ms) of the day `days` after the local day of t.
-  TimeMs day_start(TimeMs t, int days) const {
-    using namespace std::chrono;
-    TimeMs local = t + offset(t);
-    auto d = floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local))) + std::chrono::days(days);
-    TimeMs local_midnight = duration_cast<milliseconds>(d.time_since_epoch()).count();
-    return local_midnight - offset(local_midnight);
-  }
-  int weekday(TimeMs t) const {
-    using namespace std::chrono;
-    TimeMs local = t + offset(t);
-    return static_cast<int>(year_month_weekday(floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local)))).weekday().c_encoding());
-  }
-  std::optional<TimeMs> date(int y, int m, int d) const {
-    using namespace std::chrono;
-    year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)}, std::chrono::day{static_cast<unsigned>(d)}};
-    if (!ymd.ok()) return std::nullopt;
-    TimeMs local = duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
-    return local - offset(local);
-  }
-  int month(TimeMs t) const {
-    using namespace std::chrono;
-    TimeMs local = t + offset(t);
-    return static_cast<int>(static_cast<unsigned>(year_month_day(floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local)))).month()));
-  }
-  int year(TimeMs t) const {
-    using namespace std::chrono;
-    TimeMs local = t + offset(t);
-    return static_cast<int>(year_month_day(floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(local)))).year());
-  }
-
- private:
-  std::unique_ptr<icu::TimeZone> zone_;
-};
-
 constexpr TimeMs kDay = 86'400'000;
 constexpr TimeMs kEndOfDay = kDay - 1000;  // 23:59:59
 
 }  // namespace
 
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words) {
-  std::string folded = fold(text.substr(0, std::min<std::size_t>(text.size(), 20000)));
+  std::string folded = fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000)));
   std::vector<std::string> t = tokens(folded);
-  LocalClock lc(time_zone);
+  ZoneClock lc(time_zone);
   auto said = [&](std::size_t from, std::size_t to) {
     if (words == nullptr) return;
     words->clear();
@@ -406,7 +353,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone) {
   if (find_promise(text, sent, time_zone, nullptr)) return true;
-  std::vector<std::string> t = tokens(fold(text.substr(0, std::min<std::size_t>(text.size(), 20000))));
+  std::vector<std::string> t = tokens(fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000))));
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
     if (i + 1 < t.size() && number(t[i]) && unit(t[i + 1])) return true;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include "base/unicode.h"
 #include "message/words.h"
 
 namespace sm {
@@ -15,17 +16,6 @@ namespace sm {
 namespace {
 
 constexpr std::size_t kMaxText = 256 * 1024;
-
-icu::UnicodeString ustr(std::string_view s) {
-  s = s.substr(0, std::min(s.size(), kMaxText));
-  return icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-}
-
-std::string utf8(const icu::UnicodeString& u) {
-  std::string out;
-  u.toUTF8String(out);
-  return out;
-}
 
 // One iterator of each kind per thread, cloned once from a prototype: creating one from the
 // locale data, or even cloning it, costs more than breaking a paragraph.
@@ -47,7 +37,7 @@ icu::BreakIterator* iterator(bool words) {
 
 std::vector<std::string> sentences(std::string_view text) {
   std::vector<std::string> out;
-  icu::UnicodeString u = ustr(text);
+  icu::UnicodeString u = to_icu(text);
   icu::BreakIterator* it = iterator(false);
   if (it == nullptr) return out;
   it->setText(u);
@@ -55,7 +45,7 @@ std::vector<std::string> sentences(std::string_view text) {
   for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
     icu::UnicodeString s = u.tempSubStringBetween(start, end);
     s.trim();
-    if (!s.isEmpty()) out.push_back(utf8(s));
+    if (!s.isEmpty()) out.push_back(to_utf8(s));
   }
   return out;
 }
@@ -66,7 +56,7 @@ std::size_t word_count(std::string_view text) {
     for_each_ascii_word(text, [&](std::string_view, WordKind) { ++n; });
     return n;
   }
-  icu::UnicodeString u = ustr(text);
+  icu::UnicodeString u = to_icu(text);
   icu::BreakIterator* it = iterator(true);
   if (it == nullptr) return 0;
   it->setText(u);

@@ -12,18 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "message/message.h"
+#include "tests/unit/files.h"
 
 namespace sm {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
+using test::slurp;
 
 // Lines trimmed, runs of blank lines folded to one, NBSP as space.
 std::string normalize(std::string s) {

@@ -1,9 +1,5 @@
-// The PostgreSQL thread store against a real server (tests/integration/pg.py: a private cluster on
-// 127.0.0.1). ctest starts one server for all of these tests (the pg_server fixture) and passes
-// its directory in SM_PG_STATE; run alone, the binary starts and removes its own. Each test gets
-// a database of its own.
-//
-// The contract of test_store_sqlite.cpp, then what only a server has: migrations under
+// The PostgreSQL thread store against a real server (tests/unit/pg_server.h), beyond the contract
+// both backends keep (test_store_contract.cpp): text that is not UTF-8, migrations under
 // concurrency, the pool serving threads side by side, statement timeouts, an outage and the
 // recovery after it, the sweep lock shared between instances, and copying a store.
 #include <gtest/gtest.h>
@@ -21,140 +17,22 @@
 #include "store/copy.h"
 #include "store/pg_store.h"
 #include "store/sqlite_store.h"
+#include "tests/unit/pg_server.h"
+#include "tests/unit/store_testing.h"
 
 namespace sm {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string read_line(const fs::path& p) {
-  std::ifstream in(p);
-  std::string s;
-  std::getline(in, s);
-  return s;
-}
-
-int helper(const std::string& action, const std::string& dir) {
-  std::string cmd = "python3 '" SM_PG_HELPER "' " + action + " --state '" + dir + "' >/dev/null";
-  return std::system(cmd.c_str());
-}
-
-// The server: the fixture's, or one of our own.
-class PgServer : public ::testing::Environment {
- public:
-  static std::string dir;
-  static std::string url;
-  static std::string admin_url;
-  bool own = false;
-
-  void SetUp() override {
-    if (const char* d = std::getenv("SM_PG_STATE"); d != nullptr && *d != 0) {
-      dir = d;
-    } else {
-      dir = (fs::path(::testing::TempDir()) / ("sm-pg-" + std::to_string(getpid()))).string();
-      own = true;
-      ASSERT_EQ(helper("start", dir), 0) << "could not start a PostgreSQL server";
-    }
-    url = read_line(fs::path(dir) / "url");
-    admin_url = read_line(fs::path(dir) / "admin_url");
-    ASSERT_FALSE(url.empty()) << "no server in " << dir;
-  }
-  void TearDown() override {
-    if (own) helper("stop", dir);
-  }
-};
-std::string PgServer::dir, PgServer::url, PgServer::admin_url;
-
-// Runs SQL as the superuser; returns the first value of the last result.
-std::string admin(const std::string& sql, const std::string& db = "postgres") {
-  std::string u = PgServer::admin_url.substr(0, PgServer::admin_url.rfind('/') + 1) + db;
-  PGconn* c = PQconnectdb(u.c_str());
-  EXPECT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-  PGresult* r = PQexec(c, sql.c_str());
-  auto st = PQresultStatus(r);
-  EXPECT_TRUE(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) << sql << ": " << PQresultErrorMessage(r);
-  std::string out = (st == PGRES_TUPLES_OK && PQntuples(r) > 0) ? PQgetvalue(r, 0, 0) : "";
-  PQclear(r);
-  PQfinish(c);
-  return out;
-}
-
-// A new, empty database owned by the milter's role; returns its URL.
-std::string fresh_db(const std::string& name) {
-  admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-  admin("CREATE DATABASE " + name + " OWNER support_milter");
-  return PgServer::url.substr(0, PgServer::url.rfind('/') + 1) + name;
-}
-
-StoredMessage msg(const std::string& id, const std::string& thread, Direction d, TimeMs t) {
-  StoredMessage m;
-  m.message_id = id;
-  m.thread_id = thread;
-  m.direction = d;
-  m.time = t;
-  m.subject = "Invoice 4471";
-  m.participants = {{Role::from, "ana@client.example", "ana@client.example"},
-                    {Role::cc, "bob@client.example", "Bob"}};
-  m.question_count = 2;
-  m.fingerprints = {1, 2, 0xffffffffffffffffULL};
-  return m;
-}
-
-ThreadInfo thread(const std::string& id, TimeMs t) {
-  return {id, "Invoice 4471", t, t, ""};
-}
+using test::admin;
+using test::fresh_db;
+using test::msg;
+using test::PgServer;
+using test::thread;
 
 long long ms_since(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
-}
-
-TEST(PgStore, RecordsAndFinds) {
-  auto s = open_store(fresh_db("records"));
-  auto t = thread("t1", 1000);
-  EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1000), &t));
-  EXPECT_TRUE(s->record(msg("m2@x", "t1", Direction::outbound, 2000), nullptr));
-  EXPECT_EQ(s->find_thread({"nope@x", "m2@x"}), "t1");
-  EXPECT_FALSE(s->find_thread({"nope@x"}).has_value());
-  EXPECT_FALSE(s->find_thread({}).has_value());
-  auto m = s->get_message("m1@x");
-  ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->direction, Direction::inbound);
-  EXPECT_EQ(m->time, 1000);
-  EXPECT_EQ(m->question_count, 2);
-  EXPECT_EQ(m->subject, "Invoice 4471");
-  EXPECT_EQ(m->fingerprints, (std::vector<std::uint64_t>{1, 2, 0xffffffffffffffffULL}));
-  ASSERT_EQ(m->participants.size(), 2u);
-  EXPECT_EQ(m->participants[0].role, Role::from);
-  EXPECT_EQ(m->participants[1].role, Role::cc);
-  EXPECT_EQ(m->participants[1].display, "Bob");
-  auto th = s->get_thread("t1");
-  ASSERT_TRUE(th.has_value());
-  EXPECT_EQ(th->created, 1000);
-  EXPECT_EQ(th->last_activity, 2000);
-  EXPECT_EQ(s->last_message("t1", {Direction::inbound})->message_id, "m1@x");
-  EXPECT_EQ(s->last_message("t1", {})->message_id, "m2@x");
-  EXPECT_EQ(s->last_message("t1", {Direction::inbound, Direction::outbound})->message_id, "m2@x");
-  EXPECT_FALSE(s->last_message("t1", {Direction::internal}).has_value());
-  EXPECT_FALSE(s->get_thread("nope").has_value());
-  EXPECT_FALSE(s->get_message("nope@x").has_value());
-}
-
-TEST(PgStore, SameTimeLaterRecordIsLast) {
-  auto s = open_store(fresh_db("sametime"));
-  auto t = thread("t1", 1000);
-  s->record(msg("b@x", "t1", Direction::inbound, 1000), &t);
-  s->record(msg("a@x", "t1", Direction::inbound, 1000), nullptr);
-  EXPECT_EQ(s->last_message("t1", {})->message_id, "a@x");
-}
-
-TEST(PgStore, FirstMessageIdWins) {
-  auto s = open_store(fresh_db("firstwins"));
-  auto t1 = thread("t1", 1), t2 = thread("t2", 2);
-  EXPECT_TRUE(s->record(msg("same@x", "t1", Direction::inbound, 1), &t1));
-  EXPECT_FALSE(s->record(msg("same@x", "t2", Direction::outbound, 2), &t2));
-  EXPECT_EQ(s->get_message("same@x")->thread_id, "t1");
-  EXPECT_EQ(s->get_message("same@x")->participants.size(), 2u);
 }
 
 // Two milters receive the same message (a copy through each server) at the same moment: one
@@ -193,64 +71,6 @@ TEST(PgStore, TextThatIsNotUtf8IsStoredAndFound) {
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->subject, "Caf\xEF\xBF\xBD with a NUL\xEF\xBF\xBDinside");
   EXPECT_FALSE(s->record(m, &t));
-}
-
-TEST(PgStore, TwoStoresOnOneDatabaseAndReopen) {
-  auto url = fresh_db("shared");
-  {
-    auto a = open_store(url);
-    auto b = open_store(url);
-    auto t = thread("t1", 1);
-    a->record(msg("m1@x", "t1", Direction::inbound, 1), &t);
-    EXPECT_TRUE(b->get_message("m1@x").has_value());
-    EXPECT_FALSE(b->record(msg("m1@x", "t1", Direction::inbound, 1), &t));
-  }
-  auto again = open_store(url);
-  EXPECT_TRUE(again->get_message("m1@x").has_value());
-  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "shared"), "1,2,3");
-}
-
-TEST(PgStore, PruneAndSla) {
-  auto s = open_store(fresh_db("prune"));
-  auto t1 = thread("old", 1000), t2 = thread("new", 5000);
-  s->record(msg("a@x", "old", Direction::inbound, 1000), &t1);
-  s->record(msg("b@x", "new", Direction::inbound, 5000), &t2);
-  s->save_sla("new", R"({"waiting_since":5000})", 5000);
-  s->save_sla("old", R"({"waiting_since":1000})", 1000);
-  auto waiting = s->due_threads(6000, 10);
-  ASSERT_EQ(waiting.size(), 2u);
-  EXPECT_EQ(waiting[0].thread_id, "old");
-  EXPECT_EQ(waiting[1].sla, R"({"waiting_since":5000})");
-  EXPECT_EQ(s->due_threads(6000, 1).size(), 1u);
-  auto summary = s->waiting_summary();
-  ASSERT_TRUE(summary.has_value());
-  EXPECT_EQ(summary->threads, 2);
-  EXPECT_EQ(summary->oldest, 1000);
-  s->save_sla("old", "{}", std::nullopt);
-  EXPECT_EQ(s->due_threads(6000, 10).size(), 1u);
-  EXPECT_TRUE(s->due_threads(4999, 10).empty());
-  EXPECT_EQ(s->get_thread("old")->sla, "{}");
-  EXPECT_EQ(s->waiting_summary()->threads, 1);
-  EXPECT_EQ(s->waiting_summary()->oldest, 5000);
-  EXPECT_EQ(s->prune(3000), 1u);
-  EXPECT_FALSE(s->get_message("a@x").has_value());
-  EXPECT_FALSE(s->get_thread("old").has_value());
-  EXPECT_TRUE(s->get_thread("new").has_value());
-  EXPECT_EQ(admin("SELECT count(*) FROM participants", "prune"), "2");
-  EXPECT_EQ(s->prune(3000), 0u);
-}
-
-TEST(PgStore, RecordWithSlaSavesOnlyForNewMessages) {
-  auto s = open_store(fresh_db("with_sla"));
-  auto t = thread("t", 1000);
-  EXPECT_TRUE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 1000), &t, {R"({"waiting_since":1000})", 8000}));
-  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
-  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
-  EXPECT_FALSE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 2000), nullptr, {"{}", std::nullopt}));
-  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
-  EXPECT_TRUE(s->record_with_sla(msg("b@x", "t", Direction::outbound, 3000), nullptr, {"{}", std::nullopt}));
-  EXPECT_EQ(s->get_thread("t")->sla, "{}");
-  EXPECT_TRUE(s->due_threads(9000, 10).empty());
 }
 
 TEST(PgStore, MessageOfAnUnknownThreadIsAnError) {
@@ -496,7 +316,7 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   s->unlock_sweep();
 
   auto never_opened = fresh_db("outage_lazy");
-  ASSERT_EQ(helper("down", PgServer::dir), 0);
+  ASSERT_EQ(test::pg_helper("down", PgServer::dir), 0);
   // Opening needs the server, unless lazy: then calls fail until it is back.
   EXPECT_THROW(open_store(never_opened, StoreOptions{2, 1000}), StoreError);
   auto lazy = open_store(never_opened, StoreOptions{2, 1000, true});
@@ -510,7 +330,7 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   }
   EXPECT_THROW(s->try_lock_sweep(), StoreError);
 
-  ASSERT_EQ(helper("up", PgServer::dir), 0);
+  ASSERT_EQ(test::pg_helper("up", PgServer::dir), 0);
   EXPECT_TRUE(s->get_message("before@x").has_value());
   EXPECT_TRUE(s->record(msg("after@x", "t1", Direction::inbound, 3), nullptr));
   EXPECT_FALSE(s->get_message("during0@x").has_value());
@@ -522,8 +342,8 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "3");
 
   // A restart while the pool is idle is noticed before use: no call fails for it.
-  ASSERT_EQ(helper("down", PgServer::dir), 0);
-  ASSERT_EQ(helper("up", PgServer::dir), 0);
+  ASSERT_EQ(test::pg_helper("down", PgServer::dir), 0);
+  ASSERT_EQ(test::pg_helper("up", PgServer::dir), 0);
   EXPECT_TRUE(s->get_message("after@x").has_value());
   EXPECT_EQ(s->last_message("t1", {})->message_id, "after@x");
 }
@@ -598,108 +418,11 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   EXPECT_EQ(back->get_message("c@x")->status, "held");
 }
 
-// The store contract for the write after the verdict (and taking it back), held messages and the
-// other thread keys, once over both backends: SQLite (a file) and PostgreSQL (the fixture's server).
-class StoreContract : public ::testing::TestWithParam<std::string> {
- protected:
-  std::unique_ptr<ThreadStore> open(const std::string& name) {
-    if (GetParam() == "postgresql") return open_store(fresh_db(name));
-    auto p = fs::path(::testing::TempDir()) / ("contract-" + name + "-" + std::to_string(getpid()) + ".db");
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-    files_.push_back(p);
-    return open_store("sqlite:" + p.string());
-  }
-  void TearDown() override {
-    for (const auto& p : files_)
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-  }
-  std::vector<fs::path> files_;
-};
-
-
-TEST_P(StoreContract, ARecordedMessageCanBeTakenBack) {
-  auto s = open("record");
-  auto t = thread("t1", 1000);
-  EXPECT_TRUE(s->record_message(msg("a@x", "t1", Direction::inbound, 1000), &t, {"0a0b", "4471"},
-                                ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000}));
-  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})");
-  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
-  EXPECT_EQ(s->find_thread_by_index("0a0b"), "t1");
-  EXPECT_EQ(s->find_thread_by_ticket("4471"), "t1");
-  // A repeat writes nothing, not even its SLA state.
-  EXPECT_FALSE(s->record_message(msg("a@x", "t1", Direction::inbound, 2000), nullptr, {},
-                                 ThreadStore::SlaUpdate{"{}", std::nullopt}));
-  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})");
-
-  // A reply taken back: it goes, and the thread's state is what it was before.
-  EXPECT_TRUE(s->record_message(msg("r@x", "t1", Direction::outbound, 3000), nullptr, {},
-                                ThreadStore::SlaUpdate{R"({"replies":1})", std::nullopt}));
-  EXPECT_TRUE(s->due_threads(9000, 10).empty());
-  s->unrecord_message("r@x", "t1", ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000});
-  EXPECT_FALSE(s->get_message("r@x").has_value());
-  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})");
-  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
-  // The first message of a thread taken back: the thread goes with it.
-  s->unrecord_message("a@x", "t1", std::nullopt);
-  EXPECT_FALSE(s->get_message("a@x").has_value());
-  EXPECT_FALSE(s->get_thread("t1").has_value());
-  EXPECT_FALSE(s->find_thread_by_ticket("4471").has_value());
-}
-
-TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
-  auto s = open("held");
-  auto t = thread("t1", 1000);
-  s->record_message(msg("c@x", "t1", Direction::inbound, 1000), &t, {}, ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000});
-  auto held = msg("r1@x", "t1", Direction::outbound, 2000);
-  held.status = "held";
-  held.sla_pending = R"({"direction":"outbound"})";
-  s->record_message(held, nullptr, {}, std::nullopt);
-  auto stored = s->get_message("r1@x");
-  ASSERT_TRUE(stored.has_value());
-  EXPECT_EQ(stored->status, "held");
-  EXPECT_EQ(stored->sla_pending, R"({"direction":"outbound"})");
-  EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})") << "held: the clock has not moved";
-  EXPECT_EQ(s->find_thread({"r1@x"}), "t1");
-
-  EXPECT_TRUE(s->release_held("r1@x", {R"({"replies":1})", std::nullopt}));
-  EXPECT_EQ(s->get_message("r1@x")->status, "sent");
-  EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");
-  EXPECT_TRUE(s->due_threads(9000, 10).empty());
-  EXPECT_FALSE(s->release_held("r1@x", {"{}", std::nullopt})) << "released once";
-  EXPECT_FALSE(s->discard_held("r1@x")) << "a sent message is not discarded";
-
-  auto other = msg("r2@x", "t1", Direction::outbound, 3000);
-  other.status = "held";
-  s->record_message(other, nullptr, {}, std::nullopt);
-  EXPECT_TRUE(s->discard_held("r2@x"));
-  EXPECT_FALSE(s->get_message("r2@x").has_value());
-  EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");
-}
-
-TEST_P(StoreContract, ThreadsBySubjectAndCustomerWithinAWindow) {
-  auto s = open("subject");
-  auto t1 = thread("t1", 1000), t2 = thread("t2", 5000);
-  s->record_message(msg("a@x", "t1", Direction::inbound, 1000), &t1, {}, std::nullopt);  // from ana
-  auto bob = msg("b@x", "t2", Direction::inbound, 5000);
-  bob.participants = {{Role::from, "bob@client.example", "bob@client.example"}};
-  s->record_message(bob, &t2, {}, std::nullopt);
-  EXPECT_EQ(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 0), "t1");
-  EXPECT_EQ(s->find_thread_by_subject("Invoice 4471", "bob@client.example", 0), "t2");
-  EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 2000).has_value()) << "outside the window";
-  EXPECT_FALSE(s->find_thread_by_subject("Invoice 9999", "ana@client.example", 0).has_value());
-  EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "eve@client.example", 0).has_value());
-  EXPECT_FALSE(s->find_thread_by_index("").has_value());
-  EXPECT_FALSE(s->find_thread_by_ticket("").has_value());
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& p) { return p.param; });
-
 }  // namespace
 }  // namespace sm
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new sm::PgServer);
+  ::testing::AddGlobalTestEnvironment(new sm::test::PgServer);
   return RUN_ALL_TESTS();
 }

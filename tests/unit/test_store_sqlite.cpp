@@ -1,5 +1,6 @@
-// The SQLite thread store on real files: records, lookups, first id wins, two handles on one
-// file, reopening, pruning, SLA state, and clear errors for broken or locked files.
+// The SQLite thread store on real files, beyond the contract both backends keep
+// (test_store_contract.cpp): migration from the first schema, two handles on one file, WAL
+// checkpoints, and clear errors for broken or locked files.
 #include <gtest/gtest.h>
 #include <thread>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <fstream>
 
 #include "store/sqlite_store.h"
+#include "tests/unit/store_testing.h"
 
 namespace sm {
 namespace {
@@ -22,20 +24,8 @@ fs::path fresh_db(const std::string& name) {
   return p;
 }
 
-StoredMessage msg(const std::string& id, const std::string& thread, Direction d, TimeMs t) {
-  StoredMessage m;
-  m.message_id = id;
-  m.thread_id = thread;
-  m.direction = d;
-  m.time = t;
-  m.subject = "Invoice 4471";
-  m.participants = {{Role::from, "ana@client.example", "ana@client.example"}, {Role::cc, "bob@client.example", "Bob"}};
-  m.question_count = 2;
-  m.fingerprints = {1, 2, 0xffffffffffffffffULL};
-  return m;
-}
-
-ThreadInfo thread(const std::string& id, TimeMs t) { return {id, "Invoice 4471", t, t, ""}; }
+using test::msg;
+using test::thread;
 
 // A file of the first schema (as version 1 made it, with a message in it) is migrated when it is
 // opened: the message keeps its fields and reads as no complaint; new ones carry theirs.
@@ -82,36 +72,6 @@ PRAGMA user_version = 1;
   sqlite3_close(db);
 }
 
-TEST(SqliteStore, RecordsAndFinds) {
-  auto path = fresh_db("basic");
-  auto s = open_sqlite_store(path.string());
-  auto t = thread("t1", 1000);
-  EXPECT_TRUE(s->record(msg("m1@x", "t1", Direction::inbound, 1000), &t));
-  EXPECT_TRUE(s->record(msg("m2@x", "t1", Direction::outbound, 2000), nullptr));
-  EXPECT_EQ(s->find_thread({"nope@x", "m2@x"}), "t1");
-  EXPECT_FALSE(s->find_thread({"nope@x"}).has_value());
-  auto m = s->get_message("m1@x");
-  ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->direction, Direction::inbound);
-  EXPECT_EQ(m->fingerprints, (std::vector<std::uint64_t>{1, 2, 0xffffffffffffffffULL}));
-  ASSERT_EQ(m->participants.size(), 2u);
-  EXPECT_EQ(m->participants[1].role, Role::cc);
-  EXPECT_EQ(m->participants[1].display, "Bob");
-  auto th = s->get_thread("t1");
-  ASSERT_TRUE(th.has_value());
-  EXPECT_EQ(th->last_activity, 2000);
-  EXPECT_EQ(s->last_message("t1", {Direction::inbound})->message_id, "m1@x");
-  EXPECT_EQ(s->last_message("t1", {})->message_id, "m2@x");
-}
-
-TEST(SqliteStore, FirstMessageIdWins) {
-  auto s = open_sqlite_store(fresh_db("first").string());
-  auto t1 = thread("t1", 1), t2 = thread("t2", 2);
-  EXPECT_TRUE(s->record(msg("same@x", "t1", Direction::inbound, 1), &t1));
-  EXPECT_FALSE(s->record(msg("same@x", "t2", Direction::outbound, 2), &t2));
-  EXPECT_EQ(s->get_message("same@x")->thread_id, "t1");
-}
-
 TEST(SqliteStore, TwoHandlesOnOneFileAndReopen) {
   auto path = fresh_db("shared");
   {
@@ -124,42 +84,6 @@ TEST(SqliteStore, TwoHandlesOnOneFileAndReopen) {
   auto again = open_sqlite_store(path.string());
   EXPECT_TRUE(again->get_message("m1@x").has_value());
   EXPECT_EQ(fs::status(path).permissions() & fs::perms::others_read, fs::perms::none);
-}
-
-TEST(SqliteStore, PruneAndSla) {
-  auto s = open_sqlite_store(fresh_db("prune").string());
-  auto t1 = thread("old", 1000), t2 = thread("new", 5000);
-  s->record(msg("a@x", "old", Direction::inbound, 1000), &t1);
-  s->record(msg("b@x", "new", Direction::inbound, 5000), &t2);
-  s->save_sla("new", R"({"waiting_since":5000})", 5000);
-  s->save_sla("old", R"({"waiting_since":1000})", 1000);
-  auto waiting = s->due_threads(6000, 10);
-  ASSERT_EQ(waiting.size(), 2u);
-  EXPECT_EQ(waiting[0].thread_id, "old");
-  EXPECT_EQ(waiting[1].sla, R"({"waiting_since":5000})");
-  s->save_sla("old", "{}", std::nullopt);
-  EXPECT_EQ(s->due_threads(6000, 10).size(), 1u);
-  EXPECT_TRUE(s->due_threads(4999, 10).empty());
-  EXPECT_EQ(s->prune(3000), 1u);
-  EXPECT_FALSE(s->get_message("a@x").has_value());
-  EXPECT_FALSE(s->get_thread("old").has_value());
-  EXPECT_TRUE(s->get_thread("new").has_value());
-}
-
-TEST(SqliteStore, RecordWithSlaSavesOnlyForNewMessages) {
-  auto s = open_sqlite_store(fresh_db("with-sla").string());
-  auto t = thread("t", 1000);
-  EXPECT_TRUE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 1000), &t, {R"({"waiting_since":1000})", 8000}));
-  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
-  ASSERT_EQ(s->due_threads(9000, 10).size(), 1u);
-  // The same message again: not recorded, and the SLA state is left alone.
-  EXPECT_FALSE(s->record_with_sla(msg("a@x", "t", Direction::inbound, 2000), nullptr, {"{}", std::nullopt}));
-  EXPECT_EQ(s->get_thread("t")->sla, R"({"waiting_since":1000})");
-  EXPECT_EQ(s->due_threads(9000, 10).size(), 1u);
-  EXPECT_TRUE(s->record_with_sla(msg("b@x", "t", Direction::outbound, 3000), nullptr, {"{}", std::nullopt}));
-  EXPECT_EQ(s->get_thread("t")->sla, "{}");
-  EXPECT_TRUE(s->due_threads(9000, 10).empty());
-  EXPECT_EQ(s->get_thread("t")->last_activity, 3000);
 }
 
 // With background checkpoints the commits only append to the WAL, and the store's own thread

@@ -1,0 +1,386 @@
+// Audit log writer. Each record is one line written with write(2) on an O_APPEND descriptor under
+// the directory lock, so a write that fails (a full disk, an I/O error, a file size limit) is seen
+// at once: the bytes of the record that did get out are cut off again (ftruncate back to the size
+// before it), write() returns false, and the chain goes on from the last record that is whole.
+// (Boost.Log's text file backend, used before, reports no stream error: on a full disk it left half
+// a record, dropped the next ones without a word and, once space came back, glued later bytes onto
+// the half line.) Rotation (by size, daily at midnight UTC) renames the file to
+// <stem>-YYYYmmdd-HHMMSS.ffffff<ext>, the time in UTC, and starts a new one.
+#include "audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "base/digest.h"
+#include "base/oplog.h"
+#include "base/write_all.h"
+#include "message/datetime.h"
+
+namespace sm {
+
+struct AuditLog::Impl {
+  std::string path;
+  AuditRotation rotation;
+  std::mutex mu;
+  std::uint64_t seq = 0;
+  std::string prev = std::string(64, '0');
+  int fd = -1;  // the file, O_APPEND; -1 for standard output
+  // Other writers (the held/release tools) append under the same directory lock; the file's
+  // identity and size after our last record tell whether someone did.
+  int dir_fd = -1;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = -1;
+  TimeMs next_daily = 0;  // with rotation.daily: the next midnight UTC
+
+  explicit Impl(std::string p, AuditRotation r) : path(std::move(p)), rotation(r) {}
+};
+
+namespace {
+
+// The last complete line of a file (empty when there is none).
+std::string last_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  std::streamoff size = in.tellg();
+  std::streamoff chunk = std::min<std::streamoff>(size, 1 << 20);
+  in.seekg(size - chunk);
+  std::string tail(static_cast<std::size_t>(chunk), '\0');
+  in.read(tail.data(), chunk);
+  if (tail.empty() || tail.back() != '\n') {
+    // A partial last line (a writer died mid-record): the chain continues from the line before it.
+    auto nl = tail.rfind('\n');
+    if (nl == std::string::npos) return {};
+    tail.resize(nl + 1);
+  }
+  tail.pop_back();
+  auto nl = tail.rfind('\n');
+  return nl == std::string::npos ? tail : tail.substr(nl + 1);
+}
+
+// <dir>/<stem>-YYYYmmdd-HHMMSS.ffffff<ext> for a rotation at `now` (UTC).
+std::string rotated_name(const std::string& path, std::chrono::system_clock::time_point now) {
+  std::filesystem::path p(path);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[96];
+  std::snprintf(stamp, sizeof stamp, "-%04d%02d%02d-%02d%02d%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1000000));
+  return ((p.parent_path() / p.stem()).string()) + stamp + p.extension().string();
+}
+
+std::string newest_rotated(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string prefix = p.stem().string() + "-";
+  std::string ext = p.extension().string();
+  std::string newest;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
+    std::string name = e.path().filename().string();
+    // Only the daemon's own rotated files: compressed copies (logrotate) end otherwise.
+    if (name.rfind(prefix, 0) == 0 && name.ends_with(ext) && name.size() > prefix.size() + ext.size() + 15 &&
+        e.path().string() > newest)
+      newest = e.path().string();
+  }
+  return newest;
+}
+
+// The chain's tail at `path`: the last complete record of the file, else of the newest rotated file.
+bool read_chain_tail(const std::string& path, std::uint64_t* seq, std::string* prev) {
+  std::string line = last_line(path);
+  if (line.empty()) {
+    if (std::string older = newest_rotated(path); !older.empty()) line = last_line(older);
+  }
+  *seq = 0;
+  *prev = std::string(64, '0');
+  if (line.empty()) return true;
+  auto j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.contains("seq") || !j["seq"].is_number_unsigned()) return false;
+  *seq = j["seq"].get<std::uint64_t>();
+  *prev = sha256_hex(line);
+  return true;
+}
+
+std::string parent_dir(const std::string& path) {
+  std::filesystem::path p(path);
+  return p.parent_path().empty() ? std::string(".") : p.parent_path().string();
+}
+
+// An exclusive flock on the audit file's directory: the directory outlives rotations, so every
+// writer locks the same inode whichever file the path names at the moment.
+class DirLock {
+ public:
+  explicit DirLock(int fd) : fd_(fd) {
+    if (fd_ >= 0)
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::flock(fd_, LOCK_UN);
+  }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+int open_dir(const std::string& path) {
+  return ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+// The audit file for appending (and reading its last byte); created with 0666 less the umask (the
+// packaged unit's UMask=0027 makes that 0640), like any log file.
+int open_append(const std::string& path, mode_t mode = 0666) {
+  return ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+}
+
+// Appends `text` (whole lines) to `fd`, all or nothing: after a failed or short write the file is
+// cut back to its size before, so no partial record stays behind for the next one to be glued to.
+// Returns false and sets `error` (errno's text) on failure.
+bool append_all_or_nothing(int fd, const std::string& text, std::string* error) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    *error = std::string("fstat: ") + std::strerror(errno);
+    return false;
+  }
+  std::size_t done = 0;
+  if (write_all(fd, text, &done)) return true;
+  *error = errno != 0 ? std::strerror(errno) : "nothing written";
+  if (done > 0 || errno == 0) {
+    if (::ftruncate(fd, st.st_size) != 0)
+      *error += std::string("; the partial record could not be removed: ") + std::strerror(errno);
+  }
+  return false;
+}
+
+TimeMs next_midnight_utc(TimeMs now) { return (now / 86400000 + 1) * 86400000; }
+
+// True when the file ends with a newline (or is empty); false after a partial last line, which a
+// writer that died mid-record leaves.
+bool ends_with_newline(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) return true;
+  char last = '\n';
+  return ::pread(fd, &last, 1, st.st_size - 1) != 1 || last == '\n';
+}
+
+}  // namespace
+
+AuditLog::AuditLog(const std::string& path, AuditRotation rotation) : impl_(std::make_unique<Impl>(path, rotation)) {
+  if (path == "-") return;
+  impl_->fd = open_append(path);
+  if (impl_->fd < 0) throw std::runtime_error("audit log " + path + ": cannot open for appending: " + std::strerror(errno));
+  impl_->dir_fd = open_dir(path);
+  if (impl_->dir_fd < 0)
+    oplog(Severity::warning, "audit log " + path + ": cannot open its directory for locking: " + std::strerror(errno) +
+                                 "; other writers (held, release) may break the chain");
+  DirLock lock(impl_->dir_fd);
+  if (!read_chain_tail(path, &impl_->seq, &impl_->prev))
+    oplog(Severity::warning, "audit log " + path + ": last record unreadable; the chain restarts");
+  struct stat st {};
+  // A file that ends with a partial record keeps size -1: the first write then closes its line.
+  if (::fstat(impl_->fd, &st) == 0 && ends_with_newline(impl_->fd))
+    impl_->dev = st.st_dev, impl_->ino = st.st_ino, impl_->size = st.st_size;
+  impl_->next_daily = next_midnight_utc(now_ms());
+}
+
+AuditLog::~AuditLog() {
+  if (impl_ && impl_->fd >= 0) ::close(impl_->fd);
+  if (impl_ && impl_->dir_fd >= 0) ::close(impl_->dir_fd);
+}
+
+const std::string& AuditLog::path() const { return impl_->path; }
+
+std::uint64_t AuditLog::seq() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->seq;
+}
+
+std::string AuditLog::head() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->prev;
+}
+
+bool AuditLog::write(const std::string& event, nlohmann::json record) {
+  try {
+    // time, event, seq and prev first, then the record's fields.
+    nlohmann::ordered_json line;
+    line["time"] = format_rfc3339_ms(now_ms());
+    line["event"] = event;
+    line["seq"] = 0;
+    line["prev"] = "";
+    for (auto& [k, val] : record.items()) line[k] = std::move(val);
+    Impl& im = *impl_;
+    std::lock_guard lock(im.mu);
+    if (im.fd < 0) {
+      line["seq"] = im.seq + 1;
+      line["prev"] = im.prev;
+      std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      std::cout << text << '\n' << std::flush;
+      if (!std::cout) {
+        std::cout.clear();
+        oplog(Severity::error, "audit log: write to standard output failed; the record is lost");
+        return false;
+      }
+      im.seq += 1;
+      im.prev = sha256_hex(text);
+      return true;
+    }
+    DirLock dir_lock(im.dir_fd);
+    struct stat st {};
+    const bool other_file = ::stat(im.path.c_str(), &st) != 0 || st.st_dev != im.dev || st.st_ino != im.ino;
+    if (other_file) {
+      // The path names another file now (ours was moved away or deleted): write to the path.
+      int fd = open_append(im.path);
+      if (fd < 0) throw std::runtime_error(std::string("cannot open for appending: ") + std::strerror(errno));
+      ::close(im.fd);
+      im.fd = fd;
+      if (::fstat(im.fd, &st) != 0) st.st_size = 0;
+    }
+    // The file as we left it after our last record ends with that record's newline; otherwise
+    // someone else appended (or a writer died mid-record) since, and its tail is read again.
+    if (other_file ? st.st_size > 0 : st.st_size != im.size) {
+      // Continue from the file's tail. (A new empty file continues from our own last record.)
+      if (!read_chain_tail(im.path, &im.seq, &im.prev))
+        oplog(Severity::warning, "audit log " + im.path + ": last record unreadable; the chain restarts");
+      if (!ends_with_newline(im.fd)) {
+        // A record cut short by a writer that died: it stays, on a line of its own (audit verify
+        // reports it), and the chain goes on from the record before it.
+        oplog(Severity::warning, "audit log " + im.path + ": the file ends with a partial record; closing its line");
+        std::string error;
+        if (!append_all_or_nothing(im.fd, "\n", &error)) throw std::runtime_error(error);
+      }
+    }
+    line["seq"] = im.seq + 1;
+    line["prev"] = im.prev;
+    // Invalid UTF-8 is replaced instead of throwing.
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    rotate_if_due(text.size() + 1);
+    std::string error;
+    if (!append_all_or_nothing(im.fd, text + "\n", &error)) {
+      oplog(Severity::error, "audit log " + im.path + ": write failed: " + error + "; record seq " +
+                                 std::to_string(im.seq + 1) + " (" + event + ") not written");
+      return false;
+    }
+    im.seq += 1;
+    im.prev = sha256_hex(text);
+    if (::fstat(im.fd, &st) == 0) im.dev = st.st_dev, im.ino = st.st_ino, im.size = st.st_size;
+    return true;
+  } catch (const std::exception& e) {
+    oplog(Severity::error, std::string("audit log ") + impl_->path + ": write failed: " + e.what());
+    return false;
+  }
+}
+
+// Under the lock: renames the file away when the next `bytes` would take it past rotate_bytes, or
+// at the first record after midnight UTC, and opens a new one. An empty file is not rotated.
+void AuditLog::rotate_if_due(std::size_t bytes) {
+  Impl& im = *impl_;
+  struct stat st {};
+  if (::fstat(im.fd, &st) != 0 || st.st_size == 0) return;
+  const TimeMs now = now_ms();
+  bool due = im.rotation.bytes > 0 && static_cast<std::uint64_t>(st.st_size) + bytes > im.rotation.bytes;
+  if (im.rotation.daily && now >= im.next_daily) {
+    due = true;
+    im.next_daily = next_midnight_utc(now);
+  }
+  if (!due) return;
+  auto when = std::chrono::system_clock::now();
+  std::string target = rotated_name(im.path, when);
+  struct stat taken {};
+  while (::lstat(target.c_str(), &taken) == 0) target = rotated_name(im.path, when += std::chrono::microseconds(1));
+  if (::rename(im.path.c_str(), target.c_str()) != 0) {
+    oplog(Severity::warning, "audit log " + im.path + ": rotation to " + target + " failed: " + std::strerror(errno) +
+                                 "; writing on in the same file");
+    return;
+  }
+  int fd = open_append(im.path);
+  if (fd < 0) throw std::runtime_error("rotated to " + target + ", but cannot open a new file: " + std::strerror(errno));
+  ::close(im.fd);
+  im.fd = fd;
+}
+
+}  // namespace sm
+
+namespace sm {
+
+bool append_audit_record(const std::string& path, const std::string& event, const nlohmann::json& record,
+                         std::string* error) {
+  int dir_fd = open_dir(path);
+  if (dir_fd < 0) {
+    *error = "audit log " + path + ": cannot open its directory: " + std::strerror(errno);
+    return false;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } close_dir{dir_fd};
+  DirLock lock(dir_fd);
+  std::uint64_t seq = 0;
+  std::string prev;
+  if (!read_chain_tail(path, &seq, &prev)) {
+    *error = "audit log " + path + ": the last record is unreadable; refusing to write after it";
+    return false;
+  }
+  nlohmann::ordered_json line;
+  line["time"] = format_rfc3339_ms(now_ms());
+  line["event"] = event;
+  line["seq"] = seq + 1;
+  line["prev"] = prev;
+  for (const auto& [k, val] : record.items()) line[k] = val;
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+
+  struct stat before {};
+  bool existed = ::stat(path.c_str(), &before) == 0;
+  if (existed && before.st_size > 0) {
+    // A partial last line (a writer died mid-record) would swallow ours.
+    std::ifstream in(path, std::ios::binary);
+    in.seekg(before.st_size - 1);
+    if (in.get() != '\n') {
+      *error = "audit log " + path + ": the file does not end with a complete record; run audit verify";
+      return false;
+    }
+  }
+  int fd = open_append(path, 0640);
+  if (fd < 0) {
+    *error = "audit log " + path + ": cannot open for appending: " + std::strerror(errno);
+    return false;
+  }
+  if (!existed && ::geteuid() == 0) {
+    // Created by root (the admin tools): hand it to the directory's owner, who is the daemon.
+    struct stat dir {};
+    if (::fstat(dir_fd, &dir) == 0 && ::fchown(fd, dir.st_uid, dir.st_gid) != 0) {
+      *error = "audit log " + path + ": chown: " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+  }
+  std::string why;
+  if (!append_all_or_nothing(fd, text, &why)) {
+    *error = "audit log " + path + ": write: " + why;
+    ::close(fd);
+    return false;
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    *error = "audit log " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace sm

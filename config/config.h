@@ -1,0 +1,137 @@
+// The configuration: a declared schema (each key's type, default, bounds and one-line meaning),
+// read from TOML. Unknown keys and bad values are errors that name file:line. A loaded Config is
+// immutable; a reload builds a new one and swaps the pointer.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "checks/rule.h"
+#include "text/lexicon.h"
+#include "sla/calendar.h"
+#include "sla/clock.h"
+#include "message/thread_keys.h"
+#include "message/limits.h"
+
+namespace sm {
+
+enum class FailAction { accept, tempfail };
+const char* to_string(FailAction a);
+
+enum class Mode { enforce, observe };
+const char* to_string(Mode m);
+
+struct Config {
+  std::string path;    // the file it was read from; empty for built-in defaults
+  std::string digest;  // SHA-256 (hex) of the file's bytes; "" for defaults
+
+  struct Milter {
+    std::string socket = "unix:/run/support-milter/support-milter.sock";
+    unsigned socket_mode = 0660;
+    std::string socket_group;
+    std::string user;
+    FailAction on_internal_error = FailAction::tempfail;
+    unsigned drain_seconds = 30;
+  } milter;
+
+  SupportIdentity support;
+  Limits limits;
+
+  struct Store {
+    std::string url = "sqlite:/var/lib/support-milter/state.db";
+    unsigned retention_days = 400;
+    FailAction on_error = FailAction::tempfail;
+    unsigned pool_size = 4;      // PostgreSQL: connections at most
+    unsigned timeout_ms = 5000;  // SQLite: lock wait; PostgreSQL: statement, connect and pool wait limit
+  } store;
+
+  // How a message finds its thread when its References do not: Outlook's Thread-Index root, a
+  // ticket token of the subject, then the same subject from the same customer within a window.
+  struct Thread {
+    bool outlook_thread_index = true;
+    std::shared_ptr<const TicketPattern> ticket;  // null: no ticket tokens
+    unsigned subject_window_days = 14;            // 0: never by subject
+  } thread;
+
+  struct Sla {
+    std::int64_t target_s = 2 * 3600;  // first/next reply target
+    std::int64_t limit_s = 24 * 3600;  // breach limit
+    std::int64_t contact_gap_s = 3 * 86400;
+    std::string time_zone = "UTC";      // for promised days, clock times and the business calendar
+    unsigned sweep_seconds = 60;
+    std::string notify;                 // address told of each SLA event; empty = nobody
+    bool business_calendar = false;     // default: the customer's clock, 24x7
+    BusinessHours business;             // time_zone is copied in after loading
+  } sla;
+
+  struct Audit {
+    std::string path = "/var/log/support-milter/audit.jsonl";
+    std::uint64_t rotate_bytes = 0;   // rotate when the file passes this size; 0 = never
+    bool rotate_daily = false;        // rotate at midnight UTC
+    bool hash_customers = false;      // customer addresses as keyed HMAC instead of in clear
+    std::string hmac_key;             // the key's bytes (from hmac_key_file)
+    std::string hmac_key_file;
+    // A message whose audit record cannot be written (a full disk): tempfail keeps it with the
+    // sender (451, retried later), accept lets it through and only logs and counts the failure.
+    FailAction on_error = FailAction::tempfail;
+  } audit;
+
+  struct Log {
+    std::string target = "syslog";  // syslog | stderr
+    std::string level = "info";     // debug | info | warning | error
+    std::string facility = "mail";
+  } log;
+
+  struct Notify {
+    std::vector<std::string> command = {"/usr/sbin/sendmail", "-oi", "-f", "<>"};
+    std::string from = "support-milter <postmaster>";
+  } notify;
+
+  struct MetricsSettings {
+    std::string listen;             // "127.0.0.1:9759" or "[::1]:9759"; empty: no endpoint
+    std::string textfile;           // node_exporter textfile path; empty: none
+    unsigned textfile_seconds = 15;  // how often the textfile is rewritten
+  } metrics;
+
+  struct LexiconSettings {
+    std::string dir;  // empty: the installed lexicons, else <exe>/../share/support-milter/lexicons
+    std::shared_ptr<const Lexicons> loaded;
+    std::string digest;  // SHA-256 of the lists loaded (Lexicons::content()), in every audit record
+  } lexicons;
+
+  struct Rules {
+    Mode mode = Mode::enforce;
+    std::string header = "X-Support-Policy";
+    bool header_detail = false;
+    std::map<std::string, RuleSettings, std::less<>> settings;  // by rule id, every rule present
+  } rules;
+
+  const RuleSettings& rule(std::string_view id) const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and validates a config file; throws ConfigError("FILE:LINE: what") on any problem.
+std::shared_ptr<const Config> load_config(const std::string& path);
+// Same, from text (for tests); `name` stands in for the file name in errors.
+std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name);
+// The built-in defaults (every rule at its default action).
+std::shared_ptr<const Config> default_config();
+
+// The SLA settings of a config (its calendar included), for the clock and the sweeper.
+SlaSettings sla_settings(const Config& cfg);
+
+// Splits a loopback listen address "127.0.0.1:9759" or "[::1]:9759" into host and port; false
+// (with `error`) for anything else, including addresses that are not loopback.
+bool parse_loopback_listen(const std::string& spec, std::string* host, unsigned* port, std::string* error);
+
+// One line per key: "section.key = default  # meaning", for docs and `configtest --keys`.
+std::vector<std::string> describe_config_keys();
+
+}  // namespace sm

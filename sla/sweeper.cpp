@@ -1,0 +1,35 @@
+// SLA sweeper.
+#include "sla/sweeper.h"
+
+namespace sm {
+
+std::size_t sweep(ThreadStore& store, TimeMs now, const SlaSettings& settings, AuditLog* audit,
+                  const SlaEventSink& on_event) {
+  std::size_t events = 0;
+  // Bounded batches; a thread handled here gets a later due time (or none), so the loop ends.
+  for (int round = 0; round < 1000; ++round) {
+    auto due = store.due_threads(now, 500);
+    if (due.empty()) break;
+    for (const auto& t : due) {
+      ThreadSla state = ThreadSla::from_json(nlohmann::json::parse(t.sla.empty() ? "{}" : t.sla, nullptr, false));
+      for (auto& e : sla_due_events(state, now, settings)) {
+        nlohmann::json rec = std::move(e.detail);
+        rec["thread_id"] = t.thread_id;
+        rec["subject"] = t.subject;
+        rec["at"] = format_rfc3339(now);
+        // An event that cannot be audited is not marked as done: the thread's state is left as it
+        // was, so the next sweep comes round to it again, and this sweep ends here (the audit
+        // log is full or gone; the others would fail the same way).
+        if (audit != nullptr && !audit->write(e.event, rec)) return events;
+        if (on_event) on_event(e.event, rec);
+        ++events;
+      }
+      auto next = sla_next_due(state, settings);
+      if (next && *next <= now) next = now + 1000;  // never loop on one thread within a sweep
+      store.save_sla(t.thread_id, state.to_json().dump(), next);
+    }
+  }
+  return events;
+}
+
+}  // namespace sm

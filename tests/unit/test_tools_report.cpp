@@ -1,0 +1,108 @@
+// Report figures equal hand-computed values on a crafted audit log.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tools/report.h"
+
+namespace sm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Three threads:
+//  t1: customer 09:00, agent sam first reply 10:00 (1 h), customer 11:00, agent sam next reply 11:30 (30 min)
+//  t2: customer 09:00 day 1, sla_breach event; agent lee's reply day 2 12:00 is held (reply-all
+//      finding) and released 15:00: the first reply counts then (30 h, breached)
+//  t3: customer 09:00, agent lee first reply 12:00 (3 h, over target), customer writes last 13:00;
+//      a promise_missed and a contact_gap event; a rejected reply (it counts only as rejected)
+const char* kLog[] = {
+    R"({"event":"message","message_time":"2026-11-02T09:00:00.000Z","thread_id":"t1","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-02T10:00:00.000Z","thread_id":"t1","direction":"outbound","author":"sam@support.example.com","action":"accept","findings":[],"sla":{"latency_s":3600,"first_reply":true,"status":"within_target"}})",
+    R"({"event":"message","message_time":"2026-11-02T11:00:00.000Z","thread_id":"t1","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-02T11:30:00.000Z","thread_id":"t1","direction":"outbound","author":"sam@support.example.com","action":"accept","findings":[],"sla":{"latency_s":1800,"first_reply":false,"status":"within_target"}})",
+    R"({"event":"message","message_time":"2026-11-02T09:00:00.000Z","thread_id":"t2","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"sla_breach","at":"2026-11-03T09:00:01Z","thread_id":"t2"})",
+    R"({"event":"message","message_time":"2026-11-03T12:00:00.000Z","thread_id":"t2","direction":"outbound","author":"lee@support.example.com","action":"hold","findings":[{"rule":"reply-all","result":"fail","action":"hold"}],"sla":{"latency_s":null,"first_reply":false,"status":"held","waiting_since":"2026-11-02T09:00:00Z"}})",
+    R"({"event":"release","time":"2026-11-03T15:00:00.000Z","queue_id":"Q2","message_id":"m2@x","thread_id":"t2","direction":"outbound","author":"lee@support.example.com","sla":{"latency_s":108000,"first_reply":true,"status":"breached","released":true}})",
+    R"({"event":"message","message_time":"2026-11-03T09:00:00.000Z","thread_id":"t3","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-03T12:00:00.000Z","thread_id":"t3","direction":"outbound","author":"lee@support.example.com","action":"accept","findings":[{"rule":"quoted-history","result":"fail","action":"log"}],"sla":{"latency_s":10800,"first_reply":true,"status":"over_target"}})",
+    R"({"event":"message","message_time":"2026-11-03T12:30:00.000Z","thread_id":"t3","direction":"outbound","author":"lee@support.example.com","action":"reject","findings":[{"rule":"reply-all","result":"fail","action":"reject"}],"sla":{"latency_s":null,"first_reply":false,"status":"not_sent","reason":"rejected"}})",
+    R"({"event":"message","message_time":"2026-11-03T13:00:00.000Z","thread_id":"t3","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"promise_missed","at":"2026-11-03T14:00:00Z","thread_id":"t3"})",
+    R"({"event":"contact_gap","at":"2026-11-06T12:30:00Z","thread_id":"t3"})",
+    "this line is not JSON",
+};
+
+fs::path write_log() {
+  auto p = fs::path(::testing::TempDir()) / ("report-" + std::to_string(getpid()) + ".jsonl");
+  std::ofstream out(p);
+  for (const char* l : kLog) out << l << "\n";
+  return p;
+}
+
+TEST(Report, TotalsMatchHandComputedFigures) {
+  auto r = build_report({write_log().string()}, ReportOptions{});
+  const auto& t = r["total"];
+  EXPECT_EQ(t["threads"], 3);
+  EXPECT_EQ(t["customer_messages"], 5);
+  EXPECT_EQ(t["replies"], 4);  // the rejected one did not leave
+  EXPECT_EQ(t["first_reply"]["count"], 3);
+  EXPECT_EQ(t["first_reply"]["p50_s"], 10800);  // 1 h, 3 h, 30 h (at release)
+  EXPECT_EQ(t["first_reply"]["p90_s"], 108000);
+  EXPECT_EQ(t["first_reply"]["max_s"], 108000);
+  EXPECT_EQ(t["next_reply"]["count"], 1);
+  EXPECT_EQ(t["next_reply"]["p50_s"], 1800);
+  EXPECT_DOUBLE_EQ(t["within_target"].get<double>(), 0.5);  // 1 h and 30 min of four answers
+  EXPECT_DOUBLE_EQ(t["within_limit"].get<double>(), 0.75);
+  EXPECT_EQ(t["breaches"], 1);
+  EXPECT_EQ(t["contact_gaps"], 1);
+  EXPECT_EQ(t["promises_missed"], 1);
+  EXPECT_EQ(t["customer_last_word"], 1);  // t3
+  EXPECT_EQ(t["held"], 1);
+  EXPECT_EQ(t["released"], 1);
+  EXPECT_EQ(t["rejected"], 1);
+  EXPECT_EQ(t["findings"]["reply-all"], 2);
+  EXPECT_EQ(t["findings"]["quoted-history"], 1);
+  EXPECT_EQ(r["unreadable_lines"], 1);
+}
+
+TEST(Report, PeriodAndGroups) {
+  ReportOptions by_agent;
+  by_agent.by = "agent";
+  auto r = build_report({write_log().string()}, by_agent);
+  EXPECT_EQ(r["groups"]["sam@support.example.com"]["replies"], 2);
+  EXPECT_EQ(r["groups"]["lee@support.example.com"]["replies"], 2);  // released, and the one accepted
+  EXPECT_EQ(r["groups"]["lee@support.example.com"]["rejected"], 1);
+
+  ReportOptions day2;
+  day2.from = parse_rfc3339("2026-11-03T00:00:00Z");
+  day2.to = parse_rfc3339("2026-11-04T00:00:00Z");
+  r = build_report({write_log().string()}, day2);
+  EXPECT_EQ(r["total"]["threads"], 2);
+  EXPECT_EQ(r["total"]["customer_messages"], 2);
+  EXPECT_EQ(r["total"]["contact_gaps"], 0);
+
+  ReportOptions by_day;
+  by_day.by = "day";
+  r = build_report({write_log().string()}, by_day);
+  EXPECT_EQ(r["groups"]["2026-11-02"]["replies"], 2);
+  EXPECT_EQ(r["groups"]["2026-11-03"]["replies"], 2);
+}
+
+TEST(Report, RenderingsCarryTheFigures) {
+  auto r = build_report({write_log().string()}, ReportOptions{});
+  std::string text = report_text(r);
+  EXPECT_NE(text.find("within target 50.0%"), std::string::npos) << text;
+  EXPECT_NE(text.find("customer had the last word in 1 threads"), std::string::npos) << text;
+  std::string html = report_html(r);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("id=\"histogram\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"sla-share\""), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: nothing loaded from elsewhere";
+}
+
+}  // namespace
+}  // namespace sm

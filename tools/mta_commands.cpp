@@ -1,0 +1,389 @@
+// The admin commands: Postfix's tools are run with argv (no shell), their output parsed.
+#include "tools/mta_commands.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "tools/held.h"
+#include "tools/postfix_setup.h"
+#include "base/process.h"
+#include "audit/audit_log.h"
+#include "config/config.h"
+#include "sla/clock.h"
+#include "sla/sweeper.h"
+#include "store/thread_store.h"
+
+namespace sm {
+
+namespace {
+
+constexpr int kUsage = 64, kUnavailable = 69, kIoErr = 74, kConfig = 78;
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_.-") == std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::vector<std::string> postfix_cmd(const std::string& tool, const std::string& dir) {
+  std::vector<std::string> argv = {tool};
+  if (!dir.empty()) argv.insert(argv.end(), {"-c", dir});
+  return argv;
+}
+
+std::string first_line(const std::string& s) {
+  std::string t = s.substr(0, s.find('\n'));
+  return t.empty() ? "(no output)" : t;
+}
+
+// "name = value" lines of postconf into a map.
+std::map<std::string, std::string> parse_postconf(const std::string& out) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    auto eq = line.find(" = ");
+    if (eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 3);
+    else if (line.size() > 2 && line.ends_with(" =")) m[line.substr(0, line.size() - 2)] = "";
+  }
+  return m;
+}
+
+// Services of master.cf that talk to milters (smtpd, cleanup) and run chrooted.
+std::vector<std::string> chrooted_milter_clients(const std::string& dir) {
+  auto argv = postfix_cmd("postconf", dir);
+  argv.push_back("-F");
+  auto r = run_process(argv);
+  std::map<std::string, std::string> fields = parse_postconf(r.out);
+  std::vector<std::string> out;
+  for (const auto& [key, value] : fields) {
+    if (!key.ends_with("/command")) continue;
+    std::string service = key.substr(0, key.size() - 8);
+    std::string program = value.substr(0, value.find(' '));
+    if (program != "smtpd" && program != "cleanup") continue;
+    auto chroot = fields.find(service + "/chroot");
+    if (chroot != fields.end() && chroot->second == "y") out.push_back(service);
+  }
+  return out;
+}
+
+bool confirm(const std::string& question) {
+  std::cout << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    std::cout << "\n";
+    return false;
+  }
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+// The audit log path: the option, else the config's audit.path.
+bool audit_path_for(const std::string& config_path, const std::string& audit_option, std::string* out, int* code,
+                    const char* command) {
+  if (!audit_option.empty()) {
+    *out = audit_option;
+    return true;
+  }
+  try {
+    *out = load_config(config_path)->audit.path;
+    return true;
+  } catch (const std::exception& e) {
+    std::cerr << "support-milter " << command << ": " << e.what() << " (give -c FILE or --audit FILE)\n";
+    *code = kConfig;
+    return false;
+  }
+}
+
+bool read_queue(const std::string& postfix_dir, std::vector<QueueEntry>* entries, const char* command) {
+  auto argv = postfix_cmd("postqueue", postfix_dir);
+  argv.push_back("-j");
+  auto r = run_process(argv);
+  if (r.exit_code != 0) {
+    std::cerr << "support-milter " << command << ": postqueue -j failed (exit " << r.exit_code
+              << "): " << first_line(r.err) << "\n";
+    return false;
+  }
+  std::vector<std::size_t> bad;
+  *entries = parse_postqueue_json(r.out, &bad);
+  for (auto line : bad)
+    std::cerr << "support-milter " << command << ": postqueue -j line " << line << " is not a queue entry; skipped\n";
+  return true;
+}
+
+std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
+                                       const char* command) {
+  std::vector<std::string> unreadable;
+  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable);
+  for (const auto& file : unreadable)
+    std::cerr << "support-milter " << command << ": cannot read audit log " << file
+              << "; reasons from it are missing\n";
+  return held;
+}
+
+bool single_line(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+std::string invoking_user() {
+  if (const char* sudo = ::getenv("SUDO_USER"); sudo != nullptr && *sudo != '\0') return sudo;
+  if (struct passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return std::to_string(::getuid());
+}
+
+}  // namespace
+
+int run_setup_postfix(const SetupPostfixOptions& opts) {
+  const char* cmd = "setup-postfix";
+  if (opts.default_action != "tempfail" && opts.default_action != "accept") {
+    std::cerr << "support-milter setup-postfix: --default-action must be tempfail or accept\n";
+    return kUsage;
+  }
+  std::string spec = opts.socket;
+  if (spec.empty()) {
+    std::string path = opts.config_path;
+    if (path.empty() && std::filesystem::exists(kDefaultConfigPath)) path = kDefaultConfigPath;
+    try {
+      spec = (path.empty() ? default_config() : load_config(path))->milter.socket;
+    } catch (const std::exception& e) {
+      std::cerr << "support-milter " << cmd << ": " << e.what() << "\n";
+      return kConfig;
+    }
+  }
+  std::string socket = postfix_socket(spec);
+  if (socket.empty()) {
+    std::cerr << "support-milter " << cmd << ": \"" << spec
+              << "\" is not a milter socket (unix:/path, inet:HOST:PORT or inet:PORT@HOST)\n";
+    return kUsage;
+  }
+  if (!std::filesystem::is_regular_file(std::filesystem::path(opts.postfix_dir) / "main.cf")) {
+    std::cerr << "support-milter " << cmd << ": " << opts.postfix_dir << "/main.cf does not exist (--config-dir DIR)\n";
+    return kUsage;
+  }
+
+  auto argv = postfix_cmd("postconf", opts.postfix_dir);
+  auto params = postfix_parameters();
+  argv.insert(argv.end(), params.begin(), params.end());
+  argv.push_back("queue_directory");
+  auto r = run_process(argv);
+  if (r.exit_code != 0) {
+    std::cerr << "support-milter " << cmd << ": postconf failed (exit " << r.exit_code << "): " << first_line(r.err)
+              << "\n";
+    return kUnavailable;
+  }
+  auto current = parse_postconf(r.out);
+  auto explicit_argv = postfix_cmd("postconf", opts.postfix_dir);
+  explicit_argv.push_back("-n");
+  auto n = run_process(explicit_argv);
+  if (n.exit_code != 0) {
+    std::cerr << "support-milter " << cmd << ": postconf -n failed (exit " << n.exit_code << "): " << first_line(n.err)
+              << "\n";
+    return kUnavailable;
+  }
+  std::set<std::string> explicit_params;
+  for (const auto& [k, v] : parse_postconf(n.out)) explicit_params.insert(k);
+  // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory: a socket under
+  // the queue directory is written relative to it; one elsewhere cannot be reached.
+  std::vector<std::string> warnings, chroot_notes;
+  if (socket.starts_with("unix:")) {
+    const std::string path = socket.substr(5);
+    const std::string queue = current.count("queue_directory") ? current["queue_directory"] : "";
+    auto chrooted = chrooted_milter_clients(opts.postfix_dir);
+    if (!chrooted.empty() && !queue.empty() && path.starts_with(queue + "/")) {
+      socket = "unix:" + path.substr(queue.size());
+      chroot_notes.push_back("the chrooted services (" + [&] {
+        std::string list;
+        for (const auto& c : chrooted) list += (list.empty() ? "" : " ") + c;
+        return list;
+      }() + ") find " + path + " as " + socket + "; a service you run without chroot would not");
+    } else if (!chrooted.empty()) {
+      std::string w = "these services run chrooted in " + queue + " and would look for the socket at " + queue +
+                      path + ":";
+      std::string fix = "postconf -c " + opts.postfix_dir + " -F";
+      for (const auto& c : chrooted) {
+        w += " " + c;
+        fix += " " + shell_quote(c + "/chroot = n");
+      }
+      warnings.push_back(w);
+      warnings.push_back("either turn their chroot off:  " + fix);
+      warnings.push_back("or give support-milter a socket inside " + queue +
+                         " (see CHROOTED POSTFIX in support-milter(8))");
+    }
+  }
+  SetupPlan plan = plan_postfix_setup(current, explicit_params, socket, opts.default_action);
+
+  std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
+  for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
+  for (const auto& note : chroot_notes) std::cout << "  note: " << note << "\n";
+  for (const auto& w : warnings) std::cout << "  warning: " << w << "\n";
+
+  if (plan.changes.empty()) {
+    std::cout << "Nothing to change: main.cf already passes mail to support-milter with the settings it needs.\n";
+    return 0;
+  }
+  std::cout << "Changes:\n";
+  for (const auto& c : plan.changes)
+    std::cout << "  " << c.parameter << "\n    now: " << (c.was_default ? "(Postfix default) " : "")
+              << (c.before.empty() ? "(empty)" : c.before)
+              << "\n    new: " << c.after << "\n";
+  std::vector<std::string> apply = postfix_cmd("postconf", opts.postfix_dir);
+  apply.push_back("-e");
+  for (const auto& c : plan.changes) apply.push_back(c.parameter + " = " + c.after);
+  std::cout << "Command:\n  postconf";
+  for (std::size_t i = 1; i < apply.size(); ++i) std::cout << " " << shell_quote(apply[i]);
+  std::cout << "\n";
+  if (!opts.yes && !confirm("Apply these changes?")) {
+    std::cout << "Nothing changed.\n";
+    return 1;
+  }
+  auto done = run_process(apply);
+  if (done.exit_code != 0) {
+    std::cerr << "support-milter " << cmd << ": postconf -e failed (exit " << done.exit_code
+              << "): " << first_line(done.err) << "\n";
+    return kUnavailable;
+  }
+  std::cout << "Applied. Reload Postfix to use them: postfix" << (opts.postfix_dir == "/etc/postfix" ? "" : " -c " + opts.postfix_dir)
+            << " reload\n";
+  return 0;
+}
+
+int run_held(const HeldOptions& opts) {
+  const char* cmd = "held";
+  std::string audit_path;
+  int code = 0;
+  if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
+  std::vector<QueueEntry> queue;
+  if (!read_queue(opts.postfix_dir, &queue, cmd)) return kUnavailable;
+  auto held = held_messages(queue, audit_path, cmd);
+  if (opts.json) std::cout << held_json(held).dump(2) << "\n";
+  else std::cout << format_held_text(held);
+  return std::cout ? 0 : kIoErr;
+}
+
+namespace {
+
+// A held message's release or discard in the store (the config's); what it did to the clock, for
+// the audit record. A store that cannot be reached is said so on stderr and in the record.
+nlohmann::json settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
+  auto unknown = [&](const std::string& why) {
+    std::cerr << "support-milter " << cmd << ": the thread store was not updated: " << why << "\n";
+    return nlohmann::json{{"status", "unknown"}, {"reason", why}};
+  };
+  try {
+    auto cfg = load_config(opts.config_path);
+    auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
+    if (opts.discard) {
+      if (!store->discard_held(message_id)) return unknown("no held message " + message_id + " in the store");
+      return nlohmann::json{{"status", "not_sent"}, {"reason", "discarded"}};
+    }
+    auto r = sla_on_release(*store, message_id, now_ms(), sla_settings(*cfg));
+    if (!r) return unknown("no held message " + message_id + " in the store");
+    nlohmann::json j = r->to_json();
+    j["released"] = true;
+    return j;
+  } catch (const std::exception& e) {
+    return unknown(e.what());
+  }
+}
+
+}  // namespace
+
+int run_queue_action(const QueueActionOptions& opts) {
+  const char* cmd = opts.discard ? "discard" : "release";
+  if (!valid_queue_id(opts.queue_id)) {
+    std::cerr << "support-milter " << cmd << ": \"" << opts.queue_id
+              << "\" is not a Postfix queue id (5 to 32 letters and digits)\n";
+    return kUsage;
+  }
+  for (auto [name, value] : {std::pair{"--by", &opts.by}, std::pair{"--reason", &opts.reason}}) {
+    if (value->find_first_not_of(" \t") == std::string::npos) {
+      std::cerr << "support-milter " << cmd << ": " << name << " must not be empty\n";
+      return kUsage;
+    }
+    if (!single_line(*value) || value->size() > 1000) {
+      std::cerr << "support-milter " << cmd << ": " << name << " must be one line of at most 1000 characters\n";
+      return kUsage;
+    }
+  }
+  std::string audit_path;
+  int code = 0;
+  if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
+
+  std::vector<QueueEntry> queue;
+  if (!read_queue(opts.postfix_dir, &queue, cmd)) return kUnavailable;
+  const QueueEntry* entry = nullptr;
+  for (const auto& e : queue)
+    if (e.queue_id == opts.queue_id) entry = &e;
+  if (entry == nullptr) {
+    std::cerr << "support-milter " << cmd << ": " << opts.queue_id << " is not in the Postfix queue\n";
+    return 1;
+  }
+  if (entry->queue_name != "hold") {
+    std::cerr << "support-milter " << cmd << ": " << opts.queue_id << " is in the " << entry->queue_name
+              << " queue, not on hold\n";
+    return 1;
+  }
+  auto held = held_messages(queue, audit_path, cmd);
+  const HeldMessage* h = nullptr;
+  for (const auto& m : held)
+    if (m.queue.queue_id == opts.queue_id) h = &m;
+
+  auto argv = postfix_cmd("postsuper", opts.postfix_dir);
+  argv.insert(argv.end(), {opts.discard ? "-d" : "-H", opts.queue_id});
+  // postsuper -d reads "-" as "all": the id was validated above and never starts with '-'.
+  auto r = run_process(argv);
+  if (r.exit_code != 0) {
+    std::cerr << "support-milter " << cmd << ": postsuper failed (exit " << r.exit_code << "): " << first_line(r.err)
+              << "\n";
+    return kUnavailable;
+  }
+  // postsuper exits 0 also when it found nothing to do (someone else was quicker): look again.
+  std::vector<QueueEntry> after;
+  if (!read_queue(opts.postfix_dir, &after, cmd)) return kUnavailable;
+  for (const auto& e : after)
+    if (e.queue_id == opts.queue_id && (opts.discard || e.queue_name == "hold")) {
+      std::cerr << "support-milter " << cmd << ": postsuper left " << opts.queue_id << " in the " << e.queue_name
+                << " queue: " << first_line(r.err) << "\n";
+      return kUnavailable;
+    }
+  // The store learns what became of the message: released, it is sent now and the clock moves
+  // (its figures go into the record); discarded, it never left and the customer keeps waiting.
+  nlohmann::json sla;
+  if (h != nullptr && h->audited && !h->message_id.empty()) sla = settle_held(opts, h->message_id, cmd);
+  nlohmann::json rec = {{"queue_id", opts.queue_id},
+                        {"by", opts.by},
+                        {"reason", opts.reason},
+                        {"user", invoking_user()},
+                        {"sender", entry->sender},
+                        {"recipients", entry->recipients}};
+  if (h != nullptr && h->audited) {
+    rec["message_id"] = h->message_id;
+    rec["thread_id"] = h->thread_id;
+    rec["direction"] = h->direction;
+    rec["author"] = h->author;
+    if (!sla.is_null()) rec["sla"] = sla;
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& f : h->findings) rules.push_back(f.value("rule", ""));
+    rec["rules"] = rules;
+  }
+  std::string error;
+  if (!append_audit_record(audit_path, opts.discard ? "discard" : "release", rec, &error)) {
+    std::cerr << "support-milter " << cmd << ": " << opts.queue_id << (opts.discard ? " discarded" : " released")
+              << ", but the audit record could not be written: " << error << "\n";
+    return kIoErr;
+  }
+  std::cout << opts.queue_id << (opts.discard ? " discarded" : " released from hold") << " by " << opts.by
+            << "; audit record written to " << audit_path << "\n";
+  return 0;
+}
+
+}  // namespace sm
