@@ -11,8 +11,8 @@ packages=(
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
-  # mail software used by the demo and the integration tests
-  postfix miltertest swaks
+  # mail software used by the demo and the integration tests (m4 builds the test Sendmail's .cf)
+  postfix miltertest swaks m4
   # the end-to-end benchmark's peer milter (its harness has a smoke test)
   opendkim opendkim-tools
   # the PostgreSQL store's tests start a private server (initdb, pg_ctl, pg_isready)
@@ -42,4 +42,26 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all packages present"
+fi
+
+# Sendmail for its integration tests. Its packages conflict with postfix, so they are downloaded,
+# not installed; each test unpacks them into a private directory (tests/integration/sendmail_stack.py
+# reads them from here, or from $SUPPORT_MILTER_SENDMAIL_DEBS).
+sendmail_debs=${SUPPORT_MILTER_SENDMAIL_DEBS:-/var/cache/support-milter-test/sendmail}
+need=()
+for p in sendmail-bin sendmail-cf libwrap0; do
+  compgen -G "$sendmail_debs/${p}_*.deb" >/dev/null || need+=("$p")
+done
+if ((${#need[@]})); then
+  echo "install-deps: downloading ${need[*]} into $sendmail_debs"
+  mkdir -p "$sendmail_debs"
+  # apt's download user must be able to write there, or apt warns and downloads as root.
+  chown _apt "$sendmail_debs" 2>/dev/null || true
+  if ! (cd "$sendmail_debs" && apt-get download -qq "${need[@]}"); then
+    apt-get update -qq
+    (cd "$sendmail_debs" && apt-get download -qq "${need[@]}") ||
+      echo "install-deps: could not download ${need[*]}; the Sendmail tests will be skipped" >&2
+  fi
+else
+  echo "install-deps: Sendmail's packages present in $sendmail_debs"
 fi

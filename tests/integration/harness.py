@@ -198,13 +198,15 @@ class Milter:
 
     def __init__(self, work, support_domains=("support.example.com",), rules=None, mode="enforce",
                  extra="", port=None, on_internal_error="tempfail", unix=False, name="milter",
-                 store_url=None, store_settings=None, audit_path=None, audit_settings=None):
+                 store_url=None, store_settings=None, audit_path=None, audit_settings=None, socket_path=None):
         self.work = work
         self.name = name
         self.state_dir = work.sub(name, owner=UNPRIVILEGED)
         self.port = port or free_port()
-        self.unix_path = os.path.join(self.state_dir, "milter.sock") if unix else None
-        if unix:
+        # socket_path: a unix socket elsewhere than the state directory (Sendmail's must not sit
+        # under a directory others may write to, such as /tmp).
+        self.unix_path = socket_path or (os.path.join(self.state_dir, "milter.sock") if unix else None)
+        if self.unix_path:
             self.socket = f"unix:{self.unix_path}"
             self.postfix_socket = self.socket
         else:

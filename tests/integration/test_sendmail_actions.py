@@ -1,0 +1,78 @@
+"""Every action through a real Sendmail 8.17 (sendmail_stack.py): annotate (the policy header at
+the sink), fix (restored subject, added Cc and recipient), reject (550 with the text for the
+agent), observe (nothing changes, the audit says what would have happened), hold (Sendmail's
+quarantine, `mailq -qQ` shows the reason, released with `sendmail -qQ -qI<id>`), and the audit
+record with Sendmail's queue id and the direction. The rules' config changes between tests by
+SIGHUP, which the audit log confirms."""
+
+import signal
+import unittest
+import uuid
+
+import harness
+import sendmail_stack
+
+CUSTOMER_BODY = ("Hello,\n\nthe invoice 7731 lists the premium plan twice this month.\n"
+                 "Could you remove the duplicate line and send a corrected invoice?\n\nAna Lopez")
+
+
+class SendmailActions(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = sendmail_stack.Stack().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.stop()
+
+    def configure(self, rules, mode="enforce"):
+        """Rewrites the milter's config and reloads it with SIGHUP; waits for the audit to confirm."""
+        milter = self.stack.milter
+        milter.write_config(["support.example.com"], rules, mode)
+        before = len([r for r in milter.audit("config") if r.get("reload")])
+        milter.signal(signal.SIGHUP)
+        harness.wait_until(lambda: len([r for r in milter.audit("config") if r.get("reload")]) > before,
+                           20, "the reload in the audit log", milter.diagnostics)
+
+    def conversation(self):
+        """Sends a customer message (with a Cc) and returns the ids the reply needs."""
+        tag = uuid.uuid4().hex[:10]
+        c1 = f"c-{tag}@client.example"
+        subject = "Invoice 7731 lists the plan twice"
+        code, text = self.stack.sendmail.send(harness.make_message(
+            c1, "Ana Lopez <ana@client.example>", ["help@support.example.com"], subject, CUSTOMER_BODY,
+            cc=["Bob Stone <bob@client.example>"]), "ana@client.example",
+            ["help@support.example.com", "bob@client.example"])
+        self.assertEqual(code, 250, text)
+        self.stack.milter.audit_for(c1)
+        return c1, subject, tag
+
+    def bad_reply(self, c1, tag, subject, quote=False):
+        """An agent reply that drops Bob and (by default) quotes nothing."""
+        a1 = f"a-{tag}@support.example.com"
+        body = "Hi Ana,\n\nthe corrected invoice is attached.\n\nSam\nExample Support, +1 555 0100"
+        if quote:
+            body += ("\n\nOn Mon, 2 Nov 2026 at 09:00, Ana Lopez <ana@client.example> wrote:\n"
+                     + harness.quote(CUSTOMER_BODY))
+        code, text = self.stack.sendmail.send(harness.make_message(
+            a1, "Sam Agent <sam@support.example.com>", ["ana@client.example"], subject, body,
+            in_reply_to=c1, references=[c1]), "sam@support.example.com", ["ana@client.example"])
+        return a1, code, text
+
+    def test_annotate_adds_the_policy_header(self):
+        self.configure({"subject-continuity": {"action": "log"}, "reply-all": {"action": "annotate"},
+                        "quoted-history": {"action": "annotate"}})
+        c1, subject, tag = self.conversation()
+        a1, code, text = self.bad_reply(c1, tag, "Re: " + subject)
+        self.assertEqual(code, 250, text)
+        msg = self.stack.wait_delivered(a1)
+        self.assertEqual(msg["X-Support-Policy"], "fail=reply-all,quoted-history")
+        self.assertEqual(msg["Subject"], "Re: " + subject)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "annotate")
+        self.assertEqual(sorted(f["rule"] for f in rec["findings"] if f["result"] == "fail" and f["action"] != "log"),
+                         ["quoted-history", "reply-all"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
