@@ -263,6 +263,8 @@ class Sendmail:
         {queue id: {"quarantine": reason or None, "lines": [...]}}."""
         r = self.run("-bp", *args)
         out = r.stdout.decode(errors="replace")
+        if r.returncode != 0:
+            raise AssertionError(f"mailq {' '.join(args)} exited with {r.returncode}: {out}{r.stderr.decode(errors='replace')}")
         entries, current = {}, None
         for line in out.splitlines():
             m = re.match(r"^([0-9A-Za-z]{14,})[*X-]?\s+\d+\s", line)

@@ -73,6 +73,67 @@ class SendmailActions(unittest.TestCase):
         self.assertEqual(sorted(f["rule"] for f in rec["findings"] if f["result"] == "fail" and f["action"] != "log"),
                          ["quoted-history", "reply-all"])
 
+    def test_fix_restores_subject_and_adds_the_dropped_cc(self):
+        self.configure({"subject-continuity": {"action": "fix"}, "reply-all": {"action": "fix"},
+                        "quoted-history": {"action": "log"}})
+        c1, subject, tag = self.conversation()
+        a1, code, text = self.bad_reply(c1, tag, "Corrected invoice", quote=True)
+        self.assertEqual(code, 250, text)
+        msg = self.stack.wait_delivered(a1)
+        self.assertEqual(msg["Subject"], "Re: " + subject)
+        self.assertIn("bob@client.example", str(msg["Cc"]))
+        # Sendmail delivered to the recipient the milter added (smfi_addrcpt) too.
+        self.assertEqual(harness.Sink.envelope_recipients(msg), ["ana@client.example", "bob@client.example"])
+        self.assertIn("fixed=subject-continuity,reply-all", msg["X-Support-Policy"])
+        self.assertEqual(self.stack.milter.audit_for(a1)["action"], "fix")
+
+    def test_reject_tells_the_agent_what_to_fix(self):
+        self.configure({"reply-all": {"action": "reject"}})
+        c1, subject, tag = self.conversation()
+        a1, code, text = self.bad_reply(c1, tag, "Re: " + subject, quote=True)
+        self.assertEqual(code, 550)
+        self.assertIn("5.7.1", text)
+        self.assertIn("reply-all: add bob@client.example to Cc", text)
+        self.assertEqual(self.stack.milter.audit_for(a1)["action"], "reject")
+        self.assertEqual(self.stack.sendmail.mailq(), {}, "nothing of the rejected reply stays queued")
+        self.assertIsNone(self.stack.sink.find(a1))
+
+    def test_observe_changes_nothing_and_logs_what_would_happen(self):
+        self.configure({"subject-continuity": {"action": "fix"}, "reply-all": {"action": "reject"}}, mode="observe")
+        c1, subject, tag = self.conversation()
+        a1, code, text = self.bad_reply(c1, tag, "Corrected invoice")
+        self.assertEqual(code, 250, text)
+        msg = self.stack.wait_delivered(a1)
+        self.assertEqual(msg["Subject"], "Corrected invoice")
+        self.assertIsNone(msg["X-Support-Policy"])
+        self.assertEqual(harness.Sink.envelope_recipients(msg), ["ana@client.example"])
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "accept")
+        self.assertEqual(rec["would"], "reject")
+        self.assertEqual(rec["mode"], "observe")
+
+    def test_audit_record_carries_sendmails_queue_id_and_the_direction(self):
+        self.configure({"reply-all": {"action": "annotate"}})
+        tag = uuid.uuid4().hex[:10]
+        c1 = f"c-{tag}@client.example"
+        code, text = self.stack.sendmail.send(harness.make_message(
+            c1, "Ana Lopez <ana@client.example>", ["help@support.example.com"], "Order 5521", CUSTOMER_BODY),
+            "ana@client.example", ["help@support.example.com"])
+        self.assertEqual(code, 250, text)
+        qid = sendmail_stack.queue_id_of(text)
+        self.assertIsNotNone(qid, text)
+        rec = self.stack.milter.audit_for(c1)
+        self.assertEqual(rec["queue_id"], qid)
+        self.assertEqual(rec["direction"], "inbound")
+        a1, code, text = self.bad_reply(c1, tag, "Re: Order 5521", quote=True)
+        self.assertEqual(code, 250, text)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["queue_id"], sendmail_stack.queue_id_of(text))
+        self.assertEqual(rec["direction"], "outbound")
+        # The same id is the one in Sendmail's Received: line of the delivered copy.
+        msg = self.stack.wait_delivered(a1)
+        self.assertIn(f"id {rec['queue_id']}", " ".join(msg.get_all("Received")))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
