@@ -258,6 +258,15 @@ class Sendmail:
         """A command-line submission through submit.cf (the MSP), which relays to the daemon."""
         return self.run("-oi", *args, cf=self.submit_cf, user=user, data=data)
 
+    def queue_files_with(self, text):
+        """The names of the queue's files that contain `text` (a Message-ID, say)."""
+        names = []
+        for name in sorted(os.listdir(self.queue)):
+            with open(os.path.join(self.queue, name), "rb") as f:
+                if text.encode() in f.read():
+                    names.append(name)
+        return names
+
     def mailq(self, *args):
         """The queue as `mailq` shows it (`-qQ`: the quarantined messages), parsed into
         {queue id: {"quarantine": reason or None, "lines": [...]}}."""

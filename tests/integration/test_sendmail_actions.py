@@ -95,7 +95,7 @@ class SendmailActions(unittest.TestCase):
         self.assertIn("5.7.1", text)
         self.assertIn("reply-all: add bob@client.example to Cc", text)
         self.assertEqual(self.stack.milter.audit_for(a1)["action"], "reject")
-        self.assertEqual(self.stack.sendmail.mailq(), {}, "nothing of the rejected reply stays queued")
+        self.assertEqual(self.stack.sendmail.queue_files_with(a1), [], "nothing of the rejected reply stays queued")
         self.assertIsNone(self.stack.sink.find(a1))
 
     def test_observe_changes_nothing_and_logs_what_would_happen(self):
@@ -133,6 +133,51 @@ class SendmailActions(unittest.TestCase):
         # The same id is the one in Sendmail's Received: line of the delivered copy.
         msg = self.stack.wait_delivered(a1)
         self.assertIn(f"id {rec['queue_id']}", " ".join(msg.get_all("Received")))
+
+    def held_reply(self):
+        """A reply held by reply-all: its audit record, once `mailq -qQ` lists it with the reason."""
+        self.configure({"reply-all": {"action": "hold"}})
+        c1, subject, tag = self.conversation()
+        a1, code, text = self.bad_reply(c1, tag, "Re: " + subject, quote=True)
+        self.assertEqual(code, 250, text)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "hold")
+        self.assertEqual(rec["queue_id"], sendmail_stack.queue_id_of(text))
+        sendmail = self.stack.sendmail
+        held = harness.wait_until(lambda: sendmail.mailq("-qQ").get(rec["queue_id"]), 20,
+                                  "the reply in the quarantine", self.stack.diagnostics)
+        # mailq cuts the reason at its column width.
+        self.assertTrue(held["quarantine"].startswith("support-milter: reply-all; dropped from the conversation"),
+                        held["quarantine"])
+        self.assertTrue(rec["hold_reason"].startswith(held["quarantine"]))
+        self.assertNotIn(rec["queue_id"], sendmail.mailq(), "a quarantined message is not in the plain listing")
+        self.assertIsNone(self.stack.sink.find(a1))
+        return a1, rec
+
+    def test_hold_quarantines_and_a_quarantine_queue_run_delivers(self):
+        a1, rec = self.held_reply()
+        # A queue run over the quarantine, for this id, delivers the message as it is.
+        r = self.stack.sendmail.run("-qQ", f"-qI{rec['queue_id']}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.stack.wait_delivered(a1)
+        self.assertNotIn(rec["queue_id"], self.stack.sendmail.mailq("-qQ"))
+
+    def test_hold_then_unquarantine_and_a_queue_run_delivers(self):
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        sendmail = self.stack.sendmail
+        # -Q without a reason takes the quarantine off; -qQ selects among quarantined messages
+        # (-Q -qI<id> alone matches nothing: it looks in the plain queue).
+        r = sendmail.run("-Q", "-qQ", f"-qI{qid}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sendmail.mailq("-qQ"), {})
+        self.assertIsNone(sendmail.mailq()[qid]["quarantine"])
+        self.assertIsNone(self.stack.sink.find(a1), "taking the quarantine off does not deliver by itself")
+        r = sendmail.run(f"-qI{qid}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.stack.wait_delivered(a1)
+        harness.wait_until(lambda: qid not in sendmail.mailq(), 20, "the delivered message to leave the queue",
+                           self.stack.diagnostics)
 
 
 if __name__ == "__main__":
