@@ -258,11 +258,13 @@ class Sendmail:
         """A command-line submission through submit.cf (the MSP), which relays to the daemon."""
         return self.run("-oi", *args, cf=self.submit_cf, user=user, data=data)
 
-    def queue_files_with(self, text):
-        """The names of the queue's files that contain `text` (a Message-ID, say)."""
+    def queue_files_with(self, text, queue=None):
+        """The names of the queue's files (the daemon's queue unless `queue` names another) that
+        contain `text` (a Message-ID, say)."""
+        queue = queue or self.queue
         names = []
-        for name in sorted(os.listdir(self.queue)):
-            with open(os.path.join(self.queue, name), "rb") as f:
+        for name in sorted(os.listdir(queue)):
+            with open(os.path.join(queue, name), "rb") as f:
                 if text.encode() in f.read():
                     names.append(name)
         return names
