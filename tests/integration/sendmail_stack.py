@@ -33,6 +33,9 @@ DEB_DIR = os.environ.get("SUPPORT_MILTER_SENDMAIL_DEBS", "/var/cache/support-mil
 PACKAGES = ("sendmail-bin", "sendmail-cf", "libwrap0")
 RUN_BASE = "/run/support-milter-test"
 HOSTNAME = "mx.test.example"
+# The submission program's user and group; the group is the unprivileged test user's, so that a
+# submission by that user (support-milter's notices) can write to clientmqueue.
+SUBMIT_USER = "daemon:nogroup"
 
 
 def debs():
@@ -95,6 +98,7 @@ class Sendmail:
         self.client_queue = os.path.join(self.dir, "clientmqueue")
         self.cf = os.path.join(self.dir, "sendmail.cf")
         self.submit_cf = os.path.join(self.dir, "submit.cf")
+        self.trusted_submit_cf = os.path.join(self.dir, "submit-trusted.cf")
         self.output = os.path.join(self.dir, "sendmail.out")
         self.traffic = os.path.join(self.dir, "traffic.log")
         self.port = harness.free_port()
@@ -150,9 +154,13 @@ class Sendmail:
         lines.append("MAILER(`smtp')dnl")
         return "\n".join(lines) + "\n"
 
-    def submit_mc(self):
-        """submit.cf for command-line submissions: queues in clientmqueue and relays to the daemon."""
+    def submit_mc(self, trusted_users=()):
+        """submit.cf for command-line submissions: queues in clientmqueue and relays to the daemon.
+        It runs as `daemon` here (Debian's runs as smmsp), which makes that user trusted; so is root,
+        and so is every user in `trusted_users`: only they may set the sender with -f without an
+        X-Authentication-Warning header."""
         d = self.dir
+        trusted = [f"define(`confTRUSTED_USERS', `{' '.join(trusted_users)}')dnl"] if trusted_users else []
         return "\n".join([
             "divert(-1)", "divert(0)dnl",
             "VERSIONID(`support-milter test submit')dnl",
@@ -160,7 +168,8 @@ class Sendmail:
             "define(`__OSTYPE__', `')dnl",
             "define(`confTIME_ZONE', `USE_TZ')dnl",
             "define(`confDONT_INIT_GROUPS', `True')dnl",
-            "define(`confRUN_AS_USER', `nobody:nogroup')dnl",
+            f"define(`confRUN_AS_USER', `{SUBMIT_USER}')dnl",
+            *trusted,
             f"define(`MSP_QUEUE_DIR', `{self.client_queue}')dnl",
             f"define(`confPID_FILE', `{d}/sm-client.pid')dnl",
             f"define(`STATUS_FILE', `{d}/sm-client.st')dnl",
@@ -187,19 +196,23 @@ class Sendmail:
         os.makedirs(self.queue, mode=0o700, exist_ok=True)
         os.makedirs(self.client_queue, exist_ok=True)
         os.chmod(self.client_queue, 0o770)
-        nobody = harness.pwd.getpwnam(harness.UNPRIVILEGED)
-        os.chown(self.client_queue, nobody.pw_uid, nobody.pw_gid)
+        user, group = SUBMIT_USER.split(":")
+        os.chown(self.client_queue, harness.pwd.getpwnam(user).pw_uid, harness.grp.getgrnam(group).gr_gid)
         with open(os.path.join(self.dir, "service.switch"), "w") as f:
             f.write("hosts files\naliases files\n")
         with open(os.path.join(self.dir, "hosts"), "w") as f:
             f.write(f"127.0.0.1 {HOSTNAME} localhost\n")
         self.build_cf(self.mc(), self.cf)
         self.build_cf(self.submit_mc(), self.submit_cf)
+        self.build_cf(self.submit_mc(trusted_users=[harness.UNPRIVILEGED]), self.trusted_submit_cf)
 
     def command(self, *args, user=None):
         """A command line running this Sendmail's binary in its own UTS namespace (as `user` when
         given: a submission by that account)."""
-        drop = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups"] if user else []
+        drop = []
+        if user:
+            pw = harness.pwd.getpwnam(user)
+            drop = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups"]
         return ["unshare", "--uts", "sh", "-c", f'hostname {HOSTNAME} && exec "$@"', "sh", *drop, self.bin, *args]
 
     def env(self):
@@ -254,9 +267,9 @@ class Sendmail:
         return subprocess.run(self.command("-C", cf or self.cf, *args, user=user), env=self.env(),
                               input=data, capture_output=True, timeout=120)
 
-    def submit(self, data, *args, user=None):
+    def submit(self, data, *args, user=None, cf=None):
         """A command-line submission through submit.cf (the MSP), which relays to the daemon."""
-        return self.run("-oi", *args, cf=self.submit_cf, user=user, data=data)
+        return self.run("-oi", *args, cf=cf or self.submit_cf, user=user, data=data)
 
     def queue_files_with(self, text, queue=None):
         """The names of the queue's files (the daemon's queue unless `queue` names another) that

@@ -1,7 +1,9 @@
 """support-milter's life with a real Sendmail 8.17 (sendmail_stack.py), and the ways mail reaches it:
 with `F=T` a milter that is down makes Sendmail tempfail, and after a restart everything sent
 arrives (nothing lost); a command-line submission through submit.cf is checked because it relays
-to the filtered daemon over SMTP; `sendmail -Am -t` (straight to the daemon's cf) skips milters."""
+to the filtered daemon over SMTP; `sendmail -Am -t` (straight to the daemon's cf) skips milters;
+a submission with the null sender (`-f <>`, as support-milter's notices are sent) carries an
+X-Authentication-Warning unless its user is in the submission program's trusted users."""
 
 import os
 import unittest
@@ -98,6 +100,25 @@ class SendmailLifecycle(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.stack.wait_delivered(mid2)
         self.assertEqual(milter.audit_for(mid2)["direction"], "inbound")
+
+    def test_only_a_trusted_user_sets_the_null_sender_without_a_warning(self):
+        """support-milter's notices are submitted by its own user with -f <>, as here."""
+        sendmail = self.stack.sendmail
+        got = {}
+        for cf in (sendmail.submit_cf, sendmail.trusted_submit_cf):
+            mid, data = message("notice", sender="support-milter <postmaster@support.example.com>",
+                                to="lead@support.example.com", subject="Held: reply-all")
+            r = sendmail.submit(data, "-f", "<>", "-t", user=harness.UNPRIVILEGED, cf=cf)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            got[cf] = self.stack.wait_delivered(mid)
+        def sender_warnings(msg):
+            # (Both carry "Processed by ... with -C": a private cf; the installed one needs no -C.)
+            return [w for w in msg.get_all("X-Authentication-Warning") or [] if "set sender to" in w]
+        self.assertEqual(sender_warnings(got[sendmail.submit_cf]),
+                         [f"{sendmail_stack.HOSTNAME}: {harness.UNPRIVILEGED} set sender to <> using -f"])
+        self.assertEqual(sender_warnings(got[sendmail.trusted_submit_cf]), [])
+        for msg in got.values():
+            self.assertEqual(msg["X-Mail-Args"].split()[0], "<>", "the null sender reached the next hop")
 
 
 if __name__ == "__main__":
