@@ -2,10 +2,14 @@
 with `F=T` a milter that is down makes Sendmail tempfail, and after a restart everything sent
 arrives (nothing lost); a command-line submission through submit.cf is checked because it relays
 to the filtered daemon over SMTP; `sendmail -Am -t` (straight to the daemon's cf) skips milters;
+a milter socket below a world-writable directory (/tmp) stops Sendmail from starting;
 a submission with the null sender (`-f <>`, as support-milter's notices are sent) carries an
 X-Authentication-Warning unless its user is in the submission program's trusted users."""
 
 import os
+import shutil
+import subprocess
+import tempfile
 import unittest
 import uuid
 
@@ -119,6 +123,31 @@ class SendmailLifecycle(unittest.TestCase):
         self.assertEqual(sender_warnings(got[sendmail.trusted_submit_cf]), [])
         for msg in got.values():
             self.assertEqual(msg["X-Mail-Args"].split()[0], "<>", "the null sender reached the next hop")
+
+
+class UnsafeSocketDirectory(unittest.TestCase):
+    def test_a_socket_under_a_world_writable_directory_stops_sendmail(self):
+        self.assertTrue(os.stat("/tmp").st_mode & 0o002, "/tmp is world-writable")
+        work = harness.Workdir()
+        sink = harness.Sink(work)
+        socket_dir = tempfile.mkdtemp(prefix="support-milter-socket-", dir="/tmp")
+        os.chmod(socket_dir, 0o755)  # the directory itself is safe; /tmp above it is not
+        path = os.path.join(socket_dir, "support-milter.sock")
+        milter = harness.Milter(work, socket_path=path)
+        sendmail = sendmail_stack.Sendmail(sink, milter_socket="local:" + path)
+        try:
+            milter.start()
+            sendmail.configure()
+            r = subprocess.run(sendmail.command("-bD", "-C", sendmail.cf), env=sendmail.env(),
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 71, r.stdout + r.stderr)  # EX_OSERR: the daemon does not start
+            self.assertIn(f"Xsupport-milter: local socket name {path} unsafe: World writable directory",
+                          r.stdout + r.stderr)
+        finally:
+            milter.stop()
+            sendmail.remove()
+            shutil.rmtree(socket_dir, ignore_errors=True)
+            work.remove()
 
 
 if __name__ == "__main__":
