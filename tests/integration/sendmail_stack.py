@@ -108,10 +108,14 @@ class Sendmail:
         self.proc = None
 
     def milter_socket_dir(self):
-        """A directory for a unix milter socket that Sendmail accepts: root's, mode 0755, on a
-        path that nobody else may write to."""
+        """A directory for a unix milter socket that Sendmail accepts, laid out as the package's
+        /run/support-milter: owned by the milter's user, mode 0755, below directories that only
+        root may write to."""
         path = os.path.join(self.dir, "milter")
-        os.makedirs(path, mode=0o755, exist_ok=True)
+        os.makedirs(path, exist_ok=True)
+        os.chmod(path, 0o755)
+        pw = harness.pwd.getpwnam(harness.UNPRIVILEGED)
+        os.chown(path, pw.pw_uid, pw.pw_gid)
         return path
 
     def unpack(self):
