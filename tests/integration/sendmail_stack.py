@@ -85,7 +85,8 @@ class Sendmail:
     """A private Sendmail daemon on 127.0.0.1 (its own cf, queues and UTS namespace) relaying all
     mail to the sink, with support-milter at `milter_socket` (Sendmail's form: local:/path)."""
 
-    def __init__(self, sink, milter_socket=None, milter_flags="F=T", name="sendmail"):
+    def __init__(self, sink, milter_socket=None, milter_flags="F=T", name="sendmail",
+                 smart_host="relay:[127.0.0.1]"):
         os.makedirs(RUN_BASE, mode=0o755, exist_ok=True)
         os.chmod(RUN_BASE, 0o755)
         self.dir = tempfile.mkdtemp(prefix=name + "-", dir=RUN_BASE)
@@ -105,6 +106,7 @@ class Sendmail:
         self.sink = sink
         self.milter_socket = milter_socket
         self.milter_flags = milter_flags
+        self.smart_host = smart_host
         self.proc = None
 
     def milter_socket_dir(self):
@@ -141,11 +143,12 @@ class Sendmail:
             "define(`confCW_FILE', `')dnl",
             f"define(`confSERVICE_SWITCH_FILE', `{d}/service.switch')dnl",
             f"define(`confHOSTS_FILE', `{d}/hosts')dnl",
-            "define(`confDONT_PROBE_INTERFACES', `True')dnl",
             "define(`confTO_QUEUEWARN', `')dnl",
-            # All mail goes to the sink. `relay:` names the mailer: a bare [127.0.0.1] would be
-            # sent with the esmtp mailer, which ignores RELAY_MAILER_ARGS and so the port.
-            "define(`SMART_HOST', `relay:[127.0.0.1]')dnl",
+            # All mail goes to the sink. `relay:` names the mailer, whose port RELAY_MAILER_ARGS
+            # sets; a bare [127.0.0.1] is one of Sendmail's own addresses (class w, found by
+            # probing the interfaces), so it would be dropped and mail sent to the recipient's
+            # domain.
+            f"define(`SMART_HOST', `{self.smart_host}')dnl",
             f"define(`RELAY_MAILER_ARGS', `TCP $h {self.sink.port}')dnl",
             "FEATURE(`nocanonify')dnl",
             "FEATURE(`accept_unresolvable_domains')dnl",
@@ -285,6 +288,15 @@ class Sendmail:
                 if text.encode() in f.read():
                     names.append(name)
         return names
+
+    def route(self, address):
+        """How this Sendmail resolves `address` (`sendmail -bt`, `/parse`): its "mailer M, host H,
+        user U" line."""
+        r = self.run("-bt", data=f"/parse {address}\n".encode())
+        lines = [ln for ln in r.stdout.decode(errors="replace").splitlines() if ln.startswith("mailer ")]
+        if r.returncode != 0 or not lines:
+            raise AssertionError(f"sendmail -bt /parse {address}: {r.stdout!r} {r.stderr!r}")
+        return lines[-1]
 
     def mailq(self, *args):
         """The queue as `mailq` shows it (`-qQ`: the quarantined messages), parsed into
