@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test (unit, miltertest, Postfix, PostgreSQL
-# integration), then the same suite under AddressSanitizer + UBSan, the concurrency tests under
-# ThreadSanitizer, and each fuzzer briefly. Run as root from anywhere in the repository. Prints
+# Installs what is missing, builds, and runs every test (unit, miltertest, Postfix, Sendmail,
+# PostgreSQL integration), then the same suite under AddressSanitizer + UBSan, the concurrency tests
+# under ThreadSanitizer, and each fuzzer briefly. Run as root from anywhere in the repository. Prints
 # ctest's summary of each stage; exits non-zero on the first failure.
 #   SUPPORT_MILTER_QUICK=1   the plain build and suite only
 set -euo pipefail
