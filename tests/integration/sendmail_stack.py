@@ -86,7 +86,7 @@ class Sendmail:
     mail to the sink, with support-milter at `milter_socket` (Sendmail's form: local:/path)."""
 
     def __init__(self, sink, milter_socket=None, milter_flags="F=T", name="sendmail",
-                 smart_host="relay:[127.0.0.1]"):
+                 smart_host="relay:[127.0.0.1]", extra_mc=()):
         os.makedirs(RUN_BASE, mode=0o755, exist_ok=True)
         os.chmod(RUN_BASE, 0o755)
         self.dir = tempfile.mkdtemp(prefix=name + "-", dir=RUN_BASE)
@@ -107,6 +107,7 @@ class Sendmail:
         self.milter_socket = milter_socket
         self.milter_flags = milter_flags
         self.smart_host = smart_host
+        self.extra_mc = list(extra_mc)
         self.proc = None
 
     def milter_socket_dir(self):
@@ -158,6 +159,7 @@ class Sendmail:
         if self.milter_socket:
             lines.append(f"INPUT_MAIL_FILTER(`support-milter', `S={self.milter_socket}, {self.milter_flags}, "
                          "T=C:10s;S:30s;R:60s;E:5m')dnl")
+        lines += self.extra_mc
         lines.append("MAILER(`smtp')dnl")
         return "\n".join(lines) + "\n"
 
@@ -323,10 +325,10 @@ class Stack:
     """Sink + support-milter on a unix socket + Sendmail, started together and always stopped
     together."""
 
-    def __init__(self, milter_kwargs=None, milter_flags="F=T"):
+    def __init__(self, milter_kwargs=None, milter_flags="F=T", extra_mc=()):
         self.work = harness.Workdir()
         self.sink = harness.Sink(self.work)
-        self.sendmail = Sendmail(self.sink, milter_flags=milter_flags)
+        self.sendmail = Sendmail(self.sink, milter_flags=milter_flags, extra_mc=extra_mc)
         socket_path = os.path.join(self.sendmail.milter_socket_dir(), "support-milter.sock")
         self.milter = harness.Milter(self.work, socket_path=socket_path, **(milter_kwargs or {}))
         self.sendmail.milter_socket = "local:" + socket_path

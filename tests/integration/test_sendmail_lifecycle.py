@@ -2,8 +2,7 @@
 with `F=T` a milter that is down makes Sendmail tempfail, and after a restart everything sent
 arrives (nothing lost); a command-line submission through submit.cf is checked because it relays
 to the filtered daemon over SMTP; `sendmail -Am -t` (straight to the daemon's cf) skips milters;
-a milter socket below a world-writable directory (/tmp) stops Sendmail from starting; a smart host
-on a loopback address needs the `relay:` mailer prefix;
+a milter socket below a world-writable directory (/tmp) stops Sendmail from starting;
 a submission with the null sender (`-f <>`, as support-milter's notices are sent) carries an
 X-Authentication-Warning unless its user is in the submission program's trusted users."""
 
@@ -149,27 +148,6 @@ class UnsafeSocketDirectory(unittest.TestCase):
             sendmail.remove()
             shutil.rmtree(socket_dir, ignore_errors=True)
             work.remove()
-
-
-class SmartHost(unittest.TestCase):
-    def test_a_loopback_smart_host_needs_the_relay_mailer(self):
-        work = harness.Workdir()
-        sink = harness.Sink(work)
-        routes = {}
-        try:
-            for smart_host in ("relay:[127.0.0.1]", "[127.0.0.1]"):
-                sendmail = sendmail_stack.Sendmail(sink, smart_host=smart_host)
-                try:
-                    sendmail.configure()
-                    routes[smart_host] = sendmail.route("ana@client.example")
-                finally:
-                    sendmail.remove()
-        finally:
-            work.remove()
-        self.assertEqual(routes["relay:[127.0.0.1]"], "mailer relay, host [127.0.0.1], user ana@client.example")
-        # Without a mailer, [127.0.0.1] is taken for Sendmail itself (an address of one of its
-        # interfaces) and the smart host is lost: mail would go to the recipient's domain.
-        self.assertEqual(routes["[127.0.0.1]"], "mailer esmtp, host client.example., user ana@client.example")
 
 
 if __name__ == "__main__":
