@@ -46,14 +46,17 @@ def debs():
         return {p: v[-1] for p, v in paths.items() if v}
     have = found()
     if len(have) < len(PACKAGES):
-        os.makedirs(DEB_DIR, exist_ok=True)
-        r = subprocess.run(["apt-get", "download", *[p for p in PACKAGES if p not in have]], cwd=DEB_DIR,
-                           capture_output=True, text=True)
+        try:
+            os.makedirs(DEB_DIR, exist_ok=True)
+            r = subprocess.run(["apt-get", "download", *[p for p in PACKAGES if p not in have]], cwd=DEB_DIR,
+                               capture_output=True, text=True)
+            why = r.stderr.strip()[-300:]
+        except OSError as e:
+            why = str(e)
         have = found()
         if len(have) < len(PACKAGES):
             raise unittest.SkipTest(f"Sendmail's packages are not in {DEB_DIR} and apt-get download failed "
-                                    f"(run scripts/install-deps.sh with access to the Debian archive): "
-                                    f"{r.stderr.strip()[-300:]}")
+                                    f"(run scripts/install-deps.sh with access to the Debian archive): {why}")
     return [have[p] for p in PACKAGES]
 
 
@@ -267,6 +270,10 @@ class Sendmail:
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            os.rmdir(RUN_BASE)  # when no other stack uses it
+        except OSError:
+            pass
 
     def send(self, data, mail_from, rcpts):
         return smtp_send(self.port, data, mail_from, rcpts)
@@ -336,6 +343,7 @@ class Stack:
 
     def start(self):
         try:
+            debs()  # skips before anything starts when the packages cannot be had
             self.sink.start()
             self.milter.start()
             self.sendmail.start()

@@ -127,6 +127,7 @@ class SendmailLifecycle(unittest.TestCase):
 
 class UnsafeSocketDirectory(unittest.TestCase):
     def test_a_socket_under_a_world_writable_directory_stops_sendmail(self):
+        sendmail_stack.debs()
         self.assertTrue(os.stat("/tmp").st_mode & 0o002, "/tmp is world-writable")
         work = harness.Workdir()
         sink = harness.Sink(work)
