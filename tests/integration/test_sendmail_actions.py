@@ -1,10 +1,11 @@
 """Every action through a real Sendmail 8.17 (sendmail_stack.py): annotate (the policy header at
 the sink), fix (restored subject, added Cc and recipient), reject (550 with the text for the
 agent), observe (nothing changes, the audit says what would have happened), hold (Sendmail's
-quarantine, `mailq -qQ` shows the reason, released with `sendmail -qQ -qI<id>`), and the audit
-record with Sendmail's queue id and the direction. The rules' config changes between tests by
-SIGHUP, which the audit log confirms."""
+quarantine, `mailq -qQ` shows the reason, released with `sendmail -qQ -qI<id>` or discarded by
+removing its queue files), and the audit record with Sendmail's queue id and the direction. The
+rules' config changes between tests by SIGHUP, which the audit log confirms."""
 
+import os
 import signal
 import unittest
 import uuid
@@ -178,6 +179,21 @@ class SendmailActions(unittest.TestCase):
         self.stack.wait_delivered(a1)
         harness.wait_until(lambda: qid not in sendmail.mailq(), 20, "the delivered message to leave the queue",
                            self.stack.diagnostics)
+
+    def test_hold_then_discard_by_removing_the_queue_files(self):
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        sendmail = self.stack.sendmail
+        # Sendmail has no command that deletes a message: a quarantined one is its hf (the
+        # quarantined qf) and df files, which no queue run without -qQ touches.
+        files = sorted(os.listdir(sendmail.queue))
+        self.assertEqual([f for f in files if f.endswith(qid)], ["df" + qid, "hf" + qid])
+        for f in ("hf" + qid, "df" + qid):
+            os.unlink(os.path.join(sendmail.queue, f))
+        self.assertNotIn(qid, sendmail.mailq("-qQ"))
+        r = sendmail.run("-qQ")  # a run over the whole quarantine finds nothing to deliver
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsNone(self.stack.sink.find(a1))
 
 
 if __name__ == "__main__":
