@@ -49,12 +49,16 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("files", audit_files, "audit log files, oldest first")->required()->check(CLI::ExistingFile);
 
   std::vector<std::string> report_files;
-  std::string report_from, report_to, report_by, report_format = "text", report_config;
+  std::string report_from, report_to, report_by, report_format = "text", report_config, report_csv_dir;
+  bool report_allow_broken = false;
   auto* report_cmd = app.add_subcommand("report", "figures for auditors from audit logs");
   report_cmd->add_option("--from", report_from, "first day or time, RFC 3339 or YYYY-MM-DD (inclusive)");
   report_cmd->add_option("--to", report_to, "last time, RFC 3339 or YYYY-MM-DD (exclusive)");
   report_cmd->add_option("--by", report_by, "group by agent, day or week")->check(CLI::IsMember({"agent", "day", "week"}));
-  report_cmd->add_option("--format", report_format, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
+  report_cmd->add_option("--format", report_format, "text, json, html or csv (one row per reply)")
+      ->check(CLI::IsMember({"text", "json", "html", "csv"}));
+  report_cmd->add_option("--csv-dir", report_csv_dir, "also write every list as DIR/LIST.csv");
+  report_cmd->add_flag("--allow-broken", report_allow_broken, "exit 0 even when the audit chain is broken");
   report_cmd->add_option("-c,--config", report_config, "config file (for the SLA target and limit)");
   report_cmd->add_option("files", report_files, "audit log files")->required()->check(CLI::ExistingFile);
 
@@ -121,7 +125,8 @@ int main(int argc, char** argv) {
   if (*release_cmd) return sm::run_queue_action(release);
   if (*discard_cmd) return sm::run_queue_action(discard);
 
-  if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config);
+  if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config,
+                                            report_csv_dir, report_allow_broken);
   if (*replay_cmd)
     return sm::run_replay(replay_sources, replay_config, replay_state, replay_audit, replay_domains, replay_addresses);
 

@@ -29,3 +29,11 @@ add_library(Snowball::stemmer UNKNOWN IMPORTED)
 set_target_properties(Snowball::stemmer PROPERTIES
   IMPORTED_LOCATION ${STEMMER_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${STEMMER_INCLUDE_DIR})
+
+# libcsv (libcsv-dev: RFC 4180 quoting for the report's CSV) ships neither pkg-config nor a CMake package.
+find_library(CSV_LIBRARY csv REQUIRED)
+find_path(CSV_INCLUDE_DIR csv.h REQUIRED)
+add_library(libcsv::csv UNKNOWN IMPORTED)
+set_target_properties(libcsv::csv PROPERTIES
+  IMPORTED_LOCATION ${CSV_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${CSV_INCLUDE_DIR})

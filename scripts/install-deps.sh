@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # libraries
   libmilter-dev libmimetic-dev libicu-dev libboost-log-dev libtomlplusplus-dev libcli11-dev
-  nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev
+  nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
   # mail software used by the demo and the integration tests (m4 builds the test Sendmail's .cf)

@@ -4,12 +4,16 @@
 // sweeper's events (sla_breach, contact_gap, promise_missed).
 #include "tools/report.h"
 
+#include <csv.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "audit/verify.h"
 
 namespace sm {
 
@@ -100,7 +104,68 @@ std::string html_escape(const std::string& s) {
   return o;
 }
 
+std::string cell(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// The hash chain's state, one line (or a warning and one line per problem).
+std::string chain_summary(const nlohmann::json& c) {
+  std::string o;
+  if (c["ok"].get<bool>()) {
+    o = "audit chain intact: " + cell(c["records"]) + " records, seq " + cell(c["first_seq"]) + ".." + cell(c["last_seq"]) +
+        ", head " + cell(c["head"]) + "\n";
+  } else {
+    o = "WARNING: AUDIT CHAIN BROKEN: " + std::to_string(c["problems"].size()) + " problem(s) in " + cell(c["records"]) +
+        " records; the figures below may not be the whole truth\n";
+    for (const auto& p : c["problems"]) o += "  " + cell(p["file"]) + ":" + cell(p["line"]) + ": " + cell(p["what"]) + "\n";
+  }
+  return o;
+}
+
+// The columns every reply row has: what an auditor needs to find the message in the mail logs.
+#define SM_REPLY_COLUMNS "thread_id", "message_id", "queue_id", "agent", "waiting_since", "answered_at", "latency_s"
+
 }  // namespace
+
+const std::vector<ReportList>& report_lists() {
+  static const std::vector<ReportList> lists = {
+      {"replies", "Replies that answered a wait", {SM_REPLY_COLUMNS, "first_reply", "within_target"}},
+      {"over_target", "Replies over the target", {SM_REPLY_COLUMNS, "first_reply"}},
+      {"breaches", "Breaches (the limit passed with the customer waiting)", {"thread_id", "subject", "waiting_since", "at", "waited_s"}},
+      {"promises_missed", "Promises missed", {"thread_id", "subject", "promise", "promised_by", "at"}},
+      {"contact_gaps", "Contact gaps", {"thread_id", "subject", "last_outbound", "silent_s", "at"}},
+      {"customer_last_word", "Threads where the customer had the last word", {"thread_id", "message_id", "queue_id", "at"}},
+      {"held", "Held", {"thread_id", "message_id", "queue_id", "agent", "at", "rules"}},
+      {"released", "Released from hold", {"thread_id", "message_id", "queue_id", "agent", "at", "by", "latency_s"}},
+      {"discarded", "Discarded from hold", {"thread_id", "message_id", "queue_id", "agent", "at", "by"}},
+      {"rejected", "Rejected", {"thread_id", "message_id", "queue_id", "agent", "at", "rules"}},
+      {"findings", "Findings", {"rule", "action", "thread_id", "message_id", "queue_id", "agent", "at", "detail"}},
+  };
+  return lists;
+}
+
+std::string report_csv(const nlohmann::json& r, const std::string& list) {
+  const ReportList* spec = nullptr;
+  for (const auto& l : report_lists())
+    if (list == l.name) spec = &l;
+  if (spec == nullptr) return {};
+  std::string out;
+  auto field = [&](const std::string& v, bool first) {
+    std::string buf(v.size() * 2 + 2, '\0');
+    buf.resize(csv_write(buf.data(), buf.size(), v.data(), v.size()));
+    if (!first) out += ',';
+    out += buf;
+  };
+  for (std::size_t i = 0; i < spec->columns.size(); ++i) field(spec->columns[i], i == 0);
+  out += "\r\n";
+  for (const auto& row : r["lists"][list]) {
+    for (std::size_t i = 0; i < spec->columns.size(); ++i) field(cell(row.value(spec->columns[i], nlohmann::json())), i == 0);
+    out += "\r\n";
+  }
+  return out;
+}
 
 nlohmann::json build_report(const std::vector<std::string>& files, const ReportOptions& opts) {
   Group total;
@@ -110,6 +175,28 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   std::map<std::string, std::pair<long, long>> daily;  // day -> (answered, within target)
   long unreadable = 0;
   std::optional<TimeMs> first_seen, last_seen;
+  nlohmann::json lists = nlohmann::json::object();
+  for (const auto& l : report_lists()) lists[l.name] = nlohmann::json::array();
+  std::map<std::string, nlohmann::json> last_inbound;  // thread -> its last customer message's row
+  // The row of a message or release record: where to find the message, who sent it, its times.
+  auto message_row = [](const nlohmann::json& j, TimeMs t) {
+    const nlohmann::json sla = j.value("sla", nlohmann::json::object());
+    return nlohmann::json{{"thread_id", j.value("thread_id", "")},
+                          {"message_id", j.value("message_id", "")},
+                          {"queue_id", j.value("queue_id", "")},
+                          {"agent", j.value("author", "")},
+                          {"at", format_rfc3339(t)},
+                          {"waiting_since", sla.value("waiting_since", nlohmann::json())},
+                          {"answered_at", format_rfc3339(t)},
+                          {"latency_s", sla.value("latency_s", nlohmann::json())},
+                          {"first_reply", sla.value("first_reply", false)}};
+  };
+  auto failing_rules = [](const nlohmann::json& j) {
+    std::string rules;
+    for (const auto& f : j.value("findings", nlohmann::json::array()))
+      if (f.value("result", "") == "fail") rules += (rules.empty() ? "" : " ") + f.value("rule", "");
+    return rules;
+  };
 
   auto in_period = [&](TimeMs t) { return (!opts.from || t >= *opts.from) && (!opts.to || t < *opts.to); };
 
@@ -139,6 +226,10 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       auto count_latency = [&](const std::vector<Group*>& gs, const nlohmann::json& sla, TimeMs when) {
         if (!sla.contains("latency_s") || !sla["latency_s"].is_number()) return;
         const double lat = sla["latency_s"].get<double>();
+        auto row = message_row(j, when);
+        row["within_target"] = lat <= static_cast<double>(opts.target_s);
+        lists["replies"].push_back(row);
+        if (lat > static_cast<double>(opts.target_s)) lists["over_target"].push_back(row);
         for (Group* g : gs) {
           (sla.value("first_reply", false) ? g->first : g->next).push_back(lat);
           ++g->answered;
@@ -163,8 +254,24 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
         if (dir != "internal" && left) {
           auto& lw = last_word[thread];
-          if (*t >= lw.first) lw = {*t, dir};
+          if (*t >= lw.first) {
+            lw = {*t, dir};
+            if (dir == "inbound") last_inbound[thread] = message_row(j, *t);
+          }
         }
+        if (action == "hold" || action == "reject") {
+          auto row = message_row(j, *t);
+          row["rules"] = failing_rules(j);
+          lists[action == "hold" ? "held" : "rejected"].push_back(row);
+        }
+        for (const auto& f : j.value("findings", nlohmann::json::array()))
+          if (f.value("result", "") == "fail") {
+            auto row = message_row(j, *t);
+            row["rule"] = f.value("rule", "");
+            row["action"] = f.value("action", "");
+            row["detail"] = f.value("detail", "");
+            lists["findings"].push_back(row);
+          }
         const nlohmann::json sla = j.value("sla", nlohmann::json::object());
         for (Group* g : gs) {
           g->threads.insert(thread);
@@ -185,8 +292,14 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         if (!key.empty()) gs.push_back(&groups[key]);
         if (!thread.empty()) {
           auto& lw = last_word[thread];
-          if (*t >= lw.first) lw = {*t, dir};
+          if (*t >= lw.first) {
+            lw = {*t, dir};
+            if (dir == "inbound") last_inbound[thread] = message_row(j, *t);
+          }
         }
+        auto row = message_row(j, *t);
+        row["by"] = j.value("by", "");
+        lists["released"].push_back(row);
         for (Group* g : gs) {
           if (!thread.empty()) g->threads.insert(thread);
           if (dir == "inbound") ++g->customer_messages;
@@ -194,7 +307,25 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
           ++g->released;
         }
         count_latency(gs, j.value("sla", nlohmann::json::object()), *t);
+      } else if (event == "discard") {
+        auto row = message_row(j, *t);
+        row["by"] = j.value("by", "");
+        lists["discarded"].push_back(row);
       } else if (event == "sla_breach" || event == "contact_gap" || event == "promise_missed") {
+        nlohmann::json row = {{"thread_id", thread}, {"subject", j.value("subject", "")}, {"at", format_rfc3339(*t)}};
+        if (event == "sla_breach") {
+          row["waiting_since"] = j.value("waiting_since", nlohmann::json());
+          row["waited_s"] = j.value("waited_s", nlohmann::json());
+          lists["breaches"].push_back(row);
+        } else if (event == "promise_missed") {
+          row["promised_by"] = j.value("promised_by", nlohmann::json());
+          row["promise"] = j.value("promise", nlohmann::json());
+          lists["promises_missed"].push_back(row);
+        } else {
+          row["last_outbound"] = j.value("last_outbound", nlohmann::json());
+          row["silent_s"] = j.value("silent_s", nlohmann::json());
+          lists["contact_gaps"].push_back(row);
+        }
         std::vector<Group*> gs{&total};
         if (!key.empty() && opts.by != "agent") gs.push_back(&groups[key]);
         for (Group* g : gs) {
@@ -207,6 +338,10 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   }
 
   nlohmann::json r;
+  const auto chain = verify_audit_chain(files);
+  r["chain"] = {{"ok", chain.ok()}, {"records", chain.records}, {"first_seq", chain.first_seq},
+                {"last_seq", chain.last_seq}, {"head", chain.head}, {"problems", nlohmann::json::array()}};
+  for (const auto& p : chain.problems) r["chain"]["problems"].push_back({{"file", p.file}, {"line", p.line}, {"what", p.what}});
   r["period"] = {{"from", opts.from ? nlohmann::json(format_rfc3339(*opts.from)) : nlohmann::json(nullptr)},
                  {"to", opts.to ? nlohmann::json(format_rfc3339(*opts.to)) : nlohmann::json(nullptr)},
                  {"first_record", first_seen ? nlohmann::json(format_rfc3339(*first_seen)) : nlohmann::json(nullptr)},
@@ -215,8 +350,13 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   r["limit_s"] = opts.limit_s;
   r["total"] = render(total, opts);
   long customer_last = 0;
-  for (const auto& [thread, lw] : last_word) customer_last += lw.second == "inbound";
+  for (const auto& [thread, lw] : last_word)
+    if (lw.second == "inbound") {
+      ++customer_last;
+      if (auto it = last_inbound.find(thread); it != last_inbound.end()) lists["customer_last_word"].push_back(it->second);
+    }
   r["total"]["customer_last_word"] = customer_last;
+  r["lists"] = lists;
   if (!opts.by.empty()) {
     r["by"] = opts.by;
     r["groups"] = nlohmann::json::object();
@@ -260,11 +400,24 @@ std::string report_text(const nlohmann::json& r) {
       o << "\n";
     }
   };
-  o << "support-milter report, " << r["period"]["first_record"].dump() << " to " << r["period"]["last_record"].dump()
-    << " (target " << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << ")\n\n";
+  o << chain_summary(r["chain"]) << "\n";
+  o << "support-milter report, " << (r["period"]["first_record"].is_null() ? std::string("no records") : cell(r["period"]["first_record"]))
+    << (r["period"]["last_record"].is_null() ? std::string() : " to " + cell(r["period"]["last_record"])) << " (target "
+    << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << ")\n\n";
   block("all", r["total"]);
   if (r.contains("groups"))
     for (const auto& [k, g] : r["groups"].items()) block("\n" + r["by"].get<std::string>() + " " + k, g);
+  for (const auto& l : report_lists()) {
+    if (l.name == std::string("replies")) continue;  // every reply: --format csv or json
+    const auto& rows = r["lists"][l.name];
+    if (rows.empty()) continue;
+    o << "\n" << l.title << " (" << rows.size() << ")\n";
+    for (const auto& row : rows) {
+      o << " ";
+      for (const char* c : l.columns) o << " " << c << "=" << (cell(row.value(c, nlohmann::json())).empty() ? "-" : cell(row.value(c, nlohmann::json())));
+      o << "\n";
+    }
+  }
   return o.str();
 }
 
@@ -273,8 +426,14 @@ std::string report_html(const nlohmann::json& r) {
   const auto& t = r["total"];
   o << "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>support-milter report</title><style>"
        "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-       "padding:3px 6px;text-align:right;font-size:13px}th{background:#f4f4f4}h1{font-size:1.4em}svg text{font-size:11px}</style></head><body>";
-  o << "<h1>support-milter report</h1><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
+       "padding:3px 6px;text-align:right;font-size:13px}th{background:#f4f4f4;cursor:pointer}h1{font-size:1.4em}svg text{font-size:11px}"
+       "#chain.broken{background:#fdd;border:2px solid #c00;padding:0 1em}#chain.ok{color:#264}</style></head><body>";
+  o << "<h1>support-milter report</h1>";
+  {
+    const auto& c = r["chain"];
+    o << "<div id=\"chain\" class=\"" << (c["ok"].get<bool>() ? "ok" : "broken") << "\"><pre>" << html_escape(chain_summary(c)) << "</pre></div>";
+  }
+  o << "<p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
     << " to " << html_escape(r["period"]["last_record"].is_null() ? "" : r["period"]["last_record"].get<std::string>()) << "</p>";
   o << "<table id=\"summary\"><tr><th>threads</th><th>customer messages</th><th>replies</th><th>first reply p50</th><th>p90</th><th>max</th>"
        "<th>next reply p50</th><th>within target</th><th>within limit</th><th>breaches</th><th>contact gaps</th><th>promises missed</th>"
@@ -285,6 +444,10 @@ std::string report_html(const nlohmann::json& r) {
     << fmt_share(t["within_target"]) << "</td><td>" << fmt_share(t["within_limit"]) << "</td><td>" << t["breaches"] << "</td><td>"
     << t["contact_gaps"] << "</td><td>" << t["promises_missed"] << "</td><td>" << t["customer_last_word"] << "</td><td>" << t["held"]
     << "</td><td>" << t["rejected"] << "</td></tr></table>";
+  o << "<p id=\"lists-index\">";
+  for (const auto& l : report_lists())
+    o << "<a href=\"#" << l.name << "\">" << html_escape(l.title) << " (" << r["lists"][l.name].size() << ")</a> ";
+  o << "</p>";
   // Histogram of response times.
   long max_n = 1;
   for (const auto& b : r["histogram"]) max_n = std::max<long>(max_n, b["replies"].get<long>());
@@ -301,7 +464,7 @@ std::string report_html(const nlohmann::json& r) {
   }
   o << "</svg>";
   // SLA share over time.
-  o << "<h2>Share within target, by day</h2><svg id=\"sla-share\" width=\"560\" height=\"200\" role=\"img\" aria-label=\"SLA share over time\">";
+  o << "<h2>Share within target, by day</h2><svg id=\"sla-share\" width=\"600\" height=\"200\" role=\"img\" aria-label=\"SLA share over time\">";
   const auto& days = r["daily"];
   std::size_t n = days.size();
   std::string points;
@@ -312,6 +475,10 @@ std::string report_html(const nlohmann::json& r) {
     points += std::to_string(px) + "," + std::to_string(py) + " ";
     o << "<circle class=\"point\" cx=\"" << px << "\" cy=\"" << py << "\" r=\"3\" fill=\"#2a9d5a\"><title>"
       << html_escape(days[i]["day"].get<std::string>()) << ": " << fmt_share(days[i]["within_target"]) << "</title></circle>";
+    // Dates on the axis: every day when there are few, else the first, the last and every seventh.
+    if (n <= 8 || i == 0 || i + 1 == n || i % 7 == 0)
+      o << "<text class=\"day\" x=\"" << px << "\" y=\"188\" text-anchor=\"middle\">" << html_escape(days[i]["day"].get<std::string>().substr(5))
+        << "</text>";
   }
   if (n > 1) o << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"#2a9d5a\"/>";
   o << "<line x1=\"20\" y1=\"170\" x2=\"540\" y2=\"170\" stroke=\"#999\"/><line x1=\"20\" y1=\"20\" x2=\"540\" y2=\"20\" "
@@ -325,6 +492,24 @@ std::string report_html(const nlohmann::json& r) {
         << g["rejected"] << "</td></tr>";
     o << "</table>";
   }
+  for (const auto& l : report_lists()) {
+    const auto& rows = r["lists"][l.name];
+    o << "<h2>" << html_escape(l.title) << " (" << rows.size() << ")</h2><table class=\"list\" id=\"" << l.name << "\"><tr>";
+    for (const char* c : l.columns) o << "<th>" << c << "</th>";
+    o << "</tr>";
+    for (const auto& row : rows) {
+      o << "<tr>";
+      for (const char* c : l.columns) o << "<td>" << html_escape(cell(row.value(c, nlohmann::json()))) << "</td>";
+      o << "</tr>";
+    }
+    o << "</table>";
+  }
+  // Sorting: a click on a column's header sorts its table by it (numbers as numbers).
+  o << "<script>document.querySelectorAll('table.list th').forEach(function(th,i){th.addEventListener('click',function(){"
+       "var t=th.closest('table'),rows=Array.from(t.rows).slice(1),up=th.dataset.up!=='1';th.dataset.up=up?'1':'0';"
+       "rows.sort(function(a,b){var x=a.cells[i].textContent,y=b.cells[i].textContent,nx=parseFloat(x),ny=parseFloat(y);"
+       "var d=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return up?d:-d;});rows.forEach(function(r){t.appendChild(r);});});});"
+       "</script>";
   o << "</body></html>\n";
   return o.str();
 }

@@ -1,8 +1,9 @@
-// Reports from audit logs, for auditors: threads, customer messages, replies, first- and
-// next-reply times (p50/p90/max), share within target and within limit, breaches, contact gaps,
-// promises missed, threads where the customer had the last word, findings per rule, held and
-// rejected counts — over a period, as a whole or by agent, day or week; as text, JSON or one
-// self-contained HTML page with charts.
+// Reports from audit logs, for auditors: the hash chain's state first, then threads, customer
+// messages, replies, first- and next-reply times (p50/p90/max), share within target and within
+// limit, breaches, contact gaps, promises missed, threads where the customer had the last word,
+// findings per rule, held and rejected counts — over a period, as a whole or by agent, day or week
+// — and behind every count the list of its messages (thread, Message-ID, queue id, agent, times);
+// as text, JSON, CSV or one self-contained HTML page with charts.
 #pragma once
 #include <optional>
 #include <string>
@@ -27,5 +28,16 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
 
 std::string report_text(const nlohmann::json& report);
 std::string report_html(const nlohmann::json& report);
+
+// The lists behind the counts, in the order the formats show them, and their columns.
+struct ReportList {
+  const char* name;   // key under "lists" in the JSON form; file name (NAME.csv) with --csv-dir
+  const char* title;  // for people
+  std::vector<const char*> columns;
+};
+const std::vector<ReportList>& report_lists();
+
+// One list as CSV (RFC 4180: a header row, every field quoted, CRLF line ends).
+std::string report_csv(const nlohmann::json& report, const std::string& list);
 
 }  // namespace sm

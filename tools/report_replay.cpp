@@ -1,6 +1,8 @@
 // `report`: figures from audit logs. `replay`: historic mail through the pipeline.
 #include "tools/report_replay.h"
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "tools/tool_config.h"
@@ -18,7 +20,8 @@ std::optional<TimeMs> day_or_time(const std::string& s) {
 }  // namespace
 
 int run_report(const std::vector<std::string>& files, const std::string& from, const std::string& to,
-               const std::string& by, const std::string& format, const std::string& config_path) {
+               const std::string& by, const std::string& format, const std::string& config_path,
+               const std::string& csv_dir, bool allow_broken) {
   ReportOptions opts;
   opts.by = by;
   for (auto [text, slot] : {std::pair{&from, &opts.from}, std::pair{&to, &opts.to}}) {
@@ -40,10 +43,30 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
     }
   }
   auto report = build_report(files, opts);
+  if (!csv_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(csv_dir, ec);
+    for (const auto& l : report_lists()) {
+      auto path = std::filesystem::path(csv_dir) / (std::string(l.name) + ".csv");
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << report_csv(report, l.name);
+      if (!out.flush()) {
+        std::cerr << "support-milter report: cannot write " << path.string() << "\n";
+        return 73;
+      }
+    }
+  }
   if (format == "json") std::cout << report.dump(2) << "\n";
   else if (format == "html") std::cout << report_html(report);
+  else if (format == "csv") std::cout << report_csv(report, "replies");
   else std::cout << report_text(report);
-  return std::cout ? 0 : 74;
+  if (!std::cout) return 74;
+  if (!report["chain"]["ok"].get<bool>()) {
+    std::cerr << "support-milter report: the audit chain is broken (" << report["chain"]["problems"].size()
+              << " problem(s)); " << (allow_broken ? "reported anyway (--allow-broken)" : "exit 65; --allow-broken to accept") << "\n";
+    if (!allow_broken) return 65;
+  }
+  return 0;
 }
 
 int run_replay(const std::vector<std::string>& sources, const std::string& config_path, const std::string& state,

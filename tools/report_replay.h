@@ -5,8 +5,11 @@
 
 namespace sm {
 
+// Exit 65 when the audit chain of the files is broken (the report is written all the same, with
+// the warning at its top), unless allow_broken.
 int run_report(const std::vector<std::string>& files, const std::string& from, const std::string& to,
-               const std::string& by, const std::string& format, const std::string& config_path);
+               const std::string& by, const std::string& format, const std::string& config_path,
+               const std::string& csv_dir, bool allow_broken);
 
 int run_replay(const std::vector<std::string>& sources, const std::string& config_path, const std::string& state,
                const std::string& audit_path, const std::vector<std::string>& domains,

@@ -596,6 +596,12 @@ def demo():
                     print(f"     {finding['rule']}: {finding['action']}: {finding['detail']}")
             if rec.get("passed"):
                 print(f"     passed: {', '.join(rec['passed'])}")
+            sla = rec.get("sla") or {}
+            if sla.get("latency_s") is not None:
+                print(f"   SLA: waiting since {sla.get('waiting_since')}, answered after {sla['latency_s']} s"
+                      f" ({'first' if sla.get('first_reply') else 'next'} reply, {sla.get('status', '').replace('_', ' ')})")
+            elif sla.get("status"):
+                print(f"   SLA: {sla['status']}" + (f" ({sla['reason']})" if sla.get("reason") else ""))
             if code == 250:
                 got = stack.wait_delivered(mid)
                 print(f"   delivered: Subject: {got['Subject']}; To: {got['To']}"
@@ -614,6 +620,12 @@ def demo():
         stack.milter.stop()
         r = run([binary(), "audit", "verify", stack.milter.audit_path], check=False)
         print(f"\n== support-milter audit verify: {r.stdout.strip()}")
+        r = run([binary(), "report", stack.milter.audit_path], check=False)
+        print(f"\n== support-milter report (text):\n{r.stdout.rstrip()}")
+        page = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(binary()))), "demo-report.html")
+        with open(page, "w") as f:
+            subprocess.run([binary(), "report", "--format", "html", stack.milter.audit_path], stdout=f, check=False)
+        print(f"\n== the same report as a web page: {page}")
     finally:
         stack.stop()
 
