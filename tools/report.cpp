@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "audit/verify.h"
+#include "base/zone_clock.h"
 
 namespace sm {
 
@@ -43,14 +44,17 @@ nlohmann::json times(const std::vector<double>& v) {
           {"max_s", *std::max_element(v.begin(), v.end())}};
 }
 
-std::string day_of(TimeMs t) { return format_rfc3339(t).substr(0, 10); }
+// Days and weeks on the clock of sla.time_zone.
+std::string date_of_day(std::int64_t day) { return format_rfc3339(day * 86400000).substr(0, 10); }
 
-std::string week_of(TimeMs t) {
-  // ISO-like week label: the Monday that starts it.
-  TimeMs day = (t >= 0 ? t : t - 86399999) / 86400000;
-  long weekday = static_cast<long>((day + 3) % 7);  // 1970-01-01 was a Thursday; 0 = Monday
+std::string day_of(const ZoneClock& zone, TimeMs t) { return date_of_day(zone.local_day(t)); }
+
+std::string week_of(const ZoneClock& zone, TimeMs t) {
+  // The Monday that starts it.
+  std::int64_t day = zone.local_day(t);
+  std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
   if (weekday < 0) weekday += 7;
-  return "week of " + day_of((day - weekday) * 86400000);
+  return "week of " + date_of_day(day - weekday);
 }
 
 nlohmann::json render(const Group& g, const ReportOptions&) {
@@ -169,7 +173,9 @@ std::string report_csv(const nlohmann::json& r, const std::string& list) {
 
 nlohmann::json build_report(const std::vector<std::string>& files, const ReportOptions& opts) {
   Group total;
-  std::map<std::string, Group> groups;
+  // The views: by agent (replies only), by day and by week (local days of opts.time_zone).
+  std::map<std::string, std::map<std::string, Group>> views{{"agent", {}}, {"day", {}}, {"week", {}}};
+  const ZoneClock zone(opts.time_zone);
   std::map<std::string, std::pair<TimeMs, std::string>> last_word;  // thread -> (time, direction)
   std::vector<double> all_latencies;
   std::map<std::string, std::pair<long, long>> daily;  // day -> (answered, within target)
@@ -218,9 +224,12 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       first_seen = first_seen ? std::min(*first_seen, *t) : *t;
       last_seen = last_seen ? std::max(*last_seen, *t) : *t;
 
-      std::string key;
-      if (opts.by == "day") key = day_of(*t);
-      else if (opts.by == "week") key = week_of(*t);
+      // The groups a record counts in: the total, its day and week, and its agent (when it has one).
+      auto groups_of = [&](const std::string& agent) {
+        std::vector<Group*> gs{&total, &views["day"][day_of(zone, *t)], &views["week"][week_of(zone, *t)]};
+        if (!agent.empty()) gs.push_back(&views["agent"][agent]);
+        return gs;
+      };
 
       // A reply's figures, on the day they count: at delivery, or at release for a held one.
       auto count_latency = [&](const std::vector<Group*>& gs, const nlohmann::json& sla, TimeMs when) {
@@ -237,7 +246,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
           if (lat <= static_cast<double>(opts.limit_s)) ++g->within_limit;
         }
         all_latencies.push_back(lat);
-        auto& d = daily[day_of(when)];
+        auto& d = daily[day_of(zone, when)];
         ++d.first;
         if (lat <= static_cast<double>(opts.target_s)) ++d.second;
       };
@@ -245,9 +254,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       if (event == "message") {
         const std::string dir = j.value("direction", "");
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
-        if (opts.by == "agent") key = dir == "inbound" ? "" : j.value("author", "");
-        std::vector<Group*> gs{&total};
-        if (!key.empty()) gs.push_back(&groups[key]);
+        auto gs = groups_of(dir == "inbound" ? "" : j.value("author", ""));
         const std::string action = j.value("action", "");
         // Mail that did not leave counts nothing but itself: a rejected or tempfailed message
         // (its resend or retry is the one that counts), a held one (it counts when released).
@@ -287,9 +294,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         // A held message released: it left now, and its figures (computed at release) count now.
         const std::string dir = j.value("direction", "");
         if (dir != "inbound" && dir != "outbound") continue;
-        if (opts.by == "agent") key = dir == "inbound" ? "" : j.value("author", "");
-        std::vector<Group*> gs{&total};
-        if (!key.empty()) gs.push_back(&groups[key]);
+        auto gs = groups_of(dir == "inbound" ? "" : j.value("author", ""));
         if (!thread.empty()) {
           auto& lw = last_word[thread];
           if (*t >= lw.first) {
@@ -326,8 +331,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
           row["silent_s"] = j.value("silent_s", nlohmann::json());
           lists["contact_gaps"].push_back(row);
         }
-        std::vector<Group*> gs{&total};
-        if (!key.empty() && opts.by != "agent") gs.push_back(&groups[key]);
+        auto gs = groups_of("");
         for (Group* g : gs) {
           if (event == "sla_breach") ++g->breaches;
           if (event == "contact_gap") ++g->contact_gaps;
@@ -357,10 +361,15 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     }
   r["total"]["customer_last_word"] = customer_last;
   r["lists"] = lists;
+  r["time_zone"] = opts.time_zone;
+  for (const char* v : {"agent", "day"}) {
+    r["views"][v] = nlohmann::json::object();
+    for (const auto& [k, g] : views[v]) r["views"][v][k] = render(g, opts);
+  }
   if (!opts.by.empty()) {
     r["by"] = opts.by;
     r["groups"] = nlohmann::json::object();
-    for (const auto& [k, g] : groups) r["groups"][k] = render(g, opts);
+    for (const auto& [k, g] : views[opts.by]) r["groups"][k] = render(g, opts);
   }
   // Chart data: response-time histogram and the daily share within target.
   const std::vector<std::pair<std::string, double>> buckets = {
@@ -403,7 +412,7 @@ std::string report_text(const nlohmann::json& r) {
   o << chain_summary(r["chain"]) << "\n";
   o << "support-milter report, " << (r["period"]["first_record"].is_null() ? std::string("no records") : cell(r["period"]["first_record"]))
     << (r["period"]["last_record"].is_null() ? std::string() : " to " + cell(r["period"]["last_record"])) << " (target "
-    << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << ")\n\n";
+    << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << "; days in " << cell(r["time_zone"]) << ")\n\n";
   block("all", r["total"]);
   if (r.contains("groups"))
     for (const auto& [k, g] : r["groups"].items()) block("\n" + r["by"].get<std::string>() + " " + k, g);
@@ -433,7 +442,7 @@ std::string report_html(const nlohmann::json& r) {
     const auto& c = r["chain"];
     o << "<div id=\"chain\" class=\"" << (c["ok"].get<bool>() ? "ok" : "broken") << "\"><pre>" << html_escape(chain_summary(c)) << "</pre></div>";
   }
-  o << "<p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
+  o << "<p id=\"zone\">Days in " << html_escape(cell(r["time_zone"])) << "</p><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
     << " to " << html_escape(r["period"]["last_record"].is_null() ? "" : r["period"]["last_record"].get<std::string>()) << "</p>";
   o << "<table id=\"summary\"><tr><th>threads</th><th>customer messages</th><th>replies</th><th>first reply p50</th><th>p90</th><th>max</th>"
        "<th>next reply p50</th><th>within target</th><th>within limit</th><th>breaches</th><th>contact gaps</th><th>promises missed</th>"
@@ -483,15 +492,22 @@ std::string report_html(const nlohmann::json& r) {
   if (n > 1) o << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"#2a9d5a\"/>";
   o << "<line x1=\"20\" y1=\"170\" x2=\"540\" y2=\"170\" stroke=\"#999\"/><line x1=\"20\" y1=\"20\" x2=\"540\" y2=\"20\" "
        "stroke=\"#ddd\"/><text x=\"545\" y=\"174\">0%</text><text x=\"545\" y=\"24\">100%</text></svg>";
-  if (r.contains("groups")) {
-    o << "<h2>By " << html_escape(r["by"].get<std::string>()) << "</h2><table id=\"groups\"><tr><th>" << html_escape(r["by"].get<std::string>())
-      << "</th><th>replies</th><th>first reply p50</th><th>within target</th><th>breaches</th><th>held</th><th>rejected</th></tr>";
-    for (const auto& [k, g] : r["groups"].items())
-      o << "<tr><td>" << html_escape(k) << "</td><td>" << g["replies"] << "</td><td>" << fmt_duration(g["first_reply"]["p50_s"])
-        << "</td><td>" << fmt_share(g["within_target"]) << "</td><td>" << g["breaches"] << "</td><td>" << g["held"] << "</td><td>"
-        << g["rejected"] << "</td></tr>";
+  // By agent and by day always (by week too when asked): first and next reply apart.
+  auto view_table = [&](const std::string& name, const nlohmann::json& groups) {
+    o << "<h2>By " << name << "</h2><table class=\"view\" id=\"by-" << name << "\"><tr><th>" << name
+      << "</th><th>replies</th><th>first replies</th><th>first p50</th><th>first p90</th><th>next replies</th><th>next p50</th>"
+         "<th>next p90</th><th>within target</th><th>breaches</th><th>held</th><th>rejected</th></tr>";
+    for (const auto& [k, g] : groups.items())
+      o << "<tr><td>" << html_escape(k) << "</td><td>" << g["replies"] << "</td><td>" << g["first_reply"]["count"] << "</td><td>"
+        << fmt_duration(g["first_reply"]["p50_s"]) << "</td><td>" << fmt_duration(g["first_reply"]["p90_s"]) << "</td><td>"
+        << g["next_reply"]["count"] << "</td><td>" << fmt_duration(g["next_reply"]["p50_s"]) << "</td><td>"
+        << fmt_duration(g["next_reply"]["p90_s"]) << "</td><td>" << fmt_share(g["within_target"]) << "</td><td>" << g["breaches"]
+        << "</td><td>" << g["held"] << "</td><td>" << g["rejected"] << "</td></tr>";
     o << "</table>";
-  }
+  };
+  view_table("agent", r["views"]["agent"]);
+  view_table("day", r["views"]["day"]);
+  if (r.value("by", "") == "week") view_table("week", r["groups"]);
   for (const auto& l : report_lists()) {
     const auto& rows = r["lists"][l.name];
     o << "<h2>" << html_escape(l.title) << " (" << rows.size() << ")</h2><table class=\"list\" id=\"" << l.name << "\"><tr>";

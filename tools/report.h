@@ -21,6 +21,7 @@ struct ReportOptions {
   std::string by;              // "", "agent", "day" or "week"
   std::int64_t target_s = 2 * 3600;
   std::int64_t limit_s = 24 * 3600;
+  std::string time_zone = "UTC";  // sla.time_zone: the clock days and weeks are counted on
 };
 
 // Reads audit files (JSON lines; other lines are counted as unreadable) and computes the report.

@@ -37,6 +37,7 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
       auto cfg = load_config(config_path);
       opts.target_s = cfg->sla.target_s;
       opts.limit_s = cfg->sla.limit_s;
+      opts.time_zone = cfg->sla.time_zone;
     } catch (const std::exception& e) {
       std::cerr << "support-milter report: " << e.what() << "\n";
       return 78;

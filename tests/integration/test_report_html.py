@@ -34,7 +34,7 @@ class Dom(html.parser.HTMLParser):
         a = dict(attrs)
         if tag == "div" and a.get("id") == "chain":
             self.chain = a.get("class")
-        if tag == "table" and a.get("class") == "list":
+        if tag == "table" and a.get("class") in ("list", "view"):
             self.in_list = a.get("id")
             self.list_rows[self.in_list] = -1
         if tag == "tr" and self.in_list:
@@ -106,6 +106,11 @@ class ReportHtml(unittest.TestCase):
             self.assertEqual(parsed.chain, "ok")
             self.assertEqual(parsed.list_rows["replies"], 6, "every reply has its row")
             self.assertEqual(parsed.list_rows["over_target"], 0)
+            rep = json.loads(report("--format", "json", audit).stdout)
+            agents = {r["agent"] for r in rep["lists"]["replies"]}
+            self.assertGreaterEqual(len(agents), 1)
+            self.assertEqual(parsed.list_rows["by-agent"], len(agents), "one row per agent who replied")
+            self.assertEqual(parsed.list_rows["by-day"], len(rep["views"]["day"]))
             shot = os.path.join(d, "report.png")
             subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1100,900",
                             f"--screenshot={shot}", "file://" + page], capture_output=True, timeout=120)

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -102,6 +103,53 @@ TEST(Report, RenderingsCarryTheFigures) {
   EXPECT_NE(html.find("id=\"histogram\""), std::string::npos);
   EXPECT_NE(html.find("id=\"sla-share\""), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: nothing loaded from elsewhere";
+}
+
+// Each count has its rows: the auditor goes from "breaches 1" to the thread, from "over target" to
+// the reply, with its Message-ID and queue id where the record has them.
+TEST(Report, EveryCountHasItsRows) {
+  auto r = build_report({write_log().string()}, ReportOptions{});
+  const auto& l = r["lists"];
+  ASSERT_EQ(l["replies"].size(), 4u);
+  EXPECT_EQ(l["breaches"].size(), r["total"]["breaches"].get<std::size_t>());
+  EXPECT_EQ(l["breaches"][0]["thread_id"], "t2");
+  ASSERT_EQ(l["over_target"].size(), 2u);  // t3's 3 h and t2's 30 h (at release)
+  EXPECT_EQ(l["over_target"][0]["thread_id"], "t2");
+  EXPECT_EQ(l["over_target"][0]["message_id"], "m2@x");
+  EXPECT_EQ(l["over_target"][0]["queue_id"], "Q2");
+  EXPECT_EQ(l["over_target"][0]["latency_s"], 108000);
+  EXPECT_EQ(l["over_target"][1]["agent"], "lee@support.example.com");
+  EXPECT_EQ(l["held"].size(), 1u);
+  EXPECT_EQ(l["held"][0]["rules"], "reply-all");
+  EXPECT_EQ(l["released"].size(), 1u);
+  EXPECT_EQ(l["rejected"].size(), 1u);
+  EXPECT_EQ(l["promises_missed"].size(), 1u);
+  EXPECT_EQ(l["contact_gaps"].size(), 1u);
+  ASSERT_EQ(l["customer_last_word"].size(), 1u);
+  EXPECT_EQ(l["customer_last_word"][0]["thread_id"], "t3");
+  EXPECT_EQ(l["findings"].size(), 3u);
+  // The CSV of a list: a header, one row per entry, every field quoted.
+  auto csv = report_csv(r, "over_target");
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+            R"("thread_id","message_id","queue_id","agent","waiting_since","answered_at","latency_s","first_reply")");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+}
+
+// Days are local days of sla.time_zone: 23:30 UTC on 2 November is already the 3rd in Madrid.
+TEST(Report, DaysAreCountedInTheConfiguredZone) {
+  auto p = fs::path(::testing::TempDir()) / ("report-zone-" + std::to_string(getpid()) + ".jsonl");
+  {
+    std::ofstream out(p);
+    out << R"({"event":"message","message_time":"2026-11-02T22:30:00.000Z","thread_id":"z","direction":"inbound","action":"accept","findings":[]})" << "\n"
+        << R"({"event":"message","message_time":"2026-11-02T23:30:00.000Z","thread_id":"z","direction":"outbound","author":"sam@support.example.com","action":"accept","findings":[],"sla":{"latency_s":3600,"first_reply":true}})" << "\n";
+  }
+  ReportOptions utc, madrid;
+  madrid.time_zone = "Europe/Madrid";
+  EXPECT_TRUE(build_report({p.string()}, utc)["views"]["day"].contains("2026-11-02"));
+  auto m = build_report({p.string()}, madrid);
+  EXPECT_EQ(m["views"]["day"]["2026-11-03"]["replies"], 1);
+  EXPECT_EQ(m["views"]["day"]["2026-11-02"]["customer_messages"], 1);  // 23:30 in Madrid
+  EXPECT_EQ(m["views"]["agent"]["sam@support.example.com"]["first_reply"]["count"], 1);
 }
 
 }  // namespace
