@@ -33,6 +33,7 @@ namespace sm {
 struct AuditLog::Impl {
   std::string path;
   AuditRotation rotation;
+  std::string instance;
   std::mutex mu;
   std::uint64_t seq = 0;
   std::string prev = std::string(64, '0');
@@ -181,7 +182,9 @@ bool ends_with_newline(int fd) {
 
 }  // namespace
 
-AuditLog::AuditLog(const std::string& path, AuditRotation rotation) : impl_(std::make_unique<Impl>(path, rotation)) {
+AuditLog::AuditLog(const std::string& path, AuditRotation rotation, std::string instance)
+    : impl_(std::make_unique<Impl>(path, rotation)) {
+  impl_->instance = std::move(instance);
   if (path == "-") return;
   impl_->fd = open_append(path);
   if (impl_->fd < 0) throw std::runtime_error("audit log " + path + ": cannot open for appending: " + std::strerror(errno));
@@ -224,6 +227,7 @@ bool AuditLog::write(const std::string& event, nlohmann::json record) {
     line["event"] = event;
     line["seq"] = 0;
     line["prev"] = "";
+    if (!impl_->instance.empty()) line["instance"] = impl_->instance;
     for (auto& [k, val] : record.items()) line[k] = std::move(val);
     Impl& im = *impl_;
     std::lock_guard lock(im.mu);

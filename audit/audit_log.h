@@ -26,11 +26,14 @@ struct AuditRotation {
   bool daily = false;       // rotate at midnight UTC
 };
 
+// Every record names the server that wrote it ("instance", after "prev") when this is not empty:
+// several servers sharing one store each write their own log, and a report reads them together.
+
 class AuditLog {
  public:
   // Opens (appends to) `path`; "-" writes to standard output. Throws std::runtime_error when the
   // file cannot be opened.
-  explicit AuditLog(const std::string& path, AuditRotation rotation = AuditRotation());
+  explicit AuditLog(const std::string& path, AuditRotation rotation = AuditRotation(), std::string instance = {});
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;

@@ -3,6 +3,8 @@
 // file:line. Rule sections ([rules.<id>]) are declared by the rules themselves (checks/registry).
 #include "config/config.h"
 
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -330,6 +332,14 @@ const std::vector<KeyDef>& keys() {
       {"audit", "on_error", "\"tempfail\"",
        "when a message's audit record cannot be written (disk full): tempfail (451, the sender retries) | accept",
        [](Config& c, const toml::node& n, const Reader& r) { c.audit.on_error = r.fail_action(n, "audit.on_error"); }},
+      {"audit", "instance", "\"\"",
+       "this server's name in every audit record (empty: the host name); distinct per server when several share a store",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "audit.instance");
+         if (v.size() > 255 || v.find_first_of(" \t\r\n\"\\") != std::string::npos)
+           r.fail(n, "audit.instance: \"" + v + "\" is not a name (no spaces or quotes, at most 255 bytes)");
+         c.audit.instance = v;
+       }},
       {"audit", "rotate_bytes", "0", "rotate the audit log when it passes this size (0: never); the chain goes on",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.audit.rotate_bytes = static_cast<std::uint64_t>(r.integer(n, "audit.rotate_bytes", 0, std::int64_t{1} << 40));
@@ -655,6 +665,13 @@ std::vector<std::string> describe_config_keys() {
       out.push_back(prefix + p.name + " = " + param_default_text(p.default_value) + "  # " + p.doc);
   }
   return out;
+}
+
+std::string audit_instance(const Config& cfg) {
+  if (!cfg.audit.instance.empty()) return cfg.audit.instance;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return {};
+  return host;
 }
 
 SlaSettings sla_settings(const Config& cfg) {

@@ -77,6 +77,7 @@ struct Config {
     // A message whose audit record cannot be written (a full disk): tempfail keeps it with the
     // sender (451, retried later), accept lets it through and only logs and counts the failure.
     FailAction on_error = FailAction::tempfail;
+    std::string instance;  // this server's name in every record; empty: the host name (audit_instance)
   } audit;
 
   struct Log {
@@ -126,6 +127,9 @@ std::shared_ptr<const Config> default_config();
 
 // The SLA settings of a config (its calendar included), for the clock and the sweeper.
 SlaSettings sla_settings(const Config& cfg);
+
+// The name every audit record of this server carries: audit.instance, or the host name.
+std::string audit_instance(const Config& cfg);
 
 // Splits a loopback listen address "127.0.0.1:9759" or "[::1]:9759" into host and port; false
 // (with `error`) for anything else, including addresses that are not loopback.

@@ -326,7 +326,8 @@ int run_daemon(const RunOptions& opts) {
   std::unique_ptr<ThreadStore> store;
   std::unique_ptr<AuditLog> audit;
   try {
-    audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily});
+    audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily},
+                                       audit_instance(*cfg));
     StoreOptions store_opts{cfg->store.pool_size, cfg->store.timeout_ms};
     store_opts.background_checkpoints = true;
     try {

@@ -102,6 +102,15 @@ bool audit_path_for(const std::string& config_path, const std::string& audit_opt
   }
 }
 
+// The name this server's audit records carry: the config's audit.instance, else the host name.
+std::string instance_for(const std::string& config_path) {
+  try {
+    return audit_instance(*load_config(config_path));
+  } catch (const std::exception&) {
+    return audit_instance(Config{});
+  }
+}
+
 bool read_queue(const std::string& postfix_dir, std::vector<QueueEntry>* entries, const char* command) {
   auto argv = postfix_cmd("postqueue", postfix_dir);
   argv.push_back("-j");
@@ -359,7 +368,8 @@ int run_queue_action(const QueueActionOptions& opts) {
   // (its figures go into the record); discarded, it never left and the customer keeps waiting.
   nlohmann::json sla;
   if (h != nullptr && h->audited && !h->message_id.empty()) sla = settle_held(opts, h->message_id, cmd);
-  nlohmann::json rec = {{"queue_id", opts.queue_id},
+  nlohmann::json rec = {{"instance", instance_for(opts.config_path)},
+                        {"queue_id", opts.queue_id},
                         {"by", opts.by},
                         {"reason", opts.reason},
                         {"user", invoking_user()},

@@ -118,12 +118,15 @@ std::string cell(const nlohmann::json& v) {
 std::string chain_summary(const nlohmann::json& c) {
   std::string o;
   if (c["ok"].get<bool>()) {
-    o = "audit chain intact: " + cell(c["records"]) + " records, seq " + cell(c["first_seq"]) + ".." + cell(c["last_seq"]) +
-        ", head " + cell(c["head"]) + "\n";
+    for (const auto& i : c["instances"])
+      o += "audit chain intact: " + (c["instances"].size() > 1 ? "instance " + cell(i["instance"]) + ": " : std::string()) +
+           cell(i["records"]) + " records, seq " + cell(i["first_seq"]) + ".." + cell(i["last_seq"]) + ", head " + cell(i["head"]) + "\n";
   } else {
     o = "WARNING: AUDIT CHAIN BROKEN: " + std::to_string(c["problems"].size()) + " problem(s) in " + cell(c["records"]) +
         " records; the figures below may not be the whole truth\n";
-    for (const auto& p : c["problems"]) o += "  " + cell(p["file"]) + ":" + cell(p["line"]) + ": " + cell(p["what"]) + "\n";
+    for (const auto& p : c["problems"])
+      o += "  " + (p["instance"].get<std::string>().empty() ? std::string() : "instance " + cell(p["instance"]) + ": ") + cell(p["file"]) +
+           ":" + cell(p["line"]) + ": " + cell(p["what"]) + "\n";
   }
   return o;
 }
@@ -206,6 +209,36 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
 
   auto in_period = [&](TimeMs t) { return (!opts.from || t >= *opts.from) && (!opts.to || t < *opts.to); };
 
+  // Several servers (instances) sharing one store each write their own log. A message that passed
+  // two of them (a reply relayed from the submission server through the MX) counts once: in the
+  // instance whose record carries its SLA figures, else the first that recorded it.
+  std::map<std::string, std::string> counted_in;  // Message-ID seen in several instances -> instance
+  {
+    std::map<std::string, std::vector<std::pair<std::string, bool>>> seen;  // id -> (instance, has figures)
+    for (const auto& file : files) {
+      std::ifstream in(file);
+      for (std::string line; std::getline(in, line);) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || j.value("event", "") != "message") continue;
+        const std::string id = j.value("message_id", "");
+        if (id.empty()) continue;
+        const auto sla = j.value("sla", nlohmann::json::object());
+        seen[id].emplace_back(j.value("instance", ""), sla.contains("latency_s") && sla["latency_s"].is_number());
+      }
+    }
+    for (const auto& [id, where] : seen) {
+      std::set<std::string> instances;
+      for (const auto& w : where) instances.insert(w.first);
+      if (instances.size() < 2) continue;
+      counted_in[id] = where.front().first;
+      for (const auto& w : where)
+        if (w.second) {
+          counted_in[id] = w.first;
+          break;
+        }
+    }
+  }
+
   for (const auto& file : files) {
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
@@ -215,6 +248,10 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         continue;
       }
       const std::string event = j.value("event", "");
+      if (event == "message") {
+        auto c = counted_in.find(j.value("message_id", ""));
+        if (c != counted_in.end() && c->second != j.value("instance", "")) continue;  // counted in the other instance
+      }
       const std::string thread = j.value("thread_id", "");
       std::optional<TimeMs> t;
       if (event == "message" && j.contains("message_time")) t = parse_rfc3339(j.value("message_time", ""));
@@ -342,10 +379,35 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   }
 
   nlohmann::json r;
-  const auto chain = verify_audit_chain(files);
-  r["chain"] = {{"ok", chain.ok()}, {"records", chain.records}, {"first_seq", chain.first_seq},
-                {"last_seq", chain.last_seq}, {"head", chain.head}, {"problems", nlohmann::json::array()}};
-  for (const auto& p : chain.problems) r["chain"]["problems"].push_back({{"file", p.file}, {"line", p.line}, {"what", p.what}});
+  // Each instance's chain on its own: its files in the order given (oldest first).
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_instance;
+  for (const auto& file : files) {
+    std::string instance;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object() && j.contains("seq")) {
+        instance = j.value("instance", "");
+        break;
+      }
+    }
+    auto it = std::find_if(by_instance.begin(), by_instance.end(), [&](const auto& e) { return e.first == instance; });
+    if (it == by_instance.end()) by_instance.push_back({instance, {file}});
+    else it->second.push_back(file);
+  }
+  r["chain"] = {{"ok", true}, {"records", 0}, {"problems", nlohmann::json::array()}, {"instances", nlohmann::json::array()}};
+  for (const auto& [instance, its_files] : by_instance) {
+    const auto chain = verify_audit_chain(its_files);
+    nlohmann::json c = {{"instance", instance}, {"ok", chain.ok()}, {"records", chain.records}, {"first_seq", chain.first_seq},
+                        {"last_seq", chain.last_seq}, {"head", chain.head}, {"files", its_files}};
+    r["chain"]["instances"].push_back(c);
+    if (!chain.ok()) r["chain"]["ok"] = false;
+    r["chain"]["records"] = r["chain"]["records"].get<std::uint64_t>() + chain.records;
+    for (const auto& p : chain.problems)
+      r["chain"]["problems"].push_back({{"instance", instance}, {"file", p.file}, {"line", p.line}, {"what", p.what}});
+  }
+  if (by_instance.size() == 1)
+    for (const char* k : {"first_seq", "last_seq", "head"}) r["chain"][k] = r["chain"]["instances"][0][k];
   r["period"] = {{"from", opts.from ? nlohmann::json(format_rfc3339(*opts.from)) : nlohmann::json(nullptr)},
                  {"to", opts.to ? nlohmann::json(format_rfc3339(*opts.to)) : nlohmann::json(nullptr)},
                  {"first_record", first_seen ? nlohmann::json(format_rfc3339(*first_seen)) : nlohmann::json(nullptr)},

@@ -17,6 +17,7 @@ server), each with its own support-milter, both on one real PostgreSQL.
                  both milters --> one PostgreSQL
 """
 
+import json
 import types
 import unittest
 import uuid
@@ -44,9 +45,11 @@ class TwoServersOneStore(unittest.TestCase):
             cls.parts.append(cls.sink)
             settings = {"timeout_ms": 1000, "pool_size": 3}
             cls.milter_a = harness.Milter(cls.work, name="milter-a", extra=SLA, rules=REPLY_ALL, store_url=cls.db.url,
-                                          store_settings=dict(settings, on_error="tempfail"))
+                                          store_settings=dict(settings, on_error="tempfail"),
+                                          audit_settings={"instance": "mx"})
             cls.milter_b = harness.Milter(cls.work, name="milter-b", extra=SLA, rules=REPLY_ALL, store_url=cls.db.url,
-                                          store_settings=dict(settings, on_error="accept"))
+                                          store_settings=dict(settings, on_error="accept"),
+                                          audit_settings={"instance": "submission"})
             for m in (cls.milter_a, cls.milter_b):
                 m.start()
                 cls.parts.append(m)
@@ -121,6 +124,19 @@ class TwoServersOneStore(unittest.TestCase):
         self.assertIn("reply-all", self.delivered(r)["X-Support-Policy"])
         # A has no record of the reply: B's milter alone saw it, and both use one store.
         self.assertEqual([x for x in self.milter_a.audit("message") if x.get("message_id") == r], [])
+        self.assertEqual((rec_a["instance"], rec_b["instance"]), ("mx", "submission"))
+
+        # One report over both servers' logs: each chain verified on its own, the thread counted
+        # once, the reply with B's latency.
+        out = harness.run([harness.binary(), "report", "--format", "json", self.milter_a.audit_path,
+                           self.milter_b.audit_path], check=False)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        rep = json.loads(out.stdout)
+        self.assertEqual([(i["instance"], i["ok"]) for i in rep["chain"]["instances"]], [("mx", True), ("submission", True)])
+        replies = [x for x in rep["lists"]["replies"] if x["message_id"] == r]
+        self.assertEqual(len(replies), 1)
+        self.assertEqual(replies[0]["latency_s"], rec_b["sla"]["latency_s"])
+        self.assertEqual(replies[0]["thread_id"], rec_a["thread_id"])
 
     def test_2_sla_sweep_runs_in_one_milter_at_a_time(self):
         def events(t):

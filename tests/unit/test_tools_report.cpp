@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "audit/audit_log.h"
 #include "tools/report.h"
 
 namespace sm {
@@ -150,6 +151,51 @@ TEST(Report, DaysAreCountedInTheConfiguredZone) {
   EXPECT_EQ(m["views"]["day"]["2026-11-03"]["replies"], 1);
   EXPECT_EQ(m["views"]["day"]["2026-11-02"]["customer_messages"], 1);  // 23:30 in Madrid
   EXPECT_EQ(m["views"]["agent"]["sam@support.example.com"]["first_reply"]["count"], 1);
+}
+
+// Two servers on one store: the MX took the customer's message, the submission server the reply
+// (with the figures); the MX also saw the reply on its way out, as a repeat without figures. Each
+// chain is verified on its own; the reply counts once, with the submission server's latency.
+TEST(Report, InstancesAreVerifiedApartAndAMessageCountsOnce) {
+  auto dir = fs::path(::testing::TempDir()) / ("report-instances-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto mx = (dir / "mx.jsonl").string(), sub = (dir / "submission.jsonl").string();
+  {
+    AuditLog a(mx, {}, "mx"), b(sub, {}, "submission");
+    a.write("message", {{"message_time", "2026-11-02T09:00:00.000Z"}, {"message_id", "c1@client.example"}, {"thread_id", "t"},
+                        {"direction", "inbound"}, {"action", "accept"}, {"findings", nlohmann::json::array()}});
+    b.write("message", {{"message_time", "2026-11-02T09:20:00.000Z"}, {"message_id", "r1@support.example.com"}, {"thread_id", "t"},
+                        {"direction", "outbound"}, {"author", "sam@support.example.com"}, {"action", "accept"},
+                        {"findings", nlohmann::json::array()}, {"sla", {{"latency_s", 1200}, {"first_reply", true}}}});
+    a.write("message", {{"message_time", "2026-11-02T09:20:01.000Z"}, {"message_id", "r1@support.example.com"}, {"thread_id", "t"},
+                        {"direction", "outbound"}, {"author", "sam@support.example.com"}, {"action", "accept"},
+                        {"findings", nlohmann::json::array()}});
+  }
+  auto r = build_report({mx, sub}, ReportOptions{});
+  ASSERT_TRUE(r["chain"]["ok"].get<bool>()) << r["chain"].dump();
+  ASSERT_EQ(r["chain"]["instances"].size(), 2u);
+  EXPECT_EQ(r["chain"]["instances"][0]["instance"], "mx");
+  EXPECT_EQ(r["chain"]["instances"][0]["records"], 2);
+  EXPECT_EQ(r["chain"]["instances"][1]["records"], 1);
+  EXPECT_EQ(r["total"]["replies"], 1);
+  EXPECT_EQ(r["total"]["first_reply"]["p50_s"], 1200);
+  EXPECT_EQ(r["total"]["customer_last_word"], 0);
+  EXPECT_EQ(report_text(r).rfind("audit chain intact: instance mx: 2 records", 0), 0u) << report_text(r);
+
+  // A record of the MX's log changed: that instance's chain is broken, the other's is not.
+  std::ifstream in(mx);
+  std::string first, second;
+  std::getline(in, first);
+  std::getline(in, second);
+  in.close();
+  first.replace(first.find("inbound"), 7, "unknown");
+  std::ofstream(mx, std::ios::trunc) << first << "\n" << second << "\n";
+  auto broken = build_report({mx, sub}, ReportOptions{});
+  EXPECT_FALSE(broken["chain"]["ok"].get<bool>());
+  EXPECT_FALSE(broken["chain"]["instances"][0]["ok"].get<bool>());
+  EXPECT_TRUE(broken["chain"]["instances"][1]["ok"].get<bool>());
+  EXPECT_EQ(broken["chain"]["problems"][0]["instance"], "mx");
 }
 
 }  // namespace
