@@ -32,6 +32,18 @@ namespace sm {
 const char* to_string(FailAction a) { return a == FailAction::accept ? "accept" : "tempfail"; }
 const char* to_string(Mode m) { return m == Mode::enforce ? "enforce" : "observe"; }
 
+const char* to_string(MtaKind k) {
+  return k == MtaKind::postfix ? "postfix" : k == MtaKind::sendmail ? "sendmail" : "auto";
+}
+
+MtaKind resolve_mta_kind(MtaKind kind) {
+  if (kind != MtaKind::automatic) return kind;
+  std::error_code ec;
+  if (std::filesystem::exists("/etc/postfix/main.cf", ec)) return MtaKind::postfix;
+  if (std::filesystem::exists("/etc/mail/sendmail.cf", ec)) return MtaKind::sendmail;
+  return MtaKind::postfix;
+}
+
 const RuleSettings& Config::rule(std::string_view id) const {
   auto it = rules.settings.find(id);
   if (it == rules.settings.end()) throw std::logic_error("no settings for rule " + std::string(id));
@@ -413,6 +425,28 @@ const std::vector<KeyDef>& keys() {
        }},
       {"notify", "from", "\"support-milter <postmaster>\"", "From header of notices",
        [](Config& c, const toml::node& n, const Reader& r) { c.notify.from = r.str(n, "notify.from"); }},
+      {"mta", "kind", "\"auto\"",
+       "the MTA of held, release, discard and hold notices: postfix | sendmail | auto (Postfix when "
+       "/etc/postfix/main.cf exists, else Sendmail when /etc/mail/sendmail.cf exists, else Postfix)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.choice(n, "mta.kind", {"auto", "postfix", "sendmail"});
+         c.mta.kind = v == "postfix" ? MtaKind::postfix : v == "sendmail" ? MtaKind::sendmail : MtaKind::automatic;
+       }},
+      {"mta", "sendmail_command", "[\"/usr/sbin/sendmail\"]",
+       "how the admin tools run Sendmail (release); its options are appended",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.strings(n, "mta.sendmail_command");
+         if (v.empty() || v.front().empty() || v.front().front() != '/')
+           r.fail(n, "mta.sendmail_command: the first element must be an absolute path");
+         c.mta.sendmail_command = v;
+       }},
+      {"mta", "sendmail_config", "\"\"",
+       "Sendmail's sendmail.cf (given with -C; its QueueDirectory is the queue); empty: /etc/mail/sendmail.cf",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "mta.sendmail_config");
+         if (!v.empty() && v.front() != '/') r.fail(n, "mta.sendmail_config: \"" + v + "\" is not an absolute path");
+         c.mta.sendmail_config = v;
+       }},
       {"rules", "mode", "\"enforce\"",
        "enforce: act on findings; observe: change nothing, log what would have been done",
        [](Config& c, const toml::node& n, const Reader& r) {

@@ -24,6 +24,10 @@ const char* to_string(FailAction a);
 enum class Mode { enforce, observe };
 const char* to_string(Mode m);
 
+// The MTA whose queue the admin tools work on and whose release command a hold notice names.
+enum class MtaKind { automatic, postfix, sendmail };
+const char* to_string(MtaKind k);
+
 struct Config {
   std::string path;    // the file it was read from; empty for built-in defaults
   std::string digest;  // SHA-256 (hex) of the file's bytes; "" for defaults
@@ -91,6 +95,12 @@ struct Config {
     std::string from = "support-milter <postmaster>";
   } notify;
 
+  struct Mta {
+    MtaKind kind = MtaKind::automatic;
+    std::vector<std::string> sendmail_command = {"/usr/sbin/sendmail"};  // argv prefix
+    std::string sendmail_config;  // the sendmail.cf given with -C; empty: Sendmail's own
+  } mta;
+
   struct MetricsSettings {
     std::string listen;             // "127.0.0.1:9759" or "[::1]:9759"; empty: no endpoint
     std::string textfile;           // node_exporter textfile path; empty: none
@@ -124,6 +134,10 @@ std::shared_ptr<const Config> load_config(const std::string& path);
 std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name);
 // The built-in defaults (every rule at its default action).
 std::shared_ptr<const Config> default_config();
+
+// kind, or for `automatic`: Postfix when /etc/postfix/main.cf exists, else Sendmail when
+// /etc/mail/sendmail.cf exists, else Postfix.
+MtaKind resolve_mta_kind(MtaKind kind);
 
 // The SLA settings of a config (its calendar included), for the clock and the sweeper.
 SlaSettings sla_settings(const Config& cfg);
