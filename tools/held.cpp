@@ -177,6 +177,7 @@ std::string format_held_text(const std::vector<HeldMessage>& held) {
     if (!h.audited) {
       o << "  no support-milter audit record for this queue id (held by something else, or the record is in a "
            "file not searched)\n";
+      if (!h.queue.hold_reason.empty()) o << "  quarantine reason: " << h.queue.hold_reason << "\n";
     } else {
       o << "  message-id " << h.message_id << ", " << h.direction << ", action " << h.action << "\n";
       for (const auto& f : h.findings)

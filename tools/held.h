@@ -1,4 +1,4 @@
-// Held mail: Postfix's hold queue (postqueue -j) joined with the audit log's message records by
+// Held mail: Postfix's hold queue (postqueue -j) or Sendmail's quarantine joined with the audit log's message records by
 // queue id, so each held message shows the rules and the reason that held it.
 #pragma once
 #include <cstdint>
@@ -17,6 +17,7 @@ struct QueueEntry {
   std::int64_t message_size = 0;
   std::string sender;
   std::vector<std::string> recipients;
+  std::string hold_reason;  // Sendmail's quarantine reason; Postfix keeps none
 };
 
 // Parses postqueue -j output (one JSON object per line). Lines that are not JSON objects with a
@@ -47,7 +48,7 @@ std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, c
 // The audit files to search: `path` and its rotated siblings (<stem>-YYYYmmdd-...<ext>), oldest first.
 std::vector<std::string> audit_files_oldest_first(const std::string& path);
 
-// A Postfix queue id: 5 to 32 characters of [0-9A-Za-z] (short and long forms).
+// A queue id: 5 to 32 characters of [0-9A-Za-z] (Postfix's short and long forms, Sendmail's).
 bool valid_queue_id(const std::string& id);
 
 // A table for people; JSON for programs.
