@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   setup_cmd->add_flag("-y,--yes", setup.yes, "apply without asking");
 
   sm::HeldOptions held;
-  auto* held_cmd = app.add_subcommand("held", "list messages in Postfix's hold queue with the rules that held them");
+  auto* held_cmd = app.add_subcommand("held", "list held messages (Postfix's hold queue or Sendmail's quarantine, as [mta] kind says) with the rules that held them");
   held_cmd->add_option("--postfix-config", held.postfix_dir, "Postfix configuration directory (default: Postfix's)");
   held_cmd->add_option("-c,--config", held.config_path, "support-milter config, for audit.path");
   held_cmd->add_option("--audit", held.audit_path, "audit log (default: audit.path of the config)");
@@ -105,10 +105,10 @@ int main(int argc, char** argv) {
   CLI::App* release_cmd = nullptr;
   CLI::App* discard_cmd = nullptr;
   for (auto [opts, name, help] :
-       {std::tuple{&release, "release", "release a held message (postsuper -H) and write an audit record"},
-        std::tuple{&discard, "discard", "delete a held message (postsuper -d) and write an audit record"}}) {
+       {std::tuple{&release, "release", "release a held message (postsuper -H; on Sendmail sendmail -Q -qQ -qI<id>, then a delivery run) and write an audit record"},
+        std::tuple{&discard, "discard", "delete a held message (postsuper -d; on Sendmail its hf and df queue files) and write an audit record"}}) {
     auto* c = app.add_subcommand(name, help);
-    c->add_option("queue_id", opts->queue_id, "Postfix queue id (see: support-milter held)")->required();
+    c->add_option("queue_id", opts->queue_id, "queue id (see: support-milter held)")->required();
     c->add_option("--by", opts->by, "who decides (for the audit log)")->required();
     c->add_option("--reason", opts->reason, "why (for the audit log)")->required();
     c->add_option("--postfix-config", opts->postfix_dir, "Postfix configuration directory (default: Postfix's)");

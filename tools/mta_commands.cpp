@@ -8,10 +8,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "tools/held.h"
+#include "tools/sendmail_queue.h"
 #include "tools/postfix_setup.h"
 #include "base/process.h"
 #include "audit/audit_log.h"
@@ -109,6 +111,63 @@ std::string instance_for(const std::string& config_path) {
   } catch (const std::exception&) {
     return audit_instance(Config{});
   }
+}
+
+// The MTA to work on and how to reach it: the config's [mta] section (the built-in defaults when
+// only --audit is given and the config file does not exist).
+struct MtaSettings {
+  MtaKind kind = MtaKind::postfix;
+  std::vector<std::string> sendmail_command;
+  std::string sendmail_cf;  // as given with -C; empty: Sendmail's own
+};
+
+bool mta_settings_for(const std::string& config_path, bool audit_given, MtaSettings* out, const char* command) {
+  std::shared_ptr<const Config> cfg;
+  try {
+    std::error_code ec;
+    cfg = audit_given && !std::filesystem::exists(config_path, ec) ? default_config() : load_config(config_path);
+  } catch (const std::exception& e) {
+    std::cerr << "support-milter " << command << ": " << e.what() << "\n";
+    return false;
+  }
+  out->kind = resolve_mta_kind(cfg->mta.kind);
+  out->sendmail_command = cfg->mta.sendmail_command;
+  out->sendmail_cf = cfg->mta.sendmail_config;
+  return true;
+}
+
+// Sendmail's queue directory, from the QueueDirectory option of its sendmail.cf.
+bool sendmail_queue_dir(const MtaSettings& mta, std::string* dir, const char* command) {
+  const std::string cf = mta.sendmail_cf.empty() ? "/etc/mail/sendmail.cf" : mta.sendmail_cf;
+  std::ifstream in(cf, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    std::cerr << "support-milter " << command << ": cannot read Sendmail's configuration " << cf
+              << " (set mta.sendmail_config)\n";
+    return false;
+  }
+  *dir = sendmail_queue_directory(text.str());
+  if (dir->empty()) {
+    std::cerr << "support-milter " << command << ": " << cf << " sets no QueueDirectory\n";
+    return false;
+  }
+  if (dir->find('*') != std::string::npos) {
+    std::cerr << "support-milter " << command << ": " << cf << " names several queue directories (" << *dir
+              << "); only a single queue directory is supported\n";
+    return false;
+  }
+  return true;
+}
+
+bool read_sendmail_held(const std::string& queue_dir, std::vector<QueueEntry>* entries, const char* command) {
+  std::vector<std::string> problems;
+  if (!read_sendmail_quarantine(queue_dir, entries, &problems)) {
+    std::cerr << "support-milter " << command << ": cannot read Sendmail's queue directory " << queue_dir << "\n";
+    return false;
+  }
+  for (const auto& p : problems) std::cerr << "support-milter " << command << ": " << p << "; skipped\n";
+  return true;
 }
 
 bool read_queue(const std::string& postfix_dir, std::vector<QueueEntry>* entries, const char* command) {
@@ -270,8 +329,15 @@ int run_held(const HeldOptions& opts) {
   std::string audit_path;
   int code = 0;
   if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
+  MtaSettings mta;
+  if (!mta_settings_for(opts.config_path, !opts.audit_path.empty(), &mta, cmd)) return kConfig;
   std::vector<QueueEntry> queue;
-  if (!read_queue(opts.postfix_dir, &queue, cmd)) return kUnavailable;
+  if (mta.kind == MtaKind::sendmail) {
+    std::string dir;
+    if (!sendmail_queue_dir(mta, &dir, cmd) || !read_sendmail_held(dir, &queue, cmd)) return kUnavailable;
+  } else if (!read_queue(opts.postfix_dir, &queue, cmd)) {
+    return kUnavailable;
+  }
   auto held = held_messages(queue, audit_path, cmd);
   if (opts.json) std::cout << held_json(held).dump(2) << "\n";
   else std::cout << format_held_text(held);
@@ -306,45 +372,29 @@ nlohmann::json settle_held(const QueueActionOptions& opts, const std::string& me
 
 }  // namespace
 
-int run_queue_action(const QueueActionOptions& opts) {
-  const char* cmd = opts.discard ? "discard" : "release";
-  if (!valid_queue_id(opts.queue_id)) {
-    std::cerr << "support-milter " << cmd << ": \"" << opts.queue_id
-              << "\" is not a Postfix queue id (5 to 32 letters and digits)\n";
-    return kUsage;
-  }
-  for (auto [name, value] : {std::pair{"--by", &opts.by}, std::pair{"--reason", &opts.reason}}) {
-    if (value->find_first_not_of(" \t") == std::string::npos) {
-      std::cerr << "support-milter " << cmd << ": " << name << " must not be empty\n";
-      return kUsage;
-    }
-    if (!single_line(*value) || value->size() > 1000) {
-      std::cerr << "support-milter " << cmd << ": " << name << " must be one line of at most 1000 characters\n";
-      return kUsage;
-    }
-  }
-  std::string audit_path;
-  int code = 0;
-  if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
+namespace {
 
+// The held message `opts.queue_id` of Postfix's hold queue, released (postsuper -H) or deleted
+// (postsuper -d); `entry` and `held` get what the queue and the audit log said of it before.
+int postfix_queue_action(const QueueActionOptions& opts, const std::string& audit_path, QueueEntry* entry,
+                         std::optional<HeldMessage>* held, const char* cmd) {
   std::vector<QueueEntry> queue;
   if (!read_queue(opts.postfix_dir, &queue, cmd)) return kUnavailable;
-  const QueueEntry* entry = nullptr;
+  const QueueEntry* found = nullptr;
   for (const auto& e : queue)
-    if (e.queue_id == opts.queue_id) entry = &e;
-  if (entry == nullptr) {
+    if (e.queue_id == opts.queue_id) found = &e;
+  if (found == nullptr) {
     std::cerr << "support-milter " << cmd << ": " << opts.queue_id << " is not in the Postfix queue\n";
     return 1;
   }
-  if (entry->queue_name != "hold") {
-    std::cerr << "support-milter " << cmd << ": " << opts.queue_id << " is in the " << entry->queue_name
+  if (found->queue_name != "hold") {
+    std::cerr << "support-milter " << cmd << ": " << opts.queue_id << " is in the " << found->queue_name
               << " queue, not on hold\n";
     return 1;
   }
-  auto held = held_messages(queue, audit_path, cmd);
-  const HeldMessage* h = nullptr;
-  for (const auto& m : held)
-    if (m.queue.queue_id == opts.queue_id) h = &m;
+  *entry = *found;
+  for (auto& m : held_messages(queue, audit_path, cmd))
+    if (m.queue.queue_id == opts.queue_id) *held = std::move(m);
 
   auto argv = postfix_cmd("postsuper", opts.postfix_dir);
   argv.insert(argv.end(), {opts.discard ? "-d" : "-H", opts.queue_id});
@@ -364,6 +414,106 @@ int run_queue_action(const QueueActionOptions& opts) {
                 << " queue: " << first_line(r.err) << "\n";
       return kUnavailable;
     }
+  return 0;
+}
+
+// The same on Sendmail's quarantine. Release: `sendmail -Q -qQ -qI<id>` takes the quarantine off
+// (hf becomes qf again; nothing else does that), then `sendmail -qI<id>` delivers it now; should
+// that delivery fail for the moment, the message waits in the queue like any other, for
+// Sendmail's next queue run. Discard: Sendmail has no command that deletes a message, so its
+// control file (hf) and data file (df) are removed; no queue run touches a quarantined message.
+int sendmail_queue_action(const QueueActionOptions& opts, const MtaSettings& mta, const std::string& audit_path,
+                          QueueEntry* entry, std::optional<HeldMessage>* held, const char* cmd) {
+  namespace fs = std::filesystem;
+  std::string dir;
+  if (!sendmail_queue_dir(mta, &dir, cmd)) return kUnavailable;
+  std::vector<QueueEntry> queue;
+  if (!read_sendmail_held(dir, &queue, cmd)) return kUnavailable;
+  const auto paths = sendmail_queue_paths(dir);
+  const fs::path hf = fs::path(paths.control_dir) / ("hf" + opts.queue_id);
+  const fs::path qf = fs::path(paths.control_dir) / ("qf" + opts.queue_id);
+  const fs::path df = fs::path(paths.data_dir) / ("df" + opts.queue_id);
+  const QueueEntry* found = nullptr;
+  for (const auto& e : queue)
+    if (e.queue_id == opts.queue_id) found = &e;
+  std::error_code ec;
+  if (found == nullptr) {
+    std::cerr << "support-milter " << cmd << ": " << opts.queue_id
+              << (fs::exists(qf, ec) ? " is in Sendmail's queue but not quarantined"
+                                     : " is not in Sendmail's queue " + dir)
+              << "\n";
+    return 1;
+  }
+  *entry = *found;
+  for (auto& m : held_messages(queue, audit_path, cmd))
+    if (m.queue.queue_id == opts.queue_id) *held = std::move(m);
+
+  if (opts.discard) {
+    if (!fs::remove(hf, ec) || ec) {
+      std::cerr << "support-milter " << cmd << ": cannot remove " << hf.string() << ": "
+                << (ec ? ec.message() : std::string("it is gone (released or discarded meanwhile)")) << "\n";
+      return ec ? kIoErr : 1;
+    }
+    if (!fs::remove(df, ec) && ec)
+      std::cerr << "support-milter " << cmd << ": " << hf.string() << " removed, but not " << df.string() << ": "
+                << ec.message() << "\n";
+    return 0;
+  }
+  auto sendmail = [&](std::initializer_list<std::string> args) {
+    std::vector<std::string> argv = mta.sendmail_command;
+    if (!mta.sendmail_cf.empty()) argv.insert(argv.end(), {"-C", mta.sendmail_cf});
+    argv.insert(argv.end(), args);
+    ProcessOptions po;
+    po.timeout_ms = 300000;
+    return run_process(argv, po);
+  };
+  auto r = sendmail({"-Q", "-qQ", "-qI" + opts.queue_id});
+  if (r.exit_code != 0 || fs::exists(hf, ec)) {
+    std::cerr << "support-milter " << cmd << ": sendmail -Q -qQ -qI" << opts.queue_id << " "
+              << (r.exit_code != 0 ? "failed (exit " + std::to_string(r.exit_code) + "): " + first_line(r.err)
+                                   : std::string("left it quarantined"))
+              << "\n";
+    return kUnavailable;
+  }
+  r = sendmail({"-qI" + opts.queue_id});
+  if (r.exit_code != 0)
+    std::cerr << "support-milter " << cmd << ": " << opts.queue_id
+              << " is out of quarantine, but the queue run that delivers it failed (exit " << r.exit_code
+              << "): " << first_line(r.err) << "; Sendmail's next queue run retries it\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_queue_action(const QueueActionOptions& opts) {
+  const char* cmd = opts.discard ? "discard" : "release";
+  if (!valid_queue_id(opts.queue_id)) {
+    std::cerr << "support-milter " << cmd << ": \"" << opts.queue_id
+              << "\" is not a queue id (5 to 32 letters and digits)\n";
+    return kUsage;
+  }
+  for (auto [name, value] : {std::pair{"--by", &opts.by}, std::pair{"--reason", &opts.reason}}) {
+    if (value->find_first_not_of(" \t") == std::string::npos) {
+      std::cerr << "support-milter " << cmd << ": " << name << " must not be empty\n";
+      return kUsage;
+    }
+    if (!single_line(*value) || value->size() > 1000) {
+      std::cerr << "support-milter " << cmd << ": " << name << " must be one line of at most 1000 characters\n";
+      return kUsage;
+    }
+  }
+  std::string audit_path;
+  int code = 0;
+  if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
+  MtaSettings mta;
+  if (!mta_settings_for(opts.config_path, !opts.audit_path.empty(), &mta, cmd)) return kConfig;
+
+  QueueEntry entry;
+  std::optional<HeldMessage> held;
+  code = mta.kind == MtaKind::sendmail ? sendmail_queue_action(opts, mta, audit_path, &entry, &held, cmd)
+                                       : postfix_queue_action(opts, audit_path, &entry, &held, cmd);
+  if (code != 0) return code;
+  const HeldMessage* h = held ? &*held : nullptr;
   // The store learns what became of the message: released, it is sent now and the clock moves
   // (its figures go into the record); discarded, it never left and the customer keeps waiting.
   nlohmann::json sla;
@@ -373,8 +523,8 @@ int run_queue_action(const QueueActionOptions& opts) {
                         {"by", opts.by},
                         {"reason", opts.reason},
                         {"user", invoking_user()},
-                        {"sender", entry->sender},
-                        {"recipients", entry->recipients}};
+                        {"sender", entry.sender},
+                        {"recipients", entry.recipients}};
   if (h != nullptr && h->audited) {
     rec["message_id"] = h->message_id;
     rec["thread_id"] = h->thread_id;
