@@ -8,6 +8,12 @@
 
 namespace sm {
 
+HoldWording hold_wording(MtaKind kind, const std::string& sendmail_config, const std::string& queue_id) {
+  if (kind != MtaKind::sendmail) return {"the hold queue", "postsuper -H " + queue_id};
+  return {"Sendmail's quarantine",
+          "sendmail " + (sendmail_config.empty() ? std::string() : "-C " + sendmail_config + " ") + "-qQ -qI" + queue_id};
+}
+
 std::string notice_message(const std::string& from, const Notice& n) {
   std::string msg;
   msg += "From: " + encode_header_value("From", from) + "\n";

@@ -27,6 +27,14 @@ struct Notice {
 // line does not end it).
 std::string notice_message(const std::string& from, const Notice& n);
 
+// Where a held message waits and the MTA's command that releases it, for a hold notice:
+// Postfix's hold queue (postsuper -H ID) or Sendmail's quarantine (sendmail [-C cf] -qQ -qIID).
+struct HoldWording {
+  std::string where;
+  std::string release;
+};
+HoldWording hold_wording(MtaKind kind, const std::string& sendmail_config, const std::string& queue_id);
+
 // Notices wait here for one worker thread that runs the command for each in turn (bounded in
 // time), so a milter callback never waits for the MTA and a stalled command cannot pile up
 // processes. A full queue drops the new notice and logs it; the mail itself is never delayed.

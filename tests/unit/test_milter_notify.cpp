@@ -104,5 +104,26 @@ TEST(NoticeQueue, StoppedQueueRefusesAndMissingCommandFails) {
   EXPECT_FALSE(NoticeQueue().submit({}, "m@x", notice("c@x"))) << "no command configured";
 }
 
+TEST(HoldWording, NamesTheReleaseCommandOfTheMta) {
+  struct Row {
+    const char* label;
+    MtaKind kind;
+    std::string cf;
+    const char* where;
+    const char* release;
+  } rows[] = {
+      {"postfix", MtaKind::postfix, "", "the hold queue", "postsuper -H 4Fb2Xk0Y1Zz9"},
+      {"sendmail", MtaKind::sendmail, "", "Sendmail's quarantine", "sendmail -qQ -qI4Fb2Xk0Y1Zz9"},
+      {"sendmail with its own cf", MtaKind::sendmail, "/etc/mail/mx2.cf", "Sendmail's quarantine",
+       "sendmail -C /etc/mail/mx2.cf -qQ -qI4Fb2Xk0Y1Zz9"},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.label);
+    auto w = hold_wording(row.kind, row.cf, "4Fb2Xk0Y1Zz9");
+    EXPECT_EQ(w.where, row.where);
+    EXPECT_EQ(w.release, row.release);
+  }
+}
+
 }  // namespace
 }  // namespace sm
