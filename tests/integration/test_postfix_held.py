@@ -110,7 +110,7 @@ class PostfixHeld(unittest.TestCase):
         self.assertIn("--reason", r.stderr + r.stdout)
         r = self.admin("release", "ALL", "--by", "lead", "--reason", "x", check=False)
         self.assertEqual(r.returncode, 64)
-        self.assertIn("not a Postfix queue id", r.stderr)
+        self.assertIn("is not a queue id", r.stderr)
         r = self.admin("release", "ZZZZZZZZZZ", "--by", "lead", "--reason", "x", check=False)
         self.assertEqual(r.returncode, 1)
         self.assertIn("not in the Postfix queue", r.stderr)
