@@ -459,6 +459,13 @@ int sendmail_queue_action(const QueueActionOptions& opts, const MtaSettings& mta
                 << ec.message() << "\n";
     return 0;
   }
+  // -qI selects every id that contains the text: refuse an id that would take others along.
+  for (const auto& e : queue)
+    if (e.queue_id != opts.queue_id && e.queue_id.find(opts.queue_id) != std::string::npos) {
+      std::cerr << "support-milter " << cmd << ": sendmail -qI" << opts.queue_id << " would also release "
+                << e.queue_id << "; release it with Sendmail's commands\n";
+      return 1;
+    }
   auto sendmail = [&](std::initializer_list<std::string> args) {
     std::vector<std::string> argv = mta.sendmail_command;
     if (!mta.sendmail_cf.empty()) argv.insert(argv.end(), {"-C", mta.sendmail_cf});

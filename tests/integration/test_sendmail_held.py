@@ -2,7 +2,8 @@
 a reply held by reply-all (Sendmail's quarantine) shows in `support-milter held`, text and JSON,
 with its finding from the audit log; `release` takes it out of quarantine, it reaches the sink and
 the release record has the clock's figures; `discard` removes another from the queue, writes its
-record, and nothing is delivered. An id that is not quarantined is refused, saying so."""
+record, and nothing is delivered. An id that is not quarantined is refused, saying so, and so is
+one that Sendmail's -qI would match in other ids too."""
 
 import json
 import os
@@ -125,6 +126,28 @@ class SendmailHeld(unittest.TestCase):
         for args in (("-qQ",), ("-q",)):
             r = sendmail.run(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsNone(self.stack.sink.find(a1))
+
+    def test_release_refuses_an_id_that_selects_other_messages_too(self):
+        # sendmail -qI<id> selects every id containing <id>: a quarantined message whose id
+        # contains the one given would be released with it.
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        queue = self.stack.sendmail.queue
+        longer = qid + "7"
+        for kind in ("hf", "df"):
+            with open(os.path.join(queue, kind + qid), "rb") as src, open(os.path.join(queue, kind + longer), "wb") as dst:
+                dst.write(src.read())
+        try:
+            r = self.cli("release", qid, "--by", "lead", "--reason", "checked")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f"would also release {longer}", r.stderr)
+            self.assertEqual({qid, longer} & set(self.stack.sendmail.mailq("-qQ")), {qid, longer})
+            self.assertEqual([r for r in self.stack.milter.audit("release") if r.get("queue_id") == qid], [])
+        finally:
+            for kind in ("hf", "df"):
+                os.unlink(os.path.join(queue, kind + longer))
+        self.admin("discard", qid, "--by", "lead", "--reason", "test done")
         self.assertIsNone(self.stack.sink.find(a1))
 
     def test_an_id_that_is_not_quarantined_is_refused(self):
