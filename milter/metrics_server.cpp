@@ -1,19 +1,19 @@
-// Metrics exporter: poll() over the listener and a stop pipe, with the textfile's interval as
-// the timeout.
+// Metrics exporter: a libmicrohttpd daemon with its own polling thread answers the requests; a
+// second thread rewrites the textfile on its interval.
 #include "milter/metrics_server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "milter/metrics.h"
@@ -23,139 +23,143 @@ namespace sm {
 
 namespace {
 
-constexpr std::size_t kMaxRequest = 8192;
-constexpr int kRequestMs = 5000;
+constexpr unsigned kMaxConnections = 16;
+constexpr unsigned kIdleSeconds = 5;
+constexpr std::size_t kConnectionMemory = 8 * 1024;
 
-std::string response(const char* status, const std::string& body, const char* type = "text/plain; charset=utf-8",
-                     bool head = false) {
-  std::string out = std::string("HTTP/1.0 ") + status + "\r\nContent-Type: " + type +
-                    "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
-  if (!head) out += body;
-  return out;
-}
+constexpr const char* kPlain = "text/plain; charset=utf-8";
+constexpr const char* kExposition = "text/plain; version=0.0.4; charset=utf-8";
 
-using Clock = std::chrono::steady_clock;
-
-int ms_left(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left < 0 ? 0 : static_cast<int>(left);
-}
-
-// Reads one request head; "" on timeout or a closed connection, and `too_big` past the limit.
-std::string read_request(int fd, bool* too_big, bool* timed_out) {
-  std::string buf;
-  auto deadline = Clock::now() + std::chrono::milliseconds(kRequestMs);
-  char chunk[1024];
-  while (buf.find("\r\n\r\n") == std::string::npos && buf.find("\n\n") == std::string::npos) {
-    if (buf.size() > kMaxRequest) {
-      *too_big = true;
-      return buf;
-    }
-    pollfd p{fd, POLLIN, 0};
-    int left = ms_left(deadline);
-    int r = left > 0 ? ::poll(&p, 1, left) : 0;
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      *timed_out = true;
-      return buf;
-    }
-    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return buf;  // closed early: answer what arrived (an HTTP/0.9-style "GET /metrics\n")
-    buf.append(chunk, static_cast<std::size_t>(n));
-  }
-  return buf;
-}
-
-void send_all(int fd, const std::string& data) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(kRequestMs);
-  std::size_t done = 0;
-  while (done < data.size()) {
-    pollfd p{fd, POLLOUT, 0};
-    int left = ms_left(deadline);
-    int r = left > 0 ? ::poll(&p, 1, left) : 0;
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return;
-    ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
+MHD_Result answer(MHD_Connection* connection, unsigned status, const std::string& body, const char* type) {
+  MHD_Response* response =
+      MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+  if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+  MHD_Result queued = MHD_queue_response(connection, status, response);
+  MHD_destroy_response(response);
+  return queued;
 }
 
 }  // namespace
 
-std::string metrics_http_response(std::string_view request, const std::function<std::string()>& render) {
-  auto eol = request.find('\n');
-  std::string_view line = request.substr(0, eol);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  // METHOD SP TARGET [SP VERSION]
-  auto sp1 = line.find(' ');
-  if (sp1 == std::string_view::npos || sp1 == 0) return response("400 Bad Request", "bad request\n");
-  std::string_view method = line.substr(0, sp1);
-  std::string_view rest = line.substr(sp1 + 1);
-  auto sp2 = rest.find(' ');
-  std::string_view target = rest.substr(0, sp2);
-  if (sp2 != std::string_view::npos) {
-    std::string_view version = rest.substr(sp2 + 1);
-    if (!version.starts_with("HTTP/1.")) return response("400 Bad Request", "bad request\n");
-  }
-  if (target.empty() || target.front() != '/') return response("400 Bad Request", "bad request\n");
-  if (method != "GET" && method != "HEAD") return response("405 Method Not Allowed", "only GET /metrics\n");
-  std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/metrics") return response("200 OK", render(), "text/plain; version=0.0.4; charset=utf-8", method == "HEAD");
-  if (path == "/") return response("200 OK", "support-milter: metrics at /metrics\n", "text/plain; charset=utf-8", method == "HEAD");
-  return response("404 Not Found", "not found; metrics are at /metrics\n");
-}
-
 struct MetricsExporter::Impl {
   ExporterSettings settings;
   std::function<std::string()> render;
-  int listen_fd = -1;
-  int stop_pipe[2] = {-1, -1};
+  MHD_Daemon* daemon = nullptr;
   unsigned port = 0;
-  std::thread thread;
 
-  void serve_one() {
-    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) return;
-    bool too_big = false, timed_out = false;
-    std::string req = read_request(fd, &too_big, &timed_out);
-    std::string reply;
-    if (too_big) reply = response("431 Request Header Fields Too Large", "request too large\n");
-    else if (timed_out && req.find('\n') == std::string::npos) reply = response("408 Request Timeout", "timeout\n");
-    else if (req.empty()) reply.clear();
-    else reply = metrics_http_response(req, render);
-    if (!reply.empty()) send_all(fd, reply);
-    ::shutdown(fd, SHUT_RDWR);
-    ::close(fd);
+  // libmicrohttpd's messages while it starts (why it cannot listen), for the exception.
+  std::mutex log_mutex;
+  bool starting = true;
+  std::string start_log;
+
+  std::thread textfile_thread;
+  std::mutex stop_mutex;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+
+  // Called once the request head is complete; the answer closes the connection, so a request body
+  // (which no accepted request has) is never read.
+  MHD_Result handle(MHD_Connection* connection, std::string_view url, std::string_view method) {
+    if (method != MHD_HTTP_METHOD_GET && method != MHD_HTTP_METHOD_HEAD)
+      return answer(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n", kPlain);
+    if (url.empty() || url.front() != '/') return answer(connection, MHD_HTTP_BAD_REQUEST, "bad request\n", kPlain);
+    if (url == "/") return answer(connection, MHD_HTTP_OK, "support-milter: metrics at /metrics\n", kPlain);
+    if (url != "/metrics") return answer(connection, MHD_HTTP_NOT_FOUND, "not found; metrics are at /metrics\n", kPlain);
+    std::string text;
+    try {
+      text = render();
+    } catch (const std::exception& e) {
+      oplog(Severity::error, std::string("metrics: cannot render: ") + e.what());
+      return answer(connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "metrics unavailable\n", kPlain);
+    }
+    return answer(connection, MHD_HTTP_OK, text, kExposition);
+  }
+
+  static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                               const char* /*version*/, const char* /*upload_data*/, std::size_t* /*upload_size*/,
+                               void** /*request_state*/) {
+    try {
+      return static_cast<Impl*>(cls)->handle(connection, url != nullptr ? url : "", method != nullptr ? method : "");
+    } catch (...) {  // nothing may unwind into the C library; MHD_NO closes the connection
+      return MHD_NO;
+    }
+  }
+
+  // libmicrohttpd reports problems of its own and of clients (a reset, a timeout) here: kept for
+  // the exception while it starts, debug lines afterwards.
+  static void on_log(void* cls, const char* format, va_list args) {
+    char line[512];
+    std::vsnprintf(line, sizeof line, format, args);
+    std::string_view text(line);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    auto* self = static_cast<Impl*>(cls);
+    {
+      std::lock_guard<std::mutex> lock(self->log_mutex);
+      if (self->starting) {
+        if (!self->start_log.empty()) self->start_log += "; ";
+        self->start_log += text;
+        return;
+      }
+    }
+    oplog(Severity::debug, "metrics: http: " + std::string(text));
+  }
+
+  void listen() {
+    const bool v6 = settings.host.find(':') != std::string::npos;
+    const std::string where = (v6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(settings.port);
+    sockaddr_in a4{};
+    sockaddr_in6 a6{};
+    const sockaddr* addr = nullptr;
+    if (v6) {
+      a6.sin6_family = AF_INET6;
+      a6.sin6_port = htons(static_cast<std::uint16_t>(settings.port));
+      if (::inet_pton(AF_INET6, settings.host.c_str(), &a6.sin6_addr) != 1)
+        throw std::runtime_error("metrics.listen " + where + ": not an address");
+      addr = reinterpret_cast<const sockaddr*>(&a6);
+    } else {
+      a4.sin_family = AF_INET;
+      a4.sin_port = htons(static_cast<std::uint16_t>(settings.port));
+      if (::inet_pton(AF_INET, settings.host.c_str(), &a4.sin_addr) != 1)
+        throw std::runtime_error("metrics.listen " + where + ": not an address");
+      addr = reinterpret_cast<const sockaddr*>(&a4);
+    }
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    daemon = MHD_start_daemon(flags, static_cast<std::uint16_t>(settings.port), nullptr, nullptr, &Impl::on_request,
+                              this,                                                      //
+                              MHD_OPTION_EXTERNAL_LOGGER, &Impl::on_log, this,           //
+                              MHD_OPTION_SOCK_ADDR, addr,                                //
+                              MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,              //
+                              MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds,               //
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,     //
+                              MHD_OPTION_END);
+    std::lock_guard<std::mutex> lock(log_mutex);
+    starting = false;
+    if (daemon == nullptr)
+      throw std::runtime_error("metrics.listen " + where + ": cannot listen" +
+                               (start_log.empty() ? std::string() : ": " + start_log));
+    const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    port = info != nullptr ? info->port : settings.port;
   }
 
   void write_textfile_now() {
     std::string error;
-    if (!write_textfile(settings.textfile, render(), &error)) oplog(Severity::warning, error);
+    try {
+      if (!write_textfile(settings.textfile, render(), &error)) oplog(Severity::warning, error);
+    } catch (const std::exception& e) {
+      oplog(Severity::error, std::string("metrics: cannot render: ") + e.what());
+    }
   }
 
-  void loop() {
-    auto next_file = Clock::now();
-    for (;;) {
-      int timeout = -1;
-      if (!settings.textfile.empty()) {
-        if (Clock::now() >= next_file) {
-          write_textfile_now();
-          next_file = Clock::now() + std::chrono::seconds(settings.textfile_seconds);
-        }
-        timeout = std::max(1, ms_left(next_file));
-      }
-      pollfd fds[2] = {{stop_pipe[0], POLLIN, 0}, {listen_fd, POLLIN, 0}};
-      int r = ::poll(fds, listen_fd >= 0 ? 2 : 1, timeout);
-      if (r < 0 && errno != EINTR) {
-        oplog(Severity::error, std::string("metrics: poll: ") + std::strerror(errno));
-        return;
-      }
-      if (r <= 0) continue;
-      if (fds[0].revents != 0) return;
-      if (listen_fd >= 0 && (fds[1].revents & POLLIN) != 0) serve_one();
+  void textfile_loop() {
+    std::unique_lock<std::mutex> lock(stop_mutex);
+    while (!stopping) {
+      lock.unlock();
+      write_textfile_now();
+      lock.lock();
+      stop_cv.wait_for(lock, std::chrono::seconds(settings.textfile_seconds), [this] { return stopping; });
     }
   }
 };
@@ -164,59 +168,23 @@ MetricsExporter::MetricsExporter(const ExporterSettings& settings, std::function
     : impl_(std::make_unique<Impl>()) {
   impl_->settings = settings;
   impl_->render = std::move(render);
-  if (::pipe2(impl_->stop_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("metrics: pipe: ") + std::strerror(errno));
-  if (settings.host.empty()) return;
-  const std::string where = (settings.host.find(':') != std::string::npos ? "[" + settings.host + "]" : settings.host) +
-                            ":" + std::to_string(settings.port);
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  int family = AF_INET;
-  if (settings.host.find(':') != std::string::npos) {
-    auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
-    a6->sin6_family = AF_INET6;
-    a6->sin6_port = htons(static_cast<std::uint16_t>(settings.port));
-    if (::inet_pton(AF_INET6, settings.host.c_str(), &a6->sin6_addr) != 1)
-      throw std::runtime_error("metrics.listen " + where + ": not an address");
-    family = AF_INET6;
-    len = sizeof(sockaddr_in6);
-  } else {
-    auto* a4 = reinterpret_cast<sockaddr_in*>(&addr);
-    a4->sin_family = AF_INET;
-    a4->sin_port = htons(static_cast<std::uint16_t>(settings.port));
-    if (::inet_pton(AF_INET, settings.host.c_str(), &a4->sin_addr) != 1)
-      throw std::runtime_error("metrics.listen " + where + ": not an address");
-    len = sizeof(sockaddr_in);
-  }
-  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) throw std::runtime_error("metrics.listen " + where + ": socket: " + std::strerror(errno));
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, 16) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw std::runtime_error("metrics.listen " + where + ": cannot listen: " + std::strerror(err));
-  }
-  sockaddr_storage bound{};
-  socklen_t blen = sizeof bound;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &blen);
-  impl_->port = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                         : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  impl_->listen_fd = fd;
+  if (!settings.host.empty()) impl_->listen();
 }
 
 MetricsExporter::~MetricsExporter() {
-  if (impl_->thread.joinable()) {
-    char x = 'x';
-    while (::write(impl_->stop_pipe[1], &x, 1) < 0 && errno == EINTR) {
+  if (impl_->textfile_thread.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->stop_mutex);
+      impl_->stopping = true;
     }
-    impl_->thread.join();
+    impl_->stop_cv.notify_all();
+    impl_->textfile_thread.join();
   }
-  for (int fd : {impl_->listen_fd, impl_->stop_pipe[0], impl_->stop_pipe[1]})
-    if (fd >= 0) ::close(fd);
+  if (impl_->daemon != nullptr) MHD_stop_daemon(impl_->daemon);
 }
 
 void MetricsExporter::start() {
-  impl_->thread = std::thread([this] { impl_->loop(); });
+  if (!impl_->settings.textfile.empty()) impl_->textfile_thread = std::thread([this] { impl_->textfile_loop(); });
 }
 
 unsigned MetricsExporter::port() const { return impl_->port; }

@@ -1,21 +1,19 @@
-// The daemon's metrics exporter: a minimal HTTP/1.0 responder for GET /metrics on a loopback
-// socket, and/or a textfile for node_exporter rewritten every few seconds. One thread serves both.
+// The daemon's metrics exporter: GET /metrics in the Prometheus text format, served by
+// libmicrohttpd on a loopback address, and/or a textfile for node_exporter rewritten every few
+// seconds.
 //
-// Robustness: one request per connection, answered and closed; a request must arrive whole within
-// 5 seconds and within 8 KiB (else 408 / 431); replies are written with a send timeout; the
-// listener accepts one connection at a time, so a client can hold the thread for at most the
-// timeouts. Nothing here touches the milter's hot path: the figures are atomics read at render time.
+// Robustness, from libmicrohttpd's limits: one polling thread serves every connection (a client
+// never gets a thread of its own), at most 16 connections at once (further ones wait in the
+// kernel's queue until one ends), 8 KiB of memory per connection (a request head that does not
+// fit is answered 431, a target that does not fit 414), a connection idle for 5 seconds is closed,
+// and each answer closes its connection. Nothing here touches the milter's hot path: the figures
+// are atomics read at render time.
 #pragma once
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 
 namespace sm {
-
-// The whole HTTP response for one request (status line, headers, body). `render` is called only
-// for GET or HEAD of /metrics.
-std::string metrics_http_response(std::string_view request, const std::function<std::string()>& render);
 
 struct ExporterSettings {
   std::string host;               // loopback address to listen on; empty: no listener
@@ -26,13 +24,14 @@ struct ExporterSettings {
 
 class MetricsExporter {
  public:
-  // Binds the listener now; throws std::runtime_error naming the address when it cannot.
+  // Listens now (requests are answered from here on); throws std::runtime_error naming the
+  // address when it cannot. `render` is called on the server's thread for GET or HEAD /metrics.
   MetricsExporter(const ExporterSettings& settings, std::function<std::string()> render);
-  ~MetricsExporter();  // stops the thread
+  ~MetricsExporter();  // stops the server and the textfile's thread
   MetricsExporter(const MetricsExporter&) = delete;
   MetricsExporter& operator=(const MetricsExporter&) = delete;
 
-  void start();
+  void start();           // starts writing the textfile
   unsigned port() const;  // the bound port
 
  private:

@@ -9,6 +9,7 @@ packages=(
   # libraries
   libmilter-dev libmimetic-dev libicu-dev libboost-log-dev libtomlplusplus-dev libcli11-dev
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
+  libmicrohttpd-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
   # mail software used by the demo and the integration tests (m4 builds the test Sendmail's .cf)
