@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
-#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -24,6 +23,7 @@ namespace sm {
 namespace {
 
 constexpr unsigned kMaxConnections = 16;
+constexpr unsigned kBacklog = 16;  // connections the kernel queues while all are taken
 constexpr unsigned kIdleSeconds = 5;
 constexpr std::size_t kConnectionMemory = 8 * 1024;
 
@@ -132,6 +132,7 @@ struct MetricsExporter::Impl {
                               MHD_OPTION_EXTERNAL_LOGGER, &Impl::on_log, this,           //
                               MHD_OPTION_SOCK_ADDR, addr,                                //
                               MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,              //
+                              MHD_OPTION_LISTEN_BACKLOG_SIZE, kBacklog,                  //
                               MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds,               //
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,     //
                               MHD_OPTION_END);

@@ -3,8 +3,8 @@
 // seconds.
 //
 // Robustness, from libmicrohttpd's limits: one polling thread serves every connection (a client
-// never gets a thread of its own), at most 16 connections at once (further ones wait in the
-// kernel's queue until one ends), 8 KiB of memory per connection (a request head that does not
+// never gets a thread of its own), at most 16 connections at once (16 more queue in the
+// kernel until one ends), 8 KiB of memory per connection (a request head that does not
 // fit is answered 431, a target that does not fit 414), a connection idle for 5 seconds is closed,
 // and each answer closes its connection. Nothing here touches the milter's hot path: the figures
 // are atomics read at render time.

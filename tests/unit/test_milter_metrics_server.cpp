@@ -141,7 +141,8 @@ TEST(MetricsExporter, AnswersEveryKindOfRequest) {
       {"GET /metrics HTTP/2.0\r\n\r\n", 505, false},
       {"GET /metrics\r\n\r\n", 400, false},
       {"GET /metrics\n", 400, false},  // a request line without a version (HTTP/0.9) is refused
-      {"\r\n\r\n", 0, false},        // blank lines are skipped; closed when idle 5 s
+      // Without a request line: closed unanswered, at the end of the stream or after 5 idle seconds.
+      {"\r\n\r\n", 0, false},
       {"garbage", 0, false},
   };
   for (const auto& row : rows) {
