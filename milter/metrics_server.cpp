@@ -36,7 +36,8 @@ MHD_Result answer(MHD_Connection* connection, unsigned status, const std::string
   if (response == nullptr) return MHD_NO;
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
-  if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+  if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+    MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
   MHD_Result queued = MHD_queue_response(connection, status, response);
   MHD_destroy_response(response);
   return queued;
@@ -65,9 +66,11 @@ struct MetricsExporter::Impl {
   MHD_Result handle(MHD_Connection* connection, std::string_view url, std::string_view method) {
     if (method != MHD_HTTP_METHOD_GET && method != MHD_HTTP_METHOD_HEAD)
       return answer(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n", kPlain);
-    if (url.empty() || url.front() != '/') return answer(connection, MHD_HTTP_BAD_REQUEST, "bad request\n", kPlain);
+    if (url.empty() || url.front() != '/')
+      return answer(connection, MHD_HTTP_BAD_REQUEST, "bad request\n", kPlain);
     if (url == "/") return answer(connection, MHD_HTTP_OK, "support-milter: metrics at /metrics\n", kPlain);
-    if (url != "/metrics") return answer(connection, MHD_HTTP_NOT_FOUND, "not found; metrics are at /metrics\n", kPlain);
+    if (url != "/metrics")
+      return answer(connection, MHD_HTTP_NOT_FOUND, "not found; metrics are at /metrics\n", kPlain);
     std::string text;
     try {
       text = render();
@@ -79,10 +82,11 @@ struct MetricsExporter::Impl {
   }
 
   static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                               const char* /*version*/, const char* /*upload_data*/, std::size_t* /*upload_size*/,
-                               void** /*request_state*/) {
+                               const char* /*version*/, const char* /*upload_data*/,
+                               std::size_t* /*upload_size*/, void** /*request_state*/) {
     try {
-      return static_cast<Impl*>(cls)->handle(connection, url != nullptr ? url : "", method != nullptr ? method : "");
+      return static_cast<Impl*>(cls)->handle(connection, url != nullptr ? url : "",
+                                             method != nullptr ? method : "");
     } catch (...) {  // nothing may unwind into the C library; MHD_NO closes the connection
       return MHD_NO;
     }
@@ -109,7 +113,8 @@ struct MetricsExporter::Impl {
 
   void listen() {
     const bool v6 = settings.host.find(':') != std::string::npos;
-    const std::string where = (v6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(settings.port);
+    const std::string where =
+        (v6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(settings.port);
     sockaddr_in a4{};
     sockaddr_in6 a6{};
     const sockaddr* addr = nullptr;
@@ -127,14 +132,14 @@ struct MetricsExporter::Impl {
       addr = reinterpret_cast<const sockaddr*>(&a4);
     }
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
-    daemon = MHD_start_daemon(flags, static_cast<std::uint16_t>(settings.port), nullptr, nullptr, &Impl::on_request,
-                              this,                                                      //
-                              MHD_OPTION_EXTERNAL_LOGGER, &Impl::on_log, this,           //
-                              MHD_OPTION_SOCK_ADDR, addr,                                //
-                              MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,              //
-                              MHD_OPTION_LISTEN_BACKLOG_SIZE, kBacklog,                  //
-                              MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds,               //
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,     //
+    daemon = MHD_start_daemon(flags, static_cast<std::uint16_t>(settings.port), nullptr, nullptr,  //
+                              &Impl::on_request, this,                                             //
+                              MHD_OPTION_EXTERNAL_LOGGER, &Impl::on_log, this,                     //
+                              MHD_OPTION_SOCK_ADDR, addr,                                          //
+                              MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,                        //
+                              MHD_OPTION_LISTEN_BACKLOG_SIZE, kBacklog,                            //
+                              MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds,                         //
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,               //
                               MHD_OPTION_END);
     std::lock_guard<std::mutex> lock(log_mutex);
     starting = false;
@@ -185,9 +190,12 @@ MetricsExporter::~MetricsExporter() {
 }
 
 void MetricsExporter::start() {
-  if (!impl_->settings.textfile.empty()) impl_->textfile_thread = std::thread([this] { impl_->textfile_loop(); });
+  if (!impl_->settings.textfile.empty())
+    impl_->textfile_thread = std::thread([this] { impl_->textfile_loop(); });
 }
 
-unsigned MetricsExporter::port() const { return impl_->port; }
+unsigned MetricsExporter::port() const {
+  return impl_->port;
+}
 
 }  // namespace sm

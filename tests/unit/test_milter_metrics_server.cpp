@@ -21,7 +21,9 @@
 namespace sm {
 namespace {
 
-std::string body() { return "m 1\n"; }
+std::string body() {
+  return "m 1\n";
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -108,7 +110,9 @@ int status(const std::string& response) {
   return std::stoi(response.substr(9, 3));
 }
 
-std::string header_block(const std::string& response) { return response.substr(0, response.find("\r\n\r\n") + 2); }
+std::string header_block(const std::string& response) {
+  return response.substr(0, response.find("\r\n\r\n") + 2);
+}
 
 ExporterSettings loopback() {
   ExporterSettings s;
@@ -156,7 +160,8 @@ TEST(MetricsExporter, AnswersEveryKindOfRequest) {
     EXPECT_EQ(ends_with_body, row.has_body) << row.request;
   }
   Reply ok = exchange(ex.port(), "GET /metrics HTTP/1.0\r\n\r\n");
-  EXPECT_NE(ok.data.find("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), std::string::npos);
+  EXPECT_NE(ok.data.find("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"),
+            std::string::npos);
   EXPECT_NE(ok.data.find("\r\nContent-Length: 4\r\n"), std::string::npos);
   Reply head = exchange(ex.port(), "HEAD /metrics HTTP/1.0\r\n\r\n");
   EXPECT_NE(head.data.find("\r\nContent-Length: 4\r\n"), std::string::npos) << head.data;
@@ -164,7 +169,8 @@ TEST(MetricsExporter, AnswersEveryKindOfRequest) {
   Reply post = exchange(ex.port(), "POST /metrics HTTP/1.0\r\n\r\n");
   EXPECT_NE(post.data.find("\r\nAllow: GET, HEAD\r\n"), std::string::npos) << post.data;
   // An HTTP/1.1 client that would keep the connection is answered and the connection closed.
-  Reply kept = exchange(ex.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n", false);
+  Reply kept =
+      exchange(ex.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n", false);
   EXPECT_EQ(status(kept.data), 200);
   EXPECT_TRUE(kept.closed);
   EXPECT_NE(kept.data.find("\r\nConnection: close\r\n"), std::string::npos) << kept.data;
@@ -260,7 +266,8 @@ TEST(MetricsExporter, RefusesAnAddressInUse) {
     MetricsExporter second(s, body);
     ADD_FAILURE() << "a second listener on the same port was accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(s.port)), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(s.port)), std::string::npos)
+        << e.what();
     EXPECT_NE(std::string(e.what()).find("in use"), std::string::npos) << e.what();
   }
 }
