@@ -21,6 +21,9 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+root_tag=fresh
+# shellcheck source=tests/lib/debian_root.sh
+source "$repo/tests/lib/debian_root.sh"
 quick=0 keep=0 name=project workdir=""
 while (($#)); do
   case "$1" in
@@ -34,26 +37,7 @@ while (($#)); do
   shift
 done
 [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || { echo "fresh: --name must be a plain directory name" >&2; exit 64; }
-if [[ $(id -u) != 0 ]]; then
-  echo "fresh: run as root (debootstrap, chroot and namespaces need it)" >&2
-  exit 77
-fi
-
-# The mirror of this machine's own Debian sources (deb822 or one-line format).
-mirror=$(
-  { cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
-      /^URIs:/ { uri = $2 } /^Suites:/ { suites = $0 }
-      /^$/ { if (suites ~ /bookworm( |$)/ && uri != "") { print uri; exit } uri = ""; suites = "" }
-      END { if (suites ~ /bookworm( |$)/ && uri != "") print uri }'
-    { grep -shE '^deb +(\[[^]]*\] +)?[a-z]+://[^ ]+ +bookworm +' /etc/apt/sources.list /etc/apt/sources.list.d/*.list || true; } |
-      sed -E 's/^deb +(\[[^]]*\] +)?//' | awk '{ print $1 }'
-  } | head -n 1 || true)
-[[ -n $mirror ]] || { echo "fresh: no Debian bookworm mirror in this machine's APT sources" >&2; exit 1; }
-
-if ! command -v debootstrap >/dev/null; then
-  echo "fresh: installing debootstrap"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-fi
+debian_root_require_root
 
 commit=$(git -C "$repo" rev-parse HEAD)
 if [[ -n $(git -C "$repo" status --porcelain) ]]; then
@@ -66,55 +50,21 @@ root=$work/root
 cleanup() {
   if ((keep)); then
     echo "fresh: kept $root"
-  elif grep -q " $root/" /proc/self/mounts; then
-    echo "fresh: something is still mounted under $root; left in place" >&2
   else
-    rm -rf --one-file-system "$root"
+    debian_root_remove "$root" || true
   fi
 }
 trap cleanup EXIT
 
-echo "fresh: debootstrap --variant=minbase bookworm $root (mirror $mirror)"
-if ! debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1; then
-  echo "fresh: debootstrap failed; the end of its output:" >&2
-  tail -n 30 "$work/debootstrap.log" >&2
-  exit 1
-fi
-
-# What a freshly installed machine has beyond the packages: its APT sources (the release, its
-# updates and its security archive), a host name it can resolve and a resolver. Services are not
-# started by package installation inside the root (policy-rc.d), as on any Debian chroot or image.
-cat >"$root/etc/apt/sources.list" <<EOF
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb ${mirror%/}-security bookworm-security main
-EOF
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-echo fresh-debian >"$root/etc/hostname"
-printf '127.0.0.1 localhost\n127.0.1.1 fresh-debian\n::1 localhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
-chmod 700 "$root/root"
+debian_root_create "$root" "$work/debootstrap.log" fresh-debian
 
 echo "fresh: git clone of ${commit:0:12} into /root/$name"
 git clone --quiet --no-local "$repo" "$root/root/$name"
 git -C "$root/root/$name" checkout --quiet --detach "$commit"
 
-# One README command inside the root, in fresh namespaces; its output goes to $work/<log>.
+# One README command inside the root, from the clone; its output goes to $work/<log>.
 run_in_root() {
-  local log=$1 cmd=$2
-  unshare --mount --pid --fork --uts --kill-child /bin/bash -c '
-    set -e
-    root=$1
-    mount --make-rprivate /
-    mount --rbind /dev "$root/dev"
-    mount -t proc proc "$root/proc"
-    mount -t sysfs sysfs "$root/sys"
-    hostname fresh-debian
-    exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      /bin/bash -c "cd /root/$2 && $3"
-  ' fresh "$root" "$name" "$cmd" >"$work/$log" 2>&1
+  debian_root_run "$root" "/root/$name" "$2" >"$work/$1" 2>&1
 }
 
 status=0
