@@ -92,6 +92,37 @@ class CliAdmin(unittest.TestCase):
         self.assertEqual(postconf(pf, "smtpd_milters", "milter_default_action"),
                          [f"inet:127.0.0.1:8891, {sock}, inet:127.0.0.1:8895", "accept"])
 
+    def test_packaged_postfix_lines_are_what_setup_postfix_writes(self):
+        # packaging/postfix/main.cf (installed as /usr/share/support-milter/postfix/main.cf) applied
+        # by hand and setup-postfix with its defaults leave Postfix with the same settings.
+        with open(os.path.join(harness.ROOT, "packaging", "postfix", "main.cf")) as f:
+            lines = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        params = [line.split("=", 1)[0].strip() for line in lines]
+        self.assertIn("smtpd_milters", params)
+        by_hand, by_tool = (os.path.join(self.dir, d) for d in ("by-hand", "by-tool"))
+        for d in (by_hand, by_tool):
+            os.makedirs(d)
+            shutil.copy("/etc/postfix/master.cf", d)
+            with open(os.path.join(d, "main.cf"), "w") as f:
+                f.write("compatibility_level = 3.6\n")
+        subprocess.run(["postconf", "-c", by_hand, "-e", *lines], check=True)
+        r = sm("setup-postfix", "--config-dir", by_tool, "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        expanded = ["-x"]  # $smtpd_milters read as its value
+        self.assertEqual(postconf(by_hand, *expanded, *params), postconf(by_tool, *expanded, *params))
+        # The documented lines are the packaged ones.
+        with open(os.path.join(harness.ROOT, "docs", "postfix.md")) as f:
+            doc = f.read()
+        self.assertIn("\n".join(lines) + "\n```", doc)
+
+    def test_packaged_sendmail_lines_are_the_documented_ones(self):
+        # packaging/sendmail/support-milter.mc after its two lines of introduction.
+        with open(os.path.join(harness.ROOT, "packaging", "sendmail", "support-milter.mc")) as f:
+            lines = f.read().splitlines()[2:]
+        self.assertTrue(lines[1].startswith("INPUT_MAIL_FILTER(`support-milter', `S=local:/run/support-milter/"))
+        with open(os.path.join(harness.ROOT, "docs", "sendmail.md")) as f:
+            self.assertIn("```m4\n" + "\n".join(lines) + "\n```", f.read())
+
     def test_setup_postfix_bad_input(self):
         pf = self.postfix_copy()
         r = sm("setup-postfix", "--config-dir", pf, "--socket", "/run/x.sock", "--yes")
