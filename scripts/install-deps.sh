@@ -11,7 +11,9 @@ packages=(
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
   libmicrohttpd-dev
   # tests
-  googletest libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3
+  googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml sqlite3
+  # the alerting rules and the dashboard are checked with promtool and a real Prometheus
+  prometheus python3-prometheus-client
   # mail software used by the demo and the integration tests (m4 builds the test Sendmail's .cf)
   postfix miltertest swaks m4
   # the end-to-end benchmark's peer milter (its harness has a smoke test)
@@ -41,6 +43,16 @@ if ((${#missing[@]})); then
   fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The tests start their own Prometheus on 127.0.0.1; the system service the package enables
+  # is not wanted on a build machine: stopped and disabled when this script installed it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+    else
+      invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+      update-rc.d prometheus disable >/dev/null 2>&1 || true
+    fi
+  fi
 else
   echo "install-deps: all packages present"
 fi
