@@ -98,6 +98,9 @@ class Package(unittest.TestCase):
         for path in ["/usr/sbin/support-milter", CONF, "/usr/share/support-milter/lexicons/en/rude.txt",
                      "/usr/share/man/man8/support-milter.8.gz", "/usr/share/man/man5/support-milter.conf.5.gz",
                      UNIT, "/usr/lib/tmpfiles.d/support-milter.conf", "/etc/logrotate.d/support-milter",
+                     "/usr/share/support-milter/postfix/main.cf", "/usr/share/support-milter/sendmail/support-milter.mc",
+                     "/usr/share/support-milter/grafana/support-milter.json",
+                     "/usr/share/support-milter/prometheus/support-milter.rules.yml",
                      "/usr/share/doc/support-milter/postfix.md.gz" if os.path.exists(
                          "/usr/share/doc/support-milter/postfix.md.gz") else "/usr/share/doc/support-milter/postfix.md"]:
             self.assertTrue(os.path.exists(path), path)
@@ -108,6 +111,11 @@ class Package(unittest.TestCase):
         self.assertEqual(version, "support-milter " + sh(
             ["dpkg-query", "-W", "-f=${Version}", "support-milter"]).stdout.split("-")[0])
         self.assertIn(": ok", sh(["/usr/sbin/support-milter", "configtest", "-c", CONF]).stdout)
+        # promtool comes with Debian's prometheus package (scripts/install-deps.sh).
+        r = sh(["promtool", "check", "rules", "/usr/share/support-milter/prometheus/support-milter.rules.yml"])
+        self.assertIn("SUCCESS", r.stdout)
+        with open("/usr/share/support-milter/grafana/support-milter.json") as f:
+            self.assertEqual(json.load(f)["uid"], "support-milter")
         user = pwd.getpwnam("support-milter")
         self.assertNotEqual(user.pw_uid, 0)
         self.assertIn("support-milter", grp.getgrnam("postfix").gr_mem)
