@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A minimal Debian 12 root for the tests that need a machine with nothing installed: debootstrap
 # (variant minbase) from the mirror this machine's own APT sources name, and commands run inside
 # it in their own mount, PID and UTS namespaces, so every process started there ends with the
