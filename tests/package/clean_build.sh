@@ -13,7 +13,7 @@
 # the step's output; every step's whole output is kept in the work directory it names, and the
 # .deb is copied there.
 #
-# Run as root, like the package test; not part of ctest (15 to 20 minutes on two cores, most of it
+# Run as root, like the package test; not part of ctest (8 to 18 minutes on two cores, most of it
 # the package build, and it downloads the build dependencies). The root runs in its own mount, PID and UTS
 # namespaces (tests/lib/debian_root.sh, shared with tests/fresh/run.sh); its packages come from
 # the mirror this machine's own APT sources name.
