@@ -424,6 +424,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   r["total"]["customer_last_word"] = customer_last;
   r["lists"] = lists;
   r["time_zone"] = opts.time_zone;
+  r["calendar"] = opts.business_calendar ? "business" : "24x7";
   for (const char* v : {"agent", "day"}) {
     r["views"][v] = nlohmann::json::object();
     for (const auto& [k, g] : views[v]) r["views"][v][k] = render(g, opts);
@@ -474,7 +475,7 @@ std::string report_text(const nlohmann::json& r) {
   o << chain_summary(r["chain"]) << "\n";
   o << "support-milter report, " << (r["period"]["first_record"].is_null() ? std::string("no records") : cell(r["period"]["first_record"]))
     << (r["period"]["last_record"].is_null() ? std::string() : " to " + cell(r["period"]["last_record"])) << " (target "
-    << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << "; days in " << cell(r["time_zone"]) << ")\n\n";
+    << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << "; days in " << cell(r["time_zone"]) << "; times on the " << cell(r["calendar"]) << " calendar)\n\n";
   block("all", r["total"]);
   if (r.contains("groups"))
     for (const auto& [k, g] : r["groups"].items()) block("\n" + r["by"].get<std::string>() + " " + k, g);
@@ -504,7 +505,8 @@ std::string report_html(const nlohmann::json& r) {
     const auto& c = r["chain"];
     o << "<div id=\"chain\" class=\"" << (c["ok"].get<bool>() ? "ok" : "broken") << "\"><pre>" << html_escape(chain_summary(c)) << "</pre></div>";
   }
-  o << "<p id=\"zone\">Days in " << html_escape(cell(r["time_zone"])) << "</p><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
+  o << "<p id=\"zone\">Days in " << html_escape(cell(r["time_zone"])) << "; response times on the "
+    << html_escape(cell(r["calendar"])) << " calendar (business: opening hours only)</p><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
     << " to " << html_escape(r["period"]["last_record"].is_null() ? "" : r["period"]["last_record"].get<std::string>()) << "</p>";
   o << "<table id=\"summary\"><tr><th>threads</th><th>customer messages</th><th>replies</th><th>first reply p50</th><th>p90</th><th>max</th>"
        "<th>next reply p50</th><th>within target</th><th>within limit</th><th>breaches</th><th>contact gaps</th><th>promises missed</th>"

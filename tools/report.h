@@ -22,6 +22,7 @@ struct ReportOptions {
   std::int64_t target_s = 2 * 3600;
   std::int64_t limit_s = 24 * 3600;
   std::string time_zone = "UTC";  // sla.time_zone: the clock days and weeks are counted on
+  bool business_calendar = false;  // sla.calendar: the clock the records' latencies were measured on
 };
 
 // Reads audit files (JSON lines; other lines are counted as unreadable) and computes the report.

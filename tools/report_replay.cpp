@@ -38,6 +38,7 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
       opts.target_s = cfg->sla.target_s;
       opts.limit_s = cfg->sla.limit_s;
       opts.time_zone = cfg->sla.time_zone;
+      opts.business_calendar = cfg->sla.business_calendar;
     } catch (const std::exception& e) {
       std::cerr << "support-milter report: " << e.what() << "\n";
       return 78;
