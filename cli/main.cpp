@@ -93,6 +93,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"tempfail", "accept"}));
   setup_cmd->add_flag("-y,--yes", setup.yes, "apply without asking");
 
+  sm::SetupSendmailOptions setup_sm;
+  auto* setup_sm_cmd = app.add_subcommand(
+      "setup-sendmail", "show support-milter's INPUT_MAIL_FILTER line and the sendmail.mc and submit.mc changes it needs; "
+                        "--apply writes them and runs make");
+  setup_sm_cmd->add_option("--mc", setup_sm.mc, "Sendmail's sendmail.mc (default /etc/mail/sendmail.mc)");
+  setup_sm_cmd->add_option("--submit-mc", setup_sm.submit_mc, "submit.mc, where the milter's user is trusted (default: submit.mc beside --mc)");
+  setup_sm_cmd->add_option("-c,--config", setup_sm.config_path, "support-milter config (default: " + std::string(sm::kDefaultConfigPath) + " if it exists)");
+  setup_sm_cmd->add_flag("--apply", setup_sm.apply, "back the files up, write them and run make -C <directory of --mc>");
+  setup_sm_cmd->add_flag("-y,--yes", setup_sm.yes, "with --apply: do not ask");
+
   sm::HeldOptions held;
   auto* held_cmd = app.add_subcommand("held", "list held messages (Postfix's hold queue or Sendmail's quarantine, as [mta] kind says) with the rules that held them");
   held_cmd->add_option("--postfix-config", held.postfix_dir, "Postfix configuration directory (default: Postfix's)");
@@ -121,6 +131,7 @@ int main(int argc, char** argv) {
 
   if (*migrate_cmd) return sm::run_store_migrate(migrate, std::cout, std::cerr);
   if (*setup_cmd) return sm::run_setup_postfix(setup);
+  if (*setup_sm_cmd) return sm::run_setup_sendmail(setup_sm);
   if (*held_cmd) return sm::run_held(held);
   if (*release_cmd) return sm::run_queue_action(release);
   if (*discard_cmd) return sm::run_queue_action(discard);

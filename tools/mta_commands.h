@@ -1,4 +1,4 @@
-// `setup-postfix`, `held`, `release` and `discard`: the admin's day around Postfix.
+// `setup-postfix`, `setup-sendmail`, `held`, `release` and `discard`: the admin's day around the MTA.
 #pragma once
 #include <string>
 
@@ -14,6 +14,18 @@ struct SetupPostfixOptions {
   bool yes = false;
 };
 int run_setup_postfix(const SetupPostfixOptions& opts);
+
+struct SetupSendmailOptions {
+  std::string mc = "/etc/mail/sendmail.mc";
+  std::string submit_mc;    // empty: submit.mc beside `mc` when it exists
+  std::string config_path;  // empty: the installed config when it exists, else the built-in default
+  bool apply = false;       // false: only print what would change
+  bool yes = false;
+};
+// Prints support-milter's INPUT_MAIL_FILTER line and the changes sendmail.mc and submit.mc need;
+// with `apply`, asks, backs the files up (FILE.bak-<UTC time>), writes them and runs
+// `make -C <directory of mc>`.
+int run_setup_sendmail(const SetupSendmailOptions& opts);
 
 struct HeldOptions {
   std::string postfix_dir;  // empty: Postfix's default

@@ -230,8 +230,11 @@ class Sendmail:
     def env(self):
         return {**os.environ, "LD_LIBRARY_PATH": self.libs}
 
-    def start(self):
-        self.configure()
+    def start(self, configure=True):
+        """Starts the daemon on self.cf; configure=False: on a cf built elsewhere (after
+        configure())."""
+        if configure:
+            self.configure()
         self.out = open(self.output, "ab")
         # -bD: the daemon in the foreground; -X: the SMTP traffic, for diagnostics.
         self.proc = subprocess.Popen(self.command("-bD", "-C", self.cf, "-X", self.traffic), env=self.env(),
