@@ -95,12 +95,17 @@ int main(int argc, char** argv) {
 
   sm::SetupSendmailOptions setup_sm;
   auto* setup_sm_cmd = app.add_subcommand(
-      "setup-sendmail", "show support-milter's INPUT_MAIL_FILTER line and the sendmail.mc and submit.mc changes it needs; "
-                        "--apply writes them and runs make");
+      "setup-sendmail",
+      "show support-milter's INPUT_MAIL_FILTER line and the sendmail.mc and submit.mc changes it needs; "
+      "--apply writes them and runs make");
   setup_sm_cmd->add_option("--mc", setup_sm.mc, "Sendmail's sendmail.mc (default /etc/mail/sendmail.mc)");
-  setup_sm_cmd->add_option("--submit-mc", setup_sm.submit_mc, "submit.mc, where the milter's user is trusted (default: submit.mc beside --mc)");
-  setup_sm_cmd->add_option("-c,--config", setup_sm.config_path, "support-milter config (default: " + std::string(sm::kDefaultConfigPath) + " if it exists)");
-  setup_sm_cmd->add_flag("--apply", setup_sm.apply, "back the files up, write them and run make -C <directory of --mc>");
+  setup_sm_cmd->add_option("--submit-mc", setup_sm.submit_mc,
+                           "submit.mc, where the milter's user is trusted (default: submit.mc beside --mc)");
+  setup_sm_cmd->add_option(
+      "-c,--config", setup_sm.config_path,
+      "support-milter config (default: " + std::string(sm::kDefaultConfigPath) + " if it exists)");
+  setup_sm_cmd->add_flag("--apply", setup_sm.apply,
+                         "back the files up, write them and run make -C <directory of --mc>");
   setup_sm_cmd->add_flag("-y,--yes", setup_sm.yes, "with --apply: do not ask");
 
   sm::HeldOptions held;

@@ -1,4 +1,4 @@
-// The admin commands: Postfix's tools are run with argv (no shell), their output parsed.
+// The admin commands: the MTA's tools (Postfix's, Sendmail's, make) run with argv (no shell), output parsed.
 #include "tools/mta_commands.h"
 
 #include <pwd.h>
@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <ctime>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -388,7 +387,8 @@ std::string tail_lines(const std::string& text, std::size_t n) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
   std::string out;
-  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "\n  " + lines[i];
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += "\n  " + lines[i];
   return out.empty() ? "\n  (no output)" : out;
 }
 
@@ -415,9 +415,10 @@ int run_setup_sendmail(const SetupSendmailOptions& opts) {
   }
   const std::string socket = sendmail_socket(cfg->milter.socket);
   if (socket.empty()) {
-    std::cerr << "support-milter " << cmd << ": milter.socket \"" << cfg->milter.socket
-              << "\" cannot be written in Sendmail's S= form (unix:/path, local:/path or inet:PORT@HOST, without "
-                 "commas, quotes or spaces)\n";
+    std::cerr
+        << "support-milter " << cmd << ": milter.socket \"" << cfg->milter.socket
+        << "\" cannot be written in Sendmail's S= form (unix:/path, local:/path or inet:PORT@HOST, without "
+           "commas, quotes or spaces)\n";
     return kConfig;
   }
   std::string mc_text;
@@ -425,7 +426,8 @@ int run_setup_sendmail(const SetupSendmailOptions& opts) {
     std::cerr << "support-milter " << cmd << ": cannot read " << opts.mc << " (--mc FILE)\n";
     return kNoInput;
   }
-  const std::string dir = fs::path(opts.mc).parent_path().empty() ? "." : fs::path(opts.mc).parent_path().string();
+  const std::string dir =
+      fs::path(opts.mc).parent_path().empty() ? "." : fs::path(opts.mc).parent_path().string();
   const auto timeouts = sendmail_timeouts(cfg->limits.message_ms);
   const std::string line = filter_line(socket, timeouts);
 
@@ -434,8 +436,9 @@ int run_setup_sendmail(const SetupSendmailOptions& opts) {
   const std::string submit = opts.submit_mc.empty() ? (fs::path(dir) / "submit.mc").string() : opts.submit_mc;
   std::string submit_text;
   if (cfg->milter.user.empty()) {
-    notes.push_back("milter.user is not set: notices are submitted as the user support-milter runs as; add that "
-                    "user to confTRUSTED_USERS of submit.mc, or they carry an X-Authentication-Warning");
+    notes.push_back(
+        "milter.user is not set: notices are submitted as the user support-milter runs as; add that "
+        "user to confTRUSTED_USERS of submit.mc, or they carry an X-Authentication-Warning");
   } else if (!read_file(submit, &submit_text)) {
     if (!opts.submit_mc.empty()) {
       std::cerr << "support-milter " << cmd << ": cannot read " << submit << " (--submit-mc FILE)\n";
@@ -480,13 +483,15 @@ int run_setup_sendmail(const SetupSendmailOptions& opts) {
     for (const auto& a : f.merge.added) std::cout << "  + " << a << "\n";
   }
   if (!any) {
-    std::cout << "Nothing to change: " << opts.mc << " already passes mail to support-milter with these settings.\n";
+    std::cout << "Nothing to change: " << opts.mc
+              << " already passes mail to support-milter with these settings.\n";
     return 0;
   }
   if (!opts.apply) {
-    std::cout << "Nothing written. With --apply: the files are backed up, written, and sendmail.cf is rebuilt "
-                 "with make -C "
-              << dir << ".\n";
+    std::cout
+        << "Nothing written. With --apply: the files are backed up, written, and sendmail.cf is rebuilt "
+           "with make -C "
+        << dir << ".\n";
     return 0;
   }
   if (!opts.yes && !confirm("Write these changes and run make -C " + dir + "?")) {
@@ -515,7 +520,8 @@ int run_setup_sendmail(const SetupSendmailOptions& opts) {
       return kIoErr;
     }
   }
-  for (const auto& [path, backup] : backups) std::cout << "Wrote " << path << " (the previous one is " << backup << ")\n";
+  for (const auto& [path, backup] : backups)
+    std::cout << "Wrote " << path << " (the previous one is " << backup << ")\n";
   ProcessOptions po;
   po.timeout_ms = 300000;
   auto r = run_process({"make", "-C", dir}, po);
@@ -524,8 +530,8 @@ int run_setup_sendmail(const SetupSendmailOptions& opts) {
               << (r.timed_out ? std::string("no end after 5 minutes") : "exit " + std::to_string(r.exit_code))
               << "):" << tail_lines(r.err.empty() ? r.out : r.err, 5) << "\n";
     for (const auto& [path, backup] : backups)
-      std::cerr << "support-milter " << cmd << ": " << path << " is written; its previous text is in " << backup
-                << " (copy it back to undo)\n";
+      std::cerr << "support-milter " << cmd << ": " << path << " is written; its previous text is in "
+                << backup << " (copy it back to undo)\n";
     return kUnavailable;
   }
   std::cout << "Rebuilt with make -C " << dir << ". Reload Sendmail to use it: systemctl reload sendmail\n";

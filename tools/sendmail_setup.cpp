@@ -52,9 +52,13 @@ bool digits(std::string_view s) {
 }
 
 // Characters that would end the S= value or the m4 argument early.
-bool safe_in_filter_line(std::string_view s) { return s.find_first_of(",;'`()\" \t\r\n") == std::string_view::npos; }
+bool safe_in_filter_line(std::string_view s) {
+  return s.find_first_of(",;'`()\" \t\r\n") == std::string_view::npos;
+}
 
-std::string duration(unsigned s) { return s % 60 == 0 ? std::to_string(s / 60) + "m" : std::to_string(s) + "s"; }
+std::string duration(unsigned s) {
+  return s % 60 == 0 ? std::to_string(s / 60) + "m" : std::to_string(s) + "s";
+}
 
 // A `define(`NAME', `VALUE')' line: where VALUE starts and ends in `line`; false when the line
 // does not define NAME or its value is not one quoted string on this line.
@@ -103,7 +107,9 @@ std::vector<std::string> words_of(std::string_view s, std::string_view seps) {
 }  // namespace
 
 std::string sendmail_socket(const std::string& spec) {
-  auto path_ok = [](std::string_view p) { return p.size() > 1 && p.front() == '/' && safe_in_filter_line(p); };
+  auto path_ok = [](std::string_view p) {
+    return p.size() > 1 && p.front() == '/' && safe_in_filter_line(p);
+  };
   if (spec.starts_with("unix:")) return path_ok(spec.substr(5)) ? "local:" + spec.substr(5) : "";
   if (spec.starts_with("local:")) return path_ok(spec.substr(6)) ? spec : "";
   for (std::string prefix : {"inet:", "inet6:"}) {
@@ -120,7 +126,8 @@ std::string sendmail_socket(const std::string& spec) {
     auto colon = rest.rfind(':');
     if (colon == std::string::npos || colon == 0 || !digits(rest.substr(colon + 1))) return {};
     std::string host = rest.substr(0, colon);
-    if (host.front() == '[' && host.back() == ']') return "inet6:" + rest.substr(colon + 1) + "@" + host.substr(1, host.size() - 2);
+    if (host.front() == '[' && host.back() == ']')
+      return "inet6:" + rest.substr(colon + 1) + "@" + host.substr(1, host.size() - 2);
     if (host.find(':') != std::string::npos) return {};
     return prefix + rest.substr(colon + 1) + "@" + host;
   }
@@ -141,15 +148,19 @@ std::string timeouts_value(const SendmailTimeouts& t) {
 }
 
 std::string filter_line(const std::string& socket, const SendmailTimeouts& t) {
-  return "INPUT_MAIL_FILTER(`" + std::string(kName) + "', `S=" + socket + ", F=T, " + timeouts_value(t) + "')dnl";
+  return "INPUT_MAIL_FILTER(`" + std::string(kName) + "', `S=" + socket + ", F=T, " + timeouts_value(t) +
+         "')dnl";
 }
 
 std::string mail_filter_name(const std::string& line) {
   std::string_view code = code_of(line);
   std::size_t p;
-  if (code.starts_with("INPUT_MAIL_FILTER(")) p = 18;
-  else if (code.starts_with("MAIL_FILTER(")) p = 12;
-  else return {};
+  if (code.starts_with("INPUT_MAIL_FILTER("))
+    p = 18;
+  else if (code.starts_with("MAIL_FILTER("))
+    p = 12;
+  else
+    return {};
   std::string_view rest = trim(code.substr(p));
   if (rest.starts_with("`")) rest.remove_prefix(1);
   auto stop = rest.find_first_of("',)");
@@ -163,7 +174,8 @@ McMerge merge_sendmail_mc(const std::string& mc, const std::string& line) {
   const bool final_newline = mc.empty() || mc.back() == '\n';
   auto first_mailer = std::find_if(lines.begin(), lines.end(), is_mailer_line);
   if (first_mailer == lines.end()) {
-    m.errors.push_back("no MAILER line: Sendmail needs INPUT_MAIL_FILTER before MAILER(`smtp'), and this file has none");
+    m.errors.push_back(
+        "no MAILER line: Sendmail needs INPUT_MAIL_FILTER before MAILER(`smtp'), and this file has none");
     return m;
   }
   const std::size_t mailer = first_mailer - lines.begin();
@@ -171,8 +183,10 @@ McMerge merge_sendmail_mc(const std::string& mc, const std::string& line) {
   std::vector<std::size_t> ours;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string name = mail_filter_name(lines[i]);
-    if (name == kName) ours.push_back(i);
-    else if (!name.empty()) m.notes.push_back("keeps milter " + name + ": " + std::string(trim(lines[i])));
+    if (name == kName)
+      ours.push_back(i);
+    else if (!name.empty())
+      m.notes.push_back("keeps milter " + name + ": " + std::string(trim(lines[i])));
   }
 
   // Where support-milter's line goes: in place of an older one before the MAILER lines, else
@@ -189,8 +203,10 @@ McMerge merge_sendmail_mc(const std::string& mc, const std::string& line) {
       out.push_back(line);
       m.added.push_back(line);
     }
-    if (old) m.removed.push_back(lines[i]);
-    else out.push_back(lines[i]);
+    if (old)
+      m.removed.push_back(lines[i]);
+    else
+      out.push_back(lines[i]);
   }
 
   // A confINPUT_MAIL_FILTERS define after the filter lines replaces the list they built.
@@ -214,7 +230,9 @@ McMerge merge_sendmail_mc(const std::string& mc, const std::string& line) {
     std::string changed = out[i].substr(0, b) + (value.empty() ? "" : value + ",") + kName + out[i].substr(e);
     m.removed.push_back(out[i]);
     m.added.push_back(changed);
-    m.notes.push_back("confINPUT_MAIL_FILTERS is defined after the filter lines and replaces their list: support-milter is added to it");
+    m.notes.push_back(
+        "confINPUT_MAIL_FILTERS is defined after the filter lines and replaces their list: support-milter is "
+        "added to it");
     out[i] = changed;
   }
   if (m.changed()) m.text = join_lines(out, final_newline);
@@ -224,8 +242,9 @@ McMerge merge_sendmail_mc(const std::string& mc, const std::string& line) {
 McMerge merge_trusted_user(const std::string& mc, const std::string& user) {
   McMerge m;
   m.text = mc;
-  if (user.empty() || user.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
-                          std::string::npos) {
+  if (user.empty() ||
+      user.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+          std::string::npos) {
     m.errors.push_back("\"" + user + "\" is not a user name Sendmail's confTRUSTED_USERS can hold");
     return m;
   }
@@ -239,8 +258,8 @@ McMerge merge_trusted_user(const std::string& mc, const std::string& user) {
     if (!msp && code_of(lines[i]).starts_with("FEATURE(`msp'")) msp = i;
     if (!defines) continue;
     if (!parsed) {
-      m.errors.push_back("cannot read the confTRUSTED_USERS define \"" + std::string(trim(lines[i])) + "\"; add " +
-                         user + " to it by hand");
+      m.errors.push_back("cannot read the confTRUSTED_USERS define \"" + std::string(trim(lines[i])) +
+                         "\"; add " + user + " to it by hand");
       return m;
     }
     auto users = words_of(std::string_view(lines[i]).substr(b, e - b), " \t");
@@ -249,7 +268,8 @@ McMerge merge_trusted_user(const std::string& mc, const std::string& user) {
       return m;
     }
     std::string value = std::string(trim(std::string_view(lines[i]).substr(b, e - b)));
-    std::string changed = lines[i].substr(0, b) + (value.empty() ? "" : value + " ") + user + lines[i].substr(e);
+    std::string changed =
+        lines[i].substr(0, b) + (value.empty() ? "" : value + " ") + user + lines[i].substr(e);
     m.removed.push_back(lines[i]);
     m.added.push_back(changed);
     lines[i] = changed;
@@ -267,21 +287,24 @@ McMerge merge_trusted_user(const std::string& mc, const std::string& user) {
   return m;
 }
 
-std::vector<std::string> socket_dir_warnings(const std::string& socket,
-                                             const std::function<std::optional<unsigned>(const std::string&)>& mode_of) {
+std::vector<std::string> socket_dir_warnings(
+    const std::string& socket, const std::function<std::optional<unsigned>(const std::string&)>& mode_of) {
   std::vector<std::string> out;
   if (!socket.starts_with("local:")) return out;
   std::string path = socket.substr(6);
-  for (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0; slash = path.rfind('/', slash - 1)) {
+  for (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0;
+       slash = path.rfind('/', slash - 1)) {
     std::string dir = path.substr(0, slash);
     auto mode = mode_of(dir);
     if (!mode) {
-      out.push_back(dir + " does not exist (yet): support-milter needs it when it starts, writable by root and its "
+      out.push_back(dir +
+                    " does not exist (yet): support-milter needs it when it starts, writable by root and its "
                     "user only (the package's service creates /run/support-milter)");
       continue;
     }
     if ((*mode & 0002) != 0)
-      out.push_back(dir + " is world-writable: Sendmail refuses a socket below it (\"unsafe: World writable "
+      out.push_back(dir +
+                    " is world-writable: Sendmail refuses a socket below it (\"unsafe: World writable "
                     "directory\"); use a directory like /run/support-milter");
   }
   return out;

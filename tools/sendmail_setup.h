@@ -60,7 +60,8 @@ McMerge merge_trusted_user(const std::string& mc, const std::string& user);
 // Warnings about the socket's directory: Sendmail refuses a unix socket below a directory others
 // may write to ("unsafe: World writable directory"). `mode_of` gives a directory's mode bits, or
 // nothing when it does not exist. Empty when every directory on the way is safe.
-std::vector<std::string> socket_dir_warnings(const std::string& sendmail_socket,
-                                             const std::function<std::optional<unsigned>(const std::string&)>& mode_of);
+std::vector<std::string> socket_dir_warnings(
+    const std::string& sendmail_socket,
+    const std::function<std::optional<unsigned>(const std::string&)>& mode_of);
 
 }  // namespace sm

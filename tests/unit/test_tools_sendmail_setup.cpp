@@ -15,7 +15,8 @@ namespace {
 const std::string kMc = std::string(SM_TEST_DATA) + "/sendmail/mc/";
 
 std::string default_line() {
-  return filter_line(sendmail_socket("unix:/run/support-milter/support-milter.sock"), sendmail_timeouts(10000));
+  return filter_line(sendmail_socket("unix:/run/support-milter/support-milter.sock"),
+                     sendmail_timeouts(10000));
 }
 
 TEST(SendmailSetup, SocketsInSendmailForm) {
@@ -47,8 +48,8 @@ TEST(SendmailSetup, TimeoutsOutlastTheMilterDeadline) {
     unsigned message_ms;
     const char* want;
   } rows[] = {
-      {10000, "T=C:30s;S:30s;R:50s;E:5m"},   // the default: twice 10 s plus 30 s
-      {1, "T=C:30s;S:30s;R:32s;E:5m"},       // never below Sendmail's E of 5 minutes
+      {10000, "T=C:30s;S:30s;R:50s;E:5m"},  // the default: twice 10 s plus 30 s
+      {1, "T=C:30s;S:30s;R:32s;E:5m"},      // never below Sendmail's E of 5 minutes
       {200000, "T=C:30s;S:30s;R:430s;E:430s"},
       {285000, "T=C:30s;S:30s;R:10m;E:10m"},
   };
@@ -73,12 +74,12 @@ TEST(SendmailSetup, MergesSendmailMc) {
     const char* file;
     std::size_t removed, added;
   } rows[] = {
-      {"debian", 0, 1},              // Debian's layout: before MAILER_DEFINITIONS, comments skipped
-      {"other-milter", 0, 1},        // OpenDKIM's line stays, support-milter after it
-      {"older", 1, 1},               // an older line is replaced where it was, before clamav
-      {"after-mailer", 1, 1},        // a line after the mailers moves before them
-      {"filters-define", 0, 1},      // the define comes first: INPUT_MAIL_FILTER appends to it
-      {"filters-define-late", 2, 2}, // a define after the line gets support-milter added
+      {"debian", 0, 1},               // Debian's layout: before MAILER_DEFINITIONS, comments skipped
+      {"other-milter", 0, 1},         // OpenDKIM's line stays, support-milter after it
+      {"older", 1, 1},                // an older line is replaced where it was, before clamav
+      {"after-mailer", 1, 1},         // a line after the mailers moves before them
+      {"filters-define", 0, 1},       // the define comes first: INPUT_MAIL_FILTER appends to it
+      {"filters-define-late", 2, 2},  // a define after the line gets support-milter added
   };
   const std::string line = default_line();
   for (const auto& r : rows) {
@@ -164,7 +165,8 @@ TEST(SendmailSetup, SocketDirectorySafety) {
   for (const auto& r : rows) {
     auto w = socket_dir_warnings(r.socket, mode_of);
     ASSERT_EQ(w.size(), r.warned.size()) << r.socket;
-    for (std::size_t i = 0; i < w.size(); ++i) EXPECT_TRUE(w[i].starts_with(r.warned[i])) << r.socket << ": " << w[i];
+    for (std::size_t i = 0; i < w.size(); ++i)
+      EXPECT_TRUE(w[i].starts_with(r.warned[i])) << r.socket << ": " << w[i];
   }
 }
 
