@@ -119,9 +119,13 @@ class CliAdmin(unittest.TestCase):
         # packaging/sendmail/support-milter.mc after its two lines of introduction.
         with open(os.path.join(harness.ROOT, "packaging", "sendmail", "support-milter.mc")) as f:
             lines = f.read().splitlines()[2:]
-        self.assertTrue(lines[1].startswith("INPUT_MAIL_FILTER(`support-milter', `S=local:/run/support-milter/"))
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("INPUT_MAIL_FILTER(`support-milter', `S=local:/run/support-milter/"))
         with open(os.path.join(harness.ROOT, "docs", "sendmail.md")) as f:
             self.assertIn("```m4\n" + "\n".join(lines) + "\n```", f.read())
+        # ... and the line setup-sendmail writes for the packaged config.
+        r = sm("setup-sendmail", "-c", os.path.join(harness.ROOT, "conf", "support-milter.conf"), "--mc", os.devnull)
+        self.assertIn("  " + lines[0] + "\n", r.stdout)
 
     def test_setup_postfix_bad_input(self):
         pf = self.postfix_copy()
