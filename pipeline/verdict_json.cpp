@@ -79,6 +79,21 @@ void hash_customers(nlohmann::json& rec, const Message& msg, const Envelope& env
   scrub(rec, subs);
 }
 
+// The customer of the conversation, as an auditor looks it up: the sender of an inbound message, the
+// first addressee who is not support of a reply; empty for internal mail. With
+// audit.customer_addresses = "hmac" the record carries its token instead (hash_customers).
+std::string customer_of(const Message& msg, const Verdict& v, const Config& cfg) {
+  auto first_customer = [&](std::initializer_list<const std::vector<Address>*> lists) -> std::string {
+    for (const auto* list : lists)
+      for (const auto& a : *list)
+        if (!a.local_part.empty() && !cfg.support.is_support(a)) return clean(a.address());
+    return {};
+  };
+  if (v.direction.direction == Direction::inbound) return first_customer({&msg.from, &msg.sender});
+  if (v.direction.direction == Direction::outbound) return first_customer({&msg.to, &msg.cc});
+  return {};
+}
+
 }  // namespace
 
 nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
@@ -96,6 +111,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
       {"direction", to_string(v.direction.direction)},
       {"direction_reason", clean(v.direction.reason)},
       {"author", clean(v.direction.author)},
+      {"customer", customer_of(msg, v, cfg)},
       {"message_time", format_rfc3339_ms(v.time)},
       {"action", to_string(v.action)},
       {"mode", to_string(cfg.rules.mode)},

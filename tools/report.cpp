@@ -132,7 +132,7 @@ std::string chain_summary(const nlohmann::json& c) {
 }
 
 // The columns every reply row has: what an auditor needs to find the message in the mail logs.
-#define SM_REPLY_COLUMNS "thread_id", "message_id", "queue_id", "agent", "waiting_since", "answered_at", "latency_s"
+#define SM_REPLY_COLUMNS "thread_id", "message_id", "queue_id", "customer", "agent", "waiting_since", "answered_at", "latency_s"
 
 }  // namespace
 
@@ -140,15 +140,15 @@ const std::vector<ReportList>& report_lists() {
   static const std::vector<ReportList> lists = {
       {"replies", "Replies that answered a wait", {SM_REPLY_COLUMNS, "first_reply", "within_target"}},
       {"over_target", "Replies over the target", {SM_REPLY_COLUMNS, "first_reply"}},
-      {"breaches", "Breaches (the limit passed with the customer waiting)", {"thread_id", "subject", "waiting_since", "at", "waited_s"}},
-      {"promises_missed", "Promises missed", {"thread_id", "subject", "promise", "promised_by", "at"}},
-      {"contact_gaps", "Contact gaps", {"thread_id", "subject", "last_outbound", "silent_s", "at"}},
-      {"customer_last_word", "Threads where the customer had the last word", {"thread_id", "message_id", "queue_id", "at"}},
-      {"held", "Held", {"thread_id", "message_id", "queue_id", "agent", "at", "rules"}},
-      {"released", "Released from hold", {"thread_id", "message_id", "queue_id", "agent", "at", "by", "latency_s"}},
-      {"discarded", "Discarded from hold", {"thread_id", "message_id", "queue_id", "agent", "at", "by"}},
-      {"rejected", "Rejected", {"thread_id", "message_id", "queue_id", "agent", "at", "rules"}},
-      {"findings", "Findings", {"rule", "action", "thread_id", "message_id", "queue_id", "agent", "at", "detail"}},
+      {"breaches", "Breaches (the limit passed with the customer waiting)", {"thread_id", "customer", "subject", "waiting_since", "at", "waited_s"}},
+      {"promises_missed", "Promises missed", {"thread_id", "customer", "subject", "promise", "promised_by", "at"}},
+      {"contact_gaps", "Contact gaps", {"thread_id", "customer", "subject", "last_outbound", "silent_s", "at"}},
+      {"customer_last_word", "Threads where the customer had the last word", {"thread_id", "message_id", "queue_id", "customer", "at"}},
+      {"held", "Held", {"thread_id", "message_id", "queue_id", "customer", "agent", "at", "rules"}},
+      {"released", "Released from hold", {"thread_id", "message_id", "queue_id", "customer", "agent", "at", "by", "latency_s"}},
+      {"discarded", "Discarded from hold", {"thread_id", "message_id", "queue_id", "customer", "agent", "at", "by"}},
+      {"rejected", "Rejected", {"thread_id", "message_id", "queue_id", "customer", "agent", "at", "rules"}},
+      {"findings", "Findings", {"rule", "action", "thread_id", "message_id", "queue_id", "customer", "agent", "at", "detail"}},
   };
   return lists;
 }
@@ -187,12 +187,14 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   nlohmann::json lists = nlohmann::json::object();
   for (const auto& l : report_lists()) lists[l.name] = nlohmann::json::array();
   std::map<std::string, nlohmann::json> last_inbound;  // thread -> its last customer message's row
+  std::map<std::string, std::string> thread_customer;  // thread -> its customer, from its messages
   // The row of a message or release record: where to find the message, who sent it, its times.
   auto message_row = [](const nlohmann::json& j, TimeMs t) {
     const nlohmann::json sla = j.value("sla", nlohmann::json::object());
     return nlohmann::json{{"thread_id", j.value("thread_id", "")},
                           {"message_id", j.value("message_id", "")},
                           {"queue_id", j.value("queue_id", "")},
+                          {"customer", j.value("customer", "")},
                           {"agent", j.value("author", "")},
                           {"at", format_rfc3339(t)},
                           {"waiting_since", sla.value("waiting_since", nlohmann::json())},
@@ -290,6 +292,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
 
       if (event == "message") {
         const std::string dir = j.value("direction", "");
+        if (!j.value("customer", "").empty() && !thread.empty()) thread_customer.emplace(thread, j.value("customer", ""));
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
         auto gs = groups_of(dir == "inbound" ? "" : j.value("author", ""));
         const std::string action = j.value("action", "");
@@ -422,6 +425,11 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       if (auto it = last_inbound.find(thread); it != last_inbound.end()) lists["customer_last_word"].push_back(it->second);
     }
   r["total"]["customer_last_word"] = customer_last;
+  // Rows of records that do not name the customer (SLA events, releases) take the thread's.
+  for (auto& [name, rows] : lists.items())
+    for (auto& row : rows)
+      if (row.value("customer", "").empty())
+        if (auto it = thread_customer.find(row.value("thread_id", "")); it != thread_customer.end()) row["customer"] = it->second;
   r["lists"] = lists;
   r["time_zone"] = opts.time_zone;
   r["calendar"] = opts.business_calendar ? "business" : "24x7";

@@ -161,6 +161,7 @@ TEST(AuditChain, CustomerAddressesAsHmac) {
   EXPECT_EQ(text.find("bob@client.example"), std::string::npos) << text;
   EXPECT_NE(text.find("hmac:"), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(text)["author"].get<std::string>().rfind("hmac:", 0), 0u);
+  EXPECT_EQ(nlohmann::json::parse(text)["customer"], nlohmann::json::parse(text)["author"]) << "the customer by the same token";
   Verdict out;
   out.direction = {Direction::outbound, "sam@support.example.com", "author sam@support.example.com is support"};
   EXPECT_EQ(audit_record(m, Envelope{}, out, *cfg)["author"], "sam@support.example.com") << "support stays in clear";

@@ -25,7 +25,7 @@ const char* kLog[] = {
     R"({"event":"message","message_time":"2026-11-02T10:00:00.000Z","thread_id":"t1","direction":"outbound","author":"sam@support.example.com","action":"accept","findings":[],"sla":{"latency_s":3600,"first_reply":true,"status":"within_target"}})",
     R"({"event":"message","message_time":"2026-11-02T11:00:00.000Z","thread_id":"t1","direction":"inbound","action":"accept","findings":[]})",
     R"({"event":"message","message_time":"2026-11-02T11:30:00.000Z","thread_id":"t1","direction":"outbound","author":"sam@support.example.com","action":"accept","findings":[],"sla":{"latency_s":1800,"first_reply":false,"status":"within_target"}})",
-    R"({"event":"message","message_time":"2026-11-02T09:00:00.000Z","thread_id":"t2","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-02T09:00:00.000Z","thread_id":"t2","direction":"inbound","customer":"ana@client.example","action":"accept","findings":[]})",
     R"({"event":"sla_breach","at":"2026-11-03T09:00:01Z","thread_id":"t2"})",
     R"({"event":"message","message_time":"2026-11-03T12:00:00.000Z","thread_id":"t2","direction":"outbound","author":"lee@support.example.com","action":"hold","findings":[{"rule":"reply-all","result":"fail","action":"hold"}],"sla":{"latency_s":null,"first_reply":false,"status":"held","waiting_since":"2026-11-02T09:00:00Z"}})",
     R"({"event":"release","time":"2026-11-03T15:00:00.000Z","queue_id":"Q2","message_id":"m2@x","thread_id":"t2","direction":"outbound","author":"lee@support.example.com","sla":{"latency_s":108000,"first_reply":true,"status":"breached","released":true}})",
@@ -114,6 +114,8 @@ TEST(Report, EveryCountHasItsRows) {
   ASSERT_EQ(l["replies"].size(), 4u);
   EXPECT_EQ(l["breaches"].size(), r["total"]["breaches"].get<std::size_t>());
   EXPECT_EQ(l["breaches"][0]["thread_id"], "t2");
+  EXPECT_EQ(l["breaches"][0]["customer"], "ana@client.example") << "the thread's customer, from its messages";
+  EXPECT_EQ(l["over_target"][0]["customer"], "ana@client.example");
   ASSERT_EQ(l["over_target"].size(), 2u);  // t3's 3 h and t2's 30 h (at release)
   EXPECT_EQ(l["over_target"][0]["thread_id"], "t2");
   EXPECT_EQ(l["over_target"][0]["message_id"], "m2@x");
@@ -132,7 +134,7 @@ TEST(Report, EveryCountHasItsRows) {
   // The CSV of a list: a header, one row per entry, every field quoted.
   auto csv = report_csv(r, "over_target");
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-            R"("thread_id","message_id","queue_id","agent","waiting_since","answered_at","latency_s","first_reply")");
+            R"("thread_id","message_id","queue_id","customer","agent","waiting_since","answered_at","latency_s","first_reply")");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 
