@@ -100,7 +100,8 @@ void PhraseList::add(std::string_view entry) {
       case Kind::stem: child = &n->stems[key]; break;
       case Kind::prefix: {
         auto& bucket = n->prefixes[key.substr(0, 2)];
-        auto it = std::find_if(bucket.begin(), bucket.end(), [&](const auto& e) { return e.first == key; });
+        const std::string& prefix = key;  // a plain reference: lambdas of clang before 16 cannot capture a binding
+        auto it = std::find_if(bucket.begin(), bucket.end(), [&](const auto& e) { return e.first == prefix; });
         if (it == bucket.end()) {
           bucket.emplace_back(key, nullptr);
           it = bucket.end() - 1;
