@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 #include "base/strings.h"
 
@@ -14,13 +15,13 @@ namespace sm {
 enum class WordKind { letters, number };
 
 // Calls f(std::string_view word, WordKind kind) for each word of `text`, which must be ASCII,
-// in order; spaces and punctuation between words are skipped.
+// in order; spaces and punctuation between words are skipped. When f returns bool, false stops.
 template <class F>
 void for_each_ascii_word(std::string_view text, F&& f);
 
 namespace detail {
 
-enum class WbClass : unsigned char { other, letter, numeric, mid_num_let, mid_num, extend_num_let };
+enum class WbClass : unsigned char { other, letter, numeric, mid_letter, mid_num_let, mid_num, extend_num_let };
 
 constexpr std::array<WbClass, 128> make_wb_table() {
   std::array<WbClass, 128> t{};
@@ -42,11 +43,13 @@ inline constexpr std::array<WbClass, 128> kWbClass = make_wb_table();
 
 }  // namespace detail
 
-template <class F>
-void for_each_ascii_word(std::string_view text, F&& f) {
+// The segmenter itself, over positions 0..n whose classes cls(i) gives (WbClass::other past the
+// end): calls f(begin, end, kind) for each word. When f returns bool, false stops the walk. Text
+// that is not ASCII uses it over code points whose classes come from ICU's properties
+// (store/fingerprint.cpp).
+template <class Cls, class F>
+void for_each_word_by_class(std::size_t n, Cls&& cls, F&& f) {
   using detail::WbClass;
-  const std::size_t n = text.size();
-  auto cls = [&](std::size_t i) { return i < n ? detail::kWbClass[static_cast<unsigned char>(text[i]) & 0x7f] : WbClass::other; };
   auto ah = [](WbClass c) { return c == WbClass::letter; };
   std::size_t i = 0;
   while (i < n) {
@@ -56,7 +59,7 @@ void for_each_ascii_word(std::string_view text, F&& f) {
       continue;
     }
     // A word: letters, digits and '_' joined by WB5, 8, 9, 10, 13a and 13b, with one middle
-    // character between two letters (WB6/7: ' . :) or two digits (WB11/12: , ; . ').
+    // character between two letters (WB6/7: ' . and MidLetter) or two digits (WB11/12: , ; . ').
     const std::size_t start = i;
     WbClass prev = WbClass::other, before = WbClass::other;  // the word's last two characters
     while (i < n) {
@@ -67,9 +70,9 @@ void for_each_ascii_word(std::string_view text, F&& f) {
         ++i;
         continue;
       }
-      WbClass next = cls(i + 1);
+      WbClass next = i + 1 < n ? cls(i + 1) : WbClass::other;
       bool joins = false;
-      if (ah(prev) && ah(next)) joins = c == WbClass::mid_num_let;
+      if (ah(prev) && ah(next)) joins = c == WbClass::mid_num_let || c == WbClass::mid_letter;
       else if (prev == WbClass::numeric && next == WbClass::numeric) joins = c == WbClass::mid_num || c == WbClass::mid_num_let;
       if (!joins) break;
       i += 1;  // the middle character; the next one is taken by the loop
@@ -78,8 +81,22 @@ void for_each_ascii_word(std::string_view text, F&& f) {
     // and so does '_' after a digit; a lone '_' is no word at all.
     if (i - start == 1 && prev == WbClass::extend_num_let) continue;
     bool number = prev == WbClass::numeric || (prev == WbClass::extend_num_let && before == WbClass::numeric);
-    f(text.substr(start, i - start), number ? WordKind::number : WordKind::letters);
+    if constexpr (std::is_same_v<decltype(f(start, i, WordKind::letters)), bool>) {
+      if (!f(start, i, number ? WordKind::number : WordKind::letters)) return;
+    } else {
+      f(start, i, number ? WordKind::number : WordKind::letters);
+    }
   }
+}
+
+template <class F>
+void for_each_ascii_word(std::string_view text, F&& f) {
+  const std::size_t n = text.size();
+  auto cls = [&](std::size_t i) { return detail::kWbClass[static_cast<unsigned char>(text[i]) & 0x7f]; };
+  for_each_word_by_class(n, cls, [&](std::size_t b, std::size_t e, WordKind k) {
+    if constexpr (std::is_same_v<decltype(f(text.substr(b, e - b), k)), bool>) return f(text.substr(b, e - b), k);
+    else f(text.substr(b, e - b), k);
+  });
 }
 
 }  // namespace sm

@@ -1,15 +1,19 @@
-// Shingles: NFKC case-folded text, words from ICU's word break iterator, XXH3 of each window of
-// kShingleWords words.
+// Shingles: NFKC case-folded text, the words ICU's word break iterator finds in it, XXH3 of each
+// window of kShingleWords words joined by one space.
 #include "store/fingerprint.h"
 
 #include "message/words.h"
 
 #include <unicode/brkiter.h>
 #include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,31 +22,6 @@ namespace sm {
 namespace {
 
 constexpr std::size_t kMaxText = 256 * 1024;
-
-// Word tokens of normalized text, as UTF-8. ASCII text needs no ICU: NFKC case folding is
-// lower-casing there, and message/words.h finds the words ICU's iterator would.
-std::vector<std::string> icu_words_of(std::string_view utf8);
-
-struct Words {
-  std::string lowered;              // ASCII text, lower-cased: the words point into it
-  std::vector<std::string> owned;   // words from ICU
-  std::vector<std::string_view> list;
-};
-
-Words words_of(std::string_view utf8) {
-  Words out;
-  if (utf8.size() > kMaxText) utf8 = utf8.substr(0, kMaxText);
-  if (is_ascii(utf8)) {
-    out.lowered.assign(utf8);
-    for (char& c : out.lowered)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    for_each_ascii_word(out.lowered, [&](std::string_view w, WordKind) { out.list.push_back(w); });
-    return out;
-  }
-  out.owned = icu_words_of(utf8);
-  for (const auto& w : out.owned) out.list.push_back(w);
-  return out;
-}
 
 std::vector<std::string> icu_words_of(std::string_view utf8) {
   std::vector<std::string> words;
@@ -72,26 +51,192 @@ std::vector<std::string> icu_words_of(std::string_view utf8) {
   return words;
 }
 
+// Text that is not ASCII but whose characters all lie below kTableEnd (Latin, Greek, Cyrillic,
+// general punctuation) folds one code point at a time: NFKC_Casefold of a character that starts
+// a normalization segment does not depend on its neighbours. Its words then come from the same
+// segmenter as ASCII's, with each character's Word_Break class from ICU. Anything the table cannot
+// answer for (combining marks, scripts whose words ICU finds with a dictionary or special rules,
+// characters past the table) sends the text to ICU, the reference: tests/unit/test_store_fingerprint.cpp
+// compares the two.
+constexpr UChar32 kTableEnd = 0x2070;
+
+struct FoldTable {
+  std::vector<std::string> folded;       // NFKC_Casefold of each code point, as UTF-8
+  std::vector<unsigned char> alone;      // 1: folds alone and every character it folds to has a class
+  std::vector<detail::WbClass> cls;      // the Word_Break class of ICU's root rules
+  std::vector<unsigned char> known;      // 1: cls is all the segmenter needs to know
+};
+
+detail::WbClass class_of(UChar32 c, bool& known) {
+  using detail::WbClass;
+  known = true;
+  if (u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
+    known = false;  // Thai, Lao, Khmer, Myanmar: words from a dictionary
+    return WbClass::other;
+  }
+  switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+    case U_WB_ALETTER: return WbClass::letter;
+    case U_WB_NUMERIC: return WbClass::numeric;
+    case U_WB_MIDLETTER: return WbClass::mid_letter;
+    case U_WB_MIDNUMLET: case U_WB_SINGLE_QUOTE: return WbClass::mid_num_let;
+    case U_WB_MIDNUM: return WbClass::mid_num;
+    case U_WB_EXTENDNUMLET: return WbClass::extend_num_let;
+    case U_WB_OTHER: case U_WB_CR: case U_WB_LF: case U_WB_NEWLINE: case U_WB_WSEGSPACE: return WbClass::other;
+    default: known = false; return WbClass::other;  // Extend, Format, ZWJ, Hebrew, Katakana, ...
+  }
+}
+
+const FoldTable& fold_table() {
+  static const FoldTable table = [] {
+    FoldTable t;
+    const auto n = static_cast<std::size_t>(kTableEnd);
+    t.folded.resize(n);
+    t.alone.assign(n, 0);
+    t.cls.assign(n, detail::WbClass::other);
+    t.known.assign(n, 0);
+    UErrorCode err = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
+    if (U_FAILURE(err)) return t;
+    for (UChar32 c = 0x80; c < kTableEnd; ++c) {
+      bool known = false;
+      t.cls[static_cast<std::size_t>(c)] = class_of(c, known);
+      t.known[static_cast<std::size_t>(c)] = known ? 1 : 0;
+    }
+    for (UChar32 c = 0x80; c < kTableEnd; ++c) {
+      if (U_IS_SURROGATE(c) || !nfkc_cf->hasBoundaryBefore(c)) continue;
+      icu::UnicodeString f = nfkc_cf->normalize(icu::UnicodeString(c), err);
+      if (U_FAILURE(err)) return t;
+      bool ok = true;
+      for (int32_t i = 0; i < f.length() && ok;) {
+        UChar32 d = f.char32At(i);
+        i += U16_LENGTH(d);
+        ok = d < 0x80 || (d < kTableEnd && t.known[static_cast<std::size_t>(d)] && nfkc_cf->hasBoundaryBefore(d));
+      }
+      if (!ok) continue;
+      f.toUTF8String(t.folded[static_cast<std::size_t>(c)]);
+      t.alone[static_cast<std::size_t>(c)] = 1;
+    }
+    return t;
+  }();
+  return table;
+}
+
+// Calls word(std::string_view) for each word of `utf8` (folded or, for ASCII, still to lower-case),
+// until it returns false. `ascii` tells the caller the words are not lower-cased yet.
+template <class W>
+void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
+  ascii = is_ascii(utf8);
+  if (ascii) {
+    for_each_ascii_word(utf8, [&](std::string_view w, WordKind) { return word(w); });
+    return;
+  }
+  const FoldTable& t = fold_table();
+  std::string folded;
+  folded.reserve(utf8.size() + utf8.size() / 8);
+  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto n = static_cast<int32_t>(utf8.size());
+  bool table = !t.alone.empty();
+  for (int32_t i = 0; i < n && table;) {
+    if (p[i] < 0x80) {
+      char c = static_cast<char>(p[i++]);
+      folded += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    table = c >= 0 && c < kTableEnd && t.alone[static_cast<std::size_t>(c)];
+    if (table) folded += t.folded[static_cast<std::size_t>(c)];
+  }
+  if (!table) {
+    std::vector<std::string> words = icu_words_of(utf8);
+    for (const auto& w : words)
+      if (!word(std::string_view(w))) return;
+    return;
+  }
+  // Where each code point of the folded text starts, and its class.
+  std::vector<std::pair<uint32_t, detail::WbClass>> points;
+  points.reserve(folded.size());
+  const auto* f = reinterpret_cast<const uint8_t*>(folded.data());
+  const auto fn = static_cast<int32_t>(folded.size());
+  for (int32_t i = 0; i < fn;) {
+    auto at = static_cast<uint32_t>(i);
+    UChar32 c;
+    U8_NEXT(f, i, fn, c);
+    points.emplace_back(at, c < 0x80 ? detail::kWbClass[static_cast<std::size_t>(c)] : t.cls[static_cast<std::size_t>(c)]);
+  }
+  std::string_view text(folded);
+  for_each_word_by_class(
+      points.size(), [&](std::size_t i) { return points[i].second; },
+      [&](std::size_t b, std::size_t e, WordKind) {
+        std::size_t from = points[b].first, to = e < points.size() ? points[e].first : folded.size();
+        return word(text.substr(from, to - from));
+      });
+}
+
 }  // namespace
+
+std::vector<std::string> shingle_words(std::string_view utf8) {
+  std::vector<std::string> out;
+  bool ascii = false;
+  for_each_word(utf8.substr(0, std::min(utf8.size(), kMaxText)), ascii, [&](std::string_view w) {
+    out.emplace_back(w);
+    return true;
+  });
+  if (ascii)
+    for (auto& w : out)
+      for (char& c : w)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+std::vector<std::string> shingle_words_icu(std::string_view utf8) {
+  return icu_words_of(utf8.substr(0, std::min(utf8.size(), kMaxText)));
+}
 
 namespace {
 
-// Calls f(hash) for every shingle of `utf8`, in text order, duplicates included.
+// Calls f(hash) for every shingle of `utf8`, in text order, duplicates included, until f returns
+// false. The window's words are kept as views into the text (or its folded copy) and joined into
+// one reused buffer: no allocation per word or window.
 template <class F>
 void for_each_shingle(std::string_view utf8, F&& f) {
-  Words w = words_of(utf8);
-  const std::vector<std::string_view>& words = w.list;
-  if (words.empty()) return;
-  std::size_t k = std::min(kShingleWords, words.size());
+  if (utf8.size() > kMaxText) utf8 = utf8.substr(0, kMaxText);
+  std::array<std::string_view, kShingleWords> ring;
+  std::size_t count = 0;
+  bool ascii = false;
   std::string window;
   window.reserve(256);
-  for (std::size_t i = 0; i + k <= words.size(); ++i) {
+  auto emit = [&] {
     window.clear();
-    for (std::size_t j = i; j < i + k; ++j) {
-      if (j > i) window += ' ';
-      window += words[j];
+    for (std::size_t j = count - kShingleWords; j < count; ++j) {
+      if (j > count - kShingleWords) window += ' ';
+      std::string_view w = ring[j % kShingleWords];
+      std::size_t at = window.size();
+      window += w;
+      if (ascii)
+        for (std::size_t k = at; k < window.size(); ++k)
+          if (window[k] >= 'A' && window[k] <= 'Z') window[k] = static_cast<char>(window[k] + 32);
     }
-    f(XXH3_64bits(window.data(), window.size()));
+    return f(XXH3_64bits(window.data(), window.size()));
+  };
+  // Until the first full window, the words so far joined: text shorter than one shingle hashes
+  // all its words (the views die with the folded text, so they are copied here).
+  std::string head;
+  for_each_word(utf8, ascii, [&](std::string_view w) {
+    ring[count % kShingleWords] = w;
+    ++count;
+    if (count < kShingleWords) {
+      if (count > 1) head += ' ';
+      head += w;
+      return true;
+    }
+    return emit();
+  });
+  if (count > 0 && count < kShingleWords) {
+    if (ascii)
+      for (char& c : head)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    f(XXH3_64bits(head.data(), head.size()));
   }
 }
 
@@ -99,7 +244,10 @@ void for_each_shingle(std::string_view utf8, F&& f) {
 
 std::vector<std::uint64_t> shingles(std::string_view utf8) {
   std::vector<std::uint64_t> out;
-  for_each_shingle(utf8, [&](std::uint64_t h) { out.push_back(h); });
+  for_each_shingle(utf8, [&](std::uint64_t h) {
+    out.push_back(h);
+    return true;
+  });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -123,11 +271,14 @@ double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::stri
   if (stored_sketch.empty()) return 0.0;
   std::vector<bool> found(stored_sketch.size(), false);
   std::size_t count = 0;
+  // Once every stored hash is found the share is 1 whatever follows: the rest of a long quote
+  // (older history below the message answered) is not read.
   for_each_shingle(quote, [&](std::uint64_t h) {
     auto it = std::lower_bound(stored_sketch.begin(), stored_sketch.end(), h);
-    if (it == stored_sketch.end() || *it != h) return;
+    if (it == stored_sketch.end() || *it != h) return true;
     auto i = static_cast<std::size_t>(it - stored_sketch.begin());
     if (!found[i]) found[i] = true, ++count;
+    return count < stored_sketch.size();
   });
   return static_cast<double>(count) / static_cast<double>(stored_sketch.size());
 }

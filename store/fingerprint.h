@@ -1,7 +1,9 @@
 // Fingerprints of text: hashes of overlapping word windows (shingles), so that a quote can be
-// matched to the message it quotes without keeping any body. Words come from ICU's word break
-// iterator after NFKC and case folding, so re-wrapping, quoting markers, punctuation and case do
-// not change them.
+// matched to the message it quotes without keeping any body. The words are those ICU's word break
+// iterator finds after NFKC and case folding, so re-wrapping, quoting markers, punctuation and case
+// do not change them. ASCII, Latin, Greek and Cyrillic text is folded and cut into words without
+// ICU, the same words (shingle_words against shingle_words_icu in the tests); other text goes
+// through ICU.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -29,6 +31,10 @@ double containment(const std::vector<std::uint64_t>& stored_sketch,
 // The same share, with the quote's shingles checked against the sketch as they are made, never
 // collected or sorted: what the quoted-history rule uses on a long quote.
 double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote);
+
+// The words the shingles are made of, folded; the second always through ICU, the reference.
+std::vector<std::string> shingle_words(std::string_view utf8);
+std::vector<std::string> shingle_words_icu(std::string_view utf8);
 
 // A sketch as the stores keep it: 8 bytes per hash, little-endian; a trailing partial hash is
 // ignored on reading.

@@ -2,6 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "store/fingerprint.h"
 
@@ -80,6 +86,61 @@ TEST(Fingerprint, StreamingContainmentEqualsSorted) {
   EXPECT_DOUBLE_EQ(containment_in({}, quote), 0.0);
   // A quote holding the answer twice counts each hash once.
   EXPECT_DOUBLE_EQ(containment_in(sk, answered + "\n" + answered), 1.0);
+}
+
+// Text that is not ASCII folds and splits without ICU when its characters allow: the words must be
+// ICU's, on random strings of the characters mail in our languages holds (accented Latin,
+// Cyrillic, Greek, typographic punctuation, ligatures and compatibility forms, digits, the middle
+// characters that join words) mixed with some that send the text to ICU (combining marks, Hebrew,
+// Thai, Japanese).
+TEST(Fingerprint, TablePathAgreesWithIcu) {
+  const std::vector<std::string> pool = {
+      "a", "Z", "k", "0", "9", "_", ".", "'", ",", ";", ":", "-", "!", "?", "@", "/", " ", "\t", "\n", "\"",
+      "\xc3\xa9", "\xc3\x89", "\xc3\xb1", "\xc3\x91", "\xc3\x9f", "\xc3\xa7", "\xc2\xbf", "\xc2\xa1",
+      "\xc2\xaa", "\xc2\xba", "\xc2\xb5", "\xc2\xb2", "\xc2\xbd", "\xc2\xa0", "\xc2\xad", "\xc2\xb7",
+      "\xc2\xab", "\xc2\xbb", "\xc5\x89", "\xc7\x84", "\xef\xac\x81",                    // ŉ Ǆ ﬁ
+      "\xd0\x96", "\xd0\xb6", "\xd1\x91", "\xd0\x81", "\xd0\xb9", "\xd0\x99", "\xd1\x8a", "\xd1\x96",
+      "\xce\xa3", "\xcf\x82", "\xce\x90", "\xce\x87", "\xcd\xbe",                         // Σ ς ΐ · ;
+      "\xe2\x80\x99", "\xe2\x80\x98", "\xe2\x80\x9c", "\xe2\x80\x94", "\xe2\x80\xa6", "\xe2\x80\xa4",
+      "\xe2\x80\xa7", "\xe2\x80\x8b", "\xe2\x80\x8d", "\xe2\x80\xbf", "\xe2\x81\x84", "\xe2\x82\xac",
+      "\xe1\xba\xbf", "\xe1\xbc\x80", "\xd9\xa3",                                           // ế ἀ ٣
+      "\xcc\x81", "\xcc\x88", "\xd7\x90", "\xe0\xb8\x81", "\xe3\x82\xab", "\xe4\xb8\xad", "\xff"};
+  std::mt19937 rng(8812);
+  std::uniform_int_distribution<std::size_t> pick(0, pool.size() - 1), len(0, 24);
+  for (int round = 0; round < 100000; ++round) {
+    std::string s;
+    for (std::size_t n = len(rng); n > 0; --n) s += pool[pick(rng)];
+    ASSERT_EQ(shingle_words(s), shingle_words_icu(s)) << "text: \"" << s << "\"";
+  }
+  for (std::string s : {std::string(kEn), std::string(kRu), std::string(kEs), std::string("Straße ÆSIR ǅemal ﬁn №5 Ⅻ ⑤")})
+    EXPECT_EQ(shingle_words(s), shingle_words_icu(s)) << s;
+}
+
+TEST(Fingerprint, TestMessagesAgreeWithIcu) {
+  int files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(SM_TEST_DATA)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream b;
+    b << in.rdbuf();
+    std::string s = b.str();
+    if (s.size() > 200000) continue;
+    ++files;
+    ASSERT_EQ(shingle_words(s), shingle_words_icu(s)) << e.path();
+  }
+  EXPECT_GT(files, 100);
+}
+
+// The quote is read only until every stored hash is found; the share is the one of the whole quote.
+TEST(Fingerprint, ContainmentStopsAtFullShareWithTheSameResult) {
+  auto sk = sketch(kRu);
+  std::string quote = std::string("> ") + kRu + "\n";
+  for (int i = 0; i < 200; ++i) quote += "> старая переписка, строка " + std::to_string(i) + "\n";
+  EXPECT_DOUBLE_EQ(containment_in(sk, quote), 1.0);
+  EXPECT_DOUBLE_EQ(containment_in(sk, quote), containment(sk, shingles(quote)));
+  std::string partial = std::string("> ") + std::string(kRu).substr(0, std::string(kRu).find(' ', 40)) + "\n" + quote.substr(quote.find('\n') + 1);
+  EXPECT_DOUBLE_EQ(containment_in(sk, partial), containment(sk, shingles(partial)));
+  EXPECT_LT(containment_in(sk, partial), 1.0);
 }
 
 }  // namespace
