@@ -32,6 +32,13 @@ bool scrub_line(std::string& s) {
 
 // Body text keeps its line breaks and tabs; NUL bytes go, other control characters become spaces.
 void scrub_text(std::string& s) {
+  // Most text has none: one branch-free pass to find out, the rewrite only when needed.
+  bool clean = true;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    clean &= (u >= 0x20 || u == '\t' || u == '\n' || u == '\r' || u == '\f') && u != 0x7f;
+  }
+  if (clean) return;
   std::size_t out = 0;
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);

@@ -338,18 +338,25 @@ BodyText extract_body(std::string_view message, const Limits& limits) {
       out.limit_hit = true;
       out.notes.push_back("body text over " + std::to_string(limits.max_text_bytes) + " bytes: the rest was not judged");
     }
-    // Normalize line ends for the quote splitter.
-    std::string norm;
-    norm.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\r') {
+    // Normalize line ends for the quote splitter: CRLF and lone CR become LF; the spans between
+    // are copied whole.
+    std::size_t cr = text.find('\r');
+    if (cr == std::string::npos) {
+      out.text = std::move(text);
+    } else {
+      std::string norm;
+      norm.reserve(text.size());
+      std::size_t i = 0;
+      while (cr != std::string::npos) {
+        norm.append(text, i, cr - i);
         norm += '\n';
-        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      } else {
-        norm += text[i];
+        i = cr + 1;
+        if (i < text.size() && text[i] == '\n') ++i;
+        cr = text.find('\r', i);
       }
+      norm.append(text, i, std::string::npos);
+      out.text = std::move(norm);
     }
-    out.text = std::move(norm);
   } catch (const std::exception& e) {
     out.notes.push_back(std::string("MIME structure unreadable: ") + e.what());
   } catch (...) {

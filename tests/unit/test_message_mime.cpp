@@ -49,6 +49,7 @@ TEST(Mime, ChoosesAndDecodesTheText) {
       {"truncated qp", "Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nabc=C", "abc=C", false},
       {"bare lf", "Content-Type: text/plain\n\nline1\nline2", "line1\nline2", false},
       {"bare cr", "Content-Type: text/plain\r\rline1\rline2", "line1\nline2", false},
+      {"mixed line ends", "Content-Type: text/plain\r\n\r\na\r\nb\rc\n\r\nd\r\r\ne", "a\nb\nc\n\nd\n\ne", false},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
@@ -96,6 +97,16 @@ TEST(Mime, HostileStructuresAreBounded) {
   EXPECT_TRUE(m.limit_hit);
   m = parse_message(many, Limits{});
   EXPECT_TRUE(m.limit_hit);
+}
+
+// Body text keeps line breaks, tabs and form feeds; NUL bytes go and other control characters
+// become spaces, in the text and in an attached message's.
+TEST(Mime, ControlCharactersInTheBody) {
+  using namespace std::string_literals;
+  Message m = parse_message("Content-Type: text/plain\r\n\r\none\x01two\0three\tfour\x7f\ffive\r\nsix"s, Limits{});
+  EXPECT_EQ(m.body_text, "one twothree\tfour \ffive\nsix");
+  m = parse_message("Content-Type: text/plain\r\n\r\nclean text\r\nin two lines"s, Limits{});
+  EXPECT_EQ(m.body_text, "clean text\nin two lines");
 }
 
 // A part's body ends before the line break that precedes the next delimiter; an attached message
