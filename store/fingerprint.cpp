@@ -121,8 +121,11 @@ const FoldTable& fold_table() {
   return table;
 }
 
-// Calls word(std::string_view) for each word of `utf8` (folded or, for ASCII, still to lower-case),
-// until it returns false. `ascii` tells the caller the words are not lower-cased yet.
+// Calls word(std::string_view) for each word of `utf8`, until it returns false; a word's view is
+// valid during the call only. `ascii` is set when the whole text is ASCII: its words are then
+// views of the text itself, not lower-cased yet. Other text is taken line by line (words never
+// span a line end: UAX #29 breaks before and after one, and NFKC leaves it alone), each line
+// through the table when its characters allow, else through ICU.
 template <class W>
 void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
   ascii = is_ascii(utf8);
@@ -132,45 +135,54 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
   }
   const FoldTable& t = fold_table();
   std::string folded;
-  folded.reserve(utf8.size() + utf8.size() / 8);
-  const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  bool table = !t.alone.empty();
-  for (int32_t i = 0; i < n && table;) {
-    if (p[i] < 0x80) {
-      char c = static_cast<char>(p[i++]);
-      folded += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  std::vector<std::pair<uint32_t, detail::WbClass>> points;  // code points of `folded`: offset, class
+  bool go = true;
+  for (std::size_t line = 0; line < utf8.size() && go;) {
+    std::size_t nl = utf8.find('\n', line);
+    std::size_t end = nl == std::string_view::npos ? utf8.size() : nl + 1;
+    std::string_view text = utf8.substr(line, end - line);
+    line = end;
+    const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+    const auto n = static_cast<int32_t>(text.size());
+    folded.clear();
+    points.clear();
+    bool table = !t.alone.empty();
+    for (int32_t i = 0; i < n && table;) {
+      if (p[i] < 0x80) {
+        auto c = static_cast<char>(p[i++]);
+        points.emplace_back(static_cast<uint32_t>(folded.size()), detail::kWbClass[static_cast<unsigned char>(c)]);
+        folded += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        continue;
+      }
+      UChar32 c;
+      U8_NEXT(p, i, n, c);
+      table = c >= 0 && c < kTableEnd && t.alone[static_cast<std::size_t>(c)];
+      if (!table) break;
+      // The characters it folds to (one, mostly), each with its class.
+      const std::string& f = t.folded[static_cast<std::size_t>(c)];
+      const auto* q = reinterpret_cast<const uint8_t*>(f.data());
+      const auto fn = static_cast<int32_t>(f.size());
+      for (int32_t k = 0; k < fn;) {
+        auto at = static_cast<uint32_t>(folded.size() + static_cast<std::size_t>(k));
+        UChar32 d;
+        U8_NEXT(q, k, fn, d);
+        points.emplace_back(at, d < 0x80 ? detail::kWbClass[static_cast<std::size_t>(d)] : t.cls[static_cast<std::size_t>(d)]);
+      }
+      folded += f;
+    }
+    if (!table) {
+      for (const auto& w : icu_words_of(text))
+        if (!(go = word(std::string_view(w)))) break;
       continue;
     }
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    table = c >= 0 && c < kTableEnd && t.alone[static_cast<std::size_t>(c)];
-    if (table) folded += t.folded[static_cast<std::size_t>(c)];
+    std::string_view view(folded);
+    for_each_word_by_class(
+        points.size(), [&](std::size_t i) { return points[i].second; },
+        [&](std::size_t b, std::size_t e, WordKind) {
+          std::size_t from = points[b].first, to = e < points.size() ? points[e].first : folded.size();
+          return go = word(view.substr(from, to - from));
+        });
   }
-  if (!table) {
-    std::vector<std::string> words = icu_words_of(utf8);
-    for (const auto& w : words)
-      if (!word(std::string_view(w))) return;
-    return;
-  }
-  // Where each code point of the folded text starts, and its class.
-  std::vector<std::pair<uint32_t, detail::WbClass>> points;
-  points.reserve(folded.size());
-  const auto* f = reinterpret_cast<const uint8_t*>(folded.data());
-  const auto fn = static_cast<int32_t>(folded.size());
-  for (int32_t i = 0; i < fn;) {
-    auto at = static_cast<uint32_t>(i);
-    UChar32 c;
-    U8_NEXT(f, i, fn, c);
-    points.emplace_back(at, c < 0x80 ? detail::kWbClass[static_cast<std::size_t>(c)] : t.cls[static_cast<std::size_t>(c)]);
-  }
-  std::string_view text(folded);
-  for_each_word_by_class(
-      points.size(), [&](std::size_t i) { return points[i].second; },
-      [&](std::size_t b, std::size_t e, WordKind) {
-        std::size_t from = points[b].first, to = e < points.size() ? points[e].first : folded.size();
-        return word(text.substr(from, to - from));
-      });
 }
 
 }  // namespace
@@ -196,48 +208,36 @@ std::vector<std::string> shingle_words_icu(std::string_view utf8) {
 namespace {
 
 // Calls f(hash) for every shingle of `utf8`, in text order, duplicates included, until f returns
-// false. The window's words are kept as views into the text (or its folded copy) and joined into
-// one reused buffer: no allocation per word or window.
+// false.
 template <class F>
 void for_each_shingle(std::string_view utf8, F&& f) {
   if (utf8.size() > kMaxText) utf8 = utf8.substr(0, kMaxText);
-  std::array<std::string_view, kShingleWords> ring;
+  // The last kShingleWords words, folded (their buffers are reused: no allocation per word), and
+  // one buffer the window is joined in.
+  std::array<std::string, kShingleWords> ring;
   std::size_t count = 0;
   bool ascii = false;
   std::string window;
   window.reserve(256);
-  auto emit = [&] {
+  auto join = [&](std::size_t words) {
     window.clear();
-    for (std::size_t j = count - kShingleWords; j < count; ++j) {
-      if (j > count - kShingleWords) window += ' ';
-      std::string_view w = ring[j % kShingleWords];
-      std::size_t at = window.size();
-      window += w;
-      if (ascii)
-        for (std::size_t k = at; k < window.size(); ++k)
-          if (window[k] >= 'A' && window[k] <= 'Z') window[k] = static_cast<char>(window[k] + 32);
+    for (std::size_t j = count - words; j < count; ++j) {
+      if (j > count - words) window += ' ';
+      window += ring[j % kShingleWords];
     }
     return f(XXH3_64bits(window.data(), window.size()));
   };
-  // Until the first full window, the words so far joined: text shorter than one shingle hashes
-  // all its words (the views die with the folded text, so they are copied here).
-  std::string head;
   for_each_word(utf8, ascii, [&](std::string_view w) {
-    ring[count % kShingleWords] = w;
-    ++count;
-    if (count < kShingleWords) {
-      if (count > 1) head += ' ';
-      head += w;
-      return true;
-    }
-    return emit();
-  });
-  if (count > 0 && count < kShingleWords) {
+    std::string& slot = ring[count % kShingleWords];
+    slot.assign(w);
     if (ascii)
-      for (char& c : head)
+      for (char& c : slot)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    f(XXH3_64bits(head.data(), head.size()));
-  }
+    ++count;
+    return count < kShingleWords || join(kShingleWords);
+  });
+  // Text shorter than one shingle: one hash of all its words.
+  if (count > 0 && count < kShingleWords) join(count);
 }
 
 }  // namespace
