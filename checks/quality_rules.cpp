@@ -241,9 +241,21 @@ class AnswerEveryQuestion final : public QualityRule {
     std::set<std::string> said;
     for (const auto& t : reply) said.insert(t.stem.empty() ? t.text : t.stem);
     const std::string body(ctx.text.body_text());
-    const bool amount = states_amount(body, *lex, ctx.text.body(), lang);
-    const bool time = names_a_time(body, ctx.time, ctx.text.time_zone());
-    const bool cause = !lex->get("answer-why", lang).find(ctx.text.body().tokens_in(lang), 1).empty();
+    // Whether the reply states an amount, a time or a cause: read once, and only when a question
+    // asks for one.
+    std::optional<bool> amount_read, time_read, cause_read;
+    auto amount = [&] {
+      if (!amount_read) amount_read = states_amount(body, *lex, ctx.text.body(), lang);
+      return *amount_read;
+    };
+    auto time = [&] {
+      if (!time_read) time_read = names_a_time(body, ctx.time, ctx.text.time_zone());
+      return *time_read;
+    };
+    auto cause = [&] {
+      if (!cause_read) cause_read = !lex->get("answer-why", lang).find(ctx.text.body().tokens_in(lang), 1).empty();
+      return *cause_read;
+    };
 
     // Yes/no answers in the reply ("Yes, ...", "Sí, ...", "К сожалению, ..."): each may answer one
     // yes/no question that no word of the reply echoes.
@@ -259,9 +271,9 @@ class AnswerEveryQuestion final : public QualityRule {
       TextAnalysis qa(q->text);
       const std::vector<Token>& tokens = qa.tokens_in(lang);
       const bool closed = lex->get("ask-open", lang).find(tokens, 1).empty();
-      if ((amount && !lex->get("ask-price", lang).find(tokens, 1).empty()) ||
-          (time && !lex->get("ask-time", lang).find(tokens, 1).empty()) ||
-          (cause && !lex->get("ask-why", lang).find(tokens, 1).empty())) {
+      if ((!lex->get("ask-price", lang).find(tokens, 1).empty() && amount()) ||
+          (!lex->get("ask-time", lang).find(tokens, 1).empty() && time()) ||
+          (!lex->get("ask-why", lang).find(tokens, 1).empty() && cause())) {
         read.push_back({q, true, closed});
         continue;
       }
