@@ -1,5 +1,6 @@
 // Snowball stemming through libstemmer, with a pool of stemmers per language: a stemmer keeps
 // state between calls and is not thread-safe, and making one costs more than stemming a message.
+// Each stemmer remembers the stems it found (a bounded memo, lent with it).
 #include "text/stem.h"
 
 #include <libstemmer.h>
@@ -8,6 +9,8 @@
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "text/fold.h"
 
@@ -20,7 +23,20 @@ constexpr std::size_t kMaxWord = 64;
 struct StemmerDelete {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
-using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDelete>;
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// A stemmer and the stems it found: mail repeats its words, within a message and from one message
+// to the next, and looking a word up costs a fraction of stemming it. Bounded: emptied when full.
+struct Stemmer {
+  static constexpr std::size_t kMemoMax = 20000;
+  std::unique_ptr<sb_stemmer, StemmerDelete> sb;
+  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> memo;
+};
+using StemmerPtr = std::unique_ptr<Stemmer>;
 
 class Pool {
  public:
@@ -36,7 +52,9 @@ class Pool {
         return s;
       }
     }
-    return StemmerPtr(sb_stemmer_new(algorithm, "UTF_8"));
+    auto s = std::make_unique<Stemmer>();
+    s->sb.reset(sb_stemmer_new(algorithm, "UTF_8"));
+    return s->sb ? std::move(s) : nullptr;
   }
   void give(Lang lang, StemmerPtr s) {
     if (!s) return;
@@ -63,11 +81,15 @@ bool stemmable(std::string_view w) {
   return true;
 }
 
-std::string run(sb_stemmer* s, std::string_view w) {
+std::string run(Stemmer* s, std::string_view w) {
   if (s == nullptr || !stemmable(w)) return std::string(w);
-  const sb_symbol* out = sb_stemmer_stem(s, reinterpret_cast<const sb_symbol*>(w.data()), static_cast<int>(w.size()));
+  if (auto it = s->memo.find(w); it != s->memo.end()) return it->second;
+  const sb_symbol* out = sb_stemmer_stem(s->sb.get(), reinterpret_cast<const sb_symbol*>(w.data()), static_cast<int>(w.size()));
   if (out == nullptr) return std::string(w);  // out of memory in the stemmer: the word as it is
-  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(s)));
+  std::string stem(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(s->sb.get())));
+  if (s->memo.size() >= Stemmer::kMemoMax) s->memo.clear();
+  s->memo.emplace(std::string(w), stem);
+  return stem;
 }
 
 }  // namespace
