@@ -463,10 +463,12 @@ class SqliteStore final : public ThreadStore {
     return text(st, 0);
   }
 
+  // BEGIN and COMMIT as prepared statements, kept like the others: sqlite3_exec would parse them
+  // again for every message.
   struct Transaction {
-    explicit Transaction(SqliteStore& s) : store(s) { store.exec("BEGIN IMMEDIATE"); }
+    explicit Transaction(SqliteStore& s) : store(s) { store.run("BEGIN IMMEDIATE"); }
     void commit() {
-      store.exec("COMMIT");
+      store.run("COMMIT");
       done = true;
     }
     ~Transaction() {
@@ -487,6 +489,14 @@ class SqliteStore final : public ThreadStore {
       sqlite3_free(err);
       throw StoreError("sqlite " + path_ + ": " + msg);
     }
+  }
+
+  // Runs a statement without parameters or rows from the statement cache.
+  void run(const char* sql) {
+    sqlite3_stmt* st = prepare(sql);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw StoreError("sqlite " + path_ + ": " + sql + ": " + sqlite3_errmsg(db_));
   }
 
   sqlite3_stmt* prepare(const char* sql) {
