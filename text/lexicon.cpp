@@ -24,6 +24,18 @@ namespace {
 
 constexpr std::size_t kMaxGap = 3;  // words "..." may stand for
 
+// The bit of a word's first two bytes in PhraseList::first_bytes_ (4096 bits).
+std::size_t first_bit(std::string_view w) {
+  if (w.empty()) return 0;
+  std::size_t a = static_cast<unsigned char>(w[0]), b = w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u;
+  return ((a << 5) ^ b) & 4095u;
+}
+
+bool has_bit(const std::array<std::uint64_t, 64>& bits, std::string_view w) {
+  std::size_t i = first_bit(w);
+  return (bits[i >> 6] >> (i & 63)) & 1u;
+}
+
 }  // namespace
 
 struct PhraseList::Node {
@@ -92,6 +104,12 @@ void PhraseList::add(std::string_view entry) {
   if (words.empty()) return;
   if (words.back().first == Kind::gap) throw std::invalid_argument("\"...\" must stand between two words");
   Node* n = starts_clause ? clause_root_.get() : root_.get();
+  {
+    // The first word is never a gap; a prefix is looked up by its first two bytes.
+    const std::string& first = words.front().second;
+    std::size_t i = first_bit(words.front().first == Kind::prefix ? std::string_view(first).substr(0, 2) : first);
+    first_bytes_[i >> 6] |= std::uint64_t{1} << (i & 63);
+  }
   for (auto& [kind, key] : words) {
     std::unique_ptr<Node>* child = nullptr;
     switch (kind) {
@@ -160,6 +178,16 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
   };
   std::vector<State> frontier;
   for (std::size_t start = 0; start < tokens.size() && hits.size() < max_hits; ++start) {
+    {
+      // No entry begins with this word in any of its forms: nothing starts here.
+      const Token& t = tokens[start];
+      bool may = has_bit(first_bytes_, t.text) || has_bit(first_bytes_, t.stem.empty() ? t.text : t.stem) ||
+                 t.text.find('*') != std::string::npos;
+      if (!may && !t.squeezed.empty())
+        may = has_bit(first_bytes_, t.squeezed) ||
+              has_bit(first_bytes_, t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem);
+      if (!may) continue;
+    }
     frontier.assign(1, {root_.get(), start});
     if (tokens[start].clause_start) frontier.push_back({clause_root_.get(), start});
     std::size_t best_end = 0;

@@ -18,6 +18,7 @@
 // match once ("fuuuck"). Whole words only: "class" never matches "ass".
 #pragma once
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +58,9 @@ class PhraseList {
   Lang lang_;
   std::unique_ptr<Node> root_;         // entries that may start anywhere
   std::unique_ptr<Node> clause_root_;  // entries that start a clause ('<')
+  // The first two bytes of every first word of an entry, hashed to one bit each: a token none of
+  // whose forms has its bit set starts no entry, and is passed without a lookup.
+  std::array<std::uint64_t, 64> first_bytes_{};
   std::size_t size_ = 0;
 };
 
