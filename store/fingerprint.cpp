@@ -64,7 +64,6 @@ struct FoldTable {
   std::vector<std::string> folded;       // NFKC_Casefold of each code point, as UTF-8
   std::vector<unsigned char> alone;      // 1: folds alone and every character it folds to has a class
   std::vector<detail::WbClass> cls;      // the Word_Break class of ICU's root rules
-  std::vector<unsigned char> known;      // 1: cls is all the segmenter needs to know
 };
 
 detail::WbClass class_of(UChar32 c, bool& known) {
@@ -93,14 +92,14 @@ const FoldTable& fold_table() {
     t.folded.resize(n);
     t.alone.assign(n, 0);
     t.cls.assign(n, detail::WbClass::other);
-    t.known.assign(n, 0);
+    std::vector<unsigned char> known(n, 0);  // 1: cls is all the segmenter needs to know
     UErrorCode err = U_ZERO_ERROR;
     const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
     if (U_FAILURE(err)) return t;
     for (UChar32 c = 0x80; c < kTableEnd; ++c) {
-      bool known = false;
-      t.cls[static_cast<std::size_t>(c)] = class_of(c, known);
-      t.known[static_cast<std::size_t>(c)] = known ? 1 : 0;
+      bool k = false;
+      t.cls[static_cast<std::size_t>(c)] = class_of(c, k);
+      known[static_cast<std::size_t>(c)] = k ? 1 : 0;
     }
     for (UChar32 c = 0x80; c < kTableEnd; ++c) {
       if (U_IS_SURROGATE(c) || !nfkc_cf->hasBoundaryBefore(c)) continue;
@@ -110,7 +109,7 @@ const FoldTable& fold_table() {
       for (int32_t i = 0; i < f.length() && ok;) {
         UChar32 d = f.char32At(i);
         i += U16_LENGTH(d);
-        ok = d < 0x80 || (d < kTableEnd && t.known[static_cast<std::size_t>(d)] && nfkc_cf->hasBoundaryBefore(d));
+        ok = d < 0x80 || (d < kTableEnd && known[static_cast<std::size_t>(d)] && nfkc_cf->hasBoundaryBefore(d));
       }
       if (!ok) continue;
       f.toUTF8String(t.folded[static_cast<std::size_t>(c)]);

@@ -3,13 +3,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "store/fingerprint.h"
+#include "tests/unit/files.h"
 
 namespace sm {
 namespace {
@@ -120,10 +119,7 @@ TEST(Fingerprint, TestMessagesAgreeWithIcu) {
   int files = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(SM_TEST_DATA)) {
     if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::ostringstream b;
-    b << in.rdbuf();
-    std::string s = b.str();
+    std::string s = test::slurp(e.path());
     if (s.size() > 200000) continue;
     ++files;
     ASSERT_EQ(shingle_words(s), shingle_words_icu(s)) << e.path();
