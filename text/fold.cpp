@@ -126,45 +126,57 @@ std::string fold_for_match(std::string_view text) {
 std::vector<Token> tokenize(std::string_view folded) {
   folded = folded.substr(0, std::min(folded.size(), kMaxText));
   std::vector<Token> out;
+  out.reserve(folded.size() / 8);
   const auto* p = reinterpret_cast<const uint8_t*>(folded.data());
   const auto n = static_cast<int32_t>(folded.size());
-  // The current word: its bytes, and where each code point starts in them.
+  // The current word's bytes, and what the rules below need of its code points, kept as they come:
+  // the run of one code point at its end, whether a run of three or more has been seen, and the
+  // same up to its last code point that is not a mask ('*'), where trailing masks are cut off.
   std::string cur;
-  std::vector<std::pair<int32_t, UChar32>> points;  // (offset in cur, code point)
+  struct Word {
+    UChar32 run_cp = -1;
+    std::size_t run = 0;
+    bool long_run = false;
+    std::size_t letter_end = 0;  // bytes up to the last code point that is not '*' (0: none)
+    bool letter_long_run = false;
+  } w;
   bool boundary = true;  // a clause boundary since the last word
   int newlines = 0;      // line ends since the last word or mark (two: a blank line)
   auto flush = [&] {
-    while (points.size() > 1 && points.back().second == '*') {
-      cur.resize(static_cast<std::size_t>(points.back().first));
-      points.pop_back();
-    }
-    bool letter = false;
-    for (const auto& pt : points) letter = letter || pt.second != '*';
-    bool long_run = false;
-    for (std::size_t i = 2; i < points.size() && !long_run; ++i)
-      long_run = points[i].second == points[i - 1].second && points[i].second == points[i - 2].second;
+    // Trailing masks go; a word of masks alone is no word.
+    const bool letter = w.letter_end > 0;
     if (letter && !out.empty()) out.back().clause_end = out.back().clause_end || boundary;
-    if (letter && !long_run) {
-      out.push_back({std::move(cur), {}, {}, {}, boundary, false});
-      boundary = false;
-    } else if (letter) {
-      // Runs of three or more of one code point squeeze to one; a pair stays a pair.
-      std::string squeezed;
-      for (std::size_t i = 0; i < points.size();) {
-        std::size_t j = i;
-        while (j < points.size() && points[j].second == points[i].second) ++j;
-        auto begin = static_cast<std::size_t>(points[i].first);
-        auto end = i + 1 < points.size() ? static_cast<std::size_t>(points[i + 1].first) : cur.size();
-        std::string_view one(cur.data() + begin, end - begin);
-        squeezed += one;
-        if (j - i == 2) squeezed += one;
-        i = j;
+    if (letter) {
+      cur.resize(w.letter_end);
+      if (!w.letter_long_run) {
+        out.push_back({std::move(cur), {}, {}, {}, boundary, false});
+      } else {
+        // Runs of three or more of one code point squeeze to one; a pair stays a pair.
+        std::string squeezed;
+        const auto* q = reinterpret_cast<const uint8_t*>(cur.data());
+        const auto m = static_cast<int32_t>(cur.size());
+        for (int32_t i = 0; i < m;) {
+          const int32_t begin = i;
+          UChar32 c;
+          U8_NEXT(q, i, m, c);
+          const std::string_view one(cur.data() + begin, static_cast<std::size_t>(i - begin));
+          std::size_t count = 1;
+          for (int32_t k = i; k < m;) {
+            UChar32 d;
+            U8_NEXT(q, k, m, d);
+            if (d != c) break;
+            i = k;
+            ++count;
+          }
+          squeezed += one;
+          if (count == 2) squeezed += one;
+        }
+        out.push_back({cur, std::move(squeezed), {}, {}, boundary, false});
       }
-      out.push_back({cur, std::move(squeezed), {}, {}, boundary, false});
       boundary = false;
     }
     cur.clear();
-    points.clear();
+    w = Word{};
   };
   for (int32_t i = 0; i < n;) {
     int32_t start = i;
@@ -182,8 +194,17 @@ std::vector<Token> tokenize(std::string_view folded) {
       if (next >= 0 && u_isalpha(next)) word = true;
     }
     if (word) {
-      points.emplace_back(static_cast<int32_t>(cur.size()), c);
       cur.append(folded.data() + start, static_cast<std::size_t>(i - start));
+      if (c == w.run_cp) {
+        if (++w.run >= 3) w.long_run = true;
+      } else {
+        w.run_cp = c;
+        w.run = 1;
+      }
+      if (c != '*') {
+        w.letter_end = cur.size();
+        w.letter_long_run = w.long_run;
+      }
       newlines = 0;
       continue;
     }
