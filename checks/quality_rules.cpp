@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "checks/rules.h"
 #include "checks/subject.h"
@@ -238,7 +239,8 @@ class AnswerEveryQuestion final : public QualityRule {
 
     // The reply's topic words, in the customer's language's stems.
     const std::vector<Token>& reply = ctx.text.body().tokens_in(lang);
-    std::set<std::string> said;
+    std::unordered_set<std::string_view> said;
+    said.reserve(reply.size());
     for (const auto& t : reply) said.insert(t.stem.empty() ? t.text : t.stem);
     const std::string body(ctx.text.body_text());
     // Whether the reply states an amount, a time or a cause: read once, and only when a question

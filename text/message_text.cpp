@@ -159,7 +159,10 @@ const MessageText::Layout& MessageText::layout() const {
     if (tokens.empty()) return r;
     for (Lang each : kLanguages) {
       if (lang != Lang::unknown && each != lang) continue;
-      std::vector<Token> stemmed = tokens;
+      // In the message's language the line's own tokens are stemmed; otherwise a copy per language.
+      std::vector<Token> copy;
+      if (lang == Lang::unknown) copy = tokens;
+      std::vector<Token>& stemmed = lang == Lang::unknown ? copy : tokens;
       stem_tokens(stemmed, each);
       auto hits = lexicons_->get(list, each).find(stemmed, 1);
       if (!hits.empty() && hits[0].first == 0) {
