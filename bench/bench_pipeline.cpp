@@ -7,12 +7,15 @@
 //   quote      splitting the body into new text and quoted history (split_quotes)
 //   rules      every rule, the conversation's customer message in the store
 //   store      recording the message and its SLA state in a SQLite file
+//   commit     the floor under that: one SQLite transaction adding a small row to each of 1, 3 or
+//              9 B-trees, opened as the store opens its file (WAL, synchronous = NORMAL)
 //   pipeline   all of it: parse, then Pipeline::process with a SQLite file
 //
 // SM_BENCH_STORE_URL=<store URL> (e.g. postgresql://user:pw@127.0.0.1:5432/db) adds the whole
 // pipeline on that store and the store calls of one message from 1 and 8 threads, timed in
 // wall-clock time (a network store mostly waits).
 #include <benchmark/benchmark.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -157,6 +160,57 @@ void BM_Store(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// What one transaction costs SQLite itself on this machine, whatever the schema: a small row
+// appended to each of `trees` tables (one leaf page each), as the store commits a message. The
+// store's write touches about nine B-trees (the message and its three indexes, its participants
+// and their two indexes, the thread row and its due index).
+void BM_SqliteCommit(benchmark::State& state) {
+  const std::string path = "/tmp/bench-commit-" + std::to_string(getpid()) + ".db";
+  auto remove = [&] {
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
+  };
+  remove();
+  sqlite3* db = nullptr;
+  auto check = [&](int rc) {
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw std::runtime_error(sqlite3_errmsg(db));
+  };
+  check(sqlite3_open(path.c_str(), &db));
+  check(sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr));
+  const auto trees = static_cast<int>(state.range(0));
+  std::vector<sqlite3_stmt*> inserts;
+  for (int t = 0; t < trees; ++t) {
+    const std::string name = "t" + std::to_string(t);
+    check(sqlite3_exec(db, ("CREATE TABLE " + name + "(k INTEGER PRIMARY KEY, v BLOB)").c_str(), nullptr, nullptr, nullptr));
+    sqlite3_stmt* st = nullptr;
+    check(sqlite3_prepare_v2(db, ("INSERT INTO " + name + "(k, v) VALUES(?1, ?2)").c_str(), -1, &st, nullptr));
+    inserts.push_back(st);
+  }
+  sqlite3_stmt *begin = nullptr, *commit = nullptr;
+  check(sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr));
+  check(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr));
+  const std::string value(100, 'x');
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    check(sqlite3_step(begin));
+    sqlite3_reset(begin);
+    for (sqlite3_stmt* st : inserts) {
+      sqlite3_bind_int64(st, 1, n);
+      sqlite3_bind_blob(st, 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+      check(sqlite3_step(st));
+      sqlite3_reset(st);
+    }
+    check(sqlite3_step(commit));
+    sqlite3_reset(commit);
+    ++n;
+  }
+  for (sqlite3_stmt* st : inserts) sqlite3_finalize(st);
+  sqlite3_finalize(begin);
+  sqlite3_finalize(commit);
+  sqlite3_close(db);
+  remove();
+  state.SetItemsProcessed(state.iterations());
+}
+
 // The whole pipeline with a SQLite file: parse, thread lookup, every rule, SLA, store update.
 void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_file, const std::string& url = {}) {
   auto cfg = config();
@@ -187,7 +241,7 @@ void BM_StoreCalls(benchmark::State& state, const std::string& spec) {
   const std::string prefix = std::to_string(getpid()) + "-" + std::to_string(state.thread_index()) + "-";
   for (auto _ : state) {
     std::string id = prefix + std::to_string(n++);
-    ThreadInfo t{"t" + id, "Invoice 4471", 1, 1, ""};
+    ThreadInfo t{"t" + id, "Invoice 4471", 1, 1, "", {}};
     StoredMessage m;
     m.message_id = id + "@bench.example";
     m.thread_id = t.thread_id;
@@ -219,6 +273,7 @@ BENCHMARK_CAPTURE(BM_Rules, 20k_en, std::string("20k-en"));
 BENCHMARK_CAPTURE(BM_Rules, 20k_es, std::string("20k-es"));
 BENCHMARK_CAPTURE(BM_Rules, 20k_ru, std::string("20k-ru"));
 BENCHMARK(BM_Store);
+BENCHMARK(BM_SqliteCommit)->Arg(1)->Arg(3)->Arg(9);
 BENCHMARK_CAPTURE(BM_Pipeline, 4k_en, std::string("4k-en"), true);
 BENCHMARK_CAPTURE(BM_Pipeline, 20k_en, std::string("20k-en"), true);
 BENCHMARK_CAPTURE(BM_Pipeline, 20k_es, std::string("20k-es"), true);
