@@ -153,8 +153,8 @@ void BM_Store(benchmark::State& state) {
     m.message_id = "bench-" + std::to_string(n) + "@support.example.com";
     m.thread_id = info.thread_id = "t" + std::to_string(n / 4);  // four messages per thread
     m.time = static_cast<TimeMs>(n) * 1000;
-    ts.store->record(m, &info);
-    ts.store->save_sla(m.thread_id, R"({"waiting_since":null,"replies":1})", m.time + 3600000);
+    // As the pipeline writes a message: the message, its thread and the SLA state in one transaction.
+    ts.store->record_message(m, &info, {}, ThreadStore::SlaUpdate{R"({"waiting_since":null,"replies":1})", m.time + 3600000});
     ++n;
   }
   state.SetItemsProcessed(state.iterations());
