@@ -12,6 +12,7 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cctype>
@@ -103,7 +104,8 @@ std::string fold_for_match(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   if (is_ascii(text)) {
-    for (char c : text) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    out.resize(text.size());
+    std::transform(text.begin(), text.end(), out.begin(), [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
     return out;
   }
   const auto& table = fold_table();
@@ -129,15 +131,17 @@ std::vector<Token> tokenize(std::string_view folded) {
   out.reserve(folded.size() / 8);
   const auto* p = reinterpret_cast<const uint8_t*>(folded.data());
   const auto n = static_cast<int32_t>(folded.size());
-  // The current word's bytes, and what the rules below need of its code points, kept as they come:
-  // the run of one code point at its end, whether a run of three or more has been seen, and the
-  // same up to its last code point that is not a mask ('*'), where trailing masks are cut off.
-  std::string cur;
+  // The current word: where it starts in `folded` (its bytes are contiguous there), and what the
+  // rules below need of its code points, kept as they come: the run of one code point at its end,
+  // whether a run of three or more has been seen, and the same up to its last code point that is
+  // not a mask ('*'), where trailing masks are cut off.
+  constexpr int32_t kNone = -1;
+  int32_t word_begin = kNone;
   struct Word {
     UChar32 run_cp = -1;
     std::size_t run = 0;
     bool long_run = false;
-    std::size_t letter_end = 0;  // bytes up to the last code point that is not '*' (0: none)
+    std::size_t letter_end = 0;  // bytes of the word up to its last code point that is not '*' (0: none)
     bool letter_long_run = false;
   } w;
   bool boundary = true;  // a clause boundary since the last word
@@ -147,9 +151,9 @@ std::vector<Token> tokenize(std::string_view folded) {
     const bool letter = w.letter_end > 0;
     if (letter && !out.empty()) out.back().clause_end = out.back().clause_end || boundary;
     if (letter) {
-      cur.resize(w.letter_end);
+      const std::string_view cur(folded.data() + word_begin, w.letter_end);
       if (!w.letter_long_run) {
-        out.push_back({std::move(cur), {}, {}, {}, boundary, false});
+        out.push_back({std::string(cur), {}, {}, {}, boundary, false});
       } else {
         // Runs of three or more of one code point squeeze to one; a pair stays a pair.
         std::string squeezed;
@@ -171,11 +175,11 @@ std::vector<Token> tokenize(std::string_view folded) {
           squeezed += one;
           if (count == 2) squeezed += one;
         }
-        out.push_back({cur, std::move(squeezed), {}, {}, boundary, false});
+        out.push_back({std::string(cur), std::move(squeezed), {}, {}, boundary, false});
       }
       boundary = false;
     }
-    cur.clear();
+    word_begin = kNone;
     w = Word{};
   };
   for (int32_t i = 0; i < n;) {
@@ -185,16 +189,16 @@ std::vector<Token> tokenize(std::string_view folded) {
     else U8_NEXT(p, i, n, c);
     if (c < 0) c = 0xFFFD;  // ill-formed: a separator, as ICU's conversion would make it
     bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') : u_isalnum(c) != 0;
-    bool word = alnum || (c == '*' && !cur.empty());
+    bool word = alnum || (c == '*' && word_begin != kNone);
     // A mask at the start of a word counts when a letter follows ("*uck").
-    if (c == '*' && cur.empty() && i < n) {
+    if (c == '*' && word_begin == kNone && i < n) {
       int32_t k = i;
       UChar32 next;
       U8_NEXT(p, k, n, next);
       if (next >= 0 && u_isalpha(next)) word = true;
     }
     if (word) {
-      cur.append(folded.data() + start, static_cast<std::size_t>(i - start));
+      if (word_begin == kNone) word_begin = start;
       if (c == w.run_cp) {
         if (++w.run >= 3) w.long_run = true;
       } else {
@@ -202,13 +206,13 @@ std::vector<Token> tokenize(std::string_view folded) {
         w.run = 1;
       }
       if (c != '*') {
-        w.letter_end = cur.size();
+        w.letter_end = static_cast<std::size_t>(i - word_begin);
         w.letter_long_run = w.long_run;
       }
       newlines = 0;
       continue;
     }
-    if (!cur.empty()) flush();
+    if (word_begin != kNone) flush();
     if (c == '\n') {
       if (++newlines >= 2) boundary = true;
     } else if (is_clause_mark(c)) {
@@ -223,7 +227,7 @@ std::vector<Token> tokenize(std::string_view folded) {
     }
     if (out.size() > 50000) break;
   }
-  if (!cur.empty()) flush();
+  if (word_begin != kNone) flush();
   if (!out.empty()) out.back().clause_end = true;
   return out;
 }
