@@ -32,13 +32,16 @@ bool scrub_line(std::string& s) {
 
 // Body text keeps its line breaks and tabs; NUL bytes go, other control characters become spaces.
 void scrub_text(std::string& s) {
-  // Most text has none: one branch-free pass to find out, the rewrite only when needed.
-  bool clean = true;
+  // Most text has none: one branch-free pass to find out (bitwise operators, so the compiler can
+  // test many bytes at once), the rewrite only when needed.
+  unsigned bad = 0;
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    clean &= (u >= 0x20 || u == '\t' || u == '\n' || u == '\r' || u == '\f') && u != 0x7f;
+    bad |= (static_cast<unsigned>(u < 0x20) & static_cast<unsigned>(u != '\t') & static_cast<unsigned>(u != '\n') &
+            static_cast<unsigned>(u != '\r') & static_cast<unsigned>(u != '\f')) |
+           static_cast<unsigned>(u == 0x7f);
   }
-  if (clean) return;
+  if (bad == 0) return;
   std::size_t out = 0;
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
