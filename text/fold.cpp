@@ -152,11 +152,12 @@ std::vector<Token> tokenize(std::string_view folded) {
     if (letter && !out.empty()) out.back().clause_end = out.back().clause_end || boundary;
     if (letter) {
       const std::string_view cur(folded.data() + word_begin, w.letter_end);
-      if (!w.letter_long_run) {
-        out.push_back({std::string(cur), {}, {}, {}, boundary, false});
-      } else {
+      // Made in place: a token is four strings, and moving one costs as much as making it.
+      Token& t = out.emplace_back();
+      t.text.assign(cur);
+      t.clause_start = boundary;
+      if (w.letter_long_run) {
         // Runs of three or more of one code point squeeze to one; a pair stays a pair.
-        std::string squeezed;
         const auto* q = reinterpret_cast<const uint8_t*>(cur.data());
         const auto m = static_cast<int32_t>(cur.size());
         for (int32_t i = 0; i < m;) {
@@ -172,10 +173,9 @@ std::vector<Token> tokenize(std::string_view folded) {
             i = k;
             ++count;
           }
-          squeezed += one;
-          if (count == 2) squeezed += one;
+          t.squeezed += one;
+          if (count == 2) t.squeezed += one;
         }
-        out.push_back({std::string(cur), std::move(squeezed), {}, {}, boundary, false});
       }
       boundary = false;
     }
