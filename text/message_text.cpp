@@ -90,7 +90,7 @@ bool asks(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     std::size_t len = 0;
     if (s[i] == '?') len = 1;
-    else if (s.compare(i, 3, "\xef\xbc\x9f") == 0) len = 3;
+    else if (s[i] == '\xef' && s.compare(i, 3, "\xef\xbc\x9f") == 0) len = 3;
     if (len == 0) continue;
     std::size_t after = i + len;
     if (after >= s.size()) return true;
