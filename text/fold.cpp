@@ -143,6 +143,8 @@ std::vector<Token> tokenize(std::string_view folded) {
     bool long_run = false;
     std::size_t letter_end = 0;  // bytes of the word up to its last code point that is not '*' (0: none)
     bool letter_long_run = false;
+    bool star = false;         // a '*' seen
+    bool letter_star = false;  // a '*' before the last code point that is not one
   } w;
   bool boundary = true;  // a clause boundary since the last word
   int newlines = 0;      // line ends since the last word or mark (two: a blank line)
@@ -156,6 +158,7 @@ std::vector<Token> tokenize(std::string_view folded) {
       Token& t = out.emplace_back();
       t.text.assign(cur);
       t.clause_start = boundary;
+      t.masked = w.letter_star;
       if (w.letter_long_run) {
         // Runs of three or more of one code point squeeze to one; a pair stays a pair.
         const auto* q = reinterpret_cast<const uint8_t*>(cur.data());
@@ -208,6 +211,9 @@ std::vector<Token> tokenize(std::string_view folded) {
       if (c != '*') {
         w.letter_end = static_cast<std::size_t>(i - word_begin);
         w.letter_long_run = w.long_run;
+        w.letter_star = w.star;
+      } else {
+        w.star = true;
       }
       newlines = 0;
       continue;

@@ -25,6 +25,7 @@ struct Token {
   std::string squeezed_stem;
   bool clause_start = false;
   bool clause_end = false;
+  bool masked = false;  // the text has a '*' ("f*ck"): matched by the masked rules of the lists
 };
 std::vector<Token> tokenize(std::string_view folded);
 

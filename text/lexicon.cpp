@@ -181,8 +181,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     {
       // No entry begins with this word in any of its forms: nothing starts here.
       const Token& t = tokens[start];
-      bool may = has_bit(first_bytes_, t.text) || has_bit(first_bytes_, t.stem.empty() ? t.text : t.stem) ||
-                 t.text.find('*') != std::string::npos;
+      bool may = t.masked || has_bit(first_bytes_, t.text) || has_bit(first_bytes_, t.stem.empty() ? t.text : t.stem);
       if (!may && !t.squeezed.empty())
         may = has_bit(first_bytes_, t.squeezed) ||
               has_bit(first_bytes_, t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem);
@@ -230,7 +229,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
             for (const auto& [prefix, child] : b->second)
               if (form->compare(0, prefix.size(), prefix) == 0) frontier.push_back({child.get(), s.next + 1});
       }
-      if (t.text.find('*') != std::string::npos) {
+      if (t.masked) {
         for (const auto& [word, child] : s.node->exact)
           if (masked_equal(t.text, word)) frontier.push_back({child.get(), s.next + 1});
         // A masked word cannot be stemmed: it matches a stem it begins with, a short ending aside.
