@@ -96,46 +96,48 @@ bool convert(UConverter* from, std::string_view bytes, std::string& out, bool& r
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
+  // The well-formed byte sequences of the Unicode standard (its table 3-7): the second byte's
+  // range depends on the first, which rules out overlong forms, surrogates and code points above
+  // U+10FFFF without decoding.
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  std::size_t n = s.size();
+  const std::size_t n = s.size();
+  auto cont = [&](std::size_t k) { return (p[k] & 0xc0) == 0x80; };
   std::size_t i = 0;
   while (i < n) {
-    // ASCII runs, eight bytes at a time.
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (w & 0x8080808080808080ULL) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    unsigned char c = p[i];
+    const unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
+      // ASCII runs, eight bytes at a time.
+      while (i + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+        i += 8;
+      }
       continue;
     }
-    std::size_t len;
-    std::uint32_t cp;
     if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
+      if (i + 1 >= n || !cont(i + 1)) return false;
+      i += 2;
+      continue;
     }
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3f);
+    if (c >= 0xe0 && c <= 0xef) {
+      if (i + 2 >= n) return false;
+      const unsigned char b = p[i + 1];
+      const unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+      if (b < lo || b > hi || !cont(i + 2)) return false;
+      i += 3;
+      continue;
     }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    i += len;
+    if (c >= 0xf0 && c <= 0xf4) {
+      if (i + 3 >= n) return false;
+      const unsigned char b = p[i + 1];
+      const unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+      if (b < lo || b > hi || !cont(i + 2) || !cont(i + 3)) return false;
+      i += 4;
+      continue;
+    }
+    return false;
   }
   return true;
 }

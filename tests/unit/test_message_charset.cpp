@@ -1,5 +1,6 @@
 // Charsets to UTF-8 through ICU, with fallbacks for labels that lie or do not exist.
 #include <gtest/gtest.h>
+#include <unicode/utf8.h>
 
 #include "message/charset.h"
 
@@ -59,6 +60,49 @@ TEST(Charset, Validity) {
   EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(is_valid_utf8("\xe2\x82"));
   EXPECT_EQ(sanitize_utf8("ok\xfe"), "ok\xef\xbf\xbd");
+}
+
+// Well-formed as ICU reads UTF-8: every code point decodes (U8_NEXT gives a negative value for
+// an ill-formed sequence: overlong, surrogate, above U+10FFFF, cut short).
+bool icu_valid(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+TEST(Charset, ValidityAgreesWithIcuOnEveryShortSequence) {
+  // Every string of one and two bytes, every three-byte string that starts a multi-byte
+  // sequence, and four-byte strings over every lead and second byte with the other two from a
+  // set of edge values; each alone and after ASCII (the eight-byte ASCII path).
+  std::size_t checked = 0;
+  auto check = [&](const std::string& s) {
+    ASSERT_EQ(is_valid_utf8(s), icu_valid(s)) << testing::PrintToString(s);
+    const std::string after = "abcdefghij" + s;
+    ASSERT_EQ(is_valid_utf8(after), icu_valid(after)) << testing::PrintToString(after);
+    ++checked;
+  };
+  for (int a = 0; a < 256; ++a) {
+    check(std::string(1, static_cast<char>(a)));
+    for (int b = 0; b < 256; ++b) check({static_cast<char>(a), static_cast<char>(b)});
+  }
+  for (int a = 0xc0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b)
+      for (int c = 0; c < 256; ++c) {
+        std::string s{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)};
+        if (a >= 0xe0) check(s);
+        else if (c == 0x41 || c == 0x80 || c == 0xbf || c == 0xc0) check(s);  // a 2-byte lead, then one more byte
+      }
+  const int edges[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff};
+  for (int a = 0xf0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b)
+      for (int c : edges)
+        for (int d : edges) check({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)});
+  EXPECT_GT(checked, 1'000'000u);
 }
 
 TEST(Charset, LargeInputIsConvertedWhole) {
