@@ -5,6 +5,7 @@
 #   scripts/bench.sh e2e [...]  only Postfix alone / null milter / OpenDKIM / support-milter
 #   scripts/bench.sh store [...] the SQLite store with 10 million messages (fills a file once)
 #   scripts/bench.sh memory [...] peak RSS with 10 concurrent 25 MB messages
+#   scripts/bench.sh instructions [...] instructions per message of the pipeline (cachegrind)
 # Extra arguments go to the chosen benchmark. Run as root on a machine with nothing else busy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +26,10 @@ case "$what" in
   e2e) python3 bench/e2e.py "$@" ;;
   store) "$build/bench/bench_store" --json bench/results/store.json "$@" ;;
   memory) python3 bench/memory.py "$@" ;;
+  instructions) python3 bench/instructions.py "$@" ;;
   all)
     taskset -c 0 "$build/bench/bench_pipeline" --benchmark_out=bench/results/pipeline.json \
       --benchmark_out_format=json
     python3 bench/e2e.py ;;
-  *) echo "usage: scripts/bench.sh [pipeline|e2e|store|memory] [args]" >&2; exit 64 ;;
+  *) echo "usage: scripts/bench.sh [pipeline|e2e|store|memory|instructions] [args]" >&2; exit 64 ;;
 esac

@@ -26,6 +26,8 @@ packages=(
   debhelper dpkg-dev fakeroot lintian
   # the fuzzers (libFuzzer with ASan and UBSan) and the benchmarks' profiles
   clang-14 libclang-rt-14-dev libfuzzer-14-dev linux-perf
+  # the benchmarks' instruction counts (cachegrind)
+  valgrind
 )
 
 missing=()
