@@ -41,4 +41,57 @@ TEST(Fold, RandomTextMatchesIcu) {
   }
 }
 
+// One token per line: text, squeezed form (when any), then the flags that are set.
+std::string describe(const std::vector<Token>& tokens) {
+  std::string out;
+  for (const auto& t : tokens) {
+    out += t.text;
+    if (!t.squeezed.empty()) out += " ~" + t.squeezed;
+    if (t.clause_start) out += " <";
+    if (t.clause_end) out += " >";
+    if (t.masked) out += " *";
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(Tokenize, MasksCountInsideAndBeforeAWordButNotAfter) {
+  // "*uck" starts with its mask (a letter follows); a trailing mask is cut off; a lone mask and a
+  // mask before a space are no words; a mask inside a word stays and marks the token.
+  EXPECT_EQ(describe(tokenize("f**k *uck no** * ok")),
+            "f**k < *\n"
+            "*uck *\n"
+            "no\n"
+            "ok >\n");
+}
+
+TEST(Tokenize, RunsOfThreeSqueezeAndPairsStay) {
+  EXPECT_EQ(describe(tokenize("soooo good thaaanks ааааа")),
+            "soooo ~so <\n"
+            "good\n"
+            "thaaanks ~thanks\n"
+            "ааааа ~а >\n");
+  // A run of masks is a run like any other: the squeezed form keeps one.
+  EXPECT_EQ(describe(tokenize("f***ing")), "f***ing ~f*ing < > *\n");
+  // Trailing masks go before the runs are counted.
+  EXPECT_EQ(describe(tokenize("ab***")), "ab < >\n");
+}
+
+TEST(Tokenize, ClausesEndAtMarksAndBlankLinesNotInsideNumbersOrWords) {
+  EXPECT_EQ(describe(tokenize("costs 2.5 euros, e-mail me - thanks\n\nbye")),
+            "costs <\n"
+            "2\n"
+            "5\n"
+            "euros >\n"
+            "e <\n"
+            "mail\n"
+            "me >\n"
+            "thanks < >\n"
+            "bye < >\n");
+}
+
+TEST(Tokenize, IllFormedBytesSeparateWords) {
+  EXPECT_EQ(describe(tokenize("ab\xff" "cd \xe2\x82")), "ab <\ncd >\n");
+}
+
 }  // namespace
