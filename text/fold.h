@@ -2,6 +2,7 @@
 // tokens: letters and digits, '*' inside a word kept as a masked letter ("f*ck", "с*ка"), runs of
 // one letter squeezed ("fuuuck"), and where each clause starts and ends (for lexicon frames).
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,18 @@ struct Token {
   bool clause_start = false;
   bool clause_end = false;
   bool masked = false;  // the text has a '*' ("f*ck"): matched by the masked rules of the lists
+  // word_key() of the text, and of the stem (of the text while there is no stem): the phrase
+  // lists pass over a token whose keys start none of their entries without a lookup.
+  std::uint16_t key = 0;
+  std::uint16_t stem_key = 0;
 };
 std::vector<Token> tokenize(std::string_view folded);
+
+// A word's first two bytes hashed to 12 bits.
+inline std::uint16_t word_key(std::string_view w) {
+  if (w.empty()) return 0;
+  const unsigned a = static_cast<unsigned char>(w[0]), b = w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u;
+  return static_cast<std::uint16_t>(((a << 5) ^ b) & 4095u);
+}
 
 }  // namespace sm

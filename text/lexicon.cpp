@@ -24,17 +24,9 @@ namespace {
 
 constexpr std::size_t kMaxGap = 3;  // words "..." may stand for
 
-// The bit of a word's first two bytes in PhraseList::first_bytes_ (4096 bits).
-std::size_t first_bit(std::string_view w) {
-  if (w.empty()) return 0;
-  std::size_t a = static_cast<unsigned char>(w[0]), b = w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u;
-  return ((a << 5) ^ b) & 4095u;
-}
-
-bool has_bit(const std::array<std::uint64_t, 64>& bits, std::string_view w) {
-  std::size_t i = first_bit(w);
-  return (bits[i >> 6] >> (i & 63)) & 1u;
-}
+// The bit of a word's first two bytes in PhraseList::first_bytes_ (4096 bits): its word_key.
+bool has_key(const std::array<std::uint64_t, 64>& bits, std::size_t key) { return (bits[key >> 6] >> (key & 63)) & 1u; }
+bool has_bit(const std::array<std::uint64_t, 64>& bits, std::string_view w) { return has_key(bits, word_key(w)); }
 
 }  // namespace
 
@@ -107,7 +99,7 @@ void PhraseList::add(std::string_view entry) {
   {
     // The first word is never a gap; a prefix is looked up by its first two bytes.
     const std::string& first = words.front().second;
-    std::size_t i = first_bit(words.front().first == Kind::prefix ? std::string_view(first).substr(0, 2) : first);
+    std::size_t i = word_key(words.front().first == Kind::prefix ? std::string_view(first).substr(0, 2) : first);
     first_bytes_[i >> 6] |= std::uint64_t{1} << (i & 63);
   }
   for (auto& [kind, key] : words) {
@@ -181,7 +173,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     {
       // No entry begins with this word in any of its forms: nothing starts here.
       const Token& t = tokens[start];
-      bool may = t.masked || has_bit(first_bytes_, t.text) || has_bit(first_bytes_, t.stem.empty() ? t.text : t.stem);
+      bool may = t.masked || has_key(first_bytes_, t.key) || has_key(first_bytes_, t.stem_key);
       if (!may && !t.squeezed.empty())
         may = has_bit(first_bytes_, t.squeezed) ||
               has_bit(first_bytes_, t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem);
