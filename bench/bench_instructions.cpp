@@ -8,34 +8,14 @@
 // As BM_Pipeline/<name>_memory: the conversation's customer message first, then <count> copies of
 // the reply, each with a Message-ID of its own, every rule on, the store SQLite in memory.
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "config/config.h"
 #include "message/mime.h"
 #include "pipeline/pipeline.h"
 #include "store/sqlite_store.h"
-
-namespace {
-
-// The file with CRLF line ends, as the milter receives it.
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream b;
-  b << in.rdbuf();
-  std::string lf = b.str(), out;
-  out.reserve(lf.size() + lf.size() / 40);
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
+#include "wire_message.h"
 
 int main(int argc, char** argv) {
   if (argc != 4) {
@@ -50,9 +30,10 @@ int main(int argc, char** argv) {
     cfg->support.domains = {"support.example.com"};
     auto store = open_store("sqlite::memory:");
     Pipeline pipeline(store.get());
-    Message customer = parse_message(slurp(dir + "/customer-" + name.substr(name.size() - 2) + ".eml"), cfg->limits);
+    const std::string lang = name.substr(name.size() - 2);
+    Message customer = parse_message(bench::read_wire_message(dir + "/customer-" + lang + ".eml"), cfg->limits);
     pipeline.process(customer, Envelope{}, *customer.date, *cfg);
-    const std::string reply = slurp(dir + "/" + name + ".eml");
+    const std::string reply = bench::read_wire_message(dir + "/" + name + ".eml");
     const std::size_t id_at = reply.find("Message-ID: <");
     if (id_at == std::string::npos) throw std::runtime_error(name + " has no Message-ID");
     for (long i = 0; i < count; ++i) {

@@ -21,8 +21,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
-#include <fstream>
-#include <sstream>
 
 #include "text/promise.h"
 #include "checks/registry.h"
@@ -32,24 +30,14 @@
 #include "message/mime.h"
 #include "store/fingerprint.h"
 #include "store/sqlite_store.h"
+#include "wire_message.h"
 
 namespace {
 
 using namespace sm;
 
 std::string slurp(const std::string& name) {
-  std::ifstream in(std::string(SM_BENCH_MESSAGES) + "/" + name + ".eml", std::ios::binary);
-  if (!in) throw std::runtime_error("missing benchmark message " + name + " (build the bench_messages target)");
-  std::ostringstream b;
-  b << in.rdbuf();
-  // On the wire, and so for the milter, lines end in CRLF.
-  std::string lf = b.str(), out;
-  out.reserve(lf.size() + lf.size() / 40);
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
+  return bench::read_wire_message(std::string(SM_BENCH_MESSAGES) + "/" + name + ".eml");
 }
 
 std::string lang_of(const std::string& name) { return name.substr(name.size() - 2); }
