@@ -159,7 +159,7 @@ std::vector<Token> tokenize(std::string_view folded) {
       t.text.assign(cur);
       t.clause_start = boundary;
       t.masked = w.letter_star;
-      t.key = t.stem_key = word_key(cur);
+      t.hash = t.stem_hash = word_hash(cur);
       if (w.letter_long_run) {
         // Runs of three or more of one code point squeeze to one; a pair stays a pair.
         const auto* q = reinterpret_cast<const uint8_t*>(cur.data());

@@ -27,12 +27,20 @@ struct Token {
   bool clause_start = false;
   bool clause_end = false;
   bool masked = false;  // the text has a '*' ("f*ck"): matched by the masked rules of the lists
-  // word_key() of the text, and of the stem (of the text while there is no stem): the phrase
-  // lists pass over a token whose keys start none of their entries without a lookup.
-  std::uint16_t key = 0;
-  std::uint16_t stem_key = 0;
+  // word_hash() of the text, and of the stem (of the text while there is no stem), computed once
+  // per token: the phrase lists pass over a token that starts none of their entries without a
+  // lookup in their tries.
+  std::uint32_t hash = 0;
+  std::uint32_t stem_hash = 0;
 };
 std::vector<Token> tokenize(std::string_view folded);
+
+// A word hashed (FNV-1a, 32 bits).
+inline std::uint32_t word_hash(std::string_view w) {
+  std::uint32_t h = 2166136261u;
+  for (char c : w) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return h;
+}
 
 // A word's first two bytes hashed to 12 bits.
 inline std::uint16_t word_key(std::string_view w) {

@@ -24,15 +24,32 @@ namespace {
 
 constexpr std::size_t kMaxGap = 3;  // words "..." may stand for
 
-// The bit of a word's first two bytes in PhraseList::first_bytes_ (4096 bits): its word_key.
-bool has_key(const std::array<std::uint64_t, 64>& bits, std::size_t key) { return (bits[key >> 6] >> (key & 63)) & 1u; }
-bool has_bit(const std::array<std::uint64_t, 64>& bits, std::string_view w) { return has_key(bits, word_key(w)); }
+// A set of bits indexed by a hash: the filters of PhraseList.
+template <std::size_t N>
+bool test_bit(const std::array<std::uint64_t, N>& bits, std::size_t i) {
+  return (bits[(i >> 6) % N] >> (i & 63)) & 1u;
+}
+template <std::size_t N>
+void set_bit(std::array<std::uint64_t, N>& bits, std::size_t i) {
+  bits[(i >> 6) % N] |= std::uint64_t{1} << (i & 63);
+}
+// A word's bit in first_words_ (16,384 bits) from its word_hash.
+std::size_t word_bit(std::uint32_t hash) { return (hash ^ (hash >> 14)) & 16383u; }
 
 }  // namespace
 
+// The words that lead on from a node, sorted by their word_hash: a lookup reads one short array
+// (an unordered_map walked the nodes of a small map one by one, each a miss of the cache).
+struct Edge {
+  std::uint32_t hash;
+  std::string word;
+  std::unique_ptr<PhraseList::Node> child;
+};
+using Edges = std::vector<Edge>;
+
 struct PhraseList::Node {
-  std::unordered_map<std::string, std::unique_ptr<Node>> exact;  // "=word": the folded form
-  std::unordered_map<std::string, std::unique_ptr<Node>> stems;  // "word": its stem
+  Edges exact;  // "=word": the folded form
+  Edges stems;  // "word": its stem
   // "word*": by the first two bytes of the prefix, so a word looks at few of them.
   std::unordered_map<std::string, std::vector<std::pair<std::string, std::unique_ptr<Node>>>> prefixes;
   std::unique_ptr<Node> gap;  // "..."
@@ -41,6 +58,27 @@ struct PhraseList::Node {
   bool exception = false;     // ... and it is an exception ('!'): it hides what it covers
   bool exception_at_end = false;
 };
+
+namespace {
+
+// The child for `word` under `edges`, made empty when there is none.
+std::unique_ptr<PhraseList::Node>& edge_slot(Edges& edges, const std::string& word) {
+  const std::uint32_t h = word_hash(word);
+  auto it = std::lower_bound(edges.begin(), edges.end(), h, [](const Edge& e, std::uint32_t v) { return e.hash < v; });
+  for (auto at = it; at != edges.end() && at->hash == h; ++at)
+    if (at->word == word) return at->child;
+  return edges.insert(it, Edge{h, word, nullptr})->child;
+}
+
+// The child for a word of hash `h`, or null.
+const PhraseList::Node* edge_find(const Edges& edges, std::string_view word, std::uint32_t h) {
+  auto it = std::lower_bound(edges.begin(), edges.end(), h, [](const Edge& e, std::uint32_t v) { return e.hash < v; });
+  for (; it != edges.end() && it->hash == h; ++it)
+    if (it->word == word) return it->child.get();
+  return nullptr;
+}
+
+}  // namespace
 
 PhraseList::PhraseList(Lang lang) : lang_(lang), root_(std::make_unique<Node>()), clause_root_(std::make_unique<Node>()) {}
 PhraseList::~PhraseList() = default;
@@ -99,15 +137,19 @@ void PhraseList::add(std::string_view entry) {
   {
     // The first word is never a gap; a prefix is looked up by its first two bytes.
     const std::string& first = words.front().second;
-    std::size_t i = word_key(words.front().first == Kind::prefix ? std::string_view(first).substr(0, 2) : first);
-    first_bytes_[i >> 6] |= std::uint64_t{1} << (i & 63);
+    if (words.front().first == Kind::prefix) {
+      set_bit(first_prefixes_, word_key(std::string_view(first).substr(0, 2)));
+      has_prefixes_ = true;
+    } else {
+      set_bit(first_words_, word_bit(word_hash(first)));
+    }
   }
   for (auto& [kind, key] : words) {
     std::unique_ptr<Node>* child = nullptr;
     switch (kind) {
       case Kind::gap: child = &n->gap; break;
-      case Kind::exact: child = &n->exact[key]; break;
-      case Kind::stem: child = &n->stems[key]; break;
+      case Kind::exact: child = &edge_slot(n->exact, key); break;
+      case Kind::stem: child = &edge_slot(n->stems, key); break;
       case Kind::prefix: {
         auto& bucket = n->prefixes[key.substr(0, 2)];
         const std::string& prefix = key;  // a plain reference: lambdas of clang before 16 cannot capture a binding
@@ -173,10 +215,12 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     {
       // No entry begins with this word in any of its forms: nothing starts here.
       const Token& t = tokens[start];
-      bool may = t.masked || has_key(first_bytes_, t.key) || has_key(first_bytes_, t.stem_key);
+      bool may = t.masked || test_bit(first_words_, word_bit(t.hash)) || test_bit(first_words_, word_bit(t.stem_hash)) ||
+                 (has_prefixes_ && test_bit(first_prefixes_, word_key(t.text)));
       if (!may && !t.squeezed.empty())
-        may = has_bit(first_bytes_, t.squeezed) ||
-              has_bit(first_bytes_, t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem);
+        may = test_bit(first_words_, word_bit(word_hash(t.squeezed))) ||
+              test_bit(first_words_, word_bit(word_hash(t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem))) ||
+              (has_prefixes_ && test_bit(first_prefixes_, word_key(t.squeezed)));
       if (!may) continue;
     }
     frontier.assign(1, {root_.get(), start});
@@ -204,15 +248,16 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
       if (s.node->gap) frontier.push_back({s.node->gap.get(), s.next});
       const Token& t = tokens[s.next];
       const bool squeezed = !t.squeezed.empty();
-      auto push_from = [&](const std::unordered_map<std::string, std::unique_ptr<Node>>& map, const std::string& key) {
-        if (map.empty()) return;
-        if (auto it = map.find(key); it != map.end()) frontier.push_back({it->second.get(), s.next + 1});
+      auto push_from = [&](const Edges& edges, const std::string& word, std::uint32_t hash) {
+        if (edges.empty()) return;
+        if (const Node* child = edge_find(edges, word, hash)) frontier.push_back({child, s.next + 1});
       };
-      push_from(s.node->exact, t.text);
-      push_from(s.node->stems, t.stem.empty() ? t.text : t.stem);
+      push_from(s.node->exact, t.text, t.hash);
+      push_from(s.node->stems, t.stem.empty() ? t.text : t.stem, t.stem_hash);
       if (squeezed) {
-        push_from(s.node->exact, t.squeezed);
-        push_from(s.node->stems, t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem);
+        const std::string& squeezed_stem = t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem;
+        push_from(s.node->exact, t.squeezed, word_hash(t.squeezed));
+        push_from(s.node->stems, squeezed_stem, word_hash(squeezed_stem));
       }
       for (const std::string* form : {&t.text, &t.squeezed}) {
         if (form == &t.squeezed && !squeezed) break;
@@ -222,11 +267,11 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
               if (form->compare(0, prefix.size(), prefix) == 0) frontier.push_back({child.get(), s.next + 1});
       }
       if (t.masked) {
-        for (const auto& [word, child] : s.node->exact)
-          if (masked_equal(t.text, word)) frontier.push_back({child.get(), s.next + 1});
+        for (const Edge& e : s.node->exact)
+          if (masked_equal(t.text, e.word)) frontier.push_back({e.child.get(), s.next + 1});
         // A masked word cannot be stemmed: it matches a stem it begins with, a short ending aside.
-        for (const auto& [stem, child] : s.node->stems)
-          if (masked_prefix(t.text, stem, 4)) frontier.push_back({child.get(), s.next + 1});
+        for (const Edge& e : s.node->stems)
+          if (masked_prefix(t.text, e.word, 4)) frontier.push_back({e.child.get(), s.next + 1});
         for (const auto& [two, bucket] : s.node->prefixes)
           for (const auto& [prefix, child] : bucket)
             if (masked_prefix(t.text, prefix)) frontier.push_back({child.get(), s.next + 1});

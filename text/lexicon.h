@@ -53,14 +53,18 @@ class PhraseList {
   std::vector<Hit> find(const std::vector<Token>& tokens, std::size_t max_hits = 20) const;
   bool any(const std::vector<Token>& tokens) const { return !find(tokens, 1).empty(); }
 
+  struct Node;  // of the token trie (text/lexicon.cpp)
+
  private:
-  struct Node;
   Lang lang_;
   std::unique_ptr<Node> root_;         // entries that may start anywhere
   std::unique_ptr<Node> clause_root_;  // entries that start a clause ('<')
-  // The first two bytes of every first word of an entry, hashed to one bit each: a token none of
-  // whose forms has its bit set starts no entry, and is passed without a lookup.
-  std::array<std::uint64_t, 64> first_bytes_{};
+  // Every first word of an entry (its form or stem) hashed to one bit of 16,384, and the first
+  // two bytes of every prefix that begins an entry to one of 4,096: a token none of whose forms
+  // has its bit set starts no entry, and is passed without a lookup in the tries.
+  std::array<std::uint64_t, 256> first_words_{};
+  std::array<std::uint64_t, 64> first_prefixes_{};
+  bool has_prefixes_ = false;
   std::size_t size_ = 0;
 };
 

@@ -116,7 +116,7 @@ void stem_tokens(std::vector<Token>& tokens, Lang lang) {
   StemmerPtr s = pool().take(lang);
   for (auto& t : tokens) {
     t.stem = run(s.get(), t.text);
-    t.stem_key = word_key(t.stem.empty() ? t.text : t.stem);
+    t.stem_hash = t.stem.empty() ? t.hash : word_hash(t.stem);
     if (!t.squeezed.empty()) t.squeezed_stem = run(s.get(), t.squeezed);
   }
   pool().give(lang, std::move(s));
