@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -169,6 +171,55 @@ bool append_all_or_nothing(int fd, const std::string& text, std::string* error) 
   return false;
 }
 
+// One value as the line writes it: compact, UTF-8 as is, invalid UTF-8 replaced (never thrown).
+void append_json(std::string& out, const nlohmann::json& value) {
+  out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A record's line: "time", "event", "seq", "prev", "instance" (when the log has one), then the
+// record's own fields in their order, compact. A record field named "time", "event" or (when the
+// log has one) "instance" takes that field's place; "seq" and "prev" are always the chain's. The fields are written one by one rather
+// than copied into one ordered object first: the copy and its inserts cost more than the writing.
+std::string make_line(const std::string& time, const std::string& event, std::uint64_t seq, const std::string& prev,
+                      const std::string& instance, const nlohmann::json& record) {
+  static const std::array<std::string_view, 5> head = {"time", "event", "seq", "prev", "instance"};
+  const bool object = record.is_object();
+  auto own = [&](const char* key) -> const nlohmann::json* {
+    if (!object) return nullptr;
+    auto it = record.find(key);
+    return it == record.end() ? nullptr : &*it;
+  };
+  std::string out;
+  out.reserve(512);
+  const nlohmann::json* value = own("time");
+  out += "{\"time\":";
+  append_json(out, value != nullptr ? *value : nlohmann::json(time));
+  value = own("event");
+  out += ",\"event\":";
+  append_json(out, value != nullptr ? *value : nlohmann::json(event));
+  out += ",\"seq\":";
+  out += std::to_string(seq);
+  out += ",\"prev\":";
+  append_json(out, prev);
+  // Without an instance of ours, a record's "instance" is one of its fields like any other.
+  const std::size_t in_head = instance.empty() ? head.size() - 1 : head.size();
+  if (!instance.empty()) {
+    value = own("instance");
+    out += ",\"instance\":";
+    append_json(out, value != nullptr ? *value : nlohmann::json(instance));
+  }
+  if (object)
+    for (auto it = record.begin(); it != record.end(); ++it) {
+      if (std::find(head.begin(), head.begin() + in_head, it.key()) != head.begin() + in_head) continue;
+      out += ',';
+      append_json(out, it.key());
+      out += ':';
+      append_json(out, it.value());
+    }
+  out += '}';
+  return out;
+}
+
 TimeMs next_midnight_utc(TimeMs now) { return (now / 86400000 + 1) * 86400000; }
 
 // True when the file ends with a newline (or is empty); false after a partial last line, which a
@@ -221,20 +272,11 @@ std::string AuditLog::head() const {
 
 bool AuditLog::write(const std::string& event, nlohmann::json record) {
   try {
-    // time, event, seq and prev first, then the record's fields.
-    nlohmann::ordered_json line;
-    line["time"] = format_rfc3339_ms(now_ms());
-    line["event"] = event;
-    line["seq"] = 0;
-    line["prev"] = "";
-    if (!impl_->instance.empty()) line["instance"] = impl_->instance;
-    for (auto& [k, val] : record.items()) line[k] = std::move(val);
+    const std::string time = format_rfc3339_ms(now_ms());
     Impl& im = *impl_;
     std::lock_guard lock(im.mu);
     if (im.fd < 0) {
-      line["seq"] = im.seq + 1;
-      line["prev"] = im.prev;
-      std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      std::string text = make_line(time, event, im.seq + 1, im.prev, im.instance, record);
       std::cout << text << '\n' << std::flush;
       if (!std::cout) {
         std::cout.clear();
@@ -270,10 +312,7 @@ bool AuditLog::write(const std::string& event, nlohmann::json record) {
         if (!append_all_or_nothing(im.fd, "\n", &error)) throw std::runtime_error(error);
       }
     }
-    line["seq"] = im.seq + 1;
-    line["prev"] = im.prev;
-    // Invalid UTF-8 is replaced instead of throwing.
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = make_line(time, event, im.seq + 1, im.prev, im.instance, record);
     rotate_if_due(text.size() + 1);
     std::string error;
     if (!append_all_or_nothing(im.fd, text + "\n", &error)) {

@@ -101,8 +101,12 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : v.findings)
     if (f.result != Result::pass) findings.push_back(finding_json(f));
-  nlohmann::json rules = nlohmann::json::object();
-  for (const auto& r : rule_registry()) rules[std::string(r->id())] = std::string(r->version());
+  // Every rule's version: the same for every record of the process, so made once.
+  static const nlohmann::json rules = [] {
+    nlohmann::json all = nlohmann::json::object();
+    for (const auto& r : rule_registry()) all[std::string(r->id())] = std::string(r->version());
+    return all;
+  }();
 
   nlohmann::json j = {
       {"queue_id", clean(env.queue_id)},

@@ -53,6 +53,49 @@ TEST(Audit, HostileValuesStayInsideTheirLine) {
   EXPECT_EQ(j["detail"], "line1\nline2");
 }
 
+// The line as one ordered JSON object would write it: time, event, seq, prev, instance, then the
+// record's fields, a record's own time/event/instance in their place, seq and prev the chain's.
+std::string expected_line(const std::string& line, const std::string& event, const std::string& instance,
+                          const nlohmann::json& record) {
+  auto written = nlohmann::json::parse(line);
+  nlohmann::ordered_json want;
+  want["time"] = written["time"];
+  want["event"] = event;
+  want["seq"] = 0;
+  want["prev"] = "";
+  if (!instance.empty()) want["instance"] = instance;
+  for (const auto& [k, v] : record.items()) want[k] = v;
+  want["seq"] = written["seq"];
+  want["prev"] = written["prev"];
+  return want.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+TEST(Audit, LineHoldsTheHeadThenTheRecordsFieldsCompact) {
+  const std::vector<nlohmann::json> records = {
+      {{"queue_id", "4Xyz1"}, {"action", "accept"}, {"findings", nlohmann::json::array()}},
+      {{"subject", "Ñandú — счёт \xff\xfe broken"}, {"n", 3}, {"x", 1.5}, {"ok", true}, {"none", nullptr}},
+      {{"sla", {{"latency_s", 3600}, {"status", "answered"}, {"list", {1, 2, {{"a", "b"}}}}}}, {"zz", "last"}},
+      // Fields named like the head's: time, event and instance take their place, seq and prev
+      // stay the chain's.
+      {{"time", "2026-01-01T00:00:00.000Z"}, {"seq", 99}, {"prev", "forged"}, {"event", "other"}, {"k", "v"}},
+      {{"instance", "mx9"}, {"a", "b"}},
+      nlohmann::json::object(),
+  };
+  for (const std::string instance : {"", "mx1"}) {
+    auto path = temp_file("audit-line" + instance);
+    {
+      AuditLog log(path.string(), AuditRotation(), instance);
+      for (const auto& r : records) ASSERT_TRUE(log.write("message", r));
+    }
+    auto lines = lines_of(path);
+    ASSERT_EQ(lines.size(), records.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      EXPECT_EQ(lines[i], expected_line(lines[i], "message", instance, records[i])) << i;
+      EXPECT_EQ(nlohmann::json::parse(lines[i])["seq"], i + 1);
+    }
+  }
+}
+
 TEST(Audit, ConcurrentWritersNeverInterleave) {
   auto path = temp_file("audit-threads");
   {
