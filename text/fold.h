@@ -36,7 +36,7 @@ struct Token {
 std::vector<Token> tokenize(std::string_view folded);
 
 // A word hashed (FNV-1a, 32 bits).
-inline std::uint32_t word_hash(std::string_view w) {
+constexpr std::uint32_t word_hash(std::string_view w) {
   std::uint32_t h = 2166136261u;
   for (char c : w) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
   return h;
