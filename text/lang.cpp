@@ -7,8 +7,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
-#include <tuple>
-#include <type_traits>
+#include <string_view>
 
 #include "text/fold.h"
 
@@ -57,22 +56,32 @@ Lang guess_language(std::string_view text, const std::vector<Token>* folded_toke
                                                            "gracias", "hola", "su", "una", "es", "con", "no", "del"};
   static constexpr std::array<std::string_view, 15> kEn = {"the", "and", "you", "your", "to", "of", "is", "we",
                                                            "for", "thanks", "hello", "please", "with", "this", "it"};
-  // Compared by the tokens' hashes first (each token carries its word_hash): 32 integer
-  // comparisons instead of 32 string comparisons per word.
-  static constexpr auto hashes = [](const auto& words) {
-    std::array<std::uint32_t, std::tuple_size_v<std::decay_t<decltype(words)>>> h{};
-    for (std::size_t i = 0; i < words.size(); ++i) h[i] = word_hash(words[i]);
-    return h;
+  // The stop words in an open-addressed table by word_hash (made at compile time): a token is
+  // one probe, mostly to an empty slot, and only an equal hash compares the text.
+  struct Slot {
+    std::uint32_t hash = 0;
+    std::string_view word;
+    bool es = false;
+    std::uint8_t bit = 0;
   };
-  static constexpr auto kEsHash = hashes(kEs);
-  static constexpr auto kEnHash = hashes(kEn);
+  static constexpr std::size_t kSlots = 128;
+  static constexpr auto table = [] {
+    std::array<Slot, kSlots> t{};
+    auto put = [&](std::string_view w, bool es, std::size_t bit) {
+      const std::uint32_t h = word_hash(w);
+      std::size_t i = h % kSlots;
+      while (t[i].hash != 0) i = (i + 1) % kSlots;
+      t[i] = {h, w, es, static_cast<std::uint8_t>(bit)};
+    };
+    for (std::size_t i = 0; i < kEs.size(); ++i) put(kEs[i], true, i);
+    for (std::size_t i = 0; i < kEn.size(); ++i) put(kEn[i], false, i);
+    return t;
+  }();
   std::uint32_t seen_es = 0, seen_en = 0;
   for (const auto& t : tokens) {
     if (t.text.size() > 7) continue;
-    for (std::size_t i = 0; i < kEs.size(); ++i)
-      if (t.hash == kEsHash[i] && t.text == kEs[i]) seen_es |= 1u << i;
-    for (std::size_t i = 0; i < kEn.size(); ++i)
-      if (t.hash == kEnHash[i] && t.text == kEn[i]) seen_en |= 1u << i;
+    for (std::size_t i = t.hash % kSlots; table[i].hash != 0; i = (i + 1) % kSlots)
+      if (table[i].hash == t.hash && table[i].word == t.text) (table[i].es ? seen_es : seen_en) |= 1u << table[i].bit;
   }
   int es = std::popcount(seen_es), en = std::popcount(seen_en);
   if (spanish_marks) es += 2;
