@@ -160,6 +160,7 @@ std::vector<Token> tokenize(std::string_view folded) {
       t.clause_start = boundary;
       t.masked = w.letter_star;
       t.hash = t.stem_hash = word_hash(cur);
+      t.key = word_key(cur);
       if (w.letter_long_run) {
         // Runs of three or more of one code point squeeze to one; a pair stays a pair.
         const auto* q = reinterpret_cast<const uint8_t*>(cur.data());

@@ -20,18 +20,21 @@ std::string fold_for_match_icu(std::string_view text);
 // for a language (empty until then; `squeezed_stem` only for a squeezed word). A clause ends at . ! ? ; : , ( ) ¿ ¡, a dash
 // between spaces, or a blank line; `clause_start`/`clause_end` mark the words at its edges.
 struct Token {
-  std::string text;
-  std::string squeezed;
-  std::string stem;
-  std::string squeezed_stem;
-  bool clause_start = false;
-  bool clause_end = false;
-  bool masked = false;  // the text has a '*' ("f*ck"): matched by the masked rules of the lists
+  // What the phrase lists read of every token comes first, with the size of `squeezed`, in one
+  // line of the cache: each list passes over most tokens reading nothing else.
   // word_hash() of the text, and of the stem (of the text while there is no stem), computed once
   // per token: the phrase lists pass over a token that starts none of their entries without a
   // lookup in their tries.
   std::uint32_t hash = 0;
   std::uint32_t stem_hash = 0;
+  std::uint16_t key = 0;  // word_key() of the text: for the entries that begin with a prefix
+  bool clause_start = false;
+  bool clause_end = false;
+  bool masked = false;  // the text has a '*' ("f*ck"): matched by the masked rules of the lists
+  std::string text;
+  std::string squeezed;
+  std::string stem;
+  std::string squeezed_stem;
 };
 std::vector<Token> tokenize(std::string_view folded);
 

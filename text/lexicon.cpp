@@ -216,7 +216,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
       // No entry begins with this word in any of its forms: nothing starts here.
       const Token& t = tokens[start];
       bool may = t.masked || test_bit(first_words_, word_bit(t.hash)) || test_bit(first_words_, word_bit(t.stem_hash)) ||
-                 (has_prefixes_ && test_bit(first_prefixes_, word_key(t.text)));
+                 (has_prefixes_ && test_bit(first_prefixes_, t.key));
       if (!may && !t.squeezed.empty())
         may = test_bit(first_words_, word_bit(word_hash(t.squeezed))) ||
               test_bit(first_words_, word_bit(word_hash(t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem))) ||
