@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/instructions.py on the build under test, run small: one message, counts 1 and 3. The
-table and the JSON must give a positive number of instructions per message, and the longer run
-must have cost more than the shorter one (the script fails otherwise)."""
+table and the JSON must give a positive number of instructions and of allocations per message,
+and the longer run must have cost more than the shorter one (the script fails otherwise)."""
 
 import json
 import os
@@ -28,6 +28,10 @@ def main():
         # A 4 KB reply through parsing, every rule and the store: far more than a trivial loop,
         # far less than a runaway one.
         assert 10_000 < per < 1_000_000_000, per
+        # Each allocation costs tens of instructions at least: more allocations than a tenth of
+        # the instructions would be a miscount.
+        allocs = rows[0]["allocations_per_message"]
+        assert 10 < allocs < per / 10, (allocs, per)
         assert "| 4k-en |" in r.stdout, r.stdout
     print("ok")
 
