@@ -286,9 +286,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
     // What the store will keep of the message, now that the verdict is known. The clock moves
     // only for mail that leaves: a rejected message leaves nothing (its resend is the reply); a
     // held one is kept, and counts when it is released.
-    ThreadSla state = ThreadSla::from_json(known_thread && !tctx.thread.sla.empty()
-                                               ? nlohmann::json::parse(tctx.thread.sla, nullptr, false)
-                                               : nlohmann::json::object());
+    ThreadSla state = known_thread ? ThreadSla::parse(tctx.thread.sla) : ThreadSla{};
     const bool timed = v.direction.direction == Direction::inbound || v.direction.direction == Direction::outbound;
     auto waiting = [&] {
       return state.waiting_since ? nlohmann::json(format_rfc3339(*state.waiting_since)) : nlohmann::json(nullptr);
@@ -326,7 +324,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
         const SlaSettings settings = sla_settings(cfg);
         if (known_thread) w.previous = ThreadStore::SlaUpdate{tctx.thread.sla, sla_next_due(state, settings)};
         SlaResult r = sla_on_message(state, sm.direction, time, settings, ack);
-        w.sla = ThreadStore::SlaUpdate{state.to_json().dump(), sla_next_due(state, settings)};
+        w.sla = ThreadStore::SlaUpdate{state.dump(), sla_next_due(state, settings)};
         w.result = r.to_json();
       }
       v.pending = std::move(w);

@@ -55,6 +55,120 @@ ThreadSla ThreadSla::from_json(const nlohmann::json& j) {
   return s;
 }
 
+std::string ThreadSla::dump() const {
+  // Keys in the order of to_json()'s object (sorted), values as its dump() writes them.
+  std::string out;
+  out.reserve(256);
+  auto time = [&](const char* key, const std::optional<TimeMs>& t) {
+    out += '"';
+    out += key;
+    out += "\":";
+    out += t ? std::to_string(*t) : std::string("null");
+    out += ',';
+  };
+  auto flag = [&](const char* key, bool b) {
+    out += '"';
+    out += key;
+    out += "\":";
+    out += b ? "true" : "false";
+    out += ',';
+  };
+  out += '{';
+  flag("breached", breached);
+  out += "\"customer_messages\":" + std::to_string(customer_messages) + ",";
+  time("gap_noted_for", gap_noted_for);
+  flag("in_progress", in_progress);
+  time("last_inbound", last_inbound);
+  time("last_outbound", last_outbound);
+  out += "\"promise\":" + nlohmann::json(promise).dump() + ",";
+  time("promise_due", promise_due);
+  flag("promise_missed", promise_missed);
+  out += "\"replies\":" + std::to_string(replies) + ",";
+  time("waiting_since", waiting_since);
+  flag("warned", warned);
+  out.back() = '}';
+  return out;
+}
+
+namespace {
+
+// Reads the state's object as nlohmann's parser walks it, field by field, with from_json's
+// tolerance: a field of another type counts as missing; the last of a repeated key wins.
+class SlaReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  ThreadSla state;
+  bool object = false;  // the text is an object (anything else gives the empty state)
+
+  bool null() override { return scalar(Value::null, 0, false, nullptr); }
+  bool boolean(bool b) override { return scalar(Value::boolean, 0, b, nullptr); }
+  bool number_integer(number_integer_t n) override { return scalar(Value::integer, n, false, nullptr); }
+  bool number_unsigned(number_unsigned_t n) override {
+    // As json::get<std::int64_t>() converts an unsigned value.
+    return scalar(Value::integer, static_cast<std::int64_t>(n), false, nullptr);
+  }
+  bool number_float(number_float_t, const string_t&) override { return scalar(Value::other, 0, false, nullptr); }
+  bool string(string_t& s) override { return scalar(Value::string, 0, false, &s); }
+  bool binary(binary_t&) override { return scalar(Value::other, 0, false, nullptr); }
+  bool start_object(std::size_t) override {
+    if (depth_ == 0) object = true;
+    else if (depth_ == 1) scalar(Value::other, 0, false, nullptr);
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (depth_ == 1) scalar(Value::other, 0, false, nullptr);
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (depth_ == 1) key_ = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  enum class Value { null, boolean, integer, string, other };
+  int depth_ = 0;
+  std::string key_;
+
+  // A value at the top of the object sets its field; any other value leaves the state alone.
+  bool scalar(Value kind, std::int64_t n, bool b, const std::string* s) {
+    if (depth_ != 1) return true;
+    auto time = [&](std::optional<TimeMs>& t) { t = kind == Value::integer ? std::optional<TimeMs>(n) : std::nullopt; };
+    auto count = [&](int& i) { i = kind == Value::integer ? static_cast<int>(n) : 0; };
+    auto flag = [&](bool& f) { f = kind == Value::boolean && b; };
+    if (key_ == "waiting_since") time(state.waiting_since);
+    else if (key_ == "last_inbound") time(state.last_inbound);
+    else if (key_ == "last_outbound") time(state.last_outbound);
+    else if (key_ == "replies") count(state.replies);
+    else if (key_ == "customer_messages") count(state.customer_messages);
+    else if (key_ == "warned") flag(state.warned);
+    else if (key_ == "breached") flag(state.breached);
+    else if (key_ == "in_progress") flag(state.in_progress);
+    else if (key_ == "promise_due") time(state.promise_due);
+    else if (key_ == "promise") state.promise = kind == Value::string ? *s : std::string();
+    else if (key_ == "promise_missed") flag(state.promise_missed);
+    else if (key_ == "gap_noted_for") time(state.gap_noted_for);
+    return true;
+  }
+};
+
+}  // namespace
+
+ThreadSla ThreadSla::parse(std::string_view text) {
+  SlaReader reader;
+  if (!nlohmann::json::sax_parse(text, &reader) || !reader.object) return ThreadSla{};
+  return std::move(reader.state);
+}
+
 nlohmann::json SlaResult::to_json() const {
   nlohmann::json j = {{"latency_s", latency_s ? nlohmann::json(*latency_s) : nlohmann::json(nullptr)},
                       {"first_reply", first_reply},
@@ -153,8 +267,7 @@ std::optional<SlaResult> sla_on_release(ThreadStore& store, std::string_view mes
   auto m = store.get_message(message_id);
   if (!m || m->status != "held") return std::nullopt;
   auto thread = store.get_thread(m->thread_id);
-  ThreadSla state = ThreadSla::from_json(thread && !thread->sla.empty() ? nlohmann::json::parse(thread->sla, nullptr, false)
-                                                                         : nlohmann::json::object());
+  ThreadSla state = thread ? ThreadSla::parse(thread->sla) : ThreadSla{};
   const auto pending = nlohmann::json::parse(m->sla_pending.empty() ? "{}" : m->sla_pending, nullptr, false);
   Acknowledgement ack;
   if (pending.is_object()) {
@@ -166,7 +279,7 @@ std::optional<SlaResult> sla_on_release(ThreadStore& store, std::string_view mes
   SlaResult r;
   if (m->direction == Direction::inbound || m->direction == Direction::outbound)
     r = sla_on_message(state, m->direction, m->direction == Direction::inbound ? m->time : now, s, &ack);
-  if (!store.release_held(message_id, {state.to_json().dump(), sla_next_due(state, s)})) return std::nullopt;
+  if (!store.release_held(message_id, {state.dump(), sla_next_due(state, s)})) return std::nullopt;
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,10 @@ struct ThreadSla {
 
   nlohmann::json to_json() const;
   static ThreadSla from_json(const nlohmann::json& j);  // tolerant: missing fields stay empty
+  // The state as the store keeps it: to_json().dump() and from_json(parse(text)), the same text
+  // and the same state, without building the JSON object in between (once per message).
+  std::string dump() const;
+  static ThreadSla parse(std::string_view text);
 };
 
 // The `sla` object of a verdict for one message.

@@ -11,7 +11,7 @@ std::size_t sweep(ThreadStore& store, TimeMs now, const SlaSettings& settings, A
     auto due = store.due_threads(now, 500);
     if (due.empty()) break;
     for (const auto& t : due) {
-      ThreadSla state = ThreadSla::from_json(nlohmann::json::parse(t.sla.empty() ? "{}" : t.sla, nullptr, false));
+      ThreadSla state = ThreadSla::parse(t.sla);
       for (auto& e : sla_due_events(state, now, settings)) {
         nlohmann::json rec = std::move(e.detail);
         rec["thread_id"] = t.thread_id;
@@ -26,7 +26,7 @@ std::size_t sweep(ThreadStore& store, TimeMs now, const SlaSettings& settings, A
       }
       auto next = sla_next_due(state, settings);
       if (next && *next <= now) next = now + 1000;  // never loop on one thread within a sweep
-      store.save_sla(t.thread_id, state.to_json().dump(), next);
+      store.save_sla(t.thread_id, state.dump(), next);
     }
   }
   return events;

@@ -1,6 +1,10 @@
 // The SLA clock: waits start with the customer, replies end them, internal notes do nothing.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "sla/clock.h"
 
 namespace sm {
@@ -90,6 +94,65 @@ TEST(Sla, BrokenStoredStateIsEmpty) {
   auto s = ThreadSla::from_json(nlohmann::json::parse(R"({"waiting_since":"yesterday","replies":"x"})"));
   EXPECT_FALSE(s.waiting_since.has_value());
   EXPECT_EQ(s.replies, 0);
+}
+
+// The stored state's text: ThreadSla::dump() and ThreadSla::parse() against the JSON object they
+// stand for (to_json().dump(), from_json(json::parse())), on random states and on random texts with
+// every kind of value in every field, repeated keys, nesting, other keys and broken JSON.
+std::string same_state(const ThreadSla& s) { return s.to_json().dump(); }
+
+TEST(SlaStateText, DumpIsTheObjectsDump) {
+  std::mt19937_64 rng(20261202);
+  const std::vector<std::string> promises = {"", "by Friday", "к пятнице, 18:00", "el \"lunes\"\n\\ tab\t", "\x01\x1f"};
+  for (int i = 0; i < 5000; ++i) {
+    ThreadSla s;
+    auto maybe = [&]() -> std::optional<TimeMs> {
+      if (rng() % 3 == 0) return std::nullopt;
+      return static_cast<TimeMs>(rng() % 4 == 0 ? -static_cast<std::int64_t>(rng() % 1000) : rng() >> 20);
+    };
+    s.waiting_since = maybe();
+    s.last_inbound = maybe();
+    s.last_outbound = maybe();
+    s.promise_due = maybe();
+    s.gap_noted_for = maybe();
+    s.replies = static_cast<int>(rng() % 50) - 3;
+    s.customer_messages = static_cast<int>(rng() % 50);
+    s.warned = rng() % 2;
+    s.breached = rng() % 2;
+    s.in_progress = rng() % 2;
+    s.promise_missed = rng() % 2;
+    s.promise = promises[rng() % promises.size()];
+    ASSERT_EQ(s.dump(), s.to_json().dump());
+    ASSERT_EQ(same_state(ThreadSla::parse(s.dump())), same_state(s));
+  }
+}
+
+TEST(SlaStateText, ParseReadsWhatFromJsonReads) {
+  const std::vector<std::string> keys = {"waiting_since", "last_inbound", "last_outbound", "replies",
+                                         "customer_messages", "warned", "breached", "in_progress",
+                                         "promise_due", "promise", "promise_missed", "gap_noted_for", "other"};
+  const std::vector<std::string> values = {"null", "true", "false", "0", "-5", "1764547200000", "18446744073709551615",
+                                           "9223372036854775808", "4294967297", "1.5", "1e3", "\"text\"", "\"\"",
+                                           "{\"replies\":3}", "[1,2]", "{}", "[]"};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = "{";
+    const int fields = static_cast<int>(rng() % 16);
+    for (int f = 0; f < fields; ++f) {
+      if (f > 0) text += ",";
+      text += "\"" + keys[rng() % keys.size()] + "\":" + values[rng() % values.size()];
+    }
+    text += "}";
+    switch (rng() % 12) {
+      case 0: text.pop_back(); break;                   // cut short
+      case 1: text = "[" + text + "]"; break;           // not an object
+      case 2: text += " x"; break;                      // something after it
+      case 3: text = values[rng() % values.size()]; break;
+      default: break;
+    }
+    const ThreadSla want = ThreadSla::from_json(nlohmann::json::parse(text, nullptr, false));
+    ASSERT_EQ(same_state(ThreadSla::parse(text)), same_state(want)) << text;
+  }
 }
 
 }  // namespace
