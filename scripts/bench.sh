@@ -5,7 +5,7 @@
 #   scripts/bench.sh e2e [...]  only Postfix alone / null milter / OpenDKIM / support-milter
 #   scripts/bench.sh store [...] the SQLite store with 10 million messages (fills a file once)
 #   scripts/bench.sh memory [...] peak RSS with 10 concurrent 25 MB messages
-#   scripts/bench.sh instructions [...] instructions per message of the pipeline (cachegrind)
+#   scripts/bench.sh instructions [...] instructions and allocations per message of the pipeline (Valgrind)
 # Extra arguments go to the chosen benchmark. Run as root on a machine with nothing else busy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
