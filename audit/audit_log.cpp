@@ -24,6 +24,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <string_view>
 
 #include "base/digest.h"
 #include "base/oplog.h"
@@ -178,8 +179,9 @@ void append_json(std::string& out, const nlohmann::json& value) {
 
 // A record's line: "time", "event", "seq", "prev", "instance" (when the log has one), then the
 // record's own fields in their order, compact. A record field named "time", "event" or (when the
-// log has one) "instance" takes that field's place; "seq" and "prev" are always the chain's. The fields are written one by one rather
-// than copied into one ordered object first: the copy and its inserts cost more than the writing.
+// log has one) "instance" takes that field's place; "seq" and "prev" are always the chain's. The
+// fields are written one by one rather than copied into one ordered object first: the copy and
+// its inserts cost more than the writing.
 std::string make_line(const std::string& time, const std::string& event, std::uint64_t seq, const std::string& prev,
                       const std::string& instance, const nlohmann::json& record) {
   static const std::array<std::string_view, 5> head = {"time", "event", "seq", "prev", "instance"};
