@@ -17,6 +17,7 @@ import re
 import sqlite3
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.request
 import uuid
@@ -89,10 +90,11 @@ class StorageFaults(unittest.TestCase):
 
     # --- mail, counted ----------------------------------------------------------------------
 
-    def send(self, tag):
+    def send(self, tag, order=5521):
+        """A customer message; with the same `order` (its subject) it joins the same thread."""
         mid = f"{tag}-{uuid.uuid4().hex[:12]}@client.example"
         self.messages[mid] = harness.make_message(
-            mid, f"Ana <{CUSTOMER}>", [SUPPORT], "Order 5521 has not arrived", "Where is order 5521?\n\nAna")
+            mid, f"Ana <{CUSTOMER}>", [SUPPORT], f"Order {order} has not arrived", f"Where is order {order}?\n\nAna")
         return mid, self.deliver(mid)
 
     def deliver(self, mid):
@@ -336,19 +338,25 @@ class StorageFaults(unittest.TestCase):
     def test_audit_full_disk_tempfail(self):
         fs = self.full_audit("tempfail")
         # The audit file's last block may still hold a record or two; then every write fails.
+        # Each about another order: a thread of its own, so the reply below is timed from the one
+        # customer message it answers.
+        orders = {}
         for i in range(20):
-            mid, code = self.send(f"audit-full-{i}")
+            mid, code = self.send(f"audit-full-{i}", order=6000 + i)
+            orders[mid] = 6000 + i
             if code == 250:
                 self.assertEqual(len(self.records(mid)), 1, "a message passed: its record was written")
             if len(self.deferred) >= 3:
                 break
         self.assertGreaterEqual(len(self.deferred), 3, "the full audit disk never refused a message")
+        refused_at = time.time()
         # A reply to one of the refused customer messages is refused too.
         answered = sorted(self.deferred)[0]
+        order = orders[answered]
         reply = f"audit-reply-{uuid.uuid4().hex[:12]}@support.example.com"
         reply_data = harness.make_message(
-            reply, f"Sam <sam@{SUPPORT.split('@')[1]}>", [CUSTOMER], "Re: Order 5521 has not arrived",
-            "Hi Ana,\n\norder 5521 ships today.\n\nSam\n\nOn Mon, Ana wrote:\n> Where is order 5521?",
+            reply, f"Sam <sam@{SUPPORT.split('@')[1]}>", [CUSTOMER], f"Re: Order {order} has not arrived",
+            f"Hi Ana,\n\norder {order} ships today.\n\nSam\n\nOn Mon, Ana wrote:\n> Where is order {order}?",
             in_reply_to=answered, references=[answered])
         code, _ = self.stack.postfix.send(reply_data, f"sam@{SUPPORT.split('@')[1]}", [CUSTOMER])
         self.assertEqual(code, 451)
@@ -363,6 +371,9 @@ class StorageFaults(unittest.TestCase):
                            self.stack.diagnostics)
         self.assertFalse(set(self.delivered()) & refused)
         fs.free()
+        # The retries come a second later than the refused attempts at least, so a clock left by a
+        # refused attempt would show in the reply's waiting_since (which counts whole seconds).
+        harness.wait_until(lambda: int(time.time()) > int(refused_at), 5, "the next second")
         self.resend_deferred()
         for mid in refused:
             self.assertEqual(len(self.records(mid)), 1)
