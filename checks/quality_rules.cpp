@@ -27,7 +27,7 @@ nlohmann::json phrases(const std::vector<PhraseList::Hit>& hits) {
 
 std::string quoted_list(const std::vector<PhraseList::Hit>& hits) {
   std::string s;
-  for (const auto& h : hits) s += (s.empty() ? "\"" : ", \"") + h.phrase + "\"";
+  for (const auto& h : hits) s.append(s.empty() ? "\"" : ", \"").append(h.phrase).append("\"");
   return s;
 }
 
@@ -471,11 +471,11 @@ class InternalDetails final : public QualityRule {
     if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
     const TextAnalysis& text = ctx.text.full();
     std::vector<std::string> found;
-    for (const auto& h : ctx.text.hits("internal", text)) found.push_back(h.phrase);
+    for (const auto& h : ctx.text.hits("internal", text)) found.emplace_back(h.phrase);
     if (const auto& extra = s.get_list("phrases"); !extra.empty()) {
       PhraseList list(text.lang);
       for (const auto& p : extra) list.add(p);
-      for (const auto& h : list.find(text.tokens)) found.push_back(h.phrase);
+      for (const auto& h : list.find(text.tokens)) found.emplace_back(h.phrase);
     }
     const std::string folded_subject = fold_for_match(ctx.message.subject);
     for (const std::string* hay : {&text.folded, &folded_subject})

@@ -210,7 +210,8 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     const Node* node;
     std::size_t next;
   };
-  std::vector<State> frontier;
+  // One frontier per thread, kept between calls: a message asks a dozen lists.
+  thread_local std::vector<State> frontier;
   for (std::size_t start = 0; start < tokens.size() && hits.size() < max_hits; ++start) {
     {
       // No entry begins with this word in any of its forms: nothing starts here.
@@ -226,7 +227,7 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     frontier.assign(1, {root_.get(), start});
     if (tokens[start].clause_start) frontier.push_back({clause_root_.get(), start});
     std::size_t best_end = 0;
-    std::string best;
+    std::string_view best;
     bool best_exception = false;
     while (!frontier.empty()) {
       State s = frontier.back();

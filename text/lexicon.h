@@ -45,7 +45,7 @@ class PhraseList {
   Lang lang() const { return lang_; }
 
   struct Hit {
-    std::string phrase;  // the entry as written
+    std::string_view phrase;  // the entry as written (in the list: valid while the list is)
     std::size_t first;   // token index
     std::size_t count;   // tokens matched
   };

@@ -357,11 +357,11 @@ const Acknowledgement& MessageText::acknowledgement() const {
 const std::vector<std::string>& MessageText::complaint_cues() const {
   if (complaint_) return *complaint_;
   std::vector<std::string> cues;
-  for (const auto& h : hits("complaint", full(), 5)) cues.push_back(h.phrase);
+  for (const auto& h : hits("complaint", full(), 5)) cues.emplace_back(h.phrase);
   if (cues.empty()) {
     std::vector<std::string> weak;
     for (const auto& h : hits("complaint-weak", full(), 10))
-      if (std::find(weak.begin(), weak.end(), h.phrase) == weak.end()) weak.push_back(h.phrase);
+      if (std::find(weak.begin(), weak.end(), h.phrase) == weak.end()) weak.emplace_back(h.phrase);
     if (weak.size() >= 2) cues = std::move(weak);
   }
   complaint_ = std::move(cues);
