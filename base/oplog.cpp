@@ -9,6 +9,7 @@
 #endif
 
 #include <boost/core/null_deleter.hpp>
+#include <boost/log/attributes/attribute_value_impl.hpp>
 #include <boost/log/attributes/value_extraction.hpp>
 #include <boost/log/core.hpp>
 #include <boost/log/expressions.hpp>
@@ -17,7 +18,6 @@
 #include <boost/log/sinks/text_ostream_backend.hpp>
 #include <boost/log/sources/record_ostream.hpp>
 #include <boost/log/sources/severity_channel_logger.hpp>
-#include <boost/log/utility/manipulators/add_value.hpp>
 
 #include <iostream>
 #include <mutex>
@@ -129,8 +129,16 @@ void oplog(Severity s, std::string_view message, std::string_view queue_id, std:
     std::lock_guard lock(g_mu);
     if (!g_initialized) init_locked("stderr", "warning", "mail");
   }
-  BOOST_LOG_SEV(logger(), s) << logging::add_value("QueueId", std::string(queue_id))
-                             << logging::add_value("Rule", std::string(rule)) << message;
+  // The record's attributes set directly: a record stream would set up an ostream and its
+  // locale for every line, which costs more than the line.
+  auto& lg = logger();
+  logging::record rec = lg.open_record(logging::keywords::severity = s);
+  if (!rec) return;
+  auto& values = rec.attribute_values();
+  values.insert("QueueId", logging::attributes::make_attribute_value(std::string(queue_id)));
+  values.insert("Rule", logging::attributes::make_attribute_value(std::string(rule)));
+  values.insert("Message", logging::attributes::make_attribute_value(std::string(message)));
+  lg.push_record(std::move(rec));
 }
 
 }  // namespace sm
