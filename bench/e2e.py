@@ -4,16 +4,18 @@ Postfix + support-milter, measured side by side in one run.
 
 One private Postfix on 127.0.0.1 relays to smtp-sink. Its master.cf has one smtpd listener per
 configuration, each with its own smtpd_milters, so every configuration shares the same queue
-manager, cleanup and delivery agents and nothing is reloaded between measurements. smtp-source
-sends the load. A measurement is: N copies of one message over S parallel sessions into one
-listener, timed from the first connection until Postfix has logged the delivery of all N to
-smtp-sink. The configurations take turns inside every round (their order rotates from round to
+manager, cleanup and delivery agents and nothing is reloaded between measurements. smtp-load
+(bench/smtp_load.cpp: smtp-source's way of sending, a connection per message) sends the load. A
+measurement is: N copies of one message over S parallel sessions into one listener, every copy
+with a Message-ID of its own as real mail has (--same-id: the file's, in every copy, as
+smtp-source sends it), timed from the first connection until Postfix has logged the delivery of
+all N to smtp-sink. The configurations take turns inside every round (their order rotates from round to
 round), and each figure is the median of the rounds.
 
 Traffic stays on 127.0.0.1. Run as root (Postfix and the daemons drop to their own users).
 
 Usage: bench/e2e.py [--rounds 3] [--count 1000] [--count-large 40] [--sessions 10,50]
-                    [--messages 4k-en,20k-en,20k-es,20k-ru,2m-en] [--json FILE]
+                    [--messages 4k-en,20k-en,20k-es,20k-ru,2m-en] [--same-id] [--json FILE]
 """
 
 import argparse
@@ -225,12 +227,18 @@ def configure_listeners(postfix, milters_by_config):
     return ports
 
 
+SMTP_LOAD = None     # the sender's path, set in main()
+SAME_ID = False      # --same-id
+
+
 def send(port, path, count, sessions, sender, rcpt):
-    r = subprocess.run(["smtp-source", "-4", "-s", str(sessions), "-m", str(count), "-F", path,
-                        "-f", sender, "-t", rcpt, "-M", "client.test.example", f"127.0.0.1:{port}"],
-                       capture_output=True, text=True, timeout=1800)
+    cmd = [SMTP_LOAD, "-s", str(sessions), "-m", str(count), "-F", path, "-f", sender, "-t", rcpt,
+           "-M", "client.test.example", f"127.0.0.1:{port}"]
+    if SAME_ID:
+        cmd.append("--same-id")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if r.returncode != 0:
-        raise AssertionError(f"smtp-source failed ({r.returncode}): {r.stderr.strip()}")
+        raise AssertionError(f"smtp-load failed ({r.returncode}): {r.stderr.strip()}")
 
 
 def measure(postfix, counter, port, path, count, sessions, rcpt, timeout, daemon=None):
@@ -291,6 +299,8 @@ def main():
     ap.add_argument("--configs", default=",".join(CONFIGS))
     ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "e2e.json"))
     ap.add_argument("--timeout", type=float, default=600, help="seconds one measurement may take")
+    ap.add_argument("--same-id", action="store_true",
+                    help="every copy with the file's Message-ID (the milter finds it stored after the first)")
     args = ap.parse_args()
 
     configs = [c for c in args.configs.split(",") if c]
@@ -301,6 +311,9 @@ def main():
     mix = [m for m in args.messages.split(",") if m]
     binary = tool(os.environ.get("SUPPORT_MILTER_BIN") or os.path.join(build_dir(), "cli", "support-milter"))
     null_binary = tool(os.environ.get("SUPPORT_MILTER_NULL_MILTER") or os.path.join(build_dir(), "bench", "null-milter"))
+    global SMTP_LOAD, SAME_ID
+    SMTP_LOAD = tool(os.environ.get("SUPPORT_MILTER_SMTP_LOAD") or os.path.join(build_dir(), "bench", "smtp-load"))
+    SAME_ID = args.same_id
 
     work = h.Workdir("support-milter-bench")
     messages = make_messages.write_all(work.sub("messages"))
@@ -390,7 +403,8 @@ def main():
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": machine(),
             "parameters": {"rounds": args.rounds, "count": args.count, "count_large": args.count_large,
-                           "sessions": sessions, "messages": mix, "configs": configs},
+                           "sessions": sessions, "messages": mix, "configs": configs,
+                           "message_ids": "the file's in every copy" if args.same_id else "one per copy"},
             "peak_rss_kb": rss,
             "results": table,
         }
