@@ -231,10 +231,10 @@ SMTP_LOAD = None     # the sender's path, set in main()
 SAME_ID = False      # --same-id
 
 
-def send(port, path, count, sessions, sender, rcpt):
+def send(port, path, count, sessions, sender, rcpt, same_id=None):
     cmd = [SMTP_LOAD, "-s", str(sessions), "-m", str(count), "-F", path, "-f", sender, "-t", rcpt,
            "-M", "client.test.example", f"127.0.0.1:{port}"]
-    if SAME_ID:
+    if SAME_ID if same_id is None else same_id:
         cmd.append("--same-id")
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if r.returncode != 0:
@@ -349,11 +349,12 @@ def main():
             h.wait_until(lambda p=ports[name]: listening(p), 30, f"smtpd for {name}")
         counter = DeliveryCounter(postfix.maillog)
 
-        # The customers open the conversations (through support-milter, which stores them).
+        # The customers open the conversations (through support-milter, which stores them), with
+        # the Message-IDs the replies answer.
         if sm is not None:
             for lang in make_messages.CONVERSATIONS:
                 send(ports["support-milter"], messages[f"customer-{lang}"], 1, 1,
-                     "customer@client.example", "support@support.example.com")
+                     "customer@client.example", "support@support.example.com", same_id=True)
             h.wait_until(lambda: counter.poll() >= 3, 60, "the customers' messages")
 
         # Warm-up: one small measurement per configuration.
