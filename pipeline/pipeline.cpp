@@ -162,7 +162,15 @@ std::string find_thread(ThreadStore& store, const Message& msg, Direction d, con
   ids.insert(ids.end(), msg.references.rbegin(), msg.references.rend());
   std::optional<std::string> tid;
   std::string by;
-  if (!ids.empty() && (tid = store.find_thread(ids))) by = "references";
+  // The message replied to is the first of the ids (Message::parent_id): read once, and when it
+  // is stored its thread is the one the ids find first.
+  std::optional<StoredMessage> parent;
+  if (!ids.empty()) {
+    parent = store.get_message(ids.front());
+    if (parent) tid = parent->thread_id;
+    else if (ids.size() > 1) tid = store.find_thread({ids.begin() + 1, ids.end()});
+    if (tid) by = "references";
+  }
   if (!tid && !keys.thread_index.empty() && (tid = store.find_thread_by_index(keys.thread_index))) by = "thread-index";
   if (!tid && !keys.ticket.empty() && (tid = store.find_thread_by_ticket(keys.ticket))) by = "ticket";
   if (!tid && cfg.thread.subject_window_days > 0) {
@@ -192,8 +200,7 @@ std::string find_thread(ThreadStore& store, const Message& msg, Direction d, con
   auto info = store.get_thread(*tid);
   if (!info) return "new";
   tctx.thread = *info;
-  std::string parent = msg.parent_id();
-  if (!parent.empty()) tctx.answered = store.get_message(parent);
+  tctx.answered = std::move(parent);
   if (!tctx.answered || tctx.answered->thread_id != *tid) {
     tctx.answered.reset();
     for (const auto& id : ids)

@@ -153,7 +153,7 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
   class BrokenStore : public ThreadStore {
    public:
     std::optional<std::string> find_thread(const std::vector<std::string>&) override { throw StoreError("sqlite x.db: disk I/O error"); }
-    std::optional<StoredMessage> get_message(std::string_view) override { throw StoreError("broken"); }
+    std::optional<StoredMessage> get_message(std::string_view) override { throw StoreError("sqlite x.db: disk I/O error"); }
     std::optional<ThreadInfo> get_thread(std::string_view) override { throw StoreError("broken"); }
     std::optional<StoredMessage> last_message(std::string_view, const std::vector<Direction>&) override { throw StoreError("broken"); }
     bool record(const StoredMessage&, const ThreadInfo*) override { throw StoreError("sqlite x.db: disk I/O error"); }
