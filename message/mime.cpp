@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <cstring>
 #include <mimetic/mimetic.h>
 #include <vector>
 
@@ -151,11 +152,24 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
     return r;
   }
   while (pos < msg.size() && !stack.empty()) {
-    Line l = line_at(msg, pos);
+    // Only a line that starts with "--" can be a delimiter: go straight to the next one (pos is
+    // at a line start; so is any '-' after a line end). An attachment's base64 has no '-' at all.
+    std::size_t line_start = SIZE_MAX;
+    for (std::size_t at = pos; at < msg.size();) {
+      const void* dash = std::memchr(msg.data() + at, '-', msg.size() - at);
+      if (dash == nullptr) break;
+      at = static_cast<std::size_t>(static_cast<const char*>(dash) - msg.data());
+      if (at + 1 < msg.size() && msg[at + 1] == '-' && (at == pos || msg[at - 1] == '\n' || msg[at - 1] == '\r')) {
+        line_start = at;
+        break;
+      }
+      ++at;
+    }
+    if (line_start == SIZE_MAX) break;
+    Line l = line_at(msg, line_start);
     std::string_view text = msg.substr(l.begin, l.end - l.begin);
-    std::size_t line_start = pos;
     pos = l.next;
-    if (text.size() < 3 || text[0] != '-' || text[1] != '-') continue;
+    if (text.size() < 3) continue;
     // Innermost boundary that this line is; a delimiter may carry trailing white space.
     for (std::size_t k = stack.size(); k-- > 0;) {
       const std::string& b = stack[k];

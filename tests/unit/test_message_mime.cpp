@@ -123,6 +123,30 @@ TEST(Mime, PartBodiesEndAtTheDelimiter) {
   EXPECT_EQ(b.depth, 1u);
 }
 
+// A delimiter is a whole line that starts with "--" and the boundary, after any line end (LF,
+// CRLF or a bare CR); dashes elsewhere — inside a line, a longer run, a signature's "-- ", base64
+// — are the part's text.
+TEST(Mime, DelimitersAreLinesOfTheirOwnAfterAnyLineEnd) {
+  const std::string head = "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n";
+  // Bare CR line ends around the delimiters.
+  BodyText cr = extract_body(head + "pre\r--b1\rContent-Type: text/plain\r\rfirst\r--b1--\r", Limits{});
+  EXPECT_EQ(cr.text, "first");
+  EXPECT_EQ(cr.parts, 2u);
+  // "--b1" inside a line, a run of dashes, a signature delimiter and a longer boundary are text.
+  BodyText text = extract_body(head + "--b1\nContent-Type: text/plain\n\nsee x--b1 here\n----\n-- \n--b1x\nSam\n--b1--\n",
+                               Limits{});
+  EXPECT_EQ(text.text, "see x--b1 here\n----\n-- \n--b1x\nSam");
+  EXPECT_EQ(text.parts, 2u);
+  // A delimiter right after an attachment's base64 (no dash in it) ends that part; trailing white
+  // space after a delimiter is allowed.
+  BodyText att = extract_body(head + "--b1 \r\nContent-Type: text/plain\r\n\r\nthe reply\r\n--b1\t\r\n"
+                                     "Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                                     "JVBERi0xLjQKJcfsj6IK\r\nJVBERi0xLjQKJcfsj6IK\r\n--b1--\r\n",
+                              Limits{});
+  EXPECT_EQ(att.text, "the reply");
+  EXPECT_EQ(att.parts, 3u);
+}
+
 // A part cut off by the part limit ends where the scan stopped; the parts before it are judged.
 TEST(Mime, PartLimitKeepsWhatCameBefore) {
   std::string msg = mp("mixed", "m1", {"Content-Type: text/plain\r\n\r\nthe reply", "Content-Type: text/html\r\n\r\n<p>x</p>",
