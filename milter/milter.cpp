@@ -6,10 +6,13 @@
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
 #include <netinet/in.h>
+#include <strings.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "message/encoded_words.h"
 #include "milter/notify.h"
@@ -35,6 +38,7 @@ struct Connection {
   std::string raw;           // header block + body, up to the scan limit
   std::size_t body_seen = 0;
   bool truncated = false;
+  std::size_t size_hint = 0;  // the message's size as the client announced it (ESMTP SIZE=), 0: none
 
   // Protocol steps the MTA does not wait on (negotiated): an error in one of them is kept here
   // and answered at end of message.
@@ -52,12 +56,25 @@ struct Connection {
     raw.clear();
     body_seen = 0;
     truncated = false;
+    size_hint = 0;
     deferred_error.clear();
     deferred_where.clear();
   }
 };
 
 Connection* conn(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+// The size of an ESMTP "SIZE=n" parameter of MAIL FROM (RFC 1870); 0 for any other parameter
+// or a value that is not a plain number.
+std::size_t esmtp_size(std::string_view param) {
+  if (param.size() < 6 || param.size() > 20 || strncasecmp(param.data(), "SIZE=", 5) != 0) return 0;
+  std::size_t n = 0;
+  for (char ch : param.substr(5)) {
+    if (ch < '0' || ch > '9') return 0;
+    n = n * 10 + static_cast<std::size_t>(ch - '0');
+  }
+  return n;
+}
 
 std::string symval(SMFICTX* ctx, const char* name) {
   const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
@@ -176,6 +193,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     c->in_message = true;
     c->cfg = g_rt->config.load();
     c->env.mail_from = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+    if (argv != nullptr && argv[0] != nullptr)
+      for (char** a = argv + 1; *a != nullptr; ++a) c->size_hint = std::max(c->size_hint, esmtp_size(*a));
     c->env.auth_user = symval(ctx, "{auth_authen}");
     return SMFIS_CONTINUE;
   });
@@ -211,7 +230,12 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
 sfsistat on_eoh(SMFICTX* ctx) {
   return quiet(ctx, "end of headers", SMFIP_NR_EOH, [&] {
     Connection* c = conn(ctx);
-    if (c != nullptr && c->in_message) c->raw.append("\r\n");
+    if (c != nullptr && c->in_message) {
+      c->raw.append("\r\n");
+      // Room for the body the client announced, up to the scan limit, at once: the buffer is not
+      // copied as it grows, and only the pages the body fills are touched.
+      if (c->size_hint > 0) c->raw.reserve(std::min(c->cfg->limits.max_scan_bytes, c->raw.size() + c->size_hint));
+    }
     return SMFIS_CONTINUE;
   });
 }
