@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -233,8 +234,14 @@ sfsistat on_eoh(SMFICTX* ctx) {
     if (c != nullptr && c->in_message) {
       c->raw.append("\r\n");
       // Room for the body the client announced, up to the scan limit, at once: the buffer is not
-      // copied as it grows, and only the pages the body fills are touched.
-      if (c->size_hint > 0) c->raw.reserve(std::min(c->cfg->limits.max_scan_bytes, c->raw.size() + c->size_hint));
+      // copied as it grows, and only the pages the body fills are touched. Only a hint: without
+      // the room the buffer grows as the body comes.
+      if (c->size_hint > 0) {
+        try {
+          c->raw.reserve(std::min(c->cfg->limits.max_scan_bytes, c->raw.size() + c->size_hint));
+        } catch (const std::bad_alloc&) {
+        }
+      }
     }
     return SMFIS_CONTINUE;
   });
