@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <new>
@@ -68,13 +69,11 @@ Connection* conn(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ct
 // The size of an ESMTP "SIZE=n" parameter of MAIL FROM (RFC 1870); 0 for any other parameter
 // or a value that is not a plain number.
 std::size_t esmtp_size(std::string_view param) {
-  if (param.size() < 6 || param.size() > 20 || strncasecmp(param.data(), "SIZE=", 5) != 0) return 0;
+  if (param.size() < 6 || strncasecmp(param.data(), "SIZE=", 5) != 0) return 0;
   std::size_t n = 0;
-  for (char ch : param.substr(5)) {
-    if (ch < '0' || ch > '9') return 0;
-    n = n * 10 + static_cast<std::size_t>(ch - '0');
-  }
-  return n;
+  const char* end = param.data() + param.size();
+  auto [at, ec] = std::from_chars(param.data() + 5, end, n);
+  return ec == std::errc() && at == end ? n : 0;
 }
 
 std::string symval(SMFICTX* ctx, const char* name) {
