@@ -350,7 +350,14 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
 
 TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   auto path = fs::path(::testing::TempDir()) / ("copy-" + std::to_string(getpid()) + ".db");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  struct RemovedAtEnd {  // also when an assertion ends the test early
+    fs::path p;
+    void remove() const {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+    }
+    ~RemovedAtEnd() { remove(); }
+  } file{path};
+  file.remove();
   auto lite = open_sqlite_store(path.string());
   auto t1 = thread("t1", 1000), t2 = thread("t2", 3000);
   lite->record(msg("a@x", "t1", Direction::inbound, 1000), &t1);
