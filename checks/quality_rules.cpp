@@ -216,8 +216,7 @@ class AnswerEveryQuestion final : public QualityRule {
       return make(Result::skip, "not a reply to a customer");
     const MessageText& answered = ctx.text.answered();
     std::vector<const Sentence*> questions;
-    for (const auto& q : answered.sentences())
-      if (q.question) questions.push_back(&q);
+    for (const auto& q : answered.questions()) questions.push_back(&q);
     if (questions.empty()) {
       // No quote to read them from: the count stored with the message, against answer blocks.
       int asked = ctx.thread->answered->question_count;

@@ -285,13 +285,20 @@ const std::vector<std::string>& MessageText::paragraphs() const {
   return *paragraphs_;
 }
 
-const std::vector<Sentence>& MessageText::sentences() const {
-  if (sentences_) return *sentences_;
+namespace {
+
+// A question mark, ASCII or full width: no sentence of a text without one asks (asks()).
+bool has_question_mark(std::string_view s) {
+  return s.find('?') != std::string_view::npos || s.find("\xef\xbc\x9f") != std::string_view::npos;
+}
+
+// The body's sentences: each paragraph in blocks (the lines before its first list item, then each
+// item with the lines that continue it), each block split by ICU. With only_questions, a block
+// without a question mark is not split, and only the sentences that ask are kept: the same
+// sentences, in the same order, as the questions among all of them.
+std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, bool only_questions) {
   std::vector<Sentence> out;
-  const auto& paras = paragraphs();
   for (std::size_t p = 0; p < paras.size(); ++p) {
-    // A paragraph in blocks: the lines before its first list item, then each item with the
-    // lines that continue it.
     std::vector<std::pair<std::string, bool>> blocks;  // text, numbered
     for (const Line& line : lines_of(paras[p])) {
       bool numbered = numbered_item(line.text);
@@ -299,23 +306,40 @@ const std::vector<Sentence>& MessageText::sentences() const {
       blocks.back().first.append(line.text).push_back('\n');
     }
     for (auto& [block, numbered] : blocks) {
+      if (only_questions && !has_question_mark(block)) continue;
       // Lines wrapped at 72 columns are one text: ICU would end a sentence at each line end.
       std::replace(block.begin(), block.end(), '\n', ' ');
       for (auto& s : sm::sentences(block)) {
         bool q = asks(s);
+        if (only_questions && !q) continue;
         out.push_back({std::move(s), p, q, numbered});
       }
     }
   }
-  sentences_ = std::move(out);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Sentence>& MessageText::sentences() const {
+  if (!sentences_) sentences_ = split_sentences(paragraphs(), false);
   return *sentences_;
 }
 
-int MessageText::question_count() const {
-  int n = 0;
-  for (const auto& s : sentences()) n += s.question;
-  return n;
+const std::vector<Sentence>& MessageText::questions() const {
+  if (questions_) return *questions_;
+  if (sentences_) {
+    std::vector<Sentence> out;
+    for (const auto& s : *sentences_)
+      if (s.question) out.push_back(s);
+    questions_ = std::move(out);
+  } else {
+    questions_ = split_sentences(paragraphs(), true);
+  }
+  return *questions_;
 }
+
+int MessageText::question_count() const { return static_cast<int>(questions().size()); }
 
 int MessageText::answer_blocks() const {
   if (answer_blocks_) return *answer_blocks_;

@@ -48,6 +48,9 @@ class MessageText {
 
   const std::vector<std::string>& paragraphs() const;  // of the body
   const std::vector<Sentence>& sentences() const;     // of the body, in order
+  // The sentences that ask, in order: those of sentences(), without splitting the text that holds
+  // no question mark into sentences.
+  const std::vector<Sentence>& questions() const;
   int question_count() const;                          // questions asked in the body
   // Paragraphs and numbered items of the body: the blocks a reply answers in.
   int answer_blocks() const;
@@ -85,6 +88,7 @@ class MessageText {
   mutable std::optional<TextAnalysis> full_, body_;
   mutable std::optional<std::vector<std::string>> paragraphs_;
   mutable std::optional<std::vector<Sentence>> sentences_;
+  mutable std::optional<std::vector<Sentence>> questions_;
   mutable std::optional<int> answer_blocks_;
   mutable std::optional<Acknowledgement> ack_;
   mutable std::optional<std::vector<std::string>> complaint_;
