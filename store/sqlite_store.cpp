@@ -205,8 +205,7 @@ class SqliteStore final : public ThreadStore {
                       const std::optional<SlaUpdate>& sla) override {
     std::lock_guard lock(mu_);
     Transaction tx(*this);
-    bool recorded = insert(msg, thread, keys);
-    if (recorded && sla) update_sla(msg.thread_id, sla->json, sla->due);
+    bool recorded = insert(msg, thread, keys, sla ? &*sla : nullptr);
     tx.commit();
     return recorded;
   }
@@ -288,9 +287,11 @@ class SqliteStore final : public ThreadStore {
   }
 
  private:
-  // The message, its participants and its thread, inside the caller's transaction; false when
-  // the message id was already stored.
-  bool insert(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {}) {
+  // The message, its participants and its thread (with its SLA state when `sla` is given), inside
+  // the caller's transaction; false when the message id was already stored, and then nothing of
+  // the thread changes.
+  bool insert(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {},
+              const SlaUpdate* sla = nullptr) {
     if (thread != nullptr) {
       sqlite3_stmt* st = prepare(
           "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity) VALUES(?1, ?2, ?3, ?4)");
@@ -342,7 +343,18 @@ class SqliteStore final : public ThreadStore {
         step(st);
       }
     }
-    {
+    if (sla != nullptr) {
+      // One statement for the thread row: its activity and its SLA state.
+      sqlite3_stmt* st =
+          prepare("UPDATE threads SET last_activity = max(last_activity, ?2), sla = ?3, due = ?4 WHERE thread_id = ?1");
+      Reset r(st);
+      bind(st, 1, msg.thread_id);
+      sqlite3_bind_int64(st, 2, msg.time);
+      bind(st, 3, sla->json);
+      if (sla->due) sqlite3_bind_int64(st, 4, *sla->due);
+      else sqlite3_bind_null(st, 4);
+      step(st);
+    } else {
       sqlite3_stmt* st = prepare("UPDATE threads SET last_activity = max(last_activity, ?2) WHERE thread_id = ?1");
       Reset r(st);
       bind(st, 1, msg.thread_id);

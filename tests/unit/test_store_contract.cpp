@@ -162,6 +162,8 @@ TEST_P(StoreContract, ARecordedMessageCanBeTakenBack) {
   EXPECT_TRUE(s->record_message(msg("r@x", "t1", Direction::outbound, 3000), nullptr, {},
                                 ThreadStore::SlaUpdate{R"({"replies":1})", std::nullopt}));
   EXPECT_TRUE(s->due_threads(9000, 10).empty());
+  EXPECT_EQ(s->get_thread("t1")->last_activity, 3000);
+  EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");
   s->unrecord_message("r@x", "t1", ThreadStore::SlaUpdate{R"({"waiting_since":1000})", 8000});
   EXPECT_FALSE(s->get_message("r@x").has_value());
   EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})");
