@@ -338,10 +338,12 @@ class PgStore final : public ThreadStore {
     return recorded;
   }
 
-  // The message, its participants and its thread inside the caller's transaction; false when the
-  // message id was already stored.
+  // The message, its participants and its thread (with its SLA state when `sla` is given) inside
+  // the caller's transaction; false when the message id was already stored, and then nothing of
+  // the thread changes.
   template <class L>  // Lease, declared below
-  bool insert(L& l, const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {}) {
+  bool insert(L& l, const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {},
+              const SlaUpdate* sla = nullptr) {
     if (thread != nullptr)
       l.exec(
           "INSERT INTO threads(thread_id, subject, created, last_activity) VALUES($1, $2, $3, $4) "
@@ -381,8 +383,19 @@ class PgStore final : public ThreadStore {
                  .text(to_string(p.role))
                  .text(p.address)
                  .text(p.display));
-    l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2) WHERE thread_id = $1",
-           Params().text(msg.thread_id).integer(msg.time));
+    if (sla != nullptr) {
+      // One statement (one round trip, one new row version) for the thread's activity and state.
+      Params p;
+      p.text(msg.thread_id).integer(msg.time).text(sla->json);
+      if (sla->due)
+        p.integer(*sla->due);
+      else
+        p.null();
+      l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2), sla = $3, due = $4 WHERE thread_id = $1", p);
+    } else {
+      l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2) WHERE thread_id = $1",
+             Params().text(msg.thread_id).integer(msg.time));
+    }
     return true;
   }
 
@@ -400,8 +413,7 @@ class PgStore final : public ThreadStore {
                       const std::optional<SlaUpdate>& sla) override {
     Lease l(*this);
     l.exec("BEGIN");
-    bool recorded = insert(l, msg, thread, keys);
-    if (recorded && sla) l.exec("UPDATE threads SET sla = $2, due = $3 WHERE thread_id = $1", sla_params(msg.thread_id, *sla));
+    bool recorded = insert(l, msg, thread, keys, sla ? &*sla : nullptr);
     l.exec("COMMIT");
     return recorded;
   }
