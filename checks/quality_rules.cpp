@@ -215,8 +215,7 @@ class AnswerEveryQuestion final : public QualityRule {
     if (!outbound(ctx) || ctx.thread == nullptr || !ctx.thread->answered || ctx.thread->answered->direction != Direction::inbound)
       return make(Result::skip, "not a reply to a customer");
     const MessageText& answered = ctx.text.answered();
-    std::vector<const Sentence*> questions;
-    for (const auto& q : answered.questions()) questions.push_back(&q);
+    const std::vector<Sentence>& questions = answered.questions();
     if (questions.empty()) {
       // No quote to read them from: the count stored with the message, against answer blocks.
       int asked = ctx.thread->answered->question_count;
@@ -268,14 +267,14 @@ class AnswerEveryQuestion final : public QualityRule {
       bool answered, yes_no;
     };
     std::vector<Read> read;
-    for (const Sentence* q : questions) {
-      TextAnalysis qa(q->text);
+    for (const Sentence& q : questions) {
+      TextAnalysis qa(q.text);
       const std::vector<Token>& tokens = qa.tokens_in(lang);
       const bool closed = lex->get("ask-open", lang).find(tokens, 1).empty();
       if ((!lex->get("ask-price", lang).find(tokens, 1).empty() && amount()) ||
           (!lex->get("ask-time", lang).find(tokens, 1).empty() && time()) ||
           (!lex->get("ask-why", lang).find(tokens, 1).empty() && cause())) {
-        read.push_back({q, true, closed});
+        read.push_back({&q, true, closed});
         continue;
       }
       std::vector<bool> stop(tokens.size(), false);
@@ -290,7 +289,7 @@ class AnswerEveryQuestion final : public QualityRule {
       }
       const bool echoed = static_cast<std::int64_t>(topic) < s.get_int("min_topic_words") ||
                           static_cast<double>(found) > s.get_double("min_overlap") * static_cast<double>(topic);
-      read.push_back({q, echoed, closed});
+      read.push_back({&q, echoed, closed});
     }
     // A yes or a no answers one yes/no question: those whose words came back took theirs first.
     for (const auto& r : read)

@@ -385,13 +385,8 @@ class PgStore final : public ThreadStore {
                  .text(p.display));
     if (sla != nullptr) {
       // One statement (one round trip, one new row version) for the thread's activity and state.
-      Params p;
-      p.text(msg.thread_id).integer(msg.time).text(sla->json);
-      if (sla->due)
-        p.integer(*sla->due);
-      else
-        p.null();
-      l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2), sla = $3, due = $4 WHERE thread_id = $1", p);
+      l.exec("UPDATE threads SET sla = $2, due = $3, last_activity = GREATEST(last_activity, $4) WHERE thread_id = $1",
+             sla_params(msg.thread_id, *sla).integer(msg.time));
     } else {
       l.exec("UPDATE threads SET last_activity = GREATEST(last_activity, $2) WHERE thread_id = $1",
              Params().text(msg.thread_id).integer(msg.time));
