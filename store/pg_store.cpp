@@ -104,9 +104,15 @@ CREATE INDEX threads_ticket ON threads(ticket) WHERE ticket <> '';
 CREATE INDEX threads_subject ON threads(subject);
 CREATE INDEX participants_address ON participants(address);
 )sql"},
+    // The thread is found by subject and customer through the senders' addresses only (From,
+    // Reply-To), so the address index holds only those.
+    {4, R"sql(
+DROP INDEX participants_address;
+CREATE INDEX participants_sender ON participants(address) WHERE role IN ('from', 'reply_to');
+)sql"},
 };
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Valid UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
 std::string clean_text(std::string_view s) {

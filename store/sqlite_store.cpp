@@ -24,7 +24,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 const char* const kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS threads(
@@ -73,6 +73,14 @@ CREATE INDEX IF NOT EXISTS threads_thread_index ON threads(thread_index) WHERE t
 CREATE INDEX IF NOT EXISTS threads_ticket ON threads(ticket) WHERE ticket != '';
 CREATE INDEX IF NOT EXISTS threads_subject ON threads(subject);
 CREATE INDEX IF NOT EXISTS participants_address ON participants(address);
+)sql";
+
+// Version 4: the thread is found by subject and customer through the senders' addresses only
+// (From, Reply-To), so the address index holds only those: a reply's To and Cc no longer add
+// their index pages to every commit.
+const char* const kSchemaV4 = R"sql(
+DROP INDEX IF EXISTS participants_address;
+CREATE INDEX IF NOT EXISTS participants_sender ON participants(address) WHERE role IN ('from', 'reply_to');
 )sql";
 
 // The columns read_message() reads, in its order (a literal: statements are cached by their text).
@@ -590,6 +598,7 @@ class SqliteStore final : public ThreadStore {
       if (version < 1) exec(kSchemaV1);
       if (version < 2) exec(kSchemaV2);
       if (version < 3) exec(kSchemaV3);
+      if (version < 4) exec(kSchemaV4);
       exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       exec("COMMIT");
     } catch (...) {

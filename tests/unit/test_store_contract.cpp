@@ -217,6 +217,21 @@ TEST_P(StoreContract, ThreadsBySubjectAndCustomerWithinAWindow) {
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 2000).has_value()) << "outside the window";
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 9999", "ana@client.example", 0).has_value());
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "eve@client.example", 0).has_value());
+  // The customer is the sender (From or Reply-To) of an inbound message, never one of its other
+  // recipients.
+  auto t3 = thread("t3", 6000);
+  t3.subject = "Login fails";
+  auto carol = msg("c@x", "t3", Direction::inbound, 6000);
+  carol.subject = "Login fails";
+  carol.participants = {{Role::from, "carol@client.example", "Carol"},
+                        {Role::reply_to, "tickets@client.example", "Tickets"},
+                        {Role::to, "help@support.example", "Help"},
+                        {Role::cc, "dan@client.example", "Dan"}};
+  s->record_message(carol, &t3, {}, std::nullopt);
+  EXPECT_EQ(s->find_thread_by_subject("Login fails", "carol@client.example", 0), "t3");
+  EXPECT_EQ(s->find_thread_by_subject("Login fails", "tickets@client.example", 0), "t3");
+  EXPECT_FALSE(s->find_thread_by_subject("Login fails", "help@support.example", 0).has_value());
+  EXPECT_FALSE(s->find_thread_by_subject("Login fails", "dan@client.example", 0).has_value());
   EXPECT_FALSE(s->find_thread_by_index("").has_value());
   EXPECT_FALSE(s->find_thread_by_ticket("").has_value());
 }

@@ -1,5 +1,5 @@
 // The SQLite thread store on real files, beyond the contract both backends keep
-// (test_store_contract.cpp): migration from the first schema, two handles on one file, WAL
+// (test_store_contract.cpp): migration from the first schema and from version 3, two handles on one file, WAL
 // checkpoints, and clear errors for broken or locked files.
 #include <gtest/gtest.h>
 #include <thread>
@@ -67,8 +67,66 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 3);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
   sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+// A file of version 3 gets the senders' address index in place of the index of every address;
+// the customers stored before are still found by subject.
+TEST(SqliteStore, MigratesVersion3ToTheSendersIndex) {
+  auto path = fresh_db("from-v3");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v3 = R"sql(
+CREATE TABLE threads(thread_id TEXT PRIMARY KEY, subject TEXT NOT NULL, created INTEGER NOT NULL,
+  last_activity INTEGER NOT NULL, sla TEXT NOT NULL DEFAULT '', due INTEGER,
+  thread_index TEXT NOT NULL DEFAULT '', ticket TEXT NOT NULL DEFAULT '');
+CREATE TABLE messages(message_id TEXT PRIMARY KEY,
+  thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE, direction TEXT NOT NULL,
+  time INTEGER NOT NULL, subject TEXT NOT NULL, question_count INTEGER NOT NULL, fingerprints BLOB,
+  complaint INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'sent', sla_pending TEXT NOT NULL DEFAULT '');
+CREATE TABLE participants(message_id TEXT NOT NULL REFERENCES messages(message_id) ON DELETE CASCADE,
+  role TEXT NOT NULL, address TEXT NOT NULL, display TEXT NOT NULL);
+CREATE INDEX participants_message ON participants(message_id);
+CREATE INDEX participants_address ON participants(address);
+CREATE INDEX threads_subject ON threads(subject);
+INSERT INTO threads(thread_id, subject, created, last_activity) VALUES ('t1', 'Refund', 1000, 1000);
+INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count)
+  VALUES ('old@x', 't1', 'inbound', 1000, 'Refund', 1);
+INSERT INTO participants VALUES ('old@x', 'from', 'ana@client.example', 'Ana'),
+  ('old@x', 'to', 'help@support.example', 'Help');
+PRAGMA user_version = 3;
+)sql";
+    ASSERT_EQ(sqlite3_exec(db, v3, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto s = open_sqlite_store(path.string());
+  EXPECT_EQ(s->find_thread_by_subject("Refund", "ana@client.example", 0), "t1");
+  EXPECT_FALSE(s->find_thread_by_subject("Refund", "help@support.example", 0).has_value());
+  s.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                               "WHERE type = 'index' AND tbl_name = 'participants' ORDER BY name)",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "participants_message,participants_sender");
+  sqlite3_finalize(st);
+  // The lookup by subject and customer reads the senders' index.
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "EXPLAIN QUERY PLAN SELECT 1 FROM participants p "
+                               "WHERE p.address = 'ana@client.example' AND p.role IN ('from', 'reply_to')",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+  sqlite3_finalize(st);
+  EXPECT_NE(plan.find("participants_sender"), std::string::npos) << plan;
   sqlite3_close(db);
 }
 
