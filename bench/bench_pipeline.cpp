@@ -320,6 +320,8 @@ BENCHMARK_CAPTURE(BM_Pipeline, 20k_es, std::string("20k-es"), true);
 BENCHMARK_CAPTURE(BM_Pipeline, 20k_ru, std::string("20k-ru"), true);
 BENCHMARK_CAPTURE(BM_Pipeline, 4k_en_memory, std::string("4k-en"), false);
 BENCHMARK_CAPTURE(BM_Pipeline, 20k_en_memory, std::string("20k-en"), false);
+BENCHMARK_CAPTURE(BM_Pipeline, 20k_es_memory, std::string("20k-es"), false);
+BENCHMARK_CAPTURE(BM_Pipeline, 20k_ru_memory, std::string("20k-ru"), false);
 BENCHMARK_CAPTURE(BM_Pipeline, 2m_en, std::string("2m-en"), true);
 
 int main(int argc, char** argv) {
