@@ -27,14 +27,19 @@ fs::path fresh_db(const std::string& name) {
 using test::msg;
 using test::thread;
 
+// A file as an older version left it: `sql` run on a new file.
+void write_file(const fs::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
 // A file of the first schema (as version 1 made it, with a message in it) is migrated when it is
 // opened: the message keeps its fields and reads as no complaint; new ones carry theirs.
 TEST(SqliteStore, MigratesTheFirstSchema) {
   auto path = fresh_db("from-v1");
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const char* v1 = R"sql(
+  write_file(path, R"sql(
 CREATE TABLE threads(thread_id TEXT PRIMARY KEY, subject TEXT NOT NULL, created INTEGER NOT NULL,
   last_activity INTEGER NOT NULL, sla TEXT NOT NULL DEFAULT '', due INTEGER);
 CREATE TABLE messages(message_id TEXT PRIMARY KEY,
@@ -45,10 +50,8 @@ CREATE TABLE participants(message_id TEXT NOT NULL REFERENCES messages(message_i
 INSERT INTO threads VALUES ('t1', 'Invoice 4471', 1000, 1000, '', NULL);
 INSERT INTO messages VALUES ('old@x', 't1', 'inbound', 1000, 'Invoice 4471', 3, x'');
 PRAGMA user_version = 1;
-)sql";
-    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    sqlite3_close(db);
-  }
+)sql");
+  ASSERT_FALSE(HasFailure());
   auto s = open_sqlite_store(path.string());
   auto old = s->get_message("old@x");
   ASSERT_TRUE(old.has_value());
@@ -76,10 +79,7 @@ PRAGMA user_version = 1;
 // the customers stored before are still found by subject.
 TEST(SqliteStore, MigratesVersion3ToTheSendersIndex) {
   auto path = fresh_db("from-v3");
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    const char* v3 = R"sql(
+  write_file(path, R"sql(
 CREATE TABLE threads(thread_id TEXT PRIMARY KEY, subject TEXT NOT NULL, created INTEGER NOT NULL,
   last_activity INTEGER NOT NULL, sla TEXT NOT NULL DEFAULT '', due INTEGER,
   thread_index TEXT NOT NULL DEFAULT '', ticket TEXT NOT NULL DEFAULT '');
@@ -98,10 +98,8 @@ INSERT INTO messages(message_id, thread_id, direction, time, subject, question_c
 INSERT INTO participants VALUES ('old@x', 'from', 'ana@client.example', 'Ana'),
   ('old@x', 'to', 'help@support.example', 'Help');
 PRAGMA user_version = 3;
-)sql";
-    ASSERT_EQ(sqlite3_exec(db, v3, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    sqlite3_close(db);
-  }
+)sql");
+  ASSERT_FALSE(HasFailure());
   auto s = open_sqlite_store(path.string());
   EXPECT_EQ(s->find_thread_by_subject("Refund", "ana@client.example", 0), "t1");
   EXPECT_FALSE(s->find_thread_by_subject("Refund", "help@support.example", 0).has_value());
