@@ -179,9 +179,9 @@ void append_json(std::string& out, const nlohmann::json& value) {
 
 // A record's line: "time", "event", "seq", "prev", "instance" (when the log has one), then the
 // record's own fields in their order, compact. A record field named "time", "event" or (when the
-// log has one) "instance" takes that field's place; "seq" and "prev" are always the chain's. The
-// fields are written one by one rather than copied into one ordered object first: the copy and
-// its inserts cost more than the writing.
+// log has one) "instance" takes that field's place; "seq" and "prev" are always the chain's. Such
+// a record's fields are written one by one rather than copied into one ordered object first: the
+// copy and its inserts cost more than the writing.
 std::string make_line(const std::string& time, const std::string& event, std::uint64_t seq, const std::string& prev,
                       const std::string& instance, const nlohmann::json& record) {
   static const std::array<std::string_view, 5> head = {"time", "event", "seq", "prev", "instance"};
@@ -209,6 +209,15 @@ std::string make_line(const std::string& time, const std::string& event, std::ui
     value = own("instance");
     out += ",\"instance\":";
     append_json(out, value != nullptr ? *value : nlohmann::json(instance));
+  }
+  if (object && std::none_of(head.begin(), head.begin() + in_head,
+                              [&](std::string_view key) { return record.contains(key); })) {
+    // No field of the record takes a head field's place (a message's record never does): its
+    // fields are its own text, written in one pass.
+    const std::string body = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (body.size() > 2) out += ',';
+    out.append(body, 1, std::string::npos);
+    return out;
   }
   if (object)
     for (auto it = record.begin(); it != record.end(); ++it) {

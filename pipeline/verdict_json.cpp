@@ -119,14 +119,16 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
       {"message_time", format_rfc3339_ms(v.time)},
       {"action", to_string(v.action)},
       {"mode", to_string(cfg.rules.mode)},
-      {"findings", findings},
+      {"findings", nullptr},
       {"passed", nlohmann::json::array()},
       {"config", cfg.digest},
       {"lexicons", cfg.lexicons.digest},
       {"rules", rules},
   };
+  j["findings"] = std::move(findings);
+  auto& passed = j["passed"];
   for (const auto& f : v.findings)
-    if (f.result == Result::pass) j["passed"].push_back(f.rule);
+    if (f.result == Result::pass) passed.push_back(f.rule);
   if (v.observe) j["would"] = to_string(v.would);
   if (!v.error.empty()) j["error"] = clean(v.error);
   if (v.deadline_passed) j["deadline_passed"] = true;
