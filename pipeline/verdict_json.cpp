@@ -119,7 +119,6 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
       {"message_time", format_rfc3339_ms(v.time)},
       {"action", to_string(v.action)},
       {"mode", to_string(cfg.rules.mode)},
-      {"findings", nullptr},
       {"passed", nlohmann::json::array()},
       {"config", cfg.digest},
       {"lexicons", cfg.lexicons.digest},
