@@ -67,6 +67,19 @@ struct TempStore {
   }
 };
 
+// A thread that the customer's message in the language of reply `name` opened, in a store of its
+// own: what every benchmark of a reply starts from.
+struct CustomerThread {
+  std::shared_ptr<Config> cfg = config();
+  TempStore ts;
+  Pipeline p;
+  Message customer;
+  CustomerThread(const std::string& name, bool file, const std::string& url = {})
+      : ts(file, url), p(ts.store.get()), customer(parse_message(slurp("customer-" + lang_of(name)), cfg->limits)) {
+    p.process(customer, Envelope{}, *customer.date, *cfg);
+  }
+};
+
 // A fresh Message-ID for each pass, so the store inserts as it would for new mail.
 std::string with_id(const std::string& msg, std::size_t n) {
   std::string r = msg;
@@ -104,11 +117,8 @@ void BM_Shingles(benchmark::State& state, const std::string& name) {
 
 // Every rule (or the one named) on one parsed reply, in the thread its customer message opened.
 void BM_Rules(benchmark::State& state, const std::string& name, const std::string& only = {}) {
-  auto cfg = config();
-  TempStore ts(false);
-  Pipeline p(ts.store.get());
-  Message c = parse_message(slurp("customer-" + lang_of(name)), cfg->limits);
-  p.process(c, Envelope{}, *c.date, *cfg);
+  CustomerThread t(name, false);
+  auto& [cfg, ts, p, c] = t;
   Message m = parse_message(slurp(name), cfg->limits);
   ThreadContext tctx;
   tctx.thread = *ts.store->get_thread(*ts.store->find_thread({c.message_id}));
@@ -253,11 +263,8 @@ void BM_SqliteCommit(benchmark::State& state) {
 
 // The whole pipeline with a SQLite file: parse, thread lookup, every rule, SLA, store update.
 void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_file, const std::string& url = {}) {
-  auto cfg = config();
-  TempStore ts(sqlite_file, url);
-  Pipeline p(ts.store.get());
-  Message c = parse_message(slurp("customer-" + lang_of(name)), cfg->limits);
-  p.process(c, Envelope{}, *c.date, *cfg);
+  CustomerThread t(name, sqlite_file, url);
+  auto& [cfg, ts, p, c] = t;
   std::string reply = slurp(name);
   std::size_t n = 0;
   for (auto _ : state) {
@@ -271,11 +278,8 @@ void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_f
 // verdict of a 20 KB reply, then written to the log (its line, the SHA-256 chain, the locked
 // append). The log rotates at 64 MB; its files are removed at the end.
 void BM_AuditRecord(benchmark::State& state, const std::string& name) {
-  auto cfg = config();
-  TempStore ts(false);
-  Pipeline p(ts.store.get());
-  Message c = parse_message(slurp("customer-" + lang_of(name)), cfg->limits);
-  p.process(c, Envelope{}, *c.date, *cfg);
+  CustomerThread t(name, false);
+  auto& [cfg, ts, p, c] = t;
   Message m = parse_message(slurp(name), cfg->limits);
   Envelope env;
   env.queue_id = "4dQk2x0Zr7z9";
