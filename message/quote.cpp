@@ -132,11 +132,40 @@ void append_lower(std::string& out, std::string_view s) {
 
 // Quote depth of a line ("> > x" and ">>x" are 2), its text without the markers, and (`outer`)
 // its text without the first marker only, as the history quoted it ("> x" of ">> x").
+// Bytes of the initials that stand before a ">" in The Bat!'s and some Usenet clients' quoting
+// ("PO> text", "АС> текст"): one to three capital letters, Latin or Cyrillic, right before it;
+// 0 when there are none.
+std::size_t initials_before_mark(std::string_view line, std::size_t i) {
+  std::size_t k = i;
+  for (int letters = 0; letters < 3 && k < line.size(); ++letters) {
+    const auto c = static_cast<unsigned char>(line[k]);
+    if (c >= 'A' && c <= 'Z') {
+      ++k;
+    } else if (c == 0xd0 && k + 1 < line.size() &&
+               ((static_cast<unsigned char>(line[k + 1]) >= 0x90 && static_cast<unsigned char>(line[k + 1]) <= 0xaf) ||
+                static_cast<unsigned char>(line[k + 1]) == 0x81)) {
+      k += 2;
+    } else {
+      break;
+    }
+  }
+  return k > i && k < line.size() && line[k] == '>' ? k - i : 0;
+}
+
+// A "|" that marks a quoted line ("| text", "|text"): not a table's row, which ends with one too.
+bool pipe_mark(std::string_view line, std::size_t i) {
+  if (i >= line.size() || line[i] != '|') return false;
+  std::size_t end = line.size();
+  while (end > i + 1 && (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r')) --end;
+  return end == i + 1 || line[end - 1] != '|';
+}
+
 int quote_depth(std::string_view line, std::string_view* rest, std::string_view* outer = nullptr) {
   std::size_t i = 0;
   while (i < line.size() && (line[i] == ' ' || line[i] == '\t') && i < 4) ++i;
   int depth = 0;
-  while (i < line.size() && line[i] == '>') {
+  if (std::size_t n = initials_before_mark(line, i); n > 0) i += n;  // "PO> text"
+  while (i < line.size() && (line[i] == '>' || pipe_mark(line, i))) {
     ++depth;
     ++i;
     if (depth == 1 && i < line.size() && line[i] == ' ' && outer != nullptr) *outer = line.substr(i + 1);
@@ -477,6 +506,43 @@ bool header_block_at(const std::vector<Line>& lines, std::size_t i, std::string&
   return false;
 }
 
+// A line drawn across: ten or more of one rule character ("-----", "_____", "=====").
+bool drawn_rule(std::string_view t) {
+  return t.size() >= 10 && rule_char(t[0]) && t.find_first_not_of(t[0]) == std::string_view::npos;
+}
+
+std::size_t words_in(std::string_view t) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) n += t[i] != ' ' && (i == 0 || t[i - 1] == ' ');
+  return n;
+}
+
+// A help desk's history below a drawn line at line i: within a few short lines (a title such as
+// "Ticket #48211 conversation history", the author's name), a line that dates a message with a
+// date and a time in a few words ("Nov 24, 2026, 08:32 GMT", "Ana Ruiz, 3 nov. 2026 09:14").
+// An Outlook header block below the line ("From: ... Sent: ...") is not one.
+bool helpdesk_history_at(const std::vector<Line>& lines, std::size_t i, std::string& buf) {
+  std::size_t seen = 0;
+  for (std::size_t k = i + 1; k < lines.size() && seen < 4; ++k) {
+    if (blank(lines[k])) continue;
+    if (lines[k].quoted || label(lines[k], buf) != Label::none) return false;
+    ++seen;
+    const std::string_view t = lines[k].text();
+    if (t.size() > 100) return false;
+    const std::size_t words = words_in(t);
+    if (dated(t) && timed(t) && words <= 10) return true;
+    if (words > 8) return false;
+  }
+  return false;
+}
+
+// A help desk's line above the reply ("##- Please type your reply above this line -##"): neither
+// the author's words nor history.
+bool reply_above_line(std::string_view raw) {
+  const std::string_view t = trim(raw);
+  return t.size() >= 6 && t.starts_with("##") && t.ends_with("##");
+}
+
 bool underscores(std::string_view t) {
   if (t.size() < 10) return false;
   for (char c : t)
@@ -647,6 +713,18 @@ std::optional<Marker> attribution_at(const std::vector<Line>& lines, std::size_t
   return Marker{*best, end - *best + 1, QuoteStyle::attribution, quoted_after};
 }
 
+// A separator or header block at line i whose history is quoted with ">" (Outlook set to prefix
+// the original, bottom posting): the marker takes the separator and the header lines, and the
+// author's lines may follow the quoted ones. nullopt when the history that follows is not quoted.
+std::optional<Marker> quoted_below(const std::vector<Line>& lines, std::size_t i, QuoteStyle style, std::string& buf) {
+  std::size_t k = i + 1;
+  while (k < lines.size() && k <= i + kHeaderWindow && !lines[k].quoted &&
+         (blank(lines[k]) || label(lines[k], buf) != Label::none))
+    ++k;
+  if (k >= lines.size() || !lines[k].quoted) return std::nullopt;
+  return Marker{i, k - i, style, true};
+}
+
 // The first marker at or after line `from`.
 std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t from, Scratch& scratch) {
   for (std::size_t i = from; i < lines.size(); ++i) {
@@ -654,19 +732,29 @@ std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t fr
     std::string_view t = l.text();
     if (l.quoted || t.empty() || t.size() > kMaxLine) continue;
     if (rule_char(t.front()) || ends_with_colon(t)) {
-      if (auto s = separator_style(t, scratch.lower)) return Marker{i, 1, *s};
+      if (auto s = separator_style(t, scratch.lower)) {
+        if (auto below = quoted_below(lines, i, *s, scratch.lower)) return below;
+        return Marker{i, 1, *s};
+      }
     }
+    if (drawn_rule(t) && helpdesk_history_at(lines, i, scratch.lower)) return Marker{i, 1, QuoteStyle::original_message};
     if (underscores(t)) {
       std::size_t k = i + 1;
       while (k < lines.size() && k <= i + 2 && blank(lines[k])) ++k;
       if (k < lines.size() && k <= i + 2) {
-        if (header_block_at(lines, k, scratch.lower, true)) return Marker{i, 1, QuoteStyle::outlook_header};
+        if (header_block_at(lines, k, scratch.lower, true)) {
+          if (auto below = quoted_below(lines, i, QuoteStyle::outlook_header, scratch.lower)) return below;
+          return Marker{i, 1, QuoteStyle::outlook_header};
+        }
         // A rule right above ">" lines (an <hr> before a blockquote) belongs to the history.
         if (lines[k].quoted) return Marker{i, 1, QuoteStyle::prefix, true};
       }
       continue;
     }
-    if (header_block_at(lines, i, scratch.lower, false)) return Marker{i, 1, QuoteStyle::outlook_header};
+    if (header_block_at(lines, i, scratch.lower, false)) {
+      if (auto below = quoted_below(lines, i, QuoteStyle::outlook_header, scratch.lower)) return below;
+      return Marker{i, 1, QuoteStyle::outlook_header};
+    }
     if (ends_with_colon(t) || t.back() == '-') {
       if (auto a = attribution_at(lines, i, from, scratch)) return a;
     }
@@ -721,6 +809,7 @@ QuoteSplit split_quotes(std::string_view text) {
         any_prefix = true;
         append_line(quoted, lines[i].outer());
       } else {
+        if (reply_above_line(lines[i].raw)) continue;
         // The author's words under a quoted line: answers written between the quoted lines.
         if (any_prefix && !blank_line(lines[i].raw)) r.inline_answers = true;
         append_line(new_text, lines[i].raw);
