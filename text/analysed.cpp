@@ -10,7 +10,12 @@ namespace sm {
 TextAnalysis::TextAnalysis(std::string_view t) : text(t), folded(fold_for_match(t)), tokens(tokenize(folded)) {
   // The language guess reads the first 8000 bytes; the tokens can stand in when that is all.
   lang = guess_language(text, text.size() <= 8000 ? &tokens : nullptr);
-  if (lang != Lang::unknown) stem_tokens(tokens, lang);
+  if (is_known(lang)) stem_tokens(tokens, lang);
+}
+
+TextAnalysis::TextAnalysis(std::string_view t, Lang known)
+    : text(t), lang(known), folded(fold_for_match(t)), tokens(tokenize(folded)) {
+  if (is_known(lang)) stem_tokens(tokens, lang);
 }
 
 TextAnalysis::TextAnalysis(const TextAnalysis& whole, std::size_t first, std::size_t last, std::string_view part)
@@ -25,7 +30,7 @@ TextAnalysis::TextAnalysis(const TextAnalysis& whole, std::size_t first, std::si
 }
 
 const std::vector<Token>& TextAnalysis::tokens_in(Lang l) const {
-  if (l == lang || l == Lang::unknown) return tokens;
+  if (l == lang || !is_known(l)) return tokens;
   auto& slot = other_[static_cast<std::size_t>(l)];
   if (!slot) {
     slot = tokens;

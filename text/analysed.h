@@ -20,6 +20,9 @@ struct TextAnalysis {
   std::vector<Token> tokens;  // stemmed in `lang` (not stemmed when it is unknown)
 
   explicit TextAnalysis(std::string_view t);
+  // A text read in a language known beforehand (a paragraph of a message whose language was
+  // guessed on the whole): no guess of its own, which a few words could not make.
+  TextAnalysis(std::string_view t, Lang known);
   // The words [first, last) of `whole`, for `part`, the stretch of whole's text they come from:
   // no second reading of the words (the language and the stems are whole's).
   TextAnalysis(const TextAnalysis& whole, std::size_t first, std::size_t last, std::string_view part);

@@ -52,6 +52,8 @@ struct PhraseList::Node {
   Edges stems;  // "word": its stem
   // "word*": by the first two bytes of the prefix, so a word looks at few of them.
   std::unordered_map<std::string, std::vector<std::pair<std::string, std::unique_ptr<Node>>>> prefixes;
+  // "*ending": every word longer than the ending that ends with it.
+  std::vector<std::pair<std::string, std::unique_ptr<Node>>> suffixes;
   std::unique_ptr<Node> gap;  // "..."
   std::string phrase;         // an entry ends here
   std::string phrase_at_end;  // an entry ends here that must end a clause ('>')
@@ -109,13 +111,21 @@ void PhraseList::add(std::string_view entry) {
     pieces.back().pop_back();
     if (pieces.back().empty()) pieces.pop_back();
   }
-  enum class Kind { stem, exact, prefix, gap };
+  enum class Kind { stem, exact, prefix, suffix, gap };
   std::vector<std::pair<Kind, std::string>> words;
   for (std::string p : pieces) {
     if (p == "...") {
       if (words.empty() || words.back().first == Kind::gap)
         throw std::invalid_argument("\"...\" must stand between two words");
       words.emplace_back(Kind::gap, "");
+      continue;
+    }
+    if (p.size() > 1 && p.front() == '*') {
+      // "*adnos": a word that ends so. One word; the ending as the text's tokens would be.
+      std::vector<Token> ws = tokenize(p.substr(1));
+      if (ws.size() != 1 || ws[0].text.find('*') != std::string::npos)
+        throw std::invalid_argument("\"" + p + "\": an ending (\"*ending\") is one word");
+      words.emplace_back(Kind::suffix, ws[0].text);
       continue;
     }
     bool exact = !p.empty() && p.front() == '=';
@@ -140,6 +150,9 @@ void PhraseList::add(std::string_view entry) {
     if (words.front().first == Kind::prefix) {
       set_bit(first_prefixes_, word_key(std::string_view(first).substr(0, 2)));
       has_prefixes_ = true;
+    } else if (words.front().first == Kind::suffix) {
+      first_suffix_ends_[static_cast<unsigned char>(first.back())] = true;
+      has_suffixes_ = true;
     } else {
       set_bit(first_words_, word_bit(word_hash(first)));
     }
@@ -148,6 +161,15 @@ void PhraseList::add(std::string_view entry) {
     std::unique_ptr<Node>* child = nullptr;
     switch (kind) {
       case Kind::gap: child = &n->gap; break;
+      case Kind::suffix: {
+        auto it = std::find_if(n->suffixes.begin(), n->suffixes.end(), [&](const auto& e) { return e.first == key; });
+        if (it == n->suffixes.end()) {
+          n->suffixes.emplace_back(key, nullptr);
+          it = n->suffixes.end() - 1;
+        }
+        child = &it->second;
+        break;
+      }
       case Kind::exact: child = &edge_slot(n->exact, key); break;
       case Kind::stem: child = &edge_slot(n->stems, key); break;
       case Kind::prefix: {
@@ -217,7 +239,8 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
       // No entry begins with this word in any of its forms: nothing starts here.
       const Token& t = tokens[start];
       bool may = t.masked || test_bit(first_words_, word_bit(t.hash)) || test_bit(first_words_, word_bit(t.stem_hash)) ||
-                 (has_prefixes_ && test_bit(first_prefixes_, t.key));
+                 (has_prefixes_ && test_bit(first_prefixes_, t.key)) ||
+                 (has_suffixes_ && !t.text.empty() && first_suffix_ends_[static_cast<unsigned char>(t.text.back())]);
       if (!may && !t.squeezed.empty())
         may = test_bit(first_words_, word_bit(word_hash(t.squeezed))) ||
               test_bit(first_words_, word_bit(word_hash(t.squeezed_stem.empty() ? t.squeezed : t.squeezed_stem))) ||
@@ -232,12 +255,14 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
     while (!frontier.empty()) {
       State s = frontier.back();
       frontier.pop_back();
-      if (s.next > best_end && s.next > start) {
-        if (!s.node->phrase.empty()) {
+      // The longest entry wins; of two as long, an exception ("!usted" over "*ed").
+      if (s.next > start && (s.next > best_end || (s.next == best_end && !best_exception))) {
+        if (!s.node->phrase.empty() && (s.next > best_end || s.node->exception)) {
           best_end = s.next;
           best = s.node->phrase;
           best_exception = s.node->exception;
-        } else if (!s.node->phrase_at_end.empty() && tokens[s.next - 1].clause_end) {
+        } else if (!s.node->phrase_at_end.empty() && tokens[s.next - 1].clause_end &&
+                   (s.next > best_end || s.node->exception_at_end)) {
           best_end = s.next;
           best = s.node->phrase_at_end;
           best_exception = s.node->exception_at_end;
@@ -260,6 +285,9 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
         push_from(s.node->exact, t.squeezed, word_hash(t.squeezed));
         push_from(s.node->stems, squeezed_stem, word_hash(squeezed_stem));
       }
+      for (const auto& [ending, child] : s.node->suffixes)
+        if (t.text.size() > ending.size() && t.text.compare(t.text.size() - ending.size(), ending.size(), ending) == 0)
+          frontier.push_back({child.get(), s.next + 1});
       for (const std::string* form : {&t.text, &t.squeezed}) {
         if (form == &t.squeezed && !squeezed) break;
         if (form->size() >= 2 && !s.node->prefixes.empty())
@@ -290,7 +318,6 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
 
 std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
   namespace fs = std::filesystem;
-  static const std::array<std::pair<const char*, Lang>, 3> langs = {{{"en", Lang::en}, {"es", Lang::es}, {"ru", Lang::ru}}};
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw std::runtime_error("lexicons: " + dir + " is not a directory");
   // The phrase lists decide what is held: files or directories every user may change are refused.
@@ -307,8 +334,20 @@ std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
     bool operator==(const File&) const = default;
   };
   std::vector<File> files;  // what the lists are built from
-  for (const auto& [code, lang] : langs) {
-    fs::path sub = fs::path(dir) / code;
+  // A folder per language, named by its code; a folder of a language the analysis does not tell
+  // apart would never be read, which an admin who added it must hear of.
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_directory(ec)) continue;
+    const std::string code = e.path().filename().string();
+    if (!lang_from_code(code)) {
+      std::string known;
+      for (Lang l : kLanguages) known += std::string(known.empty() ? "" : ", ") + to_string(l);
+      throw std::runtime_error("lexicons: " + e.path().string() + ": \"" + code +
+                               "\" is not a language the text analysis tells apart (" + known + ")");
+    }
+  }
+  for (Lang lang : kLanguages) {
+    fs::path sub = fs::path(dir) / to_string(lang);
     if (!fs::is_directory(sub, ec)) continue;
     refuse_world_writable(sub);
     std::vector<fs::path> paths;
@@ -369,6 +408,8 @@ const PhraseList& Lexicons::get(const std::string& name, Lang lang) const {
   if (it == lists_.end()) return empty_;
   return it->second[static_cast<std::size_t>(lang)];
 }
+
+bool Lexicons::has(const std::string& name, Lang lang) const { return get(name, lang).size() > 0; }
 
 std::vector<PhraseList::Hit> Lexicons::find(const std::string& name, const TextAnalysis& text, std::size_t max_hits) const {
   if (text.lang != Lang::unknown) return get(name, text.lang).find(text.tokens, max_hits);

@@ -5,6 +5,7 @@
 //           ("тупой" matches "тупым", "lamento" matches "lamentamos")
 //   =word   matches this form only (where a stem would reach an innocent word)
 //   word*   matches every word that begins with it
+//   *ending matches every word longer than the ending that ends with it ("*adnos": enviadnos)
 //   ...     between two words: up to three other words ("приносим ... извинения")
 //   <       before the first word: the phrase starts a clause (the text's start, or after
 //           . ! ? ; : , ( ) ¿ ¡ a dash or a blank line)
@@ -65,21 +66,29 @@ class PhraseList {
   std::array<std::uint64_t, 256> first_words_{};
   std::array<std::uint64_t, 64> first_prefixes_{};
   bool has_prefixes_ = false;
+  // The last bytes of the endings that begin an entry ("*adnos"): a word that ends in none of them
+  // starts no such entry.
+  std::array<bool, 256> first_suffix_ends_{};
+  bool has_suffixes_ = false;
   std::size_t size_ = 0;
 };
 
 // Every list of every language, loaded from one directory.
 class Lexicons {
  public:
-  // Reads <dir>/<lang>/*.txt for en, es, ru. Throws std::runtime_error naming the file and line on
-  // error. While the lists of a load are in use, a load of the same directory with the same files
+  // Reads <dir>/<lang>/*.txt for each language of kLanguages that has a folder (en, es, ru ship;
+  // an admin adds a language by adding its folder). Throws std::runtime_error naming the file and
+  // line on error, and on a folder that is not a language the analysis tells apart. While the lists of a load are in use, a load of the same directory with the same files
   // gives them again rather than a copy (a reload of an unchanged directory builds nothing).
   static std::shared_ptr<const Lexicons> load(const std::string& dir);
 
   // The list `name` of a language (an empty list for Lang::unknown or a list that is not there).
   const PhraseList& get(const std::string& name, Lang lang) const;
-  // The hits of list `name` in a text, in the text's language; a text of unknown language is
-  // matched against every language's list, each with the tokens stemmed in that language.
+  // The language has the list, with at least one entry: a rule that reads it judges the language.
+  bool has(const std::string& name, Lang lang) const;
+  // The hits of list `name` in a text, in the text's language; a text too short to tell its
+  // language (unknown) is matched against every language's list, each with the tokens stemmed in
+  // that language; a text in another language (other) matches nothing.
   std::vector<PhraseList::Hit> find(const std::string& name, const TextAnalysis& text, std::size_t max_hits = 20) const;
   bool any(const std::string& name, const TextAnalysis& text) const { return !find(name, text, 1).empty(); }
 

@@ -3,13 +3,18 @@
 // promises is kept, and a promise_missed event fires when no substantive reply followed by then.
 // MessageText::acknowledgement() reads a message's (the phrases are the lexicons' "ack" list).
 #pragma once
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "message/datetime.h"
+#include "text/lang.h"
 
 namespace sm {
+
+// The languages whose words for times and days the promise reader knows.
+inline constexpr std::array<Lang, 3> kTimeLanguages = {Lang::en, Lang::es, Lang::ru};
 
 struct Acknowledgement {
   bool only_acknowledges = false;  // short, with an acknowledgement phrase, nothing more

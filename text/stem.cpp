@@ -100,6 +100,13 @@ const char* snowball_algorithm(Lang lang) {
     case Lang::en: return "english";
     case Lang::es: return "spanish";
     case Lang::ru: return "russian";
+    case Lang::de: return "german";
+    case Lang::fr: return "french";
+    case Lang::pt: return "portuguese";
+    case Lang::it: return "italian";
+    case Lang::nl: return "dutch";
+    case Lang::pl:  // libstemmer has no Polish: its words match as written (or by prefix)
+    case Lang::other:
     case Lang::unknown: return nullptr;
   }
   return nullptr;

@@ -12,7 +12,8 @@ namespace sm {
 
 struct Token;
 
-// The Snowball algorithm of a language ("english", "spanish", "russian"); nullptr for none.
+// The Snowball algorithm of a language ("english", "spanish", "german", ...); nullptr for none
+// (Polish, and a language not told apart).
 const char* snowball_algorithm(Lang lang);
 
 // The stem of one folded word; the word itself when the language has no stemmer, or the word
