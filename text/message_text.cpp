@@ -14,8 +14,6 @@ namespace sm {
 namespace {
 
 constexpr std::size_t kSignatureLines = 12;  // lines after a sign-off at most
-constexpr std::size_t kSignoffSearch = 16;   // non-empty lines from the end searched for one
-constexpr std::size_t kLongLine = 120;       // a longer line is prose, not a signature line
 constexpr std::size_t kBoilerplateOnly = 12;  // words besides boilerplate that still say nothing
 
 struct Line {
@@ -139,6 +137,96 @@ const TextAnalysis& MessageText::full() const {
   return *full_;
 }
 
+namespace {
+
+// What a line of the new text is, for the layout. Read by shape, in any language: how long it
+// is, how it ends, whether it gives a way to reach someone.
+enum class Kind : std::uint8_t {
+  blank,
+  delimiter,   // "-- ": a signature follows
+  rule,        // "_____", "=====": a line drawn across
+  postscript,  // "P.S. ...", "PD: ...", "П.С. ..."
+  contact,     // a short line with a phone number, an e-mail address or a URL
+  short_line,  // a few words that end no sentence: a name, a role, a company, a sign-off
+  prose,       // anything else: the body's sentences, a disclaimer
+};
+
+constexpr std::size_t kShortWords = 8;      // words of a short line at most
+constexpr std::size_t kShortChars = 64;     // characters of a short line at most
+constexpr std::size_t kContactWords = 6;    // words besides addresses on a contact line
+constexpr std::size_t kContactChars = 110;  // characters of a contact line at most
+
+// Characters (code points) of UTF-8 text: a line's length whatever its script.
+std::size_t chars(std::string_view t) {
+  std::size_t n = 0;
+  for (char c : t) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+constexpr std::size_t kTailLines = 30;      // non-blank lines from the end where a signature is looked for
+constexpr std::size_t kCloserWords = 20;    // words of a closing line of courtesy at most
+constexpr std::size_t kClosers = 2;         // closing paragraphs above the sign-off at most
+
+// The last word of `t` is an abbreviation ("Ltd.", "S.L.", "Inc.", "Jr."): a company or a name
+// line may end with one, a sentence seldom does.
+bool ends_with_abbreviation(std::string_view t) {
+  std::size_t sp = t.find_last_of(" \t");
+  std::string_view last = t.substr(sp == std::string_view::npos ? 0 : sp + 1);
+  if (last.size() < 2 || last.size() > 6) return false;
+  if (last.substr(0, last.size() - 1).find('.') != std::string_view::npos) return true;  // "S.L."
+  return last.size() <= 4 && std::isupper(static_cast<unsigned char>(last[0]));          // "Ltd."
+}
+
+// `t` ends a sentence: a full stop (not of an abbreviation), a question mark or an ellipsis.
+bool ends_sentence(std::string_view t) {
+  if (t.empty()) return false;
+  if (t.back() == '?' || t.ends_with("\xe2\x80\xa6") || t.ends_with("\xef\xbc\x9f")) return true;
+  return t.back() == '.' && !ends_with_abbreviation(t);
+}
+
+// Words of a line that say something besides an address: those with a letter and no '@', no
+// "://", no "www." and no dot between letters ("help.example.com").
+std::size_t words_besides_addresses(std::string_view t) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < t.size();) {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '|' || t[i] == ',')) ++i;
+    std::size_t j = i;
+    while (j < t.size() && t[j] != ' ' && t[j] != '\t' && t[j] != '|') ++j;
+    std::string_view w = t.substr(i, j - i);
+    i = j;
+    if (w.empty()) continue;
+    bool letter = std::any_of(w.begin(), w.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+    });
+    if (!letter || w.find('@') != std::string_view::npos || w.find("://") != std::string_view::npos ||
+        w.rfind("www.", 0) == 0)
+      continue;
+    std::string_view inner = w;
+    while (!inner.empty() && (inner.back() == '.' || inner.back() == ':' || inner.back() == ')')) inner.remove_suffix(1);
+    if (inner.find('.') != std::string_view::npos && inner.find('.') + 1 < inner.size() &&
+        std::isalpha(static_cast<unsigned char>(inner[inner.find('.') + 1])))
+      continue;  // a host name
+    ++n;
+  }
+  return n;
+}
+
+Kind kind_of(std::string_view raw) {
+  std::string_view t = trim(raw);
+  if (t.empty()) return Kind::blank;
+  if (raw == "-- " || raw == "--" || t == "--") return Kind::delimiter;
+  if (t.size() >= 3 && t.find_first_not_of("-_=*~") == std::string_view::npos) return Kind::rule;
+  if (postscript(t)) return Kind::postscript;
+  if (chars(t) <= kContactChars && !asks(t) && has_contact(t) && words_besides_addresses(t) <= kContactWords)
+    return Kind::contact;
+  if (chars(t) <= kShortChars && !asks(t) && t.back() != ':' && !ends_sentence(t) && word_count(t) <= kShortWords)
+    return Kind::short_line;
+  return Kind::prose;
+}
+
+bool signature_line(Kind k) { return k == Kind::contact || k == Kind::short_line; }
+
+}  // namespace
+
 const MessageText::Layout& MessageText::layout() const {
   if (layout_) return *layout_;
   Layout l;
@@ -158,11 +246,12 @@ const MessageText::Layout& MessageText::layout() const {
     r.words = tokens.size();
     if (tokens.empty()) return r;
     for (Lang each : kLanguages) {
-      if (lang != Lang::unknown && each != lang) continue;
+      if (is_known(lang) && each != lang) continue;
+      if (lexicons_->get(list, each).size() == 0) continue;
       // In the message's language the line's own tokens are stemmed; otherwise a copy per language.
       std::vector<Token> copy;
-      if (lang == Lang::unknown) copy = tokens;
-      std::vector<Token>& stemmed = lang == Lang::unknown ? copy : tokens;
+      if (!is_known(lang)) copy = tokens;
+      std::vector<Token>& stemmed = is_known(lang) ? tokens : copy;
       stem_tokens(stemmed, each);
       auto hits = lexicons_->get(list, each).find(stemmed, 1);
       if (!hits.empty() && hits[0].first == 0) {
@@ -173,81 +262,204 @@ const MessageText::Layout& MessageText::layout() const {
     }
     return r;
   };
+  // A sign-off: a short line that closes ("Kind regards,", "¡Saludos!", "Mit freundlichen
+  // Grüßen" above a name), or one from the sign-off list with at most a name after it.
+  auto signoff_like = [&](std::string_view t) {
+    if (t.empty() || asks(t) || word_count(t) > 6 || chars(t) > kShortChars) return false;
+    if (t.back() == ',' || t.back() == '!') return true;
+    LineHit h = line_hit("signoff", t);
+    return h.first && (h.first->count == h.words || (h.mark_after && h.words - h.first->count <= 3));
+  };
 
   std::size_t first = 0;
   while (first < lines.size() && blank(lines[first].text)) ++first;
   std::size_t last = lines.size();
   while (last > first && blank(lines[last - 1].text)) --last;
-  std::size_t body_begin = first, body_end = last;  // line indexes
+  std::size_t body_begin = first;  // line indexes
 
-  // Greeting: the first line, when it opens with a greeting and says little more.
+  // Greeting: the first line, when it opens with a greeting and says little more, or is a few
+  // words that end with a comma or a colon ("Hallo Herr Weber,", "Bonjour Madame Martin,").
   if (first < last) {
     std::string_view t = trim(lines[first].text);
     LineHit h = line_hit("greeting", t);
     bool ends_greeting = !t.empty() && (t.back() == ',' || t.back() == ':' || t.back() == '!');
-    if (h.first && !asks(t) && (h.words <= 6 || (ends_greeting && h.words <= 8))) {
+    bool shaped = !t.empty() && (t.back() == ',' || t.back() == ':') && word_count(t) <= 4 && first + 1 < last;
+    if (!asks(t) && ((h.first && (h.words <= 6 || (ends_greeting && h.words <= 8))) || shaped)) {
       l.greeting = t;
       body_begin = first + 1;
     }
   }
 
-  // The "-- " delimiter: a signature follows it.
-  std::optional<std::size_t> dashes;
+  std::vector<Kind> kind(lines.size(), Kind::blank);
   for (std::size_t i = body_begin; i < last; ++i) {
-    std::string_view t = lines[i].text;
-    if (t == "-- " || t == "--" || t == "-- \r") dashes = i;
+    kind[i] = kind_of(lines[i].text);
+    // A sign-off of the list written as a sentence ("Un saludo.", "Regards.") is a short line.
+    if (kind[i] == Kind::prose && word_count(lines[i].text) <= 4 && signoff_like(trim(lines[i].text)))
+      kind[i] = Kind::short_line;
   }
+  // Where the signature may stand: the last kTailLines non-blank lines.
+  std::size_t floor = last;
+  for (std::size_t seen = 0; floor > body_begin && seen < kTailLines; --floor) seen += kind[floor - 1] != Kind::blank;
+  // The lines of the paragraph that ends at line e (exclusive), from its first line.
+  auto paragraph_start = [&](std::size_t e) {
+    while (e > body_begin && kind[e - 1] != Kind::blank) --e;
+    return e;
+  };
 
-  // A sign-off: a line near the end that is a sign-off phrase, alone or with a name after a mark
-  // ("Kind regards,", "Best, Sam", "С уважением,"), followed by a few short lines at most.
-  std::optional<std::size_t> signoff;
-  {
-    std::size_t seen = 0, after = 0;
-    bool long_after = false;
-    for (std::size_t i = dashes.value_or(last); i > body_begin && seen < kSignoffSearch; --i) {
-      std::string_view t = trim(lines[i - 1].text);
-      if (t.empty()) continue;
-      ++seen;
-      if (!asks(t)) {
-        LineHit h = line_hit("signoff", t);
-        if (h.first && after <= kSignatureLines && !long_after &&
-            (h.first->count == h.words || (h.mark_after && h.words - h.first->count <= 3))) {
-          signoff = i - 1;
-          break;
-        }
+  // The signature block: [sig_begin, sig_end). What follows it is a footer (a postscript, a
+  // mobile client's line, a disclaimer).
+  std::optional<std::size_t> sig_begin, sig_end;
+
+  // 1. The "-- " delimiter: a signature follows it (its last one; a sign-off right above it
+  //    belongs to it).
+  for (std::size_t i = last; i > floor; --i)
+    if (kind[i - 1] == Kind::delimiter) {
+      sig_begin = i - 1;
+      sig_end = last;
+      break;
+    }
+
+  // 2. A contact block: the last contact line, with the short lines around it (a sign-off, a
+  //    name, a role, a company, an address), one blank line allowed between a sign-off or a
+  //    name and the lines below it.
+  if (!sig_begin) {
+    std::optional<std::size_t> c;
+    for (std::size_t i = last; i > floor; --i)
+      if (kind[i - 1] == Kind::contact) {
+        c = i - 1;
+        break;
       }
-      ++after;
-      // A postscript may run long ("P.S. ...", "PD: ...").
-      long_after = long_after || (t.size() > kLongLine && !postscript(t));
+    if (c) {
+      std::size_t top = *c;
+      bool blank_crossed = false;
+      while (top > body_begin && *c - top < kSignatureLines) {
+        const Kind above = kind[top - 1];
+        if (signature_line(above) || above == Kind::rule) {
+          --top;
+          continue;
+        }
+        if (above != Kind::blank || blank_crossed || top - 1 <= body_begin) break;
+        // Across a blank line only to a paragraph of short lines: a sign-off and a name.
+        std::size_t p = paragraph_start(top - 1);
+        bool all_short = top - 1 - p <= 3;
+        for (std::size_t k = p; k < top - 1 && all_short; ++k) all_short = signature_line(kind[k]);
+        if (!all_short) break;
+        blank_crossed = true;
+        top = p;
+      }
+      while (top < *c && kind[top] == Kind::rule) ++top;
+      std::size_t end = *c + 1;
+      while (end < last && (signature_line(kind[end]) || kind[end] == Kind::rule)) ++end;
+      // A lone contact line with prose after it is the body's ("Call the courier:\n+34 600 000
+      // 111\n\nThey come at nine."): only a block of two lines or more has a footer of prose.
+      std::size_t lines_in_block = 0;
+      for (std::size_t k = top; k < end; ++k) lines_in_block += kind[k] != Kind::blank;
+      bool prose_after = false;
+      for (std::size_t k = end; k < last; ++k) prose_after = prose_after || kind[k] == Kind::prose;
+      if (lines_in_block >= 2 || !prose_after) {
+        sig_begin = top;
+        sig_end = end;
+      }
     }
   }
 
-  std::optional<std::size_t> sig_begin;
-  if (signoff) sig_begin = signoff;
-  if (dashes && (!sig_begin || *dashes < *sig_begin)) sig_begin = dashes;
-  if (!sig_begin && last > body_begin) {
-    // No sign-off and no delimiter: a last paragraph of a few short lines that gives a way to
-    // reach us, or is only a name ("Sam Agent / Example Support"), is the signature.
-    std::size_t p = last;
-    while (p > body_begin && !blank(lines[p - 1].text)) --p;
-    const std::size_t count = last - p;
-    bool short_lines = count > 0 && count <= 6, contact = false, name_like = true;
-    std::string block;
-    for (std::size_t i = p; i < last && short_lines; ++i) {
-      std::string_view t = trim(lines[i].text);
-      short_lines = t.size() <= kLongLine;
-      block.append(t).push_back('\n');
-      std::size_t words = word_count(t);
-      char end = t.empty() ? ' ' : t.back();
-      name_like = name_like && words <= 5 && end != '.' && end != '?' && end != '!' && end != ':';
+  // 3. A sign-off followed by one to four short lines (a name, a role), perhaps after a blank line.
+  if (!sig_begin) {
+    for (std::size_t i = last; i > floor && !sig_begin; --i) {
+      const std::size_t s = i - 1;
+      if (kind[s] != Kind::short_line || !signoff_like(trim(lines[s].text))) continue;
+      std::size_t k = s + 1;
+      if (k < last && kind[k] == Kind::blank) ++k;
+      std::size_t names = 0;
+      while (k < last && kind[k] == Kind::short_line && names < 4) ++k, ++names;
+      if (names == 0 && s + 1 < last) continue;
+      sig_begin = s;
+      sig_end = k;
     }
-    contact = short_lines && has_contact(block);
-    if (short_lines && p > body_begin && (contact || name_like)) sig_begin = p;
+  }
+
+  // 4. A last paragraph of a few short lines: a name alone ("Sam Agent / Example Support"), a
+  //    mobile client's line.
+  if (!sig_begin && last > body_begin) {
+    std::size_t p = paragraph_start(last);
+    bool short_lines = last - p <= 4 && p > body_begin;
+    for (std::size_t k = p; k < last && short_lines; ++k) short_lines = signature_line(kind[k]);
+    if (short_lines) {
+      sig_begin = p;
+      sig_end = last;
+    }
+  }
+
+  // A sign-off and a name right above the block open it ("Thanks,\nSelma\n-- \n..."): short
+  // lines, one blank line at most between them.
+  if (sig_begin) {
+    std::size_t k = *sig_begin, blanks = 0;
+    std::optional<std::size_t> top;
+    while (k > body_begin && *sig_begin - k < 5) {
+      const Kind above = kind[k - 1];
+      if (above == Kind::blank) {
+        if (++blanks > 1) break;
+        --k;
+        continue;
+      }
+      if (above != Kind::short_line) break;
+      --k;
+      if (signoff_like(trim(lines[k].text))) top = k;
+    }
+    if (top) sig_begin = top;
+  }
+
+  // The body ends at the signature; postscripts and short courtesy closers above it ("Thanks
+  // again for your patience!") are set aside with the sign-off.
+  std::size_t body_end = sig_begin.value_or(last);
+  std::size_t closing_begin = body_end;
+  {
+    std::size_t e = body_end;
+    std::size_t closers = 0;
+    while (e > body_begin) {
+      while (e > body_begin && kind[e - 1] == Kind::blank) --e;
+      if (e <= body_begin) break;
+      const std::size_t p = paragraph_start(e);
+      if (kind[p] == Kind::postscript) {
+        closing_begin = e = p;
+        continue;
+      }
+      // A closer: one or two lines of one sentence at most kCloserWords words long, that asks
+      // nothing and is a courtesy (the closing or apology list: thanks, wishes, regrets).
+      std::string para;
+      for (std::size_t k = p; k < e; ++k) para.append(trim(lines[k].text)).push_back(' ');
+      if (closers >= kClosers || e - p > 2 || asks(para) || word_count(para) > kCloserWords || p <= body_begin)
+        break;
+      if (sm::sentences(para).size() > 1) break;
+      TextAnalysis a(para, lang);
+      if (lexicons_ == nullptr || (lexicons_->find("closing", a, 1).empty() && lexicons_->find("apology", a, 1).empty()))
+        break;
+      closing_begin = e = p;
+      ++closers;
+    }
+    body_end = e;
+    while (body_end > body_begin && kind[body_end - 1] == Kind::blank) --body_end;
   }
   if (sig_begin) {
-    body_end = *sig_begin;
-    l.signature = trim(new_text_.substr(lines[*sig_begin].begin));
-    if (signoff) l.signoff = trim(lines[*signoff].text);
+    const std::size_t end = sig_end.value_or(last);
+    std::size_t b = lines[*sig_begin].begin;
+    std::size_t e = end > 0 ? lines[end - 1].begin + lines[end - 1].text.size() : b;
+    l.signature = trim(new_text_.substr(b, e >= b ? e - b : 0));
+    // The sign-off: the signature's first line when it closes ("Kind regards,").
+    if (kind[*sig_begin] == Kind::short_line && signoff_like(trim(lines[*sig_begin].text)))
+      l.signoff = trim(lines[*sig_begin].text);
+    // The closers and postscripts between the body and the signature.
+    if (closing_begin < *sig_begin) {
+      std::size_t cb = lines[closing_begin].begin;
+      std::size_t ce = lines[*sig_begin - 1].begin + lines[*sig_begin - 1].text.size();
+      l.closing = trim(new_text_.substr(cb, ce - cb));
+    }
+    if (end < last) {
+      std::size_t fb = lines[end].begin;
+      l.footer = trim(new_text_.substr(fb));
+    }
+  } else if (closing_begin < last) {
+    l.closing = trim(new_text_.substr(lines[closing_begin].begin));
   }
   if (body_begin < body_end) {
     std::size_t b = lines[body_begin].begin;
@@ -261,6 +473,8 @@ const MessageText::Layout& MessageText::layout() const {
 std::string_view MessageText::greeting() const { return layout().greeting; }
 std::string_view MessageText::signoff() const { return layout().signoff; }
 std::string_view MessageText::signature() const { return layout().signature; }
+std::string_view MessageText::footer() const { return layout().footer; }
+std::string_view MessageText::closing() const { return layout().closing; }
 std::string_view MessageText::body_text() const { return layout().body; }
 
 const TextAnalysis& MessageText::body() const {
@@ -322,8 +536,23 @@ std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, boo
 }  // namespace
 
 const std::vector<Sentence>& MessageText::sentences() const {
-  if (!sentences_) sentences_ = split_sentences(paragraphs(), false);
+  if (!sentences_) {
+    sentences_ = split_sentences(paragraphs(), false);
+    for (auto& s : *sentences_)
+      if (s.question && courtesy(s.text)) s.question = false;
+  }
   return *sentences_;
+}
+
+bool MessageText::courtesy(std::string_view sentence) const {
+  // "How are you?", "¿Y usted, cómo está?", "А как Ваши дела?": the courtesy list's phrase is
+  // most of the sentence, three words besides it at most (a real question may follow it in the
+  // same sentence: "How are you, and did the parcel arrive?").
+  if (lexicons_ == nullptr) return false;
+  TextAnalysis a(sentence, lang());
+  if (a.tokens.empty() || a.tokens.size() > 10) return false;
+  auto hits = lexicons_->find("courtesy", a, 1);
+  return !hits.empty() && a.tokens.size() - hits[0].count <= 3;
 }
 
 const std::vector<Sentence>& MessageText::questions() const {
@@ -335,6 +564,7 @@ const std::vector<Sentence>& MessageText::questions() const {
     questions_ = std::move(out);
   } else {
     questions_ = split_sentences(paragraphs(), true);
+    std::erase_if(*questions_, [&](const Sentence& s) { return courtesy(s.text); });
   }
   return *questions_;
 }
@@ -383,9 +613,13 @@ const std::vector<std::string>& MessageText::complaint_cues() const {
   std::vector<std::string> cues;
   for (const auto& h : hits("complaint", full(), 5)) cues.emplace_back(h.phrase);
   if (cues.empty()) {
+    // Two weak cues (a failure of ours, one repeated), or one beside the words of a plain
+    // problem report: those words alone ("it does not load, an error") make no complaint.
     std::vector<std::string> weak;
     for (const auto& h : hits("complaint-weak", full(), 10))
       if (std::find(weak.begin(), weak.end(), h.phrase) == weak.end()) weak.emplace_back(h.phrase);
+    if (weak.size() == 1)
+      if (auto problem = hits("problem", full(), 1); !problem.empty()) weak.emplace_back(problem.front().phrase);
     if (weak.size() >= 2) cues = std::move(weak);
   }
   complaint_ = std::move(cues);

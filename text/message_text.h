@@ -1,6 +1,8 @@
 // One message's text, analysed once for every rule and for the SLA clock: the author's new text
-// split into greeting, body and signature block (sign-off line, then name, company and contact
-// lines, with or without a "-- " delimiter); the body's language, paragraphs, sentences and
+// split by its shape, in any language, into greeting, body, closing lines (short courtesy closers
+// and postscripts), the sign-off line, the signature block (name, role, company and
+// contact lines, with or without a "-- " delimiter) and footer (what follows the signature: a
+// postscript, a mobile client's line, a disclaimer); the body's language, paragraphs, sentences and
 // questions (and which of them stand in a numbered list); the acknowledgement it makes and the
 // time it promises; and the message it answers as it stands at the head of the quoted history.
 // Each part is worked out on first use and then shared. One message is read on one thread; the
@@ -42,8 +44,16 @@ class MessageText {
   Lang lang() const;                 // the body's language, else the whole new text's
 
   std::string_view greeting() const;   // "Hi Ana,", "Здравствуйте, Ольга!"; empty when none
-  std::string_view signoff() const;    // "Kind regards,", "Un saludo,"; empty when none
-  std::string_view signature() const;  // from the sign-off (or "-- ") to the end; empty when none
+  // The closing lines between the body and the signature: short closers of courtesy ("Thanks
+  // again for your patience!") and postscripts; empty when none.
+  std::string_view closing() const;
+  // The sign-off line that opens the signature ("Kind regards,", "Un saludo,"); empty when none.
+  std::string_view signoff() const;
+  // The signature block: from the sign-off line (or "-- ") through the name and contact lines;
+  // empty when none.
+  std::string_view signature() const;
+  // After the signature: a postscript, a mobile client's line, a disclaimer; empty when none.
+  std::string_view footer() const;
   std::string_view body_text() const;  // what body() reads
 
   const std::vector<std::string>& paragraphs() const;  // of the body
@@ -57,7 +67,8 @@ class MessageText {
 
   const Acknowledgement& acknowledgement() const;
   // What makes the new text a complaint: one cue of the complaint list, or two different ones of
-  // complaint-weak; empty when it reads as none.
+  // complaint-weak, or one of complaint-weak and a word of a plain problem report (the problem
+  // list); empty when it reads as none.
   const std::vector<std::string>& complaint_cues() const;
   bool complains() const { return !complaint_cues().empty(); }
   // The body's words besides the phrases of `lists` (canned, ack) and numbers such as ticket ids:
@@ -76,9 +87,11 @@ class MessageText {
 
  private:
   struct Layout {
-    std::string_view greeting, signoff, signature, body;
+    std::string_view greeting, closing, signoff, signature, footer, body;
   };
   const Layout& layout() const;
+  // A courtesy question ("How are you?"): not a question to number or to answer.
+  bool courtesy(std::string_view sentence) const;
 
   std::string_view new_text_, quoted_;
   const Lexicons* lexicons_;
