@@ -33,9 +33,17 @@ std::string quoted_list(const std::vector<PhraseList::Hit>& hits) {
 
 bool outbound(const RuleContext& ctx) { return ctx.direction == Direction::outbound; }
 
+// A question mark that ends a clause somewhere in the text.
+bool asks_anything(std::string_view s) {
+  for (std::size_t at = s.find('?'); at != std::string_view::npos; at = s.find('?', at + 1))
+    if (at + 1 >= s.size() || std::isspace(static_cast<unsigned char>(s[at + 1])) || s[at + 1] == ')' || s[at + 1] == '"')
+      return true;
+  return false;
+}
+
 class QualityRule : public Rule {
  public:
-  std::string_view version() const override { return "2"; }
+  std::string_view version() const override { return "3"; }
 };
 
 // meaningful-subject: a thread we start has a subject someone can find years later.
@@ -49,6 +57,7 @@ class MeaningfulSubject final : public QualityRule {
            "words and min_letters letters, and not only a generic subject from the language's "
            "generic-subject list (\"Hello\", \"Question\", \"Consulta\", \"Вопрос\").";
   }
+  std::vector<std::string> lists() const override { return {"generic-subject"}; }
   std::vector<ParamSpec> params() const override {
     return {{"min_words", std::int64_t{2}, "fewest words a subject has", 1.0, 20.0},
             {"min_letters", std::int64_t{8}, "fewest letters a subject has", 1.0, 200.0}};
@@ -56,7 +65,8 @@ class MeaningfulSubject final : public QualityRule {
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
     if (!outbound(ctx) || ctx.thread != nullptr || !ctx.message.in_reply_to.empty())
       return make(Result::skip, "not a new outbound thread");
-    TextAnalysis subject(split_subject(ctx.message.subject).base);
+    if (auto skip = language_skip(ctx)) return *skip;
+    TextAnalysis subject(split_subject(ctx.message.subject).base, ctx.text.lang());
     std::size_t letters = 0;
     for (const auto& t : subject.tokens) letters += t.text.size();
     Finding f = make(Result::pass);
@@ -86,9 +96,11 @@ class ListRule : public QualityRule {
   std::string_view summary() const override { return summary_; }
   std::string_view description() const override { return description_; }
   Action default_action() const override { return default_; }
+  std::vector<std::string> lists() const override { return {list_}; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (outbound_only_ ? !outbound(ctx) : (ctx.direction != Direction::outbound && ctx.direction != Direction::internal))
       return make(Result::skip, "not an outbound message");
+    if (auto skip = language_skip(ctx)) return *skip;
     auto hits = ctx.text.hits(list_, ctx.text.full(), 10);
     if (hits.empty()) return make(Result::pass);
     Finding f = make(Result::fail, std::string(what_) + ": " + quoted_list(hits));
@@ -118,11 +130,13 @@ class CannedNonAnswer final : public QualityRule {
            "sido registrada\", \"ваша заявка передана в отдел\") with at most max_other_words other words "
            "(numbers such as ticket ids do not count).";
   }
+  std::vector<std::string> lists() const override { return {"canned"}; }
   std::vector<ParamSpec> params() const override {
     return {{"max_other_words", std::int64_t{12}, "words besides boilerplate that still make a non-answer", 0.0, 200.0}};
   }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
     if (!outbound(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
+    if (auto skip = language_skip(ctx)) return *skip;
     auto hits = ctx.text.hits("canned", ctx.text.body());
     if (hits.empty()) return make(Result::pass);
     const std::size_t other = ctx.text.words_besides({"canned"});
@@ -145,8 +159,11 @@ class AcknowledgeWithEta final : public QualityRule {
            "(\"tomorrow before 10:00\", \"durante el día\", \"завтра до 18:00\"), a weekday or a date. The "
            "promised time feeds the SLA clock (promise_missed).";
   }
+  std::vector<std::string> lists() const override { return {"ack"}; }
+  bool reads_times() const override { return true; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
+    if (auto skip = language_skip(ctx)) return *skip;
     const Acknowledgement& a = ctx.text.acknowledgement();
     if (!a.only_acknowledges) return make(Result::skip, "not an acknowledgement");
     Finding f = make(a.promised ? Result::pass : Result::fail);
@@ -166,7 +183,6 @@ class AcknowledgeWithEta final : public QualityRule {
 class NumberedQuestions final : public QualityRule {
  public:
   std::string_view id() const override { return "numbered-questions"; }
-  std::string_view languages() const override { return "any"; }
   std::string_view summary() const override { return "several questions to the customer are numbered"; }
   std::string_view description() const override {
     return "An outbound message whose body (greeting and signature aside) asks two or more questions "
@@ -211,9 +227,11 @@ class AnswerEveryQuestion final : public QualityRule {
             {"min_topic_words", std::int64_t{3}, "topic words a question needs before it can count as left out", 1.0, 20.0},
             {"fewer_blocks", false, "also require fewer paragraphs and list items than questions", {}, {}}};
   }
+  std::vector<std::string> lists() const override { return {"stop", "ask-open"}; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
     if (!outbound(ctx) || ctx.thread == nullptr || !ctx.thread->answered || ctx.thread->answered->direction != Direction::inbound)
       return make(Result::skip, "not a reply to a customer");
+    if (auto skip = language_skip(ctx)) return *skip;
     const MessageText& answered = ctx.text.answered();
     const std::vector<Sentence>& questions = answered.questions();
     if (questions.empty()) {
@@ -233,7 +251,8 @@ class AnswerEveryQuestion final : public QualityRule {
     if (ctx.message.quote.inline_answers) return make(Result::skip, "answered between the quoted lines");
     const Lang lang = answered.lang() != Lang::unknown ? answered.lang() : ctx.text.lang();
     const Lexicons* lex = ctx.text.lexicons();
-    if (lex == nullptr || lang == Lang::unknown) return make(Result::skip, "no lexicons for the language");
+    if (lex == nullptr || !is_known(lang) || !judges(lang, lex))
+      return make(Result::skip, "language " + std::string(to_string(lang)) + " of the message answered is not judged by this rule");
 
     // The reply's topic words, in the customer's language's stems.
     const std::vector<Token>& reply = ctx.text.body().tokens_in(lang);
@@ -268,7 +287,7 @@ class AnswerEveryQuestion final : public QualityRule {
     };
     std::vector<Read> read;
     for (const Sentence& q : questions) {
-      TextAnalysis qa(q.text);
+      TextAnalysis qa(q.text, lang);
       const std::vector<Token>& tokens = qa.tokens_in(lang);
       const bool closed = lex->get("ask-open", lang).find(tokens, 1).empty();
       if ((!lex->get("ask-price", lang).find(tokens, 1).empty() && amount()) ||
@@ -334,7 +353,6 @@ class AnswerEveryQuestion final : public QualityRule {
 class SignatureContact final : public QualityRule {
  public:
   std::string_view id() const override { return "signature-contact"; }
-  std::string_view languages() const override { return "any (sign-off lines: en, es, ru)"; }
   std::string_view summary() const override { return "the signature has a phone, an address or a URL"; }
   std::string_view description() const override {
     return "An outbound message must end with a signature that gives a way to reach us: a phone number, "
@@ -465,20 +483,39 @@ class InternalDetails final : public QualityRule {
     return {{"hosts", std::vector<std::string>{}, "internal host names and domains (suffix match)", {}, {}},
             {"phrases", std::vector<std::string>{}, "more phrases that must not reach a customer", {}, {}}};
   }
+  std::vector<std::string> lists() const override { return {"internal"}; }
+  std::string_view other_languages() const override { return " (host names and addresses: any)"; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
     if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
     const TextAnalysis& text = ctx.text.full();
+    // The customer's own matters told back to them are theirs, not our kitchen: what the message
+    // answered (as quoted) says itself, and what the reply calls the customer's ("your server
+    // crashed", "su servidor", "ваш сервер").
+    const std::string_view quoted = ctx.message.quote.quoted;
+    const bool judged = judges(text.lang, ctx.text.lexicons());
     std::vector<std::string> found;
-    for (const auto& h : ctx.text.hits("internal", text)) found.emplace_back(h.phrase);
-    if (const auto& extra = s.get_list("phrases"); !extra.empty()) {
-      PhraseList list(text.lang);
-      for (const auto& p : extra) list.add(p);
-      for (const auto& h : list.find(text.tokens)) found.emplace_back(h.phrase);
+    if (judged) {
+      std::vector<PhraseList::Hit> hits = ctx.text.hits("internal", text);
+      if (!hits.empty()) {
+        std::unordered_set<std::string_view> theirs;
+        if (!quoted.empty()) {
+          TextAnalysis q(quoted, text.lang);
+          for (const auto& h : ctx.text.hits("internal", q, 50)) theirs.insert(h.phrase);
+        }
+        for (const auto& h : hits)
+          if (!theirs.count(h.phrase) && !said_of_yours(ctx, text, h)) found.emplace_back(h.phrase);
+      }
+      if (const auto& extra = s.get_list("phrases"); !extra.empty()) {
+        PhraseList list(text.lang);
+        for (const auto& p : extra) list.add(p);
+        for (const auto& h : list.find(text.tokens)) found.emplace_back(h.phrase);
+      }
     }
     const std::string folded_subject = fold_for_match(ctx.message.subject);
+    const std::string folded_quote = fold_for_match(quoted);
     for (const std::string* hay : {&text.folded, &folded_subject})
       for (const auto& host : host_names(*hay))
-        if (internal_host(host)) found.push_back(host);
+        if (internal_host(host) && folded_quote.find(host) == std::string::npos) found.push_back(host);
     for (const auto& host : s.get_list("hosts")) {
       std::string h = fold_for_match(host);
       if (h.empty()) continue;
@@ -491,7 +528,6 @@ class InternalDetails final : public QualityRule {
     // Private addresses, unless the customer gave them (they stand in the quote) or the text
     // calls them a version. Without a quote there is no telling whose an address is: a false hold
     // costs more than a miss, so none is held against the reply.
-    const std::string_view quoted = ctx.message.quote.quoted;
     for (const auto& ip : ipv4_addresses(text.text)) {
       if (!ctx.message.quote.has_quote || !private_ipv4(ip) || quoted.find(ip) != std::string_view::npos) continue;
       if (called_a_version(text.text, text.text.find(ip))) continue;
@@ -499,13 +535,33 @@ class InternalDetails final : public QualityRule {
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
-    if (found.empty()) return make(Result::pass);
+    if (found.empty()) {
+      if (judged) return make(Result::pass);
+      Finding f = *language_skip(ctx);
+      f.detail += " (no internal host name or address found)";
+      return f;
+    }
     std::string list;
     for (const auto& x : found) list += (list.empty() ? "\"" : ", \"") + x + "\"";
     Finding f = make(Result::fail, "internal details: " + list);
     f.evidence = {{"found", found}};
     f.agent_hint = "internal-details: remove " + list;
     return f;
+  }
+
+ private:
+  // A hit that the reply says of the customer's own thing: a word of the language's "yours" list
+  // among the three words before it ("your server ... crashed", "su técnico está de baja").
+  static bool said_of_yours(const RuleContext& ctx, const TextAnalysis& text, const PhraseList::Hit& h) {
+    const Lexicons* lex = ctx.text.lexicons();
+    if (lex == nullptr || h.first >= text.tokens.size()) return false;
+    const std::size_t from = h.first >= 3 ? h.first - 3 : 0;
+    std::vector<Token> before(text.tokens.begin() + static_cast<std::ptrdiff_t>(from),
+                              text.tokens.begin() + static_cast<std::ptrdiff_t>(h.first + 1));
+    // The hit's own first word may be the possessive's noun ("your server"): read up to it.
+    for (const auto& y : lex->get("yours", text.lang).find(before, 4))
+      if (y.first + y.count <= before.size()) return true;
+    return false;
   }
 };
 
@@ -515,15 +571,29 @@ class CallToAction final : public QualityRule {
   std::string_view id() const override { return "call-to-action"; }
   std::string_view summary() const override { return "the reply ends with the next step"; }
   std::string_view description() const override {
-    return "An outbound reply in a known thread must end with the next step: its last paragraph of "
-           "substance before the signature (short courtesy closers from the closing list, such as \"Hope "
-           "this helps!\", passed over) asks a question, makes a request (the language's request list, "
-           "imperatives among them) or says when something happens (a time, a day or a date).";
+    return "An outbound reply in a known thread must end with the next step: its last body paragraph "
+           "(the closing lines of courtesy, postscripts, the sign-off, the signature, a mobile footer and "
+           "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
+           "language's request list: imperatives in every person and number, \"please\", \"let us "
+           "know\") or says when something happens (a time, a day or a date).";
   }
+  std::vector<std::string> lists() const override { return {"request"}; }
+  bool reads_times() const override { return true; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
+    if (auto skip = language_skip(ctx)) return *skip;
     const auto& paras = ctx.text.paragraphs();
     if (paras.empty()) return make(Result::skip, "no text");
+    const Lang lang = ctx.text.lang();
+    auto next_step = [&](std::string_view para, const TextAnalysis& a) {
+      return asks_anything(para) || !ctx.text.hits("request", a, 1).empty() ||
+             find_promise(para, ctx.time, ctx.text.time_zone(), nullptr).has_value();
+    };
+    // The closing lines may carry the next step themselves ("Thanks, and let me know if it works!").
+    if (std::string_view closing = ctx.text.closing(); !closing.empty()) {
+      TextAnalysis a(closing, lang);
+      if (next_step(closing, a)) return make(Result::pass);
+    }
     std::vector<bool> asked(paras.size(), false);
     for (const auto& s : ctx.text.sentences())
       if (s.question) asked[s.paragraph] = true;
@@ -531,7 +601,7 @@ class CallToAction final : public QualityRule {
     // over; the last paragraph of substance must ask, request or name a time.
     std::string last;
     for (std::size_t i = paras.size(); i > 0; --i) {
-      TextAnalysis a(paras[i - 1]);
+      TextAnalysis a(paras[i - 1], lang);
       if (asked[i - 1] || !ctx.text.hits("request", a, 1).empty() ||
           find_promise(paras[i - 1], ctx.time, ctx.text.time_zone(), nullptr).has_value())
         return make(Result::pass);
@@ -559,8 +629,10 @@ class PlainLanguage final : public QualityRule {
     return {{"max_sentence_words", std::int64_t{35}, "longest sentence, in words", 5.0, 500.0},
             {"max_average_words", std::int64_t{30}, "longest average sentence, in words", 5.0, 500.0}};
   }
+  std::vector<std::string> lists() const override { return {"jargon"}; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
     if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
+    if (auto skip = language_skip(ctx)) return *skip;
     std::size_t longest = 0, total = 0, count = 0;
     for (const auto& sent : ctx.text.sentences()) {
       std::size_t w = word_count(sent.text);
@@ -594,14 +666,19 @@ class ApologyOnComplaint final : public QualityRule {
   std::string_view id() const override { return "apology-on-complaint"; }
   std::string_view summary() const override { return "a complaint gets an apology"; }
   std::string_view description() const override {
-    return "An outbound reply in a known thread to a message that reads as a complaint (one cue from the "
-           "language's complaint list, or two from complaint-weak, in the message answered as quoted, or "
-           "read when that message passed) "
-           "must apologise (the apology list: \"sorry\", \"we apologise\", \"lo sentimos\", "
-           "\"disculpe\", \"приносим извинения\").";
+    return "An outbound reply in a known thread to a message that reads as a complaint must apologise (the "
+           "apology list: \"sorry\", \"we apologise\", \"lo sentimos\", \"disculpe\", \"приносим "
+           "извинения\"). A complaint is dissatisfaction with us: anger, \"unacceptable\", a demand for a "
+           "refund or compensation, a failure of ours or one repeated (one cue from the language's "
+           "complaint list, or two from complaint-weak, in the message answered as quoted, or read when "
+           "that message passed); a plain report of a problem (\"the page does not load\") is not one.";
   }
+  std::vector<std::string> lists() const override { return {"complaint", "apology"}; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx) || ctx.thread == nullptr || ctx.text.lexicons() == nullptr) return make(Result::skip, "not a reply");
+    if (auto skip = language_skip(ctx)) return *skip;
+    if (const Lang theirs = ctx.text.answered().lang(); theirs != Lang::unknown && !judges(theirs, ctx.text.lexicons()))
+      return make(Result::skip, "language " + std::string(to_string(theirs)) + " of the message answered is not judged by this rule");
     // The complaint is read in the customer's words as quoted, or was read when their message
     // passed (stored with it: a reply that quotes nothing still answers a complaint).
     std::vector<std::string> cues = ctx.text.answered().complaint_cues();

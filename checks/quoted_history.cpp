@@ -16,7 +16,6 @@ class QuotedHistory final : public Rule {
   std::string_view version() const override { return "1"; }
   Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies and hand-overs carry the quoted history"; }
-  std::string_view languages() const override { return "any"; }
   std::string_view description() const override {
     return "Outbound and internal messages in a known thread must carry quoted history: \">\" quoting, an "
            "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, or "

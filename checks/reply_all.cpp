@@ -16,7 +16,6 @@ class ReplyAll final : public Rule {
   std::string_view version() const override { return "1"; }
   Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies go to everyone in the conversation"; }
-  std::string_view languages() const override { return "any"; }
   std::string_view description() const override {
     return "An outbound reply must address everybody of the message it answers: its From (or Reply-To), "
            "To and Cc, support addresses aside. The finding names each address dropped. Fix: adds the "

@@ -1,7 +1,10 @@
 // Rule plumbing shared by every rule: names of enums, settings getters.
 #include "checks/rule.h"
 
+#include <algorithm>
 #include <array>
+
+#include "text/promise.h"
 
 namespace sm {
 
@@ -52,6 +55,34 @@ const std::string& RuleSettings::get_string(std::string_view name) const {
 }
 const std::vector<std::string>& RuleSettings::get_list(std::string_view name) const {
   return param<std::vector<std::string>>(*this, name);
+}
+
+bool Rule::judges(Lang lang, const Lexicons* lexicons) const {
+  const auto needed = lists();
+  if (needed.empty()) return true;
+  if (lang == Lang::unknown) return true;  // too little text to tell: every language's lists read it
+  if (!is_known(lang) || lexicons == nullptr) return false;
+  if (reads_times() && std::find(kTimeLanguages.begin(), kTimeLanguages.end(), lang) == kTimeLanguages.end())
+    return false;
+  return std::all_of(needed.begin(), needed.end(), [&](const std::string& list) { return lexicons->has(list, lang); });
+}
+
+std::string Rule::languages(const Lexicons* lexicons) const {
+  if (lists().empty()) return "any";
+  std::string out;
+  for (Lang l : kLanguages)
+    if (judges(l, lexicons)) out += std::string(out.empty() ? "" : ", ") + to_string(l);
+  if (out.empty()) out = "none";
+  return out + std::string(other_languages());
+}
+
+std::optional<Finding> Rule::language_skip(const RuleContext& ctx) const {
+  const Lang lang = ctx.text.lang();
+  if (judges(lang, ctx.text.lexicons())) return std::nullopt;
+  Finding f = make(Result::skip, lang == Lang::other ? std::string("the language is not one the text analysis tells apart; not judged by this rule")
+                                                    : "language " + std::string(to_string(lang)) + " is not judged by this rule");
+  f.evidence = {{"language", to_string(lang)}};
+  return f;
 }
 
 Finding Rule::make(Result r, std::string detail) const {

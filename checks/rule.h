@@ -91,8 +91,19 @@ class Rule {
   // What it judges and how, for docs/RULES.md: a few sentences for a mail admin.
   virtual std::string_view description() const = 0;
   virtual bool can_fix() const { return false; }
-  // The languages it judges: "any" for rules that read no words, else the lexicons' languages.
-  virtual std::string_view languages() const { return "en, es, ru"; }
+  // The lexicon lists whose words it reads (conf/lexicons/<lang>/<list>.txt): it judges the
+  // languages that have every one of them and gives any other language skip, never pass. Empty:
+  // it reads no words and judges every language.
+  virtual std::vector<std::string> lists() const { return {}; }
+  // It also reads promised times (text/promise.h), which are read in kTimeLanguages only.
+  virtual bool reads_times() const { return false; }
+  // What it judges in a language it does not read, if anything (" (host names and addresses:
+  // any)"), for the docs.
+  virtual std::string_view other_languages() const { return {}; }
+  // Whether it judges a language with these lexicons (a text too short to tell: always).
+  bool judges(Lang lang, const Lexicons* lexicons) const;
+  // The languages it judges with these lexicons, for docs and `configtest`: "any", "en, es, ru".
+  std::string languages(const Lexicons* lexicons) const;
   virtual Action default_action() const { return Action::log; }
   virtual std::vector<ParamSpec> params() const { return {}; }
   // Never throws for any message; returns skip when the rule does not apply.
@@ -100,6 +111,9 @@ class Rule {
 
  protected:
   Finding make(Result r, std::string detail = {}) const;
+  // skip for a message in a language it does not judge, naming the language; nullopt when it
+  // judges the message's language.
+  std::optional<Finding> language_skip(const RuleContext& ctx) const;
 };
 
 }  // namespace sm

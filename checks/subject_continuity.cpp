@@ -14,7 +14,6 @@ class SubjectContinuity final : public Rule {
   std::string_view version() const override { return "1"; }
   Action default_action() const override { return Action::fix; }
   std::string_view summary() const override { return "replies keep the thread's subject"; }
-  std::string_view languages() const override { return "any"; }
   std::string_view description() const override {
     return "An outbound or internal message in a known thread must keep the thread's subject: clients "
            "filter mail by subject, and one changed character loses the message. Reply and forward "

@@ -257,6 +257,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
 
     // The message's text, analysed once for every rule and the SLA clock.
     MessageText text(msg.quote.new_text, msg.quote.quoted, cfg.lexicons.loaded.get(), time, cfg.sla.time_zone);
+    if (involved) v.language = to_string(text.lang());
 
     if (involved) {
       RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time, text};

@@ -41,6 +41,7 @@ struct Verdict {
   std::string error;                         // store or internal error that decided the action
   bool deadline_passed = false;              // limits.message_ms ran out: later rules were skipped
   std::string thread_found_by;               // references | thread-index | ticket | subject | new
+  std::string language;                      // of the new text: "en", ..., "other", "unknown"
 
   // What the store is to keep of the message once the verdict stands (none: nothing, as for a
   // rejected message): the message, its thread when new, its thread keys, and the thread's SLA

@@ -142,6 +142,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
   if ((v.sla.contains("latency_s") && !v.sla["latency_s"].is_null()) || v.sla.value("status", "none") != "none")
     j["sla"] = v.sla;
   if (!v.thread_found_by.empty()) j["thread_found_by"] = v.thread_found_by;
+  if (!v.language.empty()) j["language"] = v.language;
   if (!env.auth_user.empty()) j["auth"] = clean(env.auth_user);
   if (cfg.audit.hash_customers) hash_customers(j, msg, env, cfg);
   return j;
@@ -165,6 +166,7 @@ nlohmann::json check_record(const std::string& file, const Message& msg, const V
       {"new_text", clean(msg.quote.new_text)},
       {"quoted", msg.quote.has_quote},
       {"quote_style", to_string(msg.quote.style)},
+      {"language", v.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.language)},
       {"findings", findings},
       {"action", to_string(v.action)},
       {"sla", v.sla},

@@ -1,4 +1,4 @@
-// Each rule's version against what it is: its default action, parameters, languages and
+// Each rule's version against what it is: its default action, parameters, the lexicon lists it reads and
 // description. An audit record names the version of every rule, so a verdict can be traced to the
 // rule that made it; a change to a rule must bump its version and this table with it.
 #include <gtest/gtest.h>
@@ -36,8 +36,9 @@ std::string value_text(const ParamValue& v) {
 
 // What a rule is, as far as its interface says.
 std::uint64_t shape(const Rule& r) {
-  std::string s = std::string(r.id()) + "|" + to_string(r.default_action()) + "|" + (r.can_fix() ? "fix" : "") + "|" +
-                  std::string(r.languages()) + "|" + std::string(r.description());
+  std::string s = std::string(r.id()) + "|" + to_string(r.default_action()) + "|" + (r.can_fix() ? "fix" : "") + "|";
+  for (const auto& list : r.lists()) s += list + ",";
+  s += std::string(r.reads_times() ? "times" : "") + std::string(r.other_languages()) + "|" + std::string(r.description());
   for (const auto& p : r.params()) s += "|" + p.name + "=" + value_text(p.default_value);
   return fnv(s);
 }
