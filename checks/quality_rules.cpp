@@ -102,6 +102,7 @@ class ListRule : public QualityRule {
       return make(Result::skip, "not an outbound message");
     if (auto skip = language_skip(ctx)) return *skip;
     auto hits = ctx.text.hits(list_, ctx.text.full(), 10);
+    if (!hits.empty()) hits = not_cited(ctx, std::move(hits));
     if (hits.empty()) return make(Result::pass);
     Finding f = make(Result::fail, std::string(what_) + ": " + quoted_list(hits));
     f.evidence = {{"phrases", phrases(hits)}, {"language", to_string(ctx.text.full().lang)}};
@@ -110,6 +111,22 @@ class ListRule : public QualityRule {
   }
 
  private:
+  // The hits that are not the customer's own words cited back in quotation marks ("you called it
+  // 'useless', and you were right to be annoyed"): a phrase that the quoted history has too and
+  // that is gone once what stands in quotation marks is set aside.
+  std::vector<PhraseList::Hit> not_cited(const RuleContext& ctx, std::vector<PhraseList::Hit> hits) const {
+    const std::string_view quoted = ctx.message.quote.quoted;
+    if (quoted.empty() || ctx.text.lexicons() == nullptr) return hits;
+    const Lang lang = ctx.text.full().lang;
+    const TextAnalysis theirs(quoted, lang);
+    const TextAnalysis said(without_quotations(ctx.text.full().text), lang);
+    std::unordered_set<std::string_view> in_theirs, in_said;
+    for (const auto& h : ctx.text.hits(list_, theirs, 50)) in_theirs.insert(h.phrase);
+    for (const auto& h : ctx.text.hits(list_, said, 50)) in_said.insert(h.phrase);
+    std::erase_if(hits, [&](const PhraseList::Hit& h) { return in_theirs.count(h.phrase) && !in_said.count(h.phrase); });
+    return hits;
+  }
+
   const char* id_;
   const char* list_;
   const char* summary_;
@@ -355,10 +372,11 @@ class SignatureContact final : public QualityRule {
   std::string_view id() const override { return "signature-contact"; }
   std::string_view summary() const override { return "the signature has a phone, an address or a URL"; }
   std::string_view description() const override {
-    return "An outbound message must end with a signature that gives a way to reach us: a phone number, "
-           "an e-mail address or a URL. The signature is the block from the sign-off (\"Kind regards,\", "
-           "\"Un saludo,\", \"С уважением,\") or the \"-- \" line to the end; without either, the last "
-           "last_lines lines.";
+    return "An outbound message must end with a signature that gives a way to reach us: a phone number "
+           "(international or national: \"+44 20 7946 0123\", \"8 (495) 123-45-67\", \"0800 123 4567\"), "
+           "an e-mail address or a URL, in the signature block or the lines after it. The signature block "
+           "is read by its shape in any language: the sign-off line or the \"-- \" line, the name, role, "
+           "company and contact lines; without one, the last last_lines lines.";
   }
   std::vector<ParamSpec> params() const override {
     return {{"last_lines", std::int64_t{6}, "lines at the end read as the signature when none is found", 1.0, 50.0}};
@@ -378,7 +396,9 @@ class SignatureContact final : public QualityRule {
       }
       sig = text.substr(pos);
     }
-    if (has_contact(sig)) return make(Result::pass);
+    // What follows the signature counts too: a contact line in a footer ("Call us: ...") or in a
+    // company's notice below it still tells the customer how to reach us.
+    if (has_contact(sig) || has_contact(ctx.text.footer())) return make(Result::pass);
     Finding f = make(Result::fail, "the signature has no phone, e-mail address or URL");
     f.agent_hint = "signature-contact: sign with a phone, an e-mail address or a URL";
     return f;
@@ -602,9 +622,7 @@ class CallToAction final : public QualityRule {
     std::string last;
     for (std::size_t i = paras.size(); i > 0; --i) {
       TextAnalysis a(paras[i - 1], lang);
-      if (asked[i - 1] || !ctx.text.hits("request", a, 1).empty() ||
-          find_promise(paras[i - 1], ctx.time, ctx.text.time_zone(), nullptr).has_value())
-        return make(Result::pass);
+      if (asked[i - 1] || next_step(paras[i - 1], a)) return make(Result::pass);
       last = paras[i - 1];
       if (a.tokens.size() > 8 || ctx.text.hits("closing", a, 1).empty()) break;
     }

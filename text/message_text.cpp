@@ -216,8 +216,11 @@ Kind kind_of(std::string_view raw) {
   if (raw == "-- " || raw == "--" || t == "--") return Kind::delimiter;
   if (t.size() >= 3 && t.find_first_not_of("-_=*~") == std::string_view::npos) return Kind::rule;
   if (postscript(t)) return Kind::postscript;
-  if (chars(t) <= kContactChars && !asks(t) && has_contact(t) && words_besides_addresses(t) <= kContactWords)
-    return Kind::contact;
+  // A contact line may ask in a word or two ("Questions? Call 0800 123 4567").
+  if (chars(t) <= kContactChars && has_contact(t)) {
+    const std::size_t words = words_besides_addresses(t);
+    if (words <= (asks(t) ? 3 : kContactWords)) return Kind::contact;
+  }
   if (chars(t) <= kShortChars && !asks(t) && t.back() != ':' && !ends_sentence(t) && word_count(t) <= kShortWords)
     return Kind::short_line;
   return Kind::prose;

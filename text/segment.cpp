@@ -88,4 +88,33 @@ std::vector<std::string> paragraphs(std::string_view text) {
   return out;
 }
 
+std::string without_quotations(std::string_view text) {
+  struct Pair {
+    std::string_view open, close;
+  };
+  static constexpr Pair kPairs[] = {{"\"", "\""},
+                                    {"\xe2\x80\x9c", "\xe2\x80\x9d"},   // “ ”
+                                    {"\xc2\xab", "\xc2\xbb"},             // « »
+                                    {"\xe2\x80\x9e", "\xe2\x80\x9c"}};  // „ “
+  constexpr std::size_t kMaxSpan = 200;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    bool cut = false;
+    for (const auto& p : kPairs) {
+      if (text.compare(i, p.open.size(), p.open) != 0) continue;
+      const std::size_t from = i + p.open.size();
+      const std::size_t close = text.find(p.close, from);
+      const std::size_t nl = text.find('\n', from);
+      if (close == std::string_view::npos || close - from > kMaxSpan || (nl != std::string_view::npos && nl < close)) continue;
+      out += ' ';
+      i = close + p.close.size();
+      cut = true;
+      break;
+    }
+    if (!cut) out += text[i++];
+  }
+  return out;
+}
+
 }  // namespace sm

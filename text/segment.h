@@ -17,4 +17,8 @@ std::size_t word_count(std::string_view text);
 // Paragraphs: blocks separated by blank lines, trimmed, empty ones dropped.
 std::vector<std::string> paragraphs(std::string_view text);
 
+// The text without what stands in quotation marks on one line ("…", “…”, «…», „…“), up to 200
+// bytes a span: the words a writer cites rather than says.
+std::string without_quotations(std::string_view text);
+
 }  // namespace sm
