@@ -595,7 +595,7 @@ class CallToAction final : public QualityRule {
            "(the closing lines of courtesy, postscripts, the sign-off, the signature, a mobile footer and "
            "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
            "language's request list: imperatives in every person and number, \"please\", \"let us "
-           "know\") or says when something happens (a time, a day or a date).";
+           "know\") or says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\").";
   }
   std::vector<std::string> lists() const override { return {"request"}; }
   bool reads_times() const override { return true; }
@@ -607,7 +607,7 @@ class CallToAction final : public QualityRule {
     const Lang lang = ctx.text.lang();
     auto next_step = [&](std::string_view para, const TextAnalysis& a) {
       return asks_anything(para) || !ctx.text.hits("request", a, 1).empty() ||
-             find_promise(para, ctx.time, ctx.text.time_zone(), nullptr).has_value();
+             names_a_time(para, ctx.time, ctx.text.time_zone());
     };
     // The closing lines may carry the next step themselves ("Thanks, and let me know if it works!").
     if (std::string_view closing = ctx.text.closing(); !closing.empty()) {

@@ -326,6 +326,7 @@ constexpr Verb kVerbs[] = {
     {"schreef", true},      {"napisał", true},   {"pisze", true},      {"skrev", true},
     {"kirjoitti", true},    {"napsal", true},    {"napísal", true},    {"írta", true},
     {"yazdı", true},        {"написал", true},   {"пишет", true},      {"написав", true},
+    {"писал", true},        {"geschreven", true},
     {"пише", true},         {"đã viết", true},   {"a scris", true},    {"va escriure", true},
     {"έγραψε", true},       {"napisao", true},   {"napisala", true},   {"menulis", true},
     {"写道", false},        {"寫道", false},     {"のメッセージ", false}, {"書きました", false},
@@ -431,6 +432,7 @@ struct Marker {
   std::size_t lines = 1;  // lines the marker itself takes (an attribution may wrap)
   QuoteStyle style = QuoteStyle::none;
   bool interleaved = false;  // ">" lines follow: the author's own lines may come after them
+  bool helpdesk = false;     // a help desk's drawn line over a dated comment
 };
 
 // The text between two runs of at least two rule characters ("-----Original Message-----",
@@ -737,7 +739,8 @@ std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t fr
         return Marker{i, 1, *s};
       }
     }
-    if (drawn_rule(t) && helpdesk_history_at(lines, i, scratch.lower)) return Marker{i, 1, QuoteStyle::original_message};
+    if (drawn_rule(t) && helpdesk_history_at(lines, i, scratch.lower))
+      return Marker{i, 1, QuoteStyle::original_message, false, true};
     if (underscores(t)) {
       std::size_t k = i + 1;
       while (k < lines.size() && k <= i + 2 && blank(lines[k])) ++k;
@@ -802,6 +805,23 @@ QuoteSplit split_quotes(std::string_view text) {
 
   std::size_t i = 0;
   std::optional<Marker> m = find_marker(lines, 0, scratch);
+  // A help desk's notice ("Your request (5921) has been updated") puts the newest comment, the one
+  // this message sends, first under a drawn line, and the older ones under further lines: with
+  // only the notice above the first line, the first comment is the author's.
+  if (m && m->helpdesk) {
+    std::size_t words = 0;
+    for (std::size_t k = 0; k < m->line; ++k)
+      if (!lines[k].quoted && !reply_above_line(lines[k].raw)) words += words_in(lines[k].text());
+    if (words <= 25) {
+      std::optional<Marker> next = find_marker(lines, m->line + 1, scratch);
+      if (next && next->helpdesk) {
+        for (; i < m->line; ++i)
+          if (!lines[i].quoted && !reply_above_line(lines[i].raw)) append_line(new_text, lines[i].raw);
+        i = m->line + 1;
+        m = next;
+      }
+    }
+  }
   while (true) {
     const std::size_t stop = m ? m->line : lines.size();
     for (; i < stop; ++i) {

@@ -79,7 +79,9 @@ bool bullet_item(std::string_view line) {
   std::string_view t = trim(line);
   if (t.size() < 2) return false;
   if ((t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ') return true;
-  return t.rfind("\xe2\x80\xa2", 0) == 0 || t.rfind("\xc2\xb7", 0) == 0;  // • ·
+  // • · – —, and the dashes some clients and writers put before items.
+  return t.rfind("\xe2\x80\xa2", 0) == 0 || t.rfind("\xc2\xb7", 0) == 0 || t.rfind("\xe2\x80\x93 ", 0) == 0 ||
+         t.rfind("\xe2\x80\x94 ", 0) == 0;
 }
 
 // A '?' (or '？') that ends a clause: followed by the end, white space or closing punctuation,
@@ -114,14 +116,76 @@ bool has_contact(std::string_view s) {
   if (s.find("http://") != std::string_view::npos || s.find("https://") != std::string_view::npos ||
       s.find("www.") != std::string_view::npos)
     return true;
-  // A phone number: seven digits or more, with spaces, dashes, dots and parentheses between.
-  int digits = 0;
-  for (char c : s) {
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      if (++digits >= 7) return true;
-    } else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '+' && c != '.' && c != '/') {
-      digits = 0;
+  // A web address written bare ("muebleslopez.es", "help.brightdesk.example"): labels of two
+  // letters or more joined by dots, the last one letters only, not a file's extension.
+  static constexpr std::string_view kFiles[] = {"pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "jpg", "jpeg",
+                                                "png", "gif", "zip", "rar", "exe", "msi", "ppt", "pptx", "odt",
+                                                "ods", "html", "htm", "xml", "json", "mp3", "mp4", "mov", "heic"};
+  for (std::size_t i = 0; i < s.size();) {
+    auto hostchar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; };
+    if (!hostchar(s[i]) || (i > 0 && (hostchar(s[i - 1]) || s[i - 1] == '@'))) {
+      ++i;
+      continue;
     }
+    std::size_t j = i;
+    while (j < s.size() && hostchar(s[j])) ++j;
+    std::string_view w = s.substr(i, j - i);
+    i = j;
+    while (!w.empty() && (w.back() == '.' || w.back() == '-')) w.remove_suffix(1);
+    const std::size_t dot = w.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) continue;
+    const std::string_view tld = w.substr(dot + 1), first = w.substr(0, w.find('.'));
+    if (tld.size() < 2 || tld.size() > 13 || first.size() < 2) continue;
+    if (!std::all_of(tld.begin(), tld.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) continue;
+    std::string lower(tld);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::find(std::begin(kFiles), std::end(kFiles), lower) != std::end(kFiles)) continue;
+    if (!std::any_of(first.begin(), first.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) continue;
+    return true;
+  }
+  // A phone number: seven digits or more, with spaces, dashes, dots and parentheses between,
+  // national forms included ("8 (495) 123-45-67", "0800 123 4567"); not a date ("26.11.2026",
+  // "2026-11-26"), whose digits run as long.
+  auto phone = [](std::string_view run) {
+    int digits = 0, groups = 0, big = 0;
+    char seps = 0;
+    bool mixed = false;
+    for (std::size_t i = 0; i < run.size();) {
+      if (!std::isdigit(static_cast<unsigned char>(run[i]))) {
+        if (run[i] != ' ' && run[i] != '(' && run[i] != ')' && run[i] != '+') {
+          mixed = mixed || (seps != 0 && seps != run[i]);
+          seps = run[i];
+        } else if (run[i] != '+') {
+          mixed = true;
+        }
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j < run.size() && std::isdigit(static_cast<unsigned char>(run[j]))) ++j;
+      digits += static_cast<int>(j - i);
+      ++groups;
+      big += j - i == 4;
+      i = j;
+    }
+    const bool date = groups == 3 && !mixed && big == 1 && (seps == '.' || seps == '/' || seps == '-') && digits <= 8;
+    return digits >= 7 && !date;
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    auto in_run = [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '+' ||
+             c == '.' || c == '/';
+    };
+    if (!std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '+' && s[i] != '(') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && in_run(s[j])) ++j;
+    std::string_view run = s.substr(i, j - i);
+    while (!run.empty() && !std::isdigit(static_cast<unsigned char>(run.back())) && run.back() != ')') run.remove_suffix(1);
+    if (phone(run)) return true;
+    i = j == i ? i + 1 : j;
   }
   return false;
 }
@@ -527,7 +591,8 @@ std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, boo
       // Lines wrapped at 72 columns are one text: ICU would end a sentence at each line end.
       std::replace(block.begin(), block.end(), '\n', ' ');
       for (auto& s : sm::sentences(block)) {
-        bool q = asks(s);
+        // A question cited in quotation marks ('You asked "Which level is mine?"') is not asked.
+        bool q = asks(s) && asks(without_quotations(s));
         if (only_questions && !q) continue;
         out.push_back({std::move(s), p, q, numbered});
       }
@@ -548,14 +613,18 @@ const std::vector<Sentence>& MessageText::sentences() const {
 }
 
 bool MessageText::courtesy(std::string_view sentence) const {
-  // "How are you?", "¿Y usted, cómo está?", "А как Ваши дела?": the courtesy list's phrase is
-  // most of the sentence, three words besides it at most (a real question may follow it in the
-  // same sentence: "How are you, and did the parcel arrive?").
+  // "How are you?", "¿Y usted, cómo está?", "А как Ваши дела?", "vielen Dank – wie geht es
+  // Ihnen?": the courtesy list's phrase ends the sentence, three words after it at most, and opens
+  // its clause or has two words before it at most (a real question may share the sentence: "How
+  // are you paying, by card or in cash?", "Did the parcel arrive, and how are you?").
   if (lexicons_ == nullptr) return false;
   TextAnalysis a(sentence, lang());
-  if (a.tokens.empty() || a.tokens.size() > 10) return false;
+  if (a.tokens.empty() || a.tokens.size() > 16) return false;
   auto hits = lexicons_->find("courtesy", a, 1);
-  return !hits.empty() && a.tokens.size() - hits[0].count <= 3;
+  if (hits.empty()) return false;
+  const auto& h = hits.front();
+  const std::size_t after = a.tokens.size() - (h.first + h.count);
+  return after <= 3 && (h.first <= 2 || a.tokens[h.first].clause_start);
 }
 
 const std::vector<Sentence>& MessageText::questions() const {

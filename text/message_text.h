@@ -111,7 +111,8 @@ class MessageText {
   mutable std::unique_ptr<MessageText> answered_;
 };
 
-// A phone number (seven digits or more with the usual separators), an e-mail address or a URL.
+// A phone number (seven digits or more with the usual separators, not a date), an e-mail address or a
+// web address (with http://, www. or bare: "muebleslopez.es").
 bool has_contact(std::string_view text);
 
 }  // namespace sm

@@ -356,7 +356,8 @@ bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zo
   std::vector<std::string> t = tokens(fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000))));
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
-    if (i + 1 < t.size() && number(t[i]) && unit(t[i + 1])) return true;
+    // "3 days", "3-5 business days", "3–5 рабочих дней": a count, a word between at most, a unit.
+    if (i + 1 < t.size() && number(t[i]) && (unit(t[i + 1]) || (i + 2 < t.size() && unit(t[i + 2])))) return true;
   }
   return false;
 }

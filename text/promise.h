@@ -29,7 +29,8 @@ struct Acknowledgement {
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words);
 
 // Whether a text names a time at all: a promise as above, a clock time ("10:30"), a weekday, a
-// month, or a count of minutes, hours or days ("3 to 5 days") — what answers "when?".
+// month, or a count of minutes, hours or days ("3 to 5 days", "5-7 business days") — what answers
+// "when?".
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone);
 
 }  // namespace sm
