@@ -602,6 +602,9 @@ class CallToAction final : public QualityRule {
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
     if (auto skip = language_skip(ctx)) return *skip;
+    // Answers written between the quoted parts each stand under their question: the last of them
+    // answers the last point, and is no closing.
+    if (ctx.message.quote.interleaved) return make(Result::skip, "answered between the quoted lines");
     const auto& paras = ctx.text.paragraphs();
     if (paras.empty()) return make(Result::skip, "no text");
     const Lang lang = ctx.text.lang();

@@ -522,6 +522,21 @@ std::size_t words_in(std::string_view t) {
 // A help desk's history below a drawn line at line i: within a few short lines (a title such as
 // "Ticket #48211 conversation history", the author's name), a line that dates a message with a
 // date and a time in a few words ("Nov 24, 2026, 08:32 GMT", "Ana Ruiz, 3 nov. 2026 09:14").
+// A number sign and digits in a short title: "#48211", "№ 48213", "n° 48213", "n.º 48213", "Nr. 4821".
+bool numbered_title(std::string_view t) {
+  static constexpr std::string_view kSigns[] = {"#", "\xe2\x84\x96", "n\xc2\xb0", "N\xc2\xb0", "n.\xc2\xba", "N.\xc2\xba",
+                                                "Nr.", "nr."};
+  for (auto sign : kSigns)
+    for (std::size_t at = t.find(sign); at != std::string_view::npos; at = t.find(sign, at + 1)) {
+      std::size_t k = at + sign.size();
+      while (k < t.size() && t[k] == ' ') ++k;
+      std::size_t digits = 0;
+      while (k < t.size() && ascii_digit(t[k])) ++k, ++digits;
+      if (digits >= 3) return true;
+    }
+  return false;
+}
+
 // An Outlook header block below the line ("From: ... Sent: ...") is not one.
 bool helpdesk_history_at(const std::vector<Line>& lines, std::size_t i, std::string& buf) {
   std::size_t seen = 0;
@@ -534,6 +549,9 @@ bool helpdesk_history_at(const std::vector<Line>& lines, std::size_t i, std::str
     const std::size_t words = words_in(t);
     if (dated(t) && timed(t) && words <= 10) return true;
     if (words > 8) return false;
+    // The history's title right below the line names the ticket by its number: "Ticket #48211
+    // conversation history", "История переписки по обращению №48213", "Historique du ticket n° 48213".
+    if (seen == 1 && numbered_title(t)) return true;
   }
   return false;
 }
@@ -822,16 +840,20 @@ QuoteSplit split_quotes(std::string_view text) {
       }
     }
   }
+  // The author's words under a quoted block, and a quoted block after them: answers written
+  // between the quoted parts.
+  bool answered_below = false;
   while (true) {
     const std::size_t stop = m ? m->line : lines.size();
     for (; i < stop; ++i) {
       if (lines[i].quoted) {
         any_prefix = true;
+        if (answered_below) r.interleaved = true;
         append_line(quoted, lines[i].outer());
       } else {
         if (reply_above_line(lines[i].raw)) continue;
         // The author's words under a quoted line: answers written between the quoted lines.
-        if (any_prefix && !blank_line(lines[i].raw)) r.inline_answers = true;
+        if (any_prefix && !blank_line(lines[i].raw)) r.inline_answers = answered_below = true;
         append_line(new_text, lines[i].raw);
       }
     }
@@ -863,6 +885,7 @@ QuoteSplit split_quotes(std::string_view text) {
   if (!r.has_quote) {
     r.style = QuoteStyle::none;
     r.inline_answers = false;
+    r.interleaved = false;
   }
   return r;
 }

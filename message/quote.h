@@ -33,6 +33,7 @@ struct QuoteSplit {
   QuoteStyle style = QuoteStyle::none;  // what announced the first quoted block
   std::string marker;         // the line that announced it (attribution, separator), if any
   bool inline_answers = false;  // the author wrote under quoted lines (answers between them)
+  bool interleaved = false;     // ... and more quoted lines follow: answers between the quoted parts
 };
 
 QuoteSplit split_quotes(std::string_view text);
