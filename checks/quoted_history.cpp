@@ -1,6 +1,7 @@
 // quoted-history (RULES.md, thread rules): outbound and internal messages in a known thread carry
 // quoted history, and the quote holds the message actually answered: at least min_overlap of the
-// answered message's stored shingle sketch is found in the shingles of the quoted text.
+// answered message's stored shingle sketch is found in the shingles of the quoted text (a third of
+// it when the answers stand between the quoted parts, each under the point it answers).
 #include <cmath>
 
 #include "checks/rules.h"
@@ -13,14 +14,15 @@ namespace {
 class QuotedHistory final : public Rule {
  public:
   std::string_view id() const override { return "quoted-history"; }
-  std::string_view version() const override { return "1"; }
+  std::string_view version() const override { return "2"; }
   Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies and hand-overs carry the quoted history"; }
   std::string_view description() const override {
     return "Outbound and internal messages in a known thread must carry quoted history: \">\" quoting, an "
            "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, or "
            "an attached message; and the quote must contain the message actually answered: at least "
-           "min_overlap of the shingle fingerprints stored when that message passed.";
+           "min_overlap of the shingle fingerprints stored when that message passed (a third of it for "
+           "answers written between the quoted parts, which quote the points they answer).";
   }
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.6, "share of the answered message's text that the quote must contain (0 to 1)", 0.0, 1.0}};
@@ -44,6 +46,7 @@ class QuotedHistory final : public Rule {
     }
     double overlap = containment_in(answered->fingerprints, q.quoted);
     double min = settings.get_double("min_overlap");
+    if (q.interleaved) min /= 3;
     nlohmann::json ev = {{"has_quote", true},
                          {"style", to_string(q.style)},
                          {"overlap", std::round(overlap * 100) / 100},

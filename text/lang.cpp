@@ -52,7 +52,7 @@ struct Words {
 constexpr Words kWords[] = {
     {Lang::en, {"the", "and", "you", "your", "to", "of", "is", "we", "for", "thanks", "hello", "please", "with",
                 "this", "it", "that", "have", "are", "be", "will", "can", "our", "not", "on", "at", "if", "would",
-                "i", "my", "me", "was", "from", "but", "or", "an", "as", "has", "kind", "regards", "dear"}},
+                "i", "my", "me", "was", "from", "but", "does", "an", "hi", "has", "what", "how", "there"}},
     {Lang::es, {"el", "la", "los", "las", "que", "de", "por", "para", "usted", "gracias", "hola", "su", "una", "es",
                 "con", "no", "del", "lo", "se", "y", "muy", "pero", "como", "esta", "le", "nos", "tiene", "puede",
                 "hemos", "sus", "al", "mas", "saludos", "ya", "cuando", "hay", "estimado", "estimada", "un", "si"}},
@@ -119,6 +119,7 @@ struct Letters {
   bool it = false;  // ì ò
   bool cedilla = false;  // ç: French and Portuguese
   bool uk = false;       // і ї є ґ: Ukrainian, not Russian
+  bool nordic = false;   // å ø æ: Swedish, Norwegian, Danish
 };
 
 void note(UChar32 c, Letters& l) {
@@ -132,6 +133,7 @@ void note(UChar32 c, Letters& l) {
     case 0x0141: case 0x0104: case 0x0118: case 0x015A: case 0x0179: case 0x017B: l.pl = true; break;
     case 0x00EC: case 0x00F2: l.it = true; break;
     case 0x00E7: case 0x00C7: l.cedilla = true; break;
+    case 0x00E5: case 0x00C5: case 0x00F8: case 0x00D8: case 0x00E6: case 0x00C6: l.nordic = true; break;
     case 0x0456: case 0x0457: case 0x0454: case 0x0491: case 0x0406: case 0x0407: case 0x0404: case 0x0490:
       l.uk = true;
       break;
@@ -185,8 +187,8 @@ Lang guess_language(std::string_view text, const std::vector<Token>* folded_toke
       break;
     }
   }
-  std::array<int, kLatin> score{};
-  for (std::size_t l = 0; l < kLatin; ++l) score[l] = std::popcount(seen[l]);
+  std::array<int, kLatin> score{}, words_of{};
+  for (std::size_t l = 0; l < kLatin; ++l) score[l] = words_of[l] = std::popcount(seen[l]);
   auto add = [&](Lang l, int v) { score[static_cast<std::size_t>(l)] += v; };
   if (letters.es) add(Lang::es, 3);
   if (letters.de) add(Lang::de, 2);
@@ -204,9 +206,11 @@ Lang guess_language(std::string_view text, const std::vector<Token>* folded_toke
     else if (score[l] > next) next = score[l];
   }
   // Too few words to tell, or none of the languages' words: unknown while the text is short; a
-  // longer text in none of them is in another language. Equal scores tell nothing either.
-  if (top == 0 || top == next) return words >= 12 ? Lang::other : Lang::unknown;
-  if (words >= 12 && top < 3) return Lang::other;
+  // longer text with few function words of any of them is in another language (letters alone,
+  // such as the ä of Swedish, do not make German). Equal scores tell nothing either.
+  if (top == 0 || (letters.nordic && words_of[best] < 3)) return words >= 8 ? Lang::other : Lang::unknown;
+  if ((words >= 25 && words_of[best] < 3) || (words >= 12 && words_of[best] == 0)) return Lang::other;
+  if (top == next) return Lang::unknown;
   return kLanguages[best];
 }
 
