@@ -521,9 +521,12 @@ const MessageText::Layout& MessageText::layout() const {
       std::size_t ce = lines[*sig_begin - 1].begin + lines[*sig_begin - 1].text.size();
       l.closing = trim(new_text_.substr(cb, ce - cb));
     }
-    if (end < last) {
-      std::size_t fb = lines[end].begin;
-      l.footer = trim(new_text_.substr(fb));
+    std::size_t f = end;
+    while (f < last && kind[f] == Kind::blank) ++f;
+    if (f < last) {
+      const std::size_t fb = lines[f].begin;
+      const std::size_t fe = lines[last - 1].begin + lines[last - 1].text.size();
+      l.footer = trim(new_text_.substr(fb, fe - fb));
     }
   } else if (closing_begin < last) {
     l.closing = trim(new_text_.substr(lines[closing_begin].begin));

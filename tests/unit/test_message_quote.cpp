@@ -66,8 +66,42 @@ TEST(Quote, Split) {
       {"colon then list is not a quote", "We need:\n1. the invoice\n2. the date", "We need:\n1. the invoice\n2. the date", QuoteStyle::none},
       {"from line in prose is not a block", "From: the manual, page 4.\nThanks", "From: the manual, page 4.\nThanks", QuoteStyle::none},
       {"address and colon without quote after", "Write to ana@x.example:\nshe knows", "Write to ana@x.example:\nshe knows", QuoteStyle::none},
+      {"| marks", "Yes, it fits.\n\nAna wrote:\n| Does the 38 fit?\n| Thanks", "Yes, it fits.", QuoteStyle::attribution},
+      {"| marks alone", "Yes\n\n| Does the 38 fit?\n| Thanks", "Yes", QuoteStyle::prefix},
+      {"a table row is no quote", "Sizes:\n| 38 | 39 |\n| in stock | sold out |", "Sizes:\n| 38 | 39 |\n| in stock | sold out |",
+       QuoteStyle::none},
+      {"initials, The Bat!", "Hello Pam,\n\nTuesday, 3 November 2026, 10:12, you wrote:\n\nPO> Can I move it?\n\nYes, done.",
+       "Hello Pam,\n\n\n\nYes, done.", QuoteStyle::attribution},
+      {"initials, Cyrillic", "Здравствуйте.\n\nВы писали 3 ноября 2026 г., 10:12:44:\n\nАС> Можно перенести?\n\nДа.",
+       "Здравствуйте.\n\n\n\nДа.", QuoteStyle::attribution},
+      {"ru pisal", "Да\n\nНиколай писал(а) 26.11.2026 в 11:02:\n| Какой лимит?", "Да", QuoteStyle::attribution},
+      {"prefixed history below a separator", "-----Original Message-----\nFrom: Ana <a@x.example>\nSent: Monday\nTo: b\n\n> Can "
+       "you swap them?\n\nDone, swapped.", "Done, swapped.", QuoteStyle::original_message},
+      {"help desk history", "Done.\n\nBest,\nOliver\n\n------------------------------\nTicket #48211 conversation "
+       "history\n\nFiona Marsh\nNov 24, 2026, 08:32 GMT\n\nI need the invoice.", "Done.\n\nBest,\nOliver",
+       QuoteStyle::original_message},
+      {"help desk history under a numbered title", "Готово.\n\n------------------------------\nИстория переписки по "
+       "обращению №48213\n\nНужен счёт.", "Готово.", QuoteStyle::original_message},
+      {"help desk line above the reply", "##- Please type your reply above this line -##\n\nDone.\n\n> old", "Done.",
+       QuoteStyle::prefix},
+      {"help desk notice, the newest comment first", "Your request (5921) has been updated.\n"
+       "------------------------------\n\nSam Ortiz\nNov 9, 2026, 10:14 GMT\n\nHi Laura, booked for Thursday.\n\n"
+       "------------------------------\n\nLaura Bennett\nNov 9, 2026, 08:02 GMT\n\nIt leaks again.",
+       "Your request (5921) has been updated.\n\nSam Ortiz\nNov 9, 2026, 10:14 GMT\n\nHi Laura, booked for Thursday.",
+       QuoteStyle::original_message},
+      {"a drawn line over a schedule is no history", "The plan:\n------------------------------\nDelivery on Friday.\nFitting "
+       "on Monday.", "The plan:\n------------------------------\nDelivery on Friday.\nFitting on Monday.", QuoteStyle::none},
   };
   for (const auto& c : cases) check(c);
+}
+
+TEST(Quote, InterleavedAnswersAreTold) {
+  QuoteSplit q = split_quotes("Hi,\n\n> Can I pay by card?\nYes.\n\n> When does it ship?\nOn Friday.\n\nBest,\nTom");
+  EXPECT_TRUE(q.inline_answers);
+  EXPECT_TRUE(q.interleaved);
+  QuoteSplit bottom = split_quotes("On Mon, 2 Nov 2026, Ana <a@x.example> wrote:\n> question\n\nanswer");
+  EXPECT_TRUE(bottom.inline_answers);
+  EXPECT_FALSE(bottom.interleaved);
 }
 
 // Attributions wrapped, dated and decorated as clients write them, and history without ">".
