@@ -525,11 +525,12 @@ class InternalDetails final : public QualityRule {
         for (const auto& h : hits)
           if (!theirs.count(h.phrase) && !said_of_yours(ctx, text, h)) found.emplace_back(h.phrase);
       }
-      if (const auto& extra = s.get_list("phrases"); !extra.empty()) {
-        PhraseList list(text.lang);
-        for (const auto& p : extra) list.add(p);
-        for (const auto& h : list.find(text.tokens)) found.emplace_back(h.phrase);
-      }
+    }
+    // The admin's own phrases, in whatever language they are written.
+    if (const auto& extra = s.get_list("phrases"); !extra.empty()) {
+      PhraseList list(is_known(text.lang) ? text.lang : Lang::unknown);
+      for (const auto& p : extra) list.add(p);
+      for (const auto& h : list.find(text.tokens)) found.emplace_back(h.phrase);
     }
     const std::string folded_subject = fold_for_match(ctx.message.subject);
     const std::string folded_quote = fold_for_match(quoted);

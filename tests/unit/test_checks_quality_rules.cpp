@@ -11,6 +11,7 @@
 
 #include "checks/registry.h"
 #include "config/config.h"
+#include "text/lexicon.h"
 
 namespace sm {
 namespace {
@@ -65,7 +66,7 @@ TEST(PoliteTone, Table) {
       {"en masked", "What the f*ck did you do?", Result::fail, "fuck"},
       {"en repeated letters", "Stop this shiiit.", Result::fail, "shit"},
       {"en phrase", "Just shut up and wait.", Result::fail, "shut up"},
-      {"es insulto", "No sea idiota, lea el correo.", Result::fail, "idiota"},
+      {"es insulto", "No sea idiota, lea el correo.", Result::fail, "idiot"},
       {"es inflected stem", "Son unos imbéciles.", Result::fail, "imbecil"},
       {"ru мат", "Это просто блять невозможно.", Result::fail, "блять"},
       {"ru inflected", "Вы что, идиоты?", Result::fail, "идиот"},
@@ -410,6 +411,154 @@ TEST(Lexicons, ThousandsOfEntriesMatchWholeWordsOnly) {
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].phrase, "word17 tail");
   EXPECT_EQ(hits[1].phrase, "needle*");
+}
+
+}  // namespace
+}  // namespace sm
+
+namespace sm {
+namespace {
+
+// A rule judges the languages its lexicons have; any other gets skip with the language named,
+// never pass. A rule that reads no words judges every language.
+TEST(Languages, ARuleThatReadsWordsSkipsALanguageItHasNoListsFor) {
+  const std::string german =
+      "Hallo Frau Becker,\n\nvielen Dank für Ihre Nachricht. Die Rechnung ist korrigiert und liegt in Ihrem Konto. "
+      "Das ist wirklich kein Problem und Sie müssen nichts weiter tun.\n\nMit freundlichen Grüßen\nJonas Richter\n"
+      "Kundenservice\nTel. 030 901820 00\n";
+  for (const auto& rule : rule_registry()) {
+    SCOPED_TRACE(std::string(rule->id()));
+    Finding f = judge(std::string(rule->id()).c_str(), german, "Am 2. Nov. 2026 schrieb Ana:\n> Die Rechnung ist falsch.");
+    if (rule->lists().empty()) {
+      EXPECT_EQ(f.detail.find("is not judged by this rule"), std::string::npos) << f.detail;
+      continue;
+    }
+    if (f.result == Result::skip && f.detail.find("not a") != std::string::npos) continue;  // not its kind of message
+    EXPECT_EQ(f.result, Result::skip) << f.detail;
+    EXPECT_NE(f.detail.find("language de is not judged by this rule"), std::string::npos) << f.detail;
+  }
+}
+
+TEST(Languages, AFolderOfListsAddsALanguage) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("lexicons-" + std::to_string(getpid()));
+  fs::create_directories(dir / "de");
+  std::ofstream(dir / "de" / "rude.txt") << "# German insults\nidiot\n";
+  auto lex = Lexicons::load(dir.string());
+  const Rule* polite = find_rule("polite-tone");
+  EXPECT_TRUE(polite->judges(Lang::de, lex.get()));
+  EXPECT_FALSE(polite->judges(Lang::fr, lex.get()));
+  EXPECT_EQ(polite->languages(lex.get()), "de");
+  EXPECT_FALSE(find_rule("call-to-action")->judges(Lang::de, lex.get()));  // needs its request list, and times
+  // A folder that is no language the analysis tells apart is an error naming it.
+  fs::create_directories(dir / "sv");
+  std::ofstream(dir / "sv" / "rude.txt") << "idiot\n";
+  try {
+    Lexicons::load(dir.string());
+    ADD_FAILURE() << "a folder sv was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"sv\" is not a language"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(InternalDetails, TheCustomersOwnMattersToldBackToThem) {
+  struct Case {
+    const char* label;
+    const char* text;
+    const char* quoted;
+    Result want;
+  };
+  const Case cases[] = {
+      {"their own host name", "The address printer.lan belongs to your own network, so our cloud cannot reach it.",
+       "On Tue, Sara wrote:\n> Our printer is printer.lan at 192.168.1.20.", Result::pass},
+      {"their own address, in other words", "192.168.1.20 is an address inside your office network, not one we can see.",
+       "On Tue, Sara wrote:\n> Our printer is printer.lan at 192.168.1.20.", Result::pass},
+      {"their server", "Since your server crashed on Monday, the sync stopped; it runs again now.",
+       "On Tue, Sara wrote:\n> Hi, our server crashed on Monday.", Result::pass},
+      {"our own server", "Our server crashed on Monday, so your report is late.", "On Tue, Sara wrote:\n> Where is my report?",
+       Result::fail},
+      {"our host, not theirs", "I checked it on jira.corp.example: all fine.", "On Tue, Sara wrote:\n> Where is my report?",
+       Result::fail},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    Finding f = judge("internal-details", c.text, c.quoted);
+    EXPECT_EQ(f.result, c.want) << f.detail;
+  }
+}
+
+TEST(ApologyOnComplaint, APlainProblemReportIsNoComplaint) {
+  EXPECT_EQ(judge("apology-on-complaint", "Clear the browser cache and try again, please.", "Hi,\nthe page does not load, I get an error. Why?")
+                .result,
+            Result::skip);
+  EXPECT_EQ(judge("apology-on-complaint", "Borre la caché y pruebe de nuevo, por favor.", "Hola:\nla app no funciona, da un error.")
+                .result,
+            Result::skip);
+  // A failure of ours, or one repeated, with the same words is one.
+  EXPECT_EQ(judge("apology-on-complaint", "Clear the cache, please.", "Hi,\nit is still not working, the same error again.").result,
+            Result::fail);
+}
+
+TEST(PoliteTone, RootFamiliesKindPhrasesAndCitedWords) {
+  run("polite-tone", {
+      {"ru oblique case", "Объяснять каждому болвану правила у меня нет времени.", Result::fail, "болван"},
+      {"ru adjective", "Хватит задавать идиотские вопросы.", Result::fail, "идиот"},
+      {"es derived noun", "No diga idioteces, lea la factura.", Result::fail, "idiot"},
+      {"es diminutive", "A ver, tontito, no es tan difícil.", Result::fail, "tontito"},
+      {"en kind", "Not a stupid question at all: the button is hidden.", Result::pass},
+      {"es kind", "No es ninguna tontería: el botón está escondido.", Result::pass},
+      {"ru kind", "Это вовсе не глупый вопрос: кнопка спрятана.", Result::pass},
+  });
+  // The customer's own word, cited back in quotation marks.
+  Finding cited = judge("polite-tone", "You called the service \"bloody useless\", and you were right to be annoyed.",
+                        "On Tue, Sam wrote:\n> Your service is bloody useless.");
+  EXPECT_EQ(cited.result, Result::pass) << cited.detail;
+}
+
+TEST(BlameShifting, WhatTheCustomerWasDueIsNoBlame) {
+  run("blame-shifting", {
+      {"en due", "You should have received a confirmation e-mail on Monday.", Result::pass},
+      {"en spared", "You shouldn't have had to chase us for this.", Result::pass},
+      {"en blame", "You should have read the manual before plugging it in.", Result::fail},
+      {"es due", "Debería haberle llegado un SMS con el código.", Result::pass},
+      {"ru due", "Вы должны были получить письмо с кодом.", Result::pass},
+  });
+}
+
+TEST(AcknowledgeWithEta, AnAnswerPromisedWhenItIsReadyHasNoTime) {
+  run("acknowledge-with-eta", {
+      {"en", "Thanks for your email. We will send you the report as soon as it is ready.", Result::fail},
+      {"es", "Hemos recibido su solicitud y se la enviaremos en cuanto esté lista.", Result::fail},
+      {"ru", "Запрос получили. Как только справка будет готова, пришлём её на почту.", Result::fail},
+      {"with a time", "Thanks for your email. We will send you the report by Friday 18:00.", Result::pass},
+  });
+}
+
+TEST(CallToAction, ImperativesInEveryPersonAndClosersInAnyWords) {
+  run("call-to-action", {
+      {"es vosotros", "Hola:\n\nLa sala está libre el sábado.\n\nEscribidnos si queréis reservarla.\n\nUn saludo,\nLeo",
+       Result::pass},
+      {"es usted with a pronoun", "Hola:\n\nEl abono cuesta 12 €.\n\nPara darle de alta, tráigalo a recepción.\n\nSaludos,\nEva",
+       Result::pass},
+      {"ru reflexive", "Здравствуйте!\n\nДоговор готов.\n\nЕсли появятся вопросы, обращайтесь.\n\nС уважением,\nИра",
+       Result::pass},
+      {"a closer of thanks below the request",
+       "Hi Ana,\n\nPlease confirm the new date by Friday.\n\nThank you for thinking of us for such a special day.\n\nBest,\nHannah",
+       Result::pass},
+      {"a number of days", "Hola:\n\nEl reembolso llegará a su tarjeta en 5-7 días hábiles.\n\nUn saludo,\nEva", Result::pass},
+      {"no next step", "Hi Ana,\n\nYour plan has been switched.\n\nThanks for your patience!\n\nBest,\nHannah", Result::fail},
+  });
+}
+
+TEST(SignatureContact, NationalPhonesAndFooters) {
+  run("signature-contact", {
+      {"ru national", "Добрый день!\n\nГотово.\n\nС уважением,\nИра\nТел. 8 (495) 123-45-67", Result::pass},
+      {"uk freephone", "Hi,\n\nDone.\n\nBest,\nAmy\nT: 0800 123 4567", Result::pass},
+      {"web address written bare", "Hola:\n\nHecho.\n\nUn saludo,\nLuis\nmuebleslopez.es", Result::pass},
+      {"contact in a footer", "Hi,\n\nDone.\n\nBest,\nAmy\n\nQuestions? Call us any time on 0800 123 4567.", Result::pass},
+      {"a date is no phone", "Hi,\n\nDone.\n\nBest,\nAmy\nBooked on 26.11.2026", Result::fail},
+  });
 }
 
 }  // namespace
