@@ -252,10 +252,14 @@ class AnswerEveryQuestion final : public QualityRule {
     const MessageText& answered = ctx.text.answered();
     const std::vector<Sentence>& questions = answered.questions();
     if (questions.empty()) {
-      // No quote to read them from: the count stored with the message, against answer blocks.
+      // No quote to read them from: the count stored with the message, against what could answer
+      // them: paragraphs and list items, or the sentences that state something (two questions
+      // answered in one paragraph are answered).
       int asked = ctx.thread->answered->question_count;
       if (asked < 2) return make(Result::skip, "the customer asked fewer than two questions");
-      int answers = ctx.text.answer_blocks();
+      int statements = 0;
+      for (const auto& sentence : ctx.text.sentences()) statements += !sentence.question;
+      int answers = std::max(ctx.text.answer_blocks(), statements);
       if (answers >= asked) return make(Result::pass);
       Finding f = make(Result::fail, "the customer asked " + std::to_string(asked) + " questions; the reply has " +
                                          std::to_string(answers) + " answer blocks");
@@ -572,16 +576,16 @@ class InternalDetails final : public QualityRule {
 
  private:
   // A hit that the reply says of the customer's own thing: a word of the language's "yours" list
-  // among the three words before it ("your server ... crashed", "su técnico está de baja").
+  // right before it ("your server ... crashed", "your own server ..."); not one further back,
+  // which belongs to another word ("el técnico de su zona está de baja" is our technician).
   static bool said_of_yours(const RuleContext& ctx, const TextAnalysis& text, const PhraseList::Hit& h) {
     const Lexicons* lex = ctx.text.lexicons();
-    if (lex == nullptr || h.first >= text.tokens.size()) return false;
-    const std::size_t from = h.first >= 3 ? h.first - 3 : 0;
+    if (lex == nullptr || h.first == 0 || h.first >= text.tokens.size()) return false;
+    const std::size_t from = h.first >= 2 ? h.first - 2 : 0;
     std::vector<Token> before(text.tokens.begin() + static_cast<std::ptrdiff_t>(from),
-                              text.tokens.begin() + static_cast<std::ptrdiff_t>(h.first + 1));
-    // The hit's own first word may be the possessive's noun ("your server"): read up to it.
+                              text.tokens.begin() + static_cast<std::ptrdiff_t>(h.first));
     for (const auto& y : lex->get("yours", text.lang).find(before, 4))
-      if (y.first + y.count <= before.size()) return true;
+      if (y.first + y.count == before.size()) return true;
     return false;
   }
 };

@@ -26,6 +26,7 @@ TextAnalysis::TextAnalysis(const TextAnalysis& whole, std::size_t first, std::si
   if (!tokens.empty()) {
     tokens.front().clause_start = true;
     tokens.back().clause_end = true;
+    tokens.back().sentence_end = true;
   }
 }
 

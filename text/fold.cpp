@@ -82,6 +82,16 @@ const std::array<std::string, kTableEnd>& fold_table() {
 bool combining(UChar32 c) { return c >= 0x0300 && c <= 0x036F; }
 
 // Marks that end a clause: . ! ? ; : , ( ) " and their typographic kin, ¿ ¡, dashes.
+// A mark that ends a sentence: . ! ? … and the Spanish ¡ ¿ that open the next one.
+bool is_sentence_mark(UChar32 c) {
+  switch (c) {
+    case '.': case '!': case '?': case 0x00A1: case 0x00BF: case 0x2026: case 0xFF01: case 0xFF1F: case 0x3002:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_clause_mark(UChar32 c) {
   switch (c) {
     case '.': case '!': case '?': case ';': case ':': case ',': case '(': case ')': case '"': case '-':
@@ -147,11 +157,15 @@ std::vector<Token> tokenize(std::string_view folded) {
     bool letter_star = false;  // a '*' before the last code point that is not one
   } w;
   bool boundary = true;  // a clause boundary since the last word
+  bool sentence = false;  // a sentence boundary since the last word
   int newlines = 0;      // line ends since the last word or mark (two: a blank line)
   auto flush = [&] {
     // Trailing masks go; a word of masks alone is no word.
     const bool letter = w.letter_end > 0;
-    if (letter && !out.empty()) out.back().clause_end = out.back().clause_end || boundary;
+    if (letter && !out.empty()) {
+      out.back().clause_end = out.back().clause_end || boundary;
+      out.back().sentence_end = out.back().sentence_end || sentence;
+    }
     if (letter) {
       const std::string_view cur(folded.data() + word_begin, w.letter_end);
       // Made in place: a token is four strings, and moving one costs as much as making it.
@@ -183,6 +197,7 @@ std::vector<Token> tokenize(std::string_view folded) {
         }
       }
       boundary = false;
+      sentence = false;
     }
     word_begin = kNone;
     w = Word{};
@@ -222,7 +237,7 @@ std::vector<Token> tokenize(std::string_view folded) {
     }
     if (word_begin != kNone) flush();
     if (c == '\n') {
-      if (++newlines >= 2) boundary = true;
+      if (++newlines >= 2) boundary = sentence = true;
     } else if (is_clause_mark(c)) {
       // "2.5", "1,5" and "10:30" stay inside their clause.
       bool between_digits = (c == '.' || c == ',' || c == ':') && start > 0 && i < n &&
@@ -230,13 +245,16 @@ std::vector<Token> tokenize(std::string_view folded) {
       // A hyphen is a mark only between spaces ("ok - thanks"), not inside "e-mail".
       bool lone_hyphen = c != '-' || (start > 0 && i < n && p[start - 1] == ' ' && p[i] == ' ');
       if (!between_digits && lone_hyphen) boundary = true;
+      // A dot ends a sentence when a space or a line end follows it ("e.g." and "1.5" do not).
+      if (!between_digits && is_sentence_mark(c) && (c != '.' || i >= n || p[i] == ' ' || p[i] == '\n' || p[i] == '\r'))
+        sentence = true;
     } else if (c != ' ' && c != '\t' && c != '\r') {
       newlines = 0;
     }
     if (out.size() > 50000) break;
   }
   if (word_begin != kNone) flush();
-  if (!out.empty()) out.back().clause_end = true;
+  if (!out.empty()) out.back().clause_end = out.back().sentence_end = true;
   return out;
 }
 

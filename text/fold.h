@@ -18,7 +18,8 @@ std::string fold_for_match_icu(std::string_view text);
 // One word of folded text. `squeezed` is the word with runs of three or more of one letter cut to
 // one ("fuuuck" -> "fuck"), empty when there is no such run. The stems are filled by stem_tokens()
 // for a language (empty until then; `squeezed_stem` only for a squeezed word). A clause ends at . ! ? ; : , ( ) ¿ ¡, a dash
-// between spaces, or a blank line; `clause_start`/`clause_end` mark the words at its edges.
+// between spaces, or a blank line; `clause_start`/`clause_end` mark the words at its edges, and
+// `sentence_end` the last word of a sentence (. ! ? … ¿ ¡ or a blank line).
 struct Token {
   // What the phrase lists read of every token comes first, with the size of `squeezed`, in one
   // line of the cache: each list passes over most tokens reading nothing else.
@@ -30,6 +31,7 @@ struct Token {
   std::uint16_t key = 0;  // word_key() of the text: for the entries that begin with a prefix
   bool clause_start = false;
   bool clause_end = false;
+  bool sentence_end = false;  // a sentence ends after it (. ! ? …, a blank line): no phrase runs on
   bool masked = false;  // the text has a '*' ("f*ck"): matched by the masked rules of the lists
   std::string text;
   std::string squeezed;

@@ -269,8 +269,11 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
         }
       }
       if (s.next >= tokens.size()) continue;
+      // An entry never runs on past the end of a sentence ("... clearly. You'll get ...").
+      if (s.next > start && tokens[s.next - 1].sentence_end) continue;
       if (s.node->gap)
-        for (std::size_t k = 1; k <= kMaxGap && s.next + k < tokens.size(); ++k) frontier.push_back({s.node->gap.get(), s.next + k});
+        for (std::size_t k = 1; k <= kMaxGap && s.next + k < tokens.size() && !tokens[s.next + k - 1].sentence_end; ++k)
+          frontier.push_back({s.node->gap.get(), s.next + k});
       if (s.node->gap) frontier.push_back({s.node->gap.get(), s.next});
       const Token& t = tokens[s.next];
       const bool squeezed = !t.squeezed.empty();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "message/quote.h"
 #include "text/segment.h"
@@ -68,7 +69,7 @@ bool numbered_item(std::string_view line) {
     if (i < t.size() && t[i] >= 'a' && t[i] <= 'z') ++i;
     else return false;
     if (i < t.size() && t[i] == ')') return true;
-    return false;
+    return i + 1 < t.size() && t[i] == '.' && (t[i + 1] == ' ' || t[i + 1] == '\t');
   }
   if (i >= t.size()) return false;
   if (t[i] == ')' || (t[i] == '.' && (i + 1 >= t.size() || t[i + 1] == ' ' || t[i + 1] == '\t'))) return true;
@@ -86,12 +87,21 @@ bool bullet_item(std::string_view line) {
 
 // A '?' (or '？') that ends a clause: followed by the end, white space or closing punctuation,
 // so "https://x.example/?id=5" asks nothing.
+// The '?' at `i` stands in a web address ("https://x.example/track?order=5"): the word it ends
+// began with a scheme or "www.".
+bool in_address(std::string_view s, std::size_t i) {
+  std::size_t b = i;
+  while (b > 0 && s[b - 1] != ' ' && s[b - 1] != '\n' && s[b - 1] != '\t' && s[b - 1] != '(' && s[b - 1] != '<') --b;
+  const std::string_view word = s.substr(b, i - b);
+  return word.find("://") != std::string_view::npos || word.rfind("www.", 0) == 0;
+}
+
 bool asks(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     std::size_t len = 0;
     if (s[i] == '?') len = 1;
     else if (s[i] == '\xef' && s.compare(i, 3, "\xef\xbc\x9f") == 0) len = 3;
-    if (len == 0) continue;
+    if (len == 0 || in_address(s, i)) continue;
     std::size_t after = i + len;
     if (after >= s.size()) return true;
     unsigned char c = static_cast<unsigned char>(s[after]);
@@ -143,7 +153,7 @@ bool has_contact(std::string_view s) {
     if (!std::any_of(first.begin(), first.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) continue;
     return true;
   }
-  // A phone number: seven digits or more, with spaces, dashes, dots and parentheses between,
+  // A phone number: seven to fifteen digits, with spaces, dashes, dots and parentheses between,
   // national forms included ("8 (495) 123-45-67", "0800 123 4567"); not a date ("26.11.2026",
   // "2026-11-26"), whose digits run as long.
   auto phone = [](std::string_view run) {
@@ -169,7 +179,7 @@ bool has_contact(std::string_view s) {
       i = j;
     }
     const bool date = groups == 3 && !mixed && big == 1 && (seps == '.' || seps == '/' || seps == '-') && digits <= 8;
-    return digits >= 7 && !date;
+    return digits >= 7 && digits <= 15 && !date;
   };
   for (std::size_t i = 0; i < s.size();) {
     auto in_run = [](char c) {
@@ -350,7 +360,9 @@ const MessageText::Layout& MessageText::layout() const {
     std::string_view t = trim(lines[first].text);
     LineHit h = line_hit("greeting", t);
     bool ends_greeting = !t.empty() && (t.back() == ',' || t.back() == ':' || t.back() == '!');
-    bool shaped = !t.empty() && (t.back() == ',' || t.back() == ':') && word_count(t) <= 4 && first + 1 < last;
+    // "Hallo Herr Weber,", "Дмитрий Олегович, добрый вечер!": a few words on a line of their own.
+    bool shaped = !t.empty() && first + 1 < last && blank(lines[first + 1].text) &&
+                  (((t.back() == ',' || t.back() == ':') && word_count(t) <= 4) || (t.back() == '!' && word_count(t) <= 5));
     if (!asks(t) && ((h.first && (h.words <= 6 || (ends_greeting && h.words <= 8))) || shaped)) {
       l.greeting = t;
       body_begin = first + 1;
@@ -377,56 +389,93 @@ const MessageText::Layout& MessageText::layout() const {
   // mobile client's line, a disclaimer).
   std::optional<std::size_t> sig_begin, sig_end;
 
+  // A contact block around the contact line c: the short lines about it (a sign-off, a name, a
+  // role, a company, an address), one blank line allowed between a sign-off or a name and the
+  // lines below it; [top, end). A lone contact line with prose after it is the body's ("Call the
+  // courier:\n+34 600 000 111\n\nThey come at nine."): only a block of two lines or more has a
+  // footer of prose. nullopt when c makes no block.
+  auto contact_block = [&](std::size_t c, std::size_t stop) -> std::optional<std::pair<std::size_t, std::size_t>> {
+    std::size_t top = c;
+    bool blank_crossed = false;
+    while (top > body_begin && c - top < kSignatureLines) {
+      const Kind above = kind[top - 1];
+      if (signature_line(above) || above == Kind::rule) {
+        --top;
+        continue;
+      }
+      if (above != Kind::blank || blank_crossed || top - 1 <= body_begin) break;
+      // Across a blank line only to a paragraph of short lines: a sign-off and a name.
+      std::size_t p = paragraph_start(top - 1);
+      bool all_short = top - 1 - p <= 3;
+      for (std::size_t k = p; k < top - 1 && all_short; ++k) all_short = signature_line(kind[k]);
+      if (!all_short) break;
+      blank_crossed = true;
+      top = p;
+    }
+    while (top < c && kind[top] == Kind::rule) ++top;
+    std::size_t end = c + 1;
+    while (end < stop && (signature_line(kind[end]) || kind[end] == Kind::rule)) ++end;
+    std::size_t lines_in_block = 0;
+    for (std::size_t k = top; k < end; ++k) lines_in_block += kind[k] != Kind::blank;
+    bool prose_after = false;
+    for (std::size_t k = end; k < last; ++k) prose_after = prose_after || kind[k] == Kind::prose;
+    if (lines_in_block >= 2 || !prose_after) return std::make_pair(top, end);
+    return std::nullopt;
+  };
+  // The last contact block above line `stop`: contact lines tried from the end, one that makes no
+  // block passed over (a ticket number, a lone line of the body). A lone contact line at the end
+  // below a fuller block ("Обращение №12044 · zapis-pro.example/support" under the signature) is
+  // a footer: the fuller block is the signature.
+  auto lines_of_block = [&](std::pair<std::size_t, std::size_t> b) {
+    std::size_t n = 0;
+    for (std::size_t k = b.first; k < b.second; ++k) n += kind[k] != Kind::blank;
+    return n;
+  };
+  auto last_contact_block = [&](std::size_t stop) -> std::optional<std::pair<std::size_t, std::size_t>> {
+    std::optional<std::pair<std::size_t, std::size_t>> found;
+    for (std::size_t i = stop; i > floor; --i) {
+      if (kind[i - 1] != Kind::contact) continue;
+      auto b = contact_block(i - 1, stop);
+      if (!b) continue;
+      if (!found) {
+        found = b;
+        if (lines_of_block(*b) >= 2) return found;
+        i = b->first + 1;
+        continue;
+      }
+      if (lines_of_block(*b) >= 2) return b;
+      i = b->first + 1;
+    }
+    return found;
+  };
+
   // 1. The "-- " delimiter: a signature follows it (its last one; a sign-off right above it
-  //    belongs to it).
+  //    belongs to it). A delimiter that only brings a company's notice, with no way to reach us
+  //    below it and a contact block above it, opens the footer instead.
+  std::optional<std::size_t> dashes;
   for (std::size_t i = last; i > floor; --i)
     if (kind[i - 1] == Kind::delimiter) {
-      sig_begin = i - 1;
-      sig_end = last;
+      dashes = i - 1;
       break;
     }
+  if (dashes) {
+    bool contact_below = false;
+    for (std::size_t k = *dashes + 1; k < last; ++k) contact_below = contact_below || kind[k] == Kind::contact;
+    auto above = contact_below ? std::nullopt : last_contact_block(*dashes);
+    if (above) {
+      sig_begin = above->first;
+      sig_end = above->second;
+    } else {
+      sig_begin = *dashes;
+      sig_end = last;
+    }
+  }
 
-  // 2. A contact block: the last contact line, with the short lines around it (a sign-off, a
-  //    name, a role, a company, an address), one blank line allowed between a sign-off or a
-  //    name and the lines below it.
+  // 2. A contact block, the last one.
   if (!sig_begin) {
-    std::optional<std::size_t> c;
-    for (std::size_t i = last; i > floor; --i)
-      if (kind[i - 1] == Kind::contact) {
-        c = i - 1;
-        break;
-      }
-    if (c) {
-      std::size_t top = *c;
-      bool blank_crossed = false;
-      while (top > body_begin && *c - top < kSignatureLines) {
-        const Kind above = kind[top - 1];
-        if (signature_line(above) || above == Kind::rule) {
-          --top;
-          continue;
-        }
-        if (above != Kind::blank || blank_crossed || top - 1 <= body_begin) break;
-        // Across a blank line only to a paragraph of short lines: a sign-off and a name.
-        std::size_t p = paragraph_start(top - 1);
-        bool all_short = top - 1 - p <= 3;
-        for (std::size_t k = p; k < top - 1 && all_short; ++k) all_short = signature_line(kind[k]);
-        if (!all_short) break;
-        blank_crossed = true;
-        top = p;
-      }
-      while (top < *c && kind[top] == Kind::rule) ++top;
-      std::size_t end = *c + 1;
-      while (end < last && (signature_line(kind[end]) || kind[end] == Kind::rule)) ++end;
-      // A lone contact line with prose after it is the body's ("Call the courier:\n+34 600 000
-      // 111\n\nThey come at nine."): only a block of two lines or more has a footer of prose.
-      std::size_t lines_in_block = 0;
-      for (std::size_t k = top; k < end; ++k) lines_in_block += kind[k] != Kind::blank;
-      bool prose_after = false;
-      for (std::size_t k = end; k < last; ++k) prose_after = prose_after || kind[k] == Kind::prose;
-      if (lines_in_block >= 2 || !prose_after) {
-        sig_begin = top;
-        sig_end = end;
-      }
+    if (auto b = last_contact_block(last)) {
+      sig_begin = b->first;
+      sig_end = b->second;
     }
   }
 
@@ -580,7 +629,8 @@ bool has_question_mark(std::string_view s) {
 // item with the lines that continue it), each block split by ICU. With only_questions, a block
 // without a question mark is not split, and only the sentences that ask are kept: the same
 // sentences, in the same order, as the questions among all of them.
-std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, bool only_questions) {
+std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, bool only_questions,
+                                      const std::function<bool(const std::string&)>& answers) {
   std::vector<Sentence> out;
   for (std::size_t p = 0; p < paras.size(); ++p) {
     std::vector<std::pair<std::string, bool>> blocks;  // text, numbered
@@ -593,11 +643,14 @@ std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, boo
       if (only_questions && !has_question_mark(block)) continue;
       // Lines wrapped at 72 columns are one text: ICU would end a sentence at each line end.
       std::replace(block.begin(), block.end(), '\n', ' ');
-      for (auto& s : sm::sentences(block)) {
-        // A question cited in quotation marks ('You asked "Which level is mine?"') is not asked.
-        bool q = asks(s) && asks(without_quotations(s));
+      std::vector<std::string> ss = sm::sentences(block);
+      for (std::size_t k = 0; k < ss.size(); ++k) {
+        // A question cited in quotation marks ('You asked "Which level is mine?"') is not asked,
+        // nor one the next sentence answers at once ("Can you move it? Yes, done.", "Why does it
+        // spin? Because ..."): the writer restates it to answer it.
+        bool q = asks(ss[k]) && asks(without_quotations(ss[k])) && !(k + 1 < ss.size() && answers(ss[k + 1]));
         if (only_questions && !q) continue;
-        out.push_back({std::move(s), p, q, numbered});
+        out.push_back({std::move(ss[k]), p, q, numbered});
       }
     }
   }
@@ -608,12 +661,29 @@ std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, boo
 
 const std::vector<Sentence>& MessageText::sentences() const {
   if (!sentences_) {
-    sentences_ = split_sentences(paragraphs(), false);
-    for (auto& s : *sentences_)
+    sentences_ = split_sentences(paragraphs(), false, [&](const std::string& next) { return answers(next); });
+    for (auto& s : *sentences_) {
       if (s.question && courtesy(s.text)) s.question = false;
+      // "First, ...? Second, ...?": an item of a list written out.
+      if (!s.numbered && ordinal(s.text)) s.numbered = true;
+    }
   }
   return *sentences_;
 }
+
+bool MessageText::starts_with(const char* list, std::string_view sentence) const {
+  if (lexicons_ == nullptr) return false;
+  std::string_view head = sentence.substr(0, std::min<std::size_t>(sentence.size(), 80));
+  TextAnalysis a(head, lang());
+  auto hits = lexicons_->find(list, a, 1);
+  return !hits.empty() && hits.front().first == 0;
+}
+
+bool MessageText::answers(std::string_view sentence) const {
+  return starts_with("answer-yes-no", sentence) || starts_with("answer-why", sentence);
+}
+
+bool MessageText::ordinal(std::string_view sentence) const { return starts_with("ordinal", sentence); }
 
 bool MessageText::courtesy(std::string_view sentence) const {
   // "How are you?", "¿Y usted, cómo está?", "А как Ваши дела?", "vielen Dank – wie geht es
@@ -638,8 +708,10 @@ const std::vector<Sentence>& MessageText::questions() const {
       if (s.question) out.push_back(s);
     questions_ = std::move(out);
   } else {
-    questions_ = split_sentences(paragraphs(), true);
+    questions_ = split_sentences(paragraphs(), true, [&](const std::string& next) { return answers(next); });
     std::erase_if(*questions_, [&](const Sentence& s) { return courtesy(s.text); });
+    for (auto& s : *questions_)
+      if (!s.numbered && ordinal(s.text)) s.numbered = true;
   }
   return *questions_;
 }
@@ -728,7 +800,10 @@ const MessageText& MessageText::answered() const {
       std::size_t nl = q.find('\n');
       std::string_view t = trim(q.substr(0, nl));
       std::size_t colon = t.find(':');
-      bool separator = !t.empty() && t.find_first_not_of("-_= ") == std::string_view::npos;
+      // A line drawn across, or framed by one ("-----Original Message-----", "-------- Исходное
+      // сообщение --------").
+      bool separator = !t.empty() && (t.find_first_not_of("-_= ") == std::string_view::npos ||
+                                      (t.size() > 4 && t.starts_with("--") && t.ends_with("--")));
       std::string_view label = t.substr(0, colon == std::string_view::npos ? 0 : colon);
       bool header = !label.empty() && label.size() <= 24 && std::count(label.begin(), label.end(), ' ') <= 2 &&
                     std::none_of(label.begin(), label.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });

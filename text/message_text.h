@@ -92,6 +92,13 @@ class MessageText {
   const Layout& layout() const;
   // A courtesy question ("How are you?"): not a question to number or to answer.
   bool courtesy(std::string_view sentence) const;
+  // The sentence opens with a word of the list (its first words read in the message's language).
+  bool starts_with(const char* list, std::string_view sentence) const;
+  // It answers the question before it ("Yes, ...", "Because ...": the answer-yes-no and answer-why
+  // lists): that question was restated to be answered, not asked.
+  bool answers(std::string_view sentence) const;
+  // It opens with an ordinal ("First, ...", "Во-вторых, ..."): an item of a list written out.
+  bool ordinal(std::string_view sentence) const;
 
   std::string_view new_text_, quoted_;
   const Lexicons* lexicons_;
