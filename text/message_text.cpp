@@ -494,14 +494,25 @@ const MessageText::Layout& MessageText::layout() const {
     }
   }
 
-  // 4. A last paragraph of a few short lines: a name alone ("Sam Agent / Example Support"), a
-  //    mobile client's line.
+  // 4. Last paragraphs of short lines only: a name with a role and a company ("Laura Gómez /
+  //    Atención al cliente / Muebles Nórdicos / Calle Mayor 12 / Madrid"), a mobile client's line
+  //    below it; eight lines at most, below the body's prose.
   if (!sig_begin && last > body_begin) {
-    std::size_t p = paragraph_start(last);
-    bool short_lines = last - p <= 4 && p > body_begin;
-    for (std::size_t k = p; k < last && short_lines; ++k) short_lines = signature_line(kind[k]);
-    if (short_lines) {
-      sig_begin = p;
+    std::size_t e = last, lines_seen = 0;
+    std::optional<std::size_t> top;
+    while (e > body_begin) {
+      const std::size_t p = paragraph_start(e);
+      if (p <= body_begin) break;
+      bool short_lines = true;
+      for (std::size_t k = p; k < e && short_lines; ++k) short_lines = signature_line(kind[k]);
+      lines_seen += e - p;
+      if (!short_lines || lines_seen > 8) break;
+      top = p;
+      e = p;
+      while (e > body_begin && kind[e - 1] == Kind::blank) --e;
+    }
+    if (top) {
+      sig_begin = *top;
       sig_end = last;
     }
   }
