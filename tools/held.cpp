@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "audit/record_types.h"
+
 namespace sm {
 
 namespace {
@@ -63,9 +65,12 @@ std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vecto
 
 namespace {
 
-// The join over lines handed out by `next` (false at the end of all input).
+// The join over lines handed out by `next` (false at the end of all input; `where` gets the line's
+// place, FILE:LINE). A record of a held message with a field of the wrong type is named in
+// `problems` and left out.
 std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
-                                    const std::function<bool(std::string&)>& next) {
+                                    const std::function<bool(std::string&, std::string&)>& next,
+                                    std::vector<std::string>* problems) {
   std::vector<HeldMessage> held;
   std::map<std::string, std::size_t> index;
   for (const auto& e : queue) {
@@ -76,7 +81,8 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     held.push_back(std::move(h));
   }
   if (held.empty()) return held;
-  for (std::string line; next(line);) {
+  std::string where;
+  for (std::string line; next(line, where);) {
     // Cheap test before parsing: only lines that name one of the held ids.
     auto q = line.find("\"queue_id\":\"");
     if (q == std::string::npos) continue;
@@ -86,7 +92,12 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     auto it = index.find(line.substr(start, end - start));
     if (it == index.end()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || str(j, "event") != "message") continue;
+    if (j.is_discarded()) continue;
+    if (auto problem = audit_record_type_problem(j); !problem.empty()) {
+      if (problems != nullptr) problems->push_back(where + ": " + problem + "; record skipped");
+      continue;
+    }
+    if (str(j, "event") != "message") continue;
     HeldMessage& h = held[it->second];
     h.audited = true;
     h.time = str(j, "time");
@@ -111,35 +122,50 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
 
 }  // namespace
 
-std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts) {
-  std::size_t i = 0;
+std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts,
+                                   std::vector<std::string>* problems) {
+  std::size_t i = 0, lineno = 0;
   std::istringstream in;
   bool open = false;
-  return join_lines(queue, [&](std::string& line) {
-    for (;;) {
-      if (open && std::getline(in, line)) return true;
-      if (i >= audit_texts.size()) return false;
-      in = std::istringstream(audit_texts[i++]);
-      open = true;
-    }
-  });
+  return join_lines(
+      queue,
+      [&](std::string& line, std::string& where) {
+        for (;;) {
+          if (open && std::getline(in, line)) {
+            where = "audit text " + std::to_string(i) + ":" + std::to_string(++lineno);
+            return true;
+          }
+          if (i >= audit_texts.size()) return false;
+          in = std::istringstream(audit_texts[i++]);
+          open = true;
+          lineno = 0;
+        }
+      },
+      problems);
 }
 
 std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
-                                         std::vector<std::string>* unreadable) {
-  std::size_t i = 0;
+                                         std::vector<std::string>* unreadable, std::vector<std::string>* problems) {
+  std::size_t i = 0, lineno = 0;
   std::ifstream in;
-  return join_lines(queue, [&](std::string& line) {
-    for (;;) {
-      if (in.is_open() && std::getline(in, line)) return true;
-      if (in.is_open()) in.close();
-      if (i >= files.size()) return false;
-      in.clear();
-      in.open(files[i], std::ios::binary);
-      if (!in.is_open() && unreadable != nullptr) unreadable->push_back(files[i]);
-      ++i;
-    }
-  });
+  return join_lines(
+      queue,
+      [&](std::string& line, std::string& where) {
+        for (;;) {
+          if (in.is_open() && std::getline(in, line)) {
+            where = files[i - 1] + ":" + std::to_string(++lineno);
+            return true;
+          }
+          if (in.is_open()) in.close();
+          if (i >= files.size()) return false;
+          in.clear();
+          in.open(files[i], std::ios::binary);
+          lineno = 0;
+          if (!in.is_open() && unreadable != nullptr) unreadable->push_back(files[i]);
+          ++i;
+        }
+      },
+      problems);
 }
 
 std::vector<std::string> audit_files_oldest_first(const std::string& path) {

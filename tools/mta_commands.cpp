@@ -192,11 +192,12 @@ bool read_queue(const std::string& postfix_dir, std::vector<QueueEntry>* entries
 
 std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
                                        const char* command) {
-  std::vector<std::string> unreadable;
-  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable);
+  std::vector<std::string> unreadable, problems;
+  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable, &problems);
   for (const auto& file : unreadable)
     std::cerr << "support-milter " << command << ": cannot read audit log " << file
               << "; reasons from it are missing\n";
+  for (const auto& p : problems) std::cerr << "support-milter " << command << ": " << p << "\n";
   return held;
 }
 
