@@ -334,11 +334,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     const std::string qid = c->env.queue_id;
     const auto started = std::chrono::steady_clock::now();
 
-    Message msg = parse_message(c->raw, cfg.limits);
-    if (c->truncated) {
-      msg.limit_hit = true;
-      msg.notes.push_back("scanned " + std::to_string(c->raw.size()) + " bytes of a larger message");
-    }
+    Message msg = c->truncated ? parse_message_start(c->raw, cfg.limits) : parse_message(c->raw, cfg.limits);
     TimeMs now = now_ms();
     Pipeline pipeline(g_rt->store);
     Verdict v = pipeline.judge(msg, c->env, now, cfg, started);
