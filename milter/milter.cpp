@@ -185,7 +185,9 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     // the count to reach zero, so a message either is waited for or is told to come back.
     g_rt->in_flight.fetch_add(1);
     if (g_rt->stopping.load()) {
+      // Also on a connection the MTA opened before the stop: only messages already in flight finish.
       g_rt->in_flight.fetch_sub(1);
+      oplog(Severity::debug, "stopping: a new message answered 451 4.3.2");
       smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.2"),
                     const_cast<char*>("support-milter: restarting, try again later"));
       return SMFIS_TEMPFAIL;
