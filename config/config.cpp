@@ -5,7 +5,6 @@
 
 #include <unistd.h>
 
-
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -63,7 +62,8 @@ struct Reader {
   };
   mutable std::vector<KeyFile> key_files;
 
-  void key_file(const toml::node& n, const std::string& key, const std::string& path, std::string* bytes) const {
+  void key_file(const toml::node& n, const std::string& key, const std::string& path,
+                std::string* bytes) const {
     key_files.push_back({key, path, n.source().begin.line, bytes});
   }
 
@@ -377,7 +377,8 @@ const std::vector<KeyDef>& keys() {
       {"audit", "hmac_key_file", "\"\"", "file holding the HMAC key (required with customer_addresses = \"hmac\")",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.audit.hmac_key_file = r.str(n, "audit.hmac_key_file");
-         if (!c.audit.hmac_key_file.empty()) r.key_file(n, "audit.hmac_key_file", c.audit.hmac_key_file, &c.audit.hmac_key);
+         if (!c.audit.hmac_key_file.empty())
+           r.key_file(n, "audit.hmac_key_file", c.audit.hmac_key_file, &c.audit.hmac_key);
        }},
       {"lexicons", "dir", "\"\"",
        "phrase lists of the quality rules (<dir>/<lang>/<name>.txt); empty: the installed ones",
@@ -649,7 +650,8 @@ std::shared_ptr<const Config> load_config(const std::string& path) {
   // Whoever can write the config decides what runs and what mail is held: root or the user
   // running support-milter, nobody else (config/file_trust.h).
   std::string text, error;
-  if (!read_trusted_file(path, TrustedFile::config, {}, &text, &error)) throw ConfigError(path + ":0: " + error);
+  if (!read_trusted_file(path, TrustedFile::config, {}, &text, &error))
+    throw ConfigError(path + ":0: " + error);
   return parse_config(text, path);
 }
 
@@ -700,8 +702,8 @@ namespace {
 
 // The system directory `path` lies in ("/etc", ...), or "".
 std::string system_directory_of(const std::string& path, bool written) {
-  static const char* const written_into[] = {"/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-                                             "/libx32", "/boot", "/dev", "/proc", "/sys"};
+  static const char* const written_into[] = {"/etc",   "/usr",    "/bin",  "/sbin", "/lib",  "/lib32",
+                                             "/lib64", "/libx32", "/boot", "/dev",  "/proc", "/sys"};
   static const char* const read_from[] = {"/dev", "/proc", "/sys"};
   const std::string p = std::filesystem::path(path).lexically_normal().string();
   auto in = [&](const char* dir) { return p == dir || p.starts_with(std::string(dir) + "/"); };
@@ -720,7 +722,8 @@ bool inet_socket_host(const std::string& spec, std::string* host) {
   if (!spec.starts_with("inet:") && !spec.starts_with("inet6:")) return false;
   const auto at = spec.find('@');
   *host = at == std::string::npos ? std::string() : spec.substr(at + 1);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
   return true;
 }
 
@@ -728,8 +731,8 @@ bool loopback_host(const std::string& host) {
   if (host == "localhost" || host == "::1" || host == "ip6-localhost") return true;
   unsigned a = 0, b = 0, c = 0, d = 0;
   char tail = 0;
-  return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 && c < 256 &&
-         d < 256;
+  return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+         c < 256 && d < 256;
 }
 
 }  // namespace
@@ -755,9 +758,10 @@ std::vector<std::string> config_warnings(const Config& cfg) {
     const std::string dir = system_directory_of(p.path, p.written);
     if (dir.empty()) continue;
     out.push_back(std::string(p.key) + " = \"" + p.path + "\" lies in the system directory " + dir + ": " +
-                  (p.written ? "the daemon writes there; use /var/lib/support-milter, /var/log/support-milter or "
-                               "/run/support-milter"
-                             : "not a file for a setting"));
+                  (p.written
+                       ? "the daemon writes there; use /var/lib/support-milter, /var/log/support-milter or "
+                         "/run/support-milter"
+                       : "not a file for a setting"));
   }
   std::string host;
   if (inet_socket_host(cfg.milter.socket, &host) && !loopback_host(host))

@@ -62,7 +62,8 @@ Owners owners_for(TrustedFile kind, const std::string& milter_user) {
 }
 
 // What is wrong with the file whose status is `st`, or "".
-std::string file_problem(const std::string& path, const struct stat& st, TrustedFile kind, const Owners& owners) {
+std::string file_problem(const std::string& path, const struct stat& st, TrustedFile kind,
+                         const Owners& owners) {
   const char* what = kind == TrustedFile::config ? "config file" : "key file";
   if (S_ISDIR(st.st_mode))
     return "is a directory, not a " + std::string(what) + " (name the file itself, e.g. " + path +
@@ -72,8 +73,8 @@ std::string file_problem(const std::string& path, const struct stat& st, Trusted
     return std::string(what) + " owned by " + user_name(st.st_uid) + ", not by " + owners.names +
            ": refused, as whoever owns it decides what support-milter does (chown root " + path + ")";
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    return std::string(what) + " writable by " + ((st.st_mode & S_IWOTH) ? "every user" : "its group") + " (mode " +
-           octal(st.st_mode) + "): refused (chmod go-w " + path + ")";
+    return std::string(what) + " writable by " + ((st.st_mode & S_IWOTH) ? "every user" : "its group") +
+           " (mode " + octal(st.st_mode) + "): refused (chmod go-w " + path + ")";
   if (kind == TrustedFile::key && (st.st_mode & S_IROTH) != 0)
     return "key file readable by every user (mode " + octal(st.st_mode) + "): refused (chmod o-rwx " + path +
            "; 0600, or 0640 with the group of milter.user)";
@@ -88,11 +89,13 @@ std::string directories_problem(const std::string& path, const Owners& owners) {
   if (ec) return {};
   for (auto dir = full.parent_path();; dir = dir.parent_path()) {
     struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0) return "cannot check the directory " + dir.string() + ": " + std::strerror(errno);
+    if (::stat(dir.c_str(), &st) != 0)
+      return "cannot check the directory " + dir.string() + ": " + std::strerror(errno);
     const bool sticky = (st.st_mode & S_ISVTX) != 0;
     if (!owners.allows(st.st_uid))
-      return "the directory " + dir.string() + " above " + path + " is owned by " + user_name(st.st_uid) + ", not by " +
-             owners.names + ": refused, as its owner could put another file in its place (chown root " + dir.string() + ")";
+      return "the directory " + dir.string() + " above " + path + " is owned by " + user_name(st.st_uid) +
+             ", not by " + owners.names +
+             ": refused, as its owner could put another file in its place (chown root " + dir.string() + ")";
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky)
       return "the directory " + dir.string() + " above " + path + " is writable by " +
              ((st.st_mode & S_IWOTH) ? "every user" : "its group") + " (mode " + octal(st.st_mode) +
@@ -104,8 +107,8 @@ std::string directories_problem(const std::string& path, const Owners& owners) {
 
 }  // namespace
 
-bool read_trusted_file(const std::string& path, TrustedFile kind, const std::string& milter_user, std::string* bytes,
-                       std::string* error) {
+bool read_trusted_file(const std::string& path, TrustedFile kind, const std::string& milter_user,
+                       std::string* bytes, std::string* error) {
   // O_NONBLOCK: a FIFO put in the file's place is refused below instead of blocking the open.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {

@@ -15,7 +15,7 @@ enum class TrustedFile { config, key };
 // Opens `path` and reads it whole when it is a regular file that passes the rules above; else
 // returns false and sets `error` to what is wrong and how to fix it ("owned by alice (uid 1000),
 // not by root or ...: chown root FILE"). `milter_user` may own a key file (empty: nobody else).
-bool read_trusted_file(const std::string& path, TrustedFile kind, const std::string& milter_user, std::string* bytes,
-                       std::string* error);
+bool read_trusted_file(const std::string& path, TrustedFile kind, const std::string& milter_user,
+                       std::string* bytes, std::string* error);
 
 }  // namespace sm

@@ -44,7 +44,8 @@ Line line_at(std::string_view s, std::size_t pos) {
 // The MIME fields of an entity's header block (Content-*, MIME-Version): all mimetic and the scan
 // read of it.
 bool mime_field(const HeaderField& f) {
-  return (f.name.size() > 8 && iequals(std::string_view(f.name).substr(0, 8), "content-")) || iequals(f.name, "mime-version");
+  return (f.name.size() > 8 && iequals(std::string_view(f.name).substr(0, 8), "content-")) ||
+         iequals(f.name, "mime-version");
 }
 
 // An entity's header block, read by the one header reader (split_headers, with its limits) from
@@ -58,14 +59,16 @@ struct EntityHead {
   std::vector<std::string> notes;
 };
 
-EntityHead entity_head(const std::vector<HeaderField>& fields, std::size_t body, bool cut, std::vector<std::string> notes) {
+EntityHead entity_head(const std::vector<HeaderField>& fields, std::size_t body, bool cut,
+                       std::vector<std::string> notes) {
   EntityHead h;
   h.body = body;
   h.cut = cut;
   h.notes = std::move(notes);
   for (const auto& f : fields)
     if (mime_field(f)) h.mime.push_back(f);
-  if (const HeaderField* ct = first(h.mime, "Content-Type")) h.content_type = unfold(ct->value).substr(0, 4096);
+  if (const HeaderField* ct = first(h.mime, "Content-Type"))
+    h.content_type = unfold(ct->value).substr(0, 4096);
   return h;
 }
 
@@ -102,9 +105,9 @@ void append_mime_fields(std::string& out, const std::vector<HeaderField>& fields
 }
 
 // Walks the structure in one pass: the boundaries of the open multiparts on a stack, every leaf
-// entity (a part that is not a multipart with a usable boundary) with the byte range of its head
-// and body. Multipart containers are never handed to mimetic: a malformed one makes its parser
-// lose entities (memory that is never freed), and it recurses without limit.
+// entity (a part that is not a multipart with a usable boundary) with its MIME fields and the
+// byte range of its body. Multipart containers are never handed to mimetic: a malformed one makes
+// its parser lose entities (memory that is never freed), and it recurses without limit.
 ScanResult prescan(std::string_view msg, const Limits& limits, EntityHead top) {
   ScanResult r;
   std::vector<std::string> stack;  // open boundaries, innermost last
@@ -115,7 +118,8 @@ ScanResult prescan(std::string_view msg, const Limits& limits, EntityHead top) {
       r.limit_hit = true;
       for (auto& n : h.notes) r.head_notes.push_back(std::move(n));
       if (h.content_type.empty())
-        r.head_notes.push_back("a header block passed a header limit before any Content-Type: its body was read as text/plain");
+        r.head_notes.push_back(
+            "a header block passed a header limit before any Content-Type: its body was read as text/plain");
     }
     ParamValue ct = parse_param_header(h.content_type);
     open_leaf = SIZE_MAX;
@@ -200,7 +204,6 @@ ScanResult prescan(std::string_view msg, const Limits& limits, EntityHead top) {
   }
   return r;
 }
-
 
 std::string decode_qp(std::string_view in) {
   auto hex = [](char c) {
@@ -391,7 +394,9 @@ BodyText extract(std::string_view message, const Limits& limits, const HeaderBlo
 
 }  // namespace
 
-BodyText extract_body(std::string_view message, const Limits& limits) { return extract(message, limits, nullptr); }
+BodyText extract_body(std::string_view message, const Limits& limits) {
+  return extract(message, limits, nullptr);
+}
 
 BodyText extract_body(std::string_view message, const HeaderBlock& head, const Limits& limits) {
   return extract(message, limits, &head);

@@ -164,7 +164,8 @@ void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
     // One deadline for the whole stop: this drain and the one after smfi_main share it.
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(rt->config.load()->milter.drain_seconds);
-    rt->stop_deadline_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+    rt->stop_deadline_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
     rt->stopping = true;
     while (rt->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -301,7 +302,8 @@ class SocketCleanup {
     struct stat st {};
     if (::lstat(path_.c_str(), &st) != 0 || st.st_dev != dev_ || st.st_ino != ino_) return;
     if (::unlink(path_.c_str()) != 0)
-      oplog(Severity::warning, "start refused: cannot remove the socket " + path_ + ": " + std::strerror(errno));
+      oplog(Severity::warning,
+            "start refused: cannot remove the socket " + path_ + ": " + std::strerror(errno));
   }
 
  private:

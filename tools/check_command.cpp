@@ -1,6 +1,6 @@
 // `check`: reads each file (at most limits.scan_bytes of it, as the milter does), parses it, runs
-// the same pipeline as the daemon against the given store and prints the verdict as one JSON line. A file that cannot be read or parsed is a record
-// with its error, not a failure of the tool.
+// the same pipeline as the daemon against the given store and prints the verdict as one JSON line. A file
+// that cannot be read or parsed is a record with its error, not a failure of the tool.
 #include "tools/check_command.h"
 
 #include <cerrno>

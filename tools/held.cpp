@@ -122,7 +122,8 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
 
 }  // namespace
 
-std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts,
+std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
+                                   const std::vector<std::string>& audit_texts,
                                    std::vector<std::string>* problems) {
   std::size_t i = 0, lineno = 0;
   std::istringstream in;
@@ -144,8 +145,10 @@ std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const s
       problems);
 }
 
-std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
-                                         std::vector<std::string>* unreadable, std::vector<std::string>* problems) {
+std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
+                                         const std::vector<std::string>& files,
+                                         std::vector<std::string>* unreadable,
+                                         std::vector<std::string>* problems) {
   std::size_t i = 0, lineno = 0;
   std::ifstream in;
   return join_lines(

@@ -219,7 +219,8 @@ std::string invoking_user(uid_t real_uid, const char* sudo_user, const char* sud
     const char* end = sudo_uid + std::strlen(sudo_uid);
     auto [at, ec] = std::from_chars(sudo_uid, end, claimed);
     struct passwd* pw = ::getpwnam(sudo_user);
-    if (ec == std::errc() && at == end && at != sudo_uid && pw != nullptr && pw->pw_uid == claimed) return sudo_user;
+    if (ec == std::errc() && at == end && at != sudo_uid && pw != nullptr && pw->pw_uid == claimed)
+      return sudo_user;
   }
   if (struct passwd* pw = ::getpwuid(real_uid)) return pw->pw_name;
   return std::to_string(real_uid);

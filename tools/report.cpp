@@ -137,8 +137,10 @@ std::string chain_summary(const nlohmann::json& c) {
 std::string skipped_summary(const nlohmann::json& r) {
   const auto skipped = r.value("skipped_records", nlohmann::json::array());
   if (skipped.empty()) return {};
-  std::string o = "skipped " + std::to_string(skipped.size()) + " record(s) with a field of the wrong type; the figures leave them out:\n";
-  for (const auto& s : skipped) o += "  " + cell(s["file"]) + ":" + cell(s["line"]) + ": " + cell(s["what"]) + "\n";
+  std::string o = "skipped " + std::to_string(skipped.size()) +
+                  " record(s) with a field of the wrong type; the figures leave them out:\n";
+  for (const auto& s : skipped)
+    o += "  " + cell(s["file"]) + ":" + cell(s["line"]) + ": " + cell(s["what"]) + "\n";
   return o + "\n";
 }
 
@@ -165,7 +167,8 @@ const std::vector<ReportList>& report_lists() {
 }
 
 std::string csv_text_cell(std::string text) {
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) text.insert(0, 1, '\'');
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    text.insert(0, 1, '\'');
   return text;
 }
 
@@ -244,7 +247,8 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       for (std::string line; std::getline(in, line);) {
         auto j = nlohmann::json::parse(line, nullptr, false);
         // Records of the wrong form are named by the pass below.
-        if (j.is_discarded() || !audit_record_type_problem(j).empty() || j.value("event", "") != "message") continue;
+        if (j.is_discarded() || !audit_record_type_problem(j).empty() || j.value("event", "") != "message")
+          continue;
         const std::string id = j.value("message_id", "");
         if (id.empty()) continue;
         const auto sla = j.value("sla", nlohmann::json::object());
@@ -546,7 +550,8 @@ std::string report_html(const nlohmann::json& r) {
     const auto& c = r["chain"];
     o << "<div id=\"chain\" class=\"" << (c["ok"].get<bool>() ? "ok" : "broken") << "\"><pre>" << html_escape(chain_summary(c)) << "</pre></div>";
   }
-  if (auto skipped = skipped_summary(r); !skipped.empty()) o << "<div id=\"skipped\"><pre>" << html_escape(skipped) << "</pre></div>";
+  if (auto skipped = skipped_summary(r); !skipped.empty())
+    o << "<div id=\"skipped\"><pre>" << html_escape(skipped) << "</pre></div>";
   o << "<p id=\"zone\">Days in " << html_escape(cell(r["time_zone"])) << "; response times on the "
     << html_escape(cell(r["calendar"])) << " calendar (business: opening hours only)</p><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
     << " to " << html_escape(r["period"]["last_record"].is_null() ? "" : r["period"]["last_record"].get<std::string>()) << "</p>";

@@ -73,8 +73,8 @@ TEST_F(FileTrust, ConfigFileOwnersAndModes) {
       {"world-writable", 0646, false, "config file writable by every user (mode 0646)"},
   };
   for (const auto& r : rows) {
-    auto p = file(std::string("c-") + std::to_string(&r - rows) + ".conf", "[rules]\nmode = \"observe\"\n", r.mode,
-                  r.by_nobody ? nobody_ : 0);
+    auto p = file(std::string("c-") + std::to_string(&r - rows) + ".conf", "[rules]\nmode = \"observe\"\n",
+                  r.mode, r.by_nobody ? nobody_ : 0);
     const std::string error = load_error(p);
     if (*r.want == '\0') {
       EXPECT_EQ(error, "") << r.label;
@@ -85,7 +85,8 @@ TEST_F(FileTrust, ConfigFileOwnersAndModes) {
   }
   // The message says how to fix the owner.
   auto p = file("nobody.conf", "", 0644, nobody_);
-  EXPECT_NE(load_error(p).find("owned by nobody (uid " + std::to_string(nobody_) + "), not by root: refused"), std::string::npos)
+  EXPECT_NE(load_error(p).find("owned by nobody (uid " + std::to_string(nobody_) + "), not by root: refused"),
+            std::string::npos)
       << load_error(p);
   EXPECT_NE(load_error(p).find("(chown root " + p + ")"), std::string::npos) << load_error(p);
 }
@@ -139,7 +140,8 @@ TEST_F(FileTrust, KeyFileOwnersAndModes) {
       {"root, 0600", 0600, false, "", ""},
       {"root, 0640", 0640, false, "", ""},
       {"milter.user's, 0600", 0600, true, "nobody", ""},
-      {"readable by others", 0644, false, "", "key file readable by every user (mode 0644): refused (chmod o-rwx "},
+      {"readable by others", 0644, false, "",
+       "key file readable by every user (mode 0644): refused (chmod o-rwx "},
       {"group-writable", 0660, false, "", "key file writable by its group (mode 0660)"},
       {"another user's", 0600, true, "", "key file owned by nobody (uid "},
   };
@@ -156,7 +158,8 @@ TEST_F(FileTrust, KeyFileOwnersAndModes) {
       EXPECT_NE(*r.want, '\0') << r.label << ": " << error;
       if (*r.want == '\0') continue;
       EXPECT_NE(error.find(r.want), std::string::npos) << r.label << ": " << error;
-      EXPECT_EQ(error.rfind("test.conf:5: audit.hmac_key_file: \"" + k + "\" ", 0), 0u) << r.label << ": " << error;
+      EXPECT_EQ(error.rfind("test.conf:5: audit.hmac_key_file: \"" + k + "\" ", 0), 0u)
+          << r.label << ": " << error;
     }
   }
 }
@@ -183,14 +186,21 @@ TEST(ConfigWarnings, SystemDirectoriesAndListenersBeyondLoopback) {
   } rows[] = {
       {"defaults", "", ""},
       {"audit log in /etc", "[audit]\npath = \"/etc/support-milter/audit.jsonl\"\n",
-       "audit.path = \"/etc/support-milter/audit.jsonl\" lies in the system directory /etc: the daemon writes there"},
-      {"store in /usr", "[store]\nurl = \"sqlite:/usr/lib/state.db\"\n", "store.url = \"/usr/lib/state.db\" lies in the system directory /usr"},
-      {"socket in /dev", "[milter]\nsocket = \"unix:/dev/shm/m.sock\"\n", "milter.socket = \"/dev/shm/m.sock\" lies in the system directory /dev"},
-      {"textfile in /boot", "[metrics]\ntextfile = \"/boot/x.prom\"\n", "metrics.textfile = \"/boot/x.prom\" lies in the system directory /boot"},
+       "audit.path = \"/etc/support-milter/audit.jsonl\" lies in the system directory /etc: the daemon "
+       "writes there"},
+      {"store in /usr", "[store]\nurl = \"sqlite:/usr/lib/state.db\"\n",
+       "store.url = \"/usr/lib/state.db\" lies in the system directory /usr"},
+      {"socket in /dev", "[milter]\nsocket = \"unix:/dev/shm/m.sock\"\n",
+       "milter.socket = \"/dev/shm/m.sock\" lies in the system directory /dev"},
+      {"textfile in /boot", "[metrics]\ntextfile = \"/boot/x.prom\"\n",
+       "metrics.textfile = \"/boot/x.prom\" lies in the system directory /boot"},
       {"not a prefix of a name", "[audit]\npath = \"/etcetera/audit.jsonl\"\n", ""},
-      {"every address", "[milter]\nsocket = \"inet:8890\"\n", "milter.socket = \"inet:8890\" listens on every address"},
-      {"an outside address", "[milter]\nsocket = \"inet:8890@192.0.2.1\"\n", "listens on \"192.0.2.1\", not loopback"},
-      {"all IPv4 addresses", "[milter]\nsocket = \"inet:8890@0.0.0.0\"\n", "listens on \"0.0.0.0\", not loopback"},
+      {"every address", "[milter]\nsocket = \"inet:8890\"\n",
+       "milter.socket = \"inet:8890\" listens on every address"},
+      {"an outside address", "[milter]\nsocket = \"inet:8890@192.0.2.1\"\n",
+       "listens on \"192.0.2.1\", not loopback"},
+      {"all IPv4 addresses", "[milter]\nsocket = \"inet:8890@0.0.0.0\"\n",
+       "listens on \"0.0.0.0\", not loopback"},
       {"loopback", "[milter]\nsocket = \"inet:8890@127.0.0.1\"\n", ""},
       {"loopback by name", "[milter]\nsocket = \"inet:8890@localhost\"\n", ""},
       {"IPv6 loopback", "[milter]\nsocket = \"inet6:8890@[::1]\"\n", ""},

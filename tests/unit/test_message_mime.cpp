@@ -154,10 +154,12 @@ TEST(Mime, DelimitersAreLinesOfTheirOwnAfterAnyLineEnd) {
 TEST(Mime, HeaderBlocksAreReadByTheOneReaderWithItsLimits) {
   std::string chain;
   for (int i = 0; i < 600; ++i)
-    chain += "Received: from relay" + std::to_string(i) + ".client.example by mx.example; Mon, 2 Nov 2026\r\n";
+    chain +=
+        "Received: from relay" + std::to_string(i) + ".client.example by mx.example; Mon, 2 Nov 2026\r\n";
   // "you are stupid" in base64: only a decoded body shows it.
   const std::string tail =
-      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\neW91IGFyZSBzdHVwaWQ=\r\n";
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+      "base64\r\n\r\neW91IGFyZSBzdHVwaWQ=\r\n";
   struct Row {
     const char* label;
     std::string message;
@@ -172,14 +174,13 @@ TEST(Mime, HeaderBlocksAreReadByTheOneReaderWithItsLimits) {
   few_bytes.max_header_bytes = 4096;
   const Row rows[] = {
       {"600 Received lines, then the Content-Type", chain + tail, Limits{}, "you are stupid", false, ""},
-      {"the same in a part",
-       mp("mixed", "m1", {chain + tail}), Limits{}, "you are stupid", false, ""},
-      {"past the field limit before the Content-Type", chain + tail, few_fields, "eW91IGFyZSBzdHVwaWQ=\n", true,
-       "before any Content-Type: its body was read as text/plain"},
+      {"the same in a part", mp("mixed", "m1", {chain + tail}), Limits{}, "you are stupid", false, ""},
+      {"past the field limit before the Content-Type", chain + tail, few_fields, "eW91IGFyZSBzdHVwaWQ=\n",
+       true, "before any Content-Type: its body was read as text/plain"},
       {"past the byte limit before the Content-Type", chain + tail, few_bytes, "eW91IGFyZSBzdHVwaWQ=\n", true,
        "before any Content-Type"},
-      {"a part past the byte limit", mp("mixed", "m1", {chain + tail}), few_bytes, "eW91IGFyZSBzdHVwaWQ=\n", true,
-       "header block over 4096 bytes: the rest was not read"},
+      {"a part past the byte limit", mp("mixed", "m1", {chain + tail}), few_bytes, "eW91IGFyZSBzdHVwaWQ=\n",
+       true, "header block over 4096 bytes: the rest was not read"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.label);

@@ -288,13 +288,15 @@ TEST(HostileCorpus, ARudeReplyBehindALongReceivedChainIsHeld) {
   Pipeline p(store.get());
   std::string chain;
   for (int i = 0; i < 600; ++i)
-    chain += "Received: from relay" + std::to_string(i) + ".support.example.com by mx.example; Mon, 2 Nov 2026\r\n";
+    chain += "Received: from relay" + std::to_string(i) +
+             ".support.example.com by mx.example; Mon, 2 Nov 2026\r\n";
   // "Ana, are you stupid? Read the invoice.\n\nSam\n", base64.
   const std::string body = "QW5hLCBhcmUgeW91IHN0dXBpZD8gUmVhZCB0aGUgaW52b2ljZS4KClNhbQo=\r\n";
   for (const bool with_chain : {false, true}) {
     SCOPED_TRACE(with_chain ? "behind 600 Received lines" : "without them");
-    std::string msg = (with_chain ? chain : std::string()) +
-                      reply("", body, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n");
+    std::string msg =
+        (with_chain ? chain : std::string()) +
+        reply("", body, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n");
     msg.replace(msg.find("<hostile@"), 9, with_chain ? "<chain@" : "<plain@");
     Message m = parse_message(msg, cfg->limits);
     EXPECT_FALSE(m.limit_hit);

@@ -114,7 +114,6 @@ TEST(Held, QueueIds) {
   EXPECT_FALSE(valid_queue_id(std::string(33, 'A')));
 }
 
-
 // A record of a held message with a field of the wrong type is left out and named by its line;
 // a later record of the right form still joins.
 TEST(Held, RecordsWithFieldsOfTheWrongTypeAreNamedAndSkipped) {

@@ -200,7 +200,6 @@ TEST(Report, InstancesAreVerifiedApartAndAMessageCountsOnce) {
   EXPECT_EQ(broken["chain"]["problems"][0]["instance"], "mx");
 }
 
-
 // A valid chain (written by the audit log's own writer) whose records have fields of the wrong
 // type: each is skipped and named (file:line: field), the rest is counted, the chain stays intact.
 TEST(Report, RecordsWithFieldsOfTheWrongTypeAreSkippedAndNamed) {
@@ -208,18 +207,36 @@ TEST(Report, RecordsWithFieldsOfTheWrongTypeAreSkippedAndNamed) {
   fs::remove(p);
   {
     AuditLog log(p.string());
-    log.write("message", {{"message_time", "2026-11-02T09:00:00.000Z"}, {"thread_id", "t"}, {"direction", "inbound"},
-                          {"action", "accept"}, {"findings", nlohmann::json::array()}});
-    log.write("message", {{"message_time", "2026-11-02T09:10:00.000Z"}, {"thread_id", "t"}, {"direction", "outbound"},
-                          {"author", "sam@support.example.com"}, {"action", "accept"}, {"findings", nlohmann::json::array()},
+    log.write("message", {{"message_time", "2026-11-02T09:00:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "inbound"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()}});
+    log.write("message", {{"message_time", "2026-11-02T09:10:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "outbound"},
+                          {"author", "sam@support.example.com"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()},
                           {"sla", {{"latency_s", "ten minutes"}, {"first_reply", true}}}});
-    log.write("message", {{"message_time", "2026-11-02T09:20:00.000Z"}, {"thread_id", 17}, {"direction", "outbound"},
-                          {"action", "accept"}, {"findings", nlohmann::json::array()}});
-    log.write("message", {{"message_time", "2026-11-02T09:30:00.000Z"}, {"thread_id", "t"}, {"direction", "outbound"},
-                          {"action", "hold"}, {"findings", {{{"rule", "polite-tone"}, {"result", true}}}}});
-    log.write("release", {{"time", "2026-11-02T10:00:00.000Z"}, {"queue_id", "Q1"}, {"by", nlohmann::json::array()}});
-    log.write("message", {{"message_time", "2026-11-02T10:30:00.000Z"}, {"thread_id", "t"}, {"direction", "outbound"},
-                          {"author", "sam@support.example.com"}, {"action", "accept"}, {"findings", nlohmann::json::array()},
+    log.write("message", {{"message_time", "2026-11-02T09:20:00.000Z"},
+                          {"thread_id", 17},
+                          {"direction", "outbound"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()}});
+    log.write("message", {{"message_time", "2026-11-02T09:30:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "outbound"},
+                          {"action", "hold"},
+                          {"findings", {{{"rule", "polite-tone"}, {"result", true}}}}});
+    log.write("release",
+              {{"time", "2026-11-02T10:00:00.000Z"}, {"queue_id", "Q1"}, {"by", nlohmann::json::array()}});
+    log.write("message", {{"message_time", "2026-11-02T10:30:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "outbound"},
+                          {"author", "sam@support.example.com"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()},
                           {"sla", {{"latency_s", 5400}, {"first_reply", true}}}});
   }
   auto r = build_report({p.string()}, ReportOptions{});
@@ -246,7 +263,8 @@ TEST(Report, RecordsWithFieldsOfTheWrongTypeAreSkippedAndNamed) {
   EXPECT_EQ(r["total"]["first_reply"]["p50_s"], 5400);
   const std::string text = report_text(r);
   EXPECT_NE(text.find("skipped 4 record(s) with a field of the wrong type"), std::string::npos) << text;
-  EXPECT_NE(text.find(p.string() + ":3: field \"thread_id\" is a number, not a string"), std::string::npos) << text;
+  EXPECT_NE(text.find(p.string() + ":3: field \"thread_id\" is a number, not a string"), std::string::npos)
+      << text;
   EXPECT_NE(report_html(r).find("id=\"skipped\""), std::string::npos);
 }
 
@@ -270,15 +288,21 @@ TEST(ReportCsv, CellsThatLookLikeFormulasAreNeutralised) {
   for (const auto& row : rows) EXPECT_EQ(csv_text_cell(row.in), row.want) << row.label;
 
   nlohmann::json r;
-  r["lists"]["findings"] = nlohmann::json::array(
-      {{{"rule", "polite-tone"}, {"action", "hold"}, {"thread_id", "t"}, {"message_id", "m@x"}, {"queue_id", "Q"},
-        {"customer", "-cmd|' /C calc'!A0"}, {"agent", "@agent"}, {"at", "2026-11-02T09:00:00.000Z"},
-        {"detail", "=1+2"}}});
+  r["lists"]["findings"] = nlohmann::json::array({{{"rule", "polite-tone"},
+                                                   {"action", "hold"},
+                                                   {"thread_id", "t"},
+                                                   {"message_id", "m@x"},
+                                                   {"queue_id", "Q"},
+                                                   {"customer", "-cmd|' /C calc'!A0"},
+                                                   {"agent", "@agent"},
+                                                   {"at", "2026-11-02T09:00:00.000Z"},
+                                                   {"detail", "=1+2"}}});
   r["lists"]["replies"] = nlohmann::json::array({{{"thread_id", "t"}, {"latency_s", -5}}});
   auto csv = report_csv(r, "findings");
   auto data = csv.substr(csv.find("\r\n") + 2);
-  EXPECT_EQ(data, "\"polite-tone\",\"hold\",\"t\",\"m@x\",\"Q\",\"'-cmd|' /C calc'!A0\",\"'@agent\","
-                  "\"2026-11-02T09:00:00.000Z\",\"'=1+2\"\r\n");
+  EXPECT_EQ(data,
+            "\"polite-tone\",\"hold\",\"t\",\"m@x\",\"Q\",\"'-cmd|' /C calc'!A0\",\"'@agent\","
+            "\"2026-11-02T09:00:00.000Z\",\"'=1+2\"\r\n");
   // A number the report wrote is not text from mail.
   auto replies = report_csv(r, "replies");
   EXPECT_NE(replies.find(",\"-5\""), std::string::npos) << replies;
