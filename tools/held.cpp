@@ -65,11 +65,12 @@ std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vecto
 
 namespace {
 
-// The join over lines handed out by `next` (false at the end of all input; `where` gets the line's
-// place, FILE:LINE). A record of a held message with a field of the wrong type is named in
-// `problems` and left out.
-std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
-                                    const std::function<bool(std::string&, std::string&)>& next,
+// Hands out the next line and its place (file, 1-based line); false at the end of all input.
+using LineSource = std::function<bool(std::string& line, const std::string*& file, std::size_t& lineno)>;
+
+// The join over the lines of `next`. A record of a held message with a field of the wrong type is
+// named in `problems` (FILE:LINE) and left out.
+std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue, const LineSource& next,
                                     std::vector<std::string>* problems) {
   std::vector<HeldMessage> held;
   std::map<std::string, std::size_t> index;
@@ -81,8 +82,9 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     held.push_back(std::move(h));
   }
   if (held.empty()) return held;
-  std::string where;
-  for (std::string line; next(line, where);) {
+  const std::string* file = nullptr;
+  std::size_t lineno = 0;
+  for (std::string line; next(line, file, lineno);) {
     // Cheap test before parsing: only lines that name one of the held ids.
     auto q = line.find("\"queue_id\":\"");
     if (q == std::string::npos) continue;
@@ -94,7 +96,8 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded()) continue;
     if (auto problem = audit_record_type_problem(j); !problem.empty()) {
-      if (problems != nullptr) problems->push_back(where + ": " + problem + "; record skipped");
+      if (problems != nullptr)
+        problems->push_back(*file + ":" + std::to_string(lineno) + ": " + problem + "; record skipped");
       continue;
     }
     if (str(j, "event") != "message") continue;
@@ -125,21 +128,24 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
 std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
                                    const std::vector<std::string>& audit_texts,
                                    std::vector<std::string>* problems) {
-  std::size_t i = 0, lineno = 0;
+  std::size_t i = 0, n = 0;
+  std::string name;
   std::istringstream in;
   bool open = false;
   return join_lines(
       queue,
-      [&](std::string& line, std::string& where) {
+      [&](std::string& line, const std::string*& file, std::size_t& lineno) {
         for (;;) {
           if (open && std::getline(in, line)) {
-            where = "audit text " + std::to_string(i) + ":" + std::to_string(++lineno);
+            file = &name;
+            lineno = ++n;
             return true;
           }
           if (i >= audit_texts.size()) return false;
           in = std::istringstream(audit_texts[i++]);
+          name = "audit text " + std::to_string(i);
           open = true;
-          lineno = 0;
+          n = 0;
         }
       },
       problems);
@@ -149,21 +155,22 @@ std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
                                          const std::vector<std::string>& files,
                                          std::vector<std::string>* unreadable,
                                          std::vector<std::string>* problems) {
-  std::size_t i = 0, lineno = 0;
+  std::size_t i = 0, n = 0;
   std::ifstream in;
   return join_lines(
       queue,
-      [&](std::string& line, std::string& where) {
+      [&](std::string& line, const std::string*& file, std::size_t& lineno) {
         for (;;) {
           if (in.is_open() && std::getline(in, line)) {
-            where = files[i - 1] + ":" + std::to_string(++lineno);
+            file = &files[i - 1];
+            lineno = ++n;
             return true;
           }
           if (in.is_open()) in.close();
           if (i >= files.size()) return false;
           in.clear();
           in.open(files[i], std::ios::binary);
-          lineno = 0;
+          n = 0;
           if (!in.is_open() && unreadable != nullptr) unreadable->push_back(files[i]);
           ++i;
         }
