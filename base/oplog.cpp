@@ -21,6 +21,8 @@
 
 #include <iostream>
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace sm {
 
@@ -46,7 +48,11 @@ const char* severity_name(Severity s) {
 }
 
 std::mutex g_mu;
-boost::shared_ptr<sinks::sink> g_sink;
+boost::shared_ptr<sinks::basic_sink_frontend> g_sink;
+std::string g_sink_kind;  // the target (and syslog facility) g_sink writes to
+// Sinks taken out of the core when a reload changed the target or facility: another thread may
+// still be writing a record through one, so they are kept, never destroyed (one per such change).
+std::vector<boost::shared_ptr<sinks::basic_sink_frontend>> g_retired;
 bool g_initialized = false;
 
 logging::sources::severity_channel_logger_mt<Severity, std::string>& logger() {
@@ -69,16 +75,27 @@ void format(logging::record_view const& rec, logging::formatting_ostream& out) {
   out << rec[expr::smessage];
 }
 
-void install(boost::shared_ptr<sinks::sink> sink) {
+void install(boost::shared_ptr<sinks::basic_sink_frontend> sink, std::string kind) {
   auto core = logging::core::get();
-  if (g_sink) core->remove_sink(g_sink);
+  if (g_sink) {
+    core->remove_sink(g_sink);
+    g_retired.push_back(g_sink);
+  }
   g_sink = std::move(sink);
+  g_sink_kind = std::move(kind);
   core->add_sink(g_sink);
 }
 
 void init_locked(const std::string& target, const std::string& level, const std::string& facility) {
   Severity min = parse_level(level);
   auto filter = a_channel == "op" && a_severity >= min;
+  // A reload to the same target only changes the level: the sink stays, threads that log keep it.
+  const std::string kind = target == "syslog" ? target + "/" + facility : target;
+  if (g_sink && kind == g_sink_kind) {
+    g_sink->set_filter(filter);
+    g_initialized = true;
+    return;
+  }
   if (target == "syslog") {
     sinks::syslog::facility fac = sinks::syslog::mail;
     if (facility == "daemon") fac = sinks::syslog::daemon;
@@ -100,7 +117,7 @@ void init_locked(const std::string& target, const std::string& level, const std:
     auto sink = boost::make_shared<sinks::synchronous_sink<sinks::syslog_backend>>(backend);
     sink->set_filter(filter);
     sink->set_formatter(&format);
-    install(sink);
+    install(sink, kind);
   } else {
     auto backend = boost::make_shared<sinks::text_ostream_backend>();
     backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
@@ -112,7 +129,7 @@ void init_locked(const std::string& target, const std::string& level, const std:
       if (auto s = rec[a_severity]) out << severity_name(*s) << ": ";
       format(rec, out);
     });
-    install(sink);
+    install(sink, kind);
   }
   g_initialized = true;
 }

@@ -9,7 +9,9 @@ namespace sm {
 enum class Severity { debug, info, warning, error };
 
 // Sets the target ("syslog" or "stderr"), least severity and syslog facility. May be called again
-// (on reload); before the first call, warnings and errors go to stderr.
+// (on reload) while other threads log: the same target keeps its sink and only the severity
+// changes; a new target or facility gets a new sink, and the old one is kept, never destroyed
+// under a thread still writing through it. Before the first call, warnings and errors go to stderr.
 void init_oplog(const std::string& target, const std::string& level, const std::string& facility);
 
 void oplog(Severity s, std::string_view message, std::string_view queue_id = {},

@@ -171,6 +171,8 @@ int main(int argc, char** argv) {
     }
     try {
       auto cfg = sm::load_config(configtest_path);
+      for (const auto& w : sm::config_warnings(*cfg))
+        std::cerr << configtest_path << ": warning: " << w << "\n";
       std::cout << configtest_path << ": ok (sha256 " << cfg->digest << ")\n";
       return 0;
     } catch (const std::exception& e) {

@@ -5,13 +5,11 @@
 
 #include <unistd.h>
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -23,6 +21,7 @@
 #include <memory>
 
 #include "checks/registry.h"
+#include "config/file_trust.h"
 #include "base/digest.h"
 #include "message/address.h"
 #include "message/datetime.h"
@@ -54,6 +53,19 @@ namespace {
 
 struct Reader {
   std::string file;
+  // Key files the config names, read once the whole file is (milter.user may own them).
+  struct KeyFile {
+    std::string key;
+    std::string path;
+    std::int64_t line;
+    std::string* bytes;
+  };
+  mutable std::vector<KeyFile> key_files;
+
+  void key_file(const toml::node& n, const std::string& key, const std::string& path,
+                std::string* bytes) const {
+    key_files.push_back({key, path, n.source().begin.line, bytes});
+  }
 
   [[noreturn]] void fail(const toml::node& n, const std::string& what) const {
     throw ConfigError(file + ":" + std::to_string(n.source().begin.line) + ": " + what);
@@ -365,13 +377,8 @@ const std::vector<KeyDef>& keys() {
       {"audit", "hmac_key_file", "\"\"", "file holding the HMAC key (required with customer_addresses = \"hmac\")",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.audit.hmac_key_file = r.str(n, "audit.hmac_key_file");
-         if (c.audit.hmac_key_file.empty()) return;
-         std::ifstream in(c.audit.hmac_key_file, std::ios::binary);
-         if (!in) r.fail(n, "audit.hmac_key_file: cannot read \"" + c.audit.hmac_key_file + "\"");
-         std::ostringstream key;
-         key << in.rdbuf();
-         c.audit.hmac_key = key.str();
-         if (c.audit.hmac_key.size() < 16) r.fail(n, "audit.hmac_key_file: the key is shorter than 16 bytes");
+         if (!c.audit.hmac_key_file.empty())
+           r.key_file(n, "audit.hmac_key_file", c.audit.hmac_key_file, &c.audit.hmac_key);
        }},
       {"lexicons", "dir", "\"\"",
        "phrase lists of the quality rules (<dir>/<lang>/<name>.txt); empty: the installed ones",
@@ -584,7 +591,7 @@ std::shared_ptr<const Config> default_config() {
 }
 
 std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name) {
-  Reader r{name};
+  Reader r{name, {}};
   toml::table doc;
   try {
     doc = toml::parse(text, name);
@@ -620,6 +627,14 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
     }
   }
   c->sla.business.time_zone = c->sla.time_zone;
+  for (const auto& k : r.key_files) {
+    std::string error;
+    const auto fail = [&](const std::string& what) {
+      throw ConfigError(name + ":" + std::to_string(k.line) + ": " + k.key + ": \"" + k.path + "\" " + what);
+    };
+    if (!read_trusted_file(k.path, TrustedFile::key, c->milter.user, k.bytes, &error)) fail(error);
+    if (k.bytes->size() < 16) fail("holds a key shorter than 16 bytes");
+  }
   try {
     c->lexicons.loaded = load_lexicons(c->lexicons.dir);
     c->lexicons.digest = sha256_hex(c->lexicons.loaded->content());
@@ -632,15 +647,12 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
 }
 
 std::shared_ptr<const Config> load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ":0: cannot read: " + std::strerror(errno));
-  // Whoever can write the config decides what mail is held or rejected: not every user.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IWOTH) != 0)
-    throw ConfigError(path + ":0: writable by every user; refused (chmod o-w " + path + ")");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_config(buf.str(), path);
+  // Whoever can write the config decides what runs and what mail is held: root or the user
+  // running support-milter, nobody else (config/file_trust.h).
+  std::string text, error;
+  if (!read_trusted_file(path, TrustedFile::config, {}, &text, &error))
+    throw ConfigError(path + ":0: " + error);
+  return parse_config(text, path);
 }
 
 bool parse_loopback_listen(const std::string& spec, std::string* host, unsigned* port, std::string* error) {
@@ -684,6 +696,80 @@ bool parse_loopback_listen(const std::string& spec, std::string* host, unsigned*
   *host = h;
   *port = static_cast<unsigned>(port_number);
   return true;
+}
+
+namespace {
+
+// The system directory `path` lies in ("/etc", ...), or "".
+std::string system_directory_of(const std::string& path, bool written) {
+  static const char* const written_into[] = {"/etc",   "/usr",    "/bin",  "/sbin", "/lib",  "/lib32",
+                                             "/lib64", "/libx32", "/boot", "/dev",  "/proc", "/sys"};
+  static const char* const read_from[] = {"/dev", "/proc", "/sys"};
+  const std::string p = std::filesystem::path(path).lexically_normal().string();
+  auto in = [&](const char* dir) { return p == dir || p.starts_with(std::string(dir) + "/"); };
+  if (written) {
+    for (const char* d : written_into)
+      if (in(d)) return d;
+  } else {
+    for (const char* d : read_from)
+      if (in(d)) return d;
+  }
+  return {};
+}
+
+// The host of an inet: or inet6: milter socket ("" when it names none: every address).
+bool inet_socket_host(const std::string& spec, std::string* host) {
+  if (!spec.starts_with("inet:") && !spec.starts_with("inet6:")) return false;
+  const auto at = spec.find('@');
+  *host = at == std::string::npos ? std::string() : spec.substr(at + 1);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  return true;
+}
+
+bool loopback_host(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host == "ip6-localhost") return true;
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  char tail = 0;
+  return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+         c < 256 && d < 256;
+}
+
+}  // namespace
+
+std::vector<std::string> config_warnings(const Config& cfg) {
+  std::vector<std::string> out;
+  struct PathKey {
+    const char* key;
+    std::string path;
+    bool written;
+  };
+  std::vector<PathKey> paths = {{"audit.path", cfg.audit.path, true},
+                                {"metrics.textfile", cfg.metrics.textfile, true},
+                                {"audit.hmac_key_file", cfg.audit.hmac_key_file, false},
+                                {"lexicons.dir", cfg.lexicons.dir, false},
+                                {"mta.sendmail_config", cfg.mta.sendmail_config, false}};
+  if (cfg.store.url.starts_with("sqlite:")) paths.push_back({"store.url", cfg.store.url.substr(7), true});
+  for (const char* prefix : {"unix:", "local:"})
+    if (cfg.milter.socket.starts_with(prefix))
+      paths.push_back({"milter.socket", cfg.milter.socket.substr(std::strlen(prefix)), true});
+  for (const auto& p : paths) {
+    if (p.path.empty() || p.path.front() != '/') continue;
+    const std::string dir = system_directory_of(p.path, p.written);
+    if (dir.empty()) continue;
+    out.push_back(std::string(p.key) + " = \"" + p.path + "\" lies in the system directory " + dir + ": " +
+                  (p.written
+                       ? "the daemon writes there; use /var/lib/support-milter, /var/log/support-milter or "
+                         "/run/support-milter"
+                       : "not a file for a setting"));
+  }
+  std::string host;
+  if (inet_socket_host(cfg.milter.socket, &host) && !loopback_host(host))
+    out.push_back("milter.socket = \"" + cfg.milter.socket + "\" listens on " +
+                  (host.empty() ? std::string("every address") : "\"" + host + "\", not loopback") +
+                  ": any host that reaches it can send mail to be judged and read the verdicts; use " +
+                  "inet:PORT@127.0.0.1 or a unix: socket, or limit who connects with a firewall");
+  return out;
 }
 
 std::vector<std::string> describe_config_keys() {

@@ -149,6 +149,12 @@ std::string audit_instance(const Config& cfg);
 // (with `error`) for anything else, including addresses that are not loopback.
 bool parse_loopback_listen(const std::string& spec, std::string* host, unsigned* port, std::string* error);
 
+// What `configtest` warns of, one line each (the config is still valid): a path key that the
+// daemon writes to (audit.path, a sqlite: store, metrics.textfile, a unix socket) inside a system
+// directory (/etc, /usr, /bin, /sbin, /lib, /boot, /dev, /proc, /sys), a path key it reads from
+// /dev, /proc or /sys, and milter.socket listening on an address other than loopback.
+std::vector<std::string> config_warnings(const Config& cfg);
+
 // One line per key: "section.key = default  # meaning", for docs and `configtest --keys`.
 std::vector<std::string> describe_config_keys();
 

@@ -96,12 +96,12 @@ Message parse_message(std::string_view bytes, const Limits& limits) {
   m.size = bytes.size();
   try {
     HeaderBlock hb = split_headers(bytes.substr(0, std::min(bytes.size(), limits.max_scan_bytes)), limits);
+    BodyText body = extract_body(bytes, hb, limits);
     m.headers = std::move(hb.fields);
     m.limit_hit = hb.truncated;
     for (auto& n : hb.notes) m.notes.push_back(std::move(n));
     read_fields(m, limits);
 
-    BodyText body = extract_body(bytes, limits);
     m.body_text = std::move(body.text);
     scrub_text(m.body_text);
     m.body_from_html = body.from_html;
@@ -123,6 +123,16 @@ Message parse_message(std::string_view bytes, const Limits& limits) {
     m.notes.push_back(std::string("message unreadable: ") + e.what());
   } catch (...) {
     m.notes.push_back("message unreadable");
+  }
+  return m;
+}
+
+Message parse_message_start(std::string_view bytes, const Limits& limits) {
+  Message m = parse_message(bytes, limits);
+  m.limit_hit = true;
+  try {
+    m.notes.push_back("scanned " + std::to_string(bytes.size()) + " bytes of a larger message");
+  } catch (...) {
   }
   return m;
 }

@@ -39,4 +39,8 @@ struct Message {
 
 Message parse_message(std::string_view bytes, const Limits& limits);
 
+// `bytes` is the start of a larger message, cut at limits.scan_bytes by whoever read it (the
+// milter, `check`): parsed as far as it goes, with the limit hit and a note that says so.
+Message parse_message_start(std::string_view bytes, const Limits& limits);
+
 }  // namespace sm

@@ -1,6 +1,10 @@
 // The body: a bounded, linear scan of the MIME structure finds every leaf part; mimetic reads each
 // leaf's MIME fields; then the choice of the text part, transfer decoding and charset conversion.
 //
+// Every header block, the message's and each part's, is read by the one header reader
+// (message/headers.h, split_headers) with the one set of limits; a block past a limit still ends
+// where it ends, so no header line is ever read as body text.
+//
 // mimetic recurses without limit, trusts its input and loses entities of malformed multiparts, so
 // it never sees a multipart: the scan walks the boundaries itself, and when nesting passes
 // limits.max_mime_depth or parts pass limits.max_parts it stops at that line (what came before is
@@ -37,37 +41,46 @@ Line line_at(std::string_view s, std::size_t pos) {
   return {pos, i, next};
 }
 
-// Reads an entity's header block starting at pos: Content-Type value (unfolded), and where the body
-// starts.
+// The MIME fields of an entity's header block (Content-*, MIME-Version): all mimetic and the scan
+// read of it.
+bool mime_field(const HeaderField& f) {
+  return (f.name.size() > 8 && iequals(std::string_view(f.name).substr(0, 8), "content-")) ||
+         iequals(f.name, "mime-version");
+}
+
+// An entity's header block, read by the one header reader (split_headers, with its limits) from
+// pos: its MIME fields, and where its body starts. A block past a limit still ends where it ends:
+// its body never starts among its header lines.
 struct EntityHead {
-  std::string content_type;
+  std::vector<HeaderField> mime;
   std::size_t body = 0;
+  std::string content_type;  // unfolded, at most 4096 bytes
+  bool cut = false;          // a header limit was hit
+  std::vector<std::string> notes;
 };
 
-EntityHead read_head(std::string_view s, std::size_t pos) {
+EntityHead entity_head(const std::vector<HeaderField>& fields, std::size_t body, bool cut,
+                       std::vector<std::string> notes) {
   EntityHead h;
-  bool in_ct = false;
-  std::size_t lines = 0;
-  while (pos < s.size()) {
-    Line l = line_at(s, pos);
-    std::string_view text = s.substr(l.begin, l.end - l.begin);
-    pos = l.next;
-    if (text.empty()) break;
-    if (++lines > 500) break;
-    if (text.front() == ' ' || text.front() == '\t') {
-      if (in_ct && h.content_type.size() < 4096) h.content_type.append(text);
-      continue;
-    }
-    in_ct = text.size() > 13 && iequals(text.substr(0, 13), "content-type:");
-    if (in_ct) h.content_type.assign(text.substr(13, 4096));
-  }
-  h.body = pos;
+  h.body = body;
+  h.cut = cut;
+  h.notes = std::move(notes);
+  for (const auto& f : fields)
+    if (mime_field(f)) h.mime.push_back(f);
+  if (const HeaderField* ct = first(h.mime, "Content-Type"))
+    h.content_type = unfold(ct->value).substr(0, 4096);
   return h;
 }
 
-// A leaf entity found by the pre-scan: its header block [head, body) and its body [body, end).
+EntityHead read_head(std::string_view s, std::size_t pos, const Limits& limits) {
+  HeaderBlock hb = split_headers(s.substr(pos), limits);
+  return entity_head(hb.fields, pos + hb.body_offset, hb.truncated, std::move(hb.notes));
+}
+
+// A leaf entity found by the pre-scan: its MIME fields and its body [body, end).
 struct Leaf {
-  std::size_t head, body, end;
+  std::vector<HeaderField> mime;
+  std::size_t body, end;
 };
 
 struct ScanResult {
@@ -76,44 +89,38 @@ struct ScanResult {
   unsigned depth = 0;
   bool limit_hit = false;
   std::string note;
+  std::vector<std::string> head_notes;  // header limits hit in a part's header block
 };
 
-// An entity's header block as mimetic gets it: only the fields it reads (Content-*, MIME-Version),
-// each at most 4096 bytes. Received lines by the thousand or an 8 MB field never reach it.
-void append_mime_fields(std::string& out, std::string_view head) {
-  bool keep = false;
-  std::size_t field = 0;
-  for (std::size_t pos = 0; pos < head.size();) {
-    Line l = line_at(head, pos);
-    std::string_view text = head.substr(l.begin, l.end - l.begin);
-    pos = l.next;
-    if (text.empty()) break;
-    bool continuation = text.front() == ' ' || text.front() == '\t';
-    if (!continuation) {
-      keep = (text.size() > 8 && iequals(text.substr(0, 8), "content-")) ||
-             (text.size() > 13 && iequals(text.substr(0, 13), "mime-version:"));
-      field = 0;
-    }
-    if (!keep || field >= 4096) continue;
-    text = text.substr(0, 4096 - field);
-    field += text.size();
-    out.append(text);
+// An entity's MIME fields as mimetic gets them, each at most 4096 bytes. Received lines by the
+// thousand or an 8 MB field never reach it.
+void append_mime_fields(std::string& out, const std::vector<HeaderField>& fields) {
+  for (const auto& f : fields) {
+    out.append(f.name);
+    out.append(": ");
+    out.append(std::string_view(f.value).substr(0, 4096));
     out.append("\r\n");
   }
   out.append("\r\n");
 }
 
 // Walks the structure in one pass: the boundaries of the open multiparts on a stack, every leaf
-// entity (a part that is not a multipart with a usable boundary) with the byte range of its head
-// and body. Multipart containers are never handed to mimetic: a malformed one makes its parser
-// lose entities (memory that is never freed), and it recurses without limit.
-ScanResult prescan(std::string_view msg, const Limits& limits) {
+// entity (a part that is not a multipart with a usable boundary) with its MIME fields and the
+// byte range of its body. Multipart containers are never handed to mimetic: a malformed one makes
+// its parser lose entities (memory that is never freed), and it recurses without limit.
+ScanResult prescan(std::string_view msg, const Limits& limits, EntityHead top) {
   ScanResult r;
   std::vector<std::string> stack;  // open boundaries, innermost last
   std::size_t open_leaf = SIZE_MAX;  // index in r.leaves of the leaf whose body runs to the next delimiter
-  auto open_entity = [&](std::size_t pos, std::size_t& body) -> bool {
-    EntityHead h = read_head(msg, pos);
+  auto open_entity = [&](EntityHead h, std::size_t& body) -> bool {
     body = h.body;
+    if (h.cut) {
+      r.limit_hit = true;
+      for (auto& n : h.notes) r.head_notes.push_back(std::move(n));
+      if (h.content_type.empty())
+        r.head_notes.push_back(
+            "a header block passed a header limit before any Content-Type: its body was read as text/plain");
+    }
     ParamValue ct = parse_param_header(h.content_type);
     open_leaf = SIZE_MAX;
     if (ct.value.rfind("multipart/", 0) == 0) {
@@ -125,7 +132,7 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
       }
       return true;  // a multipart without a usable boundary has no parts
     }
-    r.leaves.push_back({pos, h.body, msg.size()});
+    r.leaves.push_back({std::move(h.mime), h.body, msg.size()});
     open_leaf = r.leaves.size() - 1;
     return true;
   };
@@ -147,7 +154,7 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
 
   std::size_t pos = 0;
   r.parts = 1;
-  if (!open_entity(0, pos)) {
+  if (!open_entity(std::move(top), pos)) {
     cut(0, "MIME nesting deeper than " + std::to_string(limits.max_mime_depth));
     return r;
   }
@@ -186,7 +193,7 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
           return r;
         }
         std::size_t body = 0;
-        if (!open_entity(pos, body)) {
+        if (!open_entity(read_head(msg, pos, limits), body)) {
           cut(line_start, "MIME nesting deeper than " + std::to_string(limits.max_mime_depth));
           return r;
         }
@@ -197,7 +204,6 @@ ScanResult prescan(std::string_view msg, const Limits& limits) {
   }
   return r;
 }
-
 
 std::string decode_qp(std::string_view in) {
   auto hex = [](char c) {
@@ -242,7 +248,7 @@ struct Part {
 Part describe(std::string_view msg, const Leaf& leaf) {
   Part p;
   std::string head;
-  append_mime_fields(head, msg.substr(leaf.head, leaf.body - leaf.head));
+  append_mime_fields(head, leaf.mime);
   mimetic::MimeEntity e(head.begin(), head.end());
   const auto& h = e.header();
   if (h.hasField("Content-Type")) {
@@ -293,7 +299,10 @@ std::string decode_base64(std::string_view in) {
   return out;
 }
 
-BodyText extract_body(std::string_view message, const Limits& limits) {
+namespace {
+
+// The body of `message`, whose top-level header block is `top` (read by the caller, or here).
+BodyText extract(std::string_view message, const Limits& limits, const HeaderBlock* top) {
   BodyText out;
   try {
     std::string_view scan = message.substr(0, std::min(message.size(), limits.max_scan_bytes));
@@ -301,12 +310,16 @@ BodyText extract_body(std::string_view message, const Limits& limits) {
       out.limit_hit = true;
       out.notes.push_back("message over " + std::to_string(limits.max_scan_bytes) + " bytes: only the start was read");
     }
-    ScanResult pre = prescan(scan, limits);
+    // The top-level head's own limit notes are the caller's (parse_message has them already).
+    ScanResult pre = prescan(scan, limits,
+                             top != nullptr ? entity_head(top->fields, top->body_offset, top->truncated, {})
+                                            : read_head(scan, 0, limits));
     out.parts = pre.parts;
     out.depth = pre.depth;
+    for (auto& n : pre.head_notes) out.notes.push_back(std::move(n));
     if (pre.limit_hit) {
       out.limit_hit = true;
-      out.notes.push_back(pre.note + ": the rest was not read");
+      if (!pre.note.empty()) out.notes.push_back(pre.note + ": the rest was not read");
     }
     const Part* plain = nullptr;
     const Part* html = nullptr;
@@ -377,6 +390,16 @@ BodyText extract_body(std::string_view message, const Limits& limits) {
     out.notes.push_back("MIME structure unreadable");
   }
   return out;
+}
+
+}  // namespace
+
+BodyText extract_body(std::string_view message, const Limits& limits) {
+  return extract(message, limits, nullptr);
+}
+
+BodyText extract_body(std::string_view message, const HeaderBlock& head, const Limits& limits) {
+  return extract(message, limits, &head);
 }
 
 }  // namespace sm

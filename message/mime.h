@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "message/headers.h"
 #include "message/limits.h"
 
 namespace sm {
@@ -22,8 +23,12 @@ struct BodyText {
 };
 
 // Extracts the body text from a whole message (header block + body). Bounds nesting, part count
-// and size before mimetic sees the bytes. Never throws.
+// and size before mimetic sees the bytes. Every header block is read by split_headers with
+// `limits`. Never throws.
 BodyText extract_body(std::string_view message, const Limits& limits);
+// The same for a message whose top-level header block the caller has read already (split_headers
+// of the same bytes and limits), so it is not read twice.
+BodyText extract_body(std::string_view message, const HeaderBlock& head, const Limits& limits);
 
 // Base64 (RFC 2045): characters outside the alphabet are skipped, a cut last group decodes as far
 // as it goes.

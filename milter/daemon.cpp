@@ -6,10 +6,15 @@
 // provides sigwait() for the process (only libmilter calls it), which parks that thread until the
 // process ends. Stopping goes through smfi_stop() from our thread.
 //
-// Stop: new messages are answered "try again later" (451) while the messages in flight finish,
-// for at most milter.drain_seconds; then smfi_stop() ends the accept loop. (libmilter stops
-// serving its open sessions at smfi_stop(): a message still waiting for its end-of-message reply
-// would be cut off and tempfailed by the MTA, so the drain comes first.)
+// Stop: from the signal on, every new message is answered "try again later" (451), also on the
+// connections the MTA opened before it, while the messages in flight finish; one deadline,
+// milter.drain_seconds from the signal, bounds the whole stop, however many connections stay
+// open. Then smfi_stop() ends the accept loop (libmilter looks at it every 5 seconds). (libmilter
+// stops serving its open sessions at smfi_stop(): a message still waiting for its end-of-message
+// reply would be cut off and tempfailed by the MTA, so the drain comes first.)
+//
+// Start: a relative -c is made absolute before the daemon leaves its directory (a reload reads the
+// same file); a start refused after the socket was made removes that socket.
 #include "milter/daemon.h"
 
 #include <fcntl.h>
@@ -23,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -155,8 +161,12 @@ void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
       continue;
     }
     oplog(Severity::info, sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
+    // One deadline for the whole stop: this drain and the one after smfi_main share it.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(rt->config.load()->milter.drain_seconds);
+    rt->stop_deadline_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
     rt->stopping = true;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt->config.load()->milter.drain_seconds);
     while (rt->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     smfi_stop();
@@ -270,13 +280,52 @@ std::string render_metrics(MilterRuntime* rt, TimeMs started) {
   return rt->metrics->render(g);
 }
 
+// The unix socket this start made, removed again when the start is refused after it: left
+// behind, it would answer nobody while Postfix waits on it. Only the socket made here (the same
+// inode) is removed.
+class SocketCleanup {
+ public:
+  void made(const std::string& spec) {
+    for (const char* prefix : {"unix:", "local:"})
+      if (spec.starts_with(prefix)) path_ = spec.substr(std::strlen(prefix));
+    struct stat st {};
+    if (path_.empty() || ::lstat(path_.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      path_.clear();
+      return;
+    }
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
+  }
+  void keep() { path_.clear(); }
+  ~SocketCleanup() {
+    if (path_.empty()) return;
+    struct stat st {};
+    if (::lstat(path_.c_str(), &st) != 0 || st.st_dev != dev_ || st.st_ino != ino_) return;
+    if (::unlink(path_.c_str()) != 0)
+      oplog(Severity::warning,
+            "start refused: cannot remove the socket " + path_ + ": " + std::strerror(errno));
+  }
+
+ private:
+  std::string path_;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+};
+
 }  // namespace
 
-int run_daemon(const RunOptions& opts) {
+int run_daemon(const RunOptions& given) {
   // Before any thread exists: every thread inherits these blocked.
   sigset_t set = daemon_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   const TimeMs started = now_ms();
+  // The daemon leaves its directory (chdir /): a reload must find the same file.
+  RunOptions opts = given;
+  {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(given.config_path, ec);
+    if (!ec) opts.config_path = absolute.lexically_normal().string();
+  }
 
   std::shared_ptr<const Config> cfg;
   try {
@@ -317,6 +366,8 @@ int run_daemon(const RunOptions& opts) {
     std::cerr << "support-milter: cannot open socket \"" << socket << "\"\n";
     return 71;
   }
+  SocketCleanup socket_cleanup;
+  socket_cleanup.made(socket);
   if (!prepare_socket_file(*cfg, socket, &error) || !drop_privileges(*cfg, &error)) {
     oplog(Severity::error, error);
     std::cerr << "support-milter: " << error << "\n";
@@ -380,12 +431,17 @@ int run_daemon(const RunOptions& opts) {
 
   std::thread signals(signal_loop, &rt, opts);
   signals.detach();
+  socket_cleanup.keep();
   oplog(Severity::info, "listening on " + socket);
 
   int rc = smfi_main();
 
-  // Drain: messages in flight get drain_seconds to finish.
+  // Drain: messages in flight get what is left of drain_seconds since the stop began (all of it
+  // when smfi_main ended by itself).
+  rt.stopping = true;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(rt.config.load()->milter.drain_seconds);
+  if (const std::int64_t ns = rt.stop_deadline_ns.load(); ns != 0)
+    deadline = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
   while (rt.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int left = rt.in_flight.load();

@@ -1,5 +1,5 @@
-// Metrics exporter: a libmicrohttpd daemon with its own polling thread answers the requests; a
-// second thread rewrites the textfile on its interval.
+// Metrics exporter: a libmicrohttpd daemon with its own pool of polling threads answers the
+// requests; another thread rewrites the textfile on its interval.
 #include "milter/metrics_server.h"
 
 #include <arpa/inet.h>
@@ -22,8 +22,10 @@ namespace sm {
 
 namespace {
 
-constexpr unsigned kMaxConnections = 16;
-constexpr unsigned kBacklog = 16;  // connections the kernel queues while all are taken
+constexpr unsigned kMaxConnections = 256;
+constexpr unsigned kMaxPerAddress = 64;
+constexpr unsigned kThreads = 2;
+constexpr unsigned kBacklog = 64;  // connections the kernel queues until a thread accepts them
 constexpr unsigned kIdleSeconds = 5;
 constexpr std::size_t kConnectionMemory = 8 * 1024;
 
@@ -137,6 +139,8 @@ struct MetricsExporter::Impl {
                               MHD_OPTION_EXTERNAL_LOGGER, &Impl::on_log, this,                     //
                               MHD_OPTION_SOCK_ADDR, addr,                                          //
                               MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,                        //
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, kMaxPerAddress,                  //
+                              MHD_OPTION_THREAD_POOL_SIZE, kThreads,                               //
                               MHD_OPTION_LISTEN_BACKLOG_SIZE, kBacklog,                            //
                               MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds,                         //
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,               //

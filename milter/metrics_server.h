@@ -2,12 +2,15 @@
 // libmicrohttpd on a loopback address, and/or a textfile for node_exporter rewritten every few
 // seconds.
 //
-// Robustness, from libmicrohttpd's limits: one polling thread serves every connection (a client
-// never gets a thread of its own), at most 16 connections at once (16 more queue in the
-// kernel until one ends), 8 KiB of memory per connection (a request head that does not
+// Robustness, from libmicrohttpd's limits: a pool of two polling threads serves every connection
+// (a client never gets a thread of its own, and an idle or slow one holds no thread: each thread
+// waits on all its connections at once), at most 256 connections at once and 64 from one address
+// (more from that address are closed at once, so a local client that opens connections by the
+// hundred cannot take every place), 8 KiB of memory per connection (a request head that does not
 // fit is answered 431, a target that does not fit 414), a connection idle for 5 seconds is closed,
-// and each answer closes its connection. Nothing here touches the milter's hot path: the figures
-// are atomics read at render time.
+// and each answer closes its connection: 50 clients that connect and stay silent do not keep
+// Prometheus waiting. Nothing here touches the milter's hot path: the figures are atomics read at
+// render time.
 #pragma once
 #include <functional>
 #include <memory>

@@ -185,7 +185,9 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     // the count to reach zero, so a message either is waited for or is told to come back.
     g_rt->in_flight.fetch_add(1);
     if (g_rt->stopping.load()) {
+      // Also on a connection the MTA opened before the stop: only messages already in flight finish.
       g_rt->in_flight.fetch_sub(1);
+      oplog(Severity::debug, "stopping: a new message answered 451 4.3.2");
       smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.2"),
                     const_cast<char*>("support-milter: restarting, try again later"));
       return SMFIS_TEMPFAIL;
@@ -334,11 +336,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     const std::string qid = c->env.queue_id;
     const auto started = std::chrono::steady_clock::now();
 
-    Message msg = parse_message(c->raw, cfg.limits);
-    if (c->truncated) {
-      msg.limit_hit = true;
-      msg.notes.push_back("scanned " + std::to_string(c->raw.size()) + " bytes of a larger message");
-    }
+    Message msg = c->truncated ? parse_message_start(c->raw, cfg.limits) : parse_message(c->raw, cfg.limits);
     TimeMs now = now_ms();
     Pipeline pipeline(g_rt->store);
     Verdict v = pipeline.judge(msg, c->env, now, cfg, started);

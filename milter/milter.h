@@ -3,6 +3,7 @@
 // crosses a callback: errors become the configured failure action and an audit line.
 #pragma once
 #include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "audit/audit_log.h"
@@ -21,6 +22,9 @@ struct MilterRuntime {
   Metrics* metrics = nullptr;  // counted at end of message; may be null
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  // When a stop began: steady-clock time (ns since its epoch) by which it ends, whatever is still in
+  // flight; 0 while running.
+  std::atomic<std::int64_t> stop_deadline_ns{0};
 };
 
 // Registers the filter with libmilter (once per process). Returns false on failure.

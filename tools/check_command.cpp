@@ -1,13 +1,14 @@
-// `check`: reads each file, parses it, runs the same pipeline as the daemon against the given
-// store and prints the verdict as one JSON line. A file that cannot be read or parsed is a record
-// with its error, not a failure of the tool.
+// `check`: reads each file (at most limits.scan_bytes of it, as the milter does), parses it, runs
+// the same pipeline as the daemon against the given store and prints the verdict as one JSON line. A file
+// that cannot be read or parsed is a record with its error, not a failure of the tool.
 #include "tools/check_command.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "tools/tool_config.h"
 #include "config/config.h"
@@ -16,6 +17,36 @@
 #include "message/message.h"
 
 namespace sm {
+
+bool read_message_start(const std::string& path, std::size_t limit, std::string* bytes, bool* larger,
+                        std::string* error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    *error = "is a directory, not a message file";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  // One byte past the limit tells a message of exactly that size from a larger one.
+  bytes->assign(std::min<std::size_t>(limit + 1, 1 << 16), '\0');
+  std::size_t got = 0;
+  while (got <= limit) {
+    if (got == bytes->size()) bytes->resize(std::min(limit + 1, bytes->size() * 2));
+    in.read(bytes->data() + got, static_cast<std::streamsize>(bytes->size() - got));
+    got += static_cast<std::size_t>(in.gcount());
+    if (!in) break;
+  }
+  if (in.bad()) {
+    *error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  *larger = got > limit;
+  bytes->resize(std::min(got, limit));
+  return true;
+}
 
 int run_check(const CheckOptions& opts) {
   std::string error;
@@ -44,16 +75,15 @@ int run_check(const CheckOptions& opts) {
   Pipeline pipeline(store.get());
 
   for (const auto& file : opts.files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      nlohmann::json err = {{"file", file}, {"error", std::string("cannot read: ") + std::strerror(errno)}};
+    // Read as the milter reads: limits.scan_bytes at most, the rest passes unread (with a note).
+    std::string bytes, unread;
+    bool larger = false;
+    if (!read_message_start(file, cfg->limits.max_scan_bytes, &bytes, &larger, &unread)) {
+      nlohmann::json err = {{"file", file}, {"error", unread}};
       std::cout << err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       continue;
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    std::string bytes = buf.str();
-    Message msg = parse_message(bytes, cfg->limits);
+    Message msg = larger ? parse_message_start(bytes, cfg->limits) : parse_message(bytes, cfg->limits);
     TimeMs time = at ? *at : msg.date.value_or(now_ms());
     Envelope env;
     Verdict v = pipeline.process(msg, env, time, *cfg);

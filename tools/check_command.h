@@ -1,5 +1,6 @@
 // `support-milter check`: the daemon's pipeline on message files, one JSON object per message.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,10 @@ struct CheckOptions {
 
 // Returns the exit code: 0 unless the tool itself failed (bad config, unusable store).
 int run_check(const CheckOptions& opts);
+
+// The first `limit` bytes of the file at `path` (never more are read, whatever the file: a device,
+// a pipe); `larger` says whether it goes on past them. False with `error` when it cannot be read.
+bool read_message_start(const std::string& path, std::size_t limit, std::string* bytes, bool* larger,
+                        std::string* error);
 
 }  // namespace sm

@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "audit/record_types.h"
+
 namespace sm {
 
 namespace {
@@ -63,9 +65,13 @@ std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vecto
 
 namespace {
 
-// The join over lines handed out by `next` (false at the end of all input).
-std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
-                                    const std::function<bool(std::string&)>& next) {
+// Hands out the next line and its place (file, 1-based line); false at the end of all input.
+using LineSource = std::function<bool(std::string& line, const std::string*& file, std::size_t& lineno)>;
+
+// The join over the lines of `next`. A record of a held message with a field of the wrong type is
+// named in `problems` (FILE:LINE) and left out.
+std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue, const LineSource& next,
+                                    std::vector<std::string>* problems) {
   std::vector<HeldMessage> held;
   std::map<std::string, std::size_t> index;
   for (const auto& e : queue) {
@@ -76,7 +82,9 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     held.push_back(std::move(h));
   }
   if (held.empty()) return held;
-  for (std::string line; next(line);) {
+  const std::string* file = nullptr;
+  std::size_t lineno = 0;
+  for (std::string line; next(line, file, lineno);) {
     // Cheap test before parsing: only lines that name one of the held ids.
     auto q = line.find("\"queue_id\":\"");
     if (q == std::string::npos) continue;
@@ -86,7 +94,13 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
     auto it = index.find(line.substr(start, end - start));
     if (it == index.end()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || str(j, "event") != "message") continue;
+    if (j.is_discarded()) continue;
+    if (auto problem = audit_record_type_problem(j); !problem.empty()) {
+      if (problems != nullptr)
+        problems->push_back(*file + ":" + std::to_string(lineno) + ": " + problem + "; record skipped");
+      continue;
+    }
+    if (str(j, "event") != "message") continue;
     HeldMessage& h = held[it->second];
     h.audited = true;
     h.time = str(j, "time");
@@ -111,35 +125,57 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue,
 
 }  // namespace
 
-std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts) {
-  std::size_t i = 0;
+std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
+                                   const std::vector<std::string>& audit_texts,
+                                   std::vector<std::string>* problems) {
+  std::size_t i = 0, n = 0;
+  std::string name;
   std::istringstream in;
   bool open = false;
-  return join_lines(queue, [&](std::string& line) {
-    for (;;) {
-      if (open && std::getline(in, line)) return true;
-      if (i >= audit_texts.size()) return false;
-      in = std::istringstream(audit_texts[i++]);
-      open = true;
-    }
-  });
+  return join_lines(
+      queue,
+      [&](std::string& line, const std::string*& file, std::size_t& lineno) {
+        for (;;) {
+          if (open && std::getline(in, line)) {
+            file = &name;
+            lineno = ++n;
+            return true;
+          }
+          if (i >= audit_texts.size()) return false;
+          in = std::istringstream(audit_texts[i++]);
+          name = "audit text " + std::to_string(i);
+          open = true;
+          n = 0;
+        }
+      },
+      problems);
 }
 
-std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
-                                         std::vector<std::string>* unreadable) {
-  std::size_t i = 0;
+std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
+                                         const std::vector<std::string>& files,
+                                         std::vector<std::string>* unreadable,
+                                         std::vector<std::string>* problems) {
+  std::size_t i = 0, n = 0;
   std::ifstream in;
-  return join_lines(queue, [&](std::string& line) {
-    for (;;) {
-      if (in.is_open() && std::getline(in, line)) return true;
-      if (in.is_open()) in.close();
-      if (i >= files.size()) return false;
-      in.clear();
-      in.open(files[i], std::ios::binary);
-      if (!in.is_open() && unreadable != nullptr) unreadable->push_back(files[i]);
-      ++i;
-    }
-  });
+  return join_lines(
+      queue,
+      [&](std::string& line, const std::string*& file, std::size_t& lineno) {
+        for (;;) {
+          if (in.is_open() && std::getline(in, line)) {
+            file = &files[i - 1];
+            lineno = ++n;
+            return true;
+          }
+          if (in.is_open()) in.close();
+          if (i >= files.size()) return false;
+          in.clear();
+          in.open(files[i], std::ios::binary);
+          n = 0;
+          if (!in.is_open() && unreadable != nullptr) unreadable->push_back(files[i]);
+          ++i;
+        }
+      },
+      problems);
 }
 
 std::vector<std::string> audit_files_oldest_first(const std::string& path) {

@@ -38,12 +38,17 @@ struct HeldMessage {
 };
 
 // Held entries of `queue` (queue_name "hold") joined with the audit records in `audit_texts`
-// (contents of audit files, oldest first).
-std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue, const std::vector<std::string>& audit_texts);
+// (contents of audit files, oldest first). A record of a held message with a field of the wrong
+// type is left out and named in `problems` ("PLACE:LINE: what; record skipped").
+std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
+                                   const std::vector<std::string>& audit_texts,
+                                   std::vector<std::string>* problems = nullptr);
 // The same, reading audit files line by line (they can be large); `unreadable` gets the files that
-// could not be opened.
-std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue, const std::vector<std::string>& files,
-                                         std::vector<std::string>* unreadable);
+// could not be opened, `problems` the records left out (FILE:LINE).
+std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
+                                         const std::vector<std::string>& files,
+                                         std::vector<std::string>* unreadable,
+                                         std::vector<std::string>* problems = nullptr);
 
 // The audit files to search: `path` and its rotated siblings (<stem>-YYYYmmdd-...<ext>), oldest first.
 std::vector<std::string> audit_files_oldest_first(const std::string& path);

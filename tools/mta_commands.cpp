@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -192,11 +194,12 @@ bool read_queue(const std::string& postfix_dir, std::vector<QueueEntry>* entries
 
 std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
                                        const char* command) {
-  std::vector<std::string> unreadable;
-  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable);
+  std::vector<std::string> unreadable, problems;
+  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable, &problems);
   for (const auto& file : unreadable)
     std::cerr << "support-milter " << command << ": cannot read audit log " << file
               << "; reasons from it are missing\n";
+  for (const auto& p : problems) std::cerr << "support-milter " << command << ": " << p << "\n";
   return held;
 }
 
@@ -206,13 +209,22 @@ bool single_line(const std::string& s) {
   return true;
 }
 
-std::string invoking_user() {
-  if (const char* sudo = ::getenv("SUDO_USER"); sudo != nullptr && *sudo != '\0') return sudo;
-  if (struct passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
-  return std::to_string(::getuid());
-}
-
 }  // namespace
+
+std::string invoking_user(uid_t real_uid, const char* sudo_user, const char* sudo_uid) {
+  // sudo sets both; anybody can set them in their own environment, so they count only when the
+  // real user is root and the uid named agrees with the user named.
+  if (real_uid == 0 && sudo_user != nullptr && *sudo_user != '\0' && sudo_uid != nullptr) {
+    uid_t claimed = 0;
+    const char* end = sudo_uid + std::strlen(sudo_uid);
+    auto [at, ec] = std::from_chars(sudo_uid, end, claimed);
+    struct passwd* pw = ::getpwnam(sudo_user);
+    if (ec == std::errc() && at == end && at != sudo_uid && pw != nullptr && pw->pw_uid == claimed)
+      return sudo_user;
+  }
+  if (struct passwd* pw = ::getpwuid(real_uid)) return pw->pw_name;
+  return std::to_string(real_uid);
+}
 
 int run_setup_postfix(const SetupPostfixOptions& opts) {
   const char* cmd = "setup-postfix";
@@ -743,7 +755,7 @@ int run_queue_action(const QueueActionOptions& opts) {
                         {"queue_id", opts.queue_id},
                         {"by", opts.by},
                         {"reason", opts.reason},
-                        {"user", invoking_user()},
+                        {"user", invoking_user(::getuid(), ::getenv("SUDO_USER"), ::getenv("SUDO_UID"))},
                         {"sender", entry.sender},
                         {"recipients", entry.recipients}};
   if (h != nullptr && h->audited) {

@@ -1,5 +1,7 @@
 // `setup-postfix`, `setup-sendmail`, `held`, `release` and `discard`: the admin's day around the MTA.
 #pragma once
+#include <sys/types.h>
+
 #include <string>
 
 namespace sm {
@@ -45,5 +47,10 @@ struct QueueActionOptions {
   bool discard = false;  // false: release
 };
 int run_queue_action(const QueueActionOptions& opts);
+
+// Who ran release or discard, for its audit record: the user sudo names ($SUDO_USER) when the real
+// user is root and $SUDO_UID is that user's uid, else the real user's name (its uid when it has
+// none).
+std::string invoking_user(uid_t real_uid, const char* sudo_user, const char* sudo_uid);
 
 }  // namespace sm

@@ -12,7 +12,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
+#include "audit/record_types.h"
 #include "audit/verify.h"
 #include "base/zone_clock.h"
 
@@ -131,6 +133,17 @@ std::string chain_summary(const nlohmann::json& c) {
   return o;
 }
 
+// The records left out of the figures because a field had the wrong type, one line each.
+std::string skipped_summary(const nlohmann::json& r) {
+  const auto skipped = r.value("skipped_records", nlohmann::json::array());
+  if (skipped.empty()) return {};
+  std::string o = "skipped " + std::to_string(skipped.size()) +
+                  " record(s) with a field of the wrong type; the figures leave them out:\n";
+  for (const auto& s : skipped)
+    o += "  " + cell(s["file"]) + ":" + cell(s["line"]) + ": " + cell(s["what"]) + "\n";
+  return o + "\n";
+}
+
 // The columns every reply row has: what an auditor needs to find the message in the mail logs.
 #define SM_REPLY_COLUMNS "thread_id", "message_id", "queue_id", "customer", "agent", "waiting_since", "answered_at", "latency_s"
 
@@ -153,6 +166,12 @@ const std::vector<ReportList>& report_lists() {
   return lists;
 }
 
+std::string csv_text_cell(std::string text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    text.insert(0, 1, '\'');
+  return text;
+}
+
 std::string report_csv(const nlohmann::json& r, const std::string& list) {
   const ReportList* spec = nullptr;
   for (const auto& l : report_lists())
@@ -168,7 +187,12 @@ std::string report_csv(const nlohmann::json& r, const std::string& list) {
   for (std::size_t i = 0; i < spec->columns.size(); ++i) field(spec->columns[i], i == 0);
   out += "\r\n";
   for (const auto& row : r["lists"][list]) {
-    for (std::size_t i = 0; i < spec->columns.size(); ++i) field(cell(row.value(spec->columns[i], nlohmann::json())), i == 0);
+    for (std::size_t i = 0; i < spec->columns.size(); ++i) {
+      // Text from mail (a subject, an address, a finding's detail) may look like a formula to a
+      // spreadsheet; a number written by the report is a number.
+      const nlohmann::json v = row.value(spec->columns[i], nlohmann::json());
+      field(v.is_string() ? csv_text_cell(v.get<std::string>()) : cell(v), i == 0);
+    }
     out += "\r\n";
   }
   return out;
@@ -183,6 +207,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   std::vector<double> all_latencies;
   std::map<std::string, std::pair<long, long>> daily;  // day -> (answered, within target)
   long unreadable = 0;
+  nlohmann::json skipped = nlohmann::json::array();  // records of the wrong form: file, line, what
   std::optional<TimeMs> first_seen, last_seen;
   nlohmann::json lists = nlohmann::json::object();
   for (const auto& l : report_lists()) lists[l.name] = nlohmann::json::array();
@@ -221,7 +246,9 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       std::ifstream in(file);
       for (std::string line; std::getline(in, line);) {
         auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || j.value("event", "") != "message") continue;
+        // Records of the wrong form are named by the pass below.
+        if (j.is_discarded() || !audit_record_type_problem(j).empty() || j.value("event", "") != "message")
+          continue;
         const std::string id = j.value("message_id", "");
         if (id.empty()) continue;
         const auto sla = j.value("sla", nlohmann::json::object());
@@ -243,10 +270,18 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
 
   for (const auto& file : files) {
     std::ifstream in(file);
+    std::size_t lineno = 0;
     for (std::string line; std::getline(in, line);) {
+      ++lineno;
       auto j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.is_object() || !j.contains("event")) {
         ++unreadable;
+        continue;
+      }
+      // A record with a field of the wrong type (a valid chain may hold one) is skipped and named;
+      // the rest of the log is still counted.
+      if (auto problem = audit_record_type_problem(j); !problem.empty()) {
+        skipped.push_back({{"file", file}, {"line", lineno}, {"what", problem}});
         continue;
       }
       const std::string event = j.value("event", "");
@@ -389,7 +424,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
       auto j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.is_object() && j.contains("seq")) {
+      if (!j.is_discarded() && audit_record_type_problem(j).empty() && j.contains("seq")) {
         instance = j.value("instance", "");
         break;
       }
@@ -458,6 +493,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   for (const auto& [d, v] : daily) days.push_back({{"day", d}, {"answered", v.first}, {"within_target", static_cast<double>(v.second) / v.first}});
   r["daily"] = days;
   r["unreadable_lines"] = unreadable;
+  r["skipped_records"] = skipped;
   return r;
 }
 
@@ -484,6 +520,7 @@ std::string report_text(const nlohmann::json& r) {
   o << "support-milter report, " << (r["period"]["first_record"].is_null() ? std::string("no records") : cell(r["period"]["first_record"]))
     << (r["period"]["last_record"].is_null() ? std::string() : " to " + cell(r["period"]["last_record"])) << " (target "
     << fmt_duration(r["target_s"]) << ", limit " << fmt_duration(r["limit_s"]) << "; days in " << cell(r["time_zone"]) << "; times on the " << cell(r["calendar"]) << " calendar)\n\n";
+  o << skipped_summary(r);
   block("all", r["total"]);
   if (r.contains("groups"))
     for (const auto& [k, g] : r["groups"].items()) block("\n" + r["by"].get<std::string>() + " " + k, g);
@@ -513,6 +550,8 @@ std::string report_html(const nlohmann::json& r) {
     const auto& c = r["chain"];
     o << "<div id=\"chain\" class=\"" << (c["ok"].get<bool>() ? "ok" : "broken") << "\"><pre>" << html_escape(chain_summary(c)) << "</pre></div>";
   }
+  if (auto skipped = skipped_summary(r); !skipped.empty())
+    o << "<div id=\"skipped\"><pre>" << html_escape(skipped) << "</pre></div>";
   o << "<p id=\"zone\">Days in " << html_escape(cell(r["time_zone"])) << "; response times on the "
     << html_escape(cell(r["calendar"])) << " calendar (business: opening hours only)</p><p id=\"period\">" << html_escape(r["period"]["first_record"].is_null() ? "no records" : r["period"]["first_record"].get<std::string>())
     << " to " << html_escape(r["period"]["last_record"].is_null() ? "" : r["period"]["last_record"].get<std::string>()) << "</p>";

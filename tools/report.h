@@ -39,7 +39,12 @@ struct ReportList {
 };
 const std::vector<ReportList>& report_lists();
 
-// One list as CSV (RFC 4180: a header row, every field quoted, CRLF line ends).
+// One list as CSV (RFC 4180: a header row, every field quoted, CRLF line ends). A text cell that
+// begins with =, +, -, @, a tab or a carriage return gets a leading single quote (OWASP's rule
+// against CSV injection), so a spreadsheet shows it as text instead of running it as a formula.
 std::string report_csv(const nlohmann::json& report, const std::string& list);
+
+// That rule for one text cell.
+std::string csv_text_cell(std::string text);
 
 }  // namespace sm

@@ -45,6 +45,9 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
     }
   }
   auto report = build_report(files, opts);
+  for (const auto& s : report["skipped_records"])
+    std::cerr << "support-milter report: " << s["file"].get<std::string>() << ":"
+              << s["line"].get<std::size_t>() << ": " << s["what"].get<std::string>() << "; record skipped\n";
   if (!csv_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(csv_dir, ec);

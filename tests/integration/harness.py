@@ -198,9 +198,11 @@ class Milter:
 
     def __init__(self, work, support_domains=("support.example.com",), rules=None, mode="enforce",
                  extra="", port=None, on_internal_error="tempfail", unix=False, name="milter",
-                 store_url=None, store_settings=None, audit_path=None, audit_settings=None, socket_path=None):
+                 store_url=None, store_settings=None, audit_path=None, audit_settings=None, socket_path=None,
+                 drain_seconds=20):
         self.work = work
         self.name = name
+        self.drain_seconds = drain_seconds
         self.state_dir = work.sub(name, owner=UNPRIVILEGED)
         self.port = port or free_port()
         # socket_path: a unix socket elsewhere than the state directory (Sendmail's must not sit
@@ -228,7 +230,7 @@ class Milter:
             f'socket = "{self.socket}"',
             f'user = "{UNPRIVILEGED}"',
             f'on_internal_error = "{on_internal_error}"',
-            "drain_seconds = 20",
+            f"drain_seconds = {self.drain_seconds}",
             "[support]",
             "domains = [" + ", ".join(f'"{d}"' for d in support_domains) + "]",
             "[store]",

@@ -3,6 +3,7 @@ added Cc and recipient), hold (Postfix's hold queue), reject (550 with the text 
 observe (nothing changes, the audit says what would have happened), and notices on hold.
 The rules' config changes between tests by SIGHUP, which the audit log confirms."""
 
+import base64
 import signal
 import unittest
 import uuid
@@ -148,6 +149,33 @@ class PostfixActions(unittest.TestCase):
         self.assertIn("идиот", tone["detail"])
         harness.wait_until(lambda: [q for q in self.stack.postfix.hold_queue() if q["queue_id"] == rec["queue_id"]],
                            20, "the rude reply in the hold queue", self.stack.diagnostics)
+
+    def test_rude_reply_behind_a_long_received_chain_is_held(self):
+        # 600 lines of Received header before the Content-Type and Content-Transfer-Encoding (one
+        # folded field: Postfix refuses more than 50 Received fields): the body is still read as
+        # base64 text and judged, not read from the header lines.
+        self.configure({})
+        c1, subject, tag = self.conversation()
+        a1 = f"chain-{tag}@support.example.com"
+        chain = "Received: from relay0.client.example by mx.example; Mon, 2 Nov 2026 09:00:00 +0000\r\n" + "".join(
+            f"\tvia relay{i}.client.example (id {i:05d}) for <ana@client.example>;\r\n" for i in range(1, 600))
+        text = ("Ana, are you stupid? The invoice says it all.\n\nSam\nExample Support, +1 555 0100\n\n"
+                "On Mon, 2 Nov 2026 at 09:00, Ana Lopez <ana@client.example> wrote:\n" + harness.quote(CUSTOMER_BODY))
+        body = base64.encodebytes(text.encode()).decode().replace("\n", "\r\n")
+        data = (chain + "From: Sam Agent <sam@support.example.com>\r\nTo: ana@client.example, bob@client.example\r\n"
+                f"Subject: Re: {subject}\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{a1}>\r\n"
+                f"In-Reply-To: <{c1}>\r\nReferences: <{c1}>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body)
+        code, text = self.stack.postfix.send(data, "sam@support.example.com", ["ana@client.example", "bob@client.example"])
+        self.assertEqual(code, 250, text)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "hold", rec)
+        tone = [f for f in rec["findings"] if f["rule"] == "polite-tone"][0]
+        self.assertEqual(tone["result"], "fail")
+        self.assertIn("stupid", tone["detail"])
+        self.assertNotIn("notes", rec)  # no limit was passed
+        harness.wait_until(lambda: [q for q in self.stack.postfix.hold_queue() if q["queue_id"] == rec["queue_id"]],
+                           20, "the reply in the hold queue", self.stack.diagnostics)
 
     def test_hold_notifies_the_rules_address_without_looping(self):
         notify = ('[notify]\ncommand = ["/usr/sbin/sendmail", "-C", "%s", "-oi", "-f", "<>"]\n'

@@ -147,6 +147,59 @@ TEST(Mime, DelimitersAreLinesOfTheirOwnAfterAnyLineEnd) {
   EXPECT_EQ(att.parts, 3u);
 }
 
+// One header reader for the message and its parts (split_headers, with limits.header_bytes and
+// limits.headers): a long Received chain before the Content-Type is still read as header, never
+// as body; a header block past a limit still ends where it ends, with a note, and its body is
+// never taken from its header lines.
+TEST(Mime, HeaderBlocksAreReadByTheOneReaderWithItsLimits) {
+  std::string chain;
+  for (int i = 0; i < 600; ++i)
+    chain +=
+        "Received: from relay" + std::to_string(i) + ".client.example by mx.example; Mon, 2 Nov 2026\r\n";
+  // "you are stupid" in base64: only a decoded body shows it.
+  const std::string tail =
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+      "base64\r\n\r\neW91IGFyZSBzdHVwaWQ=\r\n";
+  struct Row {
+    const char* label;
+    std::string message;
+    Limits limits;
+    std::string want_text;  // the whole text
+    bool limit_hit;
+    const char* note;  // part of a note; "" for none
+  };
+  Limits few_fields;
+  few_fields.max_headers = 100;
+  Limits few_bytes;
+  few_bytes.max_header_bytes = 4096;
+  const Row rows[] = {
+      {"600 Received lines, then the Content-Type", chain + tail, Limits{}, "you are stupid", false, ""},
+      {"the same in a part", mp("mixed", "m1", {chain + tail}), Limits{}, "you are stupid", false, ""},
+      {"past the field limit before the Content-Type", chain + tail, few_fields, "eW91IGFyZSBzdHVwaWQ=\n",
+       true, "before any Content-Type: its body was read as text/plain"},
+      {"past the byte limit before the Content-Type", chain + tail, few_bytes, "eW91IGFyZSBzdHVwaWQ=\n", true,
+       "before any Content-Type"},
+      {"a part past the byte limit", mp("mixed", "m1", {chain + tail}), few_bytes, "eW91IGFyZSBzdHVwaWQ=\n",
+       true, "header block over 4096 bytes: the rest was not read"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.label);
+    BodyText b = extract_body(r.message, r.limits);
+    EXPECT_EQ(b.text, r.want_text);
+    EXPECT_EQ(b.text.find("Received"), std::string::npos);
+    EXPECT_EQ(b.limit_hit, r.limit_hit);
+    if (*r.note != '\0') {
+      bool found = false;
+      for (const auto& n : b.notes) found = found || n.find(r.note) != std::string::npos;
+      EXPECT_TRUE(found) << "no note \"" << r.note << "\"";
+    }
+    // parse_message reads the top-level block once and hands it on: the same body.
+    Message m = parse_message(r.message, r.limits);
+    EXPECT_EQ(m.body_text, r.want_text);
+    EXPECT_EQ(m.limit_hit, r.limit_hit);
+  }
+}
+
 // A part cut off by the part limit ends where the scan stopped; the parts before it are judged.
 TEST(Mime, PartLimitKeepsWhatCameBefore) {
   std::string msg = mp("mixed", "m1", {"Content-Type: text/plain\r\n\r\nthe reply", "Content-Type: text/html\r\n\r\n<p>x</p>",

@@ -279,6 +279,36 @@ INSTANTIATE_TEST_SUITE_P(Corpus, Hostile, ::testing::ValuesIn(kCases), name_of);
 
 TEST(HostileCorpus, HasTheCasesTheIssueNames) { EXPECT_GE(kCases.size(), 30u); }
 
+// A rude reply whose Content-Type comes after a long Received chain (600 lines, a relay loop or a
+// padded head) is judged on its decoded text and held, as without the chain.
+TEST(HostileCorpus, ARudeReplyBehindALongReceivedChainIsHeld) {
+  auto cfg = std::make_shared<Config>(*default_config());
+  cfg->support.domains = {"support.example.com"};
+  auto store = open_store("sqlite::memory:");
+  Pipeline p(store.get());
+  std::string chain;
+  for (int i = 0; i < 600; ++i)
+    chain += "Received: from relay" + std::to_string(i) +
+             ".support.example.com by mx.example; Mon, 2 Nov 2026\r\n";
+  // "Ana, are you stupid? Read the invoice.\n\nSam\n", base64.
+  const std::string body = "QW5hLCBhcmUgeW91IHN0dXBpZD8gUmVhZCB0aGUgaW52b2ljZS4KClNhbQo=\r\n";
+  for (const bool with_chain : {false, true}) {
+    SCOPED_TRACE(with_chain ? "behind 600 Received lines" : "without them");
+    std::string msg =
+        (with_chain ? chain : std::string()) +
+        reply("", body, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n");
+    msg.replace(msg.find("<hostile@"), 9, with_chain ? "<chain@" : "<plain@");
+    Message m = parse_message(msg, cfg->limits);
+    EXPECT_FALSE(m.limit_hit);
+    EXPECT_NE(m.body_text.find("are you stupid"), std::string::npos) << m.body_text;
+    Verdict v = p.process(m, Envelope{}, 1793786400000, *cfg);
+    EXPECT_EQ(v.action, FinalAction::hold);
+    bool rude = false;
+    for (const auto& f : v.findings) rude = rude || (f.rule == "polite-tone" && f.result == Result::fail);
+    EXPECT_TRUE(rude);
+  }
+}
+
 // The per-message deadline: rules not reached in time are skipped and say why; the message is
 // still recorded and gets a verdict from the findings made in time.
 TEST(HostileCorpus, PastTheDeadlineTheRemainingRulesAreSkipped) {

@@ -114,5 +114,37 @@ TEST(Held, QueueIds) {
   EXPECT_FALSE(valid_queue_id(std::string(33, 'A')));
 }
 
+// A record of a held message with a field of the wrong type is left out and named by its line;
+// a later record of the right form still joins.
+TEST(Held, RecordsWithFieldsOfTheWrongTypeAreNamedAndSkipped) {
+  auto q = parse_postqueue_json(kQueue);
+  std::string text =
+      R"({"time":"2026-09-21T10:00:00.000Z","event":"message","seq":1,"prev":"0","queue_id":"4Fb2Xk0Y1Zz9","message_id":["a"],"action":"hold","findings":[]})"
+      "\n"
+      R"({"time":"2026-09-21T10:00:01.000Z","event":"message","seq":2,"prev":"1","queue_id":"ABCDE12345","message_id":"b@x","action":"hold","findings":"none"})"
+      "\n"
+      R"({"time":"2026-09-21T10:00:02.000Z","event":"message","seq":3,"prev":"2","queue_id":"4Fb2Xk0Y1Zz9","message_id":"c@x","action":"hold","findings":[]})"
+      "\n";
+  std::vector<std::string> problems;
+  auto held = join_held(q, {text}, &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "audit text 1:1: field \"message_id\" is an array, not a string; record skipped");
+  EXPECT_EQ(problems[1], "audit text 1:2: field \"findings\" is a string, not an array; record skipped");
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_FALSE(held[0].audited);  // ABCDE12345: its only record was left out
+  EXPECT_EQ(held[1].message_id, "c@x");
+
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("held-types-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = (dir / "audit.jsonl").string();
+  std::ofstream(file) << text;
+  problems.clear();
+  std::vector<std::string> unreadable;
+  join_held_files(q, {file}, &unreadable, &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[1].rfind(file + ":2: field \"findings\"", 0), 0u) << problems[1];
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace sm

@@ -200,5 +200,113 @@ TEST(Report, InstancesAreVerifiedApartAndAMessageCountsOnce) {
   EXPECT_EQ(broken["chain"]["problems"][0]["instance"], "mx");
 }
 
+// A valid chain (written by the audit log's own writer) whose records have fields of the wrong
+// type: each is skipped and named (file:line: field), the rest is counted, the chain stays intact.
+TEST(Report, RecordsWithFieldsOfTheWrongTypeAreSkippedAndNamed) {
+  auto p = fs::path(::testing::TempDir()) / ("report-types-" + std::to_string(getpid()) + ".jsonl");
+  fs::remove(p);
+  {
+    AuditLog log(p.string());
+    log.write("message", {{"message_time", "2026-11-02T09:00:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "inbound"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()}});
+    log.write("message", {{"message_time", "2026-11-02T09:10:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "outbound"},
+                          {"author", "sam@support.example.com"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()},
+                          {"sla", {{"latency_s", "ten minutes"}, {"first_reply", true}}}});
+    log.write("message", {{"message_time", "2026-11-02T09:20:00.000Z"},
+                          {"thread_id", 17},
+                          {"direction", "outbound"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()}});
+    log.write("message", {{"message_time", "2026-11-02T09:30:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "outbound"},
+                          {"action", "hold"},
+                          {"findings", {{{"rule", "polite-tone"}, {"result", true}}}}});
+    log.write("release",
+              {{"time", "2026-11-02T10:00:00.000Z"}, {"queue_id", "Q1"}, {"by", nlohmann::json::array()}});
+    log.write("message", {{"message_time", "2026-11-02T10:30:00.000Z"},
+                          {"thread_id", "t"},
+                          {"direction", "outbound"},
+                          {"author", "sam@support.example.com"},
+                          {"action", "accept"},
+                          {"findings", nlohmann::json::array()},
+                          {"sla", {{"latency_s", 5400}, {"first_reply", true}}}});
+  }
+  auto r = build_report({p.string()}, ReportOptions{});
+  EXPECT_TRUE(r["chain"]["ok"].get<bool>()) << r["chain"].dump();
+  const auto& skipped = r["skipped_records"];
+  ASSERT_EQ(skipped.size(), 4u) << skipped.dump();
+  struct Want {
+    std::size_t line;
+    const char* what;
+  } want[] = {
+      {2, "field \"sla.latency_s\" is a string, not a number or null"},
+      {3, "field \"thread_id\" is a number, not a string"},
+      {4, "field \"findings[0].result\" is true or false, not a string"},
+      {5, "field \"by\" is an array, not a string"},
+  };
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(skipped[i]["file"], p.string()) << i;
+    EXPECT_EQ(skipped[i]["line"], want[i].line) << i;
+    EXPECT_EQ(skipped[i]["what"], want[i].what) << i;
+  }
+  // The records of the right form are counted.
+  EXPECT_EQ(r["total"]["customer_messages"], 1);
+  EXPECT_EQ(r["total"]["replies"], 1);
+  EXPECT_EQ(r["total"]["first_reply"]["p50_s"], 5400);
+  const std::string text = report_text(r);
+  EXPECT_NE(text.find("skipped 4 record(s) with a field of the wrong type"), std::string::npos) << text;
+  EXPECT_NE(text.find(p.string() + ":3: field \"thread_id\" is a number, not a string"), std::string::npos)
+      << text;
+  EXPECT_NE(report_html(r).find("id=\"skipped\""), std::string::npos);
+}
+
+// OWASP's CSV-injection rule: a text cell that a spreadsheet would read as a formula (=, +, -, @,
+// a tab or a carriage return first) gets a leading single quote; other text and numbers stay.
+TEST(ReportCsv, CellsThatLookLikeFormulasAreNeutralised) {
+  struct Row {
+    const char* label;
+    std::string in, want;
+  } rows[] = {
+      {"equals", "=HYPERLINK(\"http://x.example\",\"a\")", "'=HYPERLINK(\"http://x.example\",\"a\")"},
+      {"plus", "+1+1", "'+1+1"},
+      {"minus", "-2+3", "'-2+3"},
+      {"at", "@SUM(A1)", "'@SUM(A1)"},
+      {"tab", "\t=1", "'\t=1"},
+      {"carriage return", "\r=1", "'\r=1"},
+      {"plain", "ana@client.example", "ana@client.example"},
+      {"inner equals", "a=b", "a=b"},
+      {"empty", "", ""},
+  };
+  for (const auto& row : rows) EXPECT_EQ(csv_text_cell(row.in), row.want) << row.label;
+
+  nlohmann::json r;
+  r["lists"]["findings"] = nlohmann::json::array({{{"rule", "polite-tone"},
+                                                   {"action", "hold"},
+                                                   {"thread_id", "t"},
+                                                   {"message_id", "m@x"},
+                                                   {"queue_id", "Q"},
+                                                   {"customer", "-cmd|' /C calc'!A0"},
+                                                   {"agent", "@agent"},
+                                                   {"at", "2026-11-02T09:00:00.000Z"},
+                                                   {"detail", "=1+2"}}});
+  r["lists"]["replies"] = nlohmann::json::array({{{"thread_id", "t"}, {"latency_s", -5}}});
+  auto csv = report_csv(r, "findings");
+  auto data = csv.substr(csv.find("\r\n") + 2);
+  EXPECT_EQ(data,
+            "\"polite-tone\",\"hold\",\"t\",\"m@x\",\"Q\",\"'-cmd|' /C calc'!A0\",\"'@agent\","
+            "\"2026-11-02T09:00:00.000Z\",\"'=1+2\"\r\n");
+  // A number the report wrote is not text from mail.
+  auto replies = report_csv(r, "replies");
+  EXPECT_NE(replies.find(",\"-5\""), std::string::npos) << replies;
+}
+
 }  // namespace
 }  // namespace sm

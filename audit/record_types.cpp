@@ -1,0 +1,153 @@
+// The table of audit record field types and its check.
+#include "audit/record_types.h"
+
+#include <string_view>
+#include <vector>
+
+namespace sm {
+
+namespace {
+
+enum Kind : unsigned {
+  kString = 1,
+  kNumber = 2,
+  kUnsigned = 4,
+  kBool = 8,
+  kObject = 16,
+  kArray = 32,
+  kNull = 64,
+};
+
+struct FieldType {
+  const char* path;  // "a.b": field b of object a; "a[].b": field b of every object in array a
+  unsigned kinds;
+};
+
+// What the readers read. Fields every event may carry first, then each event's own.
+const std::vector<FieldType>& field_types() {
+  static const std::vector<FieldType> t = {
+      {"event", kString},
+      {"time", kString},
+      {"seq", kUnsigned},
+      {"prev", kString},
+      {"instance", kString},
+      // message records
+      {"queue_id", kString},
+      {"message_id", kString},
+      {"thread_id", kString},
+      {"direction", kString},
+      {"author", kString},
+      {"customer", kString},
+      {"message_time", kString},
+      {"action", kString},
+      {"hold_reason", kString},
+      {"findings", kArray},
+      {"findings[]", kObject},
+      {"findings[].rule", kString},
+      {"findings[].result", kString},
+      {"findings[].action", kString},
+      {"findings[].detail", kString},
+      {"sla", kObject},
+      {"sla.latency_s", kNumber | kNull},
+      {"sla.first_reply", kBool},
+      {"sla.waiting_since", kString | kNull},
+      {"sla.status", kString},
+      // release and discard records
+      {"by", kString},
+      {"reason", kString},
+      // the sweeper's events
+      {"at", kString},
+      {"subject", kString},
+      {"waiting_since", kString | kNull},
+      {"waited_s", kNumber | kNull},
+      {"last_outbound", kString | kNull},
+      {"silent_s", kNumber | kNull},
+  };
+  return t;
+}
+
+const char* kind_name(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::boolean: return "true or false";
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "an array";
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::number_integer:
+      return v.get<std::int64_t>() < 0 ? "a negative number" : "a number";
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float: return "a number";
+    default: return "of no JSON type";
+  }
+}
+
+bool fits(const nlohmann::json& v, unsigned kinds) {
+  if ((kinds & kString) && v.is_string()) return true;
+  if ((kinds & kNumber) && v.is_number()) return true;
+  if ((kinds & kUnsigned) && v.is_number_unsigned()) return true;
+  if ((kinds & kBool) && v.is_boolean()) return true;
+  if ((kinds & kObject) && v.is_object()) return true;
+  if ((kinds & kArray) && v.is_array()) return true;
+  if ((kinds & kNull) && v.is_null()) return true;
+  return false;
+}
+
+std::string wanted(unsigned kinds) {
+  std::string s;
+  auto add = [&](unsigned k, const char* name) {
+    if (kinds & k) s += (s.empty() ? "" : " or ") + std::string(name);
+  };
+  add(kString, "a string");
+  add(kNumber, "a number");
+  add(kUnsigned, "a whole number of at least 0");
+  add(kBool, "true or false");
+  add(kObject, "an object");
+  add(kArray, "an array");
+  add(kNull, "null");
+  return s;
+}
+
+std::string join(const std::string& prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+// Checks `path` below `v`, whose own place in the record is `prefix` ("" for the record).
+std::string check(const nlohmann::json& v, std::string_view path, const std::string& prefix, unsigned kinds) {
+  if (!v.is_object()) return {};  // a parent of the wrong type has its own row
+  const auto dot = path.find('.');
+  const auto brackets = path.find("[]");
+  const bool array = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot);
+  const std::string_view key = path.substr(0, array ? brackets : dot);
+  auto it = v.find(std::string(key));
+  if (it == v.end()) return {};
+  if (array) {
+    if (!it->is_array()) return {};
+    const std::string_view rest = path.substr(brackets + 2);
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& e = (*it)[i];
+      const std::string name = join(prefix, key) + "[" + std::to_string(i) + "]";
+      if (rest.empty()) {
+        if (!fits(e, kinds)) return "field \"" + name + "\" is " + kind_name(e) + ", not " + wanted(kinds);
+      } else if (auto p = check(e, rest.substr(1), name, kinds); !p.empty()) {
+        return p;
+      }
+    }
+    return {};
+  }
+  if (dot != std::string_view::npos) return check(*it, path.substr(dot + 1), join(prefix, key), kinds);
+  if (fits(*it, kinds)) return {};
+  return "field \"" + join(prefix, key) + "\" is " + kind_name(*it) + ", not " + wanted(kinds);
+}
+
+}  // namespace
+
+std::string audit_record_type_problem(const nlohmann::json& record) {
+  if (!record.is_object()) return "not a JSON object";
+  for (const auto& f : field_types()) {
+    auto p = check(record, f.path, "", f.kinds);
+    if (!p.empty()) return p;
+  }
+  return {};
+}
+
+}  // namespace sm
