@@ -537,6 +537,23 @@ bool numbered_title(std::string_view t) {
   return false;
 }
 
+// A '.', '?' or '!' ends the line: a sentence, not a title.
+bool ends_sentence_mark(std::string_view t) { return !t.empty() && (t.back() == '.' || t.back() == '?' || t.back() == '!'); }
+
+// Within four lines below line i, a line that dates a comment: a date and a time in a few words
+// ("04.11.2026 10:12, Ольга Смирнова:"), no Outlook label before it.
+bool dated_comment_below(const std::vector<Line>& lines, std::size_t i, std::string& buf) {
+  std::size_t seen = 0;
+  for (std::size_t k = i + 1; k < lines.size() && seen < 4; ++k) {
+    if (blank(lines[k])) continue;
+    if (lines[k].quoted || label(lines[k], buf) != Label::none) return false;
+    ++seen;
+    const std::string_view t = lines[k].text();
+    if (t.size() <= 100 && dated(t) && timed(t) && words_in(t) <= 10) return true;
+  }
+  return false;
+}
+
 // An Outlook header block below the line ("From: ... Sent: ...") is not one.
 bool helpdesk_history_at(const std::vector<Line>& lines, std::size_t i, std::string& buf) {
   std::size_t seen = 0;
@@ -758,6 +775,11 @@ std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t fr
       }
     }
     if (drawn_rule(t) && helpdesk_history_at(lines, i, scratch.lower))
+      return Marker{i, 1, QuoteStyle::original_message, false, true};
+    // The history's numbered title without a line drawn above it ("История переписки по обращению
+    // №48213:"), a dated comment below it.
+    if (t.size() <= 100 && words_in(t) <= 10 && numbered_title(t) && !ends_sentence_mark(t) &&
+        dated_comment_below(lines, i, scratch.lower))
       return Marker{i, 1, QuoteStyle::original_message, false, true};
     if (underscores(t)) {
       std::size_t k = i + 1;

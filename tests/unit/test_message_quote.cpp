@@ -82,6 +82,10 @@ TEST(Quote, Split) {
        QuoteStyle::original_message},
       {"help desk history under a numbered title", "Готово.\n\n------------------------------\nИстория переписки по "
        "обращению №48213\n\nНужен счёт.", "Готово.", QuoteStyle::original_message},
+      {"help desk title without a line", "Готово.\n\nИстория переписки по обращению №48213:\n\n04.11.2026 10:12, Ольга "
+       "Смирнова:\nНужен счёт.", "Готово.", QuoteStyle::original_message},
+      {"a numbered line in the reply is no title", "Your order #48213 ships today.\n\nTracking: 12:40 update on 03.11.2026",
+       "Your order #48213 ships today.\n\nTracking: 12:40 update on 03.11.2026", QuoteStyle::none},
       {"help desk line above the reply", "##- Please type your reply above this line -##\n\nDone.\n\n> old", "Done.",
        QuoteStyle::prefix},
       {"help desk notice, the newest comment first", "Your request (5921) has been updated.\n"
