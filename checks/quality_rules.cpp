@@ -537,10 +537,13 @@ class InternalDetails final : public QualityRule {
       for (const auto& h : list.find(text.tokens)) found.emplace_back(h.phrase);
     }
     const std::string folded_subject = fold_for_match(ctx.message.subject);
-    const std::string folded_quote = fold_for_match(quoted);
+    std::optional<std::string> folded_quote;  // folded only when a host needs it
     for (const std::string* hay : {&text.folded, &folded_subject})
-      for (const auto& host : host_names(*hay))
-        if (internal_host(host) && folded_quote.find(host) == std::string::npos) found.push_back(host);
+      for (const auto& host : host_names(*hay)) {
+        if (!internal_host(host)) continue;
+        if (!folded_quote) folded_quote = fold_for_match(quoted);
+        if (folded_quote->find(host) == std::string::npos) found.push_back(host);
+      }
     for (const auto& host : s.get_list("hosts")) {
       std::string h = fold_for_match(host);
       if (h.empty()) continue;

@@ -54,6 +54,7 @@ class PhraseList {
   std::vector<Hit> find(const std::vector<Token>& tokens, std::size_t max_hits = 20) const;
   bool any(const std::vector<Token>& tokens) const { return !find(tokens, 1).empty(); }
 
+
   struct Node;  // of the token trie (text/lexicon.cpp)
 
  private:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <functional>
 
 #include "message/quote.h"
@@ -87,6 +88,12 @@ bool bullet_item(std::string_view line) {
 
 // A '?' (or '？') that ends a clause: followed by the end, white space or closing punctuation,
 // so "https://x.example/?id=5" asks nothing.
+// A quotation mark of a kind without_quotations() reads: a text without one has nothing cited.
+bool quotes(std::string_view s) {
+  return s.find('"') != std::string_view::npos || s.find("\xe2\x80\x9c") != std::string_view::npos ||
+         s.find("\xc2\xab") != std::string_view::npos || s.find("\xe2\x80\x9e") != std::string_view::npos;
+}
+
 // The '?' at `i` stands in a web address ("https://x.example/track?order=5"): the word it ends
 // began with a scheme or "www.".
 bool in_address(std::string_view s, std::size_t i) {
@@ -127,11 +134,14 @@ bool has_contact(std::string_view s) {
       s.find("www.") != std::string_view::npos)
     return true;
   // A web address written bare ("muebleslopez.es", "help.brightdesk.example"): labels of two
-  // letters or more joined by dots, the last one letters only, not a file's extension.
+  // letters or more joined by dots, the last one letters only, not a file's extension. (A text
+  // without a dot has none, nor a phone number without seven digits.)
+  const bool dot = s.find('.') != std::string_view::npos;
+  const auto digits = std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   static constexpr std::string_view kFiles[] = {"pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "jpg", "jpeg",
                                                 "png", "gif", "zip", "rar", "exe", "msi", "ppt", "pptx", "odt",
                                                 "ods", "html", "htm", "xml", "json", "mp3", "mp4", "mov", "heic"};
-  for (std::size_t i = 0; i < s.size();) {
+  for (std::size_t i = 0; dot && i < s.size();) {
     auto hostchar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; };
     if (!hostchar(s[i]) || (i > 0 && (hostchar(s[i - 1]) || s[i - 1] == '@'))) {
       ++i;
@@ -181,7 +191,7 @@ bool has_contact(std::string_view s) {
     const bool date = groups == 3 && !mixed && big == 1 && (seps == '.' || seps == '/' || seps == '-') && digits <= 8;
     return digits >= 7 && digits <= 15 && !date;
   };
-  for (std::size_t i = 0; i < s.size();) {
+  for (std::size_t i = 0; digits >= 7 && i < s.size();) {
     auto in_run = [](char c) {
       return std::isdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '+' ||
              c == '.' || c == '/';
@@ -230,6 +240,25 @@ constexpr std::size_t kShortChars = 64;     // characters of a short line at mos
 constexpr std::size_t kContactWords = 6;    // words besides addresses on a contact line
 constexpr std::size_t kContactChars = 110;  // characters of a contact line at most
 
+// Words of a line as the layout counts them: runs between spaces that hold a letter or a digit
+// (no break iterator: a line's shape needs no more).
+std::size_t words_of(std::string_view t) {
+  std::size_t n = 0;
+  bool in = false, alnum = false;
+  for (std::size_t i = 0; i <= t.size(); ++i) {
+    const bool space = i == t.size() || t[i] == ' ' || t[i] == '\t';
+    if (space) {
+      n += in && alnum;
+      in = alnum = false;
+      continue;
+    }
+    in = true;
+    const auto c = static_cast<unsigned char>(t[i]);
+    alnum = alnum || std::isalnum(c) || c >= 0x80;
+  }
+  return n;
+}
+
 // Characters (code points) of UTF-8 text: a line's length whatever its script.
 std::size_t chars(std::string_view t) {
   std::size_t n = 0;
@@ -239,6 +268,7 @@ std::size_t chars(std::string_view t) {
 constexpr std::size_t kTailLines = 30;      // non-blank lines from the end where a signature is looked for
 constexpr std::size_t kCloserWords = 20;    // words of a closing line of courtesy at most
 constexpr std::size_t kClosers = 2;         // closing paragraphs above the sign-off at most
+constexpr std::size_t kClosingLines = 12;   // non-blank lines above the tail read for their kind
 
 // The last word of `t` is an abbreviation ("Ltd.", "S.L.", "Inc.", "Jr."): a company or a name
 // line may end with one, a sentence seldom does.
@@ -290,12 +320,14 @@ Kind kind_of(std::string_view raw) {
   if (raw == "-- " || raw == "--" || t == "--") return Kind::delimiter;
   if (t.size() >= 3 && t.find_first_not_of("-_=*~") == std::string_view::npos) return Kind::rule;
   if (postscript(t)) return Kind::postscript;
+  const std::size_t length = t.size() <= kShortChars ? t.size() : chars(t);  // bytes bound the characters
+  if (length > kContactChars) return Kind::prose;
   // A contact line may ask in a word or two ("Questions? Call 0800 123 4567").
-  if (chars(t) <= kContactChars && has_contact(t)) {
+  if (has_contact(t)) {
     const std::size_t words = words_besides_addresses(t);
     if (words <= (asks(t) ? 3 : kContactWords)) return Kind::contact;
   }
-  if (chars(t) <= kShortChars && !asks(t) && t.back() != ':' && !ends_sentence(t) && word_count(t) <= kShortWords)
+  if (length <= kShortChars && !asks(t) && t.back() != ':' && !ends_sentence(t) && words_of(t) <= kShortWords)
     return Kind::short_line;
   return Kind::prose;
 }
@@ -340,12 +372,18 @@ const MessageText::Layout& MessageText::layout() const {
     return r;
   };
   // A sign-off: a short line that closes ("Kind regards,", "¡Saludos!", "Mit freundlichen
-  // Grüßen" above a name), or one from the sign-off list with at most a name after it.
-  auto signoff_like = [&](std::string_view t) {
-    if (t.empty() || asks(t) || word_count(t) > 6 || chars(t) > kShortChars) return false;
+  // Grüßen" above a name), or one from the sign-off list with at most a name after it. Read once
+  // per line: the layout asks of the same lines again.
+  std::vector<std::int8_t> signoff_memo(lines.size(), -1);
+  auto signoff_like_text = [&](std::string_view t) {
+    if (t.empty() || asks(t) || words_of(t) > 6 || chars(t) > kShortChars) return false;
     if (t.back() == ',' || t.back() == '!') return true;
     LineHit h = line_hit("signoff", t);
     return h.first && (h.first->count == h.words || (h.mark_after && h.words - h.first->count <= 3));
+  };
+  auto signoff_like_at = [&](std::size_t i) {
+    if (signoff_memo[i] < 0) signoff_memo[i] = signoff_like_text(trim(lines[i].text)) ? 1 : 0;
+    return signoff_memo[i] == 1;
   };
 
   std::size_t first = 0;
@@ -362,23 +400,32 @@ const MessageText::Layout& MessageText::layout() const {
     bool ends_greeting = !t.empty() && (t.back() == ',' || t.back() == ':' || t.back() == '!');
     // "Hallo Herr Weber,", "Дмитрий Олегович, добрый вечер!": a few words on a line of their own.
     bool shaped = !t.empty() && first + 1 < last && blank(lines[first + 1].text) &&
-                  (((t.back() == ',' || t.back() == ':') && word_count(t) <= 4) || (t.back() == '!' && word_count(t) <= 5));
+                  (((t.back() == ',' || t.back() == ':') && words_of(t) <= 4) || (t.back() == '!' && words_of(t) <= 5));
     if (!asks(t) && ((h.first && (h.words <= 6 || (ends_greeting && h.words <= 8))) || shaped)) {
       l.greeting = t;
       body_begin = first + 1;
     }
   }
 
+  // Where the signature may stand: the last kTailLines non-blank lines. Lines are read for their
+  // kind from a few more above it (closing lines stand above a signature); the body's lines further
+  // up are prose to the layout, and are not read.
+  std::size_t floor = last;
+  for (std::size_t seen = 0; floor > body_begin && seen < kTailLines; --floor) seen += !blank(lines[floor - 1].text);
+  std::size_t read_from = floor;
+  for (std::size_t seen = 0; read_from > body_begin && seen < kClosingLines; --read_from)
+    seen += !blank(lines[read_from - 1].text);
   std::vector<Kind> kind(lines.size(), Kind::blank);
   for (std::size_t i = body_begin; i < last; ++i) {
+    if (i < read_from) {
+      kind[i] = blank(lines[i].text) ? Kind::blank : Kind::prose;
+      continue;
+    }
     kind[i] = kind_of(lines[i].text);
     // A sign-off of the list written as a sentence ("Un saludo.", "Regards.") is a short line.
-    if (kind[i] == Kind::prose && word_count(lines[i].text) <= 4 && signoff_like(trim(lines[i].text)))
+    if (kind[i] == Kind::prose && words_of(lines[i].text) <= 4 && signoff_like_at(i))
       kind[i] = Kind::short_line;
   }
-  // Where the signature may stand: the last kTailLines non-blank lines.
-  std::size_t floor = last;
-  for (std::size_t seen = 0; floor > body_begin && seen < kTailLines; --floor) seen += kind[floor - 1] != Kind::blank;
   // The lines of the paragraph that ends at line e (exclusive), from its first line.
   auto paragraph_start = [&](std::size_t e) {
     while (e > body_begin && kind[e - 1] != Kind::blank) --e;
@@ -483,7 +530,7 @@ const MessageText::Layout& MessageText::layout() const {
   if (!sig_begin) {
     for (std::size_t i = last; i > floor && !sig_begin; --i) {
       const std::size_t s = i - 1;
-      if (kind[s] != Kind::short_line || !signoff_like(trim(lines[s].text))) continue;
+      if (kind[s] != Kind::short_line || !signoff_like_at(s)) continue;
       std::size_t k = s + 1;
       if (k < last && kind[k] == Kind::blank) ++k;
       std::size_t names = 0;
@@ -531,7 +578,7 @@ const MessageText::Layout& MessageText::layout() const {
       }
       if (above != Kind::short_line) break;
       --k;
-      if (signoff_like(trim(lines[k].text))) top = k;
+      if (signoff_like_at(k)) top = k;
     }
     if (top) sig_begin = top;
   }
@@ -555,12 +602,12 @@ const MessageText::Layout& MessageText::layout() const {
       // nothing and is a courtesy (the closing or apology list: thanks, wishes, regrets).
       std::string para;
       for (std::size_t k = p; k < e; ++k) para.append(trim(lines[k].text)).push_back(' ');
-      if (closers >= kClosers || e - p > 2 || asks(para) || word_count(para) > kCloserWords || p <= body_begin)
+      if (closers >= kClosers || e - p > 2 || asks(para) || words_of(para) > kCloserWords || p <= body_begin ||
+          lexicons_ == nullptr)
         break;
-      if (sm::sentences(para).size() > 1) break;
       TextAnalysis a(para, lang);
-      if (lexicons_ == nullptr || (lexicons_->find("closing", a, 1).empty() && lexicons_->find("apology", a, 1).empty()))
-        break;
+      if (lexicons_->find("closing", a, 1).empty() && lexicons_->find("apology", a, 1).empty()) break;
+      if (sm::sentences(para).size() > 1) break;
       closing_begin = e = p;
       ++closers;
     }
@@ -573,7 +620,7 @@ const MessageText::Layout& MessageText::layout() const {
     std::size_t e = end > 0 ? lines[end - 1].begin + lines[end - 1].text.size() : b;
     l.signature = trim(new_text_.substr(b, e >= b ? e - b : 0));
     // The sign-off: the signature's first line when it closes ("Kind regards,").
-    if (kind[*sig_begin] == Kind::short_line && signoff_like(trim(lines[*sig_begin].text)))
+    if (kind[*sig_begin] == Kind::short_line && signoff_like_at(*sig_begin))
       l.signoff = trim(lines[*sig_begin].text);
     // The closers and postscripts between the body and the signature.
     if (closing_begin < *sig_begin) {
@@ -659,7 +706,8 @@ std::vector<Sentence> split_sentences(const std::vector<std::string>& paras, boo
         // A question cited in quotation marks ('You asked "Which level is mine?"') is not asked,
         // nor one the next sentence answers at once ("Can you move it? Yes, done.", "Why does it
         // spin? Because ..."): the writer restates it to answer it.
-        bool q = asks(ss[k]) && asks(without_quotations(ss[k])) && !(k + 1 < ss.size() && answers(ss[k + 1]));
+        bool q = asks(ss[k]) && (!quotes(ss[k]) || asks(without_quotations(ss[k]))) &&
+                 !(k + 1 < ss.size() && answers(ss[k + 1]));
         if (only_questions && !q) continue;
         out.push_back({std::move(ss[k]), p, q, numbered});
       }
@@ -675,33 +723,45 @@ const std::vector<Sentence>& MessageText::sentences() const {
     sentences_ = split_sentences(paragraphs(), false, [&](const std::string& next) { return answers(next); });
     for (auto& s : *sentences_) {
       if (s.question && courtesy(s.text)) s.question = false;
-      // "First, ...? Second, ...?": an item of a list written out.
-      if (!s.numbered && ordinal(s.text)) s.numbered = true;
+      // "First, ...? Second, ...?": an item of a list written out (read for the questions only:
+      // numbering matters to nothing else).
+      if (s.question && !s.numbered && ordinal(s.text)) s.numbered = true;
     }
   }
   return *sentences_;
 }
 
-bool MessageText::starts_with(const char* list, std::string_view sentence) const {
+bool MessageText::body_has(const char* list) const {
   if (lexicons_ == nullptr) return false;
-  std::string_view head = sentence.substr(0, std::min<std::size_t>(sentence.size(), 80));
-  TextAnalysis a(head, lang());
-  auto hits = lexicons_->find(list, a, 1);
-  return !hits.empty() && hits.front().first == 0;
+  // Found once in the body's words: a list the body has no phrase of has none in any of its
+  // sentences either, and no sentence needs reading for it.
+  return !hits(list, body(), 1).empty();
 }
 
-bool MessageText::answers(std::string_view sentence) const {
-  return starts_with("answer-yes-no", sentence) || starts_with("answer-why", sentence);
+bool MessageText::starts_with(std::initializer_list<const char*> lists, std::string_view sentence) const {
+  if (lexicons_ == nullptr) return false;
+  if (std::none_of(lists.begin(), lists.end(), [&](const char* l) { return body_has(l); })) return false;
+  // Its first words are enough: a few dozen bytes, cut at a character's start.
+  std::size_t cut = std::min<std::size_t>(sentence.size(), 48);
+  while (cut < sentence.size() && (static_cast<unsigned char>(sentence[cut]) & 0xc0) == 0x80) ++cut;
+  TextAnalysis a(sentence.substr(0, cut), lang());
+  for (const char* list : lists) {
+    auto hits = lexicons_->find(list, a, 1);
+    if (!hits.empty() && hits.front().first == 0) return true;
+  }
+  return false;
 }
 
-bool MessageText::ordinal(std::string_view sentence) const { return starts_with("ordinal", sentence); }
+bool MessageText::answers(std::string_view sentence) const { return starts_with({"answer-yes-no", "answer-why"}, sentence); }
+
+bool MessageText::ordinal(std::string_view sentence) const { return starts_with({"ordinal"}, sentence); }
 
 bool MessageText::courtesy(std::string_view sentence) const {
   // "How are you?", "¿Y usted, cómo está?", "А как Ваши дела?", "vielen Dank – wie geht es
   // Ihnen?": the courtesy list's phrase ends the sentence, three words after it at most, and opens
   // its clause or has two words before it at most (a real question may share the sentence: "How
   // are you paying, by card or in cash?", "Did the parcel arrive, and how are you?").
-  if (lexicons_ == nullptr) return false;
+  if (lexicons_ == nullptr || words_of(sentence) > 16 || !body_has("courtesy")) return false;
   TextAnalysis a(sentence, lang());
   if (a.tokens.empty() || a.tokens.size() > 16) return false;
   auto hits = lexicons_->find("courtesy", a, 1);

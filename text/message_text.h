@@ -8,6 +8,7 @@
 // Each part is worked out on first use and then shared. One message is read on one thread; the
 // object is not shared. It keeps views of the texts it is given, which must outlive it.
 #pragma once
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -92,8 +93,11 @@ class MessageText {
   const Layout& layout() const;
   // A courtesy question ("How are you?"): not a question to number or to answer.
   bool courtesy(std::string_view sentence) const;
-  // The sentence opens with a word of the list (its first words read in the message's language).
-  bool starts_with(const char* list, std::string_view sentence) const;
+  // The body has a phrase of the list somewhere (found once).
+  bool body_has(const char* list) const;
+  // The sentence opens with a word of one of the lists (its first words read in the message's
+  // language).
+  bool starts_with(std::initializer_list<const char*> lists, std::string_view sentence) const;
   // It answers the question before it ("Yes, ...", "Because ...": the answer-yes-no and answer-why
   // lists): that question was restated to be answered, not asked.
   bool answers(std::string_view sentence) const;
