@@ -578,13 +578,13 @@ bool AuditLog::seal_if_due(std::int64_t now) {
     im.catch_up();
     const TimeMs at = now_ms();
     std::string error;
-    if (!im.seal(at >= im.next_midnight ? "day" : "epoch", format_rfc3339_ms(at), &error)) {
+    if (!im.seal(now >= im.next_midnight ? "day" : "epoch", format_rfc3339_ms(at), &error)) {
       oplog(Severity::error, "audit log " + im.path + ": the seal of epoch " + std::to_string(im.seal_key->key().epoch()) +
                                  " could not be written: " + error + "; trying again");
-      im.next_seal = at + 1000;
+      im.next_seal = std::max(now, at) + 1000;
       return false;
     }
-    im.schedule(at);
+    im.schedule(std::max(now, at));
     return true;
   } catch (const std::exception& e) {
     oplog(Severity::error, "audit log " + im.path + ": seal: " + e.what());

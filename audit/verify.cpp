@@ -194,9 +194,11 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
               r.notes.push_back("epoch " + std::to_string(epoch) + " is sealed twice (the second at seq " +
                                 std::to_string(seq) + "): a stop between a seal and its key's evolution");
             else if (epoch > last_epoch + 1)
-              problem(file, lineno, "the seals of epochs " + std::to_string(last_epoch + 1) +
-                                        (epoch - 1 > last_epoch + 1 ? ".." + std::to_string(epoch - 1) : std::string()) +
-                                        " are missing, before " + where);
+              problem(file, lineno, (epoch - 1 > last_epoch + 1
+                                         ? "the seals of epochs " + std::to_string(last_epoch + 1) + ".." +
+                                               std::to_string(epoch - 1) + " are missing"
+                                         : "the seal of epoch " + std::to_string(last_epoch + 1) + " is missing") +
+                                        ", before " + where);
             else if (epoch < last_epoch)
               problem(file, lineno, where + " comes after the seal of epoch " + std::to_string(last_epoch) +
                                         ": epochs go back");
