@@ -17,15 +17,6 @@ namespace {
 constexpr char kPublicPrefix[] = "sm-anchor-v1:";
 constexpr std::string_view kMarker = "{\"anchor\":";
 
-template <std::size_t N>
-bool unhex(std::string_view text, std::array<unsigned char, N>* out) {
-  if (text.size() != 2 * N) return false;
-  std::size_t len = 0;
-  const char* end = nullptr;
-  return sodium_hex2bin(out->data(), N, text.data(), text.size(), nullptr, &len, &end) == 0 && len == N &&
-         end == text.data() + text.size();
-}
-
 nlohmann::json unsigned_object(const AnchorHead& h) {
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& [event, n] : h.counts) counts[event] = n;
@@ -42,7 +33,7 @@ bool is_str(const nlohmann::json& j, const char* key) { return j.contains(key) &
 std::optional<AnchorPublicKey> parse_anchor_public_key(std::string_view text, std::string* error) {
   text = trim(text);
   AnchorPublicKey k;
-  if (!text.starts_with(kPublicPrefix) || !unhex(text.substr(std::char_traits<char>::length(kPublicPrefix)), &k.bytes)) {
+  if (!text.starts_with(kPublicPrefix) || !unhex(text.substr(std::char_traits<char>::length(kPublicPrefix)), k.bytes.data(), k.bytes.size())) {
     *error = "not an anchor public key (sm-anchor-v1: and 64 hex digits, as audit keygen printed it)";
     return std::nullopt;
   }
@@ -67,7 +58,7 @@ std::unique_ptr<AnchorSigner> AnchorSigner::open(const std::string& path, std::s
   std::unique_ptr<AnchorSigner> s(new AnchorSigner());
   std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
   bool ok = !j.is_discarded() && j.is_object() && j.value("version", 0) == 1 && is_str(j, "seed") &&
-            is_str(j, "public") && unhex(j["seed"].get<std::string>(), &seed);
+            is_str(j, "public") && unhex(j["seed"].get<std::string>(), seed.data(), seed.size());
   if (ok) {
     crypto_sign_seed_keypair(s->public_.bytes.data(), s->secret_.data(), seed.data());
     ok = j["public"].get<std::string>() == hex(s->public_.bytes.data(), s->public_.bytes.size());
@@ -142,7 +133,7 @@ void find_anchors(std::string_view text, const std::string& origin, std::vector<
     bool ok = !j.is_discarded() && j.is_object() && j.value("anchor", 0) == 1 && is_uint(j, "seq") &&
               is_uint(j, "epoch") && is_uint(j, "counts_from") && is_str(j, "head") && is_str(j, "instance") &&
               is_str(j, "time") && is_str(j, "reason") && is_str(j, "sig") && j.contains("counts") &&
-              j["counts"].is_object() && unhex(j["sig"].get<std::string>(), &a.sig);
+              j["counts"].is_object() && unhex(j["sig"].get<std::string>(), a.sig.data(), a.sig.size());
     if (ok) {
       for (const auto& [event, n] : j["counts"].items()) {
         if (!n.is_number_unsigned()) ok = false;

@@ -31,13 +31,7 @@ SealBytes derive(const SealBytes& key, std::uint64_t id, const char* context) {
 }
 
 // `text` (64 hex digits) as 32 bytes; false when it is anything else.
-bool unhex32(std::string_view text, SealBytes* out) {
-  if (text.size() != 2 * out->size()) return false;
-  std::size_t len = 0;
-  const char* end = nullptr;
-  return sodium_hex2bin(out->data(), out->size(), text.data(), text.size(), nullptr, &len, &end) == 0 &&
-         len == out->size() && end == text.data() + text.size();
-}
+bool unhex32(std::string_view text, SealBytes* out) { return unhex(text, out->data(), out->size()); }
 
 std::string key_file_text(const SealKey& key) {
   nlohmann::json j = {{"version", 1}, {"epoch", key.epoch()}, {"key", hex(key.bytes().data(), key.bytes().size())}};
