@@ -527,14 +527,35 @@ TEST(AuditSeal, EpochsEndOnTheClockAndAtMidnight) {
   const std::int64_t due = s->audit->next_seal_due();
   const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t midnight = (now / 86400000 + 1) * 86400000;
   EXPECT_GT(due, now - 1000);
   EXPECT_EQ(due % (900 * 1000), 0) << "a multiple of the epoch length";
   EXPECT_LE(due - now, 900 * 1000);
+  EXPECT_LE(due, midnight);
   EXPECT_TRUE(s->audit->seal_if_due(due - 1));
   EXPECT_EQ(s->audit->epoch(), 0u) << "not due yet";
+  s->message(0);
   EXPECT_TRUE(s->audit->seal_if_due(due));
   EXPECT_EQ(s->audit->epoch(), 1u);
   EXPECT_GT(s->audit->next_seal_due(), due);
+  // Midnight UTC ends the day (and the epoch that runs then): that seal is anchored with the
+  // day's counts, which start again after it. An epoch's seal is not anchored.
+  if (due < midnight) {
+    EXPECT_TRUE(s->anchor_lines.empty()) << "an epoch's seal is not anchored";
+    s->message(1);
+    EXPECT_TRUE(s->audit->seal_if_due(midnight));
+  }
+  ASSERT_EQ(s->anchor_lines.size(), 1u);
+  auto day = s->anchors()[0].head;
+  EXPECT_EQ(day.reason, "day");
+  EXPECT_EQ(day.counts_from, 1u);
+  EXPECT_EQ(day.counts.at("seal"), day.epoch + 1);
+  EXPECT_EQ(day.counts.at("message"), day.epoch + 1);
+  EXPECT_GT(s->audit->next_seal_due(), midnight);
+  s->message(2);
+  EXPECT_TRUE(s->audit->seal_now("stop"));
+  EXPECT_EQ(s->anchors()[1].head.counts_from, day.seq + 1);
+  EXPECT_EQ(s->anchors()[1].head.counts.at("message"), 1u);
 }
 
 // Files may grow only up to `bytes` while it lives (RLIMIT_FSIZE, as a full disk).
