@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <thread>
 
 #include "audit/anchor.h"
 #include "audit/audit_log.h"
@@ -556,6 +557,35 @@ TEST(AuditSeal, EpochsEndOnTheClockAndAtMidnight) {
   EXPECT_TRUE(s->audit->seal_now("stop"));
   EXPECT_EQ(s->anchors()[1].head.counts_from, day.seq + 1);
   EXPECT_EQ(s->anchors()[1].head.counts.at("message"), 1u);
+}
+
+// The daemon's sealer seals while libmilter's workers write: one chain, every epoch sealed once.
+TEST(AuditSeal, ConcurrentWritersAndTheSealerKeepOneSealedChain) {
+  auto s = std::make_unique<Sealed>("seal-concurrent", AuditRotation{20000, false});
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&s, t] {
+      for (int i = 0; i < 150; ++i) s->audit->write("message", {{"t", t}, {"i", i}});
+    });
+  std::thread sealer([&s] {
+    for (int i = 0; i < 20; ++i) s->audit->seal_now("epoch");
+  });
+  for (auto& w : writers) w.join();
+  sealer.join();
+  ASSERT_TRUE(s->audit->seal_now("stop"));
+  s->close();
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(s->dir))
+    if (e.path().filename().string().rfind("audit-", 0) == 0) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  files.push_back(s->log.string());
+  auto r = verify_audit_chain(files, s->options());
+  EXPECT_TRUE(r.ok()) << problems_of(r);
+  EXPECT_EQ(r.records, 600u + r.seals);
+  EXPECT_EQ(r.seals, 21u + (files.size() - 1)) << "20, the stop's, and one per rotation";
+  EXPECT_EQ(r.sealed_epoch, r.seals - 1);
+  EXPECT_EQ(r.unsealed_tail, 0u);
+  EXPECT_EQ(r.anchors_matched, files.size());
 }
 
 // Files may grow only up to `bytes` while it lives (RLIMIT_FSIZE, as a full disk).
