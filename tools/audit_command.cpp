@@ -2,6 +2,7 @@
 #include "tools/audit_command.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -149,22 +150,33 @@ int run_audit_keygen(const std::string& config_path, bool force, std::ostream& o
            "/var/lib/support-milter/audit-seal.key)\n";
     return 78;
   }
-  // The keys belong to the user the daemon runs as, who replaces the sealing key every epoch.
+  // The keys belong to the user the daemon runs as, who replaces the sealing key every epoch:
+  // milter.user, or (the packaged unit runs as its own user and leaves milter.user empty) the
+  // owner of the sealing key's directory, as the admin tools hand a new audit log to its
+  // directory's owner.
   unsigned uid = static_cast<unsigned>(-1), gid = static_cast<unsigned>(-1);
   std::string owner;
   if (::geteuid() == 0) {
-    if (cfg->milter.user.empty()) {
-      err << "support-milter audit keygen: milter.user is not set in " << config_path
-          << ": the keys must belong to the user the daemon runs as\n";
-      return 78;
-    }
-    struct passwd* pw = ::getpwnam(cfg->milter.user.c_str());
-    if (pw == nullptr) {
-      err << "support-milter audit keygen: milter.user \"" << cfg->milter.user << "\": no such user\n";
-      return 78;
+    struct passwd* pw = nullptr;
+    if (!cfg->milter.user.empty()) {
+      pw = ::getpwnam(cfg->milter.user.c_str());
+      if (pw == nullptr) {
+        err << "support-milter audit keygen: milter.user \"" << cfg->milter.user << "\": no such user\n";
+        return 78;
+      }
+    } else {
+      struct stat dir {};
+      const std::string key_dir = fs::path(cfg->audit.seal_key_file).parent_path().string();
+      if (::stat(key_dir.c_str(), &dir) == 0 && dir.st_uid != 0) pw = ::getpwuid(dir.st_uid);
+      if (pw == nullptr) {
+        err << "support-milter audit keygen: whose keys? milter.user is not set in " << config_path << ", and "
+            << key_dir << " belongs to root: set milter.user, or keep the keys in a directory of the daemon's "
+            << "user (the package's /var/lib/support-milter)\n";
+        return 78;
+      }
     }
     uid = pw->pw_uid, gid = pw->pw_gid;
-    owner = cfg->milter.user;
+    owner = pw->pw_name;
   } else if (struct passwd* pw = ::getpwuid(::geteuid())) {
     owner = pw->pw_name;
   }

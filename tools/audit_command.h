@@ -32,7 +32,8 @@ int run_audit_verify(const std::vector<std::string>& files, const IntegrityArgs&
                      std::ostream& err);
 
 // `audit keygen`: writes the sealing key (epoch 0) and, when audit.anchor_key_file is set, the
-// anchors' key pair at the configured paths (mode 0600, owned by milter.user when run as root),
+// anchors' key pair at the configured paths (mode 0600; run as root, owned by milter.user, or
+// without one by the owner of the sealing key's directory),
 // refusing to replace existing keys without `force` and keys a running daemon holds; appends a
 // "keygen" record to the audit log; prints the verification key (once; it is kept nowhere on the
 // server) and the anchors' public key.

@@ -81,8 +81,16 @@ class CliAdmin(unittest.TestCase):
         if os.geteuid() == 0:
             write("")
             r = sm("audit", "keygen", "-c", conf)
-            self.assertEqual(r.returncode, 78, "root without milter.user: whose keys?")
-            self.assertIn("milter.user is not set", r.stderr)
+            self.assertEqual(r.returncode, 78, "root without milter.user, the keys' directory root's: whose keys?")
+            self.assertIn("whose keys? milter.user is not set", r.stderr)
+            # The packaged way: no milter.user, the keys in the daemon's own directory.
+            shutil.chown(keys, "nobody")
+            r = sm("audit", "keygen", "-c", conf)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(pwd.getpwuid(os.stat(seal).st_uid).pw_name, "nobody")
+            os.remove(seal)
+            os.remove(anchor)
+            os.remove(audit)
         write("nobody")
         r = sm("audit", "keygen", "-c", conf)
         self.assertEqual(r.returncode, 0, r.stderr)
