@@ -23,34 +23,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <string_view>
 
+#include "audit/anchor.h"
+#include "audit/seal.h"
 #include "base/digest.h"
 #include "base/oplog.h"
 #include "base/write_all.h"
 #include "message/datetime.h"
 
 namespace sm {
-
-struct AuditLog::Impl {
-  std::string path;
-  AuditRotation rotation;
-  std::string instance;
-  std::mutex mu;
-  std::uint64_t seq = 0;
-  std::string prev = std::string(64, '0');
-  int fd = -1;  // the file, O_APPEND; -1 for standard output
-  // Other writers (the held/release tools) append under the same directory lock; the file's
-  // identity and size after our last record tell whether someone did.
-  int dir_fd = -1;
-  dev_t dev = 0;
-  ino_t ino = 0;
-  off_t size = -1;
-  TimeMs next_daily = 0;  // with rotation.daily: the next midnight UTC
-
-  explicit Impl(std::string p, AuditRotation r) : path(std::move(p)), rotation(r) {}
-};
 
 namespace {
 
@@ -242,7 +226,109 @@ bool ends_with_newline(int fd) {
   return ::pread(fd, &last, 1, st.st_size - 1) != 1 || last == '\n';
 }
 
+// A record's event ("" when it has none, or not as a string).
+std::string event_of(const nlohmann::json& j) {
+  if (!j.is_object()) return {};
+  auto it = j.find("event");
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// Counts the records others appended between `from` and `to` (at most 1 MB of them) by event.
+void count_events(int fd, off_t from, off_t to, std::map<std::string, std::uint64_t, std::less<>>& counts) {
+  std::string bytes(static_cast<std::size_t>(std::min<off_t>(to - from, 1 << 20)), '\0');
+  ssize_t n = ::pread(fd, bytes.data(), bytes.size(), from);
+  if (n <= 0) return;
+  bytes.resize(static_cast<std::size_t>(n));
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = bytes.find('\n', start)) != std::string::npos; start = nl + 1) {
+    auto j = nlohmann::json::parse(std::string_view(bytes).substr(start, nl - start), nullptr, false);
+    if (std::string event = event_of(j); !event.empty()) ++counts[event];
+  }
+}
+
+// The line of the last "seal" or "keygen" record of `path`, read back from the end (at most
+// 256 MB back); empty when there is none.
+std::string last_seal_or_keygen(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return {};
+  constexpr off_t kChunk = 1 << 20, kLimit = off_t{256} << 20;
+  off_t pos = st.st_size;
+  std::string rest;  // the bytes from `pos` to the end not yet looked at: a partial first line
+  while (pos > 0 && st.st_size - pos < kLimit) {
+    const off_t n = std::min(pos, kChunk);
+    pos -= n;
+    std::string chunk(static_cast<std::size_t>(n), '\0');
+    if (::pread(fd, chunk.data(), chunk.size(), pos) != n) return {};
+    rest = chunk + rest;
+    // Whole lines: after the first newline, or all of it at the file's start.
+    const std::size_t from = pos == 0 ? 0 : rest.find('\n');
+    if (from == std::string::npos) continue;
+    const std::size_t first = pos == 0 ? 0 : from + 1;
+    std::size_t end = rest.size();
+    while (end > first) {
+      std::size_t begin = rest.rfind('\n', end - 1);
+      begin = (begin == std::string::npos || begin < first) ? first : begin + 1;
+      if (begin < end) {
+        std::string_view line(rest.data() + begin, end - begin);
+        if (line.find("\"event\":\"seal\"") != std::string_view::npos ||
+            line.find("\"event\":\"keygen\"") != std::string_view::npos) {
+          auto j = nlohmann::json::parse(line, nullptr, false);
+          if (event_of(j) == "seal" || event_of(j) == "keygen")
+            return std::string(line);
+        }
+      }
+      if (begin == first) break;
+      end = begin - 1;
+    }
+    rest.resize(first);
+  }
+  return {};
+}
+
 }  // namespace
+
+struct AuditLog::Impl {
+  std::string path;
+  AuditRotation rotation;
+  std::string instance;
+  mutable std::mutex mu;
+  std::uint64_t seq = 0;
+  std::string prev = std::string(64, '0');
+  int fd = -1;  // the file, O_APPEND; -1 for standard output
+  // Other writers (the held/release tools) append under the same directory lock; the file's
+  // identity and size after our last record tell whether someone did.
+  int dir_fd = -1;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = -1;
+  TimeMs next_daily = 0;  // with rotation.daily: the next midnight UTC
+
+  // Sealing (seal_key null without).
+  AuditSealing sealing;
+  std::unique_ptr<SealKeyFile> seal_key;
+  std::unique_ptr<AnchorSigner> anchor;
+  TimeMs next_seal = 0;      // when the current epoch ends
+  TimeMs next_midnight = 0;  // when the current UTC day ends
+  // Records by event from seq counts_from on: the anchors' counts of the day.
+  std::map<std::string, std::uint64_t, std::less<>> counts;
+  std::uint64_t counts_from = 1;
+
+  explicit Impl(std::string p, AuditRotation r) : path(std::move(p)), rotation(r) {}
+
+  // The rest run with `mu` and the directory lock held.
+  void catch_up();
+  bool append(std::string_view event, const std::string& text, std::string* error);
+  bool rotation_due(std::size_t bytes, TimeMs now);
+  void rotate(TimeMs now);
+  bool seal(const std::string& reason, const std::string& time, std::string* error);
+  void schedule(TimeMs now);
+};
 
 AuditLog::AuditLog(const std::string& path, AuditRotation rotation, std::string instance)
     : impl_(std::make_unique<Impl>(path, rotation)) {
@@ -283,11 +369,10 @@ std::string AuditLog::head() const {
 
 bool AuditLog::write(const std::string& event, nlohmann::json record) {
   try {
-    const std::string time = format_rfc3339_ms(now_ms());
     Impl& im = *impl_;
     std::lock_guard lock(im.mu);
     if (im.fd < 0) {
-      std::string text = make_line(time, event, im.seq + 1, im.prev, im.instance, record);
+      std::string text = make_line(format_rfc3339_ms(now_ms()), event, im.seq + 1, im.prev, im.instance, record);
       std::cout << text << '\n' << std::flush;
       if (!std::cout) {
         std::cout.clear();
@@ -299,41 +384,30 @@ bool AuditLog::write(const std::string& event, nlohmann::json record) {
       return true;
     }
     DirLock dir_lock(im.dir_fd);
-    struct stat st {};
-    const bool other_file = ::stat(im.path.c_str(), &st) != 0 || st.st_dev != im.dev || st.st_ino != im.ino;
-    if (other_file) {
-      // The path names another file now (ours was moved away or deleted): write to the path.
-      int fd = open_append(im.path);
-      if (fd < 0) throw std::runtime_error(std::string("cannot open for appending: ") + std::strerror(errno));
-      ::close(im.fd);
-      im.fd = fd;
-      if (::fstat(im.fd, &st) != 0) st.st_size = 0;
-    }
-    // The file as we left it after our last record ends with that record's newline; otherwise
-    // someone else appended (or a writer died mid-record) since, and its tail is read again.
-    if (other_file ? st.st_size > 0 : st.st_size != im.size) {
-      // Continue from the file's tail. (A new empty file continues from our own last record.)
-      if (!read_chain_tail(im.path, &im.seq, &im.prev))
-        oplog(Severity::warning, "audit log " + im.path + ": last record unreadable; the chain restarts");
-      if (!ends_with_newline(im.fd)) {
-        // A record cut short by a writer that died: it stays, on a line of its own (audit verify
-        // reports it), and the chain goes on from the record before it.
-        oplog(Severity::warning, "audit log " + im.path + ": the file ends with a partial record; closing its line");
-        std::string error;
-        if (!append_all_or_nothing(im.fd, "\n", &error)) throw std::runtime_error(error);
+    im.catch_up();
+    // The time is taken under the lock, so the file's times never go back (a clock set back aside).
+    const TimeMs now = now_ms();
+    const std::string time = format_rfc3339_ms(now);
+    std::string text = make_line(time, event, im.seq + 1, im.prev, im.instance, record);
+    if (im.rotation_due(text.size() + 1, now)) {
+      std::string error;
+      if (!im.seal_key) {
+        im.rotate(now);
+      } else if (im.seal("rotation", time, &error)) {
+        // The seal is the rotated file's last record; the record opens the next file.
+        im.rotate(now);
+        text = make_line(time, event, im.seq + 1, im.prev, im.instance, record);
+      } else {
+        oplog(Severity::error, "audit log " + im.path + ": the seal before rotating could not be written (" + error +
+                                   "); the file is rotated later");
       }
     }
-    std::string text = make_line(time, event, im.seq + 1, im.prev, im.instance, record);
-    rotate_if_due(text.size() + 1);
     std::string error;
-    if (!append_all_or_nothing(im.fd, text + "\n", &error)) {
+    if (!im.append(event, text, &error)) {
       oplog(Severity::error, "audit log " + im.path + ": write failed: " + error + "; record seq " +
                                  std::to_string(im.seq + 1) + " (" + event + ") not written");
       return false;
     }
-    im.seq += 1;
-    im.prev = sha256_hex(text);
-    if (::fstat(im.fd, &st) == 0) im.dev = st.st_dev, im.ino = st.st_ino, im.size = st.st_size;
     return true;
   } catch (const std::exception& e) {
     oplog(Severity::error, std::string("audit log ") + impl_->path + ": write failed: " + e.what());
@@ -341,32 +415,203 @@ bool AuditLog::write(const std::string& event, nlohmann::json record) {
   }
 }
 
-// Under the lock: renames the file away when the next `bytes` would take it past rotate_bytes, or
-// at the first record after midnight UTC, and opens a new one. An empty file is not rotated.
-void AuditLog::rotate_if_due(std::size_t bytes) {
-  Impl& im = *impl_;
+// The file as we left it after our last record ends with that record's newline; otherwise someone
+// else appended (or a writer died mid-record) since: the chain goes on from the file's tail, and
+// the records others appended are counted for the anchors.
+void AuditLog::Impl::catch_up() {
   struct stat st {};
-  if (::fstat(im.fd, &st) != 0 || st.st_size == 0) return;
-  const TimeMs now = now_ms();
-  bool due = im.rotation.bytes > 0 && static_cast<std::uint64_t>(st.st_size) + bytes > im.rotation.bytes;
-  if (im.rotation.daily && now >= im.next_daily) {
-    due = true;
-    im.next_daily = next_midnight_utc(now);
+  const bool other_file = ::stat(path.c_str(), &st) != 0 || st.st_dev != dev || st.st_ino != ino;
+  if (other_file) {
+    // The path names another file now (ours was moved away or deleted): write to the path.
+    int nfd = open_append(path);
+    if (nfd < 0) throw std::runtime_error(std::string("cannot open for appending: ") + std::strerror(errno));
+    ::close(fd);
+    fd = nfd;
+    if (::fstat(fd, &st) != 0) st.st_size = 0;
   }
-  if (!due) return;
+  if (other_file ? st.st_size == 0 : st.st_size == size) return;
+  if (!other_file && size >= 0 && st.st_size > size) count_events(fd, size, st.st_size, counts);
+  // Continue from the file's tail. (A new empty file continues from our own last record.)
+  if (!read_chain_tail(path, &seq, &prev))
+    oplog(Severity::warning, "audit log " + path + ": last record unreadable; the chain restarts");
+  if (!ends_with_newline(fd)) {
+    // A record cut short by a writer that died: it stays, on a line of its own (audit verify
+    // reports it), and the chain goes on from the record before it.
+    oplog(Severity::warning, "audit log " + path + ": the file ends with a partial record; closing its line");
+    std::string error;
+    if (!append_all_or_nothing(fd, "\n", &error)) throw std::runtime_error(error);
+  }
+}
+
+// Appends one record's line, all or nothing, and moves the chain's head to it.
+bool AuditLog::Impl::append(std::string_view event, const std::string& text, std::string* error) {
+  if (!append_all_or_nothing(fd, text + "\n", error)) return false;
+  seq += 1;
+  prev = sha256_hex(text);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0) dev = st.st_dev, ino = st.st_ino, size = st.st_size;
+  if (seal_key) {
+    auto it = counts.find(event);
+    if (it == counts.end()) counts.emplace(std::string(event), 1);
+    else ++it->second;
+  }
+  return true;
+}
+
+// Whether the file is to be renamed away before the next `bytes`: past rotate_bytes, or at the
+// first record after midnight UTC. An empty file is not rotated.
+bool AuditLog::Impl::rotation_due(std::size_t bytes, TimeMs now) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) return false;
+  return (rotation.bytes > 0 && static_cast<std::uint64_t>(st.st_size) + bytes > rotation.bytes) ||
+         (rotation.daily && now >= next_daily);
+}
+
+// Renames the file to <stem>-YYYYmmdd-HHMMSS.ffffff<ext> and opens a new one.
+void AuditLog::Impl::rotate(TimeMs now) {
+  if (rotation.daily) next_daily = next_midnight_utc(now);
   auto when = std::chrono::system_clock::now();
-  std::string target = rotated_name(im.path, when);
+  std::string target = rotated_name(path, when);
   struct stat taken {};
-  while (::lstat(target.c_str(), &taken) == 0) target = rotated_name(im.path, when += std::chrono::microseconds(1));
-  if (::rename(im.path.c_str(), target.c_str()) != 0) {
-    oplog(Severity::warning, "audit log " + im.path + ": rotation to " + target + " failed: " + std::strerror(errno) +
+  while (::lstat(target.c_str(), &taken) == 0) target = rotated_name(path, when += std::chrono::microseconds(1));
+  if (::rename(path.c_str(), target.c_str()) != 0) {
+    oplog(Severity::warning, "audit log " + path + ": rotation to " + target + " failed: " + std::strerror(errno) +
                                  "; writing on in the same file");
     return;
   }
-  int fd = open_append(im.path);
-  if (fd < 0) throw std::runtime_error("rotated to " + target + ", but cannot open a new file: " + std::strerror(errno));
-  ::close(im.fd);
-  im.fd = fd;
+  int nfd = open_append(path);
+  if (nfd < 0) throw std::runtime_error("rotated to " + target + ", but cannot open a new file: " + std::strerror(errno));
+  ::close(fd);
+  fd = nfd;
+}
+
+// Writes the seal of the current epoch, then moves the key on (the old one overwritten); a seal of
+// the day, of a rotation or of the stop is anchored.
+bool AuditLog::Impl::seal(const std::string& reason, const std::string& time, std::string* error) {
+  const std::uint64_t epoch = seal_key->key().epoch();
+  const std::uint64_t at = seq + 1;
+  const std::string mac = seal_key->key().mac(seal_message(instance, epoch, at, prev, time, reason));
+  const nlohmann::json record = {{"time", time}, {"epoch", epoch}, {"reason", reason}, {"mac", mac}};
+  if (!append("seal", make_line(time, "seal", at, prev, instance, record), error)) return false;
+  std::string why;
+  if (!seal_key->advance_to(epoch + 1, &why))
+    oplog(Severity::error, "audit log: " + why + "; the file keeps the key of epoch " + std::to_string(epoch) +
+                               " until the next seal writes the new one");
+  if (anchor && reason != "epoch") {
+    AnchorHead h;
+    h.instance = instance;
+    h.seq = at;
+    h.head = prev;
+    h.epoch = epoch;
+    h.time = time;
+    h.reason = reason;
+    h.counts_from = counts_from;
+    h.counts.insert(counts.begin(), counts.end());
+    const std::string line = anchor->line(h);
+    if (sealing.on_anchor) sealing.on_anchor(line, h);
+  }
+  if (reason == "day") {
+    counts.clear();
+    counts_from = seq + 1;
+  }
+  return true;
+}
+
+// The end of the epoch that runs at `now`: the next multiple of the epoch length, or midnight UTC
+// when that comes first.
+void AuditLog::Impl::schedule(TimeMs now) {
+  const TimeMs length = static_cast<TimeMs>(sealing.epoch_seconds) * 1000;
+  next_midnight = next_midnight_utc(now);
+  next_seal = std::min((now / length + 1) * length, next_midnight);
+}
+
+void AuditLog::start_sealing(AuditSealing sealing) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  if (im.fd < 0) throw std::runtime_error("audit log: sealing needs a file, not standard output");
+  if (sealing.epoch_seconds == 0) throw std::runtime_error("audit log: the sealing epoch cannot be 0 seconds");
+  std::string error;
+  auto key = SealKeyFile::open(sealing.key_file, &error);
+  if (!key) throw std::runtime_error(error);
+  if (!sealing.anchor_key_file.empty()) {
+    im.anchor = AnchorSigner::open(sealing.anchor_key_file, &error);
+    if (!im.anchor) throw std::runtime_error(error);
+  }
+  DirLock dir_lock(im.dir_fd);
+  // A stop (or crash) between a seal and its key's evolution leaves the key of a sealed epoch:
+  // the key moves on past the log's last seal (unless a new key was made after it).
+  std::string line = last_seal_or_keygen(im.path);
+  if (line.empty()) {
+    if (std::string older = newest_rotated(im.path); !older.empty()) line = last_seal_or_keygen(older);
+  }
+  auto last = nlohmann::json::parse(line, nullptr, false);
+  if (event_of(last) == "seal" && last.contains("epoch") &&
+      last["epoch"].is_number_unsigned() && last["epoch"].get<std::uint64_t>() >= key->key().epoch()) {
+    const std::uint64_t to = last["epoch"].get<std::uint64_t>() + 1;
+    oplog(Severity::warning, "audit log " + im.path + ": the log holds the seal of epoch " + std::to_string(to - 1) +
+                                 "; the sealing key moves on to epoch " + std::to_string(to));
+    if (!key->advance_to(to, &error)) oplog(Severity::error, "audit log: " + error);
+  }
+  im.seal_key = std::move(key);
+  im.sealing = std::move(sealing);
+  im.counts.clear();
+  im.counts_from = im.seq + 1;
+  im.schedule(now_ms());
+}
+
+std::int64_t AuditLog::next_seal_due() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->seal_key ? impl_->next_seal : 0;
+}
+
+std::uint64_t AuditLog::epoch() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->seal_key ? impl_->seal_key->key().epoch() : 0;
+}
+
+bool AuditLog::seal_if_due(std::int64_t now) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  if (!im.seal_key || now < im.next_seal) return true;
+  try {
+    DirLock dir_lock(im.dir_fd);
+    im.catch_up();
+    const TimeMs at = now_ms();
+    std::string error;
+    if (!im.seal(now >= im.next_midnight ? "day" : "epoch", format_rfc3339_ms(at), &error)) {
+      oplog(Severity::error, "audit log " + im.path + ": the seal of epoch " + std::to_string(im.seal_key->key().epoch()) +
+                                 " could not be written: " + error + "; trying again");
+      im.next_seal = std::max(now, at) + 1000;
+      return false;
+    }
+    im.schedule(std::max(now, at));
+    return true;
+  } catch (const std::exception& e) {
+    oplog(Severity::error, "audit log " + im.path + ": seal: " + e.what());
+    im.next_seal = now_ms() + 1000;
+    return false;
+  }
+}
+
+bool AuditLog::seal_now(const std::string& reason) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  if (!im.seal_key) return false;
+  try {
+    DirLock dir_lock(im.dir_fd);
+    im.catch_up();
+    const TimeMs at = now_ms();
+    std::string error;
+    if (!im.seal(reason, format_rfc3339_ms(at), &error)) {
+      oplog(Severity::error, "audit log " + im.path + ": the " + reason + " seal could not be written: " + error);
+      return false;
+    }
+    im.schedule(at);
+    return true;
+  } catch (const std::exception& e) {
+    oplog(Severity::error, "audit log " + im.path + ": seal: " + e.what());
+    return false;
+  }
 }
 
 }  // namespace sm

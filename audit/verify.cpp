@@ -1,21 +1,105 @@
-// Audit chain verification.
+// Audit log verification: the hash chain, the seals and the anchors, in one pass over the lines.
 #include "audit/verify.h"
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "base/digest.h"
+#include "message/datetime.h"
 
 namespace sm {
 
-ChainReport verify_audit_chain(const std::vector<std::string>& files) {
+namespace {
+
+// A record's times may go back behind the seal before them by this much (the writers take their
+// time under one lock, so only a clock set back does it): more is a record written later than
+// it claims.
+constexpr TimeMs kClockSlackMs = 2000;
+// How far past the last epoch seen a failed seal's MAC is tried with later keys.
+constexpr std::uint64_t kLaterEpochsTried = 100000;
+
+std::string str_of(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string range(std::uint64_t a, std::uint64_t b) {
+  return a == b ? "seq " + std::to_string(a) : "seq " + std::to_string(a) + ".." + std::to_string(b);
+}
+
+std::string short_hash(const std::string& h) { return h.substr(0, 12) + "…"; }
+
+// Keys of the epochs, derived forward from each verification key and kept for the next seal.
+class EpochKeys {
+ public:
+  explicit EpochKeys(const std::vector<VerificationKey>& keys) : keys_(keys), cache_(keys.size()) {}
+  SealKey at(std::size_t i, std::uint64_t epoch) {
+    auto& c = cache_[i];
+    if (!c || c->epoch() > epoch) c = SealKey::first(keys_[i]);
+    while (c->epoch() < epoch) c = c->next();
+    return *c;
+  }
+  std::size_t size() const { return keys_.size(); }
+
+ private:
+  const std::vector<VerificationKey>& keys_;
+  std::vector<std::optional<SealKey>> cache_;
+};
+
+struct FailedSeal {
+  std::string file;
+  std::size_t line = 0;
+  std::uint64_t epoch = 0, seq = 0, epoch_first_seq = 0;
+  std::string message, mac;
+  int key = -1;  // the era's key, when known
+};
+
+}  // namespace
+
+ChainReport verify_audit_chain(const std::vector<std::string>& files, const VerifyOptions& o) {
   ChainReport r;
-  std::string prev_hash;  // empty until the first record
-  std::uint64_t prev_seq = 0;
+  r.keys_given = !o.keys.empty();
+  r.anchors_given = o.anchors_given || !o.anchors.empty();
   auto problem = [&](const std::string& file, std::size_t line, std::string what) {
     r.problems.push_back({file, line, std::move(what)});
   };
+
+  // Anchors with a good signature, by seq, once the log's instance is known (its first record).
+  std::vector<const FoundAnchor*> signed_anchors;
+  for (const auto& a : o.anchors) {
+    bool good = std::any_of(o.anchor_keys.begin(), o.anchor_keys.end(), [&](const auto& k) { return a.signed_by(k); });
+    if (good) signed_anchors.push_back(&a);
+    else
+      problem(a.origin, 0, "the anchor of " + a.head.time + " (seq " + std::to_string(a.head.seq) +
+                               ") is not signed by the anchor key given: forged or changed");
+  }
+  std::multimap<std::uint64_t, const FoundAnchor*> anchors;  // of this log's instance
+  std::map<const FoundAnchor*, bool> anchor_seen;
+  std::uint64_t other_instances = 0;
+
+  // The chain.
+  std::string prev_hash;  // empty until the first record
+  std::uint64_t prev_seq = 0;
+  // The seals.
+  EpochKeys keys(o.keys);
+  int era_key = -1;                      // the verification key of the seals since the last keygen
+  // (Plain values with flags: g++ 12 takes optionals of integers here for uninitialised.)
+  bool have_epoch = false;                // a seal since the last keygen
+  std::uint64_t last_epoch = 0;           // its epoch
+  bool after_keygen = false;              // a keygen record since the last seal
+  std::uint64_t keygen_seq = 0;           // its seq
+  std::uint64_t epoch_first_seq = 0;     // the first record of the current epoch
+  std::uint64_t max_epoch = 0;
+  std::optional<FailedSeal> failed;
+  std::uint64_t failed_later = 0, failed_later_first = 0, failed_later_last = 0;
+  std::optional<TimeMs> sealed_at;  // the time of the last seal that verified
+  std::uint64_t sealed_at_seq = 0;
+  std::uint64_t sealed_at_epoch = 0;
+
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -45,10 +129,33 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files) {
       }
       auto seq = j["seq"].get<std::uint64_t>();
       std::string prev = j["prev"].get<std::string>();
+      const std::string hash = sha256_hex(line);
       if (r.records == 0 && prev_hash.empty()) {
         r.first_seq = seq;
-        if (seq == 1 && prev != std::string(64, '0'))
-          problem(file, lineno, "seq 1 does not start the chain (prev is not zero)");
+        r.instance = str_of(j, "instance");
+        for (const FoundAnchor* a : signed_anchors) {
+          if (a->head.instance != r.instance) {
+            ++other_instances;
+            continue;
+          }
+          anchors.emplace(a->head.seq, a);
+          anchor_seen[a] = false;
+        }
+        r.anchors = anchors.size();
+        epoch_first_seq = seq;
+        if (seq == 1) {
+          if (prev != std::string(64, '0')) problem(file, lineno, "seq 1 does not start the chain (prev is not zero)");
+        } else {
+          auto [b, e] = anchors.equal_range(seq - 1);
+          auto vouch = std::find_if(b, e, [&](const auto& a) { return a.second->head.head == prev; });
+          if (vouch != e)
+            r.notes.push_back("the chain starts at seq " + std::to_string(seq) + ", after the anchor of " +
+                              vouch->second->head.time + " (seq " + std::to_string(seq - 1) +
+                              "): the records before it were not checked");
+          else
+            problem(file, lineno, "the chain starts at seq " + std::to_string(seq) + ": the records before it (" +
+                                      range(1, seq - 1) + ") are missing (give the older files first, oldest first)");
+        }
       } else {
         if (seq != prev_seq + 1)
           problem(file, lineno, "seq " + std::to_string(seq) + " follows seq " + std::to_string(prev_seq) +
@@ -56,14 +163,199 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files) {
         else if (!prev_hash.empty() && prev != prev_hash)
           problem(file, lineno, "seq " + std::to_string(seq) + ": the record before it was changed");
       }
+
+      const std::string event = str_of(j, "event");
+      const std::string time = str_of(j, "time");
+      const auto when = parse_rfc3339(time);
+      if (sealed_at && when && *when + kClockSlackMs < *sealed_at)
+        problem(file, lineno, "seq " + std::to_string(seq) + ": its time " + time + " is before the seal of epoch " +
+                                  std::to_string(sealed_at_epoch) + " (seq " + std::to_string(sealed_at_seq) +
+                                  ") that comes before it: written later than it says");
+
+      if (event == "keygen") {
+        after_keygen = true;
+        keygen_seq = seq;
+        era_key = -1;
+        have_epoch = false;
+        r.notes.push_back("a new sealing key from seq " + std::to_string(seq) + " on (audit keygen)");
+      } else if (event == "seal") {
+        ++r.seals;
+        const bool formed = j.contains("epoch") && j["epoch"].is_number_unsigned() && j.contains("mac") &&
+                            j["mac"].is_string() && j.contains("reason") && j["reason"].is_string();
+        if (!formed) {
+          problem(file, lineno, "seq " + std::to_string(seq) + ": a seal without its epoch, reason or mac");
+        } else {
+          const std::uint64_t epoch = j["epoch"].get<std::uint64_t>();
+          max_epoch = std::max(max_epoch, epoch);
+          const std::string where = "the seal of epoch " + std::to_string(epoch) + " (seq " + std::to_string(seq) + ")";
+          // The epochs, one after the other.
+          if (have_epoch) {
+            if (epoch == last_epoch)
+              r.notes.push_back("epoch " + std::to_string(epoch) + " is sealed twice (the second at seq " +
+                                std::to_string(seq) + "): a stop between a seal and its key's evolution");
+            else if (epoch > last_epoch + 1)
+              problem(file, lineno, (epoch - 1 > last_epoch + 1
+                                         ? "the seals of epochs " + std::to_string(last_epoch + 1) + ".." +
+                                               std::to_string(epoch - 1) + " are missing"
+                                         : "the seal of epoch " + std::to_string(last_epoch + 1) + " is missing") +
+                                        ", before " + where);
+            else if (epoch < last_epoch)
+              problem(file, lineno, where + " comes after the seal of epoch " + std::to_string(last_epoch) +
+                                        ": epochs go back");
+          } else if (after_keygen && epoch != 0) {
+            problem(file, lineno, where + " is the first after the new key of seq " + std::to_string(keygen_seq) +
+                                      ", which starts at epoch 0: the seals before it are missing");
+          } else if (!after_keygen && r.first_seq == 1 && epoch != 0) {
+            problem(file, lineno, where + " is the log's first: the seals of epochs 0.." + std::to_string(epoch - 1) +
+                                      " are missing");
+          }
+          have_epoch = true;
+          last_epoch = epoch;
+          after_keygen = false;
+          // The MAC.
+          bool good = true;
+          if (r.keys_given) {
+            const std::string message = seal_message(str_of(j, "instance"), epoch, seq, prev, time, str_of(j, "reason"));
+            const std::string mac = j["mac"].get<std::string>();
+            good = false;
+            if (era_key >= 0) {
+              good = keys.at(static_cast<std::size_t>(era_key), epoch).check(message, mac);
+            } else {
+              for (std::size_t i = 0; i < keys.size() && !good; ++i)
+                if (keys.at(i, epoch).check(message, mac)) {
+                  good = true;
+                  era_key = static_cast<int>(i);
+                }
+            }
+            if (!good) {
+              if (!failed) {
+                failed = FailedSeal{file, lineno, epoch, seq, epoch_first_seq, message, mac, era_key};
+              } else {
+                if (failed_later == 0) failed_later_first = epoch;
+                failed_later_last = epoch;
+                ++failed_later;
+              }
+            }
+          }
+          if (good && !failed) {
+            r.sealed = true;
+            r.sealed_epoch = epoch;
+            r.sealed_seq = seq;
+            r.sealed_time = time;
+            if (r.keys_given && when) sealed_at = when, sealed_at_seq = seq, sealed_at_epoch = epoch;
+          }
+        }
+        epoch_first_seq = seq + 1;
+      }
+
+      // The anchors that name this seq.
+      for (auto [b, e] = anchors.equal_range(seq); b != e; ++b) {
+        const FoundAnchor& a = *b->second;
+        anchor_seen[&a] = true;
+        if (a.head.head != hash) {
+          problem(a.origin, 0, "the anchor of " + a.head.time + " (" + a.head.reason + ") names seq " +
+                                   std::to_string(seq) + " with hash " + short_hash(a.head.head) + "; the log's seq " +
+                                   std::to_string(seq) + " (" + file + ":" + std::to_string(lineno) + ") has hash " +
+                                   short_hash(hash) + ": the log was changed after the anchor, or restarted from scratch");
+          continue;
+        }
+        if (event != "seal" || !j.contains("epoch") || j["epoch"] != a.head.epoch)
+          problem(a.origin, 0, "the anchor of " + a.head.time + " names seq " + std::to_string(seq) +
+                                   " as the seal of epoch " + std::to_string(a.head.epoch) + "; it is not");
+        ++r.anchors_matched;
+        if (seq >= r.anchored_seq) r.anchored_seq = seq, r.anchored_time = a.head.time;
+      }
+
       prev_seq = seq;
-      prev_hash = sha256_hex(line);
+      prev_hash = hash;
       r.last_seq = seq;
       r.head = prev_hash;
       ++r.records;
     }
   }
+
+  if (failed) {
+    std::string what = "epoch " + std::to_string(failed->epoch) + ": its seal (seq " + std::to_string(failed->seq) +
+                       ") does not verify";
+    what += failed->key >= 0 || keys.size() == 1
+                ? ": a record of this epoch (" + range(failed->epoch_first_seq, failed->seq) +
+                      ") was changed after it was sealed, or the seal was made with another key"
+                : " with any key given: not this log's key, or a record of this epoch (" +
+                      range(failed->epoch_first_seq, failed->seq) + ") was changed";
+    // Made with a later epoch's key (whoever held the server then)?
+    const std::uint64_t last_tried = std::min(max_epoch + 16, failed->epoch + kLaterEpochsTried);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (failed->key >= 0 && static_cast<int>(i) != failed->key) continue;
+      for (std::uint64_t e = failed->epoch + 1; e <= last_tried; ++e)
+        if (keys.at(i, e).check(failed->message, failed->mac)) {
+          what += " (it verifies with the key of epoch " + std::to_string(e) + ": it was made at epoch " +
+                  std::to_string(e) + " or later, by whoever held the sealing key then)";
+          i = keys.size();
+          break;
+        }
+    }
+    problem(failed->file, failed->line, what);
+    if (failed_later > 0)
+      problem(failed->file, 0, std::to_string(failed_later) + " later seal(s) (epochs " + std::to_string(failed_later_first) +
+                                   (failed_later_last != failed_later_first ? ".." + std::to_string(failed_later_last) : "") +
+                                   ") do not verify either");
+  }
+
+  // Anchors the walk did not reach (all of them when the log holds no record at all).
+  if (r.records == 0) {
+    for (const FoundAnchor* a : signed_anchors) anchors.emplace(a->head.seq, a);
+    r.anchors = anchors.size();
+  }
+  std::uint64_t before = 0;
+  for (const auto& [seq, a] : anchors) {
+    if (anchor_seen[a]) continue;
+    if (r.records == 0 || seq > r.last_seq)
+      problem(a->origin, 0, "the anchor of " + a->head.time + " (" + a->head.reason + ") names seq " + std::to_string(seq) +
+                                ", but the log ends " + (r.records == 0 ? std::string("before any record") : "at seq " + std::to_string(r.last_seq)) +
+                                ": the records after it are missing (cut off, or a file deleted)");
+    else if (seq < r.first_seq)
+      ++before;
+    else
+      problem(a->origin, 0, "the anchor of " + a->head.time + " names seq " + std::to_string(seq) +
+                                ", which the log does not hold");
+  }
+  if (before > 0)
+    r.notes.push_back(std::to_string(before) + " anchor(s) name records before the files given; not checked");
+  if (other_instances > 0)
+    r.notes.push_back(std::to_string(other_instances) + " anchor(s) of other instances set aside");
+  r.unsealed_tail = r.sealed ? r.last_seq - r.sealed_seq : r.records;
   return r;
+}
+
+std::vector<std::string> summary_lines(const ChainReport& r) {
+  std::vector<std::string> out;
+  const std::string tail = r.unsealed_tail == 0 ? std::string()
+                           : "; tail after the last seal unsealed: " + std::to_string(r.unsealed_tail) + " record(s) (" +
+                                 range(r.sealed_seq + 1, r.last_seq) + ")";
+  if (r.seals == 0)
+    out.push_back("unsealed: the log carries no seals (no sealing key configured: audit.seal_key_file)");
+  else if (!r.keys_given)
+    out.push_back("seals not checked (no verification key given): the log carries " + std::to_string(r.seals) +
+                  " seal(s), the last seen of epoch " + std::to_string(r.sealed_epoch) + " at seq " +
+                  std::to_string(r.sealed_seq));
+  else if (!r.sealed)
+    out.push_back("not sealed: no seal verifies with the key given");
+  else
+    out.push_back("sealed up to epoch " + std::to_string(r.sealed_epoch) + " (seq " + std::to_string(r.sealed_seq) +
+                  ", " + r.sealed_time + ")" + tail);
+  if (!r.anchors_given)
+    out.push_back("anchors not checked (none given)");
+  else if (r.anchors == 0)
+    out.push_back("anchors: none of this log's instance found");
+  else if (r.anchors_matched == 0)
+    out.push_back("anchors: none of " + std::to_string(r.anchors) + " matched");
+  else
+    out.push_back("anchors matched up to seq " + std::to_string(r.anchored_seq) + " (" + r.anchored_time + "): " +
+                  std::to_string(r.anchors_matched) + " of " + std::to_string(r.anchors) +
+                  (r.last_seq > r.anchored_seq ? "; " + std::to_string(r.last_seq - r.anchored_seq) +
+                                                     " record(s) after the last anchor"
+                                               : std::string()));
+  return out;
 }
 
 }  // namespace sm

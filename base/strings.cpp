@@ -44,4 +44,17 @@ std::string hex(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
+bool unhex(std::string_view text, unsigned char* out, std::size_t n) {
+  if (text.size() != 2 * n) return false;
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return true;
+}
+
 }  // namespace sm

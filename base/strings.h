@@ -21,5 +21,7 @@ std::string hex(const unsigned char* bytes, std::size_t n);
 inline std::string hex(std::string_view bytes) {
   return hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
+// The `n` bytes whose hex digits (either case) are exactly `text`; false for anything else.
+bool unhex(std::string_view text, unsigned char* out, std::size_t n);
 
 }  // namespace sm

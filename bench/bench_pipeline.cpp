@@ -23,7 +23,9 @@
 #include <mutex>
 #include <random>
 
+#include "audit/anchor.h"
 #include "audit/audit_log.h"
+#include "audit/seal.h"
 #include "text/promise.h"
 #include "checks/registry.h"
 #include "text/message_text.h"
@@ -274,10 +276,23 @@ void BM_Pipeline(benchmark::State& state, const std::string& name, bool sqlite_f
   state.SetItemsProcessed(state.iterations());
 }
 
+// A sealing key and an anchor key in `dir` (what `audit keygen` writes), and the log sealed with
+// them, an epoch of `epoch_seconds`.
+void seal_log(AuditLog& log, const std::filesystem::path& dir, unsigned epoch_seconds) {
+  std::string error;
+  const auto key = (dir / "seal.key").string(), anchor = (dir / "anchor.key").string();
+  if (!SealKeyFile::create(key, SealKey::first(new_verification_key()), true, static_cast<unsigned>(-1),
+                           static_cast<unsigned>(-1), &error) ||
+      !AnchorSigner::create(anchor, true, static_cast<unsigned>(-1), static_cast<unsigned>(-1), &error))
+    throw std::runtime_error(error);
+  log.start_sealing({key, epoch_seconds, anchor, {}});
+}
+
 // What the daemon does after the pipeline for every message: the audit record made from the
 // verdict of a 20 KB reply, then written to the log (its line, the SHA-256 chain, the locked
-// append). The log rotates at 64 MB; its files are removed at the end.
-void BM_AuditRecord(benchmark::State& state, const std::string& name) {
+// append). The log rotates at 64 MB; its files are removed at the end. `sealed`: the log is sealed
+// (15-minute epochs, none ending during the run): what sealing adds to every record.
+void BM_AuditRecord(benchmark::State& state, const std::string& name, bool sealed = false) {
   CustomerThread t(name, false);
   auto& [cfg, ts, p, c] = t;
   Message m = parse_message(slurp(name), cfg->limits);
@@ -290,7 +305,23 @@ void BM_AuditRecord(benchmark::State& state, const std::string& name) {
   std::filesystem::create_directories(dir);
   {
     AuditLog log((dir / "audit.log").string(), AuditRotation{64u << 20, false});
+    if (sealed) seal_log(log, dir, 900);
     for (auto _ : state) benchmark::DoNotOptimize(log.write("message", audit_record(m, env, v, *cfg)));
+  }
+  std::filesystem::remove_all(dir);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// One epoch's end: the seal's MAC and record, the key's evolution (a new key file, fsync, rename,
+// the old one overwritten) and, for a stop, a rotation or a day, the signed anchor. An epoch's
+// messages share it.
+void BM_Seal(benchmark::State& state, const std::string& reason) {
+  const auto dir = std::filesystem::path("/tmp") / ("bench-seal-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    AuditLog log((dir / "audit.log").string(), AuditRotation{64u << 20, false});
+    seal_log(log, dir, 900);
+    for (auto _ : state) benchmark::DoNotOptimize(log.seal_now(reason));
   }
   std::filesystem::remove_all(dir);
   state.SetItemsProcessed(state.iterations());
@@ -354,6 +385,9 @@ BENCHMARK_CAPTURE(BM_Pipeline, 20k_es_memory, std::string("20k-es"), false);
 BENCHMARK_CAPTURE(BM_Pipeline, 20k_ru_memory, std::string("20k-ru"), false);
 BENCHMARK_CAPTURE(BM_Pipeline, 2m_en, std::string("2m-en"), true);
 BENCHMARK_CAPTURE(BM_AuditRecord, 20k_es, std::string("20k-es"));
+BENCHMARK_CAPTURE(BM_AuditRecord, 20k_es_sealed, std::string("20k-es"), true);
+BENCHMARK_CAPTURE(BM_Seal, epoch, std::string("epoch"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Seal, anchored, std::string("stop"))->Unit(benchmark::kMicrosecond);
 
 int main(int argc, char** argv) {
   // One benchmark per rule on the 20 KB English reply: where the rules' time goes.

@@ -16,6 +16,8 @@ Traffic stays on 127.0.0.1. Run as root (Postfix and the daemons drop to their o
 
 Usage: bench/e2e.py [--rounds 3] [--count 1000] [--count-large 40] [--sessions 10,50]
                     [--messages 4k-en,20k-en,20k-es,20k-ru,2m-en] [--same-id] [--json FILE]
+                    [--configs postfix,null-milter,opendkim,support-milter[,support-milter-sealed]]
+                    [--seal-epoch-seconds 1]
 """
 
 import argparse
@@ -40,6 +42,9 @@ import harness as h  # noqa: E402
 import make_messages  # noqa: E402
 
 CONFIGS = ["postfix", "null-milter", "opendkim", "support-milter"]
+# Measured when asked (--configs support-milter,support-milter-sealed): support-milter with its audit
+# log sealed (keys from `audit keygen`, an epoch of --seal-epoch-seconds) and anchored.
+EXTRA_CONFIGS = ["support-milter-sealed"]
 
 
 def build_dir():
@@ -201,24 +206,33 @@ def opendkim_daemon(work, sockets):
                   os.path.join(work.path, "opendkim.log"))
 
 
-def support_milter_daemon(work, binary):
+def support_milter_daemon(work, binary, sealed_epoch_seconds=None):
     # The harness's config: every rule at its default action, SQLite state, the audit log; the
-    # socket is a unix one that Postfix's group may use.
-    milter = h.Milter(work, unix=True)
+    # socket is a unix one that Postfix's group may use. Sealed: the same with the audit log's
+    # sealing and anchor keys (made by audit keygen) and the epoch given.
+    name = "support-milter" if sealed_epoch_seconds is None else "support-milter-sealed"
+    milter = h.Milter(work, unix=True, name="milter" if sealed_epoch_seconds is None else "milter-sealed")
+    if sealed_epoch_seconds is not None:
+        milter.audit_settings = {"seal_key_file": os.path.join(milter.state_dir, "audit-seal.key"),
+                                 "anchor_key_file": os.path.join(milter.state_dir, "audit-anchor.key"),
+                                 "seal_epoch_seconds": sealed_epoch_seconds}
+        milter.write_config(("support.example.com",), {})
     with open(milter.config_path) as f:
         text = f.read()
     with open(milter.config_path, "w") as f:
         # As in production: info, not the harness's debug log of every message.
         f.write(text.replace("[milter]\n", '[milter]\nsocket_group = "postfix"\n', 1)
                 .replace('level = "debug"', 'level = "info"'))
-    return Daemon("support-milter", [binary, "run", "-c", milter.config_path, "-f"], milter.unix_path,
-                  os.path.join(work.path, "support-milter.log")), milter
+    if sealed_epoch_seconds is not None:
+        h.run([binary, "audit", "keygen", "-c", milter.config_path])
+    return Daemon(name, [binary, "run", "-c", milter.config_path, "-f"], milter.unix_path,
+                  os.path.join(work.path, name + ".log")), milter
 
 
 def configure_listeners(postfix, milters_by_config):
     """One smtpd per configuration, on its own port, with its own smtpd_milters."""
     ports = {}
-    for name in CONFIGS:
+    for name in CONFIGS + EXTRA_CONFIGS:
         port = h.free_port()
         milters = milters_by_config.get(name, "")
         postfix.postconf("-M", f"127.0.0.1:{port}/inet=127.0.0.1:{port} inet n - n - - smtpd "
@@ -301,12 +315,14 @@ def main():
     ap.add_argument("--timeout", type=float, default=600, help="seconds one measurement may take")
     ap.add_argument("--same-id", action="store_true",
                     help="every copy with the file's Message-ID (the milter finds it stored after the first)")
+    ap.add_argument("--seal-epoch-seconds", type=int, default=1,
+                    help="support-milter-sealed: the sealing epoch (1 s: a seal every second, the most the config allows)")
     args = ap.parse_args()
 
     configs = [c for c in args.configs.split(",") if c]
     for c in configs:
-        if c not in CONFIGS:
-            raise SystemExit(f"e2e: unknown configuration {c!r}; known: {', '.join(CONFIGS)}")
+        if c not in CONFIGS + EXTRA_CONFIGS:
+            raise SystemExit(f"e2e: unknown configuration {c!r}; known: {', '.join(CONFIGS + EXTRA_CONFIGS)}")
     sessions = [int(s) for s in args.sessions.split(",") if s]
     mix = [m for m in args.messages.split(",") if m]
     binary = tool(os.environ.get("SUPPORT_MILTER_BIN") or os.path.join(build_dir(), "cli", "support-milter"))
@@ -333,11 +349,13 @@ def main():
             d = opendkim_daemon(work, sockets)
             daemons.append(d.start())
             milters["opendkim"] = d.postfix_socket
-        sm = None
-        if "support-milter" in configs:
-            sm, _ = support_milter_daemon(work, binary)
-            daemons.append(sm.start())
-            milters["support-milter"] = sm.postfix_socket
+        stores = []  # the support-milter configurations, each with a store of its own
+        for name in ("support-milter", "support-milter-sealed"):
+            if name in configs:
+                d, _ = support_milter_daemon(work, binary, args.seal_epoch_seconds if name.endswith("sealed") else None)
+                daemons.append(d.start())
+                milters[name] = d.postfix_socket
+                stores.append(name)
 
         postfix = h.Postfix(work, sink)
         postfix.configure()
@@ -351,11 +369,12 @@ def main():
 
         # The customers open the conversations (through support-milter, which stores them), with
         # the Message-IDs the replies answer.
-        if sm is not None:
+        for name in stores:
             for lang in make_messages.CONVERSATIONS:
-                send(ports["support-milter"], messages[f"customer-{lang}"], 1, 1,
+                send(ports[name], messages[f"customer-{lang}"], 1, 1,
                      "customer@client.example", "support@support.example.com", same_id=True)
-            h.wait_until(lambda: counter.poll() >= 3, 60, "the customers' messages")
+        if stores:
+            h.wait_until(lambda: counter.poll() >= 3 * len(stores), 60, "the customers' messages")
 
         # Warm-up: one small measurement per configuration.
         for name in configs:
@@ -397,6 +416,15 @@ def main():
                         row[name]["vs_null_milter"] = round(med[name] / med["null-milter"], 3)
                     if "opendkim" in med:
                         row[name]["vs_opendkim"] = round(med[name] / med["opendkim"], 3)
+                # Sealing's price: the sealed daemon against the same daemon unsealed, round by round
+                # (each round measures the two one after the other).
+                if "support-milter-sealed" in med and "support-milter" in med:
+                    sealed, plain = row["support-milter-sealed"], row["support-milter"]
+                    sealed["vs_support_milter"] = round(med["support-milter-sealed"] / med["support-milter"], 3)
+                    # (A small run may see no clock tick of CPU at all.)
+                    if sealed.get("median_milter_cpu_ms_per_msg") and plain.get("median_milter_cpu_ms_per_msg"):
+                        sealed["cpu_vs_support_milter"] = round(
+                            sealed["median_milter_cpu_ms_per_msg"] / plain["median_milter_cpu_ms_per_msg"], 3)
                 table.append(row)
 
         rss = {d.name: d.rss_kb() for d in daemons}
@@ -405,7 +433,9 @@ def main():
             "machine": machine(),
             "parameters": {"rounds": args.rounds, "count": args.count, "count_large": args.count_large,
                            "sessions": sessions, "messages": mix, "configs": configs,
-                           "message_ids": "the file's in every copy" if args.same_id else "one per copy"},
+                           "message_ids": "the file's in every copy" if args.same_id else "one per copy",
+                           **({"seal_epoch_seconds": args.seal_epoch_seconds}
+                              if "support-milter-sealed" in configs else {})},
             "peak_rss_kb": rss,
             "results": table,
         }
@@ -444,6 +474,13 @@ def format_table(table, configs):
             sm = row["support-milter"]
             line += "".join(f" {sm.get(k, float('nan')):>8.3f}" for k in ("vs_null_milter", "vs_opendkim", "vs_postfix"))
         lines.append(line)
+    if "support-milter-sealed" in configs and "support-milter" in configs:
+        lines += ["", "sealed / unsealed: " + f"{'message':8} {'sess':>4} {'throughput':>10} {'CPU':>8}"]
+        for row in table:
+            sealed = row["support-milter-sealed"]
+            lines.append(" " * 19 + f"{row['message']:8} {row['sessions']:>4} "
+                         f"{sealed.get('vs_support_milter', float('nan')):>10.3f} "
+                         f"{sealed.get('cpu_vs_support_milter', float('nan')):>8.3f}")
     cpu_cols = [c for c in configs if any("median_milter_cpu_ms_per_msg" in row[c] for row in table)]
     if cpu_cols:
         lines += ["", "milter CPU per message (ms): " + f"{'message':8} {'sess':>4} " + " ".join(f"{c:>15}" for c in cpu_cols)]

@@ -8,7 +8,7 @@
 #include "tools/check_command.h"
 #include "tools/store_command.h"
 #include "tools/report_replay.h"
-#include "audit/verify.h"
+#include "tools/audit_command.h"
 #include "config/config.h"
 #include "milter/daemon.h"
 
@@ -42,11 +42,31 @@ int main(int argc, char** argv) {
   configtest_cmd->add_option("-c,--config", configtest_path, "config file");
   configtest_cmd->add_flag("--keys", list_keys, "list every key with its default and meaning");
 
+  // The keys and anchors of `audit verify` and `report`.
+  auto integrity_options = [](CLI::App* cmd, sm::IntegrityArgs& a) {
+    cmd->add_option("--key", a.keys, "verification key (sm-seal-v1:...) that checks every seal (repeatable: one per key made)")
+        ->allow_extra_args(false);
+    cmd->add_option("--key-file", a.key_files, "a file holding a verification key (repeatable)")
+        ->allow_extra_args(false)->check(CLI::ExistingFile);
+    cmd->add_option("--anchors", a.anchors, "anchors received: a file of anchor lines (or the operational log), a Maildir or an mbox (repeatable)")
+        ->allow_extra_args(false);
+    cmd->add_option("--anchor-key", a.anchor_keys, "the anchors' public key (sm-anchor-v1:...; repeatable)")->allow_extra_args(false);
+  };
+
   std::vector<std::string> audit_files;
+  sm::IntegrityArgs verify_args;
   auto* audit_cmd = app.add_subcommand("audit", "audit log tools");
   audit_cmd->require_subcommand(1);
-  auto* verify_cmd = audit_cmd->add_subcommand("verify", "check the hash chain of audit files (oldest first)");
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "check audit files (oldest first): the hash chain, with --key the seals, with --anchors the anchors");
+  integrity_options(verify_cmd, verify_args);
   verify_cmd->add_option("files", audit_files, "audit log files, oldest first")->required()->check(CLI::ExistingFile);
+  std::string keygen_config = sm::kDefaultConfigPath;
+  bool keygen_force = false;
+  auto* keygen_cmd = audit_cmd->add_subcommand(
+      "keygen", "make the sealing key (and the anchors' key) at the configured paths and print the verification key once");
+  keygen_cmd->add_option("-c,--config", keygen_config, "config file (default: " + std::string(sm::kDefaultConfigPath) + ")");
+  keygen_cmd->add_flag("--force", keygen_force, "replace existing keys (not while a daemon uses them)");
 
   std::vector<std::string> report_files;
   std::string report_from, report_to, report_by, report_format = "text", report_config, report_csv_dir;
@@ -60,6 +80,8 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--csv-dir", report_csv_dir, "also write every list as DIR/LIST.csv");
   report_cmd->add_flag("--allow-broken", report_allow_broken, "exit 0 even when the audit chain is broken");
   report_cmd->add_option("-c,--config", report_config, "config file (for the SLA target and limit)");
+  sm::IntegrityArgs report_integrity;
+  integrity_options(report_cmd, report_integrity);
   report_cmd->add_option("files", report_files, "audit log files")->required()->check(CLI::ExistingFile);
 
   std::vector<std::string> replay_sources, replay_domains, replay_addresses;
@@ -142,21 +164,12 @@ int main(int argc, char** argv) {
   if (*discard_cmd) return sm::run_queue_action(discard);
 
   if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config,
-                                            report_csv_dir, report_allow_broken);
+                                            report_csv_dir, report_allow_broken, report_integrity);
   if (*replay_cmd)
     return sm::run_replay(replay_sources, replay_config, replay_state, replay_audit, replay_domains, replay_addresses);
 
-  if (*verify_cmd) {
-    auto report = sm::verify_audit_chain(audit_files);
-    for (const auto& p : report.problems) std::cout << p.file << ":" << p.line << ": " << p.what << "\n";
-    if (!report.ok()) {
-      std::cout << "FAILED: " << report.problems.size() << " problem(s) in " << report.records << " records\n";
-      return 1;
-    }
-    std::cout << "ok: " << report.records << " records, seq " << report.first_seq << ".." << report.last_seq
-              << ", head " << report.head << "\n";
-    return 0;
-  }
+  if (*verify_cmd) return sm::run_audit_verify(audit_files, verify_args, std::cout, std::cerr);
+  if (*keygen_cmd) return sm::run_audit_keygen(keygen_config, keygen_force, std::cout, std::cerr);
 
   if (*run_cmd) return sm::run_daemon(run);
   if (*check_cmd) return sm::run_check(check);
@@ -173,7 +186,14 @@ int main(int argc, char** argv) {
       auto cfg = sm::load_config(configtest_path);
       for (const auto& w : sm::config_warnings(*cfg))
         std::cerr << configtest_path << ": warning: " << w << "\n";
+      std::string error;
+      auto sealing = sm::sealing_status(*cfg, &error);
+      if (!error.empty()) {
+        std::cerr << configtest_path << ":0: " << error << "\n";
+        return 78;
+      }
       std::cout << configtest_path << ": ok (sha256 " << cfg->digest << ")\n";
+      for (const auto& line : sealing) std::cout << line << "\n";
       return 0;
     } catch (const std::exception& e) {
       std::cerr << e.what() << "\n";

@@ -380,6 +380,36 @@ const std::vector<KeyDef>& keys() {
          if (!c.audit.hmac_key_file.empty())
            r.key_file(n, "audit.hmac_key_file", c.audit.hmac_key_file, &c.audit.hmac_key);
        }},
+      {"audit", "seal_key_file", "\"\"",
+       "forward-secure sealing key, written by `support-milter audit keygen` (mode 0600, the milter user's; its "
+       "directory writable by that user); empty: the log is hash-chained but not sealed",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.seal_key_file = r.str(n, "audit.seal_key_file");
+         if (!c.audit.seal_key_file.empty() && c.audit.seal_key_file.front() != '/')
+           r.fail(n, "audit.seal_key_file: \"" + c.audit.seal_key_file + "\" is not an absolute path");
+       }},
+      {"audit", "seal_epoch_seconds", "900",
+       "length of a sealing epoch (epochs end at its multiples since 1970 UTC, at midnight UTC, at rotation and "
+       "at stop): each ends with a seal record, and the sealing key evolves",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.seal_epoch_seconds = static_cast<unsigned>(r.integer(n, "audit.seal_epoch_seconds", 1, 86400));
+       }},
+      {"audit", "anchor_key_file", "\"\"",
+       "Ed25519 key that signs the anchors (the chain's head, daily, at rotation and at stop), written by "
+       "`support-milter audit keygen`; empty: no anchors",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.anchor_key_file = r.str(n, "audit.anchor_key_file");
+         if (!c.audit.anchor_key_file.empty() && c.audit.anchor_key_file.front() != '/')
+           r.fail(n, "audit.anchor_key_file: \"" + c.audit.anchor_key_file + "\" is not an absolute path");
+       }},
+      {"audit", "anchor_to", "[]",
+       "addresses each anchor is mailed to (through notify.command), for the auditor to keep; anchors also go "
+       "to the operational log",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.audit.anchor_to = r.strings(n, "audit.anchor_to");
+         for (const auto& a : c.audit.anchor_to)
+           if (parse_address(a).ascii_domain.empty()) r.fail(n, "audit.anchor_to: \"" + a + "\" is not an address");
+       }},
       {"lexicons", "dir", "\"\"",
        "phrase lists of the quality rules (<dir>/<lang>/<name>.txt); empty: the installed ones",
        [](Config& c, const toml::node& n, const Reader& r) {
@@ -643,6 +673,10 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
   }
   if (c->audit.hash_customers && c->audit.hmac_key.empty())
     throw ConfigError(name + ":0: audit.customer_addresses = \"hmac\" needs audit.hmac_key_file");
+  if (!c->audit.anchor_key_file.empty() && c->audit.seal_key_file.empty())
+    throw ConfigError(name + ":0: audit.anchor_key_file needs audit.seal_key_file (an anchor names a seal)");
+  if (!c->audit.anchor_to.empty() && c->audit.anchor_key_file.empty())
+    throw ConfigError(name + ":0: audit.anchor_to needs audit.anchor_key_file (the key that signs the anchors)");
   return c;
 }
 

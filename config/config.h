@@ -82,6 +82,11 @@ struct Config {
     // sender (451, retried later), accept lets it through and only logs and counts the failure.
     FailAction on_error = FailAction::tempfail;
     std::string instance;  // this server's name in every record; empty: the host name (audit_instance)
+    // Sealing and anchors (audit/audit_log.h): keys written by `support-milter audit keygen`.
+    std::string seal_key_file;             // empty: hash-chained, not sealed
+    unsigned seal_epoch_seconds = 900;     // a seal at the end of each epoch; the key evolves
+    std::string anchor_key_file;           // the anchors' signing key; empty: no anchors
+    std::vector<std::string> anchor_to;    // addresses sent each anchor through notify.command
   } audit;
 
   struct Log {

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -34,6 +35,7 @@
 #include <optional>
 #include <thread>
 
+#include "audit/anchor.h"
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "base/oplog.h"
@@ -75,6 +77,9 @@ bool same_restart_keys(const Config& a, const Config& b, std::string* which) {
   else if (a.store.pool_size != b.store.pool_size) *which = "store.pool_size";
   else if (a.store.timeout_ms != b.store.timeout_ms) *which = "store.timeout_ms";
   else if (a.audit.path != b.audit.path) *which = "audit.path";
+  else if (a.audit.seal_key_file != b.audit.seal_key_file) *which = "audit.seal_key_file";
+  else if (a.audit.seal_epoch_seconds != b.audit.seal_epoch_seconds) *which = "audit.seal_epoch_seconds";
+  else if (a.audit.anchor_key_file != b.audit.anchor_key_file) *which = "audit.anchor_key_file";
   else if (a.milter.socket != b.milter.socket) *which = "milter.socket";
   else if (a.milter.user != b.milter.user) *which = "milter.user";
   else if (a.metrics.listen != b.metrics.listen) *which = "metrics.listen";
@@ -116,6 +121,45 @@ void sweep_store(MilterRuntime* rt) {
     });
   } catch (const std::exception& e) {
     oplog(Severity::warning, std::string("sla sweep: ") + e.what());
+  }
+}
+
+// An anchor of the audit chain (audit/anchor.h): to the operational log, and by mail to each of
+// audit.anchor_to through the notice queue (so the log's lock is never held for the MTA).
+void send_anchor(MilterRuntime* rt, const std::string& line, const AnchorHead& head) {
+  oplog(Severity::info, "audit anchor " + line);
+  auto cfg = rt->config.load();
+  for (const auto& to : cfg->audit.anchor_to) {
+    Notice n;
+    n.to = to;
+    n.subject = "support-milter audit anchor: " + head.instance + " seq " + std::to_string(head.seq) + " (" +
+                head.reason + ")";
+    n.body = "The audit log of " + head.instance + " at seq " + std::to_string(head.seq) + ", the seal of epoch " +
+             std::to_string(head.epoch) + " (" + head.reason + ", " + head.time +
+             "), signed with the anchor key.\nKeep this message: `support-milter audit verify --anchors` reads "
+             "it from a Maildir or an mbox and checks the log against it.\n\n" + line + "\n";
+    send_notice(cfg->notify.command, cfg->notify.from, n);
+  }
+}
+
+// The sealer: a seal at the end of every epoch, also while no mail comes (the key must evolve on
+// time). It wakes at the epoch's end, or within a minute whatever the clock did.
+std::mutex g_seal_mu;
+std::condition_variable g_seal_cv;
+bool g_seal_stop = false;
+
+void seal_loop(AuditLog* audit) {
+  std::unique_lock lock(g_seal_mu);
+  while (!g_seal_stop) {
+    const TimeMs now = now_ms();
+    const TimeMs due = audit->next_seal_due();
+    if (now >= due) {
+      lock.unlock();
+      audit->seal_if_due(now);
+      lock.lock();
+      continue;
+    }
+    g_seal_cv.wait_for(lock, std::chrono::milliseconds(std::min<TimeMs>(due - now, 60000)));
   }
 }
 
@@ -379,6 +423,14 @@ int run_daemon(const RunOptions& given) {
   try {
     audit = std::make_unique<AuditLog>(cfg->audit.path, AuditRotation{cfg->audit.rotate_bytes, cfg->audit.rotate_daily},
                                        audit_instance(*cfg));
+    if (!cfg->audit.seal_key_file.empty()) {
+      AuditSealing sealing{cfg->audit.seal_key_file, cfg->audit.seal_epoch_seconds, cfg->audit.anchor_key_file, {}};
+      sealing.on_anchor = [](const std::string& line, const AnchorHead& head) { send_anchor(&rt, line, head); };
+      audit->start_sealing(std::move(sealing));
+      oplog(Severity::info, "audit log sealed: epoch " + std::to_string(audit->epoch()) + ", " +
+                                std::to_string(cfg->audit.seal_epoch_seconds) + " s each" +
+                                (cfg->audit.anchor_key_file.empty() ? std::string(", no anchors") : std::string(", anchored")));
+    }
     StoreOptions store_opts{cfg->store.pool_size, cfg->store.timeout_ms};
     store_opts.background_checkpoints = true;
     try {
@@ -429,6 +481,8 @@ int run_daemon(const RunOptions& given) {
 
   prune_store(&rt);
 
+  std::thread sealer;
+  if (audit->next_seal_due() != 0) sealer = std::thread(seal_loop, audit.get());
   std::thread signals(signal_loop, &rt, opts);
   signals.detach();
   socket_cleanup.keep();
@@ -445,10 +499,20 @@ int run_daemon(const RunOptions& given) {
   while (rt.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int left = rt.in_flight.load();
-  // Notices of the last messages: what the drain time leaves, at least a second.
+  audit->write("stop", {{"in_flight", left}, {"pid", static_cast<long>(getpid())}});
+  if (sealer.joinable()) {
+    {
+      std::lock_guard lock(g_seal_mu);
+      g_seal_stop = true;
+    }
+    g_seal_cv.notify_all();
+    sealer.join();
+    // The last epoch ends with the stop: its seal and anchor (mailed with the notices below).
+    audit->seal_now("stop");
+  }
+  // Notices of the last messages and the stop's anchor: what the drain time leaves, at least a second.
   stop_notices(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
                         std::chrono::milliseconds(1000)));
-  audit->write("stop", {{"in_flight", left}, {"pid", static_cast<long>(getpid())}});
   // The chain's head, outside the audit file: an anchor that also covers its last records.
   oplog(Severity::info, "audit chain head seq " + std::to_string(audit->seq()) + " sha256 " + audit->head());
   oplog(left > 0 ? Severity::warning : Severity::info,

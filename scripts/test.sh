@@ -26,7 +26,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== concurrency tests under ThreadSanitizer"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSUPPORT_MILTER_WERROR=ON \
   -DSUPPORT_MILTER_SANITIZE=thread >/dev/null
-cmake --build build-tsan -j "$jobs" --target support-milter test_audit_log test_milter_metrics \
+cmake --build build-tsan -j "$jobs" --target support-milter test_audit_log test_audit_seal test_milter_metrics \
   test_milter_metrics_server test_store_pg test_store_sqlite test_base_oplog
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp \
   ctest --test-dir build-tsan --output-on-failure --timeout 900 -j "$jobs" \

@@ -116,19 +116,26 @@ std::string cell(const nlohmann::json& v) {
   return v.dump();
 }
 
-// The hash chain's state, one line (or a warning and one line per problem).
+// The audit log's state: the chain (one line, or a warning and one line per problem), then per
+// instance what could and could not be checked (seals, anchors) and the notes.
 std::string chain_summary(const nlohmann::json& c) {
   std::string o;
+  const bool several = c["instances"].size() > 1;
+  auto name = [&](const nlohmann::json& i) { return several ? "instance " + cell(i["instance"]) + ": " : std::string(); };
   if (c["ok"].get<bool>()) {
     for (const auto& i : c["instances"])
-      o += "audit chain intact: " + (c["instances"].size() > 1 ? "instance " + cell(i["instance"]) + ": " : std::string()) +
-           cell(i["records"]) + " records, seq " + cell(i["first_seq"]) + ".." + cell(i["last_seq"]) + ", head " + cell(i["head"]) + "\n";
+      o += "audit chain intact: " + name(i) + cell(i["records"]) + " records, seq " + cell(i["first_seq"]) + ".." +
+           cell(i["last_seq"]) + ", head " + cell(i["head"]) + "\n";
   } else {
     o = "WARNING: AUDIT CHAIN BROKEN: " + std::to_string(c["problems"].size()) + " problem(s) in " + cell(c["records"]) +
         " records; the figures below may not be the whole truth\n";
     for (const auto& p : c["problems"])
       o += "  " + (p["instance"].get<std::string>().empty() ? std::string() : "instance " + cell(p["instance"]) + ": ") + cell(p["file"]) +
-           ":" + cell(p["line"]) + ": " + cell(p["what"]) + "\n";
+           (p["line"].get<std::size_t>() > 0 ? ":" + cell(p["line"]) : std::string()) + ": " + cell(p["what"]) + "\n";
+  }
+  for (const auto& i : c["instances"]) {
+    for (const auto& line : i["summary"]) o += name(i) + cell(line) + "\n";
+    for (const auto& note : i["notes"]) o += name(i) + "note: " + cell(note) + "\n";
   }
   return o;
 }
@@ -162,6 +169,8 @@ const std::vector<ReportList>& report_lists() {
       {"discarded", "Discarded from hold", {"thread_id", "message_id", "queue_id", "customer", "agent", "at", "by"}},
       {"rejected", "Rejected", {"thread_id", "message_id", "queue_id", "customer", "agent", "at", "rules"}},
       {"findings", "Findings", {"rule", "action", "thread_id", "message_id", "queue_id", "customer", "agent", "at", "detail"}},
+      // What the head of every format says, row by row (for CSV, which has no head).
+      {"integrity", "Integrity of the audit log", {"instance", "check", "status", "detail"}},
   };
   return lists;
 }
@@ -435,14 +444,34 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   }
   r["chain"] = {{"ok", true}, {"records", 0}, {"problems", nlohmann::json::array()}, {"instances", nlohmann::json::array()}};
   for (const auto& [instance, its_files] : by_instance) {
-    const auto chain = verify_audit_chain(its_files);
+    const auto chain = verify_audit_chain(its_files, opts.verify);
+    const auto summary = summary_lines(chain);
     nlohmann::json c = {{"instance", instance}, {"ok", chain.ok()}, {"records", chain.records}, {"first_seq", chain.first_seq},
-                        {"last_seq", chain.last_seq}, {"head", chain.head}, {"files", its_files}};
+                        {"last_seq", chain.last_seq}, {"head", chain.head}, {"files", its_files},
+                        {"seals", {{"checked", chain.keys_given}, {"count", chain.seals}, {"sealed", chain.sealed},
+                                   {"sealed_epoch", chain.sealed_epoch}, {"sealed_seq", chain.sealed_seq},
+                                   {"sealed_time", chain.sealed_time}, {"unsealed_tail", chain.unsealed_tail}}},
+                        {"anchors", {{"checked", chain.anchors_given}, {"count", chain.anchors},
+                                     {"matched", chain.anchors_matched}, {"anchored_seq", chain.anchored_seq},
+                                     {"anchored_time", chain.anchored_time}}},
+                        {"summary", summary}, {"notes", chain.notes}};
     r["chain"]["instances"].push_back(c);
     if (!chain.ok()) r["chain"]["ok"] = false;
     r["chain"]["records"] = r["chain"]["records"].get<std::uint64_t>() + chain.records;
     for (const auto& p : chain.problems)
       r["chain"]["problems"].push_back({{"instance", instance}, {"file", p.file}, {"line", p.line}, {"what", p.what}});
+    // Row by row: the chain, the seals, the anchors, each problem.
+    auto row = [&](const char* check, const std::string& status, const std::string& detail) {
+      lists["integrity"].push_back({{"instance", instance}, {"check", check}, {"status", status}, {"detail", detail}});
+    };
+    row("chain", chain.ok() ? "intact" : "broken",
+        std::to_string(chain.records) + " records, seq " + std::to_string(chain.first_seq) + ".." +
+            std::to_string(chain.last_seq) + ", head " + chain.head);
+    row("seals", chain.seals == 0 ? "unsealed" : !chain.keys_given ? "not checked" : chain.sealed ? "sealed" : "not sealed",
+        summary[0]);
+    row("anchors", !chain.anchors_given ? "not checked" : chain.anchors_matched > 0 ? "matched" : "none matched", summary[1]);
+    for (const auto& p : chain.problems)
+      row("problem", "broken", p.file + (p.line > 0 ? ":" + std::to_string(p.line) : std::string()) + ": " + p.what);
   }
   if (by_instance.size() == 1)
     for (const char* k : {"first_seq", "last_seq", "head"}) r["chain"][k] = r["chain"]["instances"][0][k];
@@ -526,6 +555,7 @@ std::string report_text(const nlohmann::json& r) {
     for (const auto& [k, g] : r["groups"].items()) block("\n" + r["by"].get<std::string>() + " " + k, g);
   for (const auto& l : report_lists()) {
     if (l.name == std::string("replies")) continue;  // every reply: --format csv or json
+    if (l.name == std::string("integrity")) continue;  // the head says it
     const auto& rows = r["lists"][l.name];
     if (rows.empty()) continue;
     o << "\n" << l.title << " (" << rows.size() << ")\n";
@@ -566,7 +596,8 @@ std::string report_html(const nlohmann::json& r) {
     << "</td><td>" << t["rejected"] << "</td></tr></table>";
   o << "<p id=\"lists-index\">";
   for (const auto& l : report_lists())
-    o << "<a href=\"#" << l.name << "\">" << html_escape(l.title) << " (" << r["lists"][l.name].size() << ")</a> ";
+    if (l.name != std::string("integrity"))  // the head says it
+      o << "<a href=\"#" << l.name << "\">" << html_escape(l.title) << " (" << r["lists"][l.name].size() << ")</a> ";
   o << "</p>";
   // Histogram of response times.
   long max_n = 1;
@@ -620,6 +651,7 @@ std::string report_html(const nlohmann::json& r) {
   view_table("day", r["views"]["day"]);
   if (r.value("by", "") == "week") view_table("week", r["groups"]);
   for (const auto& l : report_lists()) {
+    if (l.name == std::string("integrity")) continue;  // the head says it
     const auto& rows = r["lists"][l.name];
     o << "<h2>" << html_escape(l.title) << " (" << rows.size() << ")</h2><table class=\"list\" id=\"" << l.name << "\"><tr>";
     for (const char* c : l.columns) o << "<th>" << c << "</th>";

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/verify.h"
 #include "message/datetime.h"
 
 namespace sm {
@@ -23,9 +24,12 @@ struct ReportOptions {
   std::int64_t limit_s = 24 * 3600;
   std::string time_zone = "UTC";  // sla.time_zone: the clock days and weeks are counted on
   bool business_calendar = false;  // sla.calendar: the clock the records' latencies were measured on
+  VerifyOptions verify;            // the keys and anchors each instance's log is verified with
 };
 
 // Reads audit files (JSON lines; other lines are counted as unreadable) and computes the report.
+// Each instance's log is verified first (audit/verify.h): "chain" says what could and could not be
+// checked (the chain, the seals, the anchors), and the "integrity" list has it row by row.
 nlohmann::json build_report(const std::vector<std::string>& files, const ReportOptions& opts);
 
 std::string report_text(const nlohmann::json& report);

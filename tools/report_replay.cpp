@@ -21,9 +21,19 @@ std::optional<TimeMs> day_or_time(const std::string& s) {
 
 int run_report(const std::vector<std::string>& files, const std::string& from, const std::string& to,
                const std::string& by, const std::string& format, const std::string& config_path,
-               const std::string& csv_dir, bool allow_broken) {
+               const std::string& csv_dir, bool allow_broken, const IntegrityArgs& integrity) {
   ReportOptions opts;
   opts.by = by;
+  {
+    std::string error;
+    int code = 0;
+    std::vector<std::string> notes;
+    if (!load_verify_options(integrity, &opts.verify, &error, &code, &notes)) {
+      std::cerr << "support-milter report: " << error << "\n";
+      return code;
+    }
+    for (const auto& n : notes) std::cerr << "support-milter report: note: " << n << "\n";
+  }
   for (auto [text, slot] : {std::pair{&from, &opts.from}, std::pair{&to, &opts.to}}) {
     if (text->empty()) continue;
     *slot = day_or_time(*text);
@@ -63,7 +73,12 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
   }
   if (format == "json") std::cout << report.dump(2) << "\n";
   else if (format == "html") std::cout << report_html(report);
-  else if (format == "csv") std::cout << report_csv(report, "replies");
+  else if (format == "csv") {
+    // A CSV has no head: what the others put at the top goes to standard error (and integrity.csv).
+    std::cout << report_csv(report, "replies");
+    for (const auto& i : report["chain"]["instances"])
+      for (const auto& line : i["summary"]) std::cerr << "support-milter report: " << line.get<std::string>() << "\n";
+  }
   else std::cout << report_text(report);
   if (!std::cout) return 74;
   if (!report["chain"]["ok"].get<bool>()) {

@@ -3,13 +3,17 @@
 #include <string>
 #include <vector>
 
+#include "tools/audit_command.h"
+
 namespace sm {
 
 // Exit 65 when the audit chain of the files is broken (the report is written all the same, with
-// the warning at its top), unless allow_broken.
+// the warning at its top), unless allow_broken. The seals are checked with the verification keys
+// and the anchors given (as `audit verify` does); what could and could not be checked heads every
+// format (for CSV: the lines go to standard error, and --csv-dir also writes integrity.csv).
 int run_report(const std::vector<std::string>& files, const std::string& from, const std::string& to,
                const std::string& by, const std::string& format, const std::string& config_path,
-               const std::string& csv_dir, bool allow_broken);
+               const std::string& csv_dir, bool allow_broken, const IntegrityArgs& integrity);
 
 int run_replay(const std::vector<std::string>& sources, const std::string& config_path, const std::string& state,
                const std::string& audit_path, const std::vector<std::string>& domains,

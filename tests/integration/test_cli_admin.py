@@ -2,7 +2,10 @@
 and setup-postfix on a copy of a Postfix configuration (shown, confirmed, applied with postconf,
 existing milters kept, a second run changes nothing)."""
 
+import json
 import os
+import pwd
+import re
 import shutil
 import subprocess
 import tempfile
@@ -54,6 +57,76 @@ class CliAdmin(unittest.TestCase):
         self.assertIn("missing.conf:0: cannot read", r.stderr)
         r = sm("configtest")
         self.assertEqual(r.returncode, 64)
+
+    def test_audit_keygen(self):
+        """keygen installs both keys for the milter's user, refuses to replace them, prints the
+        verification key once; verify and configtest take the keys as keygen printed them."""
+        keys = os.path.join(self.dir, "keys")
+        os.makedirs(keys)
+        conf = os.path.join(self.dir, "sealed.conf")
+        audit = os.path.join(self.dir, "audit.jsonl")
+        seal, anchor = os.path.join(keys, "seal.key"), os.path.join(keys, "anchor.key")
+
+        def write(user, sealing=True):
+            with open(conf, "w") as f:
+                f.write(f'[milter]\nuser = "{user}"\n[audit]\npath = "{audit}"\n')
+                if sealing:
+                    f.write(f'seal_key_file = "{seal}"\nanchor_key_file = "{anchor}"\n')
+        write("nobody", sealing=False)
+        r = sm("audit", "keygen", "-c", conf)
+        self.assertEqual(r.returncode, 78)
+        self.assertIn("audit.seal_key_file is not set", r.stderr)
+        r = sm("configtest", "-c", conf)
+        self.assertIn("audit sealing: off (audit.seal_key_file is not set)", r.stdout)
+        if os.geteuid() == 0:
+            write("")
+            r = sm("audit", "keygen", "-c", conf)
+            self.assertEqual(r.returncode, 78, "root without milter.user, the keys' directory root's: whose keys?")
+            self.assertIn("whose keys? milter.user is not set", r.stderr)
+            # The packaged way: no milter.user, the keys in the daemon's own directory.
+            shutil.chown(keys, "nobody")
+            r = sm("audit", "keygen", "-c", conf)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(pwd.getpwuid(os.stat(seal).st_uid).pw_name, "nobody")
+            os.remove(seal)
+            os.remove(anchor)
+            os.remove(audit)
+        write("nobody")
+        r = sm("audit", "keygen", "-c", conf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        first = re.findall(r"^  (sm-seal-v1:[0-9a-f]{64})$", r.stdout, re.M)
+        public = re.findall(r"^  (sm-anchor-v1:[0-9a-f]{64})$", r.stdout, re.M)
+        self.assertEqual((len(first), len(public)), (1, 1), r.stdout)
+        for path in (seal, anchor):
+            st = os.stat(path)
+            self.assertEqual(st.st_mode & 0o777, 0o600)
+            if os.geteuid() == 0:
+                self.assertEqual(pwd.getpwuid(st.st_uid).pw_name, "nobody")
+        with open(audit) as f:
+            record = json.loads(f.read())
+        self.assertEqual((record["event"], record["anchor_key"]), ("keygen", public[0]))
+        r = sm("configtest", "-c", conf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"key {seal} at epoch 0", r.stdout)
+        # Never replaced by mistake; --force makes new keys.
+        r = sm("audit", "keygen", "-c", conf)
+        self.assertEqual(r.returncode, 73)
+        self.assertIn("refusing to replace it", r.stderr)
+        r = sm("audit", "keygen", "-c", conf, "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(first[0], r.stdout)
+        # verify reads the keys in their form only.
+        r = sm("audit", "verify", "--key", first[0], audit)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("unsealed: the log carries no seals", r.stdout)
+        r = sm("audit", "verify", "--key", public[0], audit)
+        self.assertEqual(r.returncode, 64)
+        self.assertIn("not a verification key", r.stderr)
+        r = sm("audit", "verify", "--anchors", audit, audit)
+        self.assertEqual(r.returncode, 64)
+        self.assertIn("--anchors needs --anchor-key", r.stderr)
+        r = sm("audit", "verify", "--anchors", os.path.join(self.dir, "none"), "--anchor-key", public[0], audit)
+        self.assertEqual(r.returncode, 66)
 
     def postfix_copy(self):
         pf = os.path.join(self.dir, "postfix")

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "audit/anchor.h"
 #include "audit/audit_log.h"
+#include "audit/seal.h"
 #include "tools/report.h"
 
 namespace sm {
@@ -306,6 +308,71 @@ TEST(ReportCsv, CellsThatLookLikeFormulasAreNeutralised) {
   // A number the report wrote is not text from mail.
   auto replies = report_csv(r, "replies");
   EXPECT_NE(replies.find(",\"-5\""), std::string::npos) << replies;
+}
+
+}  // namespace
+}  // namespace sm
+
+namespace sm {
+namespace {
+
+// What the report could and could not check heads every format: sealed up to which epoch, the
+// anchors, the tail after the last seal; and, for CSV, the integrity list row by row.
+TEST(Report, EveryFormatSaysWhatWasCheckedOfTheLog) {
+  auto dir = fs::path(::testing::TempDir()) / ("report-sealed-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto log = (dir / "audit.jsonl").string(), key = (dir / "seal.key").string(), anchor = (dir / "anchor.key").string();
+  const VerificationKey v = new_verification_key();
+  std::string error;
+  ASSERT_TRUE(SealKeyFile::create(key, SealKey::first(v), false, static_cast<unsigned>(-1), static_cast<unsigned>(-1), &error)) << error;
+  auto pk = AnchorSigner::create(anchor, false, static_cast<unsigned>(-1), static_cast<unsigned>(-1), &error);
+  ASSERT_TRUE(pk) << error;
+  std::string anchors;
+  {
+    AuditLog a(log, {}, "mx");
+    a.start_sealing({key, 900, anchor, [&](const std::string& line, const AnchorHead&) { anchors += line + "\n"; }});
+    a.write("message", {{"message_time", "2026-11-02T09:00:00.000Z"}, {"message_id", "c1@client.example"}, {"thread_id", "t"},
+                        {"direction", "inbound"}, {"action", "accept"}, {"findings", nlohmann::json::array()}});
+    a.seal_now("stop");
+    a.write("message", {{"message_time", "2026-11-02T09:30:00.000Z"}, {"message_id", "c2@client.example"}, {"thread_id", "t"},
+                        {"direction", "inbound"}, {"action", "accept"}, {"findings", nlohmann::json::array()}});
+  }
+  ReportOptions opts;
+  opts.verify.keys = {v};
+  std::vector<std::string> errors;
+  find_anchors(anchors, "anchors.txt", &opts.verify.anchors, &errors);
+  opts.verify.anchor_keys = {*pk};
+  opts.verify.anchors_given = true;
+  auto r = build_report({log}, opts);
+  ASSERT_TRUE(r["chain"]["ok"].get<bool>()) << r["chain"].dump();
+  const auto& c = r["chain"]["instances"][0];
+  EXPECT_EQ(c["seals"]["sealed_epoch"], 0);
+  EXPECT_EQ(c["seals"]["unsealed_tail"], 1);
+  EXPECT_EQ(c["anchors"]["anchored_seq"], 2);
+  const std::string text = report_text(r);
+  EXPECT_EQ(text.rfind("audit chain intact: 3 records", 0), 0u) << text;
+  EXPECT_NE(text.find("\nsealed up to epoch 0 (seq 2, "), std::string::npos) << text;
+  EXPECT_NE(text.find("; tail after the last seal unsealed: 1 record(s) (seq 3)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nanchors matched up to seq 2 ("), std::string::npos) << text;
+  EXPECT_LT(text.find("anchors matched"), text.find("support-milter report,")) << "at the head";
+  const std::string html = report_html(r);
+  EXPECT_NE(html.find("sealed up to epoch 0 (seq 2, "), std::string::npos);
+  EXPECT_LT(html.find("sealed up to epoch 0"), html.find("id=\"summary\""));
+  const std::string csv = report_csv(r, "integrity");
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "\"instance\",\"check\",\"status\",\"detail\"");
+  EXPECT_NE(csv.find("\"mx\",\"seals\",\"sealed\",\"sealed up to epoch 0"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\"mx\",\"anchors\",\"matched\","), std::string::npos) << csv;
+  EXPECT_EQ(report_csv(r, "replies").find("sealed"), std::string::npos) << "the replies' CSV stays one table";
+
+  // Without the key and the anchors: said so, not passed over.
+  auto plain = build_report({log}, ReportOptions{});
+  const std::string plain_text = report_text(plain);
+  EXPECT_NE(plain_text.find("\nseals not checked (no verification key given): the log carries 1 seal(s)"), std::string::npos)
+      << plain_text;
+  EXPECT_NE(plain_text.find("\nanchors not checked (none given)\n"), std::string::npos);
+  EXPECT_NE(report_csv(plain, "integrity").find("\"mx\",\"seals\",\"not checked\","), std::string::npos);
+  fs::remove_all(dir);
 }
 
 }  // namespace
