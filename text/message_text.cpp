@@ -136,12 +136,12 @@ bool has_contact(std::string_view s) {
   // A web address written bare ("muebleslopez.es", "help.brightdesk.example"): labels of two
   // letters or more joined by dots, the last one letters only, not a file's extension. (A text
   // without a dot has none, nor a phone number without seven digits.)
-  const bool dot = s.find('.') != std::string_view::npos;
-  const auto digits = std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool any_dot = s.find('.') != std::string_view::npos;
+  const auto digit_count = std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   static constexpr std::string_view kFiles[] = {"pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "jpg", "jpeg",
                                                 "png", "gif", "zip", "rar", "exe", "msi", "ppt", "pptx", "odt",
                                                 "ods", "html", "htm", "xml", "json", "mp3", "mp4", "mov", "heic"};
-  for (std::size_t i = 0; dot && i < s.size();) {
+  for (std::size_t i = 0; any_dot && i < s.size();) {
     auto hostchar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; };
     if (!hostchar(s[i]) || (i > 0 && (hostchar(s[i - 1]) || s[i - 1] == '@'))) {
       ++i;
@@ -191,7 +191,7 @@ bool has_contact(std::string_view s) {
     const bool date = groups == 3 && !mixed && big == 1 && (seps == '.' || seps == '/' || seps == '-') && digits <= 8;
     return digits >= 7 && digits <= 15 && !date;
   };
-  for (std::size_t i = 0; digits >= 7 && i < s.size();) {
+  for (std::size_t i = 0; digit_count >= 7 && i < s.size();) {
     auto in_run = [](char c) {
       return std::isdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '+' ||
              c == '.' || c == '/';
