@@ -556,9 +556,18 @@ class InternalDetails final : public QualityRule {
     // Private addresses, unless the customer gave them (they stand in the quote) or the text
     // calls them a version. Without a quote there is no telling whose an address is: a false hold
     // costs more than a miss, so none is held against the reply.
-    for (const auto& ip : ipv4_addresses(text.text)) {
+    // A number the text calls a version makes its siblings versions too ("la versión 10.2.3.4 ...
+    // lo corregimos en la 10.2.3.5"); one in a web address's path is part of the address.
+    const auto ips = ipv4_addresses(text.text);
+    std::vector<std::string> versions;
+    for (const auto& ip : ips)
+      if (called_a_version(text.text, text.text.find(ip))) versions.push_back(ip.substr(0, ip.rfind('.')));
+    for (const auto& ip : ips) {
       if (!ctx.message.quote.has_quote || !private_ipv4(ip) || quoted.find(ip) != std::string_view::npos) continue;
-      if (called_a_version(text.text, text.text.find(ip))) continue;
+      const std::size_t at = text.text.find(ip);
+      const bool in_path = at > 1 && text.text[at - 1] == '/' && text.text[at - 2] != '/';  // not "//host"
+      if (called_a_version(text.text, at) || in_path) continue;
+      if (std::find(versions.begin(), versions.end(), ip.substr(0, ip.rfind('.'))) != versions.end()) continue;
       found.push_back(ip);
     }
     std::sort(found.begin(), found.end());

@@ -295,8 +295,9 @@ constexpr LabelName kLabels[] = {
     {"gönderildi", Label::sent}, {"tarih", Label::sent}, {"kime", Label::to}, {"bilgi", Label::cc},
     {"konu", Label::subject},
     // RU, UK
-    {"от", Label::from}, {"отправлено", Label::sent}, {"дата", Label::sent}, {"кому", Label::to},
-    {"копия", Label::cc}, {"тема", Label::subject}, {"від", Label::from}, {"надіслано", Label::sent},
+    {"от", Label::from}, {"от кого", Label::from}, {"отправитель", Label::from}, {"отправлено", Label::sent},
+    {"дата", Label::sent}, {"кому", Label::to}, {"получатель", Label::to}, {"копия", Label::cc},
+    {"тема", Label::subject}, {"від", Label::from}, {"надіслано", Label::sent},
     {"копія", Label::cc},
     // EL, HR, ID
     {"από", Label::from}, {"στάλθηκε", Label::sent}, {"ημερομηνία", Label::sent}, {"προς", Label::to},
@@ -559,7 +560,10 @@ bool helpdesk_history_at(const std::vector<Line>& lines, std::size_t i, std::str
   std::size_t seen = 0;
   for (std::size_t k = i + 1; k < lines.size() && seen < 4; ++k) {
     if (blank(lines[k])) continue;
-    if (lines[k].quoted || label(lines[k], buf) != Label::none) return false;
+    if (lines[k].quoted) return false;
+    // A comment's fields may be labelled ("Дата: 04.11.2026 10:12"); a whole Outlook header
+    // block is not a help desk's.
+    if (label(lines[k], buf) != Label::none && header_block_at(lines, k, buf, true)) return false;
     ++seen;
     const std::string_view t = lines[k].text();
     if (t.size() > 100) return false;
@@ -776,6 +780,15 @@ std::optional<Marker> find_marker(const std::vector<Line>& lines, std::size_t fr
     }
     if (drawn_rule(t) && helpdesk_history_at(lines, i, scratch.lower))
       return Marker{i, 1, QuoteStyle::original_message, false, true};
+    // A drawn line over a header block in any order ("Тема: / Дата: / От: / Кому:").
+    if (drawn_rule(t) && !underscores(t)) {
+      std::size_t k = i + 1;
+      while (k < lines.size() && k <= i + 2 && blank(lines[k])) ++k;
+      if (k < lines.size() && k <= i + 2 && header_block_at(lines, k, scratch.lower, true)) {
+        if (auto below = quoted_below(lines, i, QuoteStyle::outlook_header, scratch.lower)) return below;
+        return Marker{i, 1, QuoteStyle::outlook_header};
+      }
+    }
     // The history's numbered title without a line drawn above it ("История переписки по обращению
     // №48213:"), a dated comment below it.
     if (t.size() <= 100 && words_in(t) <= 10 && numbered_title(t) && !ends_sentence_mark(t) &&
@@ -826,6 +839,70 @@ std::string tidy(std::string s) {
   s.erase(0, start);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers tagged inside unmarked history
+
+constexpr std::size_t kMaxTag = 48;  // bytes of a "[Anna Vorobyova]" tag
+
+// The name in a tag that opens a line: "[Anna Vorobyova] The plumber comes ...", "[AV]: Yes".
+// A tag is one to three words, each opening with a capital letter and holding letters, dots,
+// hyphens or apostrophes only, and text follows it. "[cid:image001.png]", "[https://...]",
+// "[1]", "[image: logo]" are no tags. Empty when the line opens with none.
+std::string_view name_tag(std::string_view t) {
+  if (t.size() < 4 || t.front() != '[') return {};
+  const std::size_t close = t.find(']');
+  if (close == std::string_view::npos || close < 2 || close > kMaxTag) return {};
+  const std::string_view inner = t.substr(1, close - 1);
+  std::string_view after = t.substr(close + 1);
+  if (!after.empty() && after.front() == ':') after.remove_prefix(1);
+  if (after.empty() || (after.front() != ' ' && after.front() != '\t') || trim(after).empty()) return {};
+  std::size_t words = 0;
+  bool word_start = true;
+  for (std::int32_t i = 0, n = static_cast<std::int32_t>(inner.size()); i < n;) {
+    UChar32 c;
+    U8_NEXT(inner.data(), i, n, c);
+    if (c < 0) return {};
+    if (c == ' ') {
+      if (word_start) return {};
+      word_start = true;
+      continue;
+    }
+    if (word_start) {
+      if (!u_isupper(c)) return {};
+      if (++words > 3) return {};
+      word_start = false;
+      continue;
+    }
+    if (!u_isalpha(c) && c != '.' && c != '-' && c != '\'') return {};
+  }
+  return word_start ? std::string_view{} : inner;
+}
+
+// Whether the history that follows an unmarked marker holds the author's answers: paragraphs
+// opening with the same name tag twice, or once when the tag names the author, whose name stands
+// in the words above the history ("[Anna Vorobyova] The plumber comes on Thursday.").
+bool tagged_answers(const std::vector<Line>& lines, std::size_t from, std::string_view new_text) {
+  std::vector<std::string_view> tags;
+  bool para_start = true;
+  for (std::size_t k = from; k < lines.size(); ++k) {
+    const Line& l = lines[k];
+    if (blank(l)) {
+      para_start = true;
+      continue;
+    }
+    if (para_start && !l.quoted) {
+      const std::string_view tag = name_tag(l.text());
+      if (!tag.empty()) {
+        if (std::find(tags.begin(), tags.end(), tag) != tags.end()) return true;
+        if (contains(new_text, tag)) return true;
+        tags.push_back(tag);
+      }
+    }
+    para_start = false;
+  }
+  return false;
 }
 
 }  // namespace
@@ -884,7 +961,9 @@ QuoteSplit split_quotes(std::string_view text) {
     for (std::size_t k = m->line; k < m->line + m->lines; ++k) append_line(quoted, lines[k].text());
     i = m->line + m->lines;
     if (!m->interleaved) {
-      // Everything after the marker is history.
+      // Everything after the marker is history; answers tagged with the author's name may stand
+      // between its paragraphs.
+      if (tagged_answers(lines, i, new_text)) r.inline_answers = r.interleaved = true;
       for (; i < lines.size(); ++i) append_line(quoted, lines[i].outer());
       break;
     }

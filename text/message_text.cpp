@@ -2,6 +2,9 @@
 // body's paragraphs, sentences and questions, and the acknowledgement, each on first use.
 #include "text/message_text.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -245,16 +248,25 @@ constexpr std::size_t kContactChars = 110;  // characters of a contact line at m
 std::size_t words_of(std::string_view t) {
   std::size_t n = 0;
   bool in = false, alnum = false;
-  for (std::size_t i = 0; i <= t.size(); ++i) {
-    const bool space = i == t.size() || t[i] == ' ' || t[i] == '\t';
+  const auto* p = reinterpret_cast<const std::uint8_t*>(t.data());
+  const auto len = static_cast<std::int32_t>(t.size());
+  for (std::int32_t i = 0; i <= len;) {
+    const bool space = i == len || p[i] == ' ' || p[i] == '\t';
     if (space) {
       n += in && alnum;
       in = alnum = false;
+      ++i;
       continue;
     }
     in = true;
-    const auto c = static_cast<unsigned char>(t[i]);
-    alnum = alnum || std::isalnum(c) || c >= 0x80;
+    if (p[i] < 0x80) {
+      alnum = alnum || std::isalnum(p[i]);
+      ++i;
+    } else {
+      UChar32 c = 0;
+      U8_NEXT(p, i, len, c);
+      alnum = alnum || (c >= 0 && u_isalnum(c));  // "·", "–", "«" are no words
+    }
   }
   return n;
 }
@@ -722,13 +734,58 @@ const std::vector<Sentence>& MessageText::sentences() const {
   if (!sentences_) {
     sentences_ = split_sentences(paragraphs(), false, [&](const std::string& next) { return answers(next); });
     for (auto& s : *sentences_) {
-      if (s.question && courtesy(s.text)) s.question = false;
+      if (s.question && (courtesy(s.text) || not_asked(s))) s.question = false;
       // "First, ...? Second, ...?": an item of a list written out (read for the questions only:
       // numbering matters to nothing else).
       if (s.question && !s.numbered && ordinal(s.text)) s.numbered = true;
     }
   }
   return *sentences_;
+}
+
+bool MessageText::not_asked(const Sentence& s) const {
+  // Neither kind speaks to the customer: a second person word ("you", "usted", "вы") makes it a
+  // question to them after all ("Quick one: could you send the photo?").
+  auto to_the_customer = [&](std::string_view text) {
+    if (lexicons_ == nullptr) return true;
+    TextAnalysis a(text, lang());
+    return !lexicons_->find("yours", a, 1).empty();
+  };
+  // A heading over its answer: a line of its own that opens its paragraph, with more below it:
+  // "What happened?", "Where is my order?", "Как оформить возврат?".
+  const auto& paras = paragraphs();
+  if (s.paragraph < paras.size() && words_of(s.text) <= 6) {
+    const std::string& para = paras[s.paragraph];
+    const std::size_t nl = para.find('\n');
+    const std::string_view first_line = trim(std::string_view(para).substr(0, nl));
+    const bool more_below = nl != std::string::npos || s.paragraph + 1 < paras.size();
+    if (first_line == s.text && more_below && !to_the_customer(s.text)) return true;
+  }
+  // A question asked to be answered at once, in the same paragraph, with no word to the customer:
+  // "Why is it so high? We haven't had a reading since July", "How was Cornwall? I hope...".
+  if (s.paragraph < paras.size() && words_of(s.text) <= 10) {
+    const std::string& para = paras[s.paragraph];
+    std::string flat = para;
+    std::replace(flat.begin(), flat.end(), '\n', ' ');
+    const std::size_t at = flat.find(s.text);
+    if (at != std::string::npos) {
+      std::string_view rest = trim(std::string_view(flat).substr(at + s.text.size()));
+      const std::size_t end = rest.find_first_of(".!?");
+      const bool statement_follows = !rest.empty() && (end == std::string_view::npos || rest[end] != '?');
+      if (statement_follows && !to_the_customer(s.text)) return true;
+    }
+  }
+  // A title cited after a colon: "this article has every step: How do I turn on two-step login?".
+  for (std::size_t at = s.text.find(": "); at != std::string::npos; at = s.text.find(": ", at + 1)) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(s.text.data()) + at + 2;
+    const auto rest = static_cast<std::int32_t>(s.text.size() - at - 2);
+    std::int32_t i = 0;
+    UChar32 c = 0;
+    if (rest <= 0) break;
+    U8_NEXT(p, i, rest, c);
+    if (c >= 0 && u_isupper(c) && !to_the_customer(std::string_view(s.text).substr(at + 2))) return true;
+  }
+  return false;
 }
 
 bool MessageText::body_has(const char* list) const {
@@ -761,13 +818,15 @@ bool MessageText::courtesy(std::string_view sentence) const {
   // Ihnen?": the courtesy list's phrase ends the sentence, three words after it at most, and opens
   // its clause or has two words before it at most (a real question may share the sentence: "How
   // are you paying, by card or in cash?", "Did the parcel arrive, and how are you?").
-  if (lexicons_ == nullptr || words_of(sentence) > 16 || !body_has("courtesy")) return false;
+  if (lexicons_ == nullptr || words_of(sentence) > 24 || !body_has("courtesy")) return false;
   TextAnalysis a(sentence, lang());
-  if (a.tokens.empty() || a.tokens.size() > 16) return false;
+  if (a.tokens.empty() || a.tokens.size() > 24) return false;
   auto hits = lexicons_->find("courtesy", a, 1);
   if (hits.empty()) return false;
   const auto& h = hits.front();
   const std::size_t after = a.tokens.size() - (h.first + h.count);
+  // Or it opens the sentence as a clause of its own ("Как вы там, не завалили заказами?").
+  if (h.first == 0 && a.tokens[h.count - 1].clause_end) return true;
   return after <= 3 && (h.first <= 2 || a.tokens[h.first].clause_start);
 }
 
@@ -780,7 +839,7 @@ const std::vector<Sentence>& MessageText::questions() const {
     questions_ = std::move(out);
   } else {
     questions_ = split_sentences(paragraphs(), true, [&](const std::string& next) { return answers(next); });
-    std::erase_if(*questions_, [&](const Sentence& s) { return courtesy(s.text); });
+    std::erase_if(*questions_, [&](const Sentence& s) { return courtesy(s.text) || not_asked(s); });
     for (auto& s : *questions_)
       if (!s.numbered && ordinal(s.text)) s.numbered = true;
   }

@@ -93,6 +93,9 @@ class MessageText {
   const Layout& layout() const;
   // A courtesy question ("How are you?"): not a question to number or to answer.
   bool courtesy(std::string_view sentence) const;
+  // A question sentence that asks the customer nothing: a heading over its answer ("What
+  // happened?"), a title cited after a colon ("...: How do I reset my password?").
+  bool not_asked(const Sentence& s) const;
   // The body has a phrase of the list somewhere (found once).
   bool body_has(const char* list) const;
   // The sentence opens with a word of one of the lists (its first words read in the message's

@@ -149,6 +149,9 @@ TEST(InternalDetails, PrivateAddresses) {
       {"a build", "It is fixed in build 172.16.0.9.", quote, Result::pass},
       {"no quote to tell", "Please try http://10.1.2.3/login again.", "", Result::pass},
       {"public", "Our status page is at 203.0.113.10.", quote, Result::pass},
+      {"a version's sibling", "Version 10.2.3.4 had the bug; 10.2.3.5 fixes it.", quote, Result::pass},
+      {"a release in a download path", "Get it at https://get.example/release/10.2.3.5/setup.exe", quote, Result::pass},
+      {"our host in a link", "Log in at https://10.1.2.3/portal", quote, Result::fail},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);

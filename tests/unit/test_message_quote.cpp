@@ -93,6 +93,12 @@ TEST(Quote, Split) {
        "------------------------------\n\nLaura Bennett\nNov 9, 2026, 08:02 GMT\n\nIt leaks again.",
        "Your request (5921) has been updated.\n\nSam Ortiz\nNov 9, 2026, 10:14 GMT\n\nHi Laura, booked for Thursday.",
        QuoteStyle::original_message},
+      {"a drawn line over a header block that starts with the subject",
+       "Готово.\n\nАнна\n----------------------------------------\nТема: Счёт\nДата: 04.11.2026 10:12\nОт: Ольга "
+       "Смирнова <olga@client.example>\nКому: help@support.example\n\nНужен счёт.",
+       "Готово.\n\nАнна", QuoteStyle::outlook_header},
+      {"help desk comment with labelled fields", "Done.\n\nSam\n------------------------------\nAuthor: Laura Bennett\n"
+       "Date: 09.11.2026 08:02\n\nIt leaks again.", "Done.\n\nSam", QuoteStyle::original_message},
       {"a drawn line over a schedule is no history", "The plan:\n------------------------------\nDelivery on Friday.\nFitting "
        "on Monday.", "The plan:\n------------------------------\nDelivery on Friday.\nFitting on Monday.", QuoteStyle::none},
   };
@@ -106,6 +112,30 @@ TEST(Quote, InterleavedAnswersAreTold) {
   QuoteSplit bottom = split_quotes("On Mon, 2 Nov 2026, Ana <a@x.example> wrote:\n> question\n\nanswer");
   EXPECT_TRUE(bottom.inline_answers);
   EXPECT_FALSE(bottom.interleaved);
+}
+
+// Outlook's history has no ">" marks: an author who answers inside it tags each answer.
+TEST(Quote, AnswersTaggedInsideUnmarkedHistory) {
+  const std::string head = "Answers below, marked [Sam Agent].\n\nBest,\nSam Agent\n\nFrom: Ana Ruiz <ana@client.example>\n"
+                           "Sent: Tuesday, November 3, 2026 9:14 AM\nTo: Support <help@support.example>\nSubject: Two things\n\n";
+  QuoteSplit named = split_quotes(head + "1. Can I pay by card?\n\n[Sam Agent] Yes, any card.\n\n2. Is it in stock?\n\nAna");
+  EXPECT_EQ(named.style, QuoteStyle::outlook_header);
+  EXPECT_TRUE(named.inline_answers);
+  EXPECT_TRUE(named.interleaved);
+  EXPECT_EQ(named.new_text, "Answers below, marked [Sam Agent].\n\nBest,\nSam Agent");
+
+  // Initials the words above do not name count when they tag two answers.
+  const std::string plain = "See below.\n\nFrom: Ana Ruiz <ana@client.example>\nSent: Tuesday, November 3, 2026 9:14 AM\n"
+                            "To: Support <help@support.example>\nSubject: Two things\n\n";
+  EXPECT_TRUE(split_quotes(plain + "Card?\n\n[SA] Yes.\n\nStock?\n\n[SA]: Two left.").inline_answers);
+  EXPECT_FALSE(split_quotes(plain + "Card?\n\n[SA] Yes.\n\nStock?").inline_answers);
+  // Images, links and footnotes in the customer's message are no tags.
+  EXPECT_FALSE(split_quotes(plain + "[cid:image001.png@01DB] logo\n\n[cid:image001.png@01DB] logo\n\n"
+                                    "[1] https://a.example\n\n[1] https://a.example\n\n[image: Logo] x\n\n[image: Logo] x")
+                   .inline_answers);
+  // A tag repeated in the customer's own letter under ">" marks is theirs.
+  EXPECT_FALSE(split_quotes("Done.\n\nOn Tue, 3 Nov 2026, Ana <a@client.example> wrote:\n> [Ana] one\n>\n> [Ana] two")
+                   .inline_answers);
 }
 
 // Attributions wrapped, dated and decorated as clients write them, and history without ">".
@@ -332,6 +362,7 @@ TEST(Quote, HeaderBlocksInEveryLanguage) {
       {"hu", "Feladó", "Elküldve", "Címzett", "Tárgy"},
       {"tr", "Kimden", "Gönderildi", "Kime", "Konu"},
       {"ru", "От", "Отправлено", "Кому", "Тема"},
+      {"ru mail.ru", "От кого", "Дата", "Кому", "Тема"},
       {"uk", "Від", "Надіслано", "Кому", "Тема"},
       {"vi", "Từ", "Đã gửi", "Đến", "Chủ đề"},
       {"zh", "发件人", "发送时间", "收件人", "主题"},
