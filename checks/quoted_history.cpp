@@ -1,5 +1,6 @@
 // quoted-history (RULES.md, thread rules): outbound and internal messages in a known thread carry
-// quoted history, and the quote holds the message actually answered: at least min_overlap of the
+// quoted history (history no marker announces is found by the answered message's words, in the
+// pipeline), and the quote holds the message actually answered: at least min_overlap of the
 // answered message's stored shingle sketch is found in the shingles of the quoted text (a third of
 // it when the answers stand between the quoted parts, each under the point it answers).
 #include <cmath>
@@ -14,13 +15,14 @@ namespace {
 class QuotedHistory final : public Rule {
  public:
   std::string_view id() const override { return "quoted-history"; }
-  std::string_view version() const override { return "2"; }
+  std::string_view version() const override { return "3"; }
   Action default_action() const override { return Action::annotate; }
   std::string_view summary() const override { return "replies and hand-overs carry the quoted history"; }
   std::string_view description() const override {
     return "Outbound and internal messages in a known thread must carry quoted history: \">\" quoting, an "
-           "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, or "
-           "an attached message; and the quote must contain the message actually answered: at least "
+           "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, "
+           "an attached message, or the answered message's own text below the reply without any marker (a "
+           "help desk's own heading); and the quote must contain the message actually answered: at least "
            "min_overlap of the shingle fingerprints stored when that message passed (a third of it for "
            "answers written between the quoted parts, which quote the points they answer).";
   }

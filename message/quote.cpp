@@ -37,6 +37,7 @@ const char* to_string(QuoteStyle s) {
     case QuoteStyle::original_message: return "original_message";
     case QuoteStyle::forward: return "forward";
     case QuoteStyle::attached_message: return "attached_message";
+    case QuoteStyle::unmarked: return "unmarked";
   }
   return "none";
 }
@@ -988,6 +989,139 @@ QuoteSplit split_quotes(std::string_view text) {
     r.inline_answers = false;
     r.interleaved = false;
   }
+  return r;
+}
+
+namespace {
+
+// A date with its day, not a time alone: a year ("2026"), or day and month in digits ("04.11",
+// "11/4").
+bool has_day(std::string_view t) {
+  auto dig = [&](std::size_t k) { return k < t.size() && ascii_digit(t[k]); };
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!dig(i) || (i > 0 && dig(i - 1))) continue;
+    std::size_t j = i;
+    while (dig(j)) ++j;
+    if (j - i == 4 && (t[i] == '1' || t[i] == '2') && (t[i + 1] == '9' || t[i + 1] == '0')) return true;
+    if (j - i <= 2 && j < t.size() && (t[j] == '.' || t[j] == '/') && dig(j + 1)) return true;
+    i = j - 1;
+  }
+  return false;
+}
+
+// A line that heads a message in a history: a header field ("Дата: ..."), a line that dates it
+// with day and time ("Laura Bennett, 09.11.2026 08:02"), a help desk's line above the reply.
+bool head_line(const Line& l, std::string& buf) {
+  const std::string_view t = l.text();
+  if (t.empty() || t.size() > 200) return false;
+  if (reply_above_line(l.raw) || label(l, buf) != Label::none) return true;
+  return dated(t) && timed(t) && has_day(t) && words_in(t) <= 12;
+}
+
+}  // namespace
+
+QuoteSplit split_unmarked(std::string_view text, const std::vector<std::size_t>& found_from, std::size_t sketch_size) {
+  QuoteSplit r;
+  const std::vector<Line> lines = split_lines(text);
+  const std::size_t n = lines.size();
+  if (sketch_size == 0 || found_from.size() != n) return r;
+  const std::size_t total = found_from[0];
+  if (total * 2 < sketch_size) return r;
+  auto contributes = [&](std::size_t i) { return found_from[i] > (i + 1 < n ? found_from[i + 1] : 0); };
+  auto para_start = [&](std::size_t i) {
+    while (i > 0 && !blank(lines[i - 1])) --i;
+    return i;
+  };
+  auto para_end = [&](std::size_t i) {  // one past the paragraph's last line
+    while (i < n && !blank(lines[i])) ++i;
+    return i;
+  };
+  auto hit_in = [&](std::size_t s, std::size_t e) {
+    for (std::size_t i = s; i < e; ++i)
+      if (contributes(i)) return true;
+    return false;
+  };
+  auto words_of = [&](std::size_t s, std::size_t e) {
+    std::size_t w = 0;
+    for (std::size_t i = s; i < e; ++i) w += words_in(lines[i].text());
+    return w;
+  };
+  // The previous paragraph above line i: [start, end), or nothing.
+  auto above = [&](std::size_t i) -> std::optional<std::pair<std::size_t, std::size_t>> {
+    std::size_t e = i;
+    while (e > 0 && blank(lines[e - 1])) --e;
+    if (e == 0) return std::nullopt;
+    return std::pair{para_start(e - 1), e};
+  };
+
+  // A line inside the copy: the last from which four fifths of what the text holds still follow
+  // (a phrase of the customer's the author repeats above does not move it).
+  std::size_t k = 0;
+  while (k + 1 < n && found_from[k + 1] * 5 >= total * 4) ++k;
+  // The copy's first paragraph: up from k, paragraphs that hold its fingerprints, and short ones
+  // between them ("Спасибо!", a name).
+  std::size_t first = para_start(k);
+  while (auto p = above(first)) {
+    if (hit_in(p->first, p->second)) {
+      first = p->first;
+      continue;
+    }
+    if (words_of(p->first, p->second) > 3) break;
+    auto q = above(p->first);
+    if (!q || !hit_in(q->first, q->second)) break;
+    first = q->first;
+  }
+
+  // Its head: a drawn or framed line right above it (at most two lines between), else the lines
+  // that date or address it.
+  Scratch scratch;
+  std::size_t start = first;
+  {
+    std::size_t seen = 0;
+    for (std::size_t i = first; i-- > 0 && seen < 3;) {
+      if (blank(lines[i])) continue;
+      ++seen;
+      const std::string_view t = lines[i].text();
+      if (drawn_rule(t) || underscores(t) || !framed_inner(t).empty()) {
+        start = i;
+        break;
+      }
+    }
+    if (start == first) {
+      for (std::size_t i = first; i-- > 0;) {
+        if (blank(lines[i])) continue;
+        if (!head_line(lines[i], scratch.lower)) break;
+        start = i;
+      }
+    }
+  }
+
+  // Words above the copy are the author's reply over it; with none, the author wrote below it,
+  // and the copy ends with its last fingerprint's paragraph and a short signature after it.
+  std::size_t end = n;
+  bool below = false;
+  if (words_of(0, start) == 0) {
+    std::size_t last = start;
+    for (std::size_t i = start; i < n; ++i)
+      if (contributes(i)) last = i;
+    end = para_end(last);
+    std::size_t next = end;
+    while (next < n && blank(lines[next])) ++next;
+    if (next < n && words_of(next, para_end(next)) <= 3) end = para_end(next);
+    below = words_of(end, n) > 0;
+  }
+
+  std::string new_text, quoted;
+  for (std::size_t i = 0; i < start; ++i) append_line(new_text, lines[i].raw);
+  for (std::size_t i = start; i < end; ++i) append_line(quoted, lines[i].raw);
+  for (std::size_t i = end; i < n; ++i) append_line(new_text, lines[i].raw);
+  r.new_text = tidy(std::move(new_text));
+  r.quoted = tidy(std::move(quoted));
+  r.has_quote = !r.quoted.empty();
+  if (!r.has_quote) return QuoteSplit{};
+  r.style = QuoteStyle::unmarked;
+  if (start != first || head_line(lines[start], scratch.lower)) r.marker = std::string(lines[start].text());
+  r.inline_answers = below;
   return r;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sm {
 
@@ -21,6 +22,7 @@ enum class QuoteStyle {
   original_message,  // "-----Original Message-----" and its translations
   forward,           // a forwarded-message block
   attached_message,  // the history came as an attached message/rfc822
+  unmarked,          // no marker: the history was found by the words of the message answered
 };
 
 const char* to_string(QuoteStyle s);
@@ -37,5 +39,14 @@ struct QuoteSplit {
 };
 
 QuoteSplit split_quotes(std::string_view text);
+
+// History that no marker announces (a help desk's own heading, a client nobody knows), found by
+// the words of the message answered: `found_from[i]` is how many of the `sketch_size` fingerprints
+// of that message the text from line i on holds (store/fingerprint.h, found_from_each_line). The
+// copy starts where those fingerprints start, with the lines that head it (a drawn line, a dated
+// line, header fields) and runs to the end; when nothing stands above it, the author wrote below
+// it and the words after the copy are theirs. No quote when less than half of the message
+// answered is in the text.
+QuoteSplit split_unmarked(std::string_view text, const std::vector<std::size_t>& found_from, std::size_t sketch_size);
 
 }  // namespace sm

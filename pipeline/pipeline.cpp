@@ -255,12 +255,25 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
     v.thread_id = known_thread ? tctx.thread.thread_id : derive_thread_id(msg);
     v.new_thread = !known_thread;
 
+    // History that no marker announced, found by the words of the message answered.
+    std::optional<Message> resplit;
+    if (known_thread && !msg.quote.has_quote && tctx.answered && !tctx.answered->fingerprints.empty()) {
+      const auto& answered = tctx.answered->fingerprints;
+      QuoteSplit q = split_unmarked(msg.body_text, found_from_each_line(msg.body_text, answered), answered.size());
+      if (q.has_quote) {
+        resplit = msg;
+        resplit->quote = std::move(q);
+        v.quote = resplit->quote;
+      }
+    }
+    const Message& judged = resplit ? *resplit : msg;
+
     // The message's text, analysed once for every rule and the SLA clock.
-    MessageText text(msg.quote.new_text, msg.quote.quoted, cfg.lexicons.loaded.get(), time, cfg.sla.time_zone);
+    MessageText text(judged.quote.new_text, judged.quote.quoted, cfg.lexicons.loaded.get(), time, cfg.sla.time_zone);
     if (involved) v.language = to_string(text.lang());
 
     if (involved) {
-      RuleContext ctx{msg, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time, text};
+      RuleContext ctx{judged, v.direction.direction, env, cfg.support, known_thread ? &tctx : nullptr, time, text};
       for (const auto& rule : rule_registry()) {
         const RuleSettings& settings = cfg.rule(rule->id());
         if (settings.action == Action::off) continue;
@@ -316,7 +329,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
       sm.participants = participants_of(msg);
       sm.question_count = text.question_count();
       sm.complaint = sm.direction == Direction::inbound && text.complains();
-      sm.fingerprints = sketch(msg.quote.new_text);
+      sm.fingerprints = sketch(judged.quote.new_text);
       w.keys = keys;
       if (!known_thread) w.thread = ThreadInfo{v.thread_id, split_subject(msg.subject).base, time, time, "", {}};
       // An outbound message's new text read as an acknowledgement (contact, with its promise).

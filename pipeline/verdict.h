@@ -42,6 +42,9 @@ struct Verdict {
   bool deadline_passed = false;              // limits.message_ms ran out: later rules were skipped
   std::string thread_found_by;               // references | thread-index | ticket | subject | new
   std::string language;                      // of the new text: "en", ..., "other", "unknown"
+  // The split into new text and history when the body showed no marker and the history was found
+  // by the words of the message answered (message/quote.h, split_unmarked); the rules judged it.
+  std::optional<QuoteSplit> quote;
 
   // What the store is to keep of the message once the verdict stands (none: nothing, as for a
   // rejected message): the message, its thread when new, its thread keys, and the thread's SLA

@@ -149,6 +149,7 @@ nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdi
 }
 
 nlohmann::json check_record(const std::string& file, const Message& msg, const Verdict& v) {
+  const QuoteSplit& quote = v.quote ? *v.quote : msg.quote;
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : v.findings) findings.push_back(finding_json(f));
   nlohmann::json j = {
@@ -163,9 +164,9 @@ nlohmann::json check_record(const std::string& file, const Message& msg, const V
       {"cc", addresses(msg.cc)},
       {"date", msg.date ? nlohmann::json(format_rfc3339(*msg.date)) : nlohmann::json(nullptr)},
       {"time", format_rfc3339(v.time)},
-      {"new_text", clean(msg.quote.new_text)},
-      {"quoted", msg.quote.has_quote},
-      {"quote_style", to_string(msg.quote.style)},
+      {"new_text", clean(quote.new_text)},
+      {"quoted", quote.has_quote},
+      {"quote_style", to_string(quote.style)},
       {"language", v.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.language)},
       {"findings", findings},
       {"action", to_string(v.action)},

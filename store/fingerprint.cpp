@@ -282,6 +282,61 @@ double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::stri
   return static_cast<double>(count) / static_cast<double>(stored_sketch.size());
 }
 
+std::vector<std::size_t> found_from_each_line(std::string_view text, const std::vector<std::uint64_t>& stored_sketch) {
+  std::size_t lines = 1;
+  for (char c : text) lines += c == '\n';
+  std::vector<std::size_t> out(lines, 0);
+  if (stored_sketch.empty()) return out;
+  if (text.size() > kMaxText) text = text.substr(0, kMaxText);
+  // The sketch's hashes each shingle that starts on a line finds, line by line; words never span
+  // a line end, so the lines are read one at a time with the last words carried over.
+  std::vector<std::pair<std::size_t, std::size_t>> hits;  // (line, index in the sketch)
+  std::array<std::string, kShingleWords> ring;
+  std::array<std::size_t, kShingleWords> ring_line{};
+  std::size_t count = 0;
+  std::string window;
+  std::size_t line = 0;
+  for (std::size_t pos = 0; pos <= text.size(); ++line) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    bool ascii = false;
+    for_each_word(text.substr(pos, nl - pos), ascii, [&](std::string_view w) {
+      std::string& slot = ring[count % kShingleWords];
+      slot.assign(w);
+      if (ascii)
+        for (char& c : slot)
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      ring_line[count % kShingleWords] = line;
+      ++count;
+      if (count < kShingleWords) return true;
+      window.clear();
+      for (std::size_t j = count - kShingleWords; j < count; ++j) {
+        if (j > count - kShingleWords) window += ' ';
+        window += ring[j % kShingleWords];
+      }
+      const std::uint64_t h = XXH3_64bits(window.data(), window.size());
+      auto it = std::lower_bound(stored_sketch.begin(), stored_sketch.end(), h);
+      if (it != stored_sketch.end() && *it == h)
+        hits.emplace_back(ring_line[(count - kShingleWords) % kShingleWords],
+                          static_cast<std::size_t>(it - stored_sketch.begin()));
+      return true;
+    });
+    pos = nl + 1;
+  }
+  // From the last line up, the distinct hashes found so far.
+  std::vector<bool> found(stored_sketch.size(), false);
+  std::size_t distinct = 0;
+  std::size_t h = hits.size();
+  for (std::size_t l = lines; l-- > 0;) {
+    while (h > 0 && hits[h - 1].first >= l) {
+      --h;
+      if (!found[hits[h].second]) found[hits[h].second] = true, ++distinct;
+    }
+    out[l] = distinct;
+  }
+  return out;
+}
+
 std::string pack_sketch(const std::vector<std::uint64_t>& sketch) {
   std::string out;
   out.reserve(sketch.size() * 8);

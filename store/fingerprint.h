@@ -32,6 +32,11 @@ double containment(const std::vector<std::uint64_t>& stored_sketch,
 // collected or sorted: what the quoted-history rule uses on a long quote.
 double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote);
 
+// For each line of `text` (lines end at '\n'), how many hashes of `stored_sketch` the text from
+// that line to the end holds: where a copy of the sketched message stands in a text, without
+// markers. A shingle counts on the line its first word is on.
+std::vector<std::size_t> found_from_each_line(std::string_view text, const std::vector<std::uint64_t>& stored_sketch);
+
 // The words the shingles are made of, folded; the second always through ICU, the reference.
 std::vector<std::string> shingle_words(std::string_view utf8);
 std::vector<std::string> shingle_words_icu(std::string_view utf8);

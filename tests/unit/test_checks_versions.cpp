@@ -48,7 +48,7 @@ TEST(RuleVersions, TableHoldsEveryRule) {
   const std::map<std::string, std::pair<std::string, std::uint64_t>> table = {
       {"subject-continuity", {"1", 5588201883165704190ULL}},
       {"reply-all", {"1", 9842442191701984854ULL}},
-      {"quoted-history", {"2", 4795519002107663400ULL}},
+      {"quoted-history", {"3", 9205303015366587320ULL}},
       {"meaningful-subject", {"3", 17194769490764785967ULL}},
       {"polite-tone", {"3", 8759328379292804762ULL}},
       {"blame-shifting", {"3", 1784413599211929918ULL}},
