@@ -606,15 +606,18 @@ class InternalDetails final : public QualityRule {
 class CallToAction final : public QualityRule {
  public:
   std::string_view id() const override { return "call-to-action"; }
+  std::string_view version() const override { return "4"; }
   std::string_view summary() const override { return "the reply ends with the next step"; }
   std::string_view description() const override {
     return "An outbound reply in a known thread must end with the next step: its last body paragraph "
            "(the closing lines of courtesy, postscripts, the sign-off, the signature, a mobile footer and "
            "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
            "language's request list: imperatives in every person and number, \"please\", \"let us "
-           "know\") or says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\").";
+           "know\"), says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\") "
+           "or opens with a condition that says what follows (the condition list: \"If it fails again, we "
+           "replace the unit.\").";
   }
-  std::vector<std::string> lists() const override { return {"request"}; }
+  std::vector<std::string> lists() const override { return {"request", "condition"}; }
   bool reads_times() const override { return true; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx) || ctx.thread == nullptr) return make(Result::skip, "not a reply");
@@ -626,8 +629,13 @@ class CallToAction final : public QualityRule {
     if (paras.empty()) return make(Result::skip, "no text");
     const Lang lang = ctx.text.lang();
     auto next_step = [&](std::string_view para, const TextAnalysis& a) {
-      return asks_anything(para) || !ctx.text.hits("request", a, 1).empty() ||
-             names_a_time(para, ctx.time, ctx.text.time_zone());
+      if (asks_anything(para) || !ctx.text.hits("request", a, 1).empty() ||
+          names_a_time(para, ctx.time, ctx.text.time_zone()))
+        return true;
+      // The paragraph opens with a condition whose clause goes on ("Sí, ..." is a yes, not "si").
+      const auto condition = ctx.text.hits("condition", a, 1);
+      return !condition.empty() && condition.front().first == 0 &&
+             !a.tokens[condition.front().first + condition.front().count - 1].clause_end;
     };
     // The closing lines may carry the next step themselves ("Thanks, and let me know if it works!").
     if (std::string_view closing = ctx.text.closing(); !closing.empty()) {

@@ -554,6 +554,25 @@ TEST(CallToAction, ImperativesInEveryPersonAndClosersInAnyWords) {
   });
 }
 
+// A last paragraph that opens with a condition says what follows; a proposal waits for a yes.
+TEST(CallToAction, ConditionsAndProposals) {
+  run("call-to-action", {
+      {"en condition", "Hi,\n\nReset the case.\n\nIf it still drains, we replace the pair.\n\nBest,\nSam", Result::pass},
+      {"es condición", "Hola:\n\nLa junta se ha movido.\n\nSi sigue perdiendo agua, se la cambiamos sin coste.\n\nUn saludo,\nEva",
+       Result::pass},
+      {"ru условие", "Здравствуйте!\n\nФильтр засорился.\n\nЕсли ошибка повторится, мастер приедет бесплатно.\n\nС уважением,\nИра",
+       Result::pass},
+      {"es proposal", "Hola:\n\nTenemos la talla 42.\n\nSi le parece bien, se la cambiamos por la 41.\n\nUn saludo,\nEva",
+       Result::pass},
+      {"ru proposal", "Здравствуйте!\n\nКурьер свободен.\n\nЕсли вам удобно, привезём заказ вечером.\n\nС уважением,\nИра",
+       Result::pass},
+      // "Sí, ..." is a yes, not "si": the statement after it names no next step.
+      {"es yes", "Hola:\n\nSí, el curso da constancia con valor curricular.\n\nUn saludo,\nEva", Result::fail},
+      {"a condition inside the paragraph", "Hi,\n\nThe refund is done. We checked it twice, if that matters.\n\nBest,\nSam",
+       Result::fail},
+  });
+}
+
 TEST(SignatureContact, NationalPhonesAndFooters) {
   run("signature-contact", {
       {"ru national", "Добрый день!\n\nГотово.\n\nС уважением,\nИра\nТел. 8 (495) 123-45-67", Result::pass},

@@ -58,7 +58,7 @@ TEST(RuleVersions, TableHoldsEveryRule) {
       {"answer-every-question", {"3", 4774965570556523090ULL}},
       {"signature-contact", {"3", 14311917039497128710ULL}},
       {"internal-details", {"3", 11274601904148216389ULL}},
-      {"call-to-action", {"3", 7431307229837555167ULL}},
+      {"call-to-action", {"4", 18213814127728872567ULL}},
       {"plain-language", {"3", 6908251105746960347ULL}},
       {"apology-on-complaint", {"3", 3823137044616659051ULL}},
   };
