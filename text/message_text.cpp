@@ -139,7 +139,12 @@ bool has_contact(std::string_view s) {
   // A web address written bare ("muebleslopez.es", "help.brightdesk.example"): labels of two
   // letters or more joined by dots, the last one letters only, not a file's extension. (A text
   // without a dot has none, nor a phone number without seven digits.)
-  const bool any_dot = s.find('.') != std::string_view::npos;
+  // Only a dot between a letter or digit and a letter can join a host's labels: a sentence's
+  // full stop stands before a space or the line's end.
+  bool any_dot = false;
+  for (std::size_t d = s.find('.'); d != std::string_view::npos && !any_dot; d = s.find('.', d + 1))
+    any_dot = d > 0 && d + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[d - 1])) &&
+              std::isalpha(static_cast<unsigned char>(s[d + 1]));
   const auto digit_count = std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   static constexpr std::string_view kFiles[] = {"pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "jpg", "jpeg",
                                                 "png", "gif", "zip", "rar", "exe", "msi", "ppt", "pptx", "odt",
@@ -260,7 +265,7 @@ std::size_t words_of(std::string_view t) {
     }
     in = true;
     if (p[i] < 0x80) {
-      alnum = alnum || std::isalnum(p[i]);
+      alnum = alnum || (p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z');
       ++i;
     } else {
       UChar32 c = 0;
@@ -791,8 +796,12 @@ bool MessageText::not_asked(const Sentence& s) const {
 bool MessageText::body_has(const char* list) const {
   if (lexicons_ == nullptr) return false;
   // Found once in the body's words: a list the body has no phrase of has none in any of its
-  // sentences either, and no sentence needs reading for it.
-  return !hits(list, body(), 1).empty();
+  // sentences either, and no sentence needs reading for it. The first phrase found answers.
+  for (const auto& [name, has] : body_has_)
+    if (name == list) return has;
+  const bool has = !lexicons_->find(list, body(), 1).empty();
+  body_has_.emplace_back(list, has);
+  return has;
 }
 
 bool MessageText::starts_with(std::initializer_list<const char*> lists, std::string_view sentence) const {

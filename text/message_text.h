@@ -118,6 +118,7 @@ class MessageText {
   mutable std::optional<std::vector<Sentence>> questions_;
   mutable std::optional<int> answer_blocks_;
   mutable std::optional<Acknowledgement> ack_;
+  mutable std::vector<std::pair<std::string_view, bool>> body_has_;  // list name, has a phrase
   mutable std::optional<std::vector<std::string>> complaint_;
   // Hits of each list in full() and body(), found once: rules and the analysis ask again.
   mutable std::map<std::pair<std::string, const TextAnalysis*>, std::vector<PhraseList::Hit>, std::less<>> hits_;

@@ -70,11 +70,11 @@ std::optional<double> number(const std::string& w) {
       return std::stod(dotted);
     }
   }
-  static const std::array<std::pair<const char*, double>, 24> words = {{
+  static const std::array<std::pair<const char*, double>, 26> words = {{
       {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"a", 1}, {"an", 1},
       {"un", 1}, {"una", 1}, {"dos", 2}, {"tres", 3}, {"cuatro", 4}, {"cinco", 5},
       {"один", 1}, {"одного", 1}, {"два", 2}, {"двух", 2}, {"три", 3}, {"трёх", 3}, {"трех", 3},
-      {"четырёх", 4}, {"пяти", 5}, {"пару", 2}, {"half", 0}}};
+      {"четырёх", 4}, {"пяти", 5}, {"пару", 2}, {"half", 0}, {"couple", 2}, {"par", 2}}};
   for (const auto& [name, n] : words)
     if (w == name) return n;
   return std::nullopt;
