@@ -554,6 +554,22 @@ TEST(CallToAction, ImperativesInEveryPersonAndClosersInAnyWords) {
   });
 }
 
+// Spanish asks in the present and the future, and with verbs of asking, as often as in the imperative.
+TEST(CallToAction, SpanishWaysOfAsking) {
+  run("call-to-action", {
+      {"present with si", "Hola:\n\nTe la congelamos en diciembre.\n\nNos confirmas si te cuadran las fechas y lo dejamos hecho.\n\nUn abrazo,\nPablo",
+       Result::pass},
+      {"verb of asking", "Hola:\n\nEl bus cuesta 900 €.\n\nLes agradecería que nos enviaran el número de pasajeros.\n\nSaludos,\nCamila",
+       Result::pass},
+      {"future with ya", "Hola:\n\nTe he guardado la talla 40.\n\nYa nos dirás si te encaja.\n\nUn saludo,\nEva", Result::pass},
+      {"a couple of hours", "Hola:\n\nYa pedimos la habitación.\n\nEn un par de horas le envío la reserva.\n\nSaludos,\nLuis",
+       Result::pass},
+      {"a wish below the step", "Hola:\n\nNos confirmas si te cuadran las fechas.\n\n¡Que vaya muy bien por Bilbao!\n\nUn abrazo,\nPablo",
+       Result::pass},
+      {"a statement", "Hola:\n\nTe la hemos congelado.\n\nEl cobro vuelve solo, sin que hagas nada.\n\nUn abrazo,\nPablo", Result::fail},
+  });
+}
+
 // A last paragraph that opens with a condition says what follows; a proposal waits for a yes.
 TEST(CallToAction, ConditionsAndProposals) {
   run("call-to-action", {
