@@ -615,8 +615,8 @@ const MessageText::Layout& MessageText::layout() const {
         closing_begin = e = p;
         continue;
       }
-      // A closer: one or two lines of one sentence at most kCloserWords words long, that asks
-      // nothing and is a courtesy (the closing or apology list: thanks, wishes, regrets).
+      // A closer: one or two lines at most kCloserWords words long, that ask nothing and are a
+      // courtesy (the closing or apology list: thanks, wishes, regrets).
       std::string para;
       for (std::size_t k = p; k < e; ++k) para.append(trim(lines[k].text)).push_back(' ');
       if (closers >= kClosers || e - p > 2 || asks(para) || words_of(para) > kCloserWords || p <= body_begin ||
@@ -624,7 +624,13 @@ const MessageText::Layout& MessageText::layout() const {
         break;
       TextAnalysis a(para, lang);
       if (lexicons_->find("closing", a, 1).empty() && lexicons_->find("apology", a, 1).empty()) break;
-      if (sm::sentences(para).size() > 1) break;
+      // One sentence, or a wish and a short word after it that names nothing ("Good luck with the
+      // opening! It will look lovely.", "¡Mucho éxito con el proyecto! Va a quedar precioso."), not
+      // a ticket or an order ("Thanks! We've created ticket #3390.").
+      if (const auto ss = sm::sentences(para);
+          ss.size() > 2 || (ss.size() == 2 && (trim(ss[0]).back() != '!' || words_of(ss[1]) > 14 ||
+                                               std::any_of(ss[1].begin(), ss[1].end(), [](char c) { return c >= '0' && c <= '9'; }))))
+        break;
       closing_begin = e = p;
       ++closers;
     }

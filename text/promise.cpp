@@ -6,6 +6,7 @@
 //   by HH:MM                              — antes de las HH:MM                 — до HH:MM
 //   on|by Monday ...                      — el lunes ...                        — в|до понедельника ...
 //   DD.MM.YYYY, DD.MM, 25 November        — 25 de noviembre                    — 25 ноября
+//   by the end of the week|month          — antes de que acabe la semana, hasta fin de mes — до конца месяца
 // A day without a clock time means the end of that day, in the configured time zone.
 #include "text/promise.h"
 
@@ -214,10 +215,13 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
         k += 2;
       else if (k + 2 < t.size() && number(t[k]) && number(t[k + 1]) && unit(t[k + 2]))  // "3-5 days"
         ++k;
+      // "a couple of hours", "un par de horas": the count is the second word, "of" before the unit.
+      if (k + 2 < t.size() && is_any(t[k], {"a", "un"}) && is_any(t[k + 1], {"couple", "par"})) ++k;
       if (k + 1 < t.size()) {
         auto n = number(t[k]);
         // "5 working days", "3 días laborables", "3 рабочих дней".
         std::size_t ku = k + 1;
+        if (ku + 1 < t.size() && is_any(t[k], {"couple", "par"}) && is_any(t[ku], {"of", "de"})) ++ku;
         if (ku + 1 < t.size() && is_any(t[ku], {"working", "business", "full", "рабочих", "рабочие", "календарных"})) ++ku;
         auto u = unit(t[ku]);
         if (n && u && *n > 0) {
@@ -261,6 +265,29 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       int ahead = (7 - lc.weekday(sent)) % 7;
       said(i - 1, i + 1);
       return lc.day_start(sent, ahead) + kEndOfDay;
+    }
+    // Before the week or the month is out: "antes de que acabe la semana", "a finales de la
+    // semana", "hasta fin de mes", "by the end of the month", "до конца месяца".
+    {
+      auto at = [&](std::size_t back) { return i >= back ? t[i - back] : std::string(); };
+      const bool ending = is_any(at(2), {"acabe", "termine", "acabar", "terminar", "finalice"}) ||
+                          (at(2) == "de" && is_any(at(3), {"fin", "final", "finales"})) ||
+                          (at(1) == "de" && is_any(at(2), {"fin", "final", "finales"})) ||
+                          (is_any(at(1), {"the", "this"}) && at(2) == "of" && at(3) == "end") || at(1) == "конца";
+      const bool the = is_any(at(1), {"la", "el", "de", "the", "this", "конца"});
+      if (ending && the && is_any(w, {"semana", "week", "недели"})) {
+        int ahead = (7 - lc.weekday(sent)) % 7;
+        said(i - 1, i + 1);
+        return lc.day_start(sent, ahead) + kEndOfDay;
+      }
+      if (ending && the && is_any(w, {"mes", "month", "месяца"})) {
+        int y = lc.year(sent), m = lc.month(sent) + 1;
+        if (m > 12) m = 1, ++y;
+        if (auto first = lc.date(y, m, 1)) {
+          said(i - 1, i + 1);
+          return *first - 1000;
+        }
+      }
     }
     // Tomorrow [at HH:MM].
     if (is_any(w, {"tomorrow", "mañana", "manana", "завтра"})) {
@@ -357,7 +384,10 @@ bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zo
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
     // "3 days", "3-5 business days", "3–5 рабочих дней": a count, a word between at most, a unit.
-    if (i + 1 < t.size() && number(t[i]) && (unit(t[i + 1]) || (i + 2 < t.size() && unit(t[i + 2])))) return true;
+    // Not a rate: "15.000 por día", "$20 per hour", "500 ₽ в сутки".
+    if (i + 1 < t.size() && number(t[i]) &&
+        (unit(t[i + 1]) || (i + 2 < t.size() && unit(t[i + 2]) && !is_any(t[i + 1], {"por", "per", "al", "a", "each", "в", "за"}))))
+      return true;
   }
   return false;
 }

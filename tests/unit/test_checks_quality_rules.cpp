@@ -566,6 +566,14 @@ TEST(CallToAction, SpanishWaysOfAsking) {
        Result::pass},
       {"a wish below the step", "Hola:\n\nNos confirmas si te cuadran las fechas.\n\n¡Que vaya muy bien por Bilbao!\n\nUn abrazo,\nPablo",
        Result::pass},
+      {"a reminder of what to bring", "Hola:\n\nLa cita pasa al día 9.\n\nLe recordamos que debe venir en ayunas.\n\nAtentamente,\nMila",
+       Result::pass},
+      {"what we need", "Hola:\n\nEstá en garantía.\n\nLo único que necesitamos es el número de serie.\n\nSaludos,\nAle", Result::pass},
+      {"a wish of two sentences below the step",
+       "Hola:\n\nPara reservarla necesito la fecha de apertura.\n\n¡Mucho éxito con el proyecto! Va a quedar precioso.\n\nSaludos,\nTomás",
+       Result::pass},
+      {"a courtesy below a fact", "Hola:\n\nLa silla cuesta 15.000 por día.\n\nQuedamos atentos a cualquier consulta.\n\nSaludos,\nAna",
+       Result::fail},
       {"a statement", "Hola:\n\nTe la hemos congelado.\n\nEl cobro vuelve solo, sin que hagas nada.\n\nUn abrazo,\nPablo", Result::fail},
   });
 }
