@@ -7,6 +7,7 @@
 //   on|by Monday ...                      — el lunes ...                        — в|до понедельника ...
 //   DD.MM.YYYY, DD.MM, 25 November        — 25 de noviembre                    — 25 ноября
 //   by the end of the week|month          — antes de que acabe la semana, hasta fin de mes — до конца месяца
+//   by noon                               — esta misma tarde, a última hora, a mediodía, a primera hora
 // A day without a clock time means the end of that day, in the configured time zone.
 #include "text/promise.h"
 
@@ -71,11 +72,11 @@ std::optional<double> number(const std::string& w) {
       return std::stod(dotted);
     }
   }
-  static const std::array<std::pair<const char*, double>, 26> words = {{
+  static const std::array<std::pair<const char*, double>, 28> words = {{
       {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"a", 1}, {"an", 1},
       {"un", 1}, {"una", 1}, {"dos", 2}, {"tres", 3}, {"cuatro", 4}, {"cinco", 5},
       {"один", 1}, {"одного", 1}, {"два", 2}, {"двух", 2}, {"три", 3}, {"трёх", 3}, {"трех", 3},
-      {"четырёх", 4}, {"пяти", 5}, {"пару", 2}, {"half", 0}, {"couple", 2}, {"par", 2}}};
+      {"четырёх", 4}, {"пяти", 5}, {"пару", 2}, {"half", 0}, {"couple", 2}, {"par", 2}, {"media", 0.5}, {"medio", 0.5}}};
   for (const auto& [name, n] : words)
     if (w == name) return n;
   return std::nullopt;
@@ -265,6 +266,28 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       int ahead = (7 - lc.weekday(sent)) % 7;
       said(i - 1, i + 1);
       return lc.day_start(sent, ahead) + kEndOfDay;
+    }
+    // The parts of a day said in words: "esta misma tarde" (today), "a última hora" (the end of
+    // today), "a mediodía", "before noon" (12:00 today, or tomorrow when past), "a primera hora"
+    // (the next morning, 12:00 at the latest).
+    if (is_any(w, {"tarde", "noche", "mañana", "manana"}) && prev == "misma" && i > 1 && t[i - 2] == "esta") {
+      said(i - 2, i + 1);
+      return lc.day_start(sent, 0) + kEndOfDay;
+    }
+    if (is_any(w, {"hora"}) && is_any(prev, {"última", "ultima"}) && i > 1 && t[i - 2] == "a") {
+      said(i - 2, i + 1);
+      return lc.day_start(sent, 0) + kEndOfDay;
+    }
+    if ((is_any(w, {"mediodía", "mediodia"}) && is_any(prev, {"a", "al", "del", "el", "antes"})) ||
+        (w == "noon" && is_any(prev, {"by", "at", "before"}))) {
+      said(i - 1, i + 1);
+      const TimeMs noon = at_clock(0, {12, 0});
+      return noon > sent ? noon : noon + kDay;
+    }
+    if (w == "hora" && prev == "primera" && i > 1 && t[i - 2] == "a" &&
+        !(i + 2 < t.size() && (is_any(t[i + 1], {"de", "del"})))) {
+      said(i - 2, i + 1);
+      return at_clock(1, {12, 0});
     }
     // Before the week or the month is out: "antes de que acabe la semana", "a finales de la
     // semana", "hasta fin de mes", "by the end of the month", "до конца месяца".

@@ -82,6 +82,13 @@ TEST(Promise, Times) {
       {"es a couple of hours", "En un par de horas le envío la reserva.", "UTC", "2026-11-04T12:00:00Z"},
       {"a couple of days", "We will write within a couple of days.", "UTC", "2026-11-06T10:00:00Z"},
       {"last week is no promise", "We spoke last week.", "UTC", nullptr},
+      {"es esta misma tarde", "Se lo mando esta misma tarde.", "UTC", "2026-11-04T23:59:59Z"},
+      {"es a última hora", "Lo tendrá a última hora.", "UTC", "2026-11-04T23:59:59Z"},
+      {"es a mediodía", "Le llamamos a mediodía.", "UTC", "2026-11-04T12:00:00Z"},
+      {"before noon", "You'll have it before noon.", "UTC", "2026-11-04T12:00:00Z"},
+      {"es a primera hora", "Le escribo a primera hora.", "UTC", "2026-11-05T12:00:00Z"},
+      {"es a primera hora de la mañana", "Le escribo a primera hora de la mañana.", "UTC", "2026-11-05T23:59:59Z"},
+      {"es media hora", "Le llamamos en media hora.", "UTC", "2026-11-04T10:30:00Z"},
       {"none", "We are sorry for the trouble.", "UTC", nullptr},
       {"number without unit", "Invoice 4471 is paid.", "UTC", nullptr},
   };
