@@ -492,11 +492,13 @@ std::vector<std::string> host_names(std::string_view folded) {
 class InternalDetails final : public QualityRule {
  public:
   std::string_view id() const override { return "internal-details"; }
+  std::string_view version() const override { return "4"; }
   std::string_view summary() const override { return "no internal systems, notes or staff matters in customer mail"; }
   std::string_view description() const override {
     return "An outbound message must not show the customer the kitchen: internal host names and URLs (the "
            "hosts setting, names under .local, .internal, .corp, .lan and internal tools' names such as "
-           "jira. or staging.), private IPv4 addresses that the customer did not give us (not in the "
+           "jira. or staging.; not a name under an internal zone the quoted message names itself, the "
+           "customer's own network), private IPv4 addresses that the customer did not give us (not in the "
            "quoted message, and only when there is a quote to tell; a number the text calls a version is "
            "not an address), internal-note markers "
            "and excuses about our own staff, holidays, sickness or outages from the language's internal "
@@ -538,11 +540,22 @@ class InternalDetails final : public QualityRule {
     }
     const std::string folded_subject = fold_for_match(ctx.message.subject);
     std::optional<std::string> folded_quote;  // folded only when a host needs it
+    // The internal zones the customer named (".lan" of "nas-oficina.lan", "home.arpa" of
+    // "router.home.arpa"): a name under one of them is their own network's ("the NAS adds your home
+    // network's .lan to the name"), not our kitchen.
+    std::vector<std::string> their_zones;
     for (const std::string* hay : {&text.folded, &folded_subject})
       for (const auto& host : host_names(*hay)) {
         if (!internal_host(host)) continue;
-        if (!folded_quote) folded_quote = fold_for_match(quoted);
-        if (folded_quote->find(host) == std::string::npos) found.push_back(host);
+        if (!folded_quote) {
+          folded_quote = fold_for_match(quoted);
+          for (const auto& q : host_names(*folded_quote))
+            if (internal_host(q) && q.find('.') != std::string::npos) their_zones.push_back(q.substr(q.find('.')));
+        }
+        if (folded_quote->find(host) != std::string::npos) continue;
+        if (std::any_of(their_zones.begin(), their_zones.end(), [&](const std::string& z) { return host.ends_with(z); }))
+          continue;
+        found.push_back(host);
       }
     for (const auto& host : s.get_list("hosts")) {
       std::string h = fold_for_match(host);
@@ -606,7 +619,7 @@ class InternalDetails final : public QualityRule {
 class CallToAction final : public QualityRule {
  public:
   std::string_view id() const override { return "call-to-action"; }
-  std::string_view version() const override { return "4"; }
+  std::string_view version() const override { return "5"; }
   std::string_view summary() const override { return "the reply ends with the next step"; }
   std::string_view description() const override {
     return "An outbound reply in a known thread must end with the next step: its last body paragraph "
@@ -614,8 +627,9 @@ class CallToAction final : public QualityRule {
            "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
            "language's request list: imperatives in every person and number, \"please\", \"let us "
            "know\"), says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\") "
-           "or opens with a condition that says what follows (the condition list: \"If it fails again, we "
-           "replace the unit.\").";
+           "or has a condition that says what follows at its start or in its last sentence (the condition "
+           "list: \"If it fails again, we replace the unit.\", \"We sent it again and, if it does not "
+           "arrive, tell us.\").";
   }
   std::vector<std::string> lists() const override { return {"request", "condition"}; }
   bool reads_times() const override { return true; }
@@ -632,10 +646,24 @@ class CallToAction final : public QualityRule {
       if (asks_anything(para) || !ctx.text.hits("request", a, 1).empty() ||
           names_a_time(para, ctx.time, ctx.text.time_zone()))
         return true;
-      // The paragraph opens with a condition whose clause goes on ("Sí, ..." is a yes, not "si").
-      const auto condition = ctx.text.hits("condition", a, 1);
-      return !condition.empty() && condition.front().first == 0 &&
-             !a.tokens[condition.front().first + condition.front().count - 1].clause_end;
+      // A condition whose clause goes on ("Sí, ..." is a yes, not "si") says what follows when it
+      // opens the paragraph ("Si vuelve a fallar, le cambiamos el aparato"), or opens a clause of its
+      // last sentence and is followed there by what happens then ("Ya le reenviamos el código y, si
+      // no le llega, nos avisa"); "We checked it twice, if that matters." ends on the condition. One
+      // in an earlier sentence is a step on the way, and the paragraph's end still has to say what
+      // comes next.
+      std::size_t last_sentence = 0;
+      for (std::size_t t = 0; t + 1 < a.tokens.size(); ++t)
+        if (a.tokens[t].sentence_end) last_sentence = t + 1;
+      for (const auto& c : ctx.text.hits("condition", a)) {
+        if (a.tokens[c.first + c.count - 1].clause_end) continue;
+        if (c.first == 0) return true;
+        if (c.first < last_sentence) continue;
+        std::size_t t = c.first + c.count;
+        while (t < a.tokens.size() && !a.tokens[t].clause_end && !a.tokens[t].sentence_end) ++t;
+        if (t + 1 < a.tokens.size() && !a.tokens[t].sentence_end) return true;
+      }
+      return false;
     };
     // The closing lines may carry the next step themselves ("Thanks, and let me know if it works!").
     if (std::string_view closing = ctx.text.closing(); !closing.empty()) {
@@ -665,9 +693,12 @@ class CallToAction final : public QualityRule {
 class PlainLanguage final : public QualityRule {
  public:
   std::string_view id() const override { return "plain-language"; }
+  std::string_view version() const override { return "4"; }
   std::string_view summary() const override { return "short sentences and no jargon"; }
   std::string_view description() const override {
-    return "An outbound message's body must read easily: no sentence longer than max_sentence_words words, "
+    return "An outbound message's body must read easily: no sentence (or part of one between semicolons or after "
+           "a colon) longer "
+           "than max_sentence_words words, "
            "an average under max_average_words, and no term from the language's jargon list, unless the "
            "message answered (as quoted) speaks such terms itself.";
   }
@@ -679,13 +710,25 @@ class PlainLanguage final : public QualityRule {
   Finding evaluate(const RuleContext& ctx, const RuleSettings& s) const override {
     if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
     if (auto skip = language_skip(ctx)) return *skip;
+    // A semicolon, or a colon before a space, joins two sentences a reader takes one at a time
+    // ("Queda una cosa: si ..."): each part is counted alone. A colon in a time ("9:30") joins nothing.
     std::size_t longest = 0, total = 0, count = 0;
     for (const auto& sent : ctx.text.sentences()) {
-      std::size_t w = word_count(sent.text);
-      if (w == 0) continue;
-      longest = std::max(longest, w);
-      total += w;
-      ++count;
+      std::string_view rest = sent.text;
+      while (!rest.empty()) {
+        std::size_t semi = rest.find(';');
+        for (std::size_t c = rest.find(':'); c != std::string_view::npos && c < semi; c = rest.find(':', c + 1))
+          if (c + 1 < rest.size() && (rest[c + 1] == ' ' || rest[c + 1] == '\n')) {
+            semi = c;
+            break;
+          }
+        const std::size_t w = word_count(rest.substr(0, semi));
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+        if (w == 0) continue;
+        longest = std::max(longest, w);
+        total += w;
+        ++count;
+      }
     }
     // Jargon, unless the customer speaks it: a message answered that uses such terms itself
     // (a developer writing about TTLs) is answered in its own words.

@@ -245,6 +245,8 @@ enum class Kind : std::uint8_t {
 
 constexpr std::size_t kShortWords = 8;      // words of a short line at most
 constexpr std::size_t kShortChars = 64;     // characters of a short line at most
+constexpr std::size_t kAddressWords = 14;   // words of a one-line postal address at most
+constexpr std::size_t kAddressPartWords = 4;  // words between its commas at most
 constexpr std::size_t kContactWords = 6;    // words besides addresses on a contact line
 constexpr std::size_t kContactChars = 110;  // characters of a contact line at most
 
@@ -331,6 +333,21 @@ std::size_t words_besides_addresses(std::string_view t) {
   return n;
 }
 
+// A postal address on one line: parts of a few words each, split by commas, one with a number
+// ("Av. Insurgentes Sur 1605, Col. San José Insurgentes, CDMX"), which may run past a short line's
+// words. A hard-wrapped line of prose has longer stretches between its commas.
+bool address_line(std::string_view t) {
+  if (t.find(',') == std::string_view::npos || words_of(t) > kAddressWords) return false;
+  if (std::none_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  for (std::size_t from = 0; from <= t.size();) {
+    std::size_t comma = t.find(',', from);
+    if (comma == std::string_view::npos) comma = t.size();
+    if (words_of(t.substr(from, comma - from)) > kAddressPartWords) return false;
+    from = comma + 1;
+  }
+  return true;
+}
+
 Kind kind_of(std::string_view raw) {
   std::string_view t = trim(raw);
   if (t.empty()) return Kind::blank;
@@ -344,7 +361,8 @@ Kind kind_of(std::string_view raw) {
     const std::size_t words = words_besides_addresses(t);
     if (words <= (asks(t) ? 3 : kContactWords)) return Kind::contact;
   }
-  if (length <= kShortChars && !asks(t) && t.back() != ':' && !ends_sentence(t) && words_of(t) <= kShortWords)
+  if (length <= kShortChars && !asks(t) && t.back() != ':' && !ends_sentence(t) &&
+      (words_of(t) <= kShortWords || address_line(t)))
     return Kind::short_line;
   return Kind::prose;
 }

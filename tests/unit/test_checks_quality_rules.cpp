@@ -483,6 +483,10 @@ TEST(InternalDetails, TheCustomersOwnMattersToldBackToThem) {
        Result::fail},
       {"our host, not theirs", "I checked it on jira.corp.example: all fine.", "On Tue, Sara wrote:\n> Where is my report?",
        Result::fail},
+      {"a name their network made", "Your NAS tries backup.cloud.example.lan: it adds your network's .lan to the name.",
+       "On Tue, Sara wrote:\n> The NAS is nas-office.lan.", Result::pass},
+      {"our host under another zone", "Your NAS reached build01.corp.lan fine.", "On Tue, Sara wrote:\n> The NAS is nas.office.lan.",
+       Result::fail},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
@@ -574,6 +578,11 @@ TEST(CallToAction, SpanishWaysOfAsking) {
        Result::pass},
       {"a courtesy below a fact", "Hola:\n\nLa silla cuesta 15.000 por día.\n\nQuedamos atentos a cualquier consulta.\n\nSaludos,\nAna",
        Result::fail},
+      {"present for a request", "Hola:\n\nTe he guardado la talla 40.\n\nMe cuentas qué tal te queda.\n\nUn saludo,\nEva",
+       Result::pass},
+      {"what we accept", "Hola:\n\nEstá en garantía.\n\nNos sirve una foto del tique.\n\nSaludos,\nAle", Result::pass},
+      {"steps in the infinitive", "Hola:\n\nYa está.\n\nPor último, abrir Mis cursos y comprobar que aparece.\n\nSaludos,\nAle",
+       Result::pass},
       {"a statement", "Hola:\n\nTe la hemos congelado.\n\nEl cobro vuelve solo, sin que hagas nada.\n\nUn abrazo,\nPablo", Result::fail},
   });
 }
@@ -594,6 +603,23 @@ TEST(CallToAction, ConditionsAndProposals) {
       {"es yes", "Hola:\n\nSí, el curso da constancia con valor curricular.\n\nUn saludo,\nEva", Result::fail},
       {"a condition inside the paragraph", "Hi,\n\nThe refund is done. We checked it twice, if that matters.\n\nBest,\nSam",
        Result::fail},
+      // A condition in the last sentence, followed there by what happens then.
+      {"es condition after a statement",
+       "Hola:\n\nHecho.\n\nYa le reenviamos el código y, si no le llega, nos avisa.\n\nUn saludo,\nEva", Result::pass},
+      {"es but if", "Hola:\n\nHecho.\n\nDebería llegarle hoy, pero si no es así lo revisamos por teléfono.\n\nUn saludo,\nEva",
+       Result::pass},
+      {"en and if", "Hi,\n\nDone.\n\nWe sent the code again, and if it does not arrive, we call you.\n\nBest,\nSam", Result::pass},
+      {"ru а если", "Здравствуйте!\n\nГотово.\n\nКод отправлен повторно, а если он не придёт, мы перезвоним.\n\nС уважением,\nИра",
+       Result::pass},
+      // One in an earlier sentence is a step on the way: the paragraph's end says nothing of what follows.
+      {"a condition in an earlier sentence",
+       "Hola:\n\nHecho.\n\nLa bodega lo revisa. Si se confirma, le enviaremos uno. Le escribiremos en cuanto lo sepamos.\n\nUn saludo,\nEva",
+       Result::fail},
+      // The moment the customer reaches opens what follows; one on our side does not.
+      {"es the customer's moment",
+       "Hola:\n\nHecho.\n\nCuando la hayas cambiado, tira el papel con la antigua.\n\nUn saludo,\nEva", Result::pass},
+      {"es our moment", "Hola:\n\nHecho.\n\nEn cuanto tengamos respuesta, se lo comunicamos.\n\nUn saludo,\nEva", Result::fail},
+      {"ru our moment", "Здравствуйте!\n\nГотово.\n\nКак только получим ответ, сообщим.\n\nС уважением,\nИра", Result::fail},
   });
 }
 

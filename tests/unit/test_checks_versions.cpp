@@ -57,9 +57,9 @@ TEST(RuleVersions, TableHoldsEveryRule) {
       {"numbered-questions", {"3", 5529352251008250062ULL}},
       {"answer-every-question", {"3", 4774965570556523090ULL}},
       {"signature-contact", {"3", 14311917039497128710ULL}},
-      {"internal-details", {"3", 11274601904148216389ULL}},
-      {"call-to-action", {"4", 18213814127728872567ULL}},
-      {"plain-language", {"3", 6908251105746960347ULL}},
+      {"internal-details", {"4", 5532200415136671807ULL}},
+      {"call-to-action", {"5", 4719572683288967024ULL}},
+      {"plain-language", {"4", 13420860993292411760ULL}},
       {"apology-on-complaint", {"3", 3823137044616659051ULL}},
   };
   for (const auto& rule : rule_registry()) {
