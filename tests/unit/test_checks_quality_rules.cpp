@@ -239,6 +239,15 @@ TEST(PlainLanguage, Table) {
        "account with the records held by our payment provider and the various downstream systems that depend on it was "
        "interrupted, a duplicate charge was created.",
        Result::fail, "words"},
+      // Parts between semicolons, or after a colon, are read one at a time.
+      {"parts of a sentence",
+       "One thing is left for you: if the refund of 42 euros for the order is not in your account by Monday evening, "
+       "reply to this message; we will chase it with the bank ourselves, so you do not have to call again or wait.",
+       Result::pass},
+      {"a time's colon splits nothing",
+       "The inspection is at our centre in the old town, and since you work until five we can offer you Saturday the "
+       "21st at 9:00 or Tuesday the 17th at 5:30 in the afternoon, whichever suits you best.",
+       Result::fail, "words"},
       {"jargon", "The DNS propagation and the TTL of your MX record delay it.", Result::fail, "jargon"},
       {"ru жаргон", "Проблема в бэкенде.", Result::fail, "jargon"},
   });

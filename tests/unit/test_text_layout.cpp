@@ -53,6 +53,11 @@ TEST(Layout, ReadsTheShapeOfReplies) {
        "Please sign the transfer deed and post it back by 20 November.", "", "Kind regards,",
        "This e-mail and any attachments are confidential and intended solely for the addressee. If you have "
        "received it in error, please tell us and delete it."},
+      {"a postal address of many words in the signature",
+       "Buen día, Rodrigo:\n\nSi mañana no hay nadie, respóndame antes de las 18:00.\n\nQuedo a sus órdenes.\n\nItzel "
+       "Bautista\nAtención a Clientes | CocinaPlus\nAv. Insurgentes Sur 1605, Col. San José Insurgentes, CDMX\nTel.: 55 "
+       "0000 1200\n",
+       "Si mañana no hay nadie, respóndame antes de las 18:00.", "Quedo a sus órdenes.", "Itzel Bautista", ""},
       {"national phone, no sign-off list, Russian",
        "Здравствуйте, Ольга!\n\nНапишите, пожалуйста, удобную дату доставки.\n\nВсего вам доброго\nКсения "
        "Лаврова\nСлужба доставки «МебельФорма»\nТел. 8 (495) 123-45-67\n",
