@@ -616,6 +616,7 @@ class InternalDetails final : public QualityRule {
 };
 
 // call-to-action: the last paragraph before the signature asks, requests, or names a date.
+constexpr std::size_t kConditionAndStep = 5;  // words after "if" of a condition with its step unmarked
 class CallToAction final : public QualityRule {
  public:
   std::string_view id() const override { return "call-to-action"; }
@@ -662,6 +663,9 @@ class CallToAction final : public QualityRule {
         std::size_t t = c.first + c.count;
         while (t < a.tokens.size() && !a.tokens[t].clause_end && !a.tokens[t].sentence_end) ++t;
         if (t + 1 < a.tokens.size() && !a.tokens[t].sentence_end) return true;
+        // Written without the comma ("pero si no es así nos lo hace saber"): a clause long enough
+        // to hold both the condition and what follows it, where "if that matters" holds one.
+        if (t < a.tokens.size() && t + 1 - (c.first + c.count) >= kConditionAndStep) return true;
       }
       return false;
     };
