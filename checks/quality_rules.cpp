@@ -628,9 +628,9 @@ class CallToAction final : public QualityRule {
            "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
            "language's request list: imperatives in every person and number, \"please\", \"let us "
            "know\"), says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\") "
-           "or has a condition that says what follows at its start or in its last sentence (the condition "
-           "list: \"If it fails again, we replace the unit.\", \"We sent it again and, if it does not "
-           "arrive, tell us.\").";
+           "or has a condition followed by what happens then (the condition list: \"If it fails again, we "
+           "replace the unit.\", \"We sent it again and, if it does not arrive, we call you.\"; not the "
+           "outcome of our own checks: \"if it is confirmed\").";
   }
   std::vector<std::string> lists() const override { return {"request", "condition"}; }
   bool reads_times() const override { return true; }
@@ -647,19 +647,15 @@ class CallToAction final : public QualityRule {
       if (asks_anything(para) || !ctx.text.hits("request", a, 1).empty() ||
           names_a_time(para, ctx.time, ctx.text.time_zone()))
         return true;
-      // A condition whose clause goes on ("Sí, ..." is a yes, not "si") says what follows when it
-      // opens the paragraph ("Si vuelve a fallar, le cambiamos el aparato"), or opens a clause of its
-      // last sentence and is followed there by what happens then ("Ya le reenviamos el código y, si
-      // no le llega, nos avisa"); "We checked it twice, if that matters." ends on the condition. One
-      // in an earlier sentence is a step on the way, and the paragraph's end still has to say what
-      // comes next.
-      std::size_t last_sentence = 0;
-      for (std::size_t t = 0; t + 1 < a.tokens.size(); ++t)
-        if (a.tokens[t].sentence_end) last_sentence = t + 1;
+      // A condition whose clause goes on ("Sí, ..." is a yes, not "si") says what follows: when it
+      // opens the paragraph ("Si vuelve a fallar, le cambiamos el aparato"), or opens a clause of it
+      // followed in its sentence by what happens then ("Ya le reenviamos el código y, si no le llega,
+      // nos avisa. El nuevo sustituye al anterior."); "We checked it twice, if that matters." ends
+      // on the condition. The outcome of our own checks ("Si se confirma que...") is no condition
+      // of the list: the customer is left with nothing to do.
       for (const auto& c : ctx.text.hits("condition", a)) {
         if (a.tokens[c.first + c.count - 1].clause_end) continue;
         if (c.first == 0) return true;
-        if (c.first < last_sentence) continue;
         std::size_t t = c.first + c.count;
         while (t < a.tokens.size() && !a.tokens[t].clause_end && !a.tokens[t].sentence_end) ++t;
         if (t + 1 < a.tokens.size() && !a.tokens[t].sentence_end) return true;

@@ -618,10 +618,16 @@ TEST(CallToAction, ConditionsAndProposals) {
       {"es but if", "Hola:\n\nHecho.\n\nDebería llegarle hoy, pero si no es así lo revisamos por teléfono.\n\nUn saludo,\nEva",
        Result::pass},
       {"en and if", "Hi,\n\nDone.\n\nWe sent the code again, and if it does not arrive, we call you.\n\nBest,\nSam", Result::pass},
+      {"en our own check", "Hi,\n\nDone.\n\nIf the claim is approved, we send a new one. We will write once we know.\n\nBest,\nSam",
+       Result::fail},
       {"ru а если", "Здравствуйте!\n\nГотово.\n\nКод отправлен повторно, а если он не придёт, мы перезвоним.\n\nС уважением,\nИра",
        Result::pass},
-      // One in an earlier sentence is a step on the way: the paragraph's end says nothing of what follows.
+      // One in an earlier sentence says what follows as well; the outcome of our own checks does not.
       {"a condition in an earlier sentence",
+       "Hola:\n\nHecho.\n\nLe mandamos otro código. Si tampoco le llega, lo activamos a mano. El nuevo anula el "
+       "anterior.\n\nUn saludo,\nEva",
+       Result::pass},
+      {"the outcome of our own checks",
        "Hola:\n\nHecho.\n\nLa bodega lo revisa. Si se confirma, le enviaremos uno. Le escribiremos en cuanto lo sepamos.\n\nUn saludo,\nEva",
        Result::fail},
       // The moment the customer reaches opens what follows; one on our side does not.

@@ -58,7 +58,7 @@ TEST(RuleVersions, TableHoldsEveryRule) {
       {"answer-every-question", {"3", 4774965570556523090ULL}},
       {"signature-contact", {"3", 14311917039497128710ULL}},
       {"internal-details", {"4", 5532200415136671807ULL}},
-      {"call-to-action", {"5", 4719572683288967024ULL}},
+      {"call-to-action", {"5", 7685269106268892966ULL}},
       {"plain-language", {"4", 13420860993292411760ULL}},
       {"apology-on-complaint", {"3", 3823137044616659051ULL}},
   };
