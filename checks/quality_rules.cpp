@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "checks/rules.h"
-#include "checks/subject.h"
+#include "message/subject.h"
 #include "text/lexicon.h"
 #include "text/message_text.h"
 #include "text/promise.h"

@@ -2,7 +2,7 @@
 // keeps the thread's subject, reply/forward prefixes aside, compared after NFKC, case folding and
 // white-space collapsing. Fix: the thread subject behind the prefix the agent used (or "Re: ").
 #include "checks/rules.h"
-#include "checks/subject.h"
+#include "message/subject.h"
 
 namespace sm {
 

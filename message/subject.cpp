@@ -2,7 +2,7 @@
 // "Re^2"), then a colon (ASCII or full-width, optionally after a space as French writes "Réf :").
 // One-letter prefixes (R, I) count only with their colon right after them. Tags such as
 // "[Ticket #123]" belong to the base subject.
-#include "checks/subject.h"
+#include "message/subject.h"
 
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>

@@ -15,7 +15,9 @@ struct SubjectParts {
 // subject. Tags such as "[Ticket #123]" belong to the base subject.
 SubjectParts split_subject(std::string_view subject);
 
-// Comparison key: base subject after NFKC, case folding and white-space collapsing.
+// What "the same subject" means: two base subjects are the same when their keys are equal (NFKC,
+// case folding, white space collapsed). The one definition, for the thread lookup by subject
+// (stored with the thread) and for subject-continuity.
 std::string subject_key(std::string_view subject);
 
 }  // namespace sm

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "checks/registry.h"
-#include "checks/subject.h"
+#include "message/subject.h"
 #include "base/digest.h"
 #include "message/encoded_words.h"
 #include "text/message_text.h"

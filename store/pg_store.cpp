@@ -25,6 +25,7 @@
 #include "store/pg_store.h"
 
 #include "base/strings.h"
+#include "message/subject.h"
 #include "store/fingerprint.h"
 
 #include <libpq-fe.h>
@@ -110,9 +111,18 @@ CREATE INDEX participants_address ON participants(address);
 DROP INDEX participants_address;
 CREATE INDEX participants_sender ON participants(address) WHERE role IN ('from', 'reply_to');
 )sql"},
+    // The thread is found by its subject's key (message/subject.h), the one definition of "the
+    // same subject" that subject-continuity uses too; ensure_schema() computes the keys of the
+    // threads stored before.
+    {5, R"sql(
+ALTER TABLE threads ADD COLUMN subject_key text NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS threads_subject;
+CREATE INDEX threads_subject_key ON threads(subject_key);
+)sql"},
 };
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
+constexpr int kSubjectKeyVersion = 5;
 
 // Valid UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
 std::string clean_text(std::string_view s) {
@@ -352,13 +362,14 @@ class PgStore final : public ThreadStore {
               const SlaUpdate* sla = nullptr) {
     if (thread != nullptr)
       l.exec(
-          "INSERT INTO threads(thread_id, subject, created, last_activity) VALUES($1, $2, $3, $4) "
+          "INSERT INTO threads(thread_id, subject, created, last_activity, subject_key) VALUES($1, $2, $3, $4, $5) "
           "ON CONFLICT (thread_id) DO NOTHING",
           Params()
               .text(thread->thread_id)
               .text(thread->subject)
               .integer(thread->created)
-              .integer(thread->last_activity));
+              .integer(thread->last_activity)
+              .text(subject_key(thread->subject)));
     // The thread keeps the first Thread-Index root and ticket it was seen with.
     if (!keys.thread_index.empty() || !keys.ticket.empty())
       l.exec(
@@ -472,9 +483,9 @@ class PgStore final : public ThreadStore {
     auto r = l.exec(
         "SELECT m.thread_id FROM threads t JOIN messages m ON m.thread_id = t.thread_id "
         "JOIN participants p ON p.message_id = m.message_id "
-        "WHERE t.subject = $1 AND p.address = $2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
+        "WHERE t.subject_key = $1 AND p.address = $2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
         "AND m.time >= $3 ORDER BY m.time DESC, m.seq DESC LIMIT 1",
-        Params().text(subject).text(customer).integer(since));
+        Params().text(subject_key(subject)).text(customer).integer(since));
     if (r.rows() == 0) return std::nullopt;
     return r.text(0, 0);
   }
@@ -835,6 +846,12 @@ class PgStore final : public ThreadStore {
     for (const auto& m : kMigrations) {
       if (m.version <= version) continue;
       exec_on(m.sql);
+      if (m.version == kSubjectKeyVersion) {
+        auto threads = exec_on("SELECT thread_id, subject FROM threads");
+        for (int i = 0; i < threads.rows(); ++i)
+          exec_on("UPDATE threads SET subject_key = $2 WHERE thread_id = $1",
+                  Params().text(threads.text(i, 0)).text(subject_key(threads.text(i, 1))));
+      }
       exec_on("INSERT INTO schema_version(version) VALUES($1)", Params().integer(m.version));
     }
     exec_on("COMMIT");

@@ -4,6 +4,7 @@
 // migrate() brings older files forward.
 #include "store/sqlite_store.h"
 
+#include "message/subject.h"
 #include "store/fingerprint.h"
 
 #include <fcntl.h>
@@ -24,7 +25,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 const char* const kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS threads(
@@ -81,6 +82,15 @@ CREATE INDEX IF NOT EXISTS participants_address ON participants(address);
 const char* const kSchemaV4 = R"sql(
 DROP INDEX IF EXISTS participants_address;
 CREATE INDEX IF NOT EXISTS participants_sender ON participants(address) WHERE role IN ('from', 'reply_to');
+)sql";
+
+// Version 5: the thread is found by its subject's key (message/subject.h: case, width and white
+// space folded), the one definition of "the same subject" that subject-continuity uses too. The
+// keys of the threads stored before are computed by migrate().
+const char* const kSchemaV5 = R"sql(
+ALTER TABLE threads ADD COLUMN subject_key TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS threads_subject;
+CREATE INDEX IF NOT EXISTS threads_subject_key ON threads(subject_key);
 )sql";
 
 // The columns read_message() reads, in its order (a literal: statements are cached by their text).
@@ -284,10 +294,10 @@ class SqliteStore final : public ThreadStore {
     sqlite3_stmt* st = prepare(
         "SELECT m.thread_id FROM threads t JOIN messages m ON m.thread_id = t.thread_id "
         "JOIN participants p ON p.message_id = m.message_id "
-        "WHERE t.subject = ?1 AND p.address = ?2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
+        "WHERE t.subject_key = ?1 AND p.address = ?2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
         "AND m.time >= ?3 ORDER BY m.time DESC LIMIT 1");
     Reset r(st);
-    bind(st, 1, subject);
+    bind(st, 1, subject_key(subject));
     bind(st, 2, customer);
     sqlite3_bind_int64(st, 3, since);
     if (!step(st)) return std::nullopt;
@@ -302,12 +312,14 @@ class SqliteStore final : public ThreadStore {
               const SlaUpdate* sla = nullptr) {
     if (thread != nullptr) {
       sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity) VALUES(?1, ?2, ?3, ?4)");
+          "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity, subject_key) "
+          "VALUES(?1, ?2, ?3, ?4, ?5)");
       Reset r(st);
       bind(st, 1, thread->thread_id);
       bind(st, 2, thread->subject);
       sqlite3_bind_int64(st, 3, thread->created);
       sqlite3_bind_int64(st, 4, thread->last_activity);
+      bind(st, 5, subject_key(thread->subject));
       step(st);
     }
     // The thread keeps the first Thread-Index root and ticket it was seen with.
@@ -599,11 +611,32 @@ class SqliteStore final : public ThreadStore {
       if (version < 2) exec(kSchemaV2);
       if (version < 3) exec(kSchemaV3);
       if (version < 4) exec(kSchemaV4);
+      if (version < 5) {
+        exec(kSchemaV5);
+        fill_subject_keys();
+      }
       exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       exec("COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
+    }
+  }
+
+  // The subject keys of the threads stored before version 5, inside migrate()'s transaction.
+  void fill_subject_keys() {
+    std::vector<std::pair<std::string, std::string>> keys;
+    sqlite3_stmt* st = prepare("SELECT thread_id, subject FROM threads");
+    {
+      Reset r(st);
+      while (step(st)) keys.emplace_back(text(st, 0), subject_key(text(st, 1)));
+    }
+    sqlite3_stmt* up = prepare("UPDATE threads SET subject_key = ?2 WHERE thread_id = ?1");
+    for (const auto& [id, key] : keys) {
+      Reset r(up);
+      bind(up, 1, id);
+      bind(up, 2, key);
+      step(up);
     }
   }
 

@@ -58,7 +58,7 @@ struct ThreadKeys {
 
 struct ThreadInfo {
   std::string thread_id;
-  std::string subject;  // canonical: the first message's subject without reply prefixes
+  std::string subject;  // the first message's subject without reply prefixes, as written (found by its subject_key())
   TimeMs created = 0;
   TimeMs last_activity = 0;
   std::string sla;  // the thread's SLA state as JSON (sla/clock.h); empty when none yet
@@ -130,7 +130,8 @@ class ThreadStore {
   virtual bool discard_held(std::string_view message_id) = 0;
 
   // A thread by its Outlook Thread-Index root or its ticket token; or the newest thread with the
-  // subject `subject` (canonical) in which `customer` (Address::key()) wrote since `since`.
+  // subject `subject` (the same by subject_key(), message/subject.h) in which `customer`
+  // (Address::key()) wrote since `since`.
   virtual std::optional<std::string> find_thread_by_index(std::string_view root) = 0;
   virtual std::optional<std::string> find_thread_by_ticket(std::string_view ticket) = 0;
   virtual std::optional<std::string> find_thread_by_subject(std::string_view subject, std::string_view customer,

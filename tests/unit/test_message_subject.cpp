@@ -1,7 +1,7 @@
 // Reply and forward prefixes in many languages, and the comparison key.
 #include <gtest/gtest.h>
 
-#include "checks/subject.h"
+#include "message/subject.h"
 
 namespace sm {
 namespace {

@@ -253,6 +253,15 @@ TEST_F(SlaPaths, ThreadsFoundByThreadIndexTicketAndSubject) {
   EXPECT_EQ(a.thread_found_by, "subject");
   EXPECT_EQ(a.thread_id, c.thread_id);
   expect_sla(a.sla, 93600, "breached", true, "2026-11-02T09:00:00Z");
+  // A follow-up whose subject differs only in case and spacing is the same subject (the key
+  // subject-continuity compares by): its thread, and the wait counted from the first message.
+  c = run(customer("fay@fifth.example", "k1@fifth.example", "Invoice 7731 charged twice", ""), kT0);
+  again = run(customer("fay@fifth.example", "k2@fifth.example", "invoice 7731  CHARGED TWICE", ""), kT0 + 3 * kHour);
+  EXPECT_EQ(again.thread_found_by, "subject");
+  EXPECT_EQ(again.thread_id, c.thread_id);
+  a = run(agent("fay@fifth.example", "k3@support.example.com", "Re: Invoice 7731 charged twice", ""), kT0 + 4 * kHour);
+  EXPECT_EQ(a.thread_id, c.thread_id);
+  expect_sla(a.sla, 14400, "over_target", true, "2026-11-02T09:00:00Z");
   // Past the window the same subject is a new thread.
   Verdict late = run(customer("dina@third.example", "s5@third.example", "Password reset link expired", ""),
                      kT0 + 26 * kHour + 15 * 24 * kHour);

@@ -216,6 +216,9 @@ TEST_P(StoreContract, ThreadsBySubjectAndCustomerWithinAWindow) {
   EXPECT_EQ(s->find_thread_by_subject("Invoice 4471", "bob@client.example", 0), "t2");
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 2000).has_value()) << "outside the window";
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 9999", "ana@client.example", 0).has_value());
+  // "The same subject" is the subject key's: case, width and white space do not matter.
+  EXPECT_EQ(s->find_thread_by_subject("INVOICE  4471", "ana@client.example", 0), "t1");
+  EXPECT_EQ(s->find_thread_by_subject("ｉｎｖｏｉｃｅ 4471", "ana@client.example", 0), "t1");
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "eve@client.example", 0).has_value());
   // The customer is the sender (From or Reply-To) of an inbound message, never one of its other
   // recipients.

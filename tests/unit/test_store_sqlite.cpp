@@ -70,7 +70,7 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 5);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
@@ -103,6 +103,8 @@ PRAGMA user_version = 3;
   auto s = open_sqlite_store(path.string());
   EXPECT_EQ(s->find_thread_by_subject("Refund", "ana@client.example", 0), "t1");
   EXPECT_FALSE(s->find_thread_by_subject("Refund", "help@support.example", 0).has_value());
+  // A thread stored before the subject key is found by it: case and white space do not matter.
+  EXPECT_EQ(s->find_thread_by_subject("REFUND ", "ana@client.example", 0), "t1");
   s.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
