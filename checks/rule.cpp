@@ -50,9 +50,6 @@ double RuleSettings::get_double(std::string_view name) const {
     if (const auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
   return param<double>(*this, name);
 }
-const std::string& RuleSettings::get_string(std::string_view name) const {
-  return param<std::string>(*this, name);
-}
 const std::vector<std::string>& RuleSettings::get_list(std::string_view name) const {
   return param<std::vector<std::string>>(*this, name);
 }

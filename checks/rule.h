@@ -49,7 +49,6 @@ struct RuleSettings {
   bool get_bool(std::string_view name) const;
   std::int64_t get_int(std::string_view name) const;
   double get_double(std::string_view name) const;
-  const std::string& get_string(std::string_view name) const;
   const std::vector<std::string>& get_list(std::string_view name) const;
 };
 

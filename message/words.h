@@ -12,6 +12,10 @@
 
 namespace sm {
 
+// The text cap: of a longer text, the word rules, the sentence breaker and the fingerprints read
+// the first 256 KiB.
+inline constexpr std::size_t kMaxTextBytes = 256 * 1024;
+
 enum class WordKind { letters, number };
 
 // Calls f(std::string_view word, WordKind kind) for each word of `text`, which must be ASCII,

@@ -21,8 +21,6 @@ namespace sm {
 
 namespace {
 
-constexpr std::size_t kMaxText = 256 * 1024;
-
 std::vector<std::string> icu_words_of(std::string_view utf8) {
   std::vector<std::string> words;
   UErrorCode err = U_ZERO_ERROR;
@@ -189,7 +187,7 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
 std::vector<std::string> shingle_words(std::string_view utf8) {
   std::vector<std::string> out;
   bool ascii = false;
-  for_each_word(utf8.substr(0, std::min(utf8.size(), kMaxText)), ascii, [&](std::string_view w) {
+  for_each_word(utf8.substr(0, std::min(utf8.size(), kMaxTextBytes)), ascii, [&](std::string_view w) {
     out.emplace_back(w);
     return true;
   });
@@ -201,7 +199,7 @@ std::vector<std::string> shingle_words(std::string_view utf8) {
 }
 
 std::vector<std::string> shingle_words_icu(std::string_view utf8) {
-  return icu_words_of(utf8.substr(0, std::min(utf8.size(), kMaxText)));
+  return icu_words_of(utf8.substr(0, std::min(utf8.size(), kMaxTextBytes)));
 }
 
 namespace {
@@ -210,7 +208,7 @@ namespace {
 // false.
 template <class F>
 void for_each_shingle(std::string_view utf8, F&& f) {
-  if (utf8.size() > kMaxText) utf8 = utf8.substr(0, kMaxText);
+  if (utf8.size() > kMaxTextBytes) utf8 = utf8.substr(0, kMaxTextBytes);
   // The last kShingleWords words, folded (their buffers are reused: no allocation per word), and
   // one buffer the window is joined in.
   std::array<std::string, kShingleWords> ring;
@@ -258,14 +256,6 @@ std::vector<std::uint64_t> sketch(std::string_view utf8) {
   return all;
 }
 
-double containment(const std::vector<std::uint64_t>& stored_sketch, const std::vector<std::uint64_t>& quote_shingles) {
-  if (stored_sketch.empty()) return 0.0;
-  std::size_t found = 0;
-  for (std::uint64_t h : stored_sketch)
-    if (std::binary_search(quote_shingles.begin(), quote_shingles.end(), h)) ++found;
-  return static_cast<double>(found) / static_cast<double>(stored_sketch.size());
-}
-
 double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote) {
   if (stored_sketch.empty()) return 0.0;
   std::vector<bool> found(stored_sketch.size(), false);
@@ -287,7 +277,7 @@ std::vector<std::size_t> found_from_each_line(std::string_view text, const std::
   for (char c : text) lines += c == '\n';
   std::vector<std::size_t> out(lines, 0);
   if (stored_sketch.empty()) return out;
-  if (text.size() > kMaxText) text = text.substr(0, kMaxText);
+  if (text.size() > kMaxTextBytes) text = text.substr(0, kMaxTextBytes);
   // The sketch's hashes each shingle that starts on a line finds, line by line; words never span
   // a line end, so the lines are read one at a time with the last words carried over.
   std::vector<std::pair<std::size_t, std::size_t>> hits;  // (line, index in the sketch)

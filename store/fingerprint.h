@@ -23,13 +23,9 @@ std::vector<std::uint64_t> shingles(std::string_view utf8);
 // store keeps for a message.
 std::vector<std::uint64_t> sketch(std::string_view utf8);
 
-// Share (0..1) of `stored_sketch` found in `quote_shingles` (both sorted). 0 when the sketch is
-// empty.
-double containment(const std::vector<std::uint64_t>& stored_sketch,
-                   const std::vector<std::uint64_t>& quote_shingles);
-
-// The same share, with the quote's shingles checked against the sketch as they are made, never
-// collected or sorted: what the quoted-history rule uses on a long quote.
+// Share (0..1) of `stored_sketch` (sorted) found among the quote's shingles, checked against the
+// sketch as they are made, never collected or sorted: what the quoted-history rule uses. 0 when
+// the sketch is empty.
 double containment_in(const std::vector<std::uint64_t>& stored_sketch, std::string_view quote);
 
 // For each line of `text` (lines end at '\n'), how many hashes of `stored_sketch` the text from

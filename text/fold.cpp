@@ -24,8 +24,6 @@ namespace sm {
 
 namespace {
 
-constexpr std::size_t kMaxText = 256 * 1024;
-
 // Removes combining marks after NFD, for accent-insensitive matching (á -> a, ñ -> n), but keeps
 // Cyrillic й (и + breve) intact: it is a letter of its own.
 icu::UnicodeString strip_marks(const icu::UnicodeString& in) {
@@ -110,7 +108,7 @@ bool is_clause_mark(UChar32 c) {
 }  // namespace
 
 std::string fold_for_match(std::string_view text) {
-  text = text.substr(0, std::min(text.size(), kMaxText));
+  text = text.substr(0, std::min(text.size(), kMaxTextBytes));
   std::string out;
   out.reserve(text.size());
   if (is_ascii(text)) {
@@ -136,7 +134,7 @@ std::string fold_for_match(std::string_view text) {
 }
 
 std::vector<Token> tokenize(std::string_view folded) {
-  folded = folded.substr(0, std::min(folded.size(), kMaxText));
+  folded = folded.substr(0, std::min(folded.size(), kMaxTextBytes));
   std::vector<Token> out;
   out.reserve(folded.size() / 8);
   const auto* p = reinterpret_cast<const uint8_t*>(folded.data());

@@ -15,8 +15,6 @@ namespace sm {
 
 namespace {
 
-constexpr std::size_t kMaxText = 256 * 1024;
-
 // One iterator of each kind per thread, cloned once from a prototype: creating one from the
 // locale data, or even cloning it, costs more than breaking a paragraph.
 icu::BreakIterator* iterator(bool words) {
@@ -51,7 +49,7 @@ std::vector<std::string> sentences(std::string_view text) {
 }
 
 std::size_t word_count(std::string_view text) {
-  if (text.size() <= kMaxText && is_ascii(text)) {
+  if (text.size() <= kMaxTextBytes && is_ascii(text)) {
     std::size_t n = 0;
     for_each_ascii_word(text, [&](std::string_view, WordKind) { ++n; });
     return n;

@@ -26,6 +26,16 @@ struct Case {
   double max;
 };
 
+// The share computed the plain way, from the quote's sorted shingles: what containment_in()
+// must equal.
+double containment(const std::vector<std::uint64_t>& stored_sketch, const std::vector<std::uint64_t>& quote_shingles) {
+  if (stored_sketch.empty()) return 0.0;
+  std::size_t found = 0;
+  for (std::uint64_t h : stored_sketch)
+    if (std::binary_search(quote_shingles.begin(), quote_shingles.end(), h)) ++found;
+  return static_cast<double>(found) / static_cast<double>(stored_sketch.size());
+}
+
 TEST(Fingerprint, Containment) {
   const Case cases[] = {
       {"same text", kEn, kEn, 1.0, 1.0},
