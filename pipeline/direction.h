@@ -3,7 +3,7 @@
 #pragma once
 #include "checks/rule.h"
 #include "message/message.h"
-#include "store/thread_store.h"
+#include "message/roles.h"
 
 namespace sm {
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/thread_store.h"
 #include "text/promise.h"
 
 namespace sm {

@@ -13,7 +13,7 @@
 
 #include "sla/calendar.h"
 #include "message/datetime.h"
-#include "store/thread_store.h"
+#include "message/roles.h"
 
 namespace sm {
 
@@ -79,6 +79,8 @@ std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSett
 
 // When the sweeper must next look at the thread; none when nothing is pending.
 std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s);
+
+class ThreadStore;  // store/thread_store.h
 
 // A held message released from the hold queue at `now`: the clock moves for it now, in the store
 // (an outbound reply answers the wait at its release; an inbound message counts from when it

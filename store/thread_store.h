@@ -16,16 +16,9 @@
 #include <vector>
 
 #include "message/datetime.h"
+#include "message/roles.h"
 
 namespace sm {
-
-enum class Direction { inbound, outbound, internal, other };
-const char* to_string(Direction d);
-std::optional<Direction> direction_from_string(std::string_view s);
-
-enum class Role { from, reply_to, to, cc };
-const char* to_string(Role r);
-std::optional<Role> role_from_string(std::string_view s);
 
 struct Participant {
   Role role;
