@@ -147,10 +147,10 @@ void fail_verdict(Verdict& v, const Config& cfg, const std::string& error, bool 
     v.observe = true;
     v.action = FinalAction::accept;
   }
-  nlohmann::json sla = SlaResult{}.to_json();
-  sla["status"] = v.action == FinalAction::tempfail ? "not_sent" : "unknown";
-  sla["reason"] = store_error ? "store error" : "internal error";
-  v.sla = sla;
+  SlaResult sla;
+  sla.status = v.action == FinalAction::tempfail ? SlaStatus::not_sent : SlaStatus::unknown;
+  sla.reason = store_error ? "store error" : "internal error";
+  v.sla = sla.to_json();
 }
 
 // The thread a message belongs to, by the ways help desks find it: its ids (In-Reply-To,
@@ -309,15 +309,12 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
     // held one is kept, and counts when it is released.
     ThreadSla state = known_thread ? ThreadSla::parse(tctx.thread.sla) : ThreadSla{};
     const bool timed = v.direction.direction == Direction::inbound || v.direction.direction == Direction::outbound;
-    auto waiting = [&] {
-      return state.waiting_since ? nlohmann::json(format_rfc3339(*state.waiting_since)) : nlohmann::json(nullptr);
-    };
     if (v.action == FinalAction::reject) {
-      nlohmann::json sla = SlaResult{}.to_json();
-      sla["status"] = "not_sent";
-      sla["reason"] = "rejected";
-      sla["waiting_since"] = waiting();
-      v.sla = sla;
+      SlaResult sla;
+      sla.status = SlaStatus::not_sent;
+      sla.reason = "rejected";
+      sla.waiting_since = state.waiting_since;
+      v.sla = sla.to_json();
     } else if (store_ != nullptr && involved && !msg.message_id.empty()) {
       Verdict::PendingWrite w;
       StoredMessage& sm = w.message;
@@ -337,10 +334,10 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
       if (v.action == FinalAction::hold) {
         sm.status = "held";
         sm.sla_pending = pending_sla(sm.direction, ack);
-        nlohmann::json sla = SlaResult{}.to_json();
-        sla["status"] = "held";
-        sla["waiting_since"] = waiting();
-        w.result = sla;
+        SlaResult sla;
+        sla.status = SlaStatus::held;
+        sla.waiting_since = state.waiting_since;
+        w.result = sla.to_json();
       } else if (timed) {
         const SlaSettings settings = sla_settings(cfg);
         if (known_thread) w.previous = ThreadStore::SlaUpdate{tctx.thread.sla, sla_next_due(state, settings)};

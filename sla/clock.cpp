@@ -170,14 +170,28 @@ ThreadSla ThreadSla::parse(std::string_view text) {
   return std::move(reader.state);
 }
 
+const char* to_string(SlaStatus s) {
+  switch (s) {
+    case SlaStatus::none: return "none";
+    case SlaStatus::within_target: return "within_target";
+    case SlaStatus::over_target: return "over_target";
+    case SlaStatus::breached: return "breached";
+    case SlaStatus::held: return "held";
+    case SlaStatus::not_sent: return "not_sent";
+    case SlaStatus::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
 nlohmann::json SlaResult::to_json() const {
   nlohmann::json j = {{"latency_s", latency_s ? nlohmann::json(*latency_s) : nlohmann::json(nullptr)},
                       {"first_reply", first_reply},
-                      {"status", status},
+                      {"status", to_string(status)},
                       {"waiting_since", waiting_since ? nlohmann::json(format_rfc3339(*waiting_since)) : nlohmann::json(nullptr)}};
   if (acknowledgement) j["acknowledgement"] = true;
   if (promised) j["promised_by"] = format_rfc3339(*promised);
   if (promise_kept) j["promise_kept"] = *promise_kept;
+  if (!reason.empty()) j["reason"] = reason;
   return j;
 }
 
@@ -213,7 +227,9 @@ SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSe
       r.latency_s = latency;
       r.first_reply = state.replies == 0;
       r.waiting_since = state.waiting_since;
-      r.status = latency <= s.target_s ? "within_target" : latency <= s.limit_s ? "over_target" : "breached";
+      r.status = latency <= s.target_s ? SlaStatus::within_target
+                 : latency <= s.limit_s  ? SlaStatus::over_target
+                                         : SlaStatus::breached;
       state.waiting_since.reset();
     }
     ++state.replies;

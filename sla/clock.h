@@ -47,11 +47,19 @@ struct ThreadSla {
   static ThreadSla parse(std::string_view text);
 };
 
+// What one message did to the customer's clock, as the audit record and the reports name it:
+// none (it answered no wait), within_target, over_target or breached (a reply, by its latency),
+// held (it counts when released), not_sent (rejected, discarded or tempfailed: it never left), or
+// unknown (the store could not say).
+enum class SlaStatus { none, within_target, over_target, breached, held, not_sent, unknown };
+const char* to_string(SlaStatus s);
+
 // The `sla` object of a verdict for one message.
 struct SlaResult {
   std::optional<std::int64_t> latency_s;  // outbound answering a wait
   bool first_reply = false;
-  std::string status = "none";            // none | within_target | over_target | breached
+  SlaStatus status = SlaStatus::none;
+  std::string reason;                     // why not_sent or unknown ("rejected", "store error")
   std::optional<TimeMs> waiting_since;
   bool acknowledgement = false;           // the reply only acknowledged
   std::optional<TimeMs> promised;         // the time it promised

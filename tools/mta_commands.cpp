@@ -577,14 +577,14 @@ namespace {
 nlohmann::json settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
   auto unknown = [&](const std::string& why) {
     std::cerr << "support-milter " << cmd << ": the thread store was not updated: " << why << "\n";
-    return nlohmann::json{{"status", "unknown"}, {"reason", why}};
+    return nlohmann::json{{"status", to_string(SlaStatus::unknown)}, {"reason", why}};
   };
   try {
     auto cfg = load_config(opts.config_path);
     auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
     if (opts.discard) {
       if (!store->discard_held(message_id)) return unknown("no held message " + message_id + " in the store");
-      return nlohmann::json{{"status", "not_sent"}, {"reason", "discarded"}};
+      return nlohmann::json{{"status", to_string(SlaStatus::not_sent)}, {"reason", "discarded"}};
     }
     auto r = sla_on_release(*store, message_id, now_ms(), sla_settings(*cfg));
     if (!r) return unknown("no held message " + message_id + " in the store");

@@ -60,7 +60,7 @@ TEST(Calendar, SlaStatusOnABusinessClock) {
   sla_on_message(state, Direction::inbound, at("2026-11-20T17:00:00+01:00"), s);
   auto r = sla_on_message(state, Direction::outbound, at("2026-11-23T10:00:00+01:00"), s);
   EXPECT_EQ(r.latency_s, 7200);
-  EXPECT_EQ(r.status, "within_target");  // on the 24x7 default this is breached (65 h)
+  EXPECT_EQ(r.status, SlaStatus::within_target);  // on the 24x7 default this is breached (65 h)
 }
 
 }  // namespace

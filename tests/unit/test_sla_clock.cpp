@@ -69,7 +69,7 @@ TEST(Sla, Conversations) {
       auto r = sla_on_message(state, st.d, st.at, SlaSettings{});
       EXPECT_EQ(r.latency_s, st.latency_s);
       EXPECT_EQ(r.first_reply, st.first_reply);
-      EXPECT_EQ(r.status, st.status);
+      EXPECT_STREQ(to_string(r.status), st.status);
       // The state survives a round trip through the store's JSON.
       state = ThreadSla::from_json(nlohmann::json::parse(state.to_json().dump()));
     }
