@@ -447,10 +447,7 @@ bool called_a_version(std::string_view text, std::size_t at) {
   std::string before = fold_for_match(text.substr(at >= 40 ? at - 40 : 0, at >= 40 ? 40 : at));
   auto tokens = tokenize(before);
   for (std::size_t k = tokens.size(), seen = 0; k > 0 && seen < 3; --k, ++seen) {
-    const std::string& w = tokens[k - 1].text;
-    if (w == "v" || w == "ver" || w.rfind("version", 0) == 0 || w.rfind("versio", 0) == 0 || w.rfind("верси", 0) == 0 ||
-        w == "build" || w == "release" || w == "firmware" || w == "сборк" || w.rfind("прошивк", 0) == 0)
-      return true;
+    if (version_word(tokens[k - 1].text)) return true;
   }
   return false;
 }

@@ -256,4 +256,10 @@ std::vector<Token> tokenize(std::string_view folded) {
   return out;
 }
 
+bool version_word(std::string_view w) {
+  return w == "v" || w == "ver" || w.starts_with("versi") || w == "build" || w == "release" || w == "firmware" ||
+         w.starts_with("верси") || w.starts_with("сборк") ||
+         w.starts_with("прошивк");
+}
+
 }  // namespace sm

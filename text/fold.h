@@ -40,6 +40,11 @@ struct Token {
 };
 std::vector<Token> tokenize(std::string_view folded);
 
+// A word that makes the number after it a version, not a date or an address ("version 2.3",
+// "v10.2", "firmware 7.2.1.6", "versión", "прошивка"): `w` lower-cased, its accents kept or not.
+// The one list, for the promise reader and internal-details.
+bool version_word(std::string_view w);
+
 // A word hashed (FNV-1a, 32 bits).
 constexpr std::uint32_t word_hash(std::string_view w) {
   std::uint32_t h = 2166136261u;

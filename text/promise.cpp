@@ -21,6 +21,7 @@
 
 #include "base/unicode.h"
 #include "base/zone_clock.h"
+#include "text/fold.h"
 
 namespace sm {
 
@@ -130,12 +131,6 @@ int month_of(const std::string& w) {
         return m + 1;
     }
   return 0;
-}
-
-// A word that makes the number after it a version, not a date ("version 2.3", "v10.2").
-bool version_word(const std::string& w) {
-  return w == "v" || w == "ver" || w == "version" || w == "versión" || w == "versión" || w == "versiones" ||
-         w.rfind("верси", 0) == 0 || w == "build" || w == "release" || w == "firmware" || w == "сборка" || w == "сборки";
 }
 
 constexpr TimeMs kDay = 86'400'000;
