@@ -21,15 +21,12 @@ using namespace rule_text;
 
 class AcknowledgeWithEta final : public Rule {
  public:
-  std::string_view id() const override { return "acknowledge-with-eta"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "an acknowledgement says when the answer comes"; }
-  std::string_view description() const override {
-    return "An outbound message that only acknowledges (a phrase from the language's ack list, and a short "
-           "body) must say when the answer will come: a duration (\"within 2 hours\"), a day or clock time "
-           "(\"tomorrow before 10:00\", \"durante el día\", \"завтра до 18:00\"), a weekday or a date. The "
-           "promised time feeds the SLA clock (promise_missed).";
-  }
+  AcknowledgeWithEta()
+      : Rule({"acknowledge-with-eta", "3", "an acknowledgement says when the answer comes",
+                 "An outbound message that only acknowledges (a phrase from the language's ack list, and a short "
+                 "body) must say when the answer will come: a duration (\"within 2 hours\"), a day or clock time "
+                 "(\"tomorrow before 10:00\", \"durante el día\", \"завтра до 18:00\"), a weekday or a date. The "
+                 "promised time feeds the SLA clock (promise_missed)."}) {}
   std::vector<std::string> lists() const override { return {"ack"}; }
   bool reads_times() const override { return true; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {

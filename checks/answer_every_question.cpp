@@ -21,20 +21,17 @@ using namespace rule_text;
 
 class AnswerEveryQuestion final : public Rule {
  public:
-  std::string_view id() const override { return "answer-every-question"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "each of the customer's questions gets an answer"; }
-  std::string_view description() const override {
-    return "An outbound reply to a customer message that asked two or more questions (read in the message "
-           "answered as quoted, greeting and signature aside) must answer each. A question counts as left "
-           "out when it has two or more topic words (every form; the language's stop words aside) and no more "
-           "than min_overlap of them come back in the reply's body, unless it asks a price, a time or a "
-           "cause (the ask-price, ask-time and ask-why lists) and the reply states an amount, a time or a "
-           "cause (answer-why), or it is a yes/no question (no ask-open word) and the reply has a yes or "
-           "no left (answer-yes-no). With fewer_blocks, the reply must also have fewer paragraphs and list "
-           "items than questions. Without a quote, the stored count of questions is compared with the "
-           "reply's paragraphs and list items. A reply written between the quoted lines is not judged.";
-  }
+  AnswerEveryQuestion()
+      : Rule({"answer-every-question", "3", "each of the customer's questions gets an answer",
+                 "An outbound reply to a customer message that asked two or more questions (read in the message "
+                 "answered as quoted, greeting and signature aside) must answer each. A question counts as left "
+                 "out when it has two or more topic words (every form; the language's stop words aside) and no more "
+                 "than min_overlap of them come back in the reply's body, unless it asks a price, a time or a "
+                 "cause (the ask-price, ask-time and ask-why lists) and the reply states an amount, a time or a "
+                 "cause (answer-why), or it is a yes/no question (no ask-open word) and the reply has a yes or "
+                 "no left (answer-yes-no). With fewer_blocks, the reply must also have fewer paragraphs and list "
+                 "items than questions. Without a quote, the stored count of questions is compared with the "
+                 "reply's paragraphs and list items. A reply written between the quoted lines is not judged."}) {}
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.0, "share of a question's topic words above which the reply answers it (0 to 1)", 0.0, 1.0},
             {"min_topic_words", std::int64_t{3}, "topic words a question needs before it can count as left out", 1.0, 20.0},

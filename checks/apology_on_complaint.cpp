@@ -21,17 +21,14 @@ using namespace rule_text;
 
 class ApologyOnComplaint final : public Rule {
  public:
-  std::string_view id() const override { return "apology-on-complaint"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "a complaint gets an apology"; }
-  std::string_view description() const override {
-    return "An outbound reply in a known thread to a message that reads as a complaint must apologise (the "
-           "apology list: \"sorry\", \"we apologise\", \"lo sentimos\", \"disculpe\", \"приносим "
-           "извинения\"). A complaint is dissatisfaction with us: anger, \"unacceptable\", a demand for a "
-           "refund or compensation, a failure of ours or one repeated (one cue from the language's "
-           "complaint list, or two from complaint-weak, in the message answered as quoted, or read when "
-           "that message passed); a plain report of a problem (\"the page does not load\") is not one.";
-  }
+  ApologyOnComplaint()
+      : Rule({"apology-on-complaint", "3", "a complaint gets an apology",
+                 "An outbound reply in a known thread to a message that reads as a complaint must apologise (the "
+                 "apology list: \"sorry\", \"we apologise\", \"lo sentimos\", \"disculpe\", \"приносим "
+                 "извинения\"). A complaint is dissatisfaction with us: anger, \"unacceptable\", a demand for a "
+                 "refund or compensation, a failure of ours or one repeated (one cue from the language's "
+                 "complaint list, or two from complaint-weak, in the message answered as quoted, or read when "
+                 "that message passed); a plain report of a problem (\"the page does not load\") is not one."}) {}
   std::vector<std::string> lists() const override { return {"complaint", "apology"}; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx) || ctx.thread == nullptr || ctx.text.lexicons() == nullptr) return make(Result::skip, "not a reply");

@@ -6,11 +6,12 @@ namespace sm {
 
 std::unique_ptr<Rule> make_blame_shifting() {
   return std::make_unique<ListRule>(
-      "blame-shifting", "blame", "no blaming the customer",
-      "An outbound message's new text must not defend us by blaming the customer: phrases from the "
-      "language's blame list (\"you should have\", \"as we already told you\", \"como ya le dijimos\", "
-      "\"вы сами виноваты\"), in every word form.",
-      "blames the customer", Action::log, true);
+      RuleInfo{
+          "blame-shifting", "3", "no blaming the customer",
+          "An outbound message's new text must not defend us by blaming the customer: phrases from the "
+          "language's blame list (\"you should have\", \"as we already told you\", \"como ya le dijimos\", "
+          "\"вы сами виноваты\"), in every word form."},
+      "blame", "blames the customer", Action::log, true);
 }
 
 }  // namespace sm

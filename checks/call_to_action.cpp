@@ -22,19 +22,16 @@ using namespace rule_text;
 constexpr std::size_t kConditionAndStep = 5;  // words after "if" of a condition with its step unmarked
 class CallToAction final : public Rule {
  public:
-  std::string_view id() const override { return "call-to-action"; }
-  std::string_view version() const override { return "5"; }
-  std::string_view summary() const override { return "the reply ends with the next step"; }
-  std::string_view description() const override {
-    return "An outbound reply in a known thread must end with the next step: its last body paragraph "
-           "(the closing lines of courtesy, postscripts, the sign-off, the signature, a mobile footer and "
-           "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
-           "language's request list: imperatives in every person and number, \"please\", \"let us "
-           "know\"), says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\") "
-           "or has a condition followed by what happens then (the condition list: \"If it fails again, we "
-           "replace the unit.\", \"We sent it again and, if it does not arrive, we call you.\"; not the "
-           "outcome of our own checks: \"if it is confirmed\").";
-  }
+  CallToAction()
+      : Rule({"call-to-action", "5", "the reply ends with the next step",
+                 "An outbound reply in a known thread must end with the next step: its last body paragraph "
+                 "(the closing lines of courtesy, postscripts, the sign-off, the signature, a mobile footer and "
+                 "a disclaimer set aside, whatever their wording) asks a question, makes a request (the "
+                 "language's request list: imperatives in every person and number, \"please\", \"let us "
+                 "know\"), says when something happens (a time, a day, a date, a month or a number of hours or days: \"in 5-7 business days\") "
+                 "or has a condition followed by what happens then (the condition list: \"If it fails again, we "
+                 "replace the unit.\", \"We sent it again and, if it does not arrive, we call you.\"; not the "
+                 "outcome of our own checks: \"if it is confirmed\")."}) {}
   std::vector<std::string> lists() const override { return {"request", "condition"}; }
   bool reads_times() const override { return true; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {

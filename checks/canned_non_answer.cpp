@@ -21,15 +21,12 @@ using namespace rule_text;
 
 class CannedNonAnswer final : public Rule {
  public:
-  std::string_view id() const override { return "canned-non-answer"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "a reply says more than \"ticket created\""; }
-  std::string_view description() const override {
-    return "An outbound reply in a known thread whose body (greeting and signature aside) is only "
-           "boilerplate from the language's canned list (\"your ticket has been created\", \"su solicitud ha "
-           "sido registrada\", \"ваша заявка передана в отдел\") with at most max_other_words other words "
-           "(numbers such as ticket ids do not count).";
-  }
+  CannedNonAnswer()
+      : Rule({"canned-non-answer", "3", "a reply says more than \"ticket created\"",
+                 "An outbound reply in a known thread whose body (greeting and signature aside) is only "
+                 "boilerplate from the language's canned list (\"your ticket has been created\", \"su solicitud ha "
+                 "sido registrada\", \"ваша заявка передана в отдел\") with at most max_other_words other words "
+                 "(numbers such as ticket ids do not count)."}) {}
   std::vector<std::string> lists() const override { return {"canned"}; }
   std::vector<ParamSpec> params() const override {
     return {{"max_other_words", std::int64_t{12}, "words besides boilerplate that still make a non-answer", 0.0, 200.0}};

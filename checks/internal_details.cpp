@@ -97,19 +97,16 @@ std::vector<std::string> host_names(std::string_view folded) {
 // internal-details: internal systems, staff trouble, outages and notes stay inside.
 class InternalDetails final : public Rule {
  public:
-  std::string_view id() const override { return "internal-details"; }
-  std::string_view version() const override { return "4"; }
-  std::string_view summary() const override { return "no internal systems, notes or staff matters in customer mail"; }
-  std::string_view description() const override {
-    return "An outbound message must not show the customer the kitchen: internal host names and URLs (the "
-           "hosts setting, names under .local, .internal, .corp, .lan and internal tools' names such as "
-           "jira. or staging.; not a name under an internal zone the quoted message names itself, the "
-           "customer's own network), private IPv4 addresses that the customer did not give us (not in the "
-           "quoted message, and only when there is a quote to tell; a number the text calls a version is "
-           "not an address), internal-note markers "
-           "and excuses about our own staff, holidays, sickness or outages from the language's internal "
-           "list, and the phrases setting. Saying that our team fixed something is not a finding.";
-  }
+  InternalDetails()
+      : Rule({"internal-details", "4", "no internal systems, notes or staff matters in customer mail",
+                 "An outbound message must not show the customer the kitchen: internal host names and URLs (the "
+                 "hosts setting, names under .local, .internal, .corp, .lan and internal tools' names such as "
+                 "jira. or staging.; not a name under an internal zone the quoted message names itself, the "
+                 "customer's own network), private IPv4 addresses that the customer did not give us (not in the "
+                 "quoted message, and only when there is a quote to tell; a number the text calls a version is "
+                 "not an address), internal-note markers "
+                 "and excuses about our own staff, holidays, sickness or outages from the language's internal "
+                 "list, and the phrases setting. Saying that our team fixed something is not a finding."}) {}
   Action default_action() const override { return Action::hold; }
   std::vector<ParamSpec> params() const override {
     return {{"hosts", std::vector<std::string>{}, "internal host names and domains (suffix match)", {}, {}},

@@ -17,18 +17,13 @@ namespace sm {
 // A rule that fails when a list matches the new text.
 class ListRule : public Rule {
  public:
-  ListRule(const char* id, const char* list, const char* summary, const char* description, const char* what, Action def,
-           bool outbound_only)
-      : id_(id), list_(list), summary_(summary), description_(description), what_(what), default_(def),
-        outbound_only_(outbound_only) {}
-  std::string_view id() const override { return id_; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return summary_; }
-  std::string_view description() const override { return description_; }
+  ListRule(const RuleInfo& info, const char* list, const char* what, Action def, bool outbound_only)
+      : Rule(info), list_(list), what_(what), default_(def), outbound_only_(outbound_only) {}
   Action default_action() const override { return default_; }
   std::vector<std::string> lists() const override { return {list_}; }
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
-    if (outbound_only_ ? !rule_text::outbound(ctx) : (ctx.direction != Direction::outbound && ctx.direction != Direction::internal))
+    if (outbound_only_ ? !rule_text::outbound(ctx)
+                       : (ctx.direction != Direction::outbound && ctx.direction != Direction::internal))
       return make(Result::skip, "not an outbound message");
     if (auto skip = language_skip(ctx)) return *skip;
     auto hits = ctx.text.hits(list_, ctx.text.full(), 10);
@@ -36,7 +31,7 @@ class ListRule : public Rule {
     if (hits.empty()) return make(Result::pass);
     Finding f = make(Result::fail, std::string(what_) + ": " + rule_text::quoted_list(hits));
     f.evidence = {{"phrases", rule_text::phrases(hits)}, {"language", to_string(ctx.text.full().lang)}};
-    f.agent_hint = std::string(id_) + ": remove " + rule_text::quoted_list(hits);
+    f.agent_hint = std::string(id()) + ": remove " + rule_text::quoted_list(hits);
     return f;
   }
 
@@ -53,14 +48,13 @@ class ListRule : public Rule {
     std::unordered_set<std::string_view> in_theirs, in_said;
     for (const auto& h : ctx.text.hits(list_, theirs, 50)) in_theirs.insert(h.phrase);
     for (const auto& h : ctx.text.hits(list_, said, 50)) in_said.insert(h.phrase);
-    std::erase_if(hits, [&](const PhraseList::Hit& h) { return in_theirs.count(h.phrase) && !in_said.count(h.phrase); });
+    std::erase_if(hits, [&](const PhraseList::Hit& h) {
+      return in_theirs.count(h.phrase) && !in_said.count(h.phrase);
+    });
     return hits;
   }
 
-  const char* id_;
   const char* list_;
-  const char* summary_;
-  const char* description_;
   const char* what_;
   Action default_;
   bool outbound_only_;

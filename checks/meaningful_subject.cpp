@@ -21,15 +21,12 @@ using namespace rule_text;
 
 class MeaningfulSubject final : public Rule {
  public:
-  std::string_view id() const override { return "meaningful-subject"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "a new thread's subject says what it is about"; }
-  std::string_view description() const override {
-    return "An outbound message that starts a thread (no In-Reply-To, no known thread) must have a subject "
-           "that lets anyone find the thread years later: not empty, not prefixes only, at least min_words "
-           "words and min_letters letters, and not only a generic subject from the language's "
-           "generic-subject list (\"Hello\", \"Question\", \"Consulta\", \"Вопрос\").";
-  }
+  MeaningfulSubject()
+      : Rule({"meaningful-subject", "3", "a new thread's subject says what it is about",
+                 "An outbound message that starts a thread (no In-Reply-To, no known thread) must have a subject "
+                 "that lets anyone find the thread years later: not empty, not prefixes only, at least min_words "
+                 "words and min_letters letters, and not only a generic subject from the language's "
+                 "generic-subject list (\"Hello\", \"Question\", \"Consulta\", \"Вопрос\")."}) {}
   std::vector<std::string> lists() const override { return {"generic-subject"}; }
   std::vector<ParamSpec> params() const override {
     return {{"min_words", std::int64_t{2}, "fewest words a subject has", 1.0, 20.0},

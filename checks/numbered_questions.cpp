@@ -21,14 +21,11 @@ using namespace rule_text;
 
 class NumberedQuestions final : public Rule {
  public:
-  std::string_view id() const override { return "numbered-questions"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "several questions to the customer are numbered"; }
-  std::string_view description() const override {
-    return "An outbound message whose body (greeting and signature aside) asks two or more questions "
-           "(sentences with a question mark that ends a clause) that are not items of a numbered list "
-           "(\"1.\", \"2)\", \"a)\").";
-  }
+  NumberedQuestions()
+      : Rule({"numbered-questions", "3", "several questions to the customer are numbered",
+                 "An outbound message whose body (greeting and signature aside) asks two or more questions "
+                 "(sentences with a question mark that ends a clause) that are not items of a numbered list "
+                 "(\"1.\", \"2)\", \"a)\")."}) {}
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
     if (!outbound(ctx)) return make(Result::skip, "not an outbound message");
     int loose = 0;

@@ -21,16 +21,13 @@ using namespace rule_text;
 
 class PlainLanguage final : public Rule {
  public:
-  std::string_view id() const override { return "plain-language"; }
-  std::string_view version() const override { return "4"; }
-  std::string_view summary() const override { return "short sentences and no jargon"; }
-  std::string_view description() const override {
-    return "An outbound message's body must read easily: no sentence (or part of one between semicolons or after "
-           "a colon) longer "
-           "than max_sentence_words words, "
-           "an average under max_average_words, and no term from the language's jargon list, unless the "
-           "message answered (as quoted) speaks such terms itself.";
-  }
+  PlainLanguage()
+      : Rule({"plain-language", "4", "short sentences and no jargon",
+                 "An outbound message's body must read easily: no sentence (or part of one between semicolons or after "
+                 "a colon) longer "
+                 "than max_sentence_words words, "
+                 "an average under max_average_words, and no term from the language's jargon list, unless the "
+                 "message answered (as quoted) speaks such terms itself."}) {}
   std::vector<ParamSpec> params() const override {
     return {{"max_sentence_words", std::int64_t{35}, "longest sentence, in words", 5.0, 500.0},
             {"max_average_words", std::int64_t{30}, "longest average sentence, in words", 5.0, 500.0}};

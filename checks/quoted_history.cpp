@@ -14,18 +14,15 @@ namespace {
 
 class QuotedHistory final : public Rule {
  public:
-  std::string_view id() const override { return "quoted-history"; }
-  std::string_view version() const override { return "3"; }
+  QuotedHistory()
+      : Rule({"quoted-history", "3", "replies and hand-overs carry the quoted history",
+                 "Outbound and internal messages in a known thread must carry quoted history: \">\" quoting, an "
+                 "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, "
+                 "an attached message, or the answered message's own text below the reply without any marker (a "
+                 "help desk's own heading); and the quote must contain the message actually answered: at least "
+                 "min_overlap of the shingle fingerprints stored when that message passed (a third of it for "
+                 "answers written between the quoted parts, which quote the points they answer)."}) {}
   Action default_action() const override { return Action::annotate; }
-  std::string_view summary() const override { return "replies and hand-overs carry the quoted history"; }
-  std::string_view description() const override {
-    return "Outbound and internal messages in a known thread must carry quoted history: \">\" quoting, an "
-           "attribution line, an Outlook header block or \"Original Message\" separator, an HTML quote, "
-           "an attached message, or the answered message's own text below the reply without any marker (a "
-           "help desk's own heading); and the quote must contain the message actually answered: at least "
-           "min_overlap of the shingle fingerprints stored when that message passed (a third of it for "
-           "answers written between the quoted parts, which quote the points they answer).";
-  }
   std::vector<ParamSpec> params() const override {
     return {{"min_overlap", 0.6, "share of the answered message's text that the quote must contain (0 to 1)", 0.0, 1.0}};
   }

@@ -12,15 +12,12 @@ namespace {
 
 class ReplyAll final : public Rule {
  public:
-  std::string_view id() const override { return "reply-all"; }
-  std::string_view version() const override { return "1"; }
+  ReplyAll()
+      : Rule({"reply-all", "1", "replies go to everyone in the conversation",
+                 "An outbound reply must address everybody of the message it answers: its From (or Reply-To), "
+                 "To and Cc, support addresses aside. The finding names each address dropped. Fix: adds the "
+                 "dropped addresses to Cc and to the envelope."}) {}
   Action default_action() const override { return Action::annotate; }
-  std::string_view summary() const override { return "replies go to everyone in the conversation"; }
-  std::string_view description() const override {
-    return "An outbound reply must address everybody of the message it answers: its From (or Reply-To), "
-           "To and Cc, support addresses aside. The finding names each address dropped. Fix: adds the "
-           "dropped addresses to Cc and to the envelope.";
-  }
   bool can_fix() const override { return true; }
 
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {

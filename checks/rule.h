@@ -3,14 +3,13 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
-#include <nlohmann/json.hpp>
 
 #include "checks/modification.h"
 #include "checks/support_identity.h"
@@ -74,21 +73,30 @@ struct RuleContext {
 struct Finding {
   std::string rule;
   Result result = Result::pass;
-  Action action = Action::off;   // filled by the pipeline from config (and observe mode)
-  std::string detail;            // one line for people: what is wrong, with the evidence
+  Action action = Action::off;  // filled by the pipeline from config (and observe mode)
+  std::string detail;           // one line for people: what is wrong, with the evidence
   nlohmann::json evidence = nlohmann::json::object();  // machine-readable evidence
-  std::vector<Modification> fixes;  // the rule's repair, when it can fix
-  std::string agent_hint;        // what the agent must do, for the reject text
+  std::vector<Modification> fixes;                     // the rule's repair, when it can fix
+  std::string agent_hint;                              // what the agent must do, for the reject text
+};
+
+// What names a rule and says what it judges, declared once by each rule.
+struct RuleInfo {
+  std::string_view id;       // the id from RULES.md
+  std::string_view version;  // bumped when the judgement changes (tests hold the table)
+  std::string_view summary;  // one line, for config docs
+  std::string_view
+      description;  // what it judges and how, for docs/RULES.md: a few sentences for a mail admin
 };
 
 class Rule {
  public:
+  explicit Rule(const RuleInfo& info) : info_(info) {}
   virtual ~Rule() = default;
-  virtual std::string_view id() const = 0;        // the id from RULES.md
-  virtual std::string_view version() const = 0;   // bumped when the judgement changes
-  virtual std::string_view summary() const = 0;   // one line, for config docs
-  // What it judges and how, for docs/RULES.md: a few sentences for a mail admin.
-  virtual std::string_view description() const = 0;
+  std::string_view id() const { return info_.id; }
+  std::string_view version() const { return info_.version; }
+  std::string_view summary() const { return info_.summary; }
+  std::string_view description() const { return info_.description; }
   virtual bool can_fix() const { return false; }
   // The lexicon lists whose words it reads (conf/lexicons/<lang>/<list>.txt): it judges the
   // languages that have every one of them and gives any other language skip, never pass. Empty:
@@ -113,6 +121,9 @@ class Rule {
   // skip for a message in a language it does not judge, naming the language; nullopt when it
   // judges the message's language.
   std::optional<Finding> language_skip(const RuleContext& ctx) const;
+
+ private:
+  RuleInfo info_;  // string literals, or the strings of the rule object itself
 };
 
 }  // namespace sm

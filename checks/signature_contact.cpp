@@ -21,16 +21,13 @@ using namespace rule_text;
 
 class SignatureContact final : public Rule {
  public:
-  std::string_view id() const override { return "signature-contact"; }
-  std::string_view version() const override { return "3"; }
-  std::string_view summary() const override { return "the signature has a phone, an address or a URL"; }
-  std::string_view description() const override {
-    return "An outbound message must end with a signature that gives a way to reach us: a phone number "
-           "(international or national: \"+44 20 7946 0123\", \"8 (495) 123-45-67\", \"0800 123 4567\"), "
-           "an e-mail address or a URL, in the signature block or the lines after it. The signature block "
-           "is read by its shape in any language: the sign-off line or the \"-- \" line, the name, role, "
-           "company and contact lines; without one, the last last_lines lines.";
-  }
+  SignatureContact()
+      : Rule({"signature-contact", "3", "the signature has a phone, an address or a URL",
+                 "An outbound message must end with a signature that gives a way to reach us: a phone number "
+                 "(international or national: \"+44 20 7946 0123\", \"8 (495) 123-45-67\", \"0800 123 4567\"), "
+                 "an e-mail address or a URL, in the signature block or the lines after it. The signature block "
+                 "is read by its shape in any language: the sign-off line or the \"-- \" line, the name, role, "
+                 "company and contact lines; without one, the last last_lines lines."}) {}
   std::vector<ParamSpec> params() const override {
     return {{"last_lines", std::int64_t{6}, "lines at the end read as the signature when none is found", 1.0, 50.0}};
   }

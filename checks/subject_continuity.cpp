@@ -10,17 +10,14 @@ namespace {
 
 class SubjectContinuity final : public Rule {
  public:
-  std::string_view id() const override { return "subject-continuity"; }
-  std::string_view version() const override { return "1"; }
+  SubjectContinuity()
+      : Rule({"subject-continuity", "1", "replies keep the thread's subject",
+                 "An outbound or internal message in a known thread must keep the thread's subject: clients "
+                 "filter mail by subject, and one changed character loses the message. Reply and forward "
+                 "prefixes in many languages (Re, RE, Fwd, AW, WG, SV, RV, Rif, Odp, TR, Отв, Re[2], ...) are set "
+                 "aside and both subjects compared after Unicode normalization, case folding and white space "
+                 "collapsing. Fix: restores \"Re: <thread subject>\"."}) {}
   Action default_action() const override { return Action::fix; }
-  std::string_view summary() const override { return "replies keep the thread's subject"; }
-  std::string_view description() const override {
-    return "An outbound or internal message in a known thread must keep the thread's subject: clients "
-           "filter mail by subject, and one changed character loses the message. Reply and forward "
-           "prefixes in many languages (Re, RE, Fwd, AW, WG, SV, RV, Rif, Odp, TR, Отв, Re[2], ...) are set "
-           "aside and both subjects compared after Unicode normalization, case folding and white space "
-           "collapsing. Fix: restores \"Re: <thread subject>\".";
-  }
   bool can_fix() const override { return true; }
 
   Finding evaluate(const RuleContext& ctx, const RuleSettings&) const override {
