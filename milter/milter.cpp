@@ -20,6 +20,7 @@
 #include "milter/notify.h"
 #include "base/oplog.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/transaction.h"
 #include "message/headers.h"
 #include "message/message.h"
 
@@ -337,31 +338,11 @@ sfsistat on_eom(SMFICTX* ctx) {
     const auto started = std::chrono::steady_clock::now();
 
     Message msg = c->truncated ? parse_message_start(c->raw, cfg.limits) : parse_message(c->raw, cfg.limits);
-    TimeMs now = now_ms();
-    Pipeline pipeline(g_rt->store);
-    Verdict v = pipeline.judge(msg, c->env, now, cfg, started);
-    // The store keeps the message once its verdict stands (a store error becomes the verdict's,
-    // so the record below carries it).
-    pipeline.record(v, cfg);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!v.error.empty()) oplog(Severity::error, v.error, qid);
-    // The record is written before the reply: a message the log has no record of does not pass,
-    // unless audit.on_error says it may (observe mode changes nothing, this neither).
-    if (g_rt->audit != nullptr && !g_rt->audit->write("message", audit_record(msg, c->env, v, cfg))) {
-      if (g_rt->metrics != nullptr) g_rt->metrics->count_error();
-      if (cfg.audit.on_error == FailAction::tempfail && cfg.rules.mode != Mode::observe) {
-        v.action = FinalAction::tempfail;
-        // Answered 451: the store takes the message back, so its retry is judged and timed as new.
-        if (!pipeline.undo(v))
-          oplog(Severity::error, "the store could not take back the message answered 451: its retry is a repeat", qid);
-        oplog(Severity::error, "audit record not written: answered 451, the sender will retry (audit.on_error)", qid);
-      } else {
-        oplog(Severity::error,
-              std::string("audit record not written: the message passes without it (") +
-                  (cfg.rules.mode == Mode::observe ? "observe mode" : "audit.on_error = accept") + ")",
-              qid);
-      }
-    }
+    Transaction t = run_message(g_rt->store, g_rt->audit, msg, c->env, now_ms(), cfg, started);
+    Verdict& v = t.verdict;
+    const double seconds = t.seconds;
+    for (const auto& e : t.errors) oplog(Severity::error, e, qid);
+    if (t.audit_failed && g_rt->metrics != nullptr) g_rt->metrics->count_error();
     if (g_rt->metrics != nullptr) g_rt->metrics->record(v, seconds);
     oplog(Severity::info,
           std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +

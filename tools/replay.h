@@ -18,6 +18,7 @@ struct ReplayResult {
   std::size_t messages = 0;  // processed
   std::size_t skipped = 0;   // without a readable Date
   std::size_t events = 0;    // SLA events written by the sweeper
+  std::size_t unrecorded = 0;  // processed, but their audit record could not be written
 };
 
 // `sources`: mbox files or Maildir folders (with cur/ and new/). Problems are reported on `notes`.

@@ -104,7 +104,10 @@ int run_replay(const std::vector<std::string>& sources, const std::string& confi
     AuditLog audit(audit_path);
     auto r = replay(sources, *cfg, *store, audit, std::cerr);
     std::cerr << "support-milter replay: " << r.messages << " messages, " << r.events << " SLA events, " << r.skipped
-              << " skipped\n";
+              << " skipped";
+    if (r.unrecorded > 0) std::cerr << ", " << r.unrecorded << " without an audit record";
+    std::cerr << "\n";
+    if (r.unrecorded > 0) return 74;
   } catch (const std::exception& e) {
     std::cerr << "support-milter replay: " << e.what() << "\n";
     return 73;

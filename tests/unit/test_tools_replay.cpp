@@ -1,6 +1,9 @@
 // Replay of mbox and Maildir: Date order, original times, the same verdicts as live processing.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -64,6 +67,43 @@ TEST_F(Replay, MboxInDateOrderWithOriginalTimes) {
   EXPECT_EQ(times.front(), "2026-11-02T09:00:00.000Z");
   EXPECT_EQ(recs.back()["action"], "fix");
   EXPECT_EQ(recs[1]["sla"]["latency_s"], 4200);
+}
+
+// A record that cannot be written (the log's file may not grow, as on a full disk): the message is
+// taken back from the store, as the milter does when it answers 451, and counted apart; with
+// audit.on_error = accept it stays.
+TEST_F(Replay, AFailedAuditWriteIsTheMiltersTransaction) {
+  {
+    std::ofstream mbox(dir / "box.mbox", std::ios::binary);
+    for (const char* f : {"01-customer.eml", "02-agent-reply.eml"})
+      mbox << "From someone@example Mon Nov  2 09:00:00 2026\n" << slurp(conv / f) << "\n";
+  }
+  const std::vector<std::string> sources = {(dir / "box.mbox").string()};
+  for (FailAction on_error : {FailAction::tempfail, FailAction::accept}) {
+    SCOPED_TRACE(on_error == FailAction::tempfail ? "tempfail" : "accept");
+    cfg->audit.on_error = on_error;
+    auto store = open_store("sqlite::memory:");
+    ReplayResult r;
+    {
+      AuditLog audit((dir / "full.jsonl").string());
+      rlimit old{};
+      getrlimit(RLIMIT_FSIZE, &old);
+      const auto previous = signal(SIGXFSZ, SIG_IGN);
+      rlimit tight = old;
+      tight.rlim_cur = fs::file_size(dir / "full.jsonl") + 1;
+      ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+      std::ostringstream notes;
+      r = replay(sources, *cfg, *store, audit, notes);
+      setrlimit(RLIMIT_FSIZE, &old);
+      signal(SIGXFSZ, previous);
+      EXPECT_NE(notes.str().find("audit record not written"), std::string::npos) << notes.str();
+    }
+    EXPECT_EQ(r.messages, 2u);
+    EXPECT_EQ(r.unrecorded, 2u);
+    EXPECT_EQ(store->get_message("en-c1@client.example").has_value(), on_error == FailAction::accept);
+    EXPECT_EQ(store->get_message("en-a2@support.example.com").has_value(), on_error == FailAction::accept);
+    fs::remove(dir / "full.jsonl");
+  }
 }
 
 TEST_F(Replay, MaildirAndSweeperEvents) {
