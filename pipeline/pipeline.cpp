@@ -214,20 +214,6 @@ std::string find_thread(ThreadStore& store, const Message& msg, Direction d, con
   return by;
 }
 
-// What a held message needs for the SLA clock when it is released.
-std::string pending_sla(Direction d, const Acknowledgement* ack) {
-  nlohmann::json j = {{"direction", to_string(d)}};
-  if (ack != nullptr && ack->only_acknowledges) {
-    j["only_acknowledges"] = true;
-    j["phrase"] = ack->phrase;
-    if (ack->promised) {
-      j["promised"] = *ack->promised;
-      j["promise"] = ack->promise;
-    }
-  }
-  return j.dump();
-}
-
 }  // namespace
 
 Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, const Config& cfg,
@@ -333,7 +319,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
       const Acknowledgement* ack = sm.direction == Direction::outbound ? &text.acknowledgement() : nullptr;
       if (v.action == FinalAction::hold) {
         sm.status = "held";
-        sm.sla_pending = pending_sla(sm.direction, ack);
+        sm.sla_pending = HeldClock(sm.direction, ack).dump();
         SlaResult sla;
         sla.status = SlaStatus::held;
         sla.waiting_since = state.waiting_since;

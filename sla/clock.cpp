@@ -195,6 +195,40 @@ nlohmann::json SlaResult::to_json() const {
   return j;
 }
 
+HeldClock::HeldClock(Direction d, const Acknowledgement* ack) : direction(d) {
+  if (ack == nullptr || !ack->only_acknowledges) return;
+  only_acknowledges = true;
+  phrase = ack->phrase;
+  promised = ack->promised;
+  if (promised) promise = ack->promise;
+}
+
+std::string HeldClock::dump() const {
+  nlohmann::json j = {{"direction", to_string(direction)}};
+  if (only_acknowledges) {
+    j["only_acknowledges"] = true;
+    j["phrase"] = phrase;
+    if (promised) {
+      j["promised"] = *promised;
+      j["promise"] = promise;
+    }
+  }
+  return j.dump();
+}
+
+HeldClock HeldClock::parse(std::string_view text) {
+  HeldClock h;
+  const auto j = nlohmann::json::parse(text.empty() ? std::string_view("{}") : text, nullptr, false);
+  if (!j.is_object()) return h;
+  if (j.contains("direction") && j["direction"].is_string())
+    h.direction = direction_from_string(j["direction"].get<std::string>()).value_or(Direction::other);
+  if (j.contains("only_acknowledges") && j["only_acknowledges"].is_boolean()) h.only_acknowledges = j["only_acknowledges"].get<bool>();
+  if (j.contains("phrase") && j["phrase"].is_string()) h.phrase = j["phrase"].get<std::string>();
+  if (j.contains("promised") && j["promised"].is_number_integer()) h.promised = j["promised"].get<TimeMs>();
+  if (j.contains("promise") && j["promise"].is_string()) h.promise = j["promise"].get<std::string>();
+  return h;
+}
+
 std::int64_t waited_seconds(TimeMs from, TimeMs to) { return to > from ? (to - from) / 1000 : 0; }
 
 SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSettings& s, const Acknowledgement* ack) {
@@ -285,14 +319,12 @@ std::optional<SlaResult> sla_on_release(ThreadStore& store, std::string_view mes
   if (!m || m->status != "held") return std::nullopt;
   auto thread = store.get_thread(m->thread_id);
   ThreadSla state = thread ? ThreadSla::parse(thread->sla) : ThreadSla{};
-  const auto pending = nlohmann::json::parse(m->sla_pending.empty() ? "{}" : m->sla_pending, nullptr, false);
+  const HeldClock pending = HeldClock::parse(m->sla_pending);
   Acknowledgement ack;
-  if (pending.is_object()) {
-    ack.only_acknowledges = pending.value("only_acknowledges", false);
-    ack.phrase = pending.value("phrase", "");
-    if (pending.contains("promised") && pending["promised"].is_number()) ack.promised = pending["promised"].get<TimeMs>();
-    ack.promise = pending.value("promise", "");
-  }
+  ack.only_acknowledges = pending.only_acknowledges;
+  ack.phrase = pending.phrase;
+  ack.promised = pending.promised;
+  ack.promise = pending.promise;
   SlaResult r;
   if (m->direction == Direction::inbound || m->direction == Direction::outbound)
     r = sla_on_message(state, m->direction, m->direction == Direction::inbound ? m->time : now, s, &ack);

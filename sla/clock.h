@@ -47,6 +47,8 @@ struct ThreadSla {
   static ThreadSla parse(std::string_view text);
 };
 
+struct Acknowledgement;  // text/promise.h
+
 // What one message did to the customer's clock, as the audit record and the reports name it:
 // none (it answered no wait), within_target, over_target or breached (a reply, by its latency),
 // held (it counts when released), not_sent (rejected, discarded or tempfailed: it never left), or
@@ -68,8 +70,6 @@ struct SlaResult {
   nlohmann::json to_json() const;
 };
 
-struct Acknowledgement;
-
 // Moves the thread's SLA state for one message and says what the message did to the clock.
 // `ack` describes an outbound message's new text (nullptr: substantive).
 SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSettings& s,
@@ -87,6 +87,24 @@ std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSett
 
 // When the sweeper must next look at the thread; none when nothing is pending.
 std::optional<TimeMs> sla_next_due(const ThreadSla& state, const SlaSettings& s);
+
+// What a held message's clock needs when it is released: its direction and, for a reply, what it
+// acknowledged and promised. The store keeps it as the message's `sla_pending` text, written by
+// dump() and read back by parse() (nothing else reads that text).
+struct HeldClock {
+  Direction direction = Direction::other;
+  bool only_acknowledges = false;
+  std::string phrase;              // the acknowledgement phrase
+  std::optional<TimeMs> promised;  // the time it promised
+  std::string promise;             // the words that promise it
+
+  HeldClock() = default;
+  // `ack`: an outbound message's new text read as an acknowledgement (nullptr: substantive).
+  HeldClock(Direction d, const Acknowledgement* ack);
+  std::string dump() const;
+  // An unreadable or empty text gives a substantive message of no direction.
+  static HeldClock parse(std::string_view text);
+};
 
 class ThreadStore;  // store/thread_store.h
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sla/clock.h"
+#include "text/promise.h"
 
 namespace sm {
 namespace {
@@ -152,6 +153,37 @@ TEST(SlaStateText, ParseReadsWhatFromJsonReads) {
     }
     const ThreadSla want = ThreadSla::from_json(nlohmann::json::parse(text, nullptr, false));
     ASSERT_EQ(same_state(ThreadSla::parse(text)), same_state(want)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace sm
+
+namespace sm {
+namespace {
+
+// A held reply's clock goes to the store as text and comes back the same; text that is not its
+// form reads as a substantive message of no direction, never an exception.
+TEST(HeldClock, RoundTripsThroughTheStoresText) {
+  Acknowledgement ack;
+  ack.only_acknowledges = true;
+  ack.phrase = "we are looking into it";
+  ack.promised = 1'790'000'000'000;
+  ack.promise = "by Friday";
+  const HeldClock held(Direction::outbound, &ack);
+  const HeldClock back = HeldClock::parse(held.dump());
+  EXPECT_EQ(back.direction, Direction::outbound);
+  EXPECT_TRUE(back.only_acknowledges);
+  EXPECT_EQ(back.phrase, "we are looking into it");
+  EXPECT_EQ(back.promised, ack.promised);
+  EXPECT_EQ(back.promise, "by Friday");
+  const HeldClock substantive = HeldClock::parse(HeldClock(Direction::inbound, nullptr).dump());
+  EXPECT_EQ(substantive.direction, Direction::inbound);
+  EXPECT_FALSE(substantive.only_acknowledges);
+  for (const char* odd : {"", "not json", "[1,2]", R"({"direction":7,"promised":"soon"})"}) {
+    const HeldClock h = HeldClock::parse(odd);
+    EXPECT_EQ(h.direction, Direction::other) << odd;
+    EXPECT_FALSE(h.promised.has_value()) << odd;
   }
 }
 
