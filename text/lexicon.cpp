@@ -162,7 +162,8 @@ void PhraseList::add(std::string_view entry) {
     switch (kind) {
       case Kind::gap: child = &n->gap; break;
       case Kind::suffix: {
-        auto it = std::find_if(n->suffixes.begin(), n->suffixes.end(), [&](const auto& e) { return e.first == key; });
+        const auto& ending = key;  // a structured binding is not captured by every compiler the fuzzers use
+        auto it = std::find_if(n->suffixes.begin(), n->suffixes.end(), [&](const auto& e) { return e.first == ending; });
         if (it == n->suffixes.end()) {
           n->suffixes.emplace_back(key, nullptr);
           it = n->suffixes.end() - 1;
