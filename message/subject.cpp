@@ -107,11 +107,17 @@ SubjectParts split_subject(std::string_view subject) {
 }
 
 std::string subject_key(std::string_view subject) {
+  // Fetched once, in a static's initialization: the store calls this from many threads, and the
+  // first use of ICU's instance is then ordered before every other.
+  static const icu::Normalizer2* const nfkc_cf = [] {
+    UErrorCode e = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(e);
+    return U_SUCCESS(e) ? n : nullptr;
+  }();
   UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(subject.data(), static_cast<int32_t>(subject.size())));
   std::string folded;
-  if (U_SUCCESS(err)) {
+  if (nfkc_cf != nullptr) {
     icu::UnicodeString n = nfkc_cf->normalize(u, err);
     if (U_SUCCESS(err)) n.toUTF8String(folded);
   }
