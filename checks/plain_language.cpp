@@ -7,7 +7,6 @@
 
 #include "checks/rule_text.h"
 #include "checks/rules.h"
-#include "message/subject.h"
 #include "text/lexicon.h"
 #include "text/message_text.h"
 #include "text/promise.h"
