@@ -306,7 +306,7 @@ void BM_AuditRecord(benchmark::State& state, const std::string& name, bool seale
   {
     AuditLog log((dir / "audit.log").string(), AuditRotation{64u << 20, false});
     if (sealed) seal_log(log, dir, 900);
-    for (auto _ : state) benchmark::DoNotOptimize(log.write("message", audit_record(m, env, v, *cfg)));
+    for (auto _ : state) benchmark::DoNotOptimize(log.write("message", to_json(message_record(m, env, v, *cfg))));
   }
   std::filesystem::remove_all(dir);
   state.SetItemsProcessed(state.iterations());

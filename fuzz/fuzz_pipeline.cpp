@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sm::Pipeline p(w.store.get());
   sm::Envelope env;
   sm::Verdict v = p.process(m, env, 1793786400000, *w.cfg);
-  sm::audit_record(m, env, v, *w.cfg).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  sm::to_json(sm::message_record(m, env, v, *w.cfg)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   for (const auto& mod : v.modifications)
     for (unsigned char c : mod.value)
       if (c == '\r' || c == '\n' || c == 0) __builtin_trap();  // nothing injected into a header

@@ -39,7 +39,7 @@
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "base/oplog.h"
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 #include "milter/metrics.h"
 #include "milter/metrics_server.h"
 #include "milter/milter.h"
@@ -110,13 +110,14 @@ void sweep_store(MilterRuntime* rt) {
       oplog(Severity::debug, "sla sweep: another instance is sweeping; skipped");
       return;
     }
-    sweep(*rt->store, now_ms(), sla_settings(*cfg), rt->audit, [&](const std::string& event, const nlohmann::json& rec) {
+    sweep(*rt->store, now_ms(), sla_settings(*cfg), rt->audit, [&](const SlaEventRecord& rec) {
       if (cfg->sla.notify.empty()) return;
+      const std::string& event = rec.sla.event;
       Notice n;
       n.to = cfg->sla.notify;
-      n.subject = "support-milter " + event + ": " + rec.value("subject", "");
-      n.body = "SLA event " + event + " in thread " + rec.value("thread_id", "") + " (" + rec.value("subject", "") +
-               ").\n\n" + rec.dump(2) + "\n";
+      n.subject = "support-milter " + event + ": " + rec.subject;
+      n.body = "SLA event " + event + " in thread " + rec.thread_id + " (" + rec.subject + ").\n\n" +
+               to_json(rec).dump(2) + "\n";
       send_notice(cfg->notify.command, cfg->notify.from, n);
     });
   } catch (const std::exception& e) {
@@ -196,11 +197,11 @@ void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
         rt->config.store(next);
         oplog(Severity::info, "reloaded " + opts.config_path + " (sha256 " + next->digest.substr(0, 12) + ")");
         if (rt->audit != nullptr)
-          rt->audit->write("config", {{"path", opts.config_path}, {"config", next->digest}, {"reload", true}});
+          write_audit_record(*rt->audit, ConfigRecord{opts.config_path, true, next->digest, std::nullopt});
       } catch (const std::exception& e) {
         oplog(Severity::error, std::string("reload refused, keeping the running config: ") + e.what());
         if (rt->audit != nullptr)
-          rt->audit->write("config", {{"path", opts.config_path}, {"reload", false}, {"error", e.what()}});
+          write_audit_record(*rt->audit, ConfigRecord{opts.config_path, false, {}, std::string(e.what())});
       }
       continue;
     }
@@ -454,8 +455,7 @@ int run_daemon(const RunOptions& given) {
   }
   rt.store = store.get();
   rt.audit = audit.get();
-  audit->write("start", {{"config", cfg->digest}, {"path", opts.config_path}, {"socket", socket},
-                         {"pid", static_cast<long>(getpid())}});
+  write_audit_record(*audit, StartRecord{cfg->digest, opts.config_path, socket, static_cast<long>(getpid())});
 
   static Metrics metrics;
   rt.metrics = &metrics;
@@ -499,7 +499,7 @@ int run_daemon(const RunOptions& given) {
   while (rt.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int left = rt.in_flight.load();
-  audit->write("stop", {{"in_flight", left}, {"pid", static_cast<long>(getpid())}});
+  write_audit_record(*audit, StopRecord{left, static_cast<long>(getpid())});
   if (sealer.joinable()) {
     {
       std::lock_guard lock(g_seal_mu);

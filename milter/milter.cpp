@@ -90,8 +90,8 @@ sfsistat fail_status(SMFICTX* ctx, const char* where, const std::string& what) {
   oplog(Severity::error, std::string(where) + ": " + what, qid);
   if (g_rt->metrics != nullptr) g_rt->metrics->count_error();
   if (g_rt->audit != nullptr) {
-    g_rt->audit->write("error", {{"queue_id", qid}, {"where", where}, {"error", sanitize_text(what)},
-                                 {"action", a == FailAction::accept ? "accept" : "tempfail"}});
+    write_audit_record(*g_rt->audit,
+                       ErrorRecord{qid, where, sanitize_text(what), a == FailAction::accept ? "accept" : "tempfail"});
   }
   if (a == FailAction::accept) return SMFIS_ACCEPT;
   smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),

@@ -11,7 +11,7 @@
 #include "message/encoded_words.h"
 #include "text/message_text.h"
 #include "sla/clock.h"
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 #include "store/fingerprint.h"
 
 namespace sm {
@@ -150,7 +150,7 @@ void fail_verdict(Verdict& v, const Config& cfg, const std::string& error, bool 
   SlaResult sla;
   sla.status = v.action == FinalAction::tempfail ? SlaStatus::not_sent : SlaStatus::unknown;
   sla.reason = store_error ? "store error" : "internal error";
-  v.sla = sla.to_json();
+  v.sla = sla;
 }
 
 // The thread a message belongs to, by the ways help desks find it: its ids (In-Reply-To,
@@ -300,7 +300,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
       sla.status = SlaStatus::not_sent;
       sla.reason = "rejected";
       sla.waiting_since = state.waiting_since;
-      v.sla = sla.to_json();
+      v.sla = sla;
     } else if (store_ != nullptr && involved && !msg.message_id.empty()) {
       Verdict::PendingWrite w;
       StoredMessage& sm = w.message;
@@ -323,17 +323,16 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
         SlaResult sla;
         sla.status = SlaStatus::held;
         sla.waiting_since = state.waiting_since;
-        w.result = sla.to_json();
+        w.result = sla;
       } else if (timed) {
         const SlaSettings settings = sla_settings(cfg);
         if (known_thread) w.previous = ThreadStore::SlaUpdate{tctx.thread.sla, sla_next_due(state, settings)};
         SlaResult r = sla_on_message(state, sm.direction, time, settings, ack);
         w.sla = ThreadStore::SlaUpdate{state.dump(), sla_next_due(state, settings)};
-        w.result = r.to_json();
+        w.result = r;
       }
       v.pending = std::move(w);
     }
-    if (v.sla.empty()) v.sla = SlaResult{}.to_json();
   } catch (const StoreError& e) {
     fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
   } catch (const std::exception& e) {
@@ -348,7 +347,7 @@ void Pipeline::record(Verdict& v, const Config& cfg) {
     auto& w = *v.pending;
     w.recorded = store_->record_message(w.message, w.thread ? &*w.thread : nullptr, w.keys, w.sla);
     // A message id stored before (a copy sent again): no second count on the clock.
-    v.sla = w.recorded && !w.result.is_null() ? w.result : SlaResult{}.to_json();
+    v.sla = w.recorded && w.result ? *w.result : SlaResult{};
   } catch (const StoreError& e) {
     fail_verdict(v, cfg, std::string("store: ") + e.what(), true);
   } catch (const std::exception& e) {

@@ -5,7 +5,8 @@
 namespace sm {
 
 Transaction run_message(ThreadStore* store, AuditLog* audit, const Message& msg, const Envelope& env, TimeMs now,
-                        const Config& cfg, std::chrono::steady_clock::time_point started, const nlohmann::json& extra) {
+                        const Config& cfg, std::chrono::steady_clock::time_point started,
+                        const std::optional<std::string>& replay_source) {
   Transaction t;
   Pipeline pipeline(store);
   t.verdict = pipeline.judge(msg, env, now, cfg, started);
@@ -17,9 +18,12 @@ Transaction run_message(ThreadStore* store, AuditLog* audit, const Message& msg,
   if (audit == nullptr) return t;
   // The record is written before the reply: a message the log has no record of does not pass,
   // unless audit.on_error says it may (observe mode changes nothing, this neither).
-  nlohmann::json record = audit_record(msg, env, t.verdict, cfg);
-  for (const auto& [key, value] : extra.items()) record[key] = value;
-  if (audit->write("message", std::move(record))) return t;
+  MessageRecord record = message_record(msg, env, t.verdict, cfg);
+  if (replay_source) {
+    record.source = *replay_source;
+    record.replay = true;
+  }
+  if (write_audit_record(*audit, record)) return t;
   t.audit_failed = true;
   if (cfg.audit.on_error == FailAction::tempfail && cfg.rules.mode != Mode::observe) {
     t.verdict.action = FinalAction::tempfail;

@@ -3,6 +3,7 @@
 // written and audit.on_error says tempfail (answered 451: the retry is judged and timed as new).
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,10 @@ struct Transaction {
   std::vector<std::string> errors;
 };
 
-// `audit` may be null (no audit log: nothing to write, nothing to take back). `extra` fields are
-// added to the message's audit record ("source" and "replay" for a replayed message).
+// `audit` may be null (no audit log: nothing to write, nothing to take back). `replay_source`,
+// for a replayed message, names where it came from in its audit record ("source", "replay").
 Transaction run_message(ThreadStore* store, AuditLog* audit, const Message& msg, const Envelope& env, TimeMs now,
                         const Config& cfg, std::chrono::steady_clock::time_point started,
-                        const nlohmann::json& extra = nlohmann::json::object());
+                        const std::optional<std::string>& replay_source = std::nullopt);
 
 }  // namespace sm

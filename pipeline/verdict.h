@@ -11,7 +11,9 @@
 #include "config/config.h"
 #include "message/envelope.h"
 #include "message/message.h"
+#include "pipeline/audit_record.h"
 #include "pipeline/direction.h"
+#include "sla/clock.h"
 #include "store/thread_store.h"
 
 namespace sm {
@@ -37,7 +39,7 @@ struct Verdict {
   std::string reply_xcode = "5.7.1";
   std::string reply_text;                    // for reject, sanitized
   std::string quarantine_reason;             // for hold, sanitized
-  nlohmann::json sla = nlohmann::json::object();
+  SlaResult sla;                             // what the message did to the customer's clock
   std::string error;                         // store or internal error that decided the action
   bool deadline_passed = false;              // limits.message_ms ran out: later rules were skipped
   std::string thread_found_by;               // references | thread-index | ticket | subject | new
@@ -57,15 +59,14 @@ struct Verdict {
     ThreadKeys keys;
     std::optional<ThreadStore::SlaUpdate> sla;
     std::optional<ThreadStore::SlaUpdate> previous;
-    nlohmann::json result;
+    std::optional<SlaResult> result;
     bool recorded = false;
   };
   std::optional<PendingWrite> pending;
 };
 
-// The audit record of one message (without time/event, which AuditLog adds).
-nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
-                            const Config& cfg);
+// The audit record of one message (pipeline/audit_record.h).
+MessageRecord message_record(const Message& msg, const Envelope& env, const Verdict& v, const Config& cfg);
 
 // The `check` output for one message (JSON Lines).
 nlohmann::json check_record(const std::string& file, const Message& msg, const Verdict& v);

@@ -37,32 +37,11 @@ std::string hmac_token(const std::string& key, const std::string& address) {
   return "hmac:" + hmac_sha256_hex(key, address, 12);
 }
 
-void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
-}
-
-// Replaces every customer address in every string of `j` (keys included) with its token.
-void scrub(nlohmann::json& j, const std::vector<std::pair<std::string, std::string>>& subs) {
-  if (j.is_string()) {
-    std::string s = j.get<std::string>();
-    for (const auto& [from, to] : subs) replace_all(s, from, to);
-    j = s;
-  } else if (j.is_array()) {
-    for (auto& e : j) scrub(e, subs);
-  } else if (j.is_object()) {
-    nlohmann::json out = nlohmann::json::object();
-    for (auto& [k, val] : j.items()) {
-      std::string key = k;
-      for (const auto& [from, to] : subs) replace_all(key, from, to);
-      scrub(val, subs);
-      out[key] = val;
-    }
-    j = std::move(out);
-  }
-}
-
-void hash_customers(nlohmann::json& rec, const Message& msg, const Envelope& env, const Config& cfg) {
+// Every address of a customer in the message, in the forms a record may spell it, each with its
+// token (audit.customer_addresses = "hmac"); longest first, so a form never replaces part of a
+// longer one.
+std::vector<std::pair<std::string, std::string>> customer_forms(const Message& msg, const Envelope& env,
+                                                                 const Config& cfg) {
   std::vector<std::pair<std::string, std::string>> subs;
   auto add = [&](const Address& a) {
     if (a.local_part.empty() || cfg.support.is_support(a)) return;
@@ -74,14 +53,13 @@ void hash_customers(nlohmann::json& rec, const Message& msg, const Envelope& env
     for (const auto& a : *list) add(a);
   add(parse_address(env.mail_from));
   for (const auto& r : env.rcpt_to) add(parse_address(r));
-  // Longest first, so a form never replaces part of a longer one.
   std::sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-  scrub(rec, subs);
+  return subs;
 }
 
 // The customer of the conversation, as an auditor looks it up: the sender of an inbound message, the
 // first addressee who is not support of a reply; empty for internal mail. With
-// audit.customer_addresses = "hmac" the record carries its token instead (hash_customers).
+// audit.customer_addresses = "hmac" the record carries its token instead (customer_forms).
 std::string customer_of(const Message& msg, const Verdict& v, const Config& cfg) {
   auto first_customer = [&](std::initializer_list<const std::vector<Address>*> lists) -> std::string {
     for (const auto* list : lists)
@@ -96,56 +74,50 @@ std::string customer_of(const Message& msg, const Verdict& v, const Config& cfg)
 
 }  // namespace
 
-nlohmann::json audit_record(const Message& msg, const Envelope& env, const Verdict& v,
-                            const Config& cfg) {
-  nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : v.findings)
-    if (f.result != Result::pass) findings.push_back(finding_json(f));
+MessageRecord message_record(const Message& msg, const Envelope& env, const Verdict& v, const Config& cfg) {
   // Every rule's version: the same for every record of the process, so made once.
-  static const nlohmann::json rules = [] {
-    nlohmann::json all = nlohmann::json::object();
+  static const std::map<std::string, std::string> rules = [] {
+    std::map<std::string, std::string> all;
     for (const auto& r : rule_registry()) all[std::string(r->id())] = std::string(r->version());
     return all;
   }();
-
-  nlohmann::json j = {
-      {"queue_id", clean(env.queue_id)},
-      {"message_id", clean(msg.message_id)},
-      {"thread_id", v.thread_id},
-      {"direction", to_string(v.direction.direction)},
-      {"direction_reason", clean(v.direction.reason)},
-      {"author", clean(v.direction.author)},
-      {"customer", customer_of(msg, v, cfg)},
-      {"message_time", format_rfc3339_ms(v.time)},
-      {"action", to_string(v.action)},
-      {"mode", to_string(cfg.rules.mode)},
-      {"passed", nlohmann::json::array()},
-      {"config", cfg.digest},
-      {"lexicons", cfg.lexicons.digest},
-      {"rules", rules},
-  };
-  j["findings"] = std::move(findings);
-  auto& passed = j["passed"];
-  for (const auto& f : v.findings)
-    if (f.result == Result::pass) passed.push_back(f.rule);
-  if (v.observe) j["would"] = to_string(v.would);
-  if (!v.error.empty()) j["error"] = clean(v.error);
-  if (v.deadline_passed) j["deadline_passed"] = true;
-  if (!v.quarantine_reason.empty()) j["hold_reason"] = v.quarantine_reason;
-  if (!v.reply_text.empty()) j["reply"] = v.reply_code + " " + v.reply_xcode + " " + v.reply_text;
-  if (!msg.notes.empty()) {
-    j["notes"] = nlohmann::json::array();
-    for (const auto& n : msg.notes) j["notes"].push_back(clean(n));
+  MessageRecord r;
+  r.queue_id = clean(env.queue_id);
+  r.message_id = clean(msg.message_id);
+  r.thread_id = v.thread_id;
+  r.direction = to_string(v.direction.direction);
+  r.direction_reason = clean(v.direction.reason);
+  r.author = clean(v.direction.author);
+  r.customer = customer_of(msg, v, cfg);
+  r.message_time = format_rfc3339_ms(v.time);
+  r.action = to_string(v.action);
+  r.mode = to_string(cfg.rules.mode);
+  for (const auto& f : v.findings) {
+    if (f.result == Result::pass) {
+      r.passed.push_back(f.rule);
+      continue;
+    }
+    FindingRecord fr{f.rule, to_string(f.result), to_string(f.action), clean(f.detail), nullptr};
+    if (!f.evidence.empty()) fr.evidence = f.evidence;
+    r.findings.push_back(std::move(fr));
   }
+  r.config = cfg.digest;
+  r.lexicons = cfg.lexicons.digest;
+  r.rules = rules;
+  if (v.observe) r.would = to_string(v.would);
+  if (!v.error.empty()) r.error = clean(v.error);
+  r.deadline_passed = v.deadline_passed;
+  if (!v.quarantine_reason.empty()) r.hold_reason = v.quarantine_reason;
+  if (!v.reply_text.empty()) r.reply = v.reply_code + " " + v.reply_xcode + " " + v.reply_text;
+  for (const auto& n : msg.notes) r.notes.push_back(clean(n));
   // The SLA figures of a reply that answered a wait, and what became of a message that did not
   // reach the customer (not_sent, held): an auditor reads why a wait was not closed.
-  if ((v.sla.contains("latency_s") && !v.sla["latency_s"].is_null()) || v.sla.value("status", "none") != "none")
-    j["sla"] = v.sla;
-  if (!v.thread_found_by.empty()) j["thread_found_by"] = v.thread_found_by;
-  if (!v.language.empty()) j["language"] = v.language;
-  if (!env.auth_user.empty()) j["auth"] = clean(env.auth_user);
-  if (cfg.audit.hash_customers) hash_customers(j, msg, env, cfg);
-  return j;
+  if (v.sla.latency_s || v.sla.status != SlaStatus::none) r.sla = v.sla;
+  if (!v.thread_found_by.empty()) r.thread_found_by = v.thread_found_by;
+  if (!v.language.empty()) r.language = v.language;
+  if (!env.auth_user.empty()) r.auth = clean(env.auth_user);
+  if (cfg.audit.hash_customers) r.hide(customer_forms(msg, env, cfg));
+  return r;
 }
 
 nlohmann::json check_record(const std::string& file, const Message& msg, const Verdict& v) {
@@ -170,7 +142,7 @@ nlohmann::json check_record(const std::string& file, const Message& msg, const V
       {"language", v.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.language)},
       {"findings", findings},
       {"action", to_string(v.action)},
-      {"sla", v.sla},
+      {"sla", v.sla.to_json()},
   };
   if (v.observe) j["would"] = to_string(v.would);
   if (!v.quarantine_reason.empty()) j["hold_reason"] = v.quarantine_reason;

@@ -3,6 +3,7 @@
 #include "sla/clock.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "store/thread_store.h"
 #include "text/promise.h"
@@ -195,6 +196,32 @@ nlohmann::json SlaResult::to_json() const {
   return j;
 }
 
+SlaStatus sla_status_from_string(std::string_view s) {
+  for (SlaStatus st : {SlaStatus::none, SlaStatus::within_target, SlaStatus::over_target, SlaStatus::breached,
+                       SlaStatus::held, SlaStatus::not_sent})
+    if (s == to_string(st)) return st;
+  return SlaStatus::unknown;
+}
+
+SlaResult SlaResult::from_json(const nlohmann::json& j) {
+  SlaResult r;
+  if (!j.is_object()) return r;
+  auto time = [&](const char* key) -> std::optional<TimeMs> {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? parse_rfc3339(it->get_ref<const std::string&>()) : std::nullopt;
+  };
+  if (auto it = j.find("latency_s"); it != j.end() && it->is_number())
+    r.latency_s = it->is_number_float() ? static_cast<std::int64_t>(std::llround(it->get<double>())) : it->get<std::int64_t>();
+  if (auto it = j.find("first_reply"); it != j.end() && it->is_boolean()) r.first_reply = it->get<bool>();
+  if (auto it = j.find("status"); it != j.end() && it->is_string()) r.status = sla_status_from_string(it->get_ref<const std::string&>());
+  if (auto it = j.find("reason"); it != j.end() && it->is_string()) r.reason = it->get<std::string>();
+  r.waiting_since = time("waiting_since");
+  if (auto it = j.find("acknowledgement"); it != j.end() && it->is_boolean()) r.acknowledgement = it->get<bool>();
+  r.promised = time("promised_by");
+  if (auto it = j.find("promise_kept"); it != j.end() && it->is_boolean()) r.promise_kept = it->get<bool>();
+  return r;
+}
+
 HeldClock::HeldClock(Direction d, const Acknowledgement* ack) : direction(d) {
   if (ack == nullptr || !ack->only_acknowledges) return;
   only_acknowledges = true;
@@ -275,28 +302,38 @@ SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSe
 std::vector<SlaEvent> sla_due_events(ThreadSla& state, TimeMs now, const SlaSettings& s) {
   std::vector<SlaEvent> out;
   if (state.waiting_since) {
-    auto waited = s.calendar.elapsed_s(*state.waiting_since, now);
-    nlohmann::json d = {{"waiting_since", format_rfc3339(*state.waiting_since)}, {"waited_s", waited}};
-    if (!state.warned && waited >= s.target_s) {
+    SlaEvent d;
+    d.waiting_since = state.waiting_since;
+    d.waited_s = s.calendar.elapsed_s(*state.waiting_since, now);
+    if (!state.warned && *d.waited_s >= s.target_s) {
       state.warned = true;
-      d["target_s"] = s.target_s;
-      out.push_back({"sla_warning", d});
+      d.target_s = s.target_s;
+      d.event = "sla_warning";
+      out.push_back(d);
     }
-    if (!state.breached && waited > s.limit_s) {
+    if (!state.breached && *d.waited_s > s.limit_s) {
       state.breached = true;
-      d["limit_s"] = s.limit_s;
-      out.push_back({"sla_breach", d});
+      d.limit_s = s.limit_s;
+      d.event = "sla_breach";
+      out.push_back(d);
     }
   }
   if (state.promise_due && !state.promise_missed && now > *state.promise_due) {
     state.promise_missed = true;
-    out.push_back({"promise_missed", {{"promised_by", format_rfc3339(*state.promise_due)}, {"promise", state.promise}}});
+    SlaEvent e;
+    e.event = "promise_missed";
+    e.promised_by = state.promise_due;
+    e.promise = state.promise;
+    out.push_back(e);
   }
   if (state.in_progress && state.last_outbound && state.gap_noted_for != state.last_outbound &&
       waited_seconds(*state.last_outbound, now) >= s.contact_gap_s) {
     state.gap_noted_for = state.last_outbound;
-    out.push_back({"contact_gap", {{"last_outbound", format_rfc3339(*state.last_outbound)},
-                                   {"silent_s", waited_seconds(*state.last_outbound, now)}}});
+    SlaEvent e;
+    e.event = "contact_gap";
+    e.last_outbound = state.last_outbound;
+    e.silent_s = waited_seconds(*state.last_outbound, now);
+    out.push_back(e);
   }
   return out;
 }

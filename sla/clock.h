@@ -68,7 +68,11 @@ struct SlaResult {
   std::optional<bool> promise_kept;       // a substantive reply after a promise: by the time?
 
   nlohmann::json to_json() const;
+  // The figures back from their JSON form (an audit record's "sla"): what to_json wrote, and
+  // defaults for what it did not; a field of another type is left at its default.
+  static SlaResult from_json(const nlohmann::json& j);
 };
+SlaStatus sla_status_from_string(std::string_view s);  // unknown for a word it does not know
 
 // Moves the thread's SLA state for one message and says what the message did to the clock.
 // `ack` describes an outbound message's new text (nullptr: substantive).
@@ -76,10 +80,17 @@ SlaResult sla_on_message(ThreadSla& state, Direction d, TimeMs time, const SlaSe
                          const Acknowledgement* ack = nullptr);
 
 // An event the sweeper writes to the audit log: sla_warning, sla_breach, promise_missed or
-// contact_gap, with its figures.
+// contact_gap, with its figures (each only where the event has it).
 struct SlaEvent {
   std::string event;
-  nlohmann::json detail;
+  std::optional<TimeMs> waiting_since;  // sla_warning, sla_breach
+  std::optional<std::int64_t> waited_s;
+  std::optional<std::int64_t> target_s;  // sla_warning (and a breach found by the same sweep)
+  std::optional<std::int64_t> limit_s;   // sla_breach
+  std::optional<TimeMs> promised_by;     // promise_missed
+  std::optional<std::string> promise;
+  std::optional<TimeMs> last_outbound;   // contact_gap
+  std::optional<std::int64_t> silent_s;
 };
 
 // The events due at `now` for a thread (each fires once), marking them in the state.

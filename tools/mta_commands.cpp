@@ -25,7 +25,7 @@
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "sla/clock.h"
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 #include "store/thread_store.h"
 
 namespace sm {

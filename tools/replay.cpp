@@ -7,7 +7,7 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/transaction.h"
 #include "tools/mailbox.h"
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 #include "message/headers.h"
 
 namespace sm {
@@ -68,7 +68,7 @@ ReplayResult replay(const std::vector<std::string>& sources, const Config& cfg, 
     // The milter's transaction: a message whose record cannot be written is taken back from the
     // store (audit.on_error = tempfail), as a sender's retry would find it, and counted apart.
     Transaction t = run_message(&store, &audit, msg, env, it.time, cfg, std::chrono::steady_clock::now(),
-                                {{"source", it.origin}, {"replay", true}});
+                                it.origin);
     for (const auto& e : t.errors) notes << it.origin << ": " << e << "\n";
     if (t.audit_failed) ++r.unrecorded;
     ++r.messages;

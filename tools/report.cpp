@@ -14,9 +14,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "audit/record_types.h"
 #include "audit/verify.h"
 #include "base/zone_clock.h"
+#include "pipeline/audit_record.h"
 
 namespace sm {
 
@@ -223,24 +223,27 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   std::map<std::string, nlohmann::json> last_inbound;  // thread -> its last customer message's row
   std::map<std::string, std::string> thread_customer;  // thread -> its customer, from its messages
   // The row of a message or release record: where to find the message, who sent it, its times.
-  auto message_row = [](const nlohmann::json& j, TimeMs t) {
-    const nlohmann::json sla = j.value("sla", nlohmann::json::object());
-    return nlohmann::json{{"thread_id", j.value("thread_id", "")},
-                          {"message_id", j.value("message_id", "")},
-                          {"queue_id", j.value("queue_id", "")},
-                          {"customer", j.value("customer", "")},
-                          {"agent", j.value("author", "")},
-                          {"at", format_rfc3339(t)},
-                          {"waiting_since", sla.value("waiting_since", nlohmann::json())},
-                          {"answered_at", format_rfc3339(t)},
-                          {"latency_s", sla.value("latency_s", nlohmann::json())},
-                          {"first_reply", sla.value("first_reply", false)}};
+  auto message_row = [](const std::string& thread_id, const std::string& message_id, const std::string& queue_id,
+                        const std::string& customer, const std::string& agent, const std::optional<SlaResult>& sla,
+                        TimeMs t) {
+    const bool figures = sla.has_value();
+    return nlohmann::json{
+        {"thread_id", thread_id},
+        {"message_id", message_id},
+        {"queue_id", queue_id},
+        {"customer", customer},
+        {"agent", agent},
+        {"at", format_rfc3339(t)},
+        {"waiting_since", figures && sla->waiting_since ? nlohmann::json(format_rfc3339(*sla->waiting_since)) : nlohmann::json()},
+        {"answered_at", format_rfc3339(t)},
+        {"latency_s", figures && sla->latency_s ? nlohmann::json(*sla->latency_s) : nlohmann::json()},
+        {"first_reply", figures && sla->first_reply}};
   };
-  auto failing_rules = [](const nlohmann::json& j) {
-    std::string rules;
-    for (const auto& f : j.value("findings", nlohmann::json::array()))
-      if (f.value("result", "") == "fail") rules += (rules.empty() ? "" : " ") + f.value("rule", "");
-    return rules;
+  auto row_of = [&](const MessageRecord& m, TimeMs t) {
+    return message_row(m.thread_id, m.message_id, m.queue_id, m.customer, m.author, m.sla, t);
+  };
+  auto settled_row = [&](const SettleRecord& m, TimeMs t) {
+    return message_row(m.thread_id, m.message_id, m.queue_id, "", m.author, m.sla, t);
   };
 
   auto in_period = [&](TimeMs t) { return (!opts.from || t >= *opts.from) && (!opts.to || t < *opts.to); };
@@ -254,14 +257,11 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     for (const auto& file : files) {
       std::ifstream in(file);
       for (std::string line; std::getline(in, line);) {
-        auto j = nlohmann::json::parse(line, nullptr, false);
         // Records of the wrong form are named by the pass below.
-        if (j.is_discarded() || !audit_record_type_problem(j).empty() || j.value("event", "") != "message")
-          continue;
-        const std::string id = j.value("message_id", "");
-        if (id.empty()) continue;
-        const auto sla = j.value("sla", nlohmann::json::object());
-        seen[id].emplace_back(j.value("instance", ""), sla.contains("latency_s") && sla["latency_s"].is_number());
+        const AuditLine rec = read_audit_record(line);
+        const auto* m = std::get_if<MessageRecord>(&rec.record);
+        if (m == nullptr || m->message_id.empty()) continue;
+        seen[m->message_id].emplace_back(rec.instance, m->sla && m->sla->latency_s);
       }
     }
     for (const auto& [id, where] : seen) {
@@ -282,27 +282,29 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     std::size_t lineno = 0;
     for (std::string line; std::getline(in, line);) {
       ++lineno;
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("event")) {
+      const AuditLine rec = read_audit_record(line);
+      if (rec.unreadable) {
         ++unreadable;
         continue;
       }
       // A record with a field of the wrong type (a valid chain may hold one) is skipped and named;
       // the rest of the log is still counted.
-      if (auto problem = audit_record_type_problem(j); !problem.empty()) {
-        skipped.push_back({{"file", file}, {"line", lineno}, {"what", problem}});
+      if (!rec.problem.empty()) {
+        skipped.push_back({{"file", file}, {"line", lineno}, {"what", rec.problem}});
         continue;
       }
-      const std::string event = j.value("event", "");
-      if (event == "message") {
-        auto c = counted_in.find(j.value("message_id", ""));
-        if (c != counted_in.end() && c->second != j.value("instance", "")) continue;  // counted in the other instance
+      const auto* message = std::get_if<MessageRecord>(&rec.record);
+      const auto* settled = std::get_if<SettleRecord>(&rec.record);
+      const auto* sla_event = std::get_if<SlaEventRecord>(&rec.record);
+      if (message != nullptr) {
+        auto c = counted_in.find(message->message_id);
+        if (c != counted_in.end() && c->second != rec.instance) continue;  // counted in the other instance
       }
-      const std::string thread = j.value("thread_id", "");
+      // When it happened: a message at its time, an SLA event when due, others when written.
       std::optional<TimeMs> t;
-      if (event == "message" && j.contains("message_time")) t = parse_rfc3339(j.value("message_time", ""));
-      else if (j.contains("at")) t = parse_rfc3339(j.value("at", ""));
-      if (!t) t = parse_rfc3339(j.value("time", ""));
+      if (message != nullptr) t = parse_rfc3339(message->message_time);
+      else if (sla_event != nullptr) t = sla_event->at;
+      if (!t) t = parse_rfc3339(rec.time);
       if (!t || !in_period(*t)) continue;
       first_seen = first_seen ? std::min(*first_seen, *t) : *t;
       last_seen = last_seen ? std::max(*last_seen, *t) : *t;
@@ -315,15 +317,15 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       };
 
       // A reply's figures, on the day they count: at delivery, or at release for a held one.
-      auto count_latency = [&](const std::vector<Group*>& gs, const nlohmann::json& sla, TimeMs when) {
-        if (!sla.contains("latency_s") || !sla["latency_s"].is_number()) return;
-        const double lat = sla["latency_s"].get<double>();
-        auto row = message_row(j, when);
+      auto count_latency = [&](const std::vector<Group*>& gs, const std::optional<SlaResult>& sla, nlohmann::json row,
+                               TimeMs when) {
+        if (!sla || !sla->latency_s) return;
+        const double lat = static_cast<double>(*sla->latency_s);
         row["within_target"] = lat <= static_cast<double>(opts.target_s);
         lists["replies"].push_back(row);
         if (lat > static_cast<double>(opts.target_s)) lists["over_target"].push_back(row);
         for (Group* g : gs) {
-          (sla.value("first_reply", false) ? g->first : g->next).push_back(lat);
+          (sla->first_reply ? g->first : g->next).push_back(lat);
           ++g->answered;
           if (lat <= static_cast<double>(opts.target_s)) ++g->within_target;
           if (lat <= static_cast<double>(opts.limit_s)) ++g->within_limit;
@@ -334,12 +336,14 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         if (lat <= static_cast<double>(opts.target_s)) ++d.second;
       };
 
-      if (event == "message") {
-        const std::string dir = j.value("direction", "");
-        if (!j.value("customer", "").empty() && !thread.empty()) thread_customer.emplace(thread, j.value("customer", ""));
+      if (message != nullptr) {
+        const MessageRecord& m = *message;
+        const std::string& thread = m.thread_id;
+        const std::string& dir = m.direction;
+        if (!m.customer.empty() && !thread.empty()) thread_customer.emplace(thread, m.customer);
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
-        auto gs = groups_of(dir == "inbound" ? "" : j.value("author", ""));
-        const std::string action = j.value("action", "");
+        auto gs = groups_of(dir == "inbound" ? "" : m.author);
+        const std::string& action = m.action;
         // Mail that did not leave counts nothing but itself: a rejected or tempfailed message
         // (its resend or retry is the one that counts), a held one (it counts when released).
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
@@ -347,47 +351,48 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
           auto& lw = last_word[thread];
           if (*t >= lw.first) {
             lw = {*t, dir};
-            if (dir == "inbound") last_inbound[thread] = message_row(j, *t);
+            if (dir == "inbound") last_inbound[thread] = row_of(m, *t);
           }
         }
         if (action == "hold" || action == "reject") {
-          auto row = message_row(j, *t);
-          row["rules"] = failing_rules(j);
+          auto row = row_of(m, *t);
+          row["rules"] = m.failing_rules();
           lists[action == "hold" ? "held" : "rejected"].push_back(row);
         }
-        for (const auto& f : j.value("findings", nlohmann::json::array()))
-          if (f.value("result", "") == "fail") {
-            auto row = message_row(j, *t);
-            row["rule"] = f.value("rule", "");
-            row["action"] = f.value("action", "");
-            row["detail"] = f.value("detail", "");
+        for (const auto& f : m.findings)
+          if (f.result == "fail") {
+            auto row = row_of(m, *t);
+            row["rule"] = f.rule;
+            row["action"] = f.action;
+            row["detail"] = f.detail;
             lists["findings"].push_back(row);
           }
-        const nlohmann::json sla = j.value("sla", nlohmann::json::object());
         for (Group* g : gs) {
           g->threads.insert(thread);
           if (dir == "inbound" && left) ++g->customer_messages;
           if (dir == "outbound" && left) ++g->replies;
           if (action == "hold") ++g->held;
           if (action == "reject") ++g->rejected;
-          for (const auto& f : j.value("findings", nlohmann::json::array()))
-            if (f.value("result", "") == "fail") ++g->findings[f.value("rule", "")];
+          for (const auto& f : m.findings)
+            if (f.result == "fail") ++g->findings[f.rule];
         }
-        if (left) count_latency(gs, sla, *t);
-      } else if (event == "release") {
+        if (left) count_latency(gs, m.sla, row_of(m, *t), *t);
+      } else if (settled != nullptr && !settled->discard) {
         // A held message released: it left now, and its figures (computed at release) count now.
-        const std::string dir = j.value("direction", "");
+        const SettleRecord& m = *settled;
+        const std::string& thread = m.thread_id;
+        const std::string& dir = m.direction;
         if (dir != "inbound" && dir != "outbound") continue;
-        auto gs = groups_of(dir == "inbound" ? "" : j.value("author", ""));
+        auto gs = groups_of(dir == "inbound" ? "" : m.author);
         if (!thread.empty()) {
           auto& lw = last_word[thread];
           if (*t >= lw.first) {
             lw = {*t, dir};
-            if (dir == "inbound") last_inbound[thread] = message_row(j, *t);
+            if (dir == "inbound") last_inbound[thread] = settled_row(m, *t);
           }
         }
-        auto row = message_row(j, *t);
-        row["by"] = j.value("by", "");
+        auto row = settled_row(m, *t);
+        row["by"] = m.by;
         lists["released"].push_back(row);
         for (Group* g : gs) {
           if (!thread.empty()) g->threads.insert(thread);
@@ -395,24 +400,30 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
           if (dir == "outbound") ++g->replies;
           ++g->released;
         }
-        count_latency(gs, j.value("sla", nlohmann::json::object()), *t);
-      } else if (event == "discard") {
-        auto row = message_row(j, *t);
-        row["by"] = j.value("by", "");
+        count_latency(gs, m.sla, settled_row(m, *t), *t);
+      } else if (settled != nullptr) {
+        auto row = settled_row(*settled, *t);
+        row["by"] = settled->by;
         lists["discarded"].push_back(row);
-      } else if (event == "sla_breach" || event == "contact_gap" || event == "promise_missed") {
-        nlohmann::json row = {{"thread_id", thread}, {"subject", j.value("subject", "")}, {"at", format_rfc3339(*t)}};
+      } else if (sla_event != nullptr && sla_event->sla.event != "sla_warning") {
+        const SlaEventRecord& e = *sla_event;
+        const std::string& event = e.sla.event;
+        auto time_or_null = [](const std::optional<TimeMs>& v) {
+          return v ? nlohmann::json(format_rfc3339(*v)) : nlohmann::json();
+        };
+        auto number_or_null = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+        nlohmann::json row = {{"thread_id", e.thread_id}, {"subject", e.subject}, {"at", format_rfc3339(*t)}};
         if (event == "sla_breach") {
-          row["waiting_since"] = j.value("waiting_since", nlohmann::json());
-          row["waited_s"] = j.value("waited_s", nlohmann::json());
+          row["waiting_since"] = time_or_null(e.sla.waiting_since);
+          row["waited_s"] = number_or_null(e.sla.waited_s);
           lists["breaches"].push_back(row);
         } else if (event == "promise_missed") {
-          row["promised_by"] = j.value("promised_by", nlohmann::json());
-          row["promise"] = j.value("promise", nlohmann::json());
+          row["promised_by"] = time_or_null(e.sla.promised_by);
+          row["promise"] = e.sla.promise ? nlohmann::json(*e.sla.promise) : nlohmann::json();
           lists["promises_missed"].push_back(row);
         } else {
-          row["last_outbound"] = j.value("last_outbound", nlohmann::json());
-          row["silent_s"] = j.value("silent_s", nlohmann::json());
+          row["last_outbound"] = time_or_null(e.sla.last_outbound);
+          row["silent_s"] = number_or_null(e.sla.silent_s);
           lists["contact_gaps"].push_back(row);
         }
         auto gs = groups_of("");
@@ -432,9 +443,9 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     std::string instance;
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded() && audit_record_type_problem(j).empty() && j.contains("seq")) {
-        instance = j.value("instance", "");
+      const AuditLine rec = read_audit_record(line);
+      if (rec.problem.empty() && rec.seq) {
+        instance = rec.instance;
         break;
       }
     }

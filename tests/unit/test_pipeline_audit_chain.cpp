@@ -155,7 +155,7 @@ TEST(AuditChain, CustomerAddressesAsHmac) {
   f.detail = "dropped from the conversation: bob@client.example";
   f.evidence = {{"dropped", {"bob@client.example"}}};
   v.findings.push_back(f);
-  std::string text = audit_record(m, Envelope{}, v, *cfg).dump();
+  std::string text = to_json(message_record(m, Envelope{}, v, *cfg)).dump();
   EXPECT_EQ(text.find("ana@client.example"), std::string::npos) << text;
   EXPECT_EQ(text.find("Ana@Client.Example"), std::string::npos) << text;
   EXPECT_EQ(text.find("bob@client.example"), std::string::npos) << text;
@@ -164,12 +164,12 @@ TEST(AuditChain, CustomerAddressesAsHmac) {
   EXPECT_EQ(nlohmann::json::parse(text)["customer"], nlohmann::json::parse(text)["author"]) << "the customer by the same token";
   Verdict out;
   out.direction = {Direction::outbound, "sam@support.example.com", "author sam@support.example.com is support"};
-  EXPECT_EQ(audit_record(m, Envelope{}, out, *cfg)["author"], "sam@support.example.com") << "support stays in clear";
+  EXPECT_EQ(to_json(message_record(m, Envelope{}, out, *cfg))["author"], "sam@support.example.com") << "support stays in clear";
   // Keyed: the same address gives the same token, another key another.
   auto cfg2 = std::make_shared<Config>(*cfg);
   cfg2->audit.hmac_key = "another-key-of-16-bytes";
-  std::string text2 = audit_record(m, Envelope{}, v, *cfg2).dump();
-  EXPECT_EQ(text, audit_record(m, Envelope{}, v, *cfg).dump());
+  std::string text2 = to_json(message_record(m, Envelope{}, v, *cfg2)).dump();
+  EXPECT_EQ(text, to_json(message_record(m, Envelope{}, v, *cfg)).dump());
   EXPECT_NE(text, text2);
 }
 
@@ -180,7 +180,7 @@ TEST(AuditChain, RecordsNameTheListsAndRulesOfTheVerdict) {
   auto cfg = std::make_shared<Config>(*default_config());
   Message m = parse_message("From: a@client.example\r\nSubject: x\r\nMessage-ID: <m@x>\r\n\r\nhi\r\n", cfg->limits);
   Verdict v;
-  auto rec = audit_record(m, Envelope{}, v, *cfg);
+  auto rec = to_json(message_record(m, Envelope{}, v, *cfg));
   EXPECT_EQ(rec["lexicons"], sha256_hex(cfg->lexicons.loaded->content()));
   EXPECT_EQ(rec["lexicons"].get<std::string>().size(), 64u);
   EXPECT_EQ(rec["rules"]["polite-tone"], std::string(find_rule("polite-tone")->version()));
@@ -190,7 +190,7 @@ TEST(AuditChain, RecordsNameTheListsAndRulesOfTheVerdict) {
   std::filesystem::create_directories(dir / "en");
   std::ofstream(dir / "en" / "rude.txt") << "zorkmid\n";
   auto other = parse_config("[lexicons]\ndir = \"" + dir.string() + "\"\n", "other.conf");
-  EXPECT_NE(audit_record(m, Envelope{}, v, *other)["lexicons"], rec["lexicons"]);
+  EXPECT_NE(to_json(message_record(m, Envelope{}, v, *other))["lexicons"], rec["lexicons"]);
   std::filesystem::remove_all(dir);
 }
 

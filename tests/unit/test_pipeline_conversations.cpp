@@ -80,7 +80,7 @@ TEST_P(Conversation, VerdictsMatchExpected) {
       EXPECT_EQ(msg.quote.has_quote, row.at("quoted").get<bool>()) << msg.body_text;
     }
     if (row.contains("sla")) {
-      EXPECT_EQ(v.sla, row.at("sla"));
+      EXPECT_EQ(v.sla.to_json(), row.at("sla"));
     }
     if (row.contains("subject")) {
       EXPECT_EQ(msg.subject, row.at("subject").get<std::string>());

@@ -99,7 +99,7 @@ TEST_P(Hostile, DefinedVerdictNothingInjected) {
   env.queue_id = "4XyZ1";
   env.mail_from = "sam@support.example.com";
   Verdict v = p.process(m, env, 1793786400000, *cfg);
-  nlohmann::json audit = audit_record(m, env, v, *cfg);
+  nlohmann::json audit = to_json(message_record(m, env, v, *cfg));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // Bounded: linear work on at most the scan limit. The bound is loose (sanitizer builds are
@@ -321,7 +321,7 @@ TEST(HostileCorpus, PastTheDeadlineTheRemainingRulesAreSkipped) {
 
   Verdict in_time = p.process(m, Envelope{}, 1793786400000, *cfg);
   EXPECT_FALSE(in_time.deadline_passed);
-  EXPECT_FALSE(audit_record(m, Envelope{}, in_time, *cfg).contains("deadline_passed"));
+  EXPECT_FALSE(to_json(message_record(m, Envelope{}, in_time, *cfg)).contains("deadline_passed"));
   std::size_t run = 0;
   for (const auto& f : in_time.findings) run += f.detail.rfind("not run:", 0) != 0;
   EXPECT_GT(run, 0u);
@@ -340,7 +340,7 @@ TEST(HostileCorpus, PastTheDeadlineTheRemainingRulesAreSkipped) {
     EXPECT_EQ(f.result, Result::skip) << f.rule;
     EXPECT_NE(f.detail.find("limits.message_ms (50 ms)"), std::string::npos) << f.detail;
   }
-  EXPECT_EQ(audit_record(m, Envelope{}, late, *cfg).value("deadline_passed", false), true);
+  EXPECT_EQ(to_json(message_record(m, Envelope{}, late, *cfg)).value("deadline_passed", false), true);
   EXPECT_TRUE(store->get_message("late@support.example.com").has_value());
 }
 

@@ -47,7 +47,7 @@ TEST(Languages, AGermanReplyIsSkippedByTheRulesThatReadWordsAndJudgedByTheOthers
   EXPECT_EQ(v.language, "de");
   const nlohmann::json check = check_record(files.back().string(), last, v);
   EXPECT_EQ(check["language"], "de");
-  EXPECT_EQ(audit_record(last, Envelope{}, v, *cfg)["language"], "de");
+  EXPECT_EQ(to_json(message_record(last, Envelope{}, v, *cfg))["language"], "de");
 
   for (const auto& f : check["findings"]) {
     const Rule* rule = find_rule(f["rule"].get<std::string>());

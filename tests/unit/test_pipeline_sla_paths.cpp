@@ -10,7 +10,7 @@
 #include "config/config.h"
 #include "pipeline/pipeline.h"
 #include "sla/clock.h"
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 #include "message/message.h"
 #include "store/sqlite_store.h"
 
@@ -109,7 +109,7 @@ TEST_F(SlaPaths, AcceptAnnotateAndFixStopTheClockAtDelivery) {
     run(kCustomer, kT0);
     Verdict v = run(reply("a1@support.example.com", r.cc), kT0 + kHour);
     EXPECT_EQ(v.action, r.want);
-    expect_sla(v.sla, 3600, "within_target", true, "2026-11-02T09:00:00Z");
+    expect_sla(v.sla.to_json(), 3600, "within_target", true, "2026-11-02T09:00:00Z");
     EXPECT_FALSE(state().waiting_since.has_value());
     TearDown();
   }
@@ -120,15 +120,15 @@ TEST_F(SlaPaths, ARejectedReplyIsNotSentAndItsResendIsTheReply) {
   run(kCustomer, kT0);
   Verdict v = run(reply("a1@support.example.com", false), kT0 + kHour);
   EXPECT_EQ(v.action, FinalAction::reject);
-  expect_sla(v.sla, std::nullopt, "not_sent", false, "2026-11-02T09:00:00Z");
-  EXPECT_EQ(v.sla["reason"], "rejected");
+  expect_sla(v.sla.to_json(), std::nullopt, "not_sent", false, "2026-11-02T09:00:00Z");
+  EXPECT_EQ(v.sla.reason, "rejected");
   EXPECT_FALSE(store_->get_message("a1@support.example.com").has_value()) << "a rejected reply leaves no trace";
   EXPECT_EQ(state().waiting_since, kT0) << "the customer still waits";
 
   // The corrected resend, an hour later (the same Message-ID, as a client sends it again).
   v = run(reply("a1@support.example.com", true), kT0 + 2 * kHour);
   EXPECT_EQ(v.action, FinalAction::accept);
-  expect_sla(v.sla, 7200, "within_target", true, "2026-11-02T09:00:00Z");
+  expect_sla(v.sla.to_json(), 7200, "within_target", true, "2026-11-02T09:00:00Z");
   EXPECT_FALSE(state().waiting_since.has_value());
 }
 
@@ -137,7 +137,7 @@ TEST_F(SlaPaths, AHeldReplyCountsWhenReleased) {
   run(kCustomer, kT0);
   Verdict v = run(reply("a1@support.example.com", false), kT0 + kHour);
   EXPECT_EQ(v.action, FinalAction::hold);
-  expect_sla(v.sla, std::nullopt, "held", false, "2026-11-02T09:00:00Z");
+  expect_sla(v.sla.to_json(), std::nullopt, "held", false, "2026-11-02T09:00:00Z");
   EXPECT_EQ(store_->get_message("a1@support.example.com")->status, "held");
   EXPECT_EQ(state().waiting_since, kT0) << "held is not delivered: the customer still waits";
 
@@ -167,7 +167,7 @@ TEST_F(SlaPaths, ADiscardedHeldReplyNeverStopsTheClock) {
   EXPECT_EQ(state().waiting_since, kT0);
   reply_all(Action::annotate);
   Verdict v = run(reply("a2@support.example.com", true), kT0 + 5 * kHour);
-  expect_sla(v.sla, 18000, "over_target", true, "2026-11-02T09:00:00Z");
+  expect_sla(v.sla.to_json(), 18000, "over_target", true, "2026-11-02T09:00:00Z");
 }
 
 // The daemon answers 451 when the audit record cannot be written: the store takes the message
@@ -197,7 +197,7 @@ TEST_F(SlaPaths, ATempfailedMessageLeavesNoTraceAndItsRetryCountsOnce) {
   EXPECT_EQ(state().waiting_since, kT0 + 600'000) << "taken back, the tempfailed reply stopped nothing";
   EXPECT_EQ(state().replies, 0);
   Verdict v = run(reply("a1@support.example.com", true), kT0 + kHour + 300'000);
-  expect_sla(v.sla, 3300, "within_target", true, "2026-11-02T09:10:00Z");
+  expect_sla(v.sla.to_json(), 3300, "within_target", true, "2026-11-02T09:10:00Z");
   EXPECT_EQ(v.thread_found_by, "references");
 }
 
@@ -206,7 +206,7 @@ TEST_F(SlaPaths, ARepeatCountsNothing) {
   run(kCustomer, kT0);
   run(reply("a1@support.example.com", true), kT0 + kHour);
   Verdict v = run(reply("a1@support.example.com", true), kT0 + 2 * kHour);
-  expect_sla(v.sla, std::nullopt, "none", false, nullptr);
+  expect_sla(v.sla.to_json(), std::nullopt, "none", false, nullptr);
 }
 
 // Threads found the way help desks find them when References are gone.
@@ -230,14 +230,14 @@ TEST_F(SlaPaths, ThreadsFoundByThreadIndexTicketAndSubject) {
                   kT0 + kHour);
   EXPECT_EQ(a.thread_found_by, "thread-index");
   EXPECT_EQ(a.thread_id, c.thread_id);
-  expect_sla(a.sla, 3600, "within_target", true, "2026-11-02T09:00:00Z");
+  expect_sla(a.sla.to_json(), 3600, "within_target", true, "2026-11-02T09:00:00Z");
 
   // A ticket token in the subject.
   c = run(customer("carl@other.example", "t1@other.example", "[#5521] Delivery late", ""), kT0);
   a = run(agent("carl@other.example", "t2@support.example.com", "Re: [#5521] Delivery late", ""), kT0 + 2 * kHour);
   EXPECT_EQ(a.thread_found_by, "ticket");
   EXPECT_EQ(a.thread_id, c.thread_id);
-  expect_sla(a.sla, 7200, "within_target", true, "2026-11-02T09:00:00Z");
+  expect_sla(a.sla.to_json(), 7200, "within_target", true, "2026-11-02T09:00:00Z");
 
   // A customer who writes a new message with the same subject a day later: the same thread, and
   // the wait still runs from the first message.
@@ -252,7 +252,7 @@ TEST_F(SlaPaths, ThreadsFoundByThreadIndexTicketAndSubject) {
   a = run(agent("dina@third.example", "s4@support.example.com", "Re: Password reset link expired", ""), kT0 + 26 * kHour);
   EXPECT_EQ(a.thread_found_by, "subject");
   EXPECT_EQ(a.thread_id, c.thread_id);
-  expect_sla(a.sla, 93600, "breached", true, "2026-11-02T09:00:00Z");
+  expect_sla(a.sla.to_json(), 93600, "breached", true, "2026-11-02T09:00:00Z");
   // A follow-up whose subject differs only in case and spacing is the same subject (the key
   // subject-continuity compares by): its thread, and the wait counted from the first message.
   c = run(customer("fay@fifth.example", "k1@fifth.example", "Invoice 7731 charged twice", ""), kT0);
@@ -261,7 +261,7 @@ TEST_F(SlaPaths, ThreadsFoundByThreadIndexTicketAndSubject) {
   EXPECT_EQ(again.thread_id, c.thread_id);
   a = run(agent("fay@fifth.example", "k3@support.example.com", "Re: Invoice 7731 charged twice", ""), kT0 + 4 * kHour);
   EXPECT_EQ(a.thread_id, c.thread_id);
-  expect_sla(a.sla, 14400, "over_target", true, "2026-11-02T09:00:00Z");
+  expect_sla(a.sla.to_json(), 14400, "over_target", true, "2026-11-02T09:00:00Z");
   // Past the window the same subject is a new thread.
   Verdict late = run(customer("dina@third.example", "s5@third.example", "Password reset link expired", ""),
                      kT0 + 26 * kHour + 15 * 24 * kHour);

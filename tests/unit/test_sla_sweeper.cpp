@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "pipeline/pipeline.h"
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 #include "store/sqlite_store.h"
 
 namespace sm {
@@ -136,7 +136,7 @@ TEST(Sweeper, KeptPromiseIsReported) {
                                  "Order 5521 left our warehouse this morning; tracking number ZX1.", "a1@support.example.com"),
                             f.cfg->limits);
   Verdict v = p.process(m, Envelope{}, kFri17 + kH, *f.cfg);
-  EXPECT_EQ(v.sla["promise_kept"], true);
+  EXPECT_EQ(v.sla.promise_kept, true);
   EXPECT_EQ(sweep(*f.store, kFri17 + 10 * kH, sla_settings(*f.cfg), f.audit.get()), 0u);
 }
 

@@ -1,5 +1,5 @@
 // SLA sweeper.
-#include "sla/sweeper.h"
+#include "pipeline/sweeper.h"
 
 namespace sm {
 
@@ -13,15 +13,12 @@ std::size_t sweep(ThreadStore& store, TimeMs now, const SlaSettings& settings, A
     for (const auto& t : due) {
       ThreadSla state = ThreadSla::parse(t.sla);
       for (auto& e : sla_due_events(state, now, settings)) {
-        nlohmann::json rec = std::move(e.detail);
-        rec["thread_id"] = t.thread_id;
-        rec["subject"] = t.subject;
-        rec["at"] = format_rfc3339(now);
+        const SlaEventRecord rec{std::move(e), t.thread_id, t.subject, now};
         // An event that cannot be audited is not marked as done: the thread's state is left as it
         // was, so the next sweep comes round to it again, and this sweep ends here (the audit
         // log is full or gone; the others would fail the same way).
-        if (audit != nullptr && !audit->write(e.event, rec)) return events;
-        if (on_event) on_event(e.event, rec);
+        if (audit != nullptr && !write_audit_record(*audit, rec)) return events;
+        if (on_event) on_event(rec);
         ++events;
       }
       auto next = sla_next_due(state, settings);

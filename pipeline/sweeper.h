@@ -4,9 +4,9 @@
 #pragma once
 #include <cstddef>
 #include <functional>
-#include <string>
 
 #include "audit/audit_log.h"
+#include "pipeline/audit_record.h"
 #include "sla/clock.h"
 #include "store/thread_store.h"
 
@@ -16,7 +16,7 @@ namespace sm {
 // When an event's audit record cannot be written the sweep stops there and that thread's state is
 // not saved: the event is written by a later sweep, once the audit log takes records again.
 // `on_event`, when given, is told of each event after it is audited (the daemon sends notices).
-using SlaEventSink = std::function<void(const std::string& event, const nlohmann::json& record)>;
+using SlaEventSink = std::function<void(const SlaEventRecord& record)>;
 std::size_t sweep(ThreadStore& store, TimeMs now, const SlaSettings& settings, AuditLog* audit,
                   const SlaEventSink& on_event = nullptr);
 
