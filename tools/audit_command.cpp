@@ -8,12 +8,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <ostream>
 
 #include "audit/anchor.h"
 #include "audit/audit_log.h"
 #include "audit/seal.h"
+#include "base/files.h"
 #include "message/message.h"
 #include "tools/mailbox.h"
 
@@ -22,14 +22,6 @@ namespace sm {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = in.is_open();
-  std::ostringstream b;
-  if (*ok) b << in.rdbuf();
-  return b.str();
-}
 
 // The anchors in mail: each message's body text (MIME decoded: a relay may have re-encoded it).
 void anchors_in_mail(const std::vector<MailItem>& mail, std::vector<FoundAnchor>* out, std::vector<std::string>* notes) {
@@ -51,9 +43,8 @@ bool load_verify_options(const IntegrityArgs& args, VerifyOptions* options, std:
     options->keys.push_back(*v);
   }
   for (const auto& f : args.key_files) {
-    bool ok = false;
-    std::string text = slurp(f, &ok);
-    if (!ok) {
+    std::string text;
+    if (!read_file(f, &text)) {
       *error = "--key-file " + f + ": cannot read: " + std::strerror(errno);
       *code = 66;
       return false;
@@ -95,9 +86,8 @@ bool load_verify_options(const IntegrityArgs& args, VerifyOptions* options, std:
       *error = "--anchors " + source + ": not a file, a Maildir or an mbox";
       return false;
     }
-    bool ok = false;
-    std::string text = slurp(source, &ok);
-    if (!ok) {
+    std::string text;
+    if (!read_file(source, &text)) {
       *error = "--anchors " + source + ": cannot read: " + std::strerror(errno);
       return false;
     }

@@ -2,9 +2,9 @@
 #include "tools/mailbox.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
+
+#include "base/files.h"
 
 namespace sm {
 
@@ -13,10 +13,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream b;
-  b << in.rdbuf();
-  return b.str();
+  std::string text;
+  read_file(p.string(), &text);
+  return text;
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
 // `setup-postfix`, `setup-sendmail`, `held`, `release` and `discard`: the admin's day around the MTA.
+// setup-postfix is in postfix_mta.cpp, setup-sendmail in sendmail_mta.cpp; held, release and
+// discard (mta_commands.cpp) work on either MTA through mta.h.
 #pragma once
 #include <sys/types.h>
 

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "base/files.h"
 #include "base/strings.h"
 
 namespace sm {
@@ -21,15 +21,6 @@ std::string bare_address(std::string_view a) {
   a = trim(a);
   if (a.size() >= 2 && a.front() == '<' && a.back() == '>') a = a.substr(1, a.size() - 2);
   return std::string(a);
-}
-
-bool read_file(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
-  return static_cast<bool>(in) || in.eof();
 }
 
 }  // namespace

@@ -480,7 +480,9 @@ class Postfix:
 
 
 class Stack:
-    """Sink + milter + Postfix, started together and always stopped together."""
+    """Sink + milter + Postfix, started together and always stopped together. Like
+    sendmail_stack.Stack it offers send, held, wait_delivered, sink and milter: what the cases of
+    test_mta_actions.py run over."""
 
     def __init__(self, milter_kwargs=None, default_action="tempfail", with_milter=True):
         self.work = Workdir()
@@ -518,6 +520,14 @@ class Stack:
         return wait_until(lambda: self.sink.find(message_id), timeout,
                           f"{message_id} at the sink", self.diagnostics)
 
+    def send(self, data, mail_from, rcpts):
+        """Sends one message to Postfix over SMTP; returns (code, text) of the final reply."""
+        return self.postfix.send(data, mail_from, rcpts)
+
+    def held(self, queue_id):
+        """The hold queue's entry (postqueue -j) of `queue_id`; None when it is not on hold."""
+        return next((q for q in self.postfix.hold_queue() if q["queue_id"] == queue_id), None)
+
 
 def make_message(message_id, sender, to, subject, body, cc=(), in_reply_to=None, references=(),
                  date="Mon, 02 Nov 2026 09:00:00 +0000", extra_headers=()):
@@ -530,7 +540,7 @@ def make_message(message_id, sender, to, subject, body, cc=(), in_reply_to=None,
         subject.encode("ascii")
         subj = subject
     except UnicodeEncodeError:
-        subj = Header(subject, "utf-8").encode()
+        subj = Header(subject, "utf-8").encode(linesep="\r\n")  # folded with CRLF: Sendmail refuses a bare LF
     headers += [("Subject", subj), ("Date", date), ("Message-ID", f"<{message_id}>")]
     if in_reply_to:
         headers.append(("In-Reply-To", f"<{in_reply_to}>"))

@@ -371,3 +371,11 @@ class Stack:
     def wait_delivered(self, message_id, timeout=30):
         return harness.wait_until(lambda: self.sink.find(message_id), timeout,
                                   f"{message_id} at the sink", self.diagnostics)
+
+    def send(self, data, mail_from, rcpts):
+        """Sends one message to Sendmail over SMTP; returns (code, text) of the final reply."""
+        return self.sendmail.send(data, mail_from, rcpts)
+
+    def held(self, queue_id):
+        """The quarantine's entry (`mailq -qQ`) of `queue_id`; None when it is not quarantined."""
+        return self.sendmail.mailq("-qQ").get(queue_id)

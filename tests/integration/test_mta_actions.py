@@ -1,24 +1,34 @@
-"""Every action through a real Postfix: annotate (headers at the sink), fix (restored subject,
-added Cc and recipient), hold (Postfix's hold queue), reject (550 with the text for the agent),
-observe (nothing changes, the audit says what would have happened), and notices on hold.
-The rules' config changes between tests by SIGHUP, which the audit log confirms."""
+"""Every action through a real MTA, the same cases against Postfix (harness.py) and Sendmail 8.17
+(sendmail_stack.py): annotate (the policy header at the sink), fix (restored subject, added Cc and
+recipient), reject (550 with the text for the agent), observe (nothing changes, the audit says what
+would have happened), hold (Postfix's hold queue, Sendmail's quarantine). Then what only one of
+them has: Postfix's notices on hold and a long Received chain; Sendmail's queue id in the audit
+record, `mailq -qQ` showing the reason, a held message released with `sendmail -qQ -qI<id>` or
+discarded by removing its queue files. The rules' config changes between tests by SIGHUP, which
+the audit log confirms.
+
+Run one MTA's cases by naming its class: test_mta_actions.py PostfixActions (or SendmailActions)."""
 
 import base64
+import os
 import signal
 import unittest
 import uuid
 
 import harness
+import sendmail_stack
 
 CUSTOMER_BODY = ("Hello,\n\nthe invoice 7731 lists the premium plan twice this month.\n"
                  "Could you remove the duplicate line and send a corrected invoice?\n\nAna Lopez")
 
 
-class PostfixActions(unittest.TestCase):
+class MtaActions:
+    """The cases every MTA runs; a subclass names its stack (`make_stack`) and checks what its MTA
+    shows of a held message (`check_held`)."""
+
     @classmethod
     def setUpClass(cls):
-        cls.stack = harness.Stack().start()
-        cls.reloads = 0
+        cls.stack = cls.make_stack().start()
 
     @classmethod
     def tearDownClass(cls):
@@ -40,10 +50,11 @@ class PostfixActions(unittest.TestCase):
         subjects = {"en": "Invoice 7731 lists the plan twice", "ru": "Счёт 7731: тариф указан дважды",
                     "es": "Factura 7731: el plan aparece dos veces"}
         subject = subjects[lang]
-        self.stack.postfix.send(harness.make_message(
+        code, text = self.stack.send(harness.make_message(
             c1, "Ana Lopez <ana@client.example>", ["help@support.example.com"], subject, CUSTOMER_BODY,
             cc=["Bob Stone <bob@client.example>"]), "ana@client.example",
             ["help@support.example.com", "bob@client.example"])
+        self.assertEqual(code, 250, text)
         self.stack.milter.audit_for(c1)
         return c1, subject, tag
 
@@ -52,18 +63,40 @@ class PostfixActions(unittest.TestCase):
         a1 = f"a-{tag}@support.example.com"
         body = "Hi Ana,\n\nthe corrected invoice is attached.\n\nSam\nExample Support, +1 555 0100"
         if quote:
-            body += "\n\nOn Mon, 2 Nov 2026 at 09:00, Ana Lopez <ana@client.example> wrote:\n" + harness.quote(CUSTOMER_BODY)
-        code, text = self.stack.postfix.send(harness.make_message(
+            body += ("\n\nOn Mon, 2 Nov 2026 at 09:00, Ana Lopez <ana@client.example> wrote:\n"
+                     + harness.quote(CUSTOMER_BODY))
+        code, text = self.stack.send(harness.make_message(
             a1, "Sam Agent <sam@support.example.com>", ["ana@client.example"], subject, body,
             in_reply_to=c1, references=[c1]), "sam@support.example.com", ["ana@client.example"])
         return a1, code, text
+
+    def wait_held(self, rec, what):
+        """The MTA's entry of the held message `rec` (its audit record), once the MTA shows it held."""
+        return harness.wait_until(lambda: self.stack.held(rec["queue_id"]), 20, what, self.stack.diagnostics)
+
+    def held_reply(self, lang="en"):
+        """A reply held by reply-all: its id and audit record, once the MTA shows it held."""
+        self.configure({"reply-all": {"action": "hold"}})
+        c1, subject, tag = self.conversation(lang)
+        a1, code, text = self.bad_reply(c1, tag, subject="Re: " + subject, quote=True)
+        self.assertEqual(code, 250, text)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "hold")
+        self.assertIn("reply-all", rec["hold_reason"])
+        held = self.wait_held(rec, "the reply held by the MTA")
+        self.check_held(rec, text, held)
+        self.assertIsNone(self.stack.sink.find(a1))
+        return a1, rec
+
+    def check_rejected(self, a1):
+        """What else the MTA shows of the rejected reply `a1`: nothing (see SendmailActions)."""
 
     def test_annotate_adds_the_policy_header(self):
         self.configure({"subject-continuity": {"action": "log"}, "reply-all": {"action": "annotate"},
                         "quoted-history": {"action": "annotate"}})
         c1, subject, tag = self.conversation()
-        a1, code, _ = self.bad_reply(c1, tag, subject="Re: " + subject)
-        self.assertEqual(code, 250)
+        a1, code, text = self.bad_reply(c1, tag, subject="Re: " + subject)
+        self.assertEqual(code, 250, text)
         msg = self.stack.wait_delivered(a1)
         self.assertEqual(msg["X-Support-Policy"], "fail=reply-all,quoted-history")
         self.assertEqual(msg["Subject"], "Re: " + subject)
@@ -76,11 +109,12 @@ class PostfixActions(unittest.TestCase):
         self.configure({"subject-continuity": {"action": "fix"}, "reply-all": {"action": "fix"},
                         "quoted-history": {"action": "log"}})
         c1, subject, tag = self.conversation()
-        a1, code, _ = self.bad_reply(c1, tag, quote=True)
-        self.assertEqual(code, 250)
+        a1, code, text = self.bad_reply(c1, tag, quote=True)
+        self.assertEqual(code, 250, text)
         msg = self.stack.wait_delivered(a1)
         self.assertEqual(msg["Subject"], "Re: " + subject)
         self.assertIn("bob@client.example", str(msg["Cc"]))
+        # The MTA delivered to the recipient the milter added (smfi_addrcpt) too.
         self.assertEqual(harness.Sink.envelope_recipients(msg), ["ana@client.example", "bob@client.example"])
         self.assertIn("fixed=subject-continuity,reply-all", msg["X-Support-Policy"])
         self.assertEqual(self.stack.milter.audit_for(a1)["action"], "fix")
@@ -88,26 +122,12 @@ class PostfixActions(unittest.TestCase):
     def test_fix_in_russian_encodes_the_restored_subject(self):
         self.configure({"subject-continuity": {"action": "fix"}})
         c1, subject, tag = self.conversation("ru")
-        a1, code, _ = self.bad_reply(c1, tag, subject="Исправленный счёт", quote=True)
-        self.assertEqual(code, 250)
+        a1, code, text = self.bad_reply(c1, tag, subject="Исправленный счёт", quote=True)
+        self.assertEqual(code, 250, text)
         msg = self.stack.wait_delivered(a1)
         self.assertEqual(msg["Subject"], "Re: " + subject)
         raw = msg.as_bytes()
         self.assertNotIn("Счёт".encode(), raw.split(b"\n\n")[0], "the header is encoded, not raw UTF-8")
-
-    def test_hold_puts_the_message_in_the_hold_queue(self):
-        self.configure({"reply-all": {"action": "hold"}})
-        c1, subject, tag = self.conversation("es")
-        a1, code, _ = self.bad_reply(c1, tag, subject="Re: " + subject, quote=True)
-        self.assertEqual(code, 250)
-        rec = self.stack.milter.audit_for(a1)
-        self.assertEqual(rec["action"], "hold")
-        self.assertIn("reply-all", rec["hold_reason"])
-        held = harness.wait_until(
-            lambda: [q for q in self.stack.postfix.hold_queue() if q["queue_id"] == rec["queue_id"]],
-            20, "the message in the hold queue", self.stack.diagnostics)
-        self.assertEqual(held[0]["queue_name"], "hold")
-        self.assertIsNone(self.stack.sink.find(a1))
 
     def test_reject_tells_the_agent_what_to_fix(self):
         self.configure({"reply-all": {"action": "reject"}})
@@ -117,12 +137,14 @@ class PostfixActions(unittest.TestCase):
         self.assertIn("5.7.1", text)
         self.assertIn("reply-all: add bob@client.example to Cc", text)
         self.assertEqual(self.stack.milter.audit_for(a1)["action"], "reject")
+        self.check_rejected(a1)
+        self.assertIsNone(self.stack.sink.find(a1))
 
     def test_observe_changes_nothing_and_logs_what_would_happen(self):
         self.configure({"subject-continuity": {"action": "fix"}, "reply-all": {"action": "reject"}}, mode="observe")
         c1, subject, tag = self.conversation()
-        a1, code, _ = self.bad_reply(c1, tag)
-        self.assertEqual(code, 250)
+        a1, code, text = self.bad_reply(c1, tag)
+        self.assertEqual(code, 250, text)
         msg = self.stack.wait_delivered(a1)
         self.assertEqual(msg["Subject"], "Corrected invoice")
         self.assertIsNone(msg["X-Support-Policy"])
@@ -132,23 +154,34 @@ class PostfixActions(unittest.TestCase):
         self.assertEqual(rec["would"], "reject")
         self.assertEqual(rec["mode"], "observe")
 
+    def test_hold_keeps_the_message_in_the_mta(self):
+        self.held_reply("es")
+
     def test_rude_reply_is_held_by_polite_tone(self):
         self.configure({})  # the shipped defaults: polite-tone holds
         c1, subject, tag = self.conversation("ru")
         a1 = f"rude-{tag}@support.example.com"
         body = ("Иван, вы что, идиоты? Всё написано на сайте.\n\nАнна\n+7 495 000-00-00\n\n"
                 "Пн, 2 нояб. 2026 г., в 09:00, Ana Lopez <ana@client.example> написал(а):\n" + harness.quote(CUSTOMER_BODY))
-        code, _ = self.stack.postfix.send(harness.make_message(
+        code, text = self.stack.send(harness.make_message(
             a1, "Анна <anna@support.example.com>", ["ana@client.example"], "Re: " + subject, body,
             cc=["bob@client.example"], in_reply_to=c1, references=[c1]), "anna@support.example.com",
             ["ana@client.example", "bob@client.example"])
-        self.assertEqual(code, 250)
+        self.assertEqual(code, 250, text)
         rec = self.stack.milter.audit_for(a1)
         self.assertEqual(rec["action"], "hold")
         tone = [f for f in rec["findings"] if f["rule"] == "polite-tone"][0]
         self.assertIn("идиот", tone["detail"])
-        harness.wait_until(lambda: [q for q in self.stack.postfix.hold_queue() if q["queue_id"] == rec["queue_id"]],
-                           20, "the rude reply in the hold queue", self.stack.diagnostics)
+        self.wait_held(rec, "the rude reply held by the MTA")
+
+
+class PostfixActions(MtaActions, unittest.TestCase):
+    @classmethod
+    def make_stack(cls):
+        return harness.Stack()
+
+    def check_held(self, rec, text, held):
+        self.assertEqual(held["queue_name"], "hold")
 
     def test_rude_reply_behind_a_long_received_chain_is_held(self):
         # 600 lines of Received header before the Content-Type and Content-Transfer-Encoding (one
@@ -166,7 +199,7 @@ class PostfixActions(unittest.TestCase):
                 f"Subject: Re: {subject}\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{a1}>\r\n"
                 f"In-Reply-To: <{c1}>\r\nReferences: <{c1}>\r\nMIME-Version: 1.0\r\n"
                 "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body)
-        code, text = self.stack.postfix.send(data, "sam@support.example.com", ["ana@client.example", "bob@client.example"])
+        code, text = self.stack.send(data, "sam@support.example.com", ["ana@client.example", "bob@client.example"])
         self.assertEqual(code, 250, text)
         rec = self.stack.milter.audit_for(a1)
         self.assertEqual(rec["action"], "hold", rec)
@@ -174,8 +207,7 @@ class PostfixActions(unittest.TestCase):
         self.assertEqual(tone["result"], "fail")
         self.assertIn("stupid", tone["detail"])
         self.assertNotIn("notes", rec)  # no limit was passed
-        harness.wait_until(lambda: [q for q in self.stack.postfix.hold_queue() if q["queue_id"] == rec["queue_id"]],
-                           20, "the reply in the hold queue", self.stack.diagnostics)
+        self.wait_held(rec, "the reply in the hold queue")
 
     def test_hold_notifies_the_rules_address_without_looping(self):
         notify = ('[notify]\ncommand = ["/usr/sbin/sendmail", "-C", "%s", "-oi", "-f", "<>"]\n'
@@ -196,6 +228,85 @@ class PostfixActions(unittest.TestCase):
                           if r.get("direction_reason") == "a support-milter notice"]
         self.assertTrue(notice_records)
         self.assertEqual(notice_records[-1]["action"], "accept")
+
+
+class SendmailActions(MtaActions, unittest.TestCase):
+    @classmethod
+    def make_stack(cls):
+        return sendmail_stack.Stack()
+
+    def check_held(self, rec, text, held):
+        self.assertEqual(rec["queue_id"], sendmail_stack.queue_id_of(text))
+        # mailq cuts the reason at its column width.
+        self.assertTrue(held["quarantine"].startswith("support-milter: reply-all; dropped from the conversation"),
+                        held["quarantine"])
+        self.assertTrue(rec["hold_reason"].startswith(held["quarantine"]))
+        self.assertNotIn(rec["queue_id"], self.stack.sendmail.mailq(), "a quarantined message is not in the plain listing")
+
+    def check_rejected(self, a1):
+        self.assertEqual(self.stack.sendmail.queue_files_with(a1), [], "nothing of the rejected reply stays queued")
+
+    def test_audit_record_carries_sendmails_queue_id_and_the_direction(self):
+        self.configure({"reply-all": {"action": "annotate"}})
+        tag = uuid.uuid4().hex[:10]
+        c1 = f"c-{tag}@client.example"
+        code, text = self.stack.send(harness.make_message(
+            c1, "Ana Lopez <ana@client.example>", ["help@support.example.com"], "Order 5521", CUSTOMER_BODY),
+            "ana@client.example", ["help@support.example.com"])
+        self.assertEqual(code, 250, text)
+        qid = sendmail_stack.queue_id_of(text)
+        self.assertIsNotNone(qid, text)
+        rec = self.stack.milter.audit_for(c1)
+        self.assertEqual(rec["queue_id"], qid)
+        self.assertEqual(rec["direction"], "inbound")
+        a1, code, text = self.bad_reply(c1, tag, "Re: Order 5521", quote=True)
+        self.assertEqual(code, 250, text)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["queue_id"], sendmail_stack.queue_id_of(text))
+        self.assertEqual(rec["direction"], "outbound")
+        # The same id is the one in Sendmail's Received: line of the delivered copy.
+        msg = self.stack.wait_delivered(a1)
+        self.assertIn(f"id {rec['queue_id']}", " ".join(msg.get_all("Received")))
+
+    def test_hold_quarantines_and_a_quarantine_queue_run_delivers(self):
+        a1, rec = self.held_reply()
+        # A queue run over the quarantine, for this id, delivers the message as it is.
+        r = self.stack.sendmail.run("-qQ", f"-qI{rec['queue_id']}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.stack.wait_delivered(a1)
+        self.assertNotIn(rec["queue_id"], self.stack.sendmail.mailq("-qQ"))
+
+    def test_hold_then_unquarantine_and_a_queue_run_delivers(self):
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        sendmail = self.stack.sendmail
+        # -Q without a reason takes the quarantine off; -qQ selects among quarantined messages
+        # (-Q -qI<id> alone matches nothing: it looks in the plain queue).
+        r = sendmail.run("-Q", "-qQ", f"-qI{qid}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sendmail.mailq("-qQ"), {})
+        self.assertIsNone(sendmail.mailq()[qid]["quarantine"])
+        self.assertIsNone(self.stack.sink.find(a1), "taking the quarantine off does not deliver by itself")
+        r = sendmail.run(f"-qI{qid}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.stack.wait_delivered(a1)
+        harness.wait_until(lambda: qid not in sendmail.mailq(), 20, "the delivered message to leave the queue",
+                           self.stack.diagnostics)
+
+    def test_hold_then_discard_by_removing_the_queue_files(self):
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        sendmail = self.stack.sendmail
+        # Sendmail has no command that deletes a message: a quarantined one is its hf (the
+        # quarantined qf) and df files, which no queue run without -qQ touches.
+        files = sorted(os.listdir(sendmail.queue))
+        self.assertEqual([f for f in files if f.endswith(qid)], ["df" + qid, "hf" + qid])
+        for f in ("hf" + qid, "df" + qid):
+            os.unlink(os.path.join(sendmail.queue, f))
+        self.assertNotIn(qid, sendmail.mailq("-qQ"))
+        r = sendmail.run("-qQ")  # a run over the whole quarantine finds nothing to deliver
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsNone(self.stack.sink.find(a1))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,212 @@
+// Postfix: `setup-postfix` (postconf reads main.cf and master.cf, postconf -e writes main.cf) and
+// its hold queue for `held`, `release` and `discard` (postqueue -j lists it, postsuper -H releases,
+// postsuper -d deletes).
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config/config.h"
+#include "tools/mta.h"
+#include "tools/mta_commands.h"
+#include "tools/mta_process.h"
+#include "tools/postfix_setup.h"
+
+namespace sm {
+
+namespace {
+
+// A Postfix program with -c DIR when a configuration directory is given.
+std::vector<std::string> postfix_cmd(const std::string& tool, const std::string& dir) {
+  std::vector<std::string> argv = {tool};
+  if (!dir.empty()) argv.insert(argv.end(), {"-c", dir});
+  return argv;
+}
+
+// "name = value" lines of postconf into a map.
+std::map<std::string, std::string> parse_postconf(const std::string& out) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    auto eq = line.find(" = ");
+    if (eq != std::string::npos) m[line.substr(0, eq)] = line.substr(eq + 3);
+    else if (line.size() > 2 && line.ends_with(" =")) m[line.substr(0, line.size() - 2)] = "";
+  }
+  return m;
+}
+
+// Services of master.cf that talk to milters (smtpd, cleanup) and run chrooted.
+std::vector<std::string> chrooted_milter_clients(const std::string& dir) {
+  auto argv = postfix_cmd("postconf", dir);
+  argv.push_back("-F");
+  auto r = run_process(argv);
+  std::map<std::string, std::string> fields = parse_postconf(r.out);
+  std::vector<std::string> out;
+  for (const auto& [key, value] : fields) {
+    if (!key.ends_with("/command")) continue;
+    std::string service = key.substr(0, key.size() - 8);
+    std::string program = value.substr(0, value.find(' '));
+    if (program != "smtpd" && program != "cleanup") continue;
+    auto chroot = fields.find(service + "/chroot");
+    if (chroot != fields.end() && chroot->second == "y") out.push_back(service);
+  }
+  return out;
+}
+
+class PostfixMta final : public Mta {
+ public:
+  PostfixMta(std::string dir, const char* command) : dir_(std::move(dir)), cmd_(command) {}
+
+  bool read_queue(std::vector<QueueEntry>* entries) override {
+    auto argv = postfix_cmd("postqueue", dir_);
+    argv.push_back("-j");
+    auto r = run_mta_program(argv, cmd_, "postqueue -j");
+    if (!r) return false;
+    std::vector<std::size_t> bad;
+    *entries = parse_postqueue_json(r->out, &bad);
+    for (auto line : bad)
+      std::cerr << "support-milter " << cmd_ << ": postqueue -j line " << line << " is not a queue entry; skipped\n";
+    return true;
+  }
+
+  std::string not_held(const std::string&, const QueueEntry* found) override {
+    if (found == nullptr) return " is not in the Postfix queue";
+    return " is in the " + found->queue_name + " queue, not on hold";
+  }
+
+  int release(const std::string& queue_id, const std::vector<QueueEntry>&) override { return postsuper(queue_id, false); }
+  int discard(const std::string& queue_id) override { return postsuper(queue_id, true); }
+
+ private:
+  // postsuper -H (release) or -d (delete) on a message of the hold queue.
+  int postsuper(const std::string& queue_id, bool discard) {
+    auto argv = postfix_cmd("postsuper", dir_);
+    argv.insert(argv.end(), {discard ? "-d" : "-H", queue_id});
+    // postsuper -d reads "-" as "all": the id was validated and never starts with '-'.
+    auto r = run_mta_program(argv, cmd_, "postsuper");
+    if (!r) return kUnavailable;
+    // postsuper exits 0 also when it found nothing to do (someone else was quicker): look again.
+    std::vector<QueueEntry> after;
+    if (!read_queue(&after)) return kUnavailable;
+    for (const auto& e : after)
+      if (e.queue_id == queue_id && (discard || e.queue_name == "hold")) {
+        std::cerr << "support-milter " << cmd_ << ": postsuper left " << queue_id << " in the " << e.queue_name
+                  << " queue: " << first_line(r->err) << "\n";
+        return kUnavailable;
+      }
+    return 0;
+  }
+
+  std::string dir_;
+  const char* cmd_;
+};
+
+}  // namespace
+
+std::unique_ptr<Mta> postfix_mta(const MtaSettings& settings, const char* command) {
+  return std::make_unique<PostfixMta>(settings.postfix_dir, command);
+}
+
+int run_setup_postfix(const SetupPostfixOptions& opts) {
+  const char* cmd = "setup-postfix";
+  if (opts.default_action != "tempfail" && opts.default_action != "accept") {
+    std::cerr << "support-milter setup-postfix: --default-action must be tempfail or accept\n";
+    return kUsage;
+  }
+  std::string spec = opts.socket;
+  if (spec.empty()) {
+    std::string path = opts.config_path;
+    if (path.empty() && std::filesystem::exists(kDefaultConfigPath)) path = kDefaultConfigPath;
+    try {
+      spec = (path.empty() ? default_config() : load_config(path))->milter.socket;
+    } catch (const std::exception& e) {
+      std::cerr << "support-milter " << cmd << ": " << e.what() << "\n";
+      return kConfig;
+    }
+  }
+  std::string socket = postfix_socket(spec);
+  if (socket.empty()) {
+    std::cerr << "support-milter " << cmd << ": \"" << spec
+              << "\" is not a milter socket (unix:/path, inet:HOST:PORT or inet:PORT@HOST)\n";
+    return kUsage;
+  }
+  if (!std::filesystem::is_regular_file(std::filesystem::path(opts.postfix_dir) / "main.cf")) {
+    std::cerr << "support-milter " << cmd << ": " << opts.postfix_dir << "/main.cf does not exist (--config-dir DIR)\n";
+    return kUsage;
+  }
+
+  auto argv = postfix_cmd("postconf", opts.postfix_dir);
+  auto params = postfix_parameters();
+  argv.insert(argv.end(), params.begin(), params.end());
+  argv.push_back("queue_directory");
+  auto r = run_mta_program(argv, cmd, "postconf");
+  if (!r) return kUnavailable;
+  auto current = parse_postconf(r->out);
+  auto explicit_argv = postfix_cmd("postconf", opts.postfix_dir);
+  explicit_argv.push_back("-n");
+  auto n = run_mta_program(explicit_argv, cmd, "postconf -n");
+  if (!n) return kUnavailable;
+  std::set<std::string> explicit_params;
+  for (const auto& [k, v] : parse_postconf(n->out)) explicit_params.insert(k);
+  // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory: a socket under
+  // the queue directory is written relative to it; one elsewhere cannot be reached.
+  std::vector<std::string> warnings, chroot_notes;
+  if (socket.starts_with("unix:")) {
+    const std::string path = socket.substr(5);
+    const std::string queue = current.count("queue_directory") ? current["queue_directory"] : "";
+    auto chrooted = chrooted_milter_clients(opts.postfix_dir);
+    if (!chrooted.empty() && !queue.empty() && path.starts_with(queue + "/")) {
+      socket = "unix:" + path.substr(queue.size());
+      chroot_notes.push_back("the chrooted services (" + [&] {
+        std::string list;
+        for (const auto& c : chrooted) list += (list.empty() ? "" : " ") + c;
+        return list;
+      }() + ") find " + path + " as " + socket + "; a service you run without chroot would not");
+    } else if (!chrooted.empty()) {
+      std::string w = "these services run chrooted in " + queue + " and would look for the socket at " + queue +
+                      path + ":";
+      std::string fix = "postconf -c " + opts.postfix_dir + " -F";
+      for (const auto& c : chrooted) {
+        w += " " + c;
+        fix += " " + shell_quote(c + "/chroot = n");
+      }
+      warnings.push_back(w);
+      warnings.push_back("either turn their chroot off:  " + fix);
+      warnings.push_back("or give support-milter a socket inside " + queue +
+                         " (see CHROOTED POSTFIX in support-milter(8))");
+    }
+  }
+  SetupPlan plan = plan_postfix_setup(current, explicit_params, socket, opts.default_action);
+
+  std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
+  for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
+  for (const auto& note : chroot_notes) std::cout << "  note: " << note << "\n";
+  for (const auto& w : warnings) std::cout << "  warning: " << w << "\n";
+
+  if (plan.changes.empty()) {
+    std::cout << "Nothing to change: main.cf already passes mail to support-milter with the settings it needs.\n";
+    return 0;
+  }
+  std::cout << "Changes:\n";
+  for (const auto& c : plan.changes)
+    std::cout << "  " << c.parameter << "\n    now: " << (c.was_default ? "(Postfix default) " : "")
+              << (c.before.empty() ? "(empty)" : c.before)
+              << "\n    new: " << c.after << "\n";
+  std::vector<std::string> apply = postfix_cmd("postconf", opts.postfix_dir);
+  apply.push_back("-e");
+  for (const auto& c : plan.changes) apply.push_back(c.parameter + " = " + c.after);
+  std::cout << "Command:\n  postconf";
+  for (std::size_t i = 1; i < apply.size(); ++i) std::cout << " " << shell_quote(apply[i]);
+  std::cout << "\n";
+  if (!opts.yes && !confirm("Apply these changes?")) {
+    std::cout << "Nothing changed.\n";
+    return 1;
+  }
+  if (!run_mta_program(apply, cmd, "postconf -e")) return kUnavailable;
+  std::cout << "Applied. Reload Postfix to use them: postfix" << (opts.postfix_dir == "/etc/postfix" ? "" : " -c " + opts.postfix_dir)
+            << " reload\n";
+  return 0;
+}
+
+}  // namespace sm
