@@ -129,6 +129,7 @@ MessageRecord read_message(const nlohmann::json& j) {
 SettleRecord read_settle(const nlohmann::json& j, bool discard) {
   SettleRecord r;
   r.discard = discard;
+  r.instance = str(j, "instance");
   r.queue_id = str(j, "queue_id");
   r.by = str(j, "by");
   r.reason = str(j, "reason");
@@ -224,8 +225,9 @@ nlohmann::json to_json(const MessageRecord& r) {
 }
 
 nlohmann::json to_json(const SettleRecord& r) {
-  nlohmann::json j = {{"queue_id", r.queue_id}, {"by", r.by},         {"reason", r.reason},
-                      {"user", r.user},         {"sender", r.sender}, {"recipients", r.recipients}};
+  nlohmann::json j = {{"instance", r.instance}, {"queue_id", r.queue_id}, {"by", r.by},
+                      {"reason", r.reason},     {"user", r.user},         {"sender", r.sender},
+                      {"recipients", r.recipients}};
   if (r.audited) {
     j["message_id"] = r.message_id;
     j["thread_id"] = r.thread_id;

@@ -69,6 +69,7 @@ struct MessageRecord {
 // "release" and "discard": a held message that left the hold queue, and who decided.
 struct SettleRecord {
   bool discard = false;  // the event: discard, else release
+  std::string instance;  // the server whose MTA held it
   std::string queue_id;
   std::string by;      // who decided ("mta" when it left by other means)
   std::string reason;  // why

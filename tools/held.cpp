@@ -1,4 +1,4 @@
-// Held mail: the join of postqueue -j with the audit log.
+// Held mail: the join of the MTA's hold queue with the audit log.
 #include "tools/held.h"
 
 #include <algorithm>
@@ -9,22 +9,9 @@
 #include <map>
 #include <sstream>
 
-#include "audit/record_types.h"
-
 namespace sm {
 
 namespace {
-
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t integer(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return 0;
-  return it->is_number_integer() ? it->get<std::int64_t>() : static_cast<std::int64_t>(it->get<double>());
-}
 
 std::string utc(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -34,36 +21,6 @@ std::string utc(std::int64_t t) {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
-
-std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vector<std::size_t>* bad) {
-  std::vector<QueueEntry> out;
-  std::istringstream in(text);
-  std::size_t lineno = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++lineno;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || str(j, "queue_id").empty()) {
-      if (bad != nullptr) bad->push_back(lineno);
-      continue;
-    }
-    QueueEntry e;
-    e.queue_name = str(j, "queue_name");
-    e.queue_id = str(j, "queue_id");
-    e.arrival_time = integer(j, "arrival_time");
-    e.message_size = integer(j, "message_size");
-    e.sender = str(j, "sender");
-    if (auto r = j.find("recipients"); r != j.end() && r->is_array())
-      for (const auto& rc : *r)
-        if (rc.is_object()) e.recipients.push_back(str(rc, "address"));
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-namespace {
 
 // Hands out the next line and its place (file, 1-based line); false at the end of all input.
 using LineSource = std::function<bool(std::string& line, const std::string*& file, std::size_t& lineno)>;
@@ -93,28 +50,27 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue, const 
     if (end == std::string::npos) continue;
     auto it = index.find(line.substr(start, end - start));
     if (it == index.end()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) continue;
-    if (auto problem = audit_record_type_problem(j); !problem.empty()) {
+    const AuditLine rec = read_audit_record(line);
+    if (rec.unreadable) continue;
+    if (!rec.problem.empty()) {
       if (problems != nullptr)
-        problems->push_back(*file + ":" + std::to_string(lineno) + ": " + problem + "; record skipped");
+        problems->push_back(*file + ":" + std::to_string(lineno) + ": " + rec.problem + "; record skipped");
       continue;
     }
-    if (str(j, "event") != "message") continue;
+    const auto* m = std::get_if<MessageRecord>(&rec.record);
+    if (m == nullptr) continue;
     HeldMessage& h = held[it->second];
     h.audited = true;
-    h.time = str(j, "time");
-    h.message_id = str(j, "message_id");
-    h.thread_id = str(j, "thread_id");
-    h.direction = str(j, "direction");
-    h.author = str(j, "author");
-    h.action = str(j, "action");
-    h.reason = str(j, "hold_reason");
-    h.findings = nlohmann::json::array();
-    if (auto f = j.find("findings"); f != j.end() && f->is_array())
-      for (const auto& finding : *f)
-        if (finding.is_object() && str(finding, "result") == "fail" && str(finding, "action") == "hold")
-          h.findings.push_back({{"rule", str(finding, "rule")}, {"detail", str(finding, "detail")}});
+    h.time = rec.time;
+    h.message_id = m->message_id;
+    h.thread_id = m->thread_id;
+    h.direction = m->direction;
+    h.author = m->author;
+    h.action = m->action;
+    h.reason = m->hold_reason.value_or("");
+    h.findings.clear();
+    for (const auto& f : m->findings)
+      if (f.result == "fail" && f.action == "hold") h.findings.push_back(f);
   }
   std::sort(held.begin(), held.end(), [](const HeldMessage& a, const HeldMessage& b) {
     return a.queue.arrival_time != b.queue.arrival_time ? a.queue.arrival_time < b.queue.arrival_time
@@ -216,8 +172,7 @@ std::string format_held_text(const std::vector<HeldMessage>& held) {
       if (!h.queue.hold_reason.empty()) o << "  quarantine reason: " << h.queue.hold_reason << "\n";
     } else {
       o << "  message-id " << h.message_id << ", " << h.direction << ", action " << h.action << "\n";
-      for (const auto& f : h.findings)
-        o << "  rule " << f.value("rule", "") << ": " << f.value("detail", "") << "\n";
+      for (const auto& f : h.findings) o << "  rule " << f.rule << ": " << f.detail << "\n";
       if (h.findings.empty() && !h.reason.empty()) o << "  reason: " << h.reason << "\n";
     }
     o << "  release: support-milter release " << h.queue.queue_id << " --by NAME --reason TEXT\n";
@@ -242,7 +197,8 @@ nlohmann::json held_json(const std::vector<HeldMessage>& held) {
       j["author"] = h.author;
       j["action"] = h.action;
       j["reason"] = h.reason;
-      j["findings"] = h.findings;
+      j["findings"] = nlohmann::json::array();
+      for (const auto& f : h.findings) j["findings"].push_back({{"rule", f.rule}, {"detail", f.detail}});
     }
     out.push_back(std::move(j));
   }

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/audit_record.h"
+
 namespace sm {
 
 struct QueueEntry {
@@ -20,10 +22,6 @@ struct QueueEntry {
   std::string hold_reason;  // Sendmail's quarantine reason; Postfix keeps none
 };
 
-// Parses postqueue -j output (one JSON object per line). Lines that are not JSON objects with a
-// queue_id are reported in `bad` (1-based line numbers) and skipped.
-std::vector<QueueEntry> parse_postqueue_json(const std::string& text, std::vector<std::size_t>* bad = nullptr);
-
 struct HeldMessage {
   QueueEntry queue;
   bool audited = false;       // a message record with this queue id was found
@@ -34,7 +32,7 @@ struct HeldMessage {
   std::string author;
   std::string action;         // hold, or what enforce mode decided
   std::string reason;         // hold_reason of the record
-  nlohmann::json findings = nlohmann::json::array();  // failing findings with the hold action
+  std::vector<FindingRecord> findings;  // failing findings with the hold action
 };
 
 // Held entries of `queue` (queue_name "hold") joined with the audit records in `audit_texts`

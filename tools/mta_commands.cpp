@@ -123,23 +123,27 @@ namespace {
 
 // A held message's release or discard in the store (the config's); what it did to the clock, for
 // the audit record. A store that cannot be reached is said so on stderr and in the record.
-nlohmann::json settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
+SlaResult settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
   auto unknown = [&](const std::string& why) {
     std::cerr << "support-milter " << cmd << ": the thread store was not updated: " << why << "\n";
-    return nlohmann::json{{"status", to_string(SlaStatus::unknown)}, {"reason", why}};
+    SlaResult r;
+    r.status = SlaStatus::unknown;
+    r.reason = why;
+    return r;
   };
   try {
     auto cfg = load_config(opts.config_path);
     auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
     if (opts.discard) {
       if (!store->discard_held(message_id)) return unknown("no held message " + message_id + " in the store");
-      return nlohmann::json{{"status", to_string(SlaStatus::not_sent)}, {"reason", "discarded"}};
+      SlaResult r;
+      r.status = SlaStatus::not_sent;
+      r.reason = "discarded";
+      return r;
     }
     auto r = sla_on_release(*store, message_id, now_ms(), sla_settings(*cfg));
     if (!r) return unknown("no held message " + message_id + " in the store");
-    nlohmann::json j = r->to_json();
-    j["released"] = true;
-    return j;
+    return *r;
   } catch (const std::exception& e) {
     return unknown(e.what());
   }
@@ -189,27 +193,29 @@ int run_queue_action(const QueueActionOptions& opts) {
   const HeldMessage* h = held ? &*held : nullptr;
   // The store learns what became of the message: released, it is sent now and the clock moves
   // (its figures go into the record); discarded, it never left and the customer keeps waiting.
-  nlohmann::json sla;
-  if (h != nullptr && h->audited && !h->message_id.empty()) sla = settle_held(opts, h->message_id, cmd);
-  nlohmann::json rec = {{"instance", instance_for(opts.config_path)},
-                        {"queue_id", opts.queue_id},
-                        {"by", opts.by},
-                        {"reason", opts.reason},
-                        {"user", invoking_user(::getuid(), ::getenv("SUDO_USER"), ::getenv("SUDO_UID"))},
-                        {"sender", entry.sender},
-                        {"recipients", entry.recipients}};
+  SettleRecord rec;
+  rec.discard = opts.discard;
+  rec.instance = instance_for(opts.config_path);
+  rec.queue_id = opts.queue_id;
+  rec.by = opts.by;
+  rec.reason = opts.reason;
+  rec.user = invoking_user(::getuid(), ::getenv("SUDO_USER"), ::getenv("SUDO_UID"));
+  rec.sender = entry.sender;
+  rec.recipients = entry.recipients;
   if (h != nullptr && h->audited) {
-    rec["message_id"] = h->message_id;
-    rec["thread_id"] = h->thread_id;
-    rec["direction"] = h->direction;
-    rec["author"] = h->author;
-    if (!sla.is_null()) rec["sla"] = sla;
-    nlohmann::json rules = nlohmann::json::array();
-    for (const auto& f : h->findings) rules.push_back(f.value("rule", ""));
-    rec["rules"] = rules;
+    rec.audited = true;
+    rec.message_id = h->message_id;
+    rec.thread_id = h->thread_id;
+    rec.direction = h->direction;
+    rec.author = h->author;
+    if (!h->message_id.empty()) {
+      rec.sla = settle_held(opts, h->message_id, cmd);
+      rec.released = !opts.discard && rec.sla->status != SlaStatus::unknown;
+    }
+    for (const auto& f : h->findings) rec.rules.push_back(f.rule);
   }
   std::string error;
-  if (!append_audit_record(audit_path, opts.discard ? "discard" : "release", rec, &error)) {
+  if (!append_audit_record(audit_path, rec, &error)) {
     std::cerr << "support-milter " << cmd << ": " << opts.queue_id << (opts.discard ? " discarded" : " released")
               << ", but the audit record could not be written: " << error << "\n";
     return kIoErr;

@@ -11,6 +11,7 @@
 #include "tools/mta.h"
 #include "tools/mta_commands.h"
 #include "tools/mta_process.h"
+#include "tools/postfix_queue.h"
 #include "tools/postfix_setup.h"
 
 namespace sm {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tools/held.h"
+#include "tools/postfix_queue.h"
 
 namespace sm {
 namespace {
@@ -58,7 +59,7 @@ TEST(Held, JoinsHoldEntriesWithTheirLatestAuditRecord) {
   EXPECT_EQ(held[1].message_id, "a1@support.example.com");
   EXPECT_EQ(held[1].action, "hold");
   ASSERT_EQ(held[1].findings.size(), 1u);  // only the finding that held it
-  EXPECT_EQ(held[1].findings[0]["rule"], "polite-tone");
+  EXPECT_EQ(held[1].findings[0].rule, "polite-tone");
 
   auto text = format_held_text(held);
   EXPECT_NE(text.find("4Fb2Xk0Y1Zz9"), std::string::npos);

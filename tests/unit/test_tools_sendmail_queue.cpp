@@ -109,7 +109,7 @@ TEST(SendmailQueue, JoinedWithTheAuditLogLikePostfixEntries) {
   EXPECT_TRUE(held[0].audited);
   EXPECT_EQ(held[0].message_id, "r-5521@support.example.com");
   ASSERT_EQ(held[0].findings.size(), 1u);
-  EXPECT_EQ(held[0].findings[0]["rule"], "polite-tone");
+  EXPECT_EQ(held[0].findings[0].rule, "polite-tone");
 }
 
 }  // namespace
