@@ -106,19 +106,28 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
       problem(file, 0, "cannot read the file");
       continue;
     }
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!content.empty() && content.back() != '\n') {
+    // Read line by line: the memory is one record's, whatever the size of the file. A last line
+    // without its newline is cut short: said first (with its number), then left out.
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    bool cut = false;
+    if (size > 0) {
+      in.seekg(-1, std::ios::end);
+      cut = in.get() != '\n';
+    }
+    in.seekg(0);
+    if (cut) {
       std::size_t lines = 1;
-      for (char c : content) lines += c == '\n';
+      char buf[1 << 16];
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) lines += std::count(buf, buf + in.gcount(), '\n');
       problem(file, lines, "the last record is cut short (truncated file)");
+      in.clear();
+      in.seekg(0);
     }
     std::size_t lineno = 0;
-    std::size_t start = 0;
-    while (start < content.size()) {
-      auto end = content.find('\n', start);
-      if (end == std::string::npos) break;  // the partial line was reported above
-      std::string line = content.substr(start, end - start);
-      start = end + 1;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) break;  // the partial line was reported above
       ++lineno;
       auto j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
