@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "base/lexdata.h"
 #include "checks/rule_text.h"
 #include "checks/rules.h"
 #include "text/lexicon.h"
@@ -151,13 +152,16 @@ class AnswerEveryQuestion final : public Rule {
  private:
   // An amount: a currency sign or code next to digits, or a word of the amount list ("free").
   static bool states_amount(const std::string& text, const Lexicons& lex, const TextAnalysis& body, Lang lang) {
-    static constexpr std::string_view kSigns[] = {"$", "\xe2\x82\xac", "\xc2\xa3", "\xe2\x82\xbd", "\xc2\xa5", "USD", "EUR", "GBP", "RUB", "MXN"};
-    for (auto sign : kSigns)
+    // The signs and codes of conf/lexicons/all/currency.txt.
+    const auto data = lexdata();
+    for (const auto& e : data->entries(kSharedLexFolder, "currency")) {
+      const std::string& sign = e.text;
       for (std::size_t at = text.find(sign); at != std::string::npos; at = text.find(sign, at + 1)) {
         std::size_t from = at >= 3 ? at - 3 : 0, to = std::min(text.size(), at + sign.size() + 3);
         for (std::size_t k = from; k < to; ++k)
           if (std::isdigit(static_cast<unsigned char>(text[k]))) return true;
       }
+    }
     return !lex.get("amount", lang).find(body.tokens_in(lang), 1).empty();
   }
 };

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "base/lexdata.h"
 #include "checks/rule_text.h"
 #include "checks/rules.h"
 #include "text/lexicon.h"
@@ -60,16 +61,32 @@ bool called_a_version(std::string_view text, std::size_t at) {
   return false;
 }
 
-// Host names of the kitchen: a name under an internal-only suffix, or an internal tool's.
+// Host names of the kitchen: a name under an internal-only suffix, or an internal tool's
+// (conf/lexicons/all/internal-host.txt: "*ending", "start*", "*part*").
+struct InternalHosts {
+  std::vector<std::string> suffixes, starts, parts;
+  explicit InternalHosts(const LexData& data) {
+    for (const auto& e : data.entries(kSharedLexFolder, "internal-host")) {
+      const bool first = e.text.size() > 1 && e.text.front() == '*';
+      const bool last = e.text.size() > 1 && e.text.back() == '*';
+      if (first && last) parts.push_back(e.text.substr(1, e.text.size() - 2));
+      else if (first) suffixes.push_back(e.text.substr(1));
+      else if (last) starts.push_back(e.text.substr(0, e.text.size() - 1));
+      else starts.push_back(e.text);  // a whole name: written as a start, it matches itself and below
+    }
+  }
+};
+
 bool internal_host(std::string_view host) {
-  static constexpr std::string_view kSuffixes[] = {".local", ".internal", ".intranet", ".corp", ".lan", ".localdomain", ".intra"};
-  static constexpr std::string_view kFirst[] = {"jira.", "confluence.", "intranet.", "gitlab.", "jenkins.", "grafana.", "kibana.", "staging.", "staging-", "wiki.internal"};
-  for (auto s : kSuffixes)
+  const auto data = lexdata();
+  const auto& hosts = data->table<InternalHosts>();
+  for (const auto& s : hosts.suffixes)
     if (host.size() > s.size() && host.compare(host.size() - s.size(), s.size(), s) == 0) return true;
-  for (auto f : kFirst)
-    if (host.rfind(f, 0) == 0) return true;
-  return host.find(".internal.") != std::string_view::npos || host.find(".corp.") != std::string_view::npos ||
-         host.find(".intranet.") != std::string_view::npos;
+  for (const auto& f : hosts.starts)
+    if (host.starts_with(f)) return true;
+  for (const auto& p : hosts.parts)
+    if (host.find(p) != std::string_view::npos) return true;
+  return false;
 }
 
 // Host names written in a text (words with a dot and letters: "jira.corp.example", URLs' hosts).

@@ -23,6 +23,7 @@
 #include "checks/registry.h"
 #include "config/file_trust.h"
 #include "base/digest.h"
+#include "base/lexdata.h"
 #include "message/address.h"
 #include "message/datetime.h"
 
@@ -573,26 +574,8 @@ void read_rule(Config& c, const Rule& rule, const toml::table& t, const Reader& 
   }
 }
 
-// Where the lexicons are when the config names none: the installed ones, else the ones beside the
-// executable (<exe>/../share/support-milter/lexicons: a relocated install, or the build tree,
-// which copies conf/lexicons there).
-std::vector<std::string> lexicon_candidates() {
-  std::vector<std::string> out{SM_INSTALLED_LEXICONS};
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) out.push_back((exe.parent_path().parent_path() / "share" / "support-milter" / "lexicons").string());
-  return out;
-}
-
-std::shared_ptr<const Lexicons> default_lexicons() {
-  std::error_code ec;
-  std::string tried;
-  for (const auto& candidate : lexicon_candidates()) {
-    if (std::filesystem::is_directory(candidate, ec)) return Lexicons::load(candidate);
-    tried += (tried.empty() ? "" : " or ") + candidate;
-  }
-  throw std::runtime_error("no lexicons found in " + tried + "; set [lexicons] dir");
-}
+// The lexicons when the config names none (base/lexdata.h: installed, else beside the binary).
+std::shared_ptr<const Lexicons> default_lexicons() { return Lexicons::load(default_lexicon_dir()); }
 
 // The configured directory is the only one read when set.
 std::shared_ptr<const Lexicons> load_lexicons(const std::string& dir) {
@@ -832,6 +815,10 @@ SlaSettings sla_settings(const Config& cfg) {
   SlaSettings s{cfg.sla.target_s, cfg.sla.limit_s, cfg.sla.contact_gap_s, SlaCalendar()};
   if (cfg.sla.business_calendar) s.calendar = SlaCalendar(cfg.sla.business);
   return s;
+}
+
+void install_lexicons(const Config& cfg) {
+  if (cfg.lexicons.loaded) install_lexdata(cfg.lexicons.loaded->data());
 }
 
 }  // namespace sm

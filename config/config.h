@@ -139,6 +139,10 @@ std::shared_ptr<const Config> load_config(const std::string& path);
 std::shared_ptr<const Config> parse_config(std::string_view text, const std::string& name);
 // The built-in defaults (every rule at its default action).
 std::shared_ptr<const Config> default_config();
+// Puts the config's lexicon data in force for the whole process (base/lexdata.h): the message
+// parser's tables (header labels, reply prefixes, ...) then come from the same files as its phrase
+// lists. Called where a config takes effect: at start, at reload, in the offline tools.
+void install_lexicons(const Config& cfg);
 
 // kind, or for `automatic`: Postfix when /etc/postfix/main.cf exists, else Sendmail when
 // /etc/mail/sendmail.cf exists, else Postfix.

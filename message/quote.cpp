@@ -22,9 +22,14 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "base/lexdata.h"
 
 namespace sm {
 
@@ -219,133 +224,67 @@ bool timed(std::string_view s) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tables. Every entry is lower case, compared with the lower-cased text.
-
-// "-----Original Message-----" and its translations (Outlook, Samsung Email, QQ Mail, ...).
-constexpr std::string_view kOriginal[] = {
-    "original message", "mensaje original", "mensagem original", "исходное сообщение", "оригинальное сообщение",
-    "ursprüngliche nachricht", "originalnachricht", "message d'origine", "message d\xe2\x80\x99origine",
-    "message original", "messaggio originale", "oorspronkelijk bericht", "origineel bericht",
-    "wiadomość oryginalna", "oryginalna wiadomość", "originalmeddelande", "ursprungligt meddelande",
-    "opprinnelig melding", "originalmelding", "oprindelig meddelelse", "original meddelelse",
-    "originalmeddelelse", "alkuperäinen viesti", "původní zpráva", "pôvodná správa", "eredeti üzenet",
-    "orijinal mesaj", "özgün ileti", "вихідне повідомлення", "оригінальне повідомлення",
-    "початкове повідомлення", "thư gốc", "tin nhắn gốc", "原始邮件", "原始郵件", "原邮件", "元のメッセージ",
-    "オリジナル メッセージ", "オリジナルメッセージ", "원본 메시지", "원래 메시지", "mesaj original",
-    "mesajul original", "missatge original", "αρχικό μήνυμα", "izvorna poruka", "originalna poruka",
-    "izvirno sporočilo", "pesan asli"};
-
-// "---------- Forwarded message ---------" and its translations.
-constexpr std::string_view kForward[] = {
-    "forwarded message", "forwarded message follows", "mensaje reenviado", "mensagem encaminhada",
-    "mensagem reencaminhada", "message transféré", "weitergeleitete nachricht", "messaggio inoltrato",
-    "doorgestuurd bericht", "wiadomość przekazana dalej", "przekazana wiadomość", "vidarebefordrat meddelande",
-    "videresendt melding", "videresendt meddelelse", "välitetty viesti", "přeposlaná zpráva",
-    "preposlaná správa", "továbbított üzenet", "iletilen ileti", "iletilmiş mesaj", "пересылаемое сообщение",
-    "переадресованное сообщение", "пересланное сообщение", "переслане повідомлення", "thư được chuyển tiếp",
-    "tin nhắn đã chuyển tiếp", "转发的邮件", "转发邮件", "轉寄的郵件", "転送されたメッセージ", "転送メッセージ",
-    "전달된 메시지", "mesaj redirecționat", "missatge reenviat", "προωθημένο μήνυμα", "proslijeđena poruka",
-    "pesan yang diteruskan"};
-
-// Apple Mail's forward line ("Begin forwarded message:"), compared without its colon.
-constexpr std::string_view kForwardIntro[] = {
-    "begin forwarded message", "début du message réexpédié", "début du message transféré",
-    "inicio del mensaje reenviado", "comienzo del mensaje reenviado", "anfang der weitergeleiteten nachricht",
-    "inizio messaggio inoltrato", "begin doorgestuurd bericht", "início da mensagem reencaminhada",
-    "início da mensagem encaminhada", "начало переадресованного сообщения", "początek przekazywanej wiadomości",
-    "vidarebefordrat brev"};
+// Tables, from the lexicon directory's shared folder (conf/lexicons/all/, base/lexdata.h). Every
+// entry but the number signs is lower case, compared with the lower-cased text.
 
 // The labels of Outlook's header block.
 enum class Label : std::uint8_t { none = 0, from = 1, sent = 2, to = 4, cc = 8, subject = 16, unknown = 255 };
 
-struct LabelName {
-  std::string_view name;
-  Label label;
-};
-
-constexpr LabelName kLabels[] = {
-    // EN
-    {"from", Label::from}, {"sent", Label::sent}, {"date", Label::sent}, {"to", Label::to}, {"cc", Label::cc},
-    {"bcc", Label::cc}, {"reply-to", Label::cc}, {"subject", Label::subject},
-    // ES, PT, CA
-    {"de", Label::from}, {"enviado el", Label::sent}, {"enviado", Label::sent}, {"enviada", Label::sent},
-    {"enviado em", Label::sent}, {"enviada em", Label::sent}, {"fecha", Label::sent}, {"data", Label::sent},
-    {"enviat", Label::sent}, {"enviat el", Label::sent}, {"para", Label::to}, {"per a", Label::to}, {"copia", Label::cc},
-    {"asunto", Label::subject}, {"assunto", Label::subject}, {"assumpte", Label::subject},
-    // DE, NL
-    {"von", Label::from}, {"gesendet", Label::sent}, {"datum", Label::sent}, {"an", Label::to},
-    {"betreff", Label::subject}, {"van", Label::from}, {"verzonden", Label::sent}, {"aan", Label::to},
-    {"onderwerp", Label::subject},
-    // FR, IT, RO
-    {"envoyé", Label::sent}, {"à", Label::to}, {"a", Label::to}, {"objet", Label::subject}, {"da", Label::from},
-    {"inviato", Label::sent}, {"oggetto", Label::subject}, {"de la", Label::from}, {"trimis", Label::sent},
-    {"către", Label::to}, {"subiect", Label::subject},
-    // PL, CS, SK
-    {"od", Label::from}, {"wysłano", Label::sent}, {"wysłane", Label::sent}, {"do", Label::to}, {"dw", Label::cc},
-    {"temat", Label::subject}, {"odesláno", Label::sent}, {"komu", Label::to}, {"kopie", Label::cc},
-    {"předmět", Label::subject}, {"odoslané", Label::sent}, {"predmet", Label::subject},
-    // SV, NO, DA, FI
-    {"från", Label::from}, {"skickat", Label::sent}, {"till", Label::to}, {"kopia", Label::cc},
-    {"ämne", Label::subject}, {"fra", Label::from}, {"sendt", Label::sent}, {"dato", Label::sent},
-    {"til", Label::to}, {"kopi", Label::cc}, {"emne", Label::subject}, {"lähettäjä", Label::from},
-    {"lähetetty", Label::sent}, {"päivämäärä", Label::sent}, {"vastaanottaja", Label::to}, {"kopio", Label::cc},
-    {"aihe", Label::subject},
-    // HU, TR
-    {"feladó", Label::from}, {"elküldve", Label::sent}, {"dátum", Label::sent}, {"címzett", Label::to},
-    {"másolat", Label::cc}, {"másolatot kap", Label::cc}, {"tárgy", Label::subject}, {"kimden", Label::from},
-    {"gönderildi", Label::sent}, {"tarih", Label::sent}, {"kime", Label::to}, {"bilgi", Label::cc},
-    {"konu", Label::subject},
-    // RU, UK
-    {"от", Label::from}, {"от кого", Label::from}, {"отправитель", Label::from}, {"отправлено", Label::sent},
-    {"дата", Label::sent}, {"кому", Label::to}, {"получатель", Label::to}, {"копия", Label::cc},
-    {"тема", Label::subject}, {"від", Label::from}, {"надіслано", Label::sent},
-    {"копія", Label::cc},
-    // EL, HR, ID
-    {"από", Label::from}, {"στάλθηκε", Label::sent}, {"ημερομηνία", Label::sent}, {"προς", Label::to},
-    {"κοιν", Label::cc}, {"θέμα", Label::subject}, {"šalje", Label::from}, {"poslano", Label::sent},
-    {"prima", Label::to}, {"dari", Label::from}, {"dikirim", Label::sent}, {"tanggal", Label::sent},
-    {"kepada", Label::to}, {"perihal", Label::subject},
-    // VI, ZH, JA, KO
-    {"từ", Label::from}, {"đã gửi", Label::sent}, {"ngày", Label::sent}, {"ngày gửi", Label::sent},
-    {"đến", Label::to}, {"chủ đề", Label::subject}, {"发件人", Label::from}, {"寄件者", Label::from},
-    {"寄件人", Label::from}, {"发送时间", Label::sent}, {"日期", Label::sent}, {"时间", Label::sent},
-    {"寄件日期", Label::sent}, {"收件人", Label::to}, {"收件者", Label::to}, {"抄送", Label::cc},
-    {"副本", Label::cc}, {"主题", Label::subject}, {"主旨", Label::subject}, {"差出人", Label::from},
-    {"送信日時", Label::sent}, {"日付", Label::sent}, {"宛先", Label::to}, {"件名", Label::subject},
-    {"보낸 사람", Label::from}, {"보낸 날짜", Label::sent}, {"날짜", Label::sent}, {"받는 사람", Label::to},
-    {"참조", Label::cc}, {"제목", Label::subject}};
-
 // The verbs of attribution lines. `word`: the verb starts a word (not "décrit", "beschrieb");
 // scripts without spaces (Chinese, Japanese, Korean) glue it to the name or address.
 struct Verb {
-  std::string_view text;
+  std::string text;
   bool word;
 };
 
-constexpr Verb kVerbs[] = {
-    {"wrote", true},        {"writes", true},    {"escribió", true},   {"escribio", true},
-    {"escreveu", true},     {"écrit", true},     {"schrieb", true},    {"scritto", true},
-    {"schreef", true},      {"napisał", true},   {"pisze", true},      {"skrev", true},
-    {"kirjoitti", true},    {"napsal", true},    {"napísal", true},    {"írta", true},
-    {"yazdı", true},        {"написал", true},   {"пишет", true},      {"написав", true},
-    {"писал", true},        {"geschreven", true},
-    {"пише", true},         {"đã viết", true},   {"a scris", true},    {"va escriure", true},
-    {"έγραψε", true},       {"napisao", true},   {"napisala", true},   {"menulis", true},
-    {"写道", false},        {"寫道", false},     {"のメッセージ", false}, {"書きました", false},
-    {"작성", false}};
-static_assert(std::size(kVerbs) <= 64);
+struct QuoteWords {
+  std::vector<std::string> original;       // "-----Original Message-----" and its translations
+  std::vector<std::string> forward;        // "---------- Forwarded message ---------"
+  std::vector<std::string> forward_intro;  // Apple Mail's "Begin forwarded message:", without its colon
+  std::unordered_map<std::string, Label> labels;
+  std::vector<Verb> verbs;
+  // For each first byte, the verbs that start with it (bit i: verbs[i]).
+  std::array<std::uint64_t, 256> verbs_by_first_byte{};
+  std::vector<std::string> openers;  // words an attribution starts with ("On Tue, ...", "Am 03.11.2026 ...")
+  std::vector<std::string> signs;    // number signs of a ticket in a title ("#48211", "№ 48213")
 
-// For each first byte, the verbs that start with it (bit i: kVerbs[i]).
-constexpr std::array<std::uint64_t, 256> kVerbsByFirstByte = [] {
-  std::array<std::uint64_t, 256> t{};
-  for (std::size_t i = 0; i < std::size(kVerbs); ++i)
-    t[static_cast<unsigned char>(kVerbs[i].text[0])] |= std::uint64_t{1} << i;
-  return t;
-}();
+  explicit QuoteWords(const LexData& data) {
+    auto words = [&](std::string_view name) {
+      std::vector<std::string> out;
+      for (const auto& e : data.entries(kSharedLexFolder, name)) out.push_back(e.text);
+      return out;
+    };
+    original = words("original-message");
+    forward = words("forward-message");
+    forward_intro = words("forward-intro");
+    openers = words("attribution-opener");
+    signs = words("number-sign");
+    if (const LexFile* f = data.file(kSharedLexFolder, "header-label")) {
+      static constexpr std::pair<std::string_view, Label> kFields[] = {
+          {"from", Label::from}, {"sent", Label::sent}, {"to", Label::to}, {"cc", Label::cc}, {"subject", Label::subject}};
+      for (const auto& e : f->entries) {
+        const auto* field = std::find_if(std::begin(kFields), std::end(kFields), [&](const auto& k) { return k.first == e.section; });
+        if (field == std::end(kFields))
+          data.fail(*f, e.line, "\"" + e.section + "\" is not a header field (from, sent, to, cc, subject)");
+        if (!labels.emplace(e.text, field->second).second) data.fail(*f, e.line, "\"" + e.text + "\" is labelled twice");
+      }
+    }
+    if (const LexFile* f = data.file(kSharedLexFolder, "attribution-verb")) {
+      for (const auto& e : f->entries) {
+        const bool glued = e.text.front() == '*';
+        std::string text = glued ? e.text.substr(1) : e.text;
+        if (text.empty()) data.fail(*f, e.line, "a verb is missing");
+        if (verbs.size() == 64) data.fail(*f, e.line, "more than 64 verbs");
+        verbs_by_first_byte[static_cast<unsigned char>(text[0])] |= std::uint64_t{1} << verbs.size();
+        verbs.push_back({std::move(text), !glued});
+      }
+    }
+  }
+};
 
-// Words an attribution starts with ("On Tue, ...", "Am 03.11.2026 ...", "W dniu ...").
-constexpr std::string_view kOpeners[] = {"on", "el", "em", "le", "am", "il", "op", "w", "den", "dne", "vào",
-                                         "în", "στις", "pada", "在"};
+// The tables of the split in progress on this thread.
+using QuoteWordsInUse = TableInUse<QuoteWords>;
+const QuoteWords& quote_words() { return QuoteWordsInUse::get(); }
 
 // ---------------------------------------------------------------------------------------------
 // What one line is
@@ -364,7 +303,7 @@ struct Line {
   std::string_view outer() const { return raw.substr(outer_at); }
 };
 
-// "Label:", "Label :", "*Label:*", "Label：" at the start of a line, from kLabels.
+// "Label:", "Label :", "*Label:*", "Label：" at the start of a line, from the header labels.
 Label label_of(std::string_view t, std::string& buf) {
   if (t.empty() || ascii_digit(t[0]) || t[0] == '>' || t[0] == '-') return Label::none;
   const std::string_view window = t.substr(0, std::min(t.size(), kMaxLabel + 4));
@@ -385,9 +324,8 @@ Label label_of(std::string_view t, std::string& buf) {
   if (head.empty() || head.size() > kMaxLabel) return Label::none;
   buf.clear();
   append_lower(buf, head);
-  for (const auto& l : kLabels)
-    if (buf == l.name) return l.label;
-  return Label::none;
+  const auto it = quote_words().labels.find(buf);
+  return it != quote_words().labels.end() ? it->second : Label::none;
 }
 
 std::vector<Line> split_lines(std::string_view text) {
@@ -463,16 +401,16 @@ std::optional<QuoteStyle> separator_style(std::string_view t, std::string& buf) 
   if (std::string_view inner = framed_inner(t); !inner.empty()) {
     buf.clear();
     append_lower(buf, inner);
-    for (auto o : kOriginal)
+    for (const auto& o : quote_words().original)
       if (buf == o) return QuoteStyle::original_message;
-    for (auto f : kForward)
+    for (const auto& f : quote_words().forward)
       if (buf == f) return QuoteStyle::forward;
     return std::nullopt;
   }
   if (!ends_with_colon(t)) return std::nullopt;
   buf.clear();
   append_lower(buf, without_colon(t));
-  for (auto f : kForwardIntro)
+  for (const auto& f : quote_words().forward_intro)
     if (buf == f) return QuoteStyle::forward;
   return std::nullopt;
 }
@@ -526,9 +464,7 @@ std::size_t words_in(std::string_view t) {
 // date and a time in a few words ("Nov 24, 2026, 08:32 GMT", "Ana Ruiz, 3 nov. 2026 09:14").
 // A number sign and digits in a short title: "#48211", "№ 48213", "n° 48213", "n.º 48213", "Nr. 4821".
 bool numbered_title(std::string_view t) {
-  static constexpr std::string_view kSigns[] = {"#", "\xe2\x84\x96", "n\xc2\xb0", "N\xc2\xb0", "n.\xc2\xba", "N.\xc2\xba",
-                                                "Nr.", "nr."};
-  for (auto sign : kSigns)
+  for (const std::string& sign : quote_words().signs)
     for (std::size_t at = t.find(sign); at != std::string_view::npos; at = t.find(sign, at + 1)) {
       std::size_t k = at + sign.size();
       while (k < t.size() && t[k] == ' ') ++k;
@@ -592,16 +528,16 @@ bool underscores(std::string_view t) {
   return true;
 }
 
-// Where a verb of kVerbs stands in the last kVerbWindow bytes of the lower-cased `s`, and its
+// Where an attribution verb stands in the last kVerbWindow bytes of the lower-cased `s`, and its
 // length; npos when none does.
 std::pair<std::size_t, std::size_t> find_verb(std::string_view s) {
   const std::size_t from = s.size() > kVerbWindow ? s.size() - kVerbWindow : 0;
   for (std::size_t p = from; p < s.size(); ++p) {
-    std::uint64_t cand = kVerbsByFirstByte[static_cast<unsigned char>(s[p])];
+    std::uint64_t cand = quote_words().verbs_by_first_byte[static_cast<unsigned char>(s[p])];
     while (cand != 0) {
       const int i = std::countr_zero(cand);
       cand &= cand - 1;
-      const Verb& v = kVerbs[i];
+      const Verb& v = quote_words().verbs[static_cast<std::size_t>(i)];
       if (s.substr(p, v.text.size()) != v.text) continue;
       if (v.word && p > 0) {
         const char before = s[p - 1];
@@ -637,7 +573,7 @@ int head_strength(std::string_view t, std::string& buf) {
   const std::string_view head = t.substr(0, cut);
   buf.clear();
   append_lower(buf, head);
-  for (auto o : kOpeners) {
+  for (const std::string& o : quote_words().openers) {
     if (!std::string_view(buf).starts_with(o)) continue;
     if (buf.size() == o.size() || buf[o.size()] == ' ' || buf[o.size()] == ',') return 3;
   }
@@ -913,6 +849,7 @@ bool blank_line(std::string_view s) { return s.find_first_not_of(" \t\r") == std
 }  // namespace
 
 QuoteSplit split_quotes(std::string_view text) {
+  const QuoteWordsInUse in_use;
   QuoteSplit r;
   const std::vector<Line> lines = split_lines(text);
   Scratch scratch;
@@ -1021,6 +958,7 @@ bool head_line(const Line& l, std::string& buf) {
 }  // namespace
 
 QuoteSplit split_unmarked(std::string_view text, const std::vector<std::size_t>& found_from, std::size_t sketch_size) {
+  const QuoteWordsInUse in_use;
   QuoteSplit r;
   const std::vector<Line> lines = split_lines(text);
   const std::size_t n = lines.size();
@@ -1124,5 +1062,7 @@ QuoteSplit split_unmarked(std::string_view text, const std::vector<std::size_t>&
   r.inline_answers = below;
   return r;
 }
+
+void check_quote_tables(const LexData& data) { data.table<QuoteWords>(); }
 
 }  // namespace sm

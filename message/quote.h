@@ -6,7 +6,9 @@
 // ("From: / Sent: / To: / Subject:" and their translations); "-----Original Message-----"
 // separators and forwarded-message blocks in the same languages. The author's sign-off and
 // signature stay in the new text; so do lines written after ">" lines (bottom posting, inline
-// replies). Linear in the text's size.
+// replies). Linear in the text's size. The words of these markers are the lexicon directory's
+// (conf/lexicons/all/: header-label, original-message, forward-message, forward-intro,
+// attribution-verb, attribution-opener, number-sign), from the data set in force (base/lexdata.h).
 #pragma once
 #include <string>
 #include <string_view>
@@ -26,6 +28,11 @@ enum class QuoteStyle {
 };
 
 const char* to_string(QuoteStyle s);
+
+class LexData;
+// Builds the splitter's tables from `data` (once per data set); throws std::runtime_error naming
+// the file and line of a malformed entry.
+void check_quote_tables(const LexData& data);
 
 struct QuoteSplit {
   std::string new_text;       // the author's words, trailing blank lines trimmed

@@ -10,17 +10,24 @@
 
 #include <array>
 #include <cctype>
+#include <string>
+#include <vector>
 
+#include "base/lexdata.h"
 #include "base/unicode.h"
 
 namespace sm {
 
 namespace {
 
-// Lower-case forms; compared after lower-casing the candidate with ICU.
-const std::array<const char*, 30> kPrefixes = {
-    "re", "fwd", "fw", "aw", "wg", "sv", "vs", "rv", "r", "rif", "i", "antw", "odp", "tr", "réf", "ref",
-    "отв", "ответ", "пересл", "fwd", "enc", "doorst", "pd", "vl", "vs", "res", "rép", "wtg", "tr", "ynt"};
+// The known prefixes (conf/lexicons/all/reply-prefix.txt), lower case; compared after lower-casing
+// the candidate with ICU.
+struct ReplyPrefixes {
+  std::vector<std::string> words;
+  explicit ReplyPrefixes(const LexData& data) {
+    for (const auto& e : data.entries(kSharedLexFolder, "reply-prefix")) words.push_back(e.text);
+  }
+};
 
 bool is_space(std::string_view s, std::size_t i, std::size_t* len) {
   unsigned char c = static_cast<unsigned char>(s[i]);
@@ -42,7 +49,7 @@ std::size_t skip_spaces(std::string_view s, std::size_t i) {
 }
 
 // If a prefix starts at i, returns the index after it (and after following white space).
-std::size_t prefix_at(std::string_view s, std::size_t i) {
+std::size_t prefix_at(std::string_view s, std::size_t i, const ReplyPrefixes& prefixes) {
   // The word: letters up to a colon, bracket, caret, space or digit.
   std::size_t j = i;
   while (j < s.size()) {
@@ -57,7 +64,7 @@ std::size_t prefix_at(std::string_view s, std::size_t i) {
   if (j == i) return std::string_view::npos;
   std::string word = lower_utf8(s.substr(i, j - i));
   bool known = false;
-  for (const char* p : kPrefixes) known = known || word == p;
+  for (const std::string& p : prefixes.words) known = known || word == p;
   if (!known) return std::string_view::npos;
   const bool one_letter = word.size() == 1;
   std::size_t k = j;
@@ -90,11 +97,15 @@ std::size_t prefix_at(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+void check_subject_tables(const LexData& data) { data.table<ReplyPrefixes>(); }
+
 SubjectParts split_subject(std::string_view subject) {
   std::size_t start = skip_spaces(subject, 0);
   std::size_t i = start;
+  const auto data = lexdata();
+  const auto& prefixes = data->table<ReplyPrefixes>();
   for (int guard = 0; guard < 100 && i < subject.size(); ++guard) {
-    std::size_t next = prefix_at(subject, i);
+    std::size_t next = prefix_at(subject, i, prefixes);
     if (next == std::string_view::npos) break;
     i = next;
   }

@@ -194,6 +194,7 @@ void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
         if (!same_restart_keys(*current, *next, &which))
           oplog(Severity::warning, "reload: " + which + " changed; it takes effect on restart");
         init_oplog(opts.foreground ? "stderr" : next->log.target, next->log.level, next->log.facility);
+        install_lexicons(*next);
         rt->config.store(next);
         oplog(Severity::info, "reloaded " + opts.config_path + " (sha256 " + next->digest.substr(0, 12) + ")");
         if (rt->audit != nullptr)
@@ -375,6 +376,7 @@ int run_daemon(const RunOptions& given) {
   std::shared_ptr<const Config> cfg;
   try {
     cfg = load_config(opts.config_path);
+    install_lexicons(*cfg);
   } catch (const std::exception& e) {
     std::cerr << "support-milter: " << e.what() << "\n";
     return 78;  // EX_CONFIG

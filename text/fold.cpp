@@ -2,6 +2,8 @@
 // text (tests/unit/test_text_fold.cpp).
 #include "text/fold.h"
 
+#include "base/lexdata.h"
+
 #include "base/unicode.h"
 #include "message/words.h"
 
@@ -256,10 +258,33 @@ std::vector<Token> tokenize(std::string_view folded) {
   return out;
 }
 
+namespace {
+
+// The version words (conf/lexicons/all/version.txt): "word*" every word that begins with it, a
+// plain word that word only.
+struct VersionWords {
+  std::vector<std::string> words, prefixes;
+  explicit VersionWords(const LexData& data) {
+    if (const LexFile* f = data.file(kSharedLexFolder, "version"))
+      for (const auto& e : f->entries) {
+        if (e.text.size() > 1 && e.text.back() == '*') prefixes.push_back(e.text.substr(0, e.text.size() - 1));
+        else words.push_back(e.text);
+      }
+  }
+};
+
+}  // namespace
+
 bool version_word(std::string_view w) {
-  return w == "v" || w == "ver" || w.starts_with("versi") || w == "build" || w == "release" || w == "firmware" ||
-         w.starts_with("верси") || w.starts_with("сборк") ||
-         w.starts_with("прошивк");
+  const auto data = lexdata();
+  const auto& v = data->table<VersionWords>();
+  for (const auto& word : v.words)
+    if (w == word) return true;
+  for (const auto& prefix : v.prefixes)
+    if (w.starts_with(prefix)) return true;
+  return false;
 }
+
+void check_fold_tables(const LexData& data) { data.table<VersionWords>(); }
 
 }  // namespace sm

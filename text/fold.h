@@ -43,7 +43,12 @@ std::vector<Token> tokenize(std::string_view folded);
 // A word that makes the number after it a version, not a date or an address ("version 2.3",
 // "v10.2", "firmware 7.2.1.6", "versión", "прошивка"): `w` lower-cased, its accents kept or not.
 // The one list, for the promise reader and internal-details.
+// The words are the lexicon directory's (conf/lexicons/all/version.txt), of the data set in force.
 bool version_word(std::string_view w);
+
+class LexData;
+// Builds the version-word table from `data` (once per data set).
+void check_fold_tables(const LexData& data);
 
 // A word hashed (FNV-1a, 32 bits).
 constexpr std::uint32_t word_hash(std::string_view w) {

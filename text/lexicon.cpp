@@ -16,6 +16,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "message/quote.h"
+#include "message/subject.h"
+#include "text/promise.h"
 #include "text/stem.h"
 
 namespace sm {
@@ -321,89 +324,51 @@ std::vector<PhraseList::Hit> PhraseList::find(const std::vector<Token>& tokens, 
 }
 
 std::shared_ptr<const Lexicons> Lexicons::load(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw std::runtime_error("lexicons: " + dir + " is not a directory");
-  // The phrase lists decide what is held: files or directories every user may change are refused.
-  auto refuse_world_writable = [](const fs::path& p) {
-    std::error_code e;
-    auto perms = fs::status(p, e).permissions();
-    if (!e && (perms & fs::perms::others_write) != fs::perms::none)
-      throw std::runtime_error("lexicons: " + p.string() + " is writable by every user; refused (chmod o-w)");
-  };
-  refuse_world_writable(dir);
-  struct File {
-    Lang lang;
-    std::string name, text;
-    bool operator==(const File&) const = default;
-  };
-  std::vector<File> files;  // what the lists are built from
-  // A folder per language, named by its code; a folder of a language the analysis does not tell
-  // apart would never be read, which an admin who added it must hear of.
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (!e.is_directory(ec)) continue;
-    const std::string code = e.path().filename().string();
-    if (!lang_from_code(code)) {
-      std::string known;
-      for (Lang l : kLanguages) known += std::string(known.empty() ? "" : ", ") + to_string(l);
-      throw std::runtime_error("lexicons: " + e.path().string() + ": \"" + code +
-                               "\" is not a language the text analysis tells apart (" + known + ")");
-    }
-  }
-  for (Lang lang : kLanguages) {
-    fs::path sub = fs::path(dir) / to_string(lang);
-    if (!fs::is_directory(sub, ec)) continue;
-    refuse_world_writable(sub);
-    std::vector<fs::path> paths;
-    for (const auto& e : fs::directory_iterator(sub, ec))
-      if (e.path().extension() == ".txt") paths.push_back(e.path());
-    std::sort(paths.begin(), paths.end());
-    for (const auto& path : paths) {
-      refuse_world_writable(path);
-      std::ifstream in(path, std::ios::binary);
-      if (!in) throw std::runtime_error("lexicons: cannot read " + path.string());
-      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      files.push_back({lang, path.stem().string(), std::move(text)});
-    }
-  }
+  // A folder per language, named by its code, and the folder of the tables of every language
+  // (all/); a folder of a language the analysis does not tell apart would never be read.
+  std::string known;
+  for (Lang l : kLanguages) known += std::string(known.empty() ? "" : ", ") + to_string(l);
+  auto data = LexData::read(
+      dir, [](const std::string& folder) { return folder == kSharedLexFolder || lang_from_code(folder).has_value(); },
+      "a language the text analysis tells apart (" + known + ") or " + std::string(kSharedLexFolder));
+  // The tables the message parser and the promise reader build from the data, built now so that a
+  // malformed entry is an error at start and at reload rather than at the first message.
+  check_quote_tables(*data);
+  check_subject_tables(*data);
+  check_promise_tables(*data);
+  check_fold_tables(*data);
 
   // Lists are immutable and shared: a reload that finds the same files keeps the lists still in
   // use instead of building them again (the checks above are made at every load all the same).
   static std::mutex mu;
-  static std::map<std::string, std::pair<std::vector<File>, std::weak_ptr<const Lexicons>>> loaded;
+  static std::map<std::string, std::weak_ptr<const Lexicons>> loaded;
   {
     std::lock_guard lock(mu);
     auto it = loaded.find(dir);
-    if (it != loaded.end() && it->second.first == files)
-      if (auto same = it->second.second.lock()) return same;
+    if (it != loaded.end())
+      if (auto same = it->second.lock(); same && same->data_->files() == data->files()) return same;
   }
 
   auto lx = std::make_shared<Lexicons>();
   lx->dir_ = dir;
-  for (const auto& f : files) {
+  lx->data_ = data;
+  for (const auto& f : data->files()) {
+    const auto lang = lang_from_code(f.folder);
+    if (!lang) continue;
     auto& lists = lx->lists_[f.name];
     for (Lang l : kLanguages)
       if (lists[static_cast<std::size_t>(l)].lang() != l) lists[static_cast<std::size_t>(l)] = PhraseList(l);
-    PhraseList& list = lists[static_cast<std::size_t>(f.lang)];
-    std::istringstream in(f.text);
-    int number = 0;
-    for (std::string line; std::getline(in, line);) {
-      ++number;
-      if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    PhraseList& list = lists[static_cast<std::size_t>(*lang)];
+    for (const auto& e : f.entries) {
       try {
-        list.add(line);
-      } catch (const std::invalid_argument& e) {
-        throw std::runtime_error("lexicons: " + (fs::path(dir) / to_string(f.lang) / (f.name + ".txt")).string() + ":" +
-                                 std::to_string(number) + ": " + e.what());
+        list.add(e.text);
+      } catch (const std::invalid_argument& err) {
+        data->fail(f, e.line, err.what());
       }
     }
-    lx->content_ += std::string(to_string(f.lang)) + "/" + f.name + ".txt " + std::to_string(f.text.size()) + "\n";
-    lx->content_ += f.text;
-    lx->content_ += '\n';
   }
   std::lock_guard lock(mu);
-  loaded[dir] = {std::move(files), lx};
+  loaded[dir] = lx;
   return lx;
 }
 

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/lexdata.h"
 #include "text/analysed.h"
 #include "text/fold.h"
 #include "text/lang.h"
@@ -78,7 +79,7 @@ class PhraseList {
 class Lexicons {
  public:
   // Reads <dir>/<lang>/*.txt for each language of kLanguages that has a folder (en, es, ru ship;
-  // an admin adds a language by adding its folder). Throws std::runtime_error naming the file and
+  // an admin adds a language by adding its folder), and the tables of <dir>/all/. Throws std::runtime_error naming the file and
   // line on error, and on a folder that is not a language the analysis tells apart. While the lists of a load are in use, a load of the same directory with the same files
   // gives them again rather than a copy (a reload of an unchanged directory builds nothing).
   static std::shared_ptr<const Lexicons> load(const std::string& dir);
@@ -97,11 +98,14 @@ class Lexicons {
   std::size_t entries() const;
   // Every file read, with its name and length, in one canonical string: its digest says which
   // lists a verdict was judged with.
-  const std::string& content() const { return content_; }
+  const std::string& content() const { return data_->content(); }
+  // The files the lists were built from, with the tables of every other reader (base/lexdata.h):
+  // install_lexdata(data()) puts them in force for the message parser.
+  const std::shared_ptr<const LexData>& data() const { return data_; }
 
  private:
   std::string dir_;
-  std::string content_;
+  std::shared_ptr<const LexData> data_;
   std::map<std::string, std::array<PhraseList, kLangCount>> lists_;  // by name; index = Lang
   PhraseList empty_;
 };

@@ -15,10 +15,15 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <charconv>
 #include <chrono>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <memory>
 #include <vector>
 
+#include "base/lexdata.h"
 #include "base/unicode.h"
 #include "base/zone_clock.h"
 #include "text/fold.h"
@@ -49,6 +54,65 @@ std::vector<std::string> tokens(const std::string& s) {
   return out;
 }
 
+// The weekday and month names and the number words (conf/lexicons/all/weekday.txt, month.txt,
+// number.txt), in the order written.
+struct TimeWords {
+  struct Name {
+    enum class Kind { word, prefix, abbreviation } kind;
+    std::string text;
+    bool matches(const std::string& w) const {
+      switch (kind) {
+        case Kind::word: return w == text;
+        case Kind::prefix: return w.starts_with(text);
+        case Kind::abbreviation: return w.starts_with(text) && w.size() <= 4;
+      }
+      return false;
+    }
+  };
+  std::vector<std::pair<Name, int>> weekdays;  // 0 = Sunday
+  std::vector<std::pair<Name, int>> months;    // 1 = January
+  std::unordered_map<std::string, double> numbers;
+
+  explicit TimeWords(const LexData& data) {
+    static constexpr std::string_view kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+    static constexpr std::string_view kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
+                                                   "july",    "august",   "september", "october", "november", "december"};
+    auto index = [&](const LexFile& f, const LexEntry& e, const auto& names) {
+      for (std::size_t k = 0; k < std::size(names); ++k)
+        if (names[k] == e.section) return static_cast<int>(k);
+      data.fail(f, e.line, "\"" + e.section + "\" is not a section of this list");
+    };
+    if (const LexFile* f = data.file(kSharedLexFolder, "weekday"))
+      for (const auto& e : f->entries) weekdays.emplace_back(name(data, *f, e, false), index(*f, e, kDays));
+    if (const LexFile* f = data.file(kSharedLexFolder, "month"))
+      for (const auto& e : f->entries) months.emplace_back(name(data, *f, e, true), index(*f, e, kMonths) + 1);
+    if (const LexFile* f = data.file(kSharedLexFolder, "number"))
+      for (const auto& e : f->entries) {
+        double value = 0;
+        const char* end = e.section.data() + e.section.size();
+        if (auto r = std::from_chars(e.section.data(), end, value); r.ec != std::errc() || r.ptr != end)
+          data.fail(*f, e.line, "\"" + e.section + "\" is not a number");
+        if (!numbers.emplace(e.text, value).second) data.fail(*f, e.line, "\"" + e.text + "\" is given twice");
+      }
+  }
+
+  // "word*": every word that begins with it; "=word": the word only; a plain word: the word only,
+  // or (`abbreviations`) also the words of at most four letters that begin with it.
+  static Name name(const LexData& data, const LexFile& f, const LexEntry& e, bool abbreviations) {
+    std::string text = e.text;
+    Name::Kind kind = abbreviations ? Name::Kind::abbreviation : Name::Kind::word;
+    if (text.size() > 1 && text.back() == '*') {
+      text.pop_back();
+      kind = Name::Kind::prefix;
+    } else if (text.size() > 1 && text.front() == '=') {
+      text.erase(0, 1);
+      kind = Name::Kind::word;
+    }
+    if (text.find_first_of(" *=") != std::string::npos) data.fail(f, e.line, "\"" + e.text + "\" is not one word");
+    return {kind, std::move(text)};
+  }
+};
+
 bool starts(const std::string& w, std::initializer_list<const char*> stems) {
   for (const char* s : stems)
     if (w.rfind(s, 0) == 0) return true;
@@ -73,13 +137,8 @@ std::optional<double> number(const std::string& w) {
       return std::stod(dotted);
     }
   }
-  static const std::array<std::pair<const char*, double>, 28> words = {{
-      {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"a", 1}, {"an", 1},
-      {"un", 1}, {"una", 1}, {"dos", 2}, {"tres", 3}, {"cuatro", 4}, {"cinco", 5},
-      {"один", 1}, {"одного", 1}, {"два", 2}, {"двух", 2}, {"три", 3}, {"трёх", 3}, {"трех", 3},
-      {"четырёх", 4}, {"пяти", 5}, {"пару", 2}, {"half", 0}, {"couple", 2}, {"par", 2}, {"media", 0.5}, {"medio", 0.5}}};
-  for (const auto& [name, n] : words)
-    if (w == name) return n;
+  const auto& words = TableInUse<TimeWords>::get().numbers;
+  if (auto it = words.find(w); it != words.end()) return it->second;
   return std::nullopt;
 }
 
@@ -102,34 +161,14 @@ std::optional<std::pair<int, int>> clock(const std::string& w) {
 }
 
 int weekday_of(const std::string& w) {  // 0 = Sunday; -1 none
-  static const std::array<std::array<const char*, 4>, 7> names = {{
-      {"sunday", "domingo", "воскресень", "-"}, {"monday", "lunes", "понедельн", "-"},
-      {"tuesday", "martes", "вторник", "-"},    {"wednesday", "miércoles", "сред", "miercoles"},
-      {"thursday", "jueves", "четверг", "-"},   {"friday", "viernes", "пятниц", "-"},
-      {"saturday", "sábado", "суббот", "sabado"}}};
-  for (int d = 0; d < 7; ++d)
-    for (const char* n : names[static_cast<std::size_t>(d)])
-      if (std::string_view(n) != "-" && w.rfind(n, 0) == 0) return d;
+  for (const auto& [name, day] : TableInUse<TimeWords>::get().weekdays)
+    if (name.matches(w)) return day;
   return -1;
 }
 
 int month_of(const std::string& w) {
-  static const std::array<std::array<const char*, 3>, 12> names = {{
-      {"jan", "enero", "январ"}, {"feb", "febrero", "феврал"}, {"mar", "marzo", "март"}, {"apr", "abril", "апрел"},
-      {"may", "mayo", "ма"},     {"jun", "junio", "июн"},      {"jul", "julio", "июл"},  {"aug", "agosto", "август"},
-      {"sep", "septiembre", "сентябр"}, {"oct", "octubre", "октябр"}, {"nov", "noviembre", "ноябр"}, {"dec", "diciembre", "декабр"}}};
-  for (int m = 0; m < 12; ++m)
-    for (const char* n : names[static_cast<std::size_t>(m)]) {
-      std::string_view nv = n;
-      if (nv == "ма") {
-        if (w == "мая" || w == "май") return 5;
-        continue;
-      }
-      if (w.rfind(nv, 0) == 0 && (nv.size() > 3 || w.size() <= 4 || w == "june" || w == "july" || w == "march" ||
-                                  w == "april" || w == "august" || w == "october" || w == "november" ||
-                                  w == "december" || w == "january" || w == "february" || w == "september"))
-        return m + 1;
-    }
+  for (const auto& [name, month] : TableInUse<TimeWords>::get().months)
+    if (name.matches(w)) return month;
   return 0;
 }
 
@@ -139,6 +178,7 @@ constexpr TimeMs kEndOfDay = kDay - 1000;  // 23:59:59
 }  // namespace
 
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words) {
+  const TableInUse<TimeWords> in_use;
   std::string folded = fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000)));
   std::vector<std::string> t = tokens(folded);
   ZoneClock lc(time_zone);
@@ -397,6 +437,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 }
 
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone) {
+  const TableInUse<TimeWords> in_use;
   if (find_promise(text, sent, time_zone, nullptr)) return true;
   std::vector<std::string> t = tokens(fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000))));
   for (std::size_t i = 0; i < t.size(); ++i) {
@@ -409,5 +450,7 @@ bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zo
   }
   return false;
 }
+
+void check_promise_tables(const LexData& data) { data.table<TimeWords>(); }
 
 }  // namespace sm

@@ -33,4 +33,9 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 // "when?".
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone);
 
+class LexData;
+// Builds the tables of weekday and month names and number words (conf/lexicons/all/weekday.txt,
+// month.txt, number.txt) from `data` (once per data set); throws naming a malformed entry.
+void check_promise_tables(const LexData& data);
+
 }  // namespace sm

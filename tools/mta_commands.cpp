@@ -133,6 +133,7 @@ SlaResult settle_held(const QueueActionOptions& opts, const std::string& message
   };
   try {
     auto cfg = load_config(opts.config_path);
+    install_lexicons(*cfg);
     auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
     if (opts.discard) {
       if (!store->discard_held(message_id)) return unknown("no held message " + message_id + " in the store");

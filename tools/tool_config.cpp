@@ -16,6 +16,7 @@ std::shared_ptr<Config> tool_config(const std::string& config_path, const std::v
     *code = 78;
     return nullptr;
   }
+  install_lexicons(*base);
   auto cfg = std::make_shared<Config>(*base);
   for (const auto& d : domains) {
     auto ascii = normalize_domain(d).second;

@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <sstream>
 
 #include "text/analysed.h"
+#include "base/lexdata.h"
 #include "text/lexicon.h"
 
 namespace sm {
@@ -93,20 +96,51 @@ TEST(Lexicons, ShippedListsHaveNoRepeats) {
       if (f.path().extension() != ".txt") continue;
       ++lists;
       PhraseList list(lang);
-      std::ifstream in(f.path());
-      int number = 0;
-      for (std::string line; std::getline(in, line);) {
-        ++number;
-        if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      std::ifstream in(f.path(), std::ios::binary);
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      for (const LexEntry& e : parse_lex_file(text)) {
         std::size_t before = list.size();
-        EXPECT_NO_THROW(list.add(line)) << f.path() << ":" << number;
-        EXPECT_EQ(list.size(), before + 1) << f.path() << ":" << number << ": \"" << line
+        EXPECT_NO_THROW(list.add(e.text)) << f.path() << ":" << e.line;
+        EXPECT_EQ(list.size(), before + 1) << f.path() << ":" << e.line << ": \"" << e.text
                                            << "\" repeats an entry above it";
       }
     }
   }
   EXPECT_GE(lists, 30);
+  // The tables of every language (all/): no entry twice in a list.
+  int tables = 0;
+  for (const auto& f : std::filesystem::directory_iterator(root / "all")) {
+    if (f.path().extension() != ".txt") continue;
+    ++tables;
+    std::ifstream in(f.path(), std::ios::binary);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::set<std::string> seen;
+    for (const LexEntry& e : parse_lex_file(text))
+      EXPECT_TRUE(seen.insert(e.text).second) << f.path() << ":" << e.line << ": \"" << e.text
+                                              << "\" repeats an entry above it";
+  }
+  EXPECT_GE(tables, 14);
+}
+
+// The shipped directory loads, with the tables of every reader (header labels, reply prefixes,
+// weekday and month names, ...), and its digest covers the tables too.
+TEST(Lexicons, SharedTablesAreRead) {
+  const auto lex = Lexicons::load((std::filesystem::path(SM_TEST_DATA) / "../../conf/lexicons").string());
+  ASSERT_NE(lex->data(), nullptr);
+  EXPECT_FALSE(lex->data()->entries(kSharedLexFolder, "header-label").empty());
+  EXPECT_NE(lex->content().find("all/reply-prefix.txt "), std::string::npos);
+  EXPECT_NE(lex->content().find("en/rude.txt "), std::string::npos);
+}
+
+TEST(LexData, OneParserForEveryFile) {
+  const auto entries = parse_lex_file("# comment\n\n  word  # note\n[from]\nde la\n\\#\n");
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].text, "word");
+  EXPECT_EQ(entries[0].section, "");
+  EXPECT_EQ(entries[0].line, 3);
+  EXPECT_EQ(entries[1].text, "de la");
+  EXPECT_EQ(entries[1].section, "from");
+  EXPECT_EQ(entries[2].text, "#");
 }
 
 }  // namespace
