@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/digest.h"
+#include "base/json_fields.h"
 #include "message/datetime.h"
 
 namespace sm {
@@ -21,11 +22,6 @@ namespace {
 constexpr TimeMs kClockSlackMs = 2000;
 // How far past the last epoch seen a failed seal's MAC is tried with later keys.
 constexpr std::uint64_t kLaterEpochsTried = 100000;
-
-std::string str_of(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string range(std::uint64_t a, std::uint64_t b) {
   return a == b ? "seq " + std::to_string(a) : "seq " + std::to_string(a) + ".." + std::to_string(b);
@@ -141,7 +137,7 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
       const std::string hash = sha256_hex(line);
       if (r.records == 0 && prev_hash.empty()) {
         r.first_seq = seq;
-        r.instance = str_of(j, "instance");
+        r.instance = json_string(j, "instance");
         for (const FoundAnchor* a : signed_anchors) {
           if (a->head.instance != r.instance) {
             ++other_instances;
@@ -173,8 +169,8 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
           problem(file, lineno, "seq " + std::to_string(seq) + ": the record before it was changed");
       }
 
-      const std::string event = str_of(j, "event");
-      const std::string time = str_of(j, "time");
+      const std::string event = json_string(j, "event");
+      const std::string time = json_string(j, "time");
       const auto when = parse_rfc3339(time);
       if (sealed_at && when && *when + kClockSlackMs < *sealed_at)
         problem(file, lineno, "seq " + std::to_string(seq) + ": its time " + time + " is before the seal of epoch " +
@@ -224,7 +220,7 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
           // The MAC.
           bool good = true;
           if (r.keys_given) {
-            const std::string message = seal_message(str_of(j, "instance"), epoch, seq, prev, time, str_of(j, "reason"));
+            const std::string message = seal_message(json_string(j, "instance"), epoch, seq, prev, time, json_string(j, "reason"));
             const std::string mac = j["mac"].get<std::string>();
             good = false;
             if (era_key >= 0) {

@@ -2,6 +2,7 @@
 #include "pipeline/audit_record.h"
 
 #include "audit/record_types.h"
+#include "base/json_fields.h"
 
 namespace sm {
 
@@ -44,10 +45,7 @@ void hide_in(std::optional<std::string>& s, const Forms& forms) {
 
 // Readers of a record whose field types audit_record_type_problem has checked: a field is absent
 // or of its type.
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+std::string str(const nlohmann::json& j, const char* key) { return json_string(j, key); }
 
 std::optional<std::string> opt_str(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);

@@ -104,16 +104,29 @@ std::string invoking_user(uid_t real_uid, const char* sudo_user, const char* sud
   return std::to_string(real_uid);
 }
 
+// What held, release and discard start from: the audit log, the MTA and its queue.
+struct HeldQueue {
+  std::string audit_path;
+  std::unique_ptr<Mta> mta;
+  std::vector<QueueEntry> queue;
+};
+
+// 0 with `out` filled, or the exit code (said why on stderr).
+int open_held_queue(const std::string& config_path, const std::string& audit_option, const std::string& postfix_dir,
+                    const char* cmd, HeldQueue* out) {
+  int code = 0;
+  if (!audit_path_for(config_path, audit_option, &out->audit_path, &code, cmd)) return code;
+  out->mta = mta_for(config_path, !audit_option.empty(), postfix_dir, cmd);
+  if (!out->mta) return kConfig;
+  if (!out->mta->read_queue(&out->queue)) return kUnavailable;
+  return 0;
+}
+
 int run_held(const HeldOptions& opts) {
   const char* cmd = "held";
-  std::string audit_path;
-  int code = 0;
-  if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
-  auto mta = mta_for(opts.config_path, !opts.audit_path.empty(), opts.postfix_dir, cmd);
-  if (!mta) return kConfig;
-  std::vector<QueueEntry> queue;
-  if (!mta->read_queue(&queue)) return kUnavailable;
-  auto held = held_messages(queue, audit_path, cmd);
+  HeldQueue q;
+  if (int code = open_held_queue(opts.config_path, opts.audit_path, opts.postfix_dir, cmd, &q); code != 0) return code;
+  auto held = held_messages(q.queue, q.audit_path, cmd);
   if (opts.json) std::cout << held_json(held).dump(2) << "\n";
   else std::cout << format_held_text(held);
   return std::cout ? 0 : kIoErr;
@@ -169,14 +182,11 @@ int run_queue_action(const QueueActionOptions& opts) {
       return kUsage;
     }
   }
-  std::string audit_path;
-  int code = 0;
-  if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
-  auto mta = mta_for(opts.config_path, !opts.audit_path.empty(), opts.postfix_dir, cmd);
-  if (!mta) return kConfig;
-
-  std::vector<QueueEntry> queue;
-  if (!mta->read_queue(&queue)) return kUnavailable;
+  HeldQueue q;
+  if (int code = open_held_queue(opts.config_path, opts.audit_path, opts.postfix_dir, cmd, &q); code != 0) return code;
+  const std::string& audit_path = q.audit_path;
+  const std::vector<QueueEntry>& queue = q.queue;
+  Mta* mta = q.mta.get();
   const QueueEntry* found = nullptr;
   for (const auto& e : queue)
     if (e.queue_id == opts.queue_id) found = &e;
@@ -189,8 +199,8 @@ int run_queue_action(const QueueActionOptions& opts) {
   std::optional<HeldMessage> held;
   for (auto& m : held_messages(queue, audit_path, cmd))
     if (m.queue.queue_id == opts.queue_id) held = std::move(m);
-  code = opts.discard ? mta->discard(opts.queue_id) : mta->release(opts.queue_id, queue);
-  if (code != 0) return code;
+  if (int code = opts.discard ? mta->discard(opts.queue_id) : mta->release(opts.queue_id, queue); code != 0)
+    return code;
   const HeldMessage* h = held ? &*held : nullptr;
   // The store learns what became of the message: released, it is sent now and the clock moves
   // (its figures go into the record); discarded, it never left and the customer keeps waiting.
