@@ -17,26 +17,19 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 
-# mimetic ships neither pkg-config nor a CMake package.
-find_library(MIMETIC_LIBRARY mimetic REQUIRED)
-find_path(MIMETIC_INCLUDE_DIR mimetic/mimetic.h REQUIRED)
-add_library(mimetic::mimetic UNKNOWN IMPORTED)
-set_target_properties(mimetic::mimetic PROPERTIES
-  IMPORTED_LOCATION ${MIMETIC_LIBRARY}
-  INTERFACE_INCLUDE_DIRECTORIES ${MIMETIC_INCLUDE_DIR})
+# A library that ships neither pkg-config nor a CMake package, as an imported target.
+function(sm_imported_library target library header)
+  string(MAKE_C_IDENTIFIER "${target}" id)
+  find_library(${id}_LIBRARY ${library} REQUIRED)
+  find_path(${id}_INCLUDE_DIR ${header} REQUIRED)
+  add_library(${target} UNKNOWN IMPORTED)
+  set_target_properties(${target} PROPERTIES
+    IMPORTED_LOCATION ${${id}_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES ${${id}_INCLUDE_DIR})
+endfunction()
 
-# Snowball's stemmers (libstemmer-dev) ship neither pkg-config nor a CMake package.
-find_library(STEMMER_LIBRARY stemmer REQUIRED)
-find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
-add_library(Snowball::stemmer UNKNOWN IMPORTED)
-set_target_properties(Snowball::stemmer PROPERTIES
-  IMPORTED_LOCATION ${STEMMER_LIBRARY}
-  INTERFACE_INCLUDE_DIRECTORIES ${STEMMER_INCLUDE_DIR})
-
-# libcsv (libcsv-dev: RFC 4180 quoting for the report's CSV) ships neither pkg-config nor a CMake package.
-find_library(CSV_LIBRARY csv REQUIRED)
-find_path(CSV_INCLUDE_DIR csv.h REQUIRED)
-add_library(libcsv::csv UNKNOWN IMPORTED)
-set_target_properties(libcsv::csv PROPERTIES
-  IMPORTED_LOCATION ${CSV_LIBRARY}
-  INTERFACE_INCLUDE_DIRECTORIES ${CSV_INCLUDE_DIR})
+sm_imported_library(mimetic::mimetic mimetic mimetic/mimetic.h)
+# Snowball's stemmers (libstemmer-dev).
+sm_imported_library(Snowball::stemmer stemmer libstemmer.h)
+# libcsv (libcsv-dev): RFC 4180 quoting for the report's CSV.
+sm_imported_library(libcsv::csv csv csv.h)

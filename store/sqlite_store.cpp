@@ -232,19 +232,9 @@ class SqliteStore final : public ThreadStore {
                         const std::optional<SlaUpdate>& previous) override {
     std::lock_guard lock(mu_);
     Transaction tx(*this);
-    {
-      sqlite3_stmt* st = prepare("DELETE FROM messages WHERE message_id = ?1");
-      Reset r(st);
-      bind(st, 1, message_id);
-      step(st);
-    }
-    {
-      sqlite3_stmt* st = prepare(
-          "DELETE FROM threads WHERE thread_id = ?1 AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?1)");
-      Reset r(st);
-      bind(st, 1, thread_id);
-      step(st);
-    }
+    execute("DELETE FROM messages WHERE message_id = ?1", message_id);
+    execute("DELETE FROM threads WHERE thread_id = ?1 AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = ?1)",
+            thread_id);
     if (previous) update_sla(thread_id, previous->json, previous->due);
     tx.commit();
   }
@@ -260,12 +250,7 @@ class SqliteStore final : public ThreadStore {
       if (!step(st)) return false;
       thread = text(st, 0);
     }
-    {
-      sqlite3_stmt* st = prepare("UPDATE messages SET status = 'sent', sla_pending = '' WHERE message_id = ?1");
-      Reset r(st);
-      bind(st, 1, message_id);
-      step(st);
-    }
+    execute("UPDATE messages SET status = 'sent', sla_pending = '' WHERE message_id = ?1", message_id);
     update_sla(thread, sla.json, sla.due);
     tx.commit();
     return true;
@@ -426,12 +411,7 @@ class SqliteStore final : public ThreadStore {
   std::size_t prune(TimeMs before) override {
     std::lock_guard lock(mu_);
     Transaction tx(*this);
-    {
-      sqlite3_stmt* st = prepare("DELETE FROM participants WHERE message_id IN (SELECT message_id FROM messages WHERE time < ?1)");
-      Reset r(st);
-      sqlite3_bind_int64(st, 1, before);
-      step(st);
-    }
+    execute("DELETE FROM participants WHERE message_id IN (SELECT message_id FROM messages WHERE time < ?1)", before);
     std::size_t deleted = 0;
     {
       sqlite3_stmt* st = prepare("DELETE FROM messages WHERE time < ?1");
@@ -440,14 +420,9 @@ class SqliteStore final : public ThreadStore {
       step(st);
       deleted = static_cast<std::size_t>(sqlite3_changes(db_));
     }
-    {
-      sqlite3_stmt* st = prepare(
-          "DELETE FROM threads WHERE last_activity < ?1 AND NOT EXISTS "
-          "(SELECT 1 FROM messages m WHERE m.thread_id = threads.thread_id)");
-      Reset r(st);
-      sqlite3_bind_int64(st, 1, before);
-      step(st);
-    }
+    execute("DELETE FROM threads WHERE last_activity < ?1 AND NOT EXISTS "
+            "(SELECT 1 FROM messages m WHERE m.thread_id = threads.thread_id)",
+            before);
     tx.commit();
     return deleted;
   }
@@ -547,6 +522,17 @@ class SqliteStore final : public ThreadStore {
 
   static void bind(sqlite3_stmt* st, int i, std::string_view v) {
     sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  static void bind(sqlite3_stmt* st, int i, std::int64_t v) { sqlite3_bind_int64(st, i, v); }
+
+  // Runs a statement that returns no rows, with its parameters (?1, ?2, ...) in order.
+  template <class... Args>
+  void execute(const char* sql, const Args&... args) {
+    sqlite3_stmt* st = prepare(sql);
+    Reset r(st);
+    int i = 0;
+    (bind(st, ++i, args), ...);
+    step(st);
   }
 
   bool step(sqlite3_stmt* st) {
