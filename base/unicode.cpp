@@ -24,10 +24,6 @@ std::string lower_utf8(std::string_view utf8) {
   return to_utf8(u);
 }
 
-std::string fold_case_utf8(std::string_view utf8) {
-  icu::UnicodeString u = to_icu(utf8, utf8.size());
-  u.foldCase();
-  return to_utf8(u);
-}
+std::string fold_case_utf8(std::string_view utf8) { return fold_utf8_icu(utf8, kFoldCaseOnly, utf8.size()); }
 
 }  // namespace sm

@@ -6,13 +6,16 @@
 
 #include <unicode/unistr.h>
 
+#include "base/fold.h"
+
 namespace sm {
 
 // The first `max_bytes` of `utf8` as an ICU string (bytes that are not UTF-8 become U+FFFD).
-icu::UnicodeString to_icu(std::string_view utf8, std::size_t max_bytes = 256 * 1024);
+icu::UnicodeString to_icu(std::string_view utf8, std::size_t max_bytes = kMaxTextBytes);
 std::string to_utf8(const icu::UnicodeString& u);
 
-// Lower case in the root locale, and full case folding (for comparing without case).
+// Lower case in the root locale, and full case folding (for comparing without case: base/fold.h's
+// kFoldCaseOnly).
 std::string lower_utf8(std::string_view utf8);
 std::string fold_case_utf8(std::string_view utf8);
 

@@ -4,15 +4,12 @@
 // "[Ticket #123]" belong to the base subject.
 #include "message/subject.h"
 
-#include <unicode/locid.h>
-#include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
-
 #include <array>
 #include <cctype>
 #include <string>
 #include <vector>
 
+#include "base/fold.h"
 #include "base/lexdata.h"
 #include "base/unicode.h"
 
@@ -118,20 +115,10 @@ SubjectParts split_subject(std::string_view subject) {
 }
 
 std::string subject_key(std::string_view subject) {
-  // Fetched once, in a static's initialization: the store calls this from many threads, and the
-  // first use of ICU's instance is then ordered before every other.
-  static const icu::Normalizer2* const nfkc_cf = [] {
-    UErrorCode e = U_ZERO_ERROR;
-    const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(e);
-    return U_SUCCESS(e) ? n : nullptr;
-  }();
-  UErrorCode err = U_ZERO_ERROR;
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(subject.data(), static_cast<int32_t>(subject.size())));
+  // NFKC_Casefold (base/fold.h); the subject as written when ICU fails or folds it to nothing.
+  icu::UnicodeString u = to_icu(subject, subject.size());
   std::string folded;
-  if (nfkc_cf != nullptr) {
-    icu::UnicodeString n = nfkc_cf->normalize(u, err);
-    if (U_SUCCESS(err)) n.toUTF8String(folded);
-  }
+  if (fold_icu(u, kFoldNfkc)) folded = to_utf8(u);
   if (folded.empty()) folded = std::string(subject);
   // Collapse white space.
   std::string out;

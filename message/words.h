@@ -8,13 +8,10 @@
 #include <string_view>
 #include <type_traits>
 
+#include "base/fold.h"  // kMaxTextBytes, the text cap
 #include "base/strings.h"
 
 namespace sm {
-
-// The text cap: of a longer text, the word rules, the sentence breaker and the fingerprints read
-// the first 256 KiB.
-inline constexpr std::size_t kMaxTextBytes = 256 * 1024;
 
 enum class WordKind { letters, number };
 

@@ -2,10 +2,11 @@
 // window of kShingleWords words joined by one space.
 #include "store/fingerprint.h"
 
+#include "base/fold.h"
+#include "base/unicode.h"
 #include "message/words.h"
 
 #include <unicode/brkiter.h>
-#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
@@ -23,12 +24,8 @@ namespace {
 
 std::vector<std::string> icu_words_of(std::string_view utf8) {
   std::vector<std::string> words;
-  UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
-  if (U_FAILURE(err)) return words;
-  icu::UnicodeString src = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-  icu::UnicodeString norm = nfkc_cf->normalize(src, err);
-  if (U_FAILURE(err)) return words;
+  icu::UnicodeString norm = to_icu(utf8, utf8.size());
+  if (!fold_icu(norm, kFoldNfkc)) return words;
   // One prototype iterator, cloned per call: creating one from the locale data is the slow part.
   static const std::unique_ptr<icu::BreakIterator> prototype = [] {
     UErrorCode e = U_ZERO_ERROR;
@@ -50,16 +47,17 @@ std::vector<std::string> icu_words_of(std::string_view utf8) {
 }
 
 // Text that is not ASCII but whose characters all lie below kTableEnd (Latin, Greek, Cyrillic,
-// general punctuation) folds one code point at a time: NFKC_Casefold of a character that starts
-// a normalization segment does not depend on its neighbours. Its words then come from the same
+// general punctuation) folds one code point at a time (base/fold.h's code_point_folds):
+// NFKC_Casefold of a character that starts a normalization segment does not depend on its
+// neighbours. Its words then come from the same
 // segmenter as ASCII's, with each character's Word_Break class from ICU. Anything the table cannot
 // answer for (combining marks, scripts whose words ICU finds with a dictionary or special rules,
 // characters past the table) sends the text to ICU, the reference: tests/unit/test_store_fingerprint.cpp
 // compares the two.
-constexpr UChar32 kTableEnd = 0x2070;
+constexpr UChar32 kTableEnd = kCodePointFoldsEnd;
 
 struct FoldTable {
-  std::vector<std::string> folded;       // NFKC_Casefold of each code point, as UTF-8
+  const std::vector<std::string>* folded = nullptr;  // NFKC_Casefold of each code point, as UTF-8
   std::vector<unsigned char> alone;      // 1: folds alone and every character it folds to has a class
   std::vector<detail::WbClass> cls;      // the Word_Break class of ICU's root rules
 };
@@ -87,31 +85,28 @@ const FoldTable& fold_table() {
   static const FoldTable table = [] {
     FoldTable t;
     const auto n = static_cast<std::size_t>(kTableEnd);
-    t.folded.resize(n);
+    const CodePointFolds& folds = code_point_folds(kFoldNfkc);
+    t.folded = &folds.folded;
     t.alone.assign(n, 0);
     t.cls.assign(n, detail::WbClass::other);
     std::vector<unsigned char> known(n, 0);  // 1: cls is all the segmenter needs to know
-    UErrorCode err = U_ZERO_ERROR;
-    const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
-    if (U_FAILURE(err)) return t;
     for (UChar32 c = 0x80; c < kTableEnd; ++c) {
       bool k = false;
       t.cls[static_cast<std::size_t>(c)] = class_of(c, k);
       known[static_cast<std::size_t>(c)] = k ? 1 : 0;
     }
     for (UChar32 c = 0x80; c < kTableEnd; ++c) {
-      if (U_IS_SURROGATE(c) || !nfkc_cf->hasBoundaryBefore(c)) continue;
-      icu::UnicodeString f = nfkc_cf->normalize(icu::UnicodeString(c), err);
-      if (U_FAILURE(err)) return t;
+      if (U_IS_SURROGATE(c) || !folds.segment[static_cast<std::size_t>(c)]) continue;
+      const std::string& f = folds.folded[static_cast<std::size_t>(c)];
+      const auto* q = reinterpret_cast<const uint8_t*>(f.data());
+      const auto fn = static_cast<int32_t>(f.size());
       bool ok = true;
-      for (int32_t i = 0; i < f.length() && ok;) {
-        UChar32 d = f.char32At(i);
-        i += U16_LENGTH(d);
-        ok = d < 0x80 || (d < kTableEnd && known[static_cast<std::size_t>(d)] && nfkc_cf->hasBoundaryBefore(d));
+      for (int32_t i = 0; i < fn && ok;) {
+        UChar32 d;
+        U8_NEXT(q, i, fn, d);
+        ok = d >= 0 && (d < 0x80 || (d < kTableEnd && known[static_cast<std::size_t>(d)] && folds.segment[static_cast<std::size_t>(d)]));
       }
-      if (!ok) continue;
-      f.toUTF8String(t.folded[static_cast<std::size_t>(c)]);
-      t.alone[static_cast<std::size_t>(c)] = 1;
+      t.alone[static_cast<std::size_t>(c)] = ok ? 1 : 0;
     }
     return t;
   }();
@@ -148,7 +143,7 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
       if (p[i] < 0x80) {
         auto c = static_cast<char>(p[i++]);
         points.emplace_back(static_cast<uint32_t>(folded.size()), detail::kWbClass[static_cast<unsigned char>(c)]);
-        folded += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        folded += fold_ascii(c);
         continue;
       }
       UChar32 c;
@@ -156,7 +151,7 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
       table = c >= 0 && c < kTableEnd && t.alone[static_cast<std::size_t>(c)];
       if (!table) break;
       // The characters it folds to (one, mostly), each with its class.
-      const std::string& f = t.folded[static_cast<std::size_t>(c)];
+      const std::string& f = (*t.folded)[static_cast<std::size_t>(c)];
       const auto* q = reinterpret_cast<const uint8_t*>(f.data());
       const auto fn = static_cast<int32_t>(f.size());
       for (int32_t k = 0; k < fn;) {
@@ -193,8 +188,7 @@ std::vector<std::string> shingle_words(std::string_view utf8) {
   });
   if (ascii)
     for (auto& w : out)
-      for (char& c : w)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      for (char& c : w) c = fold_ascii(c);
   return out;
 }
 
@@ -228,8 +222,7 @@ void for_each_shingle(std::string_view utf8, F&& f) {
     std::string& slot = ring[count % kShingleWords];
     slot.assign(w);
     if (ascii)
-      for (char& c : slot)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      for (char& c : slot) c = fold_ascii(c);
     ++count;
     return count < kShingleWords || join(kShingleWords);
   });
@@ -294,8 +287,7 @@ std::vector<std::size_t> found_from_each_line(std::string_view text, const std::
       std::string& slot = ring[count % kShingleWords];
       slot.assign(w);
       if (ascii)
-        for (char& c : slot)
-          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        for (char& c : slot) c = fold_ascii(c);
       ring_line[count % kShingleWords] = line;
       ++count;
       if (count < kShingleWords) return true;

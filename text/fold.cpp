@@ -2,82 +2,28 @@
 // text (tests/unit/test_text_fold.cpp).
 #include "text/fold.h"
 
+#include "base/fold.h"
 #include "base/lexdata.h"
+#include "base/strings.h"
 
-#include "base/unicode.h"
-#include "message/words.h"
-
-#include <unicode/normalizer2.h>
-#include <unicode/translit.h>
 #include <unicode/uchar.h>
-#include <unicode/unistr.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cctype>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 
 namespace sm {
 
-namespace {
-
-// Removes combining marks after NFD, for accent-insensitive matching (á -> a, ñ -> n), but keeps
-// Cyrillic й (и + breve) intact: it is a letter of its own.
-icu::UnicodeString strip_marks(const icu::UnicodeString& in) {
-  UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(err);
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(err);
-  if (U_FAILURE(err)) return in;
-  icu::UnicodeString d = nfd->normalize(in, err);
-  icu::UnicodeString out;
-  for (int32_t i = 0; i < d.length();) {
-    UChar32 c = d.char32At(i);
-    int32_t n = U16_LENGTH(c);
-    bool mark = u_getCombiningClass(c) > 0 || u_charType(c) == U_NON_SPACING_MARK;
-    UChar32 prev = out.isEmpty() ? 0 : out.char32At(out.length() - 1);
-    bool keep_breve = c == 0x0306 && (prev == 0x0438 || prev == 0x0418);  // й
-    if (!mark || keep_breve) out.append(c);
-    i += n;
-  }
-  icu::UnicodeString composed = nfc->normalize(out, err);
-  return U_FAILURE(err) ? out : composed;
-}
-
-}  // namespace
-
-std::string fold_for_match_icu(std::string_view text) {
-  UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
-  icu::UnicodeString u = to_icu(text);
-  if (U_SUCCESS(err)) u = nfkc_cf->normalize(u, err);
-  u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x0451)), icu::UnicodeString(static_cast<UChar32>(0x0435)));  // ё -> е
-  return to_utf8(strip_marks(u));
-}
+std::string fold_for_match_icu(std::string_view text) { return fold_utf8_icu(text, kFoldForMatch); }
 
 namespace {
 
 // Code points below kTableEnd (Latin, Greek, Cyrillic) fold one by one: each maps to a fixed
-// string whatever stands around it, except the combining marks (U+0300..U+036F), which join
-// the letter before them and send the text to ICU.
+// string whatever stands around it (code_point_folds), except the combining marks
+// (U+0300..U+036F), which join the letter before them and send the text to ICU.
 constexpr UChar32 kTableEnd = 0x0530;
-
-const std::array<std::string, kTableEnd>& fold_table() {
-  static const std::array<std::string, kTableEnd> table = [] {
-    std::array<std::string, kTableEnd> t;
-    for (UChar32 c = 0x80; c < kTableEnd; ++c) {
-      std::string one;
-      icu::UnicodeString(c).toUTF8String(one);
-      t[static_cast<std::size_t>(c)] = fold_for_match_icu(one);
-    }
-    return t;
-  }();
-  return table;
-}
+static_assert(kTableEnd <= kCodePointFoldsEnd);
 
 bool combining(UChar32 c) { return c >= 0x0300 && c <= 0x036F; }
 
@@ -115,16 +61,15 @@ std::string fold_for_match(std::string_view text) {
   out.reserve(text.size());
   if (is_ascii(text)) {
     out.resize(text.size());
-    std::transform(text.begin(), text.end(), out.begin(), [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+    std::transform(text.begin(), text.end(), out.begin(), fold_ascii);
     return out;
   }
-  const auto& table = fold_table();
+  const auto& table = code_point_folds(kFoldForMatch).folded;
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const auto n = static_cast<int32_t>(text.size());
   for (int32_t i = 0; i < n;) {
     if (p[i] < 0x80) {
-      char c = static_cast<char>(p[i++]);
-      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      out += fold_ascii(static_cast<char>(p[i++]));
       continue;
     }
     UChar32 c;

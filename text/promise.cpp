@@ -23,6 +23,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/fold.h"
 #include "base/lexdata.h"
 #include "base/unicode.h"
 #include "base/zone_clock.h"
@@ -179,7 +180,7 @@ constexpr TimeMs kEndOfDay = kDay - 1000;  // 23:59:59
 
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words) {
   const TableInUse<TimeWords> in_use;
-  std::string folded = fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000)));
+  std::string folded = fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly);
   std::vector<std::string> t = tokens(folded);
   ZoneClock lc(time_zone);
   auto said = [&](std::size_t from, std::size_t to) {
@@ -439,7 +440,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone) {
   const TableInUse<TimeWords> in_use;
   if (find_promise(text, sent, time_zone, nullptr)) return true;
-  std::vector<std::string> t = tokens(fold_case_utf8(text.substr(0, std::min<std::size_t>(text.size(), 20000))));
+  std::vector<std::string> t = tokens(fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly));
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
     // "3 days", "3-5 business days", "3–5 рабочих дней": a count, a word between at most, a unit.

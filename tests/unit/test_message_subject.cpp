@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "message/subject.h"
+#include "tests/unit/fold_pins.h"
 
 namespace sm {
 namespace {
@@ -68,6 +69,11 @@ TEST(Subject, KeysCompareAfterNormalization) {
   EXPECT_EQ(subject_key("СЧЁТ"), subject_key("счёт"));
   EXPECT_EQ(subject_key("Straße"), subject_key("STRASSE"));
   EXPECT_NE(subject_key("Invoice 4471"), subject_key("Invoice 4472"));
+}
+
+// The keys stored with threads do not change (tests/unit/fold_pins.h).
+TEST(SubjectKey, PinnedValues) {
+  for (const auto& p : pins::kFoldPins) EXPECT_EQ(subject_key(p.text), p.subject_key) << p.text;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/fingerprint.h"
+#include "tests/unit/fold_pins.h"
 #include "tests/unit/files.h"
 
 namespace sm {
@@ -147,6 +148,17 @@ TEST(Fingerprint, ContainmentStopsAtFullShareWithTheSameResult) {
   std::string partial = std::string("> ") + std::string(kRu).substr(0, std::string(kRu).find(' ', 40)) + "\n" + quote.substr(quote.find('\n') + 1);
   EXPECT_DOUBLE_EQ(containment_in(sk, partial), containment(sk, shingles(partial)));
   EXPECT_LT(containment_in(sk, partial), 1.0);
+}
+
+// The words and the shingles the store keeps do not change (tests/unit/fold_pins.h): a sketch
+// stored before is found after.
+TEST(Fingerprint, PinnedValues) {
+  for (const auto& p : pins::kFoldPins) {
+    std::string words;
+    for (const auto& w : shingle_words(p.text)) words += w + "|";
+    EXPECT_EQ(words, p.shingle_words) << p.text;
+    EXPECT_EQ(pins::fnv64(pack_sketch(shingles(p.text))), p.shingles_fnv) << p.text;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "text/fold.h"
 #include "text/lang.h"
+#include "tests/unit/fold_pins.h"
 
 namespace {
 
@@ -92,6 +93,14 @@ TEST(Tokenize, ClausesEndAtMarksAndBlankLinesNotInsideNumbersOrWords) {
 
 TEST(Tokenize, IllFormedBytesSeparateWords) {
   EXPECT_EQ(describe(tokenize("ab\xff" "cd \xe2\x82")), "ab <\ncd >\n");
+}
+
+// The folded text the lexicons are matched against does not change (tests/unit/fold_pins.h).
+TEST(FoldForMatch, PinnedValues) {
+  for (const auto& p : pins::kFoldPins) {
+    EXPECT_EQ(fold_for_match(p.text), p.fold_for_match) << p.text;
+    EXPECT_EQ(fold_for_match_icu(p.text), fold_for_match(p.text)) << p.text;
+  }
 }
 
 }  // namespace
