@@ -3,8 +3,8 @@
 // (sla_warning, sla_breach, promise_missed, contact_gap), the admin tools (release, discard) write
 // through write_audit_record / append_audit_record; report and held read through
 // read_audit_record. The log itself (chain, seals, rotation) is audit/audit_log.h; it adds "time",
-// "event", "seq", "prev" and "instance" around a record's own fields. docs/audit-log.md lists the
-// fields.
+// "event", "seq", "prev" and "instance" around a record's own fields. README.md ("Audit log")
+// describes the fields.
 #pragma once
 #include <cstdint>
 #include <map>
