@@ -505,7 +505,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     for (auto& row : rows)
       if (row.value("customer", "").empty())
         if (auto it = thread_customer.find(row.value("thread_id", "")); it != thread_customer.end()) row["customer"] = it->second;
-  r["lists"] = lists;
+  r["lists"] = std::move(lists);
   r["time_zone"] = opts.time_zone;
   r["calendar"] = opts.business_calendar ? "business" : "24x7";
   for (const char* v : {"agent", "day"}) {

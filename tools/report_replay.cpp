@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 
 #include "tools/tool_config.h"
@@ -71,7 +72,7 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
       }
     }
   }
-  if (format == "json") std::cout << report.dump(2) << "\n";
+  if (format == "json") std::cout << std::setw(2) << report << "\n";  // streamed, never one string
   else if (format == "html") std::cout << report_html(report);
   else if (format == "csv") {
     // A CSV has no head: what the others put at the top goes to standard error (and integrity.csv).
