@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Times `audit verify` and `report` on a large audit log, with their peak resident memory.
+
+The log: the labelled corpus (tests/data/eval) and the test conversations replayed once through
+`support-milter replay` (about 3,000 records: messages, warnings, breaches, contact gaps and missed
+promises), then written again COPIES times with other thread and message ids, each record chained
+to the one before as the milter chains them (seq, and prev the SHA-256 of the previous line). The
+default, 85 copies, gives a log of about 260,000 records and 430 MB.
+
+Usage: audit_log_scale.py [--build build] [--copies 85] [--work DIR]
+Prints one Markdown table (docs/BENCHMARKS.md keeps the figures).
+"""
+
+import argparse
+import glob
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEAD = re.compile(r'^(\{"time":"[^"]*","event":"[^"]*","seq":)\d+(,"prev":")[0-9a-f]{64}(")')
+
+
+def corpus_mbox(path):
+    """The corpus's messages in one mbox, and the support domains of its cases."""
+    domains = set()
+    with open(path, "wb") as out:
+        cases = sorted(glob.glob(os.path.join(ROOT, "tests/data/eval/*/*/")))
+        cases += sorted(glob.glob(os.path.join(ROOT, "tests/data/conversations/*/")))
+        for case in cases:
+            for f in sorted(glob.glob(case + "*.eml")):
+                data = open(f, "rb").read().replace(b"\r\n", b"\n")
+                if b"X-Eval-Fails" in data:
+                    m = re.search(rb"^From:.*@([^>\s]+)", data, re.M | re.I)
+                    if m:
+                        domains.add(m.group(1).decode())
+                out.write(b"From corpus@example.com Mon Jan  1 00:00:00 2026\n")
+                for line in data.split(b"\n"):
+                    out.write((b">" + line if line.startswith(b"From ") else line) + b"\n")
+                out.write(b"\n")
+    return sorted(domains)
+
+
+def big_log(one, path, copies):
+    lines = open(one).read().splitlines()
+    prev, seq = "0" * 64, 0
+    with open(path, "w") as out:
+        for k in range(copies):
+            for line in lines:
+                line = line.replace('"thread_id":"', '"thread_id":"%03d' % k).replace(
+                    '"message_id":"', '"message_id":"%03d' % k)
+                seq += 1
+                line = HEAD.sub(lambda m: m.group(1) + str(seq) + m.group(2) + prev + m.group(3), line)
+                out.write(line + "\n")
+                prev = hashlib.sha256(line.encode()).hexdigest()
+    return seq
+
+
+def timed(cmd):
+    """Seconds and peak resident KiB of one run (GNU time), its output thrown away."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    seconds, kib = r.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kib)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--copies", type=int, default=85)
+    ap.add_argument("--work", default=None)
+    a = ap.parse_args()
+    binary = os.path.join(a.build, "cli", "support-milter")
+    work = a.work or tempfile.mkdtemp(prefix="sm-audit-scale-")
+    os.makedirs(work, exist_ok=True)
+    mbox = os.path.join(work, "corpus.mbox")
+    one = os.path.join(work, "one.jsonl")
+    log = os.path.join(work, "audit.jsonl")
+    for p in (one, log):
+        if os.path.exists(p):
+            os.remove(p)
+    args = []
+    for d in corpus_mbox(mbox):
+        args += ["--support-domain", d]
+    subprocess.run([binary, "replay"] + args + ["--audit", one, mbox], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    records = big_log(one, log, a.copies)
+    size_mb = os.path.getsize(log) / 1e6
+    print("| command | records | log | seconds | peak RSS |")
+    print("|---|---|---|---|---|")
+    runs = [("audit verify", ["audit", "verify", log])]
+    runs += [("report --format " + f, ["report", "--format", f, log]) for f in ("json", "text", "html")]
+    for name, cmd in runs:
+        s, kib = timed([binary] + cmd)
+        print("| `%s` | %d | %.0f MB | %.1f | %.0f MB |" % (name, records, size_mb, s, kib / 1024))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
