@@ -45,8 +45,6 @@ void hide_in(std::optional<std::string>& s, const Forms& forms) {
 
 // Readers of a record whose field types audit_record_type_problem has checked: a field is absent
 // or of its type.
-std::string str(const nlohmann::json& j, const char* key) { return json_string(j, key); }
-
 std::optional<std::string> opt_str(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) return std::nullopt;
@@ -87,25 +85,25 @@ nlohmann::json to_json(const FindingRecord& f) {
 
 MessageRecord read_message(const nlohmann::json& j) {
   MessageRecord r;
-  r.queue_id = str(j, "queue_id");
-  r.message_id = str(j, "message_id");
-  r.thread_id = str(j, "thread_id");
-  r.direction = str(j, "direction");
-  r.direction_reason = str(j, "direction_reason");
-  r.author = str(j, "author");
-  r.customer = str(j, "customer");
-  r.message_time = str(j, "message_time");
-  r.action = str(j, "action");
-  r.mode = str(j, "mode");
+  r.queue_id = json_string(j, "queue_id");
+  r.message_id = json_string(j, "message_id");
+  r.thread_id = json_string(j, "thread_id");
+  r.direction = json_string(j, "direction");
+  r.direction_reason = json_string(j, "direction_reason");
+  r.author = json_string(j, "author");
+  r.customer = json_string(j, "customer");
+  r.message_time = json_string(j, "message_time");
+  r.action = json_string(j, "action");
+  r.mode = json_string(j, "mode");
   r.passed = strings(j, "passed");
   if (auto it = j.find("findings"); it != j.end() && it->is_array())
     for (const auto& f : *it) {
-      FindingRecord fr{str(f, "rule"), str(f, "result"), str(f, "action"), str(f, "detail"), nullptr};
+      FindingRecord fr{json_string(f, "rule"), json_string(f, "result"), json_string(f, "action"), json_string(f, "detail"), nullptr};
       if (auto e = f.find("evidence"); e != f.end()) fr.evidence = *e;
       r.findings.push_back(std::move(fr));
     }
-  r.config = str(j, "config");
-  r.lexicons = str(j, "lexicons");
+  r.config = json_string(j, "config");
+  r.lexicons = json_string(j, "lexicons");
   if (auto it = j.find("rules"); it != j.end() && it->is_object())
     for (const auto& [id, version] : it->items())
       if (version.is_string()) r.rules[id] = version.get<std::string>();
@@ -127,18 +125,18 @@ MessageRecord read_message(const nlohmann::json& j) {
 SettleRecord read_settle(const nlohmann::json& j, bool discard) {
   SettleRecord r;
   r.discard = discard;
-  r.instance = str(j, "instance");
-  r.queue_id = str(j, "queue_id");
-  r.by = str(j, "by");
-  r.reason = str(j, "reason");
-  r.user = str(j, "user");
-  r.sender = str(j, "sender");
+  r.instance = json_string(j, "instance");
+  r.queue_id = json_string(j, "queue_id");
+  r.by = json_string(j, "by");
+  r.reason = json_string(j, "reason");
+  r.user = json_string(j, "user");
+  r.sender = json_string(j, "sender");
   r.recipients = strings(j, "recipients");
   r.audited = j.contains("message_id");
-  r.message_id = str(j, "message_id");
-  r.thread_id = str(j, "thread_id");
-  r.direction = str(j, "direction");
-  r.author = str(j, "author");
+  r.message_id = json_string(j, "message_id");
+  r.thread_id = json_string(j, "thread_id");
+  r.direction = json_string(j, "direction");
+  r.author = json_string(j, "author");
   r.rules = strings(j, "rules");
   if (auto it = j.find("sla"); it != j.end() && it->is_object()) {
     r.sla = SlaResult::from_json(*it);
@@ -150,8 +148,8 @@ SettleRecord read_settle(const nlohmann::json& j, bool discard) {
 SlaEventRecord read_sla_event(const nlohmann::json& j, const std::string& event) {
   SlaEventRecord r;
   r.sla.event = event;
-  r.thread_id = str(j, "thread_id");
-  r.subject = str(j, "subject");
+  r.thread_id = json_string(j, "thread_id");
+  r.subject = json_string(j, "subject");
   // When the event happened; a record without it happened when it was written.
   r.at = opt_time(j, "at").value_or(opt_time(j, "time").value_or(0));
   r.sla.waiting_since = opt_time(j, "waiting_since");
@@ -295,9 +293,9 @@ AuditLine read_audit_record(std::string_view line) {
     out.problem = problem;
     return out;
   }
-  out.event = str(j, "event");
-  out.time = str(j, "time");
-  out.instance = str(j, "instance");
+  out.event = json_string(j, "event");
+  out.time = json_string(j, "time");
+  out.instance = json_string(j, "instance");
   if (auto it = j.find("seq"); it != j.end() && it->is_number_unsigned()) out.seq = it->get<std::uint64_t>();
   if (out.event == MessageRecord::kEvent) out.record = read_message(j);
   else if (out.event == "release" || out.event == "discard") out.record = read_settle(j, out.event == "discard");
