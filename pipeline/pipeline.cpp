@@ -320,6 +320,8 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
       if (v.action == FinalAction::hold) {
         sm.status = "held";
         sm.sla_pending = HeldClock(sm.direction, ack).dump();
+        sm.queue_id = env.queue_id;
+        sm.instance = audit_instance(cfg);
         SlaResult sla;
         sla.status = SlaStatus::held;
         sla.waiting_since = state.waiting_since;

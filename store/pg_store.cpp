@@ -119,9 +119,16 @@ ALTER TABLE threads ADD COLUMN subject_key text NOT NULL DEFAULT '';
 DROP INDEX IF EXISTS threads_subject;
 CREATE INDEX threads_subject_key ON threads(subject_key);
 )sql"},
+    // Where a held message is held (the queue id, and the instance whose MTA holds it), so the
+    // daemon's sweep finds those that left the hold queue by other means than release/discard.
+    {6, R"sql(
+ALTER TABLE messages ADD COLUMN queue_id text NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN instance text NOT NULL DEFAULT '';
+CREATE INDEX messages_held ON messages(instance) WHERE status = 'held';
+)sql"},
 };
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 constexpr int kSubjectKeyVersion = 5;
 
 // Valid UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
@@ -378,7 +385,8 @@ class PgStore final : public ThreadStore {
           Params().text(msg.thread_id).text(keys.thread_index).text(keys.ticket));
     auto inserted = l.exec(
         "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, "
-        "status, sla_pending) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (message_id) DO NOTHING",
+        "status, sla_pending, queue_id, instance) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+        "ON CONFLICT (message_id) DO NOTHING",
         Params()
             .text(msg.message_id)
             .text(msg.thread_id)
@@ -389,7 +397,9 @@ class PgStore final : public ThreadStore {
             .bytes(pack_sketch(msg.fingerprints))
             .integer(msg.complaint ? 1 : 0)
             .text(msg.status)
-            .text(msg.sla_pending));
+            .text(msg.sla_pending)
+            .text(msg.queue_id)
+            .text(msg.instance));
     if (inserted.affected() == 0) return false;
     int pos = 0;
     for (const auto& p : msg.participants)
@@ -459,6 +469,15 @@ class PgStore final : public ThreadStore {
   bool discard_held(std::string_view message_id) override {
     Lease l(*this);
     return l.exec("DELETE FROM messages WHERE message_id = $1 AND status = 'held'", Params().text(message_id)).affected() > 0;
+  }
+
+  std::vector<StoredMessage> held_messages(std::string_view instance) override {
+    Lease l(*this);
+    auto r = l.exec(std::string(kMessageColumns) + " WHERE status = 'held' AND instance = $1 ORDER BY time, message_id",
+                    Params().text(instance));
+    std::vector<StoredMessage> out;
+    for (int k = 0; k < r.rows(); ++k) out.push_back(read_message(r, k));
+    return out;
   }
 
   std::optional<std::string> find_thread_by_index(std::string_view root) override {
@@ -590,7 +609,7 @@ class PgStore final : public ThreadStore {
  private:
   static constexpr const char* kMessageColumns =
       "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, status, "
-      "sla_pending FROM messages";
+      "sla_pending, queue_id, instance FROM messages";
   static constexpr const char* kThreadColumns = "SELECT thread_id, subject, created, last_activity, sla";
   static constexpr const char* kThreadFrom = " FROM threads";
 
@@ -795,6 +814,8 @@ class PgStore final : public ThreadStore {
     m.complaint = r.integer(row, 7) != 0;
     m.status = r.text(row, 8);
     m.sla_pending = r.text(row, 9);
+    m.queue_id = r.text(row, 10);
+    m.instance = r.text(row, 11);
     return m;
   }
 

@@ -25,7 +25,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 const char* const kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS threads(
@@ -93,10 +93,18 @@ DROP INDEX IF EXISTS threads_subject;
 CREATE INDEX IF NOT EXISTS threads_subject_key ON threads(subject_key);
 )sql";
 
+// Version 6: where a held message is held (the queue id, and the instance whose MTA holds it), so
+// the daemon's sweep finds those that left the hold queue by other means than release/discard.
+const char* const kSchemaV6 = R"sql(
+ALTER TABLE messages ADD COLUMN queue_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN instance TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS messages_held ON messages(instance) WHERE status = 'held';
+)sql";
+
 // The columns read_message() reads, in its order (a literal: statements are cached by their text).
 #define SM_MESSAGE_COLUMNS                                                                                    \
   "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, status, " \
-  "sla_pending FROM messages "
+  "sla_pending, queue_id, instance FROM messages "
 
 class SqliteStore final : public ThreadStore {
  public:
@@ -265,6 +273,16 @@ class SqliteStore final : public ThreadStore {
     return sqlite3_changes(db_) > 0;
   }
 
+  std::vector<StoredMessage> held_messages(std::string_view instance) override {
+    std::lock_guard lock(mu_);
+    sqlite3_stmt* st = prepare(SM_MESSAGE_COLUMNS "WHERE status = 'held' AND instance = ?1 ORDER BY time, message_id");
+    Reset r(st);
+    bind(st, 1, instance);
+    std::vector<StoredMessage> out;
+    while (step(st)) out.push_back(read_message(st));
+    return out;
+  }
+
   std::optional<std::string> find_thread_by_index(std::string_view root) override {
     return first_text("SELECT thread_id FROM threads WHERE thread_index = ?1 AND ?1 != '' LIMIT 1", root);
   }
@@ -321,7 +339,7 @@ class SqliteStore final : public ThreadStore {
     {
       sqlite3_stmt* st = prepare(
           "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
-          "complaint, status, sla_pending) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+          "complaint, status, sla_pending, queue_id, instance) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
       Reset r(st);
       bind(st, 1, msg.message_id);
       bind(st, 2, msg.thread_id);
@@ -334,6 +352,8 @@ class SqliteStore final : public ThreadStore {
       sqlite3_bind_int(st, 8, msg.complaint ? 1 : 0);
       bind(st, 9, msg.status);
       bind(st, 10, msg.sla_pending);
+      bind(st, 11, msg.queue_id);
+      bind(st, 12, msg.instance);
       step(st);
       if (sqlite3_changes(db_) == 0) return false;
     }
@@ -560,6 +580,8 @@ class SqliteStore final : public ThreadStore {
     m.complaint = sqlite3_column_int(st, 7) != 0;
     m.status = text(st, 8);
     m.sla_pending = text(st, 9);
+    m.queue_id = text(st, 10);
+    m.instance = text(st, 11);
     sqlite3_stmt* ps = prepare("SELECT role, address, display FROM participants WHERE message_id = ?1 ORDER BY rowid");
     Reset r(ps);
     bind(ps, 1, m.message_id);
@@ -601,6 +623,7 @@ class SqliteStore final : public ThreadStore {
         exec(kSchemaV5);
         fill_subject_keys();
       }
+      if (version < 6) exec(kSchemaV6);
       exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       exec("COMMIT");
     } catch (...) {

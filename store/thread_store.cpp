@@ -46,6 +46,7 @@ class DeferredStore final : public ThreadStore {
   }
   bool release_held(std::string_view id, const SlaUpdate& sla) override { return get().release_held(id, sla); }
   bool discard_held(std::string_view id) override { return get().discard_held(id); }
+  std::vector<StoredMessage> held_messages(std::string_view instance) override { return get().held_messages(instance); }
   std::optional<std::string> find_thread_by_index(std::string_view root) override {
     return get().find_thread_by_index(root);
   }

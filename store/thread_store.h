@@ -40,6 +40,10 @@ struct StoredMessage {
   // when released, and `sla_pending` keeps what the clock needs then, as JSON).
   std::string status = "sent";
   std::string sla_pending;
+  // Where a held message is held: the MTA's queue id and the instance (audit.instance) whose MTA
+  // holds it; empty for other messages, and for those held before the store kept them.
+  std::string queue_id;
+  std::string instance;
 };
 
 // Other ways a thread is found than by message ids: Outlook's Thread-Index root (hex) and a
@@ -121,6 +125,8 @@ class ThreadStore {
   virtual bool release_held(std::string_view message_id, const SlaUpdate& sla) = 0;
   // A held message discarded: it never left, and nothing of it stays. False when none is held.
   virtual bool discard_held(std::string_view message_id) = 0;
+  // The messages held on `instance` (oldest first), participants included.
+  virtual std::vector<StoredMessage> held_messages(std::string_view instance) = 0;
 
   // A thread by its Outlook Thread-Index root or its ticket token; or the newest thread with the
   // subject `subject` (the same by subject_key(), message/subject.h) in which `customer`

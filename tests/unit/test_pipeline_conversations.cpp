@@ -170,6 +170,7 @@ TEST(ConversationStoreFailure, ConfiguredActionIsTaken) {
     }
     bool release_held(std::string_view, const SlaUpdate&) override { throw StoreError("broken"); }
     bool discard_held(std::string_view) override { throw StoreError("broken"); }
+    std::vector<StoredMessage> held_messages(std::string_view) override { throw StoreError("broken"); }
     std::optional<std::string> find_thread_by_index(std::string_view) override { throw StoreError("broken"); }
     std::optional<std::string> find_thread_by_ticket(std::string_view) override { throw StoreError("broken"); }
     std::optional<std::string> find_thread_by_subject(std::string_view, std::string_view, TimeMs) override {

@@ -182,11 +182,20 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
   auto held = msg("r1@x", "t1", Direction::outbound, 2000);
   held.status = "held";
   held.sla_pending = R"({"direction":"outbound"})";
+  held.queue_id = "4Fb2Xk0Y1Zz9";
+  held.instance = "mx1";
   s->record_message(held, nullptr, {}, std::nullopt);
   auto stored = s->get_message("r1@x");
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->status, "held");
   EXPECT_EQ(stored->sla_pending, R"({"direction":"outbound"})");
+  EXPECT_EQ(stored->queue_id, "4Fb2Xk0Y1Zz9");
+  EXPECT_EQ(stored->instance, "mx1");
+  auto on_mx1 = s->held_messages("mx1");
+  ASSERT_EQ(on_mx1.size(), 1u);
+  EXPECT_EQ(on_mx1[0].message_id, "r1@x");
+  EXPECT_EQ(on_mx1[0].queue_id, "4Fb2Xk0Y1Zz9");
+  EXPECT_TRUE(s->held_messages("mx2").empty()) << "held on another instance's MTA";
   EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})") << "held: the clock has not moved";
   EXPECT_EQ(s->find_thread({"r1@x"}), "t1");
 
@@ -195,6 +204,7 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
   EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");
   EXPECT_TRUE(s->due_threads(9000, 10).empty());
   EXPECT_FALSE(s->release_held("r1@x", {"{}", std::nullopt})) << "released once";
+  EXPECT_TRUE(s->held_messages("mx1").empty()) << "released: no longer held";
   EXPECT_FALSE(s->discard_held("r1@x")) << "a sent message is not discarded";
 
   auto other = msg("r2@x", "t1", Direction::outbound, 3000);

@@ -87,7 +87,7 @@ TEST(PgStore, InstancesStartingTogetherMigrateOnce) {
   for (int i = 0; i < 6; ++i)
     starts.push_back(std::async(std::launch::async, [&] { return open_store(url) != nullptr; }));
   for (auto& f : starts) EXPECT_TRUE(f.get());
-  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "together"), "5");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "together"), "6");
   EXPECT_EQ(admin("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
                   "('threads', 'messages', 'participants')",
                   "together"),
@@ -117,7 +117,7 @@ INSERT INTO participants VALUES ('old@x', 0, 'from', 'ana@client.example', 'Ana'
 )sql",
         "from_v1");
   auto s = open_store(url);
-  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "from_v1"), "1,2,3,4,5");
+  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "from_v1"), "1,2,3,4,5,6");
   auto old = s->get_message("old@x");
   ASSERT_TRUE(old.has_value());
   EXPECT_EQ(old->question_count, 3);
@@ -342,7 +342,7 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   // The lazy store connected and created its schema at its first call.
   EXPECT_TRUE(lazy->record(msg("lazy@x", "t1", Direction::inbound, 1), &t));
   EXPECT_EQ(lazy->get_message("lazy@x")->thread_id, "t1");
-  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "5");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "6");
 
   // A restart while the pool is idle is noticed before use: no call fails for it.
   ASSERT_EQ(test::pg_helper("down", PgServer::dir), 0);
