@@ -55,6 +55,7 @@ const std::vector<FieldType>& field_types() {
       // release and discard records
       {"by", kString},
       {"reason", kString},
+      {"evidence", kString},
       // the sweeper's events
       {"at", kString},
       {"subject", kString},

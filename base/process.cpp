@@ -169,4 +169,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   return r;
 }
 
+std::string first_line(const std::string& s) {
+  std::string t = s.substr(0, s.find('\n'));
+  return t.empty() ? "(no output)" : t;
+}
+
 }  // namespace sm

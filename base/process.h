@@ -25,4 +25,7 @@ struct ProcessResult {
 // code and output.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
+// The first line of a program's output, "(no output)" when it is empty.
+std::string first_line(const std::string& s);
+
 }  // namespace sm

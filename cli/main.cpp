@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
 
   sm::HeldOptions held;
   auto* held_cmd = app.add_subcommand("held", "list held messages (Postfix's hold queue or Sendmail's quarantine, as [mta] kind says) with the rules that held them");
-  held_cmd->add_option("--postfix-config", held.postfix_dir, "Postfix configuration directory (default: Postfix's)");
+  held_cmd->add_option("--postfix-config", held.postfix_dir, "Postfix configuration directory (default: mta.postfix_config, else Postfix's)");
   held_cmd->add_option("-c,--config", held.config_path, "support-milter config, for audit.path");
   held_cmd->add_option("--audit", held.audit_path, "audit log (default: audit.path of the config)");
   held_cmd->add_flag("--json", held.json, "print JSON");
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
     c->add_option("queue_id", opts->queue_id, "queue id (see: support-milter held)")->required();
     c->add_option("--by", opts->by, "who decides (for the audit log)")->required();
     c->add_option("--reason", opts->reason, "why (for the audit log)")->required();
-    c->add_option("--postfix-config", opts->postfix_dir, "Postfix configuration directory (default: Postfix's)");
+    c->add_option("--postfix-config", opts->postfix_dir, "Postfix configuration directory (default: mta.postfix_config, else Postfix's)");
     c->add_option("-c,--config", opts->config_path, "support-milter config, for audit.path");
     c->add_option("--audit", opts->audit_path, "audit log (default: audit.path of the config)");
     (opts->discard ? discard_cmd : release_cmd) = c;

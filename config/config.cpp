@@ -485,6 +485,22 @@ const std::vector<KeyDef>& keys() {
          if (!v.empty() && v.front() != '/') r.fail(n, "mta.sendmail_config: \"" + v + "\" is not an absolute path");
          c.mta.sendmail_config = v;
        }},
+      {"mta", "postfix_config", "\"\"",
+       "Postfix's configuration directory (given with -c) whose queue the daemon's sweep and the admin tools "
+       "read; empty: Postfix's default",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "mta.postfix_config");
+         if (!v.empty() && v.front() != '/') r.fail(n, "mta.postfix_config: \"" + v + "\" is not an absolute path");
+         c.mta.postfix_config = v;
+       }},
+      {"mta", "mail_log", "\"\"",
+       "the MTA's mail log, read to tell a held message released by the MTA's own commands from one deleted; "
+       "empty: Postfix's maillog_file when set, else /var/log/mail.log",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "mta.mail_log");
+         if (!v.empty() && v.front() != '/') r.fail(n, "mta.mail_log: \"" + v + "\" is not an absolute path");
+         c.mta.mail_log = v;
+       }},
       {"rules", "mode", "\"enforce\"",
        "enforce: act on findings; observe: change nothing, log what would have been done",
        [](Config& c, const toml::node& n, const Reader& r) {
@@ -765,7 +781,8 @@ std::vector<std::string> config_warnings(const Config& cfg) {
                                 {"metrics.textfile", cfg.metrics.textfile, true},
                                 {"audit.hmac_key_file", cfg.audit.hmac_key_file, false},
                                 {"lexicons.dir", cfg.lexicons.dir, false},
-                                {"mta.sendmail_config", cfg.mta.sendmail_config, false}};
+                                {"mta.sendmail_config", cfg.mta.sendmail_config, false},
+                                {"mta.mail_log", cfg.mta.mail_log, false}};
   if (cfg.store.url.starts_with("sqlite:")) paths.push_back({"store.url", cfg.store.url.substr(7), true});
   for (const char* prefix : {"unix:", "local:"})
     if (cfg.milter.socket.starts_with(prefix))

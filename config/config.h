@@ -104,6 +104,8 @@ struct Config {
     MtaKind kind = MtaKind::automatic;
     std::vector<std::string> sendmail_command = {"/usr/sbin/sendmail"};  // argv prefix
     std::string sendmail_config;  // the sendmail.cf given with -C; empty: Sendmail's own
+    std::string postfix_config;   // Postfix's configuration directory (-c); empty: Postfix's default
+    std::string mail_log;         // empty: Postfix's maillog_file when set, else /var/log/mail.log
   } mta;
 
   struct MetricsSettings {

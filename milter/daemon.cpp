@@ -39,6 +39,7 @@
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "base/oplog.h"
+#include "mta/hold_sweep.h"
 #include "pipeline/sweeper.h"
 #include "milter/metrics.h"
 #include "milter/metrics_server.h"
@@ -125,6 +126,32 @@ void sweep_store(MilterRuntime* rt) {
   }
 }
 
+// Held mail that left the hold queue by other means than release and discard (mta/hold_sweep.h):
+// settled with a record by "mta". Each instance looks at its own MTA, every sweep; a queue that
+// cannot be read settles nothing this round and is logged.
+void sweep_held(MilterRuntime* rt, HoldSweep* held) {
+  if (rt->audit == nullptr) return;  // its records are where held messages are found and settled
+  auto cfg = rt->config.load();
+  try {
+    auto mta = mta_of(*cfg, [](const std::string& problem) { oplog(Severity::warning, "held mail: " + problem); });
+    HoldSweep::Context c;
+    c.store = rt->store;
+    c.mta = mta.get();
+    c.audit_path = cfg->audit.path;
+    c.instance = audit_instance(*cfg);
+    struct passwd* pw = ::getpwuid(::geteuid());
+    c.user = pw != nullptr ? pw->pw_name : std::to_string(::geteuid());
+    c.now = now_ms();
+    c.sla = sla_settings(*cfg);
+    c.write = [rt](const SettleRecord& rec) { return write_audit_record(*rt->audit, rec); };
+    c.warn = [](const std::string& problem) { oplog(Severity::warning, problem); };
+    const std::size_t n = held->run(c);
+    if (n > 0) oplog(Severity::info, "held mail: " + std::to_string(n) + " left the hold queue by the MTA's own commands; settled");
+  } catch (const std::exception& e) {
+    oplog(Severity::warning, std::string("held mail: ") + e.what());
+  }
+}
+
 // An anchor of the audit chain (audit/anchor.h): to the operational log, and by mail to each of
 // audit.anchor_to through the notice queue (so the log's lock is never held for the MTA).
 void send_anchor(MilterRuntime* rt, const std::string& line, const AnchorHead& head) {
@@ -169,12 +196,14 @@ void seal_loop(AuditLog* audit) {
 void signal_loop(MilterRuntime* rt, const RunOptions& opts) {
   sigset_t set = daemon_signals();
   auto last_prune = std::chrono::steady_clock::now();
+  HoldSweep held;
   for (;;) {
     siginfo_t info;
     struct timespec wait {static_cast<time_t>(rt->config.load()->sla.sweep_seconds), 0};
     int sig = sigtimedwait(&set, &info, &wait);
     if (sig < 0 && errno == EAGAIN) {
       sweep_store(rt);
+      sweep_held(rt, &held);
       if (std::chrono::steady_clock::now() - last_prune >= std::chrono::hours(24)) {
         prune_store(rt);
         last_prune = std::chrono::steady_clock::now();

@@ -130,6 +130,7 @@ SettleRecord read_settle(const nlohmann::json& j, bool discard) {
   r.by = json_string(j, "by");
   r.reason = json_string(j, "reason");
   r.user = json_string(j, "user");
+  r.evidence = json_string(j, "evidence");
   r.sender = json_string(j, "sender");
   r.recipients = strings(j, "recipients");
   r.audited = j.contains("message_id");
@@ -224,6 +225,7 @@ nlohmann::json to_json(const SettleRecord& r) {
   nlohmann::json j = {{"instance", r.instance}, {"queue_id", r.queue_id}, {"by", r.by},
                       {"reason", r.reason},     {"user", r.user},         {"sender", r.sender},
                       {"recipients", r.recipients}};
+  if (!r.evidence.empty()) j["evidence"] = r.evidence;
   if (r.audited) {
     j["message_id"] = r.message_id;
     j["thread_id"] = r.thread_id;

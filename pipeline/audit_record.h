@@ -73,7 +73,10 @@ struct SettleRecord {
   std::string queue_id;
   std::string by;      // who decided ("mta" when it left by other means)
   std::string reason;  // why
-  std::string user;    // the login that ran the command
+  std::string user;    // the login that ran the command (by "mta": the daemon's user)
+  // By "mta" only: what showed how it left: "queue" (in another queue of the MTA), "log" (the
+  // MTA's mail log), "none" (neither: a discard record, counted as not sent).
+  std::string evidence;
   std::string sender;
   std::vector<std::string> recipients;
   // From the message's own record, when the log has it.

@@ -14,10 +14,10 @@
 #include "audit/audit_log.h"
 #include "config/config.h"
 #include "sla/clock.h"
-#include "pipeline/sweeper.h"
 #include "store/thread_store.h"
-#include "tools/held.h"
-#include "tools/mta.h"
+#include "mta/held.h"
+#include "mta/mta.h"
+#include "mta/settle.h"
 #include "tools/mta_process.h"
 
 namespace sm {
@@ -52,7 +52,7 @@ std::string instance_for(const std::string& config_path) {
 
 // The MTA to work on and how to reach it: the config's [mta] section (the built-in defaults when
 // only --audit is given and the config file does not exist); nothing when the config cannot be
-// read, said on stderr.
+// read, said on stderr. What goes wrong with the MTA is said on stderr.
 std::unique_ptr<Mta> mta_for(const std::string& config_path, bool audit_given, const std::string& postfix_dir,
                              const char* command) {
   std::shared_ptr<const Config> cfg;
@@ -63,9 +63,9 @@ std::unique_ptr<Mta> mta_for(const std::string& config_path, bool audit_given, c
     std::cerr << "support-milter " << command << ": " << e.what() << "\n";
     return nullptr;
   }
-  const MtaSettings settings{cfg->mta.sendmail_command, cfg->mta.sendmail_config, postfix_dir};
-  return resolve_mta_kind(cfg->mta.kind) == MtaKind::sendmail ? sendmail_mta(settings, command)
-                                                               : postfix_mta(settings, command);
+  return mta_of(
+      *cfg, [command](const std::string& problem) { std::cerr << "support-milter " << command << ": " << problem << "\n"; },
+      postfix_dir);
 }
 
 // The held messages of `queue` joined with the audit log; files and records it cannot use are said
@@ -134,33 +134,22 @@ int run_held(const HeldOptions& opts) {
 
 namespace {
 
-// A held message's release or discard in the store (the config's); what it did to the clock, for
-// the audit record. A store that cannot be reached is said so on stderr and in the record.
+// A held message's release or discard in the store (the config's, settle.h); what it did to the
+// clock, for the audit record. A store that cannot be reached is said so on stderr and in the record.
 SlaResult settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
-  auto unknown = [&](const std::string& why) {
-    std::cerr << "support-milter " << cmd << ": the thread store was not updated: " << why << "\n";
-    SlaResult r;
-    r.status = SlaStatus::unknown;
-    r.reason = why;
-    return r;
-  };
+  SlaResult r;
   try {
     auto cfg = load_config(opts.config_path);
     install_lexicons(*cfg);
     auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
-    if (opts.discard) {
-      if (!store->discard_held(message_id)) return unknown("no held message " + message_id + " in the store");
-      SlaResult r;
-      r.status = SlaStatus::not_sent;
-      r.reason = "discarded";
-      return r;
-    }
-    auto r = sla_on_release(*store, message_id, now_ms(), sla_settings(*cfg));
-    if (!r) return unknown("no held message " + message_id + " in the store");
-    return *r;
+    r = settle_in_store(*store, message_id, opts.discard, now_ms(), sla_settings(*cfg));
   } catch (const std::exception& e) {
-    return unknown(e.what());
+    r.status = SlaStatus::unknown;
+    r.reason = e.what();
   }
+  if (r.status == SlaStatus::unknown)
+    std::cerr << "support-milter " << cmd << ": the thread store was not updated: " << r.reason << "\n";
+  return r;
 }
 
 }  // namespace
@@ -182,9 +171,20 @@ int run_queue_action(const QueueActionOptions& opts) {
       return kUsage;
     }
   }
+  // One settles a held message at a time (this command, another one, the daemon's sweep of held
+  // mail): what it finds in the queue is what the others left.
+  std::string audit_path;
+  {
+    int code = 0;
+    if (!audit_path_for(opts.config_path, opts.audit_path, &audit_path, &code, cmd)) return code;
+  }
+  SettleLock lock(audit_path, true);
+  if (!lock) {
+    std::cerr << "support-milter " << cmd << ": " << lock.error() << "\n";
+    return kIoErr;
+  }
   HeldQueue q;
   if (int code = open_held_queue(opts.config_path, opts.audit_path, opts.postfix_dir, cmd, &q); code != 0) return code;
-  const std::string& audit_path = q.audit_path;
   const std::vector<QueueEntry>& queue = q.queue;
   Mta* mta = q.mta.get();
   const QueueEntry* found = nullptr;
@@ -201,30 +201,14 @@ int run_queue_action(const QueueActionOptions& opts) {
     if (m.queue.queue_id == opts.queue_id) held = std::move(m);
   if (int code = opts.discard ? mta->discard(opts.queue_id) : mta->release(opts.queue_id, queue); code != 0)
     return code;
-  const HeldMessage* h = held ? &*held : nullptr;
   // The store learns what became of the message: released, it is sent now and the clock moves
   // (its figures go into the record); discarded, it never left and the customer keeps waiting.
-  SettleRecord rec;
-  rec.discard = opts.discard;
+  SettleRecord rec = settle_record(opts.discard, opts.queue_id, &entry, held ? &*held : nullptr,
+                                   [&](const std::string& message_id) { return settle_held(opts, message_id, cmd); });
   rec.instance = instance_for(opts.config_path);
-  rec.queue_id = opts.queue_id;
   rec.by = opts.by;
   rec.reason = opts.reason;
   rec.user = invoking_user(::getuid(), ::getenv("SUDO_USER"), ::getenv("SUDO_UID"));
-  rec.sender = entry.sender;
-  rec.recipients = entry.recipients;
-  if (h != nullptr && h->audited) {
-    rec.audited = true;
-    rec.message_id = h->message_id;
-    rec.thread_id = h->thread_id;
-    rec.direction = h->direction;
-    rec.author = h->author;
-    if (!h->message_id.empty()) {
-      rec.sla = settle_held(opts, h->message_id, cmd);
-      rec.released = !opts.discard && rec.sla->status != SlaStatus::unknown;
-    }
-    for (const auto& f : h->findings) rec.rules.push_back(f.rule);
-  }
   std::string error;
   if (!append_audit_record(audit_path, rec, &error)) {
     std::cerr << "support-milter " << cmd << ": " << opts.queue_id << (opts.discard ? " discarded" : " released")

@@ -6,11 +6,6 @@
 
 namespace sm {
 
-std::string first_line(const std::string& s) {
-  std::string t = s.substr(0, s.find('\n'));
-  return t.empty() ? "(no output)" : t;
-}
-
 std::string tail_lines(const std::string& text, std::size_t n) {
   std::vector<std::string> lines;
   std::istringstream in(text);

@@ -7,15 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "base/exit_codes.h"
 #include "base/process.h"
 
 namespace sm {
-
-// The exit codes of the admin commands (sysexits.h).
-inline constexpr int kUsage = 64, kDataErr = 65, kNoInput = 66, kUnavailable = 69, kIoErr = 74, kConfig = 78;
-
-// The first line of a program's output, "(no output)" when it is empty.
-std::string first_line(const std::string& s);
 
 // The last `n` non-empty lines of a program's output, each on a line of its own and indented, for
 // an error message.

@@ -1,11 +1,11 @@
 // Postfix's queue as `postqueue -j` lists it (one JSON object per message); Sendmail's is
-// tools/sendmail_queue.h.
+// mta/sendmail_queue.h.
 #pragma once
 #include <cstddef>
 #include <string>
 #include <vector>
 
-#include "tools/held.h"
+#include "mta/held.h"
 
 namespace sm {
 

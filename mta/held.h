@@ -1,5 +1,6 @@
 // Held mail: Postfix's hold queue (postqueue -j) or Sendmail's quarantine joined with the audit log's message records by
-// queue id, so each held message shows the rules and the reason that held it.
+// queue id, so each held message shows the rules and the reason that held it; the `held` command's
+// table and JSON.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -33,20 +34,23 @@ struct HeldMessage {
   std::string action;         // hold, or what enforce mode decided
   std::string reason;         // hold_reason of the record
   std::vector<FindingRecord> findings;  // failing findings with the hold action
+  std::string settled;  // "release" or "discard": such a record (of this instance) follows the message record
 };
 
 // Held entries of `queue` (queue_name "hold") joined with the audit records in `audit_texts`
-// (contents of audit files, oldest first). A record of a held message with a field of the wrong
+// (contents of audit files, oldest first). `instance`, when given, counts only the release and
+// discard records of that instance for `settled`. A record of a held message with a field of the wrong
 // type is left out and named in `problems` ("PLACE:LINE: what; record skipped").
 std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
                                    const std::vector<std::string>& audit_texts,
-                                   std::vector<std::string>* problems = nullptr);
+                                   std::vector<std::string>* problems = nullptr, const std::string& instance = "");
 // The same, reading audit files line by line (they can be large); `unreadable` gets the files that
 // could not be opened, `problems` the records left out (FILE:LINE).
 std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
                                          const std::vector<std::string>& files,
                                          std::vector<std::string>* unreadable,
-                                         std::vector<std::string>* problems = nullptr);
+                                         std::vector<std::string>* problems = nullptr,
+                                         const std::string& instance = "");
 
 // The audit files to search: `path` and its rotated siblings (<stem>-YYYYmmdd-...<ext>), oldest first.
 std::vector<std::string> audit_files_oldest_first(const std::string& path);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tools/sendmail_queue.h"
+#include "mta/sendmail_queue.h"
 
 namespace sm {
 namespace {

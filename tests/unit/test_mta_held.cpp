@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tools/held.h"
-#include "tools/postfix_queue.h"
+#include "mta/held.h"
+#include "mta/postfix_queue.h"
 
 namespace sm {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/held.h"
+#include "mta/held.h"
 
 namespace sm {
 

@@ -1,5 +1,5 @@
 // Postfix's queue as postqueue -j lists it.
-#include "tools/postfix_queue.h"
+#include "mta/postfix_queue.h"
 
 #include <cstdint>
 #include <sstream>

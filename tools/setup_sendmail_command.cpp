@@ -1,6 +1,5 @@
-// Sendmail: `setup-sendmail` (sendmail.mc and submit.mc merged, then make rebuilds sendmail.cf) and
-// its quarantine for `held`, `release` and `discard` (the hf files of its queue directory; sendmail
-// -Q -qQ -qI<id> releases).
+// `setup-sendmail`: sendmail.mc and submit.mc merged, then make rebuilds sendmail.cf. (Sendmail's
+// quarantine is mta/sendmail_mta.cpp.)
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -9,125 +8,13 @@
 
 #include "base/files.h"
 #include "config/config.h"
-#include "tools/mta.h"
 #include "tools/mta_commands.h"
 #include "tools/mta_process.h"
-#include "tools/sendmail_queue.h"
 #include "tools/sendmail_setup.h"
 
 namespace sm {
 
 namespace {
-
-// Sendmail's queue directory, from the QueueDirectory option of its sendmail.cf.
-bool sendmail_queue_dir(const MtaSettings& mta, std::string* dir, const char* command) {
-  const std::string cf = mta.sendmail_cf.empty() ? "/etc/mail/sendmail.cf" : mta.sendmail_cf;
-  std::string text;
-  if (!read_file(cf, &text)) {
-    std::cerr << "support-milter " << command << ": cannot read Sendmail's configuration " << cf
-              << " (set mta.sendmail_config)\n";
-    return false;
-  }
-  *dir = sendmail_queue_directory(text);
-  if (dir->empty()) {
-    std::cerr << "support-milter " << command << ": " << cf << " sets no QueueDirectory\n";
-    return false;
-  }
-  if (dir->find('*') != std::string::npos) {
-    std::cerr << "support-milter " << command << ": " << cf << " names several queue directories (" << *dir
-              << "); only a single queue directory is supported\n";
-    return false;
-  }
-  return true;
-}
-
-// Sendmail's quarantine. Release: `sendmail -Q -qQ -qI<id>` takes the quarantine off (hf becomes
-// qf again; nothing else does that), then `sendmail -qI<id>` delivers it now; should that delivery
-// fail for the moment, the message waits in the queue like any other, for Sendmail's next queue
-// run. Discard: Sendmail has no command that deletes a message, so its control file (hf) and data
-// file (df) are removed; no queue run touches a quarantined message.
-class SendmailMta final : public Mta {
- public:
-  SendmailMta(MtaSettings settings, const char* command) : mta_(std::move(settings)), cmd_(command) {}
-
-  bool read_queue(std::vector<QueueEntry>* entries) override {
-    if (!sendmail_queue_dir(mta_, &dir_, cmd_)) return false;
-    std::vector<std::string> problems;
-    if (!read_sendmail_quarantine(dir_, entries, &problems)) {
-      std::cerr << "support-milter " << cmd_ << ": cannot read Sendmail's queue directory " << dir_ << "\n";
-      return false;
-    }
-    for (const auto& p : problems) std::cerr << "support-milter " << cmd_ << ": " << p << "; skipped\n";
-    return true;
-  }
-
-  std::string not_held(const std::string& queue_id, const QueueEntry*) override {
-    std::error_code ec;
-    return std::filesystem::exists(file("qf", queue_id), ec) ? " is in Sendmail's queue but not quarantined"
-                                                            : " is not in Sendmail's queue " + dir_;
-  }
-
-  int release(const std::string& queue_id, const std::vector<QueueEntry>& queue) override {
-    // -qI selects every id that contains the text: refuse an id that would take others along.
-    for (const auto& e : queue)
-      if (e.queue_id != queue_id && e.queue_id.find(queue_id) != std::string::npos) {
-        std::cerr << "support-milter " << cmd_ << ": sendmail -qI" << queue_id << " would also release "
-                  << e.queue_id << "; release it with Sendmail's commands\n";
-        return 1;
-      }
-    std::error_code ec;
-    auto r = sendmail({"-Q", "-qQ", "-qI" + queue_id});
-    if (r.exit_code != 0 || std::filesystem::exists(file("hf", queue_id), ec)) {
-      std::cerr << "support-milter " << cmd_ << ": sendmail -Q -qQ -qI" << queue_id << " "
-                << (r.exit_code != 0 ? "failed (exit " + std::to_string(r.exit_code) + "): " + first_line(r.err)
-                                     : std::string("left it quarantined"))
-                << "\n";
-      return kUnavailable;
-    }
-    r = sendmail({"-qI" + queue_id});
-    if (r.exit_code != 0)
-      std::cerr << "support-milter " << cmd_ << ": " << queue_id
-                << " is out of quarantine, but the queue run that delivers it failed (exit " << r.exit_code
-                << "): " << first_line(r.err) << "; Sendmail's next queue run retries it\n";
-    return 0;
-  }
-
-  int discard(const std::string& queue_id) override {
-    namespace fs = std::filesystem;
-    const fs::path hf = file("hf", queue_id), df = file("df", queue_id);
-    std::error_code ec;
-    if (!fs::remove(hf, ec) || ec) {
-      std::cerr << "support-milter " << cmd_ << ": cannot remove " << hf.string() << ": "
-                << (ec ? ec.message() : std::string("it is gone (released or discarded meanwhile)")) << "\n";
-      return ec ? kIoErr : 1;
-    }
-    if (!fs::remove(df, ec) && ec)
-      std::cerr << "support-milter " << cmd_ << ": " << hf.string() << " removed, but not " << df.string() << ": "
-                << ec.message() << "\n";
-    return 0;
-  }
-
- private:
-  // A queue file of the queue directory read_queue found: "hf", "qf" (control) or "df" (data).
-  std::filesystem::path file(const char* kind, const std::string& queue_id) const {
-    const auto paths = sendmail_queue_paths(dir_);
-    return std::filesystem::path(kind[0] == 'd' ? paths.data_dir : paths.control_dir) / (kind + queue_id);
-  }
-
-  // Sendmail (mta.sendmail_command, with -C when a configuration is named) run with `args`.
-  ProcessResult sendmail(std::initializer_list<std::string> args) const {
-    std::vector<std::string> argv = mta_.sendmail_command;
-    if (!mta_.sendmail_cf.empty()) argv.insert(argv.end(), {"-C", mta_.sendmail_cf});
-    argv.insert(argv.end(), args);
-    ProcessOptions po;
-    po.timeout_ms = 300000;
-    return run_process(argv, po);
-  }
-
-  MtaSettings mta_;
-  const char* cmd_;
-  std::string dir_;
-};
 
 std::optional<unsigned> directory_mode(const std::string& dir) {
   struct stat st {};
@@ -141,10 +28,6 @@ struct McFile {
 };
 
 }  // namespace
-
-std::unique_ptr<Mta> sendmail_mta(const MtaSettings& settings, const char* command) {
-  return std::make_unique<SendmailMta>(settings, command);
-}
 
 int run_setup_sendmail(const SetupSendmailOptions& opts) {
   namespace fs = std::filesystem;

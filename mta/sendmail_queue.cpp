@@ -1,6 +1,6 @@
 // Sendmail's quarantine: control files parsed line by line (the format of Sendmail's queue.c:
 // one letter, then the value; lines that start with white space continue a header).
-#include "tools/sendmail_queue.h"
+#include "mta/sendmail_queue.h"
 
 #include <sys/stat.h>
 

@@ -1,6 +1,5 @@
-// Postfix: `setup-postfix` (postconf reads main.cf and master.cf, postconf -e writes main.cf) and
-// its hold queue for `held`, `release` and `discard` (postqueue -j lists it, postsuper -H releases,
-// postsuper -d deletes).
+// `setup-postfix`: postconf reads main.cf and master.cf, postconf -e writes main.cf. (Postfix's
+// hold queue is mta/postfix_mta.cpp.)
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -8,10 +7,8 @@
 #include <sstream>
 
 #include "config/config.h"
-#include "tools/mta.h"
 #include "tools/mta_commands.h"
 #include "tools/mta_process.h"
-#include "tools/postfix_queue.h"
 #include "tools/postfix_setup.h"
 
 namespace sm {
@@ -55,59 +52,7 @@ std::vector<std::string> chrooted_milter_clients(const std::string& dir) {
   return out;
 }
 
-class PostfixMta final : public Mta {
- public:
-  PostfixMta(std::string dir, const char* command) : dir_(std::move(dir)), cmd_(command) {}
-
-  bool read_queue(std::vector<QueueEntry>* entries) override {
-    auto argv = postfix_cmd("postqueue", dir_);
-    argv.push_back("-j");
-    auto r = run_mta_program(argv, cmd_, "postqueue -j");
-    if (!r) return false;
-    std::vector<std::size_t> bad;
-    *entries = parse_postqueue_json(r->out, &bad);
-    for (auto line : bad)
-      std::cerr << "support-milter " << cmd_ << ": postqueue -j line " << line << " is not a queue entry; skipped\n";
-    return true;
-  }
-
-  std::string not_held(const std::string&, const QueueEntry* found) override {
-    if (found == nullptr) return " is not in the Postfix queue";
-    return " is in the " + found->queue_name + " queue, not on hold";
-  }
-
-  int release(const std::string& queue_id, const std::vector<QueueEntry>&) override { return postsuper(queue_id, false); }
-  int discard(const std::string& queue_id) override { return postsuper(queue_id, true); }
-
- private:
-  // postsuper -H (release) or -d (delete) on a message of the hold queue.
-  int postsuper(const std::string& queue_id, bool discard) {
-    auto argv = postfix_cmd("postsuper", dir_);
-    argv.insert(argv.end(), {discard ? "-d" : "-H", queue_id});
-    // postsuper -d reads "-" as "all": the id was validated and never starts with '-'.
-    auto r = run_mta_program(argv, cmd_, "postsuper");
-    if (!r) return kUnavailable;
-    // postsuper exits 0 also when it found nothing to do (someone else was quicker): look again.
-    std::vector<QueueEntry> after;
-    if (!read_queue(&after)) return kUnavailable;
-    for (const auto& e : after)
-      if (e.queue_id == queue_id && (discard || e.queue_name == "hold")) {
-        std::cerr << "support-milter " << cmd_ << ": postsuper left " << queue_id << " in the " << e.queue_name
-                  << " queue: " << first_line(r->err) << "\n";
-        return kUnavailable;
-      }
-    return 0;
-  }
-
-  std::string dir_;
-  const char* cmd_;
-};
-
 }  // namespace
-
-std::unique_ptr<Mta> postfix_mta(const MtaSettings& settings, const char* command) {
-  return std::make_unique<PostfixMta>(settings.postfix_dir, command);
-}
 
 int run_setup_postfix(const SetupPostfixOptions& opts) {
   const char* cmd = "setup-postfix";

@@ -1,5 +1,5 @@
 // Held mail: the join of the MTA's hold queue with the audit log.
-#include "tools/held.h"
+#include "mta/held.h"
 
 #include <algorithm>
 #include <ctime>
@@ -28,7 +28,7 @@ using LineSource = std::function<bool(std::string& line, const std::string*& fil
 // The join over the lines of `next`. A record of a held message with a field of the wrong type is
 // named in `problems` (FILE:LINE) and left out.
 std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue, const LineSource& next,
-                                    std::vector<std::string>* problems) {
+                                    std::vector<std::string>* problems, const std::string& instance) {
   std::vector<HeldMessage> held;
   std::map<std::string, std::size_t> index;
   for (const auto& e : queue) {
@@ -57,9 +57,14 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue, const 
         problems->push_back(*file + ":" + std::to_string(lineno) + ": " + rec.problem + "; record skipped");
       continue;
     }
+    HeldMessage& h = held[it->second];
+    if (const auto* settle = std::get_if<SettleRecord>(&rec.record)) {
+      if (instance.empty() || rec.instance == instance) h.settled = settle->discard ? "discard" : "release";
+      continue;
+    }
     const auto* m = std::get_if<MessageRecord>(&rec.record);
     if (m == nullptr) continue;
-    HeldMessage& h = held[it->second];
+    h.settled.clear();
     h.audited = true;
     h.time = rec.time;
     h.message_id = m->message_id;
@@ -83,7 +88,7 @@ std::vector<HeldMessage> join_lines(const std::vector<QueueEntry>& queue, const 
 
 std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
                                    const std::vector<std::string>& audit_texts,
-                                   std::vector<std::string>* problems) {
+                                   std::vector<std::string>* problems, const std::string& instance) {
   std::size_t i = 0, n = 0;
   std::string name;
   std::istringstream in;
@@ -104,13 +109,13 @@ std::vector<HeldMessage> join_held(const std::vector<QueueEntry>& queue,
           n = 0;
         }
       },
-      problems);
+      problems, instance);
 }
 
 std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
                                          const std::vector<std::string>& files,
                                          std::vector<std::string>* unreadable,
-                                         std::vector<std::string>* problems) {
+                                         std::vector<std::string>* problems, const std::string& instance) {
   std::size_t i = 0, n = 0;
   std::ifstream in;
   return join_lines(
@@ -131,7 +136,7 @@ std::vector<HeldMessage> join_held_files(const std::vector<QueueEntry>& queue,
           ++i;
         }
       },
-      problems);
+      problems, instance);
 }
 
 std::vector<std::string> audit_files_oldest_first(const std::string& path) {
