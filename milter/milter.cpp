@@ -312,13 +312,13 @@ void notify(const Config& cfg, const Message& msg, const Envelope& env, const Ve
     n.to = to;
     n.subject = std::string("support-milter ") + (level == Action::hold ? "held" : "rejected") +
                 " a message: " + f.rule;
-    const HoldWording hold = hold_wording(resolve_mta_kind(cfg.mta.kind), cfg.mta.sendmail_config, env.queue_id);
+    const HoldWording hold = hold_wording(resolve_mta_kind(cfg.mta.kind), cfg.path, env.queue_id);
     n.body = (level == Action::hold ? "Held in " + hold.where : std::string("Rejected")) + " by rule " +
              f.rule + ".\n\nQueue ID: " + env.queue_id + "\nMessage-ID: " + msg.message_id +
              "\nFrom: " + (msg.from.empty() ? std::string() : msg.from.front().address()) +
              "\nSubject: " + msg.subject + "\nFinding: " + f.detail + "\n";
     if (level == Action::hold)
-      n.body += "\nRelease with: " + hold.release + "\n";
+      n.body += "\nRelease with: " + hold.release + "\nDiscard with: " + hold.discard + "\n";
     send_notice(cfg.notify.command, cfg.notify.from, n);
   }
 }

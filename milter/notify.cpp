@@ -8,10 +8,12 @@
 
 namespace sm {
 
-HoldWording hold_wording(MtaKind kind, const std::string& sendmail_config, const std::string& queue_id) {
-  if (kind != MtaKind::sendmail) return {"the hold queue", "postsuper -H " + queue_id};
-  return {"Sendmail's quarantine",
-          "sendmail " + (sendmail_config.empty() ? std::string() : "-C " + sendmail_config + " ") + "-qQ -qI" + queue_id};
+HoldWording hold_wording(MtaKind kind, const std::string& config_path, const std::string& queue_id) {
+  const std::string config =
+      config_path.empty() || config_path == "/etc/support-milter/support-milter.conf" ? "" : " -c " + config_path;
+  const std::string tail = queue_id + config + " --by NAME --reason TEXT";
+  return {kind == MtaKind::sendmail ? "Sendmail's quarantine" : "the hold queue", "support-milter release " + tail,
+          "support-milter discard " + tail};
 }
 
 std::string notice_message(const std::string& from, const Notice& n) {

@@ -27,13 +27,15 @@ struct Notice {
 // line does not end it).
 std::string notice_message(const std::string& from, const Notice& n);
 
-// Where a held message waits and the MTA's command that releases it, for a hold notice:
-// Postfix's hold queue (postsuper -H ID) or Sendmail's quarantine (sendmail [-C cf] -qQ -qIID).
+// Where a held message waits, and the commands that release or discard it: support-milter's own
+// (`release`/`discard` record who decided and why, and settle the customer's clock), never the
+// MTA's. `config_path`, the daemon's config, is named with -c when it is not the default one.
 struct HoldWording {
   std::string where;
   std::string release;
+  std::string discard;
 };
-HoldWording hold_wording(MtaKind kind, const std::string& sendmail_config, const std::string& queue_id);
+HoldWording hold_wording(MtaKind kind, const std::string& config_path, const std::string& queue_id);
 
 // Notices wait here for one worker thread that runs the command for each in turn (bounded in
 // time), so a milter callback never waits for the MTA and a stalled command cannot pile up

@@ -104,24 +104,38 @@ TEST(NoticeQueue, StoppedQueueRefusesAndMissingCommandFails) {
   EXPECT_FALSE(NoticeQueue().submit({}, "m@x", notice("c@x"))) << "no command configured";
 }
 
-TEST(HoldWording, NamesTheReleaseCommandOfTheMta) {
+TEST(HoldWording, NamesSupportMiltersOwnCommandsNeverTheMtas) {
   struct Row {
     const char* label;
     MtaKind kind;
-    std::string cf;
+    std::string config;
     const char* where;
     const char* release;
+    const char* discard;
   } rows[] = {
-      {"postfix", MtaKind::postfix, "", "the hold queue", "postsuper -H 4Fb2Xk0Y1Zz9"},
-      {"sendmail", MtaKind::sendmail, "", "Sendmail's quarantine", "sendmail -qQ -qI4Fb2Xk0Y1Zz9"},
-      {"sendmail with its own cf", MtaKind::sendmail, "/etc/mail/mx2.cf", "Sendmail's quarantine",
-       "sendmail -C /etc/mail/mx2.cf -qQ -qI4Fb2Xk0Y1Zz9"},
+      {"postfix", MtaKind::postfix, "/etc/support-milter/support-milter.conf", "the hold queue",
+       "support-milter release 4Fb2Xk0Y1Zz9 --by NAME --reason TEXT",
+       "support-milter discard 4Fb2Xk0Y1Zz9 --by NAME --reason TEXT"},
+      {"sendmail", MtaKind::sendmail, "/etc/support-milter/support-milter.conf", "Sendmail's quarantine",
+       "support-milter release 4Fb2Xk0Y1Zz9 --by NAME --reason TEXT",
+       "support-milter discard 4Fb2Xk0Y1Zz9 --by NAME --reason TEXT"},
+      {"a config of its own", MtaKind::postfix, "/srv/mx2/support-milter.conf", "the hold queue",
+       "support-milter release 4Fb2Xk0Y1Zz9 -c /srv/mx2/support-milter.conf --by NAME --reason TEXT",
+       "support-milter discard 4Fb2Xk0Y1Zz9 -c /srv/mx2/support-milter.conf --by NAME --reason TEXT"},
+      {"built-in defaults", MtaKind::postfix, "", "the hold queue",
+       "support-milter release 4Fb2Xk0Y1Zz9 --by NAME --reason TEXT",
+       "support-milter discard 4Fb2Xk0Y1Zz9 --by NAME --reason TEXT"},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.label);
-    auto w = hold_wording(row.kind, row.cf, "4Fb2Xk0Y1Zz9");
+    auto w = hold_wording(row.kind, row.config, "4Fb2Xk0Y1Zz9");
     EXPECT_EQ(w.where, row.where);
     EXPECT_EQ(w.release, row.release);
+    EXPECT_EQ(w.discard, row.discard);
+    for (const std::string& text : {w.release, w.discard}) {
+      EXPECT_EQ(text.find("postsuper"), std::string::npos);
+      EXPECT_EQ(text.find("-qQ"), std::string::npos);
+    }
   }
 }
 
