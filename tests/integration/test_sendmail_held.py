@@ -3,7 +3,10 @@ a reply held by reply-all (Sendmail's quarantine) shows in `support-milter held`
 with its finding from the audit log; `release` takes it out of quarantine, it reaches the sink and
 the release record has the clock's figures; `discard` removes another from the queue, writes its
 record, and nothing is delivered. An id that is not quarantined is refused, saying so, and so is
-one that Sendmail's -qI would match in other ids too."""
+one that Sendmail's -qI would match in other ids too. A message taken out of quarantine with
+Sendmail's own `-Q -qQ -qI<id>` gets a release record by "mta" within a sweep (sla.sweep_seconds =
+1); one whose queue files are removed by hand a discard record by "mta" that says nothing told how
+it left (Sendmail logs no deletion, and this Sendmail logs to no file)."""
 
 import json
 import os
@@ -25,7 +28,7 @@ class SendmailHeld(unittest.TestCase):
         sendmail = cls.stack.sendmail
         # The admin tools run this Sendmail as the tests do: its libraries, its UTS namespace.
         command = ["/usr/bin/env", f"LD_LIBRARY_PATH={sendmail.libs}", *sendmail.command()]
-        mta = ("[mta]\n"
+        mta = ("[sla]\nsweep_seconds = 1\n[mta]\n"
                'kind = "sendmail"\n'
                f"sendmail_command = {json.dumps(command)}\n"
                f'sendmail_config = "{sendmail.cf}"\n')
@@ -156,6 +159,49 @@ class SendmailHeld(unittest.TestCase):
         self.assertIn("6B1FFpOq017336 is not in Sendmail's queue", r.stderr)
         r = self.cli("release", "-rf", "--by", "lead", "--reason", "typo")
         self.assertNotEqual(r.returncode, 0)
+
+
+    def settle_records(self, qid):
+        return [r for r in self.stack.milter.audit() if r.get("event") in ("release", "discard")
+                and r.get("queue_id") == qid]
+
+    def test_sendmails_own_release_is_settled_by_the_sweep(self):
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        sendmail = self.stack.sendmail
+        r = sendmail.run("-Q", "-qQ", f"-qI{qid}")  # the quarantine off; it waits in the queue as qf
+        self.assertEqual(r.returncode, 0, r.stderr)
+        [release] = harness.wait_until(lambda: self.settle_records(qid), 30, "the release record by mta",
+                                       self.stack.diagnostics)
+        self.assertEqual(release["event"], "release")
+        self.assertEqual(release["by"], "mta")
+        self.assertEqual(release["evidence"], "queue")
+        self.assertEqual(release["message_id"], a1)
+        self.assertEqual(release["rules"], ["reply-all"])
+        self.assertTrue(release["sla"]["released"], release)
+        self.assertEqual(self.listed(qid), [])
+        r = sendmail.run(f"-qI{qid}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.stack.wait_delivered(a1)
+        self.assertEqual(len(self.settle_records(qid)), 1)
+        r = harness.run([harness.binary(), "audit", "verify", self.stack.milter.audit_path], check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_queue_files_removed_by_hand_are_counted_as_discarded(self):
+        a1, rec = self.held_reply()
+        qid = rec["queue_id"]
+        sendmail = self.stack.sendmail
+        for f in ("hf" + qid, "df" + qid):
+            os.unlink(os.path.join(sendmail.queue, f))
+        [discard] = harness.wait_until(lambda: self.settle_records(qid), 30, "the discard record by mta",
+                                       self.stack.diagnostics)
+        self.assertEqual(discard["event"], "discard")
+        self.assertEqual(discard["by"], "mta")
+        self.assertEqual(discard["evidence"], "none")
+        self.assertIn("counted as discarded", discard["reason"])
+        self.assertEqual(discard["sla"], {"status": "not_sent", "reason": "discarded"})
+        self.assertEqual(self.listed(qid), [])
+        self.assertIsNone(self.stack.sink.find(a1))
 
 
 if __name__ == "__main__":
