@@ -31,7 +31,7 @@ class SendmailMta final : public Mta {
       complain_("cannot read Sendmail's queue directory " + dir_);
       return false;
     }
-    for (const auto& p : problems) complain_(p + "; skipped");
+    for (const auto& p : problems) complain_(p);
     return true;
   }
 

@@ -111,15 +111,19 @@ bool read_sendmail_quarantine(const std::string& queue_dir, std::vector<QueueEnt
     const std::string name = f.path().filename().string();
     if (!name.starts_with("hf") || !valid_queue_id(name.substr(2))) continue;
     std::string text, error;
+    std::optional<QueueEntry> e;
     if (!read_file(f.path().string(), &text)) {
       // Delivered or discarded since the listing: not a problem.
-      if (fs::exists(f.path(), ec)) problems->push_back(f.path().string() + ": cannot be read");
-      continue;
+      if (!fs::exists(f.path(), ec)) continue;
+      error = "cannot be read";
+    } else {
+      e = parse_sendmail_control_file(text, name.substr(2), &error);
     }
-    auto e = parse_sendmail_control_file(text, name.substr(2), &error);
     if (!e) {
-      problems->push_back(f.path().string() + ": " + error);
-      continue;
+      // Still quarantined, though its details are unknown: listed with its id only.
+      problems->push_back(f.path().string() + ": " + error + "; listed by its id only");
+      e.emplace();
+      e->queue_id = name.substr(2);
     }
     e->queue_name = "hold";  // an hf file is a quarantined message, whatever its q line says
     struct stat st {};

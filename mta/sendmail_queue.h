@@ -30,8 +30,9 @@ struct SendmailQueuePaths {
 SendmailQueuePaths sendmail_queue_paths(const std::string& queue_dir);
 
 // The quarantined messages of a queue directory (every hf file), their sizes from the df files.
-// Files that cannot be read or parsed go to `problems` ("FILE: why") and are skipped; false when
-// the directory itself cannot be read.
+// A file that cannot be read or parsed is still a quarantined message: it is listed with its id
+// only and named in `problems` ("FILE: why; listed by its id only"). False when the directory
+// itself cannot be read.
 bool read_sendmail_quarantine(const std::string& queue_dir, std::vector<QueueEntry>* entries,
                               std::vector<std::string>* problems);
 

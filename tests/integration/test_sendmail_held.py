@@ -32,6 +32,10 @@ class SendmailHeld(unittest.TestCase):
                'kind = "sendmail"\n'
                f"sendmail_command = {json.dumps(command)}\n"
                f'sendmail_config = "{sendmail.cf}"\n')
+        # The daemon's sweep lists the queue directory as its user, through the directory's group
+        # (Sendmail's files stay 0600: a quarantined message is known by its hf file's name).
+        os.chown(sendmail.queue, -1, harness.pwd.getpwnam(harness.UNPRIVILEGED).pw_gid)
+        os.chmod(sendmail.queue, 0o750)
         milter = cls.stack.milter
         milter.write_config(["support.example.com"], {"reply-all": {"action": "hold"}}, extra=mta)
         before = len([r for r in milter.audit("config") if r.get("reload")])
