@@ -1,5 +1,6 @@
-// `held`, `release` and `discard` over the Mta of the config's [mta] kind (mta.h): the audit log
-// joined with the held mail, the store and the audit record told what became of a message.
+// `held`, `release` and `discard` over the Mta of the config's [mta] kind (mta/mta.h): the audit
+// log joined with the held mail; release and discard settle the message (mta/settle.h) under the
+// settle lock the daemon's sweep of held mail takes too.
 #include "tools/mta_commands.h"
 
 #include <pwd.h>

@@ -1,6 +1,6 @@
 // `setup-postfix`, `setup-sendmail`, `held`, `release` and `discard`: the admin's day around the MTA.
-// setup-postfix is in postfix_mta.cpp, setup-sendmail in sendmail_mta.cpp; held, release and
-// discard (mta_commands.cpp) work on either MTA through mta.h.
+// setup-postfix is in setup_postfix_command.cpp, setup-sendmail in setup_sendmail_command.cpp;
+// held, release and discard (mta_commands.cpp) work on either MTA through mta/mta.h.
 #pragma once
 #include <sys/types.h>
 
