@@ -71,7 +71,7 @@ void read_postfix_log(std::string_view log, const std::string& log_name, std::ma
     const std::string where = "mail log " + log_name + ": " + std::string(program) + ": " + std::string(text);
     if (text.starts_with("milter-hold: ") || text.starts_with("hold: ") || text == "placed on hold") {
       e = {};  // held (again): only what comes after counts (a short queue id can be used again)
-    } else if (program == "postsuper" && text == "released from hold") {
+    } else if (program == "postsuper" && (text == "released from hold" || text == "requeued")) {
       e = {HoldExit::Way::released, "log", where};
     } else if (program == "postsuper" && text == "removed") {
       e = {HoldExit::Way::deleted, "log", where};

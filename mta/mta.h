@@ -66,7 +66,8 @@ bool read_mail_log_tail(const std::string& path, std::size_t max_bytes, std::str
 
 // Postfix's mail log lines in `log` (oldest first) read for each id of `exits`, from the last line
 // that says it was held (cleanup's "milter-hold:" or "hold:", postsuper's "placed on hold": a
-// short queue id is used again in time): postsuper's "released from hold" says released, its
+// short queue id is used again in time): postsuper's "released from hold" (-H) or "requeued" (-r,
+// which takes a message out of hold too) says released, its
 // "removed" deleted; a "removed" line of another program (qmgr, once it was delivered or returned;
 // a held message never reaches qmgr before its release) says released, unless postsuper spoke.
 void read_postfix_log(std::string_view log, const std::string& log_name, std::map<std::string, HoldExit>* exits);

@@ -72,6 +72,8 @@ TEST(PostfixLog, ThePostsuperLineAfterTheHoldDecides) {
   } rows[] = {
       {"released with postsuper -H", hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: released from hold\n",
        HoldExit::Way::released, "log"},
+      {"requeued with postsuper -r (out of hold too)",
+       hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: requeued\n", HoldExit::Way::released, "log"},
       {"deleted with postsuper -d", hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: removed\n",
        HoldExit::Way::deleted, "log"},
       {"released, then delivered (qmgr removes it)",
