@@ -33,8 +33,9 @@ HoldDecision decide_hold_exit(const HoldExit& exit, bool unknown_before) {
       if (!unknown_before) break;  // wait: the mail log may not have the line yet
       d.act = HoldDecision::Act::discard;
       d.evidence = "none";
-      d.reason = "left the hold queue, and neither the MTA's queue nor its mail log tells how: counted as "
-                 "discarded (not sent)";
+      d.reason =
+          "left the hold queue, and neither the MTA's queue nor its mail log tells how: counted as "
+          "discarded (not sent)";
       break;
   }
   return d;
@@ -56,10 +57,13 @@ std::size_t HoldSweep::run(const Context& c) {
   // Remember the hold entries of the store's held messages, for the records of those that leave.
   std::map<std::string, QueueEntry> seen;
   for (const auto& m : held) {
-    auto it = std::find_if(queue.begin(), queue.end(),
-                           [&](const QueueEntry& e) { return e.queue_name == "hold" && e.queue_id == m.queue_id; });
-    if (it != queue.end()) seen[m.queue_id] = *it;
-    else if (auto old = seen_.find(m.queue_id); old != seen_.end()) seen[m.queue_id] = old->second;
+    auto it = std::find_if(queue.begin(), queue.end(), [&](const QueueEntry& e) {
+      return e.queue_name == "hold" && e.queue_id == m.queue_id;
+    });
+    if (it != queue.end())
+      seen[m.queue_id] = *it;
+    else if (auto old = seen_.find(m.queue_id); old != seen_.end())
+      seen[m.queue_id] = old->second;
   }
   seen_ = std::move(seen);
   if (left_hold_queue(held, queue).empty()) {
@@ -95,14 +99,16 @@ std::size_t HoldSweep::run(const Context& c) {
   }
   const auto exits = c.mta->left_hold(ids, queue);
   std::vector<std::string> unreadable, problems;
-  const auto joined = join_held_files(probe, audit_files_oldest_first(c.audit_path), &unreadable, &problems, c.instance);
+  const auto joined =
+      join_held_files(probe, audit_files_oldest_first(c.audit_path), &unreadable, &problems, c.instance);
   for (const auto& f : unreadable) c.warn("held mail: cannot read audit log " + f);
 
   std::set<std::string> still_unknown;
   std::size_t written = 0;
   for (const auto* m : left) {
     auto x = exits.find(m->queue_id);
-    const HoldDecision d = decide_hold_exit(x == exits.end() ? HoldExit{} : x->second, unknown_.contains(m->queue_id));
+    const HoldDecision d =
+        decide_hold_exit(x == exits.end() ? HoldExit{} : x->second, unknown_.contains(m->queue_id));
     if (d.act == HoldDecision::Act::wait) {
       still_unknown.insert(m->queue_id);
       continue;
@@ -127,9 +133,11 @@ std::size_t HoldSweep::run(const Context& c) {
     }
     const bool discard = d.act == HoldDecision::Act::discard;
     auto entry = seen_.find(m->queue_id);
-    SettleRecord rec = settle_record(discard, m->queue_id, entry == seen_.end() ? nullptr : &entry->second, &h,
-                                     [&](const std::string& id) { return settle_in_store(*c.store, id, discard, c.now, c.sla); });
-    if (!rec.sla || rec.sla->status == SlaStatus::unknown) continue;  // settled meanwhile: its record is written
+    SettleRecord rec = settle_record(
+        discard, m->queue_id, entry == seen_.end() ? nullptr : &entry->second, &h,
+        [&](const std::string& id) { return settle_in_store(*c.store, id, discard, c.now, c.sla); });
+    if (!rec.sla || rec.sla->status == SlaStatus::unknown)
+      continue;  // settled meanwhile: its record is written
     rec.instance = c.instance;
     rec.by = "mta";
     rec.reason = d.reason;

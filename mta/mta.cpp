@@ -11,13 +11,15 @@ namespace {
 
 // One mail log line taken apart: "... PROGRAM[PID]: QUEUEID: TEXT" (syslog's form and
 // Postfix's maillog_file's alike). False when the line has not that form.
-bool split_log_line(std::string_view line, std::string_view* program, std::string_view* id, std::string_view* text) {
+bool split_log_line(std::string_view line, std::string_view* program, std::string_view* id,
+                    std::string_view* text) {
   const auto end = line.find("]: ");
   if (end == std::string_view::npos) return false;
   const auto open = line.rfind('[', end);
   if (open == std::string_view::npos) return false;
   const auto space = line.rfind(' ', open);
-  *program = line.substr(space == std::string_view::npos ? 0 : space + 1, open - (space == std::string_view::npos ? 0 : space + 1));
+  *program = line.substr(space == std::string_view::npos ? 0 : space + 1,
+                         open - (space == std::string_view::npos ? 0 : space + 1));
   const std::string_view rest = line.substr(end + 3);
   const auto colon = rest.find(": ");
   if (colon == std::string_view::npos) return false;
@@ -50,14 +52,15 @@ std::unique_ptr<Mta> mta_of(const Config& cfg, Complain complain, const std::str
   const MtaSettings settings{cfg.mta.sendmail_command, cfg.mta.sendmail_config,
                              postfix_dir.empty() ? cfg.mta.postfix_config : postfix_dir, cfg.mta.mail_log};
   return resolve_mta_kind(cfg.mta.kind) == MtaKind::sendmail ? sendmail_mta(settings, std::move(complain))
-                                                              : postfix_mta(settings, std::move(complain));
+                                                             : postfix_mta(settings, std::move(complain));
 }
 
 bool read_mail_log_tail(const std::string& path, std::size_t max_bytes, std::string* text) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return false;
   const std::streamoff size = in.tellg();
-  const std::streamoff from = size > static_cast<std::streamoff>(max_bytes) ? size - static_cast<std::streamoff>(max_bytes) : 0;
+  const std::streamoff from =
+      size > static_cast<std::streamoff>(max_bytes) ? size - static_cast<std::streamoff>(max_bytes) : 0;
   in.seekg(from);
   text->assign(static_cast<std::size_t>(size - from), '\0');
   in.read(text->data(), size - from);
@@ -66,7 +69,8 @@ bool read_mail_log_tail(const std::string& path, std::size_t max_bytes, std::str
   return true;
 }
 
-void read_postfix_log(std::string_view log, const std::string& log_name, std::map<std::string, HoldExit>* exits) {
+void read_postfix_log(std::string_view log, const std::string& log_name,
+                      std::map<std::string, HoldExit>* exits) {
   each_line(log, exits, [&](std::string_view program, std::string_view text, HoldExit& e) {
     const std::string where = "mail log " + log_name + ": " + std::string(program) + ": " + std::string(text);
     if (text.starts_with("milter-hold: ") || text.starts_with("hold: ") || text == "placed on hold") {
@@ -81,13 +85,15 @@ void read_postfix_log(std::string_view log, const std::string& log_name, std::ma
   });
 }
 
-void read_sendmail_log(std::string_view log, const std::string& log_name, std::map<std::string, HoldExit>* exits) {
+void read_sendmail_log(std::string_view log, const std::string& log_name,
+                       std::map<std::string, HoldExit>* exits) {
   each_line(log, exits, [&](std::string_view program, std::string_view text, HoldExit& e) {
     const bool delivery = text.starts_with("to=") && text.find("stat=") != std::string_view::npos;
     const bool unquarantine = text.starts_with("unquarantine");
     if ((delivery || unquarantine) && e.way == HoldExit::Way::unknown) {
       std::string line(text.substr(0, 200));
-      e = {HoldExit::Way::released, "log", "mail log " + log_name + ": " + std::string(program) + ": " + line};
+      e = {HoldExit::Way::released, "log",
+           "mail log " + log_name + ": " + std::string(program) + ": " + line};
     }
   });
 }

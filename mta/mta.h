@@ -70,10 +70,12 @@ bool read_mail_log_tail(const std::string& path, std::size_t max_bytes, std::str
 // which takes a message out of hold too) says released, its
 // "removed" deleted; a "removed" line of another program (qmgr, once it was delivered or returned;
 // a held message never reaches qmgr before its release) says released, unless postsuper spoke.
-void read_postfix_log(std::string_view log, const std::string& log_name, std::map<std::string, HoldExit>* exits);
+void read_postfix_log(std::string_view log, const std::string& log_name,
+                      std::map<std::string, HoldExit>* exits);
 // Sendmail's mail log lines in `log` read for each id of `exits`: a delivery line ("to=...,
 // stat=") or an "unquarantine" line says it was released; nothing tells a deletion (a removed
 // qf/hf file leaves no line), so what the log does not name stays unknown.
-void read_sendmail_log(std::string_view log, const std::string& log_name, std::map<std::string, HoldExit>* exits);
+void read_sendmail_log(std::string_view log, const std::string& log_name,
+                       std::map<std::string, HoldExit>* exits);
 
 }  // namespace sm

@@ -26,7 +26,8 @@ std::vector<std::string> postfix_cmd(const std::string& tool, const std::string&
 
 class PostfixMta final : public Mta {
  public:
-  PostfixMta(MtaSettings settings, Complain complain) : mta_(std::move(settings)), complain_(std::move(complain)) {}
+  PostfixMta(MtaSettings settings, Complain complain)
+      : mta_(std::move(settings)), complain_(std::move(complain)) {}
 
   bool read_queue(std::vector<QueueEntry>* entries) override {
     auto argv = postfix_cmd("postqueue", mta_.postfix_dir);
@@ -35,7 +36,8 @@ class PostfixMta final : public Mta {
     if (!r) return false;
     std::vector<std::size_t> bad;
     *entries = parse_postqueue_json(r->out, &bad);
-    for (auto line : bad) complain_("postqueue -j line " + std::to_string(line) + " is not a queue entry; skipped");
+    for (auto line : bad)
+      complain_("postqueue -j line " + std::to_string(line) + " is not a queue entry; skipped");
     return true;
   }
 
@@ -44,7 +46,9 @@ class PostfixMta final : public Mta {
     return " is in the " + found->queue_name + " queue, not on hold";
   }
 
-  int release(const std::string& queue_id, const std::vector<QueueEntry>&) override { return postsuper(queue_id, false); }
+  int release(const std::string& queue_id, const std::vector<QueueEntry>&) override {
+    return postsuper(queue_id, false);
+  }
   int discard(const std::string& queue_id) override { return postsuper(queue_id, true); }
 
   std::map<std::string, HoldExit> left_hold(const std::vector<std::string>& queue_ids,

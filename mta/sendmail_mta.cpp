@@ -22,7 +22,8 @@ constexpr std::size_t kLogTail = 64u << 20;  // as for Postfix (postfix_mta.cpp)
 
 class SendmailMta final : public Mta {
  public:
-  SendmailMta(MtaSettings settings, Complain complain) : mta_(std::move(settings)), complain_(std::move(complain)) {}
+  SendmailMta(MtaSettings settings, Complain complain)
+      : mta_(std::move(settings)), complain_(std::move(complain)) {}
 
   bool read_queue(std::vector<QueueEntry>* entries) override {
     if (!queue_dir()) return false;
@@ -38,7 +39,7 @@ class SendmailMta final : public Mta {
   std::string not_held(const std::string& queue_id, const QueueEntry*) override {
     std::error_code ec;
     return std::filesystem::exists(file("qf", queue_id), ec) ? " is in Sendmail's queue but not quarantined"
-                                                            : " is not in Sendmail's queue " + dir_;
+                                                             : " is not in Sendmail's queue " + dir_;
   }
 
   int release(const std::string& queue_id, const std::vector<QueueEntry>& queue) override {
@@ -60,7 +61,8 @@ class SendmailMta final : public Mta {
     r = sendmail({"-qI" + queue_id});
     if (r.exit_code != 0)
       complain_(queue_id + " is out of quarantine, but the queue run that delivers it failed (exit " +
-                std::to_string(r.exit_code) + "): " + first_line(r.err) + "; Sendmail's next queue run retries it");
+                std::to_string(r.exit_code) + "): " + first_line(r.err) +
+                "; Sendmail's next queue run retries it");
     return 0;
   }
 
@@ -73,7 +75,8 @@ class SendmailMta final : public Mta {
                 (ec ? ec.message() : std::string("it is gone (released or discarded meanwhile)")));
       return ec ? kIoErr : 1;
     }
-    if (!fs::remove(df, ec) && ec) complain_(hf.string() + " removed, but not " + df.string() + ": " + ec.message());
+    if (!fs::remove(df, ec) && ec)
+      complain_(hf.string() + " removed, but not " + df.string() + ": " + ec.message());
     return 0;
   }
 
@@ -95,8 +98,10 @@ class SendmailMta final : public Mta {
     if (unseen.empty()) return exits;
     const std::string log = mta_.mail_log.empty() ? "/var/log/mail.log" : mta_.mail_log;
     std::string text;
-    if (!read_mail_log_tail(log, kLogTail, &text)) complain_("cannot read the mail log " + log + " (set mta.mail_log)");
-    else read_sendmail_log(text, log, &unseen);
+    if (!read_mail_log_tail(log, kLogTail, &text))
+      complain_("cannot read the mail log " + log + " (set mta.mail_log)");
+    else
+      read_sendmail_log(text, log, &unseen);
     for (auto& [id, e] : unseen) exits[id] = e;
     return exits;
   }
@@ -116,7 +121,8 @@ class SendmailMta final : public Mta {
       return false;
     }
     if (dir_.find('*') != std::string::npos) {
-      complain_(cf + " names several queue directories (" + dir_ + "); only a single queue directory is supported");
+      complain_(cf + " names several queue directories (" + dir_ +
+                "); only a single queue directory is supported");
       return false;
     }
     return true;

@@ -2,7 +2,6 @@
 // log read, the decision, and the sweep over a real SQLite store with an MTA that says what it is
 // told (one record, the figures of `release`, nothing when the queue cannot be read).
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -48,7 +47,8 @@ TEST(LeftHoldQueue, ListsTheStoresHeldMessagesTheHoldQueueNoLongerHas) {
     std::vector<std::string> left;
   } rows[] = {
       {"all still held", {entry("hold", "4AAAA1"), entry("hold", "4BBBB2"), entry("hold", "4CCCC3")}, {}},
-      {"one released to the deferred queue", {entry("deferred", "4AAAA1"), entry("hold", "4BBBB2"), entry("hold", "4CCCC3")},
+      {"one released to the deferred queue",
+       {entry("deferred", "4AAAA1"), entry("hold", "4BBBB2"), entry("hold", "4CCCC3")},
        {"a@x"}},
       {"one gone from every queue", {entry("hold", "4AAAA1"), entry("hold", "4CCCC3")}, {"b@x"}},
       {"an empty queue", {}, {"a@x", "b@x", "c@x"}},
@@ -62,23 +62,28 @@ TEST(LeftHoldQueue, ListsTheStoresHeldMessagesTheHoldQueueNoLongerHas) {
 }
 
 TEST(PostfixLog, ThePostsuperLineAfterTheHoldDecides) {
-  const std::string hold = "Nov 20 17:00:01 mx1 postfix/cleanup[311]: 4Fb2Xk0Y1Zz9: milter-hold: END-OF-MESSAGE from "
-                           "localhost[127.0.0.1]: support-milter: quoted-history; from=<omar@support.example.com>\n";
+  const std::string hold =
+      "Nov 20 17:00:01 mx1 postfix/cleanup[311]: 4Fb2Xk0Y1Zz9: milter-hold: END-OF-MESSAGE from "
+      "localhost[127.0.0.1]: support-milter: quoted-history; from=<omar@support.example.com>\n";
   struct Row {
     const char* label;
     std::string log;
     HoldExit::Way way;
     const char* evidence;
   } rows[] = {
-      {"released with postsuper -H", hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: released from hold\n",
+      {"released with postsuper -H",
+       hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: released from hold\n",
        HoldExit::Way::released, "log"},
       {"requeued with postsuper -r (out of hold too)",
-       hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: requeued\n", HoldExit::Way::released, "log"},
-      {"deleted with postsuper -d", hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: removed\n",
-       HoldExit::Way::deleted, "log"},
+       hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: requeued\n", HoldExit::Way::released,
+       "log"},
+      {"deleted with postsuper -d",
+       hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: removed\n", HoldExit::Way::deleted,
+       "log"},
       {"released, then delivered (qmgr removes it)",
        hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz9: released from hold\n"
-              "Nov 20 17:03:11 mx1 postfix/smtp[405]: 4Fb2Xk0Y1Zz9: to=<priya@client.example>, status=sent (250 ok)\n"
+              "Nov 20 17:03:11 mx1 postfix/smtp[405]: 4Fb2Xk0Y1Zz9: to=<priya@client.example>, status=sent "
+              "(250 ok)\n"
               "Nov 20 17:03:11 mx1 postfix/qmgr[300]: 4Fb2Xk0Y1Zz9: removed\n",
        HoldExit::Way::released, "log"},
       {"released, then deleted from the deferred queue",
@@ -86,12 +91,14 @@ TEST(PostfixLog, ThePostsuperLineAfterTheHoldDecides) {
               "Nov 20 17:09:00 mx1 postfix/postsuper[410]: 4Fb2Xk0Y1Zz9: removed\n",
        HoldExit::Way::deleted, "log"},
       {"only qmgr's line is left (postsuper's is in a rotated log)",
-       hold + "Nov 20 17:03:11 mx1 postfix/qmgr[300]: 4Fb2Xk0Y1Zz9: removed\n", HoldExit::Way::released, "log"},
+       hold + "Nov 20 17:03:11 mx1 postfix/qmgr[300]: 4Fb2Xk0Y1Zz9: removed\n", HoldExit::Way::released,
+       "log"},
       {"maillog_file's form and another syslog_name",
        hold + "2026-11-20T17:03:10.123456+00:00 mx1 postfix-out/postsuper[402]: 4Fb2Xk0Y1Zz9: removed\n",
        HoldExit::Way::deleted, "log"},
       {"the same short id, used by an earlier message, before the hold",
-       "Nov 20 16:00:00 mx1 postfix/postsuper[100]: 4Fb2Xk0Y1Zz9: removed\n" + hold, HoldExit::Way::unknown, ""},
+       "Nov 20 16:00:00 mx1 postfix/postsuper[100]: 4Fb2Xk0Y1Zz9: removed\n" + hold, HoldExit::Way::unknown,
+       ""},
       {"another id only", hold + "Nov 20 17:03:10 mx1 postfix/postsuper[402]: 4Fb2Xk0Y1Zz8: removed\n",
        HoldExit::Way::unknown, ""},
       {"nothing after the hold", hold, HoldExit::Way::unknown, ""},
@@ -116,14 +123,17 @@ TEST(SendmailLog, ADeliveryLineSaysReleasedNothingSaysDeleted) {
     HoldExit::Way way;
   } rows[] = {
       {"delivered after -qQ",
-       "Nov 20 17:03:11 mx1 sm-mta[88]: 0AKH01aB012345: to=<priya@client.example>, delay=00:03:10, mailer=esmtp, "
+       "Nov 20 17:03:11 mx1 sm-mta[88]: 0AKH01aB012345: to=<priya@client.example>, delay=00:03:10, "
+       "mailer=esmtp, "
        "pri=120, relay=127.0.0.1, dsn=2.0.0, stat=Sent (ok)\n",
        HoldExit::Way::released},
       {"deferred after -qQ (it was tried)",
-       "Nov 20 17:03:11 mx1 sm-mta[88]: 0AKH01aB012345: to=<priya@client.example>, delay=00:03:10, stat=Deferred: "
+       "Nov 20 17:03:11 mx1 sm-mta[88]: 0AKH01aB012345: to=<priya@client.example>, delay=00:03:10, "
+       "stat=Deferred: "
        "Connection refused\n",
        HoldExit::Way::released},
-      {"only the receipt", "Nov 20 17:00:01 mx1 sm-mta[80]: 0AKH01aB012345: from=<omar@support.example.com>, size=812\n",
+      {"only the receipt",
+       "Nov 20 17:00:01 mx1 sm-mta[80]: 0AKH01aB012345: from=<omar@support.example.com>, size=812\n",
        HoldExit::Way::unknown},
       {"another id", "Nov 20 17:03:11 mx1 sm-mta[88]: 0AKH01aB099999: to=<x@y.example>, stat=Sent (ok)\n",
        HoldExit::Way::unknown},
@@ -191,7 +201,8 @@ class FakeMta final : public Mta {
   std::string not_held(const std::string&, const QueueEntry*) override { return ""; }
   int release(const std::string&, const std::vector<QueueEntry>&) override { return 0; }
   int discard(const std::string&) override { return 0; }
-  std::map<std::string, HoldExit> left_hold(const std::vector<std::string>& ids, const std::vector<QueueEntry>&) override {
+  std::map<std::string, HoldExit> left_hold(const std::vector<std::string>& ids,
+                                            const std::vector<QueueEntry>&) override {
     std::map<std::string, HoldExit> out;
     for (const auto& id : ids) out[id] = exits.count(id) ? exits[id] : HoldExit{};
     return out;
