@@ -477,6 +477,9 @@ class PgStore final : public ThreadStore {
                     Params().text(instance));
     std::vector<StoredMessage> out;
     for (int k = 0; k < r.rows(); ++k) out.push_back(read_message(r, k));
+    std::vector<StoredMessage*> ptrs;
+    for (auto& m : out) ptrs.push_back(&m);
+    read_participants(l, ptrs);
     return out;
   }
 

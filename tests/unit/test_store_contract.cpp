@@ -184,6 +184,7 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
   held.sla_pending = R"({"direction":"outbound"})";
   held.queue_id = "4Fb2Xk0Y1Zz9";
   held.instance = "mx1";
+  held.participants = {{Role::from, "omar@support.example.com", "Omar"}, {Role::to, "priya@client.example", "Priya"}};
   s->record_message(held, nullptr, {}, std::nullopt);
   auto stored = s->get_message("r1@x");
   ASSERT_TRUE(stored.has_value());
@@ -195,6 +196,8 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
   ASSERT_EQ(on_mx1.size(), 1u);
   EXPECT_EQ(on_mx1[0].message_id, "r1@x");
   EXPECT_EQ(on_mx1[0].queue_id, "4Fb2Xk0Y1Zz9");
+  ASSERT_EQ(on_mx1[0].participants.size(), 2u);
+  EXPECT_EQ(on_mx1[0].participants[1].address, "priya@client.example");
   EXPECT_TRUE(s->held_messages("mx2").empty()) << "held on another instance's MTA";
   EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})") << "held: the clock has not moved";
   EXPECT_EQ(s->find_thread({"r1@x"}), "t1");
