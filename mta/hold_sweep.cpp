@@ -132,10 +132,15 @@ std::size_t HoldSweep::run(const Context& c) {
       continue;
     }
     const bool discard = d.act == HoldDecision::Act::discard;
-    auto entry = seen_.find(m->queue_id);
-    SettleRecord rec = settle_record(
-        discard, m->queue_id, entry == seen_.end() ? nullptr : &entry->second, &h,
-        [&](const std::string& id) { return settle_in_store(*c.store, id, discard, c.now, c.sla); });
+    // Sender and recipients: its hold entry of an earlier sweep, else its entry in another queue
+    // now; none when it was never listed by this daemon and is gone.
+    const QueueEntry* entry = nullptr;
+    if (auto it = seen_.find(m->queue_id); it != seen_.end()) entry = &it->second;
+    for (const auto& q : queue)
+      if (entry == nullptr && q.queue_id == m->queue_id) entry = &q;
+    SettleRecord rec = settle_record(discard, m->queue_id, entry, &h, [&](const std::string& id) {
+      return settle_in_store(*c.store, id, discard, c.now, c.sla);
+    });
     if (!rec.sla || rec.sla->status == SlaStatus::unknown)
       continue;  // settled meanwhile: its record is written
     rec.instance = c.instance;

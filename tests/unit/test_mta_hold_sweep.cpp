@@ -323,6 +323,20 @@ TEST(HoldSweep, AReleaseSeenInTheQueueGetsOneRecordWithReleasesFigures) {
   EXPECT_EQ(f.written.size(), 1u);
 }
 
+TEST(HoldSweep, ReleasedBeforeASweepListedItTheOtherQueueGivesSenderAndRecipients) {
+  Fixture f("unlisted");
+  f.hold("a8@support.example.com", "4HHHH8");
+  f.leave("4HHHH8");
+  QueueEntry deferred = entry("deferred", "4HHHH8");
+  deferred.sender = "nadia@support.example.com";
+  f.mta.queue.push_back(deferred);
+  f.mta.exits["4HHHH8"] = {HoldExit::Way::released, "queue", "in Postfix's deferred queue (postqueue -j)"};
+  EXPECT_EQ(f.run(kT0 + 30 * kMinute), 1u);
+  ASSERT_EQ(f.written.size(), 1u);
+  EXPECT_EQ(f.written[0].sender, "nadia@support.example.com");
+  EXPECT_EQ(f.written[0].recipients, std::vector<std::string>{"priya@client.example"});
+}
+
 TEST(HoldSweep, ADeletionGetsADiscardRecordAndTheCustomerKeepsWaiting) {
   Fixture f("delete");
   f.hold("a2@support.example.com", "4BBBB2");
