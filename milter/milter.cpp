@@ -353,7 +353,10 @@ sfsistat on_eom(SMFICTX* ctx) {
       if (f.result == Result::fail)
         oplog(Severity::info, std::string(to_string(f.action)) + ": " + f.detail, qid, f.rule);
 
-    if (v.action == FinalAction::hold || v.action == FinalAction::reject) notify(cfg, msg, c->env, v);
+    if (v.action == FinalAction::hold || v.action == FinalAction::reject) {
+      notify(cfg, msg, c->env, v);
+      for (const auto& n : agent_notices(cfg, msg, c->env, v, now_ms())) send_notice(cfg.notify.command, cfg.notify.from, n);
+    }
 
     sfsistat status = SMFIS_CONTINUE;
     switch (v.action) {
