@@ -59,6 +59,7 @@ std::string quoted_evidence(const Finding& f) {
 std::string waiting_line(std::string_view lang, const Verdict& v, TimeMs now) {
   if (!v.sla.waiting_since || *v.sla.waiting_since > now) return {};
   const std::int64_t minutes = (now - *v.sla.waiting_since) / 60000;
+  if (minutes < 1) return agent_text(lang, "notice_waiting_just_now");
   if (minutes < 120) return agent_text(lang, "notice_waiting_minutes", {{"minutes", minutes}});
   if (minutes < 48 * 60) return agent_text(lang, "notice_waiting_hours", {{"hours", minutes / 60}});
   return agent_text(lang, "notice_waiting_days", {{"days", minutes / (24 * 60)}});
@@ -68,10 +69,11 @@ std::string waiting_line(std::string_view lang, const Verdict& v, TimeMs now) {
 std::string findings_block(std::string_view lang, const std::vector<const Finding*>& decided) {
   std::string out;
   for (const auto* f : decided) {
+    // One line each (a notice's lines are sanitized: no indentation survives).
     out += "- " + f->rule + "\n";
-    if (auto q = quoted_evidence(*f); !q.empty()) out += "  " + agent_text(lang, "notice_found", {{"phrases", q}}) + "\n";
+    if (auto q = quoted_evidence(*f); !q.empty()) out += agent_text(lang, "notice_found", {{"phrases", q}}) + "\n";
     std::string hint = agent_hint_text(*f, lang).substr(f->rule.size() + 2);
-    out += "  " + agent_text(lang, "notice_change", {{"hint", hint}}) + "\n";
+    out += agent_text(lang, "notice_change", {{"hint", hint}}) + "\n";
   }
   return out;
 }
