@@ -16,6 +16,11 @@ std::string to_utf8(const icu::UnicodeString& u);
 
 // Lower case in the root locale, and full case folding (for comparing without case: base/fold.h's
 // kFoldCaseOnly).
+// `utf8` in US-ASCII, for a place that carries nothing else (an SMTP reply): other scripts
+// transliterated to Latin, accents and marks dropped ("añada" -> "anada", "копию" -> "kopiu"),
+// whatever is left '?'.
+std::string ascii_transliteration(std::string_view utf8);
+
 std::string lower_utf8(std::string_view utf8);
 std::string fold_case_utf8(std::string_view utf8);
 

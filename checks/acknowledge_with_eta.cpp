@@ -41,7 +41,7 @@ class AcknowledgeWithEta final : public Rule {
       return f;
     }
     f.detail = "an acknowledgement (\"" + a.phrase + "\") without a time for the answer";
-    f.agent_hint = "acknowledge-with-eta: say when the answer will come";
+    f.hint = {"hint_acknowledge_with_eta", {}};
     return f;
   }
 };

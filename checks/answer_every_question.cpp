@@ -57,7 +57,7 @@ class AnswerEveryQuestion final : public Rule {
       Finding f = make(Result::fail, "the customer asked " + std::to_string(asked) + " questions; the reply has " +
                                          std::to_string(answers) + " answer blocks");
       f.evidence = {{"asked", asked}, {"answers", answers}};
-      f.agent_hint = "answer-every-question: answer each question, in order";
+      f.hint = {"hint_answer_every_question", {}};
       return f;
     }
     if (questions.size() < 2) return make(Result::skip, "the customer asked fewer than two questions");
@@ -145,7 +145,7 @@ class AnswerEveryQuestion final : public Rule {
                                        std::to_string(questions.size()) + " questions without an answer: \"" +
                                        unanswered.front() + "\"");
     f.evidence = {{"asked", questions.size()}, {"unanswered", unanswered}};
-    f.agent_hint = "answer-every-question: answer each question, in order";
+    f.hint = {"hint_answer_every_question", {}};
     return f;
   }
 

@@ -46,7 +46,7 @@ class ApologyOnComplaint final : public Rule {
     for (const auto& c : cues) listed += (listed.empty() ? "\"" : ", \"") + c + "\"";
     Finding f = make(Result::fail, "a complaint (" + listed + ") answered without an apology");
     f.evidence = {{"complaint", cues}};
-    f.agent_hint = "apology-on-complaint: admit the fault, apologise, offer a remedy";
+    f.hint = {"hint_apology_on_complaint", {}};
     return f;
   }
 };

@@ -83,7 +83,7 @@ class CallToAction final : public Rule {
     }
     Finding f = make(Result::fail, "the last paragraph has no request, question or date");
     f.evidence = {{"last_paragraph", last.substr(0, 200)}};
-    f.agent_hint = "call-to-action: end with the next step you expect";
+    f.hint = {"hint_call_to_action", {}};
     return f;
   }
 };

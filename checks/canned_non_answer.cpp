@@ -39,7 +39,7 @@ class CannedNonAnswer final : public Rule {
     if (static_cast<std::int64_t>(other) > s.get_int("max_other_words")) return make(Result::pass);
     Finding f = make(Result::fail, "only boilerplate: " + quoted_list(hits));
     f.evidence = {{"phrases", phrases(hits)}, {"other_words", other}};
-    f.agent_hint = "canned-non-answer: answer the customer's question";
+    f.hint = {"hint_canned_non_answer", {}};
     return f;
   }
 };

@@ -214,7 +214,7 @@ class InternalDetails final : public Rule {
     for (const auto& x : found) list += (list.empty() ? "\"" : ", \"") + x + "\"";
     Finding f = make(Result::fail, "internal details: " + list);
     f.evidence = {{"found", found}};
-    f.agent_hint = "internal-details: remove " + list;
+    f.hint = {"hint_remove", {{"phrases", list}}};
     return f;
   }
 

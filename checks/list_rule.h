@@ -31,7 +31,7 @@ class ListRule : public Rule {
     if (hits.empty()) return make(Result::pass);
     Finding f = make(Result::fail, std::string(what_) + ": " + rule_text::quoted_list(hits));
     f.evidence = {{"phrases", rule_text::phrases(hits)}, {"language", to_string(ctx.text.full().lang)}};
-    f.agent_hint = std::string(id()) + ": remove " + rule_text::quoted_list(hits);
+    f.hint = {"hint_remove", {{"phrases", rule_text::quoted_list(hits)}}};
     return f;
   }
 

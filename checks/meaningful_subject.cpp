@@ -50,7 +50,7 @@ class MeaningfulSubject final : public Rule {
     if (why.empty()) return f;
     f.result = Result::fail;
     f.detail = why + ": \"" + ctx.message.subject + "\"";
-    f.agent_hint = "meaningful-subject: name the topic in the subject";
+    f.hint = {"hint_meaningful_subject", {}};
     return f;
   }
 };

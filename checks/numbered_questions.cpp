@@ -37,7 +37,7 @@ class NumberedQuestions final : public Rule {
     if (loose < 2) return make(Result::pass);
     Finding f = make(Result::fail, std::to_string(loose) + " questions not in a numbered list");
     f.evidence = {{"questions", loose}, {"examples", examples}};
-    f.agent_hint = "numbered-questions: number your questions 1., 2., ...";
+    f.hint = {"hint_numbered_questions", {}};
     return f;
   }
 };

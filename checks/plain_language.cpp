@@ -69,7 +69,7 @@ class PlainLanguage final : public Rule {
     for (const auto& w : why) d += (d.empty() ? "" : "; ") + w;
     Finding f = make(Result::fail, d);
     f.evidence = {{"longest_sentence", longest}, {"sentences", count}, {"jargon", phrases(jargon)}};
-    f.agent_hint = "plain-language: shorter sentences, plain words";
+    f.hint = {"hint_plain_language", {}};
     return f;
   }
 };

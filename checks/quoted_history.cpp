@@ -34,7 +34,7 @@ class QuotedHistory final : public Rule {
     if (!q.has_quote) {
       Finding f = make(Result::fail, "no quoted history");
       f.evidence = {{"has_quote", false}};
-      f.agent_hint = "quoted-history: quote the conversation below your reply";
+      f.hint = {"hint_quoted_history_conversation", {}};
       return f;
     }
     const auto& answered = ctx.thread->answered;
@@ -59,7 +59,7 @@ class QuotedHistory final : public Rule {
                                        "): " + std::to_string(static_cast<int>(std::lround(overlap * 100))) +
                                        "% of its text");
     f.evidence = ev;
-    f.agent_hint = "quoted-history: quote the message you answer";
+    f.hint = {"hint_quoted_history_answered", {}};
     return f;
   }
 };

@@ -52,7 +52,7 @@ class ReplyAll final : public Rule {
     for (const auto& d : dropped) list += (list.empty() ? "" : ", ") + d;
     Finding f = make(Result::fail, "dropped from the conversation: " + list);
     f.evidence = {{"dropped", dropped}, {"answered", answered.message_id}};
-    f.agent_hint = "reply-all: add " + list + " to Cc";
+    f.hint = {"hint_reply_all", {{"addresses", list}}};
     const HeaderField* cc = first(ctx.message.headers, "Cc");
     if (cc != nullptr) {
       std::string value = unfold(cc->value);

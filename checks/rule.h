@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/catalog.h"
 #include "checks/modification.h"
 #include "checks/support_identity.h"
 #include "message/envelope.h"
@@ -77,7 +78,13 @@ struct Finding {
   std::string detail;           // one line for people: what is wrong, with the evidence
   nlohmann::json evidence = nlohmann::json::object();  // machine-readable evidence
   std::vector<Modification> fixes;                     // the rule's repair, when it can fix
-  std::string agent_hint;                              // what the agent must do, for the reject text
+  // What the agent must change: a message of the agents' catalog (base/catalog.h, key and
+  // arguments), told in the agent's language in the reject text and the notices.
+  struct Hint {
+    std::string key;
+    CatalogArgs args;
+    bool empty() const { return key.empty(); }
+  } hint;
 };
 
 // What names a rule and says what it judges, declared once by each rule.

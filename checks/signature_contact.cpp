@@ -49,7 +49,7 @@ class SignatureContact final : public Rule {
     // company's notice below it still tells the customer how to reach us.
     if (has_contact(sig) || has_contact(ctx.text.footer())) return make(Result::pass);
     Finding f = make(Result::fail, "the signature has no phone, e-mail address or URL");
-    f.agent_hint = "signature-contact: sign with a phone, an e-mail address or a URL";
+    f.hint = {"hint_signature_contact", {}};
     return f;
   }
 };

@@ -33,7 +33,7 @@ class SubjectContinuity final : public Rule {
     std::string prefix = parts.prefix.empty() ? std::string("Re: ") : parts.prefix;
     if (!prefix.empty() && prefix.back() != ' ') prefix += ' ';
     std::string fixed = prefix + thread_subject;
-    f.agent_hint = "subject-continuity: keep the subject \"" + fixed + "\"";
+    f.hint = {"hint_subject_continuity", {{"subject", fixed}}};
     if (ctx.message.subject.empty() && ctx.message.headers.empty())
       f.fixes.push_back({Modification::Kind::add_header, "Subject", fixed, 1});
     else if (first(ctx.message.headers, "Subject") == nullptr)

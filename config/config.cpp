@@ -23,6 +23,7 @@
 #include "checks/registry.h"
 #include "config/file_trust.h"
 #include "base/digest.h"
+#include "base/catalog.h"
 #include "base/lexdata.h"
 #include "message/address.h"
 #include "message/datetime.h"
@@ -116,6 +117,19 @@ struct Reader {
       list += (list.empty() ? "" : " | ") + std::string(c);
     }
     fail(n, key + ": \"" + v + "\" is not one of " + list);
+  }
+  // A language the message catalogs have (base/catalog.h).
+  void catalog_language(const toml::node& n, const std::string& key, const std::string& lang) const {
+    std::shared_ptr<const Catalog> cat;
+    try {
+      cat = catalog();
+    } catch (const std::exception& e) {
+      fail(n, key + ": " + e.what());
+    }
+    if (cat->has(lang)) return;
+    std::string list;
+    for (const auto& l : cat->languages()) list += (list.empty() ? "" : " | ") + l;
+    fail(n, key + ": \"" + lang + "\" has no message catalog (there are " + list + ")");
   }
   FailAction fail_action(const toml::node& n, const std::string& key) const {
     return choice(n, key, {"accept", "tempfail"}) == "accept" ? FailAction::accept
@@ -463,6 +477,45 @@ const std::vector<KeyDef>& keys() {
        }},
       {"notify", "from", "\"support-milter <postmaster>\"", "From header of notices",
        [](Config& c, const toml::node& n, const Reader& r) { c.notify.from = r.str(n, "notify.from"); }},
+      {"notify", "agents", "false",
+       "tell the agent whose reply is held or rejected (its From, else the SMTP AUTH user; only a support "
+       "address), in the agent's language: which rules, what they found, what to change, what happens next",
+       [](Config& c, const toml::node& n, const Reader& r) { c.notify.agents = r.boolean(n, "notify.agents"); }},
+      {"notify", "leads", "[]",
+       "support leads told of every held or rejected reply, in their language (agents.languages), with the "
+       "commands that release or discard it",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.notify.leads = r.strings(n, "notify.leads");
+         for (const auto& a : c.notify.leads)
+           if (parse_address(a).ascii_domain.empty()) r.fail(n, "notify.leads: \"" + a + "\" is not an address");
+       }},
+      {"agents", "language", "\"\"",
+       "language of what agents read (reject text, annotation detail, notices): en | es | ru; empty: the "
+       "language of the reply when there is a catalog for it, else English",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.agents.language = r.str(n, "agents.language");
+         if (!c.agents.language.empty()) r.catalog_language(n, "agents.language", c.agents.language);
+       }},
+      {"agents", "languages", "{}",
+       "language by support address or domain, before agents.language: { \"example.es\" = \"es\", "
+       "\"ventas@example.com\" = \"es\" }",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         const auto* t = n.as_table();
+         if (t == nullptr) r.fail(n, "agents.languages: expected a table of address or domain = language");
+         for (const auto& [k, v] : *t) {
+           std::string who(k.str());
+           std::string lang = r.str(v, "agents.languages." + who);
+           r.catalog_language(v, "agents.languages." + who, lang);
+           // An address by its comparison key, a domain by its ASCII form.
+           const Address a = parse_address(who);
+           if (!a.local_part.empty() && !a.ascii_domain.empty())
+             c.agents.languages[a.key()] = lang;
+           else if (who.find('@') == std::string::npos && !who.empty())
+             c.agents.languages[normalize_domain(who).second] = lang;
+           else
+             r.fail(v, "agents.languages: \"" + who + "\" is neither an address nor a domain");
+         }
+       }},
       {"mta", "kind", "\"auto\"",
        "the MTA of held, release, discard and hold notices: postfix | sendmail | auto (Postfix when "
        "/etc/postfix/main.cf exists, else Sendmail when /etc/mail/sendmail.cf exists, else Postfix)",
@@ -515,7 +568,7 @@ const std::vector<KeyDef>& keys() {
          if (!ok) r.fail(n, "rules.header: \"" + v + "\" is not a header field name");
          c.rules.header = v;
        }},
-      {"rules", "header_detail", "false", "annotate with each finding's detail, not only rule ids",
+      {"rules", "header_detail", "false", "annotate with what each failing rule asks the agent to change (in the agent's language), not only rule ids",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.rules.header_detail = r.boolean(n, "rules.header_detail");
        }},
@@ -667,6 +720,7 @@ std::shared_ptr<const Config> parse_config(std::string_view text, const std::str
   try {
     c->lexicons.loaded = load_lexicons(c->lexicons.dir);
     c->lexicons.digest = sha256_hex(c->lexicons.loaded->content());
+    catalog();  // what agents read: a missing catalog stops the start, not a verdict
   } catch (const std::exception& e) {
     throw ConfigError(name + ":0: " + e.what());
   }

@@ -98,7 +98,16 @@ struct Config {
   struct Notify {
     std::vector<std::string> command = {"/usr/sbin/sendmail", "-oi", "-f", "<>"};
     std::string from = "support-milter <postmaster>";
+    bool agents = false;             // tell the agent whose reply is held or rejected
+    std::vector<std::string> leads;  // told of every held or rejected reply
   } notify;
+
+  // The language of what agents read (the reject text, the annotation detail, the notices).
+  struct Agents {
+    std::string language;  // empty: the reply's own language when a catalog has it, else English
+    // Support address or domain -> language, before `language` ("soporte@example.es" or "example.es").
+    std::map<std::string, std::string, std::less<>> languages;
+  } agents;
 
   struct Mta {
     MtaKind kind = MtaKind::automatic;

@@ -19,6 +19,7 @@
 #include "message/encoded_words.h"
 #include "milter/notify.h"
 #include "base/oplog.h"
+#include "base/unicode.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/transaction.h"
 #include "message/headers.h"
@@ -353,7 +354,10 @@ sfsistat on_eom(SMFICTX* ctx) {
       if (f.result == Result::fail)
         oplog(Severity::info, std::string(to_string(f.action)) + ": " + f.detail, qid, f.rule);
 
-    if (v.action == FinalAction::hold || v.action == FinalAction::reject) notify(cfg, msg, c->env, v);
+    if (v.action == FinalAction::hold || v.action == FinalAction::reject) {
+      notify(cfg, msg, c->env, v);
+      for (const auto& n : agent_notices(cfg, msg, c->env, v, now_ms())) send_notice(cfg.notify.command, cfg.notify.from, n);
+    }
 
     sfsistat status = SMFIS_CONTINUE;
     switch (v.action) {
@@ -363,9 +367,11 @@ sfsistat on_eom(SMFICTX* ctx) {
         status = SMFIS_TEMPFAIL;
         break;
       case FinalAction::reject: {
-        // libmilter reads '%' in reply text as a format escape.
+        // An SMTP reply is US-ASCII (Sendmail strips the eighth bit of anything else): the text
+        // in the agent's language, transliterated; the audit record keeps it as written. libmilter
+        // reads '%' in reply text as a format escape.
         std::string text;
-        for (char ch : v.reply_text) text += ch == '%' ? std::string("%%") : std::string(1, ch);
+        for (char ch : ascii_transliteration(v.reply_text)) text += ch == '%' ? std::string("%%") : std::string(1, ch);
         smfi_setreply(ctx, const_cast<char*>(v.reply_code.c_str()), const_cast<char*>(v.reply_xcode.c_str()),
                       text.data());
         status = SMFIS_REJECT;

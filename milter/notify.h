@@ -12,15 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/pipeline.h"  // kNoticeHeader
+#include "pipeline/agent_text.h"  // Notice
+#include "pipeline/pipeline.h"    // kNoticeHeader
 
 namespace sm {
-
-struct Notice {
-  std::string to;       // one address
-  std::string subject;  // UTF-8
-  std::string body;     // UTF-8 plain text
-};
 
 // The whole message a notice submits: headers encoded and sanitized (no text can add a header),
 // the body sanitized line by line. The command reads it to the end (sendmail -oi: a lone dot

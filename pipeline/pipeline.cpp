@@ -11,6 +11,7 @@
 #include "message/encoded_words.h"
 #include "text/message_text.h"
 #include "sla/clock.h"
+#include "pipeline/agent_text.h"
 #include "pipeline/sweeper.h"
 #include "store/fingerprint.h"
 
@@ -93,11 +94,11 @@ void decide(Verdict& v, const Config& cfg) {
   v.action = v.would;
 
   if (v.action == FinalAction::reject) {
-    std::string text = "support policy:";
+    std::string text = agent_text(v.agent_language, "reject_intro");
     bool first = true;
     for (const auto* f : failed) {
       if (f->action != Action::reject) continue;
-      text += (first ? " " : "; ") + (f->agent_hint.empty() ? f->rule + ": " + f->detail : f->agent_hint);
+      text += (first ? " " : "; ") + agent_hint_text(*f, v.agent_language);
       first = false;
     }
     v.reply_text = sanitize_text(text, 400);
@@ -118,7 +119,7 @@ void decide(Verdict& v, const Config& cfg) {
   if (cfg.rules.header_detail)
     for (const auto* f : failed)
       v.modifications.push_back(
-          {Modification::Kind::add_header, cfg.rules.header + "-Detail", f->rule + ": " + f->detail, 1});
+          {Modification::Kind::add_header, cfg.rules.header + "-Detail", agent_hint_text(*f, v.agent_language), 1});
 
   if (v.action == FinalAction::hold) {
     std::vector<const Finding*> held;
@@ -288,6 +289,8 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
         v.findings.push_back(std::move(f));
       }
     }
+    v.agent_language =
+        agent_language(cfg, msg.from.empty() ? Address{} : msg.from.front(), involved ? v.language : std::string());
     decide(v, cfg);
 
     // What the store will keep of the message, now that the verdict is known. The clock moves

@@ -44,6 +44,7 @@ struct Verdict {
   bool deadline_passed = false;              // limits.message_ms ran out: later rules were skipped
   std::string thread_found_by;               // references | thread-index | ticket | subject | new
   std::string language;                      // of the new text: "en", ..., "other", "unknown"
+  std::string agent_language;                // what its sender reads (pipeline/agent_text.h)
   // The split into new text and history when the body showed no marker and the history was found
   // by the words of the message answered (message/quote.h, split_unmarked); the rules judged it.
   std::optional<QuoteSplit> quote;

@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git
   # libraries
-  libmilter-dev libmimetic-dev libicu-dev libboost-log-dev libtomlplusplus-dev libcli11-dev
+  libmilter-dev libmimetic-dev libicu-dev icu-devtools libboost-log-dev libtomlplusplus-dev libcli11-dev
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
   libmicrohttpd-dev libsodium-dev
   # tests

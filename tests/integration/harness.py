@@ -585,6 +585,14 @@ def demo():
     conv = os.path.join(ROOT, "tests", "data", "conversations", "en")
     stack = Stack()
     shipped_config(stack.milter)
+    # Notices through this Postfix, and the agent told of a held reply.
+    with open(stack.milter.config_path) as f:
+        text = f.read()
+    text = text.replace('command = ["/usr/sbin/sendmail", "-oi", "-f", "<>"]',
+                        f'command = ["/usr/sbin/sendmail", "-C", "{stack.postfix.dir}", "-oi", "-f", "<>"]', 1)
+    text = text.replace("\nagents = false\n", "\nagents = true\n", 1)
+    with open(stack.milter.config_path, "w") as f:
+        f.write(text)
     print(f"support-milter demo: Postfix on 127.0.0.1:{stack.postfix.port} -> smtp-sink on "
           f"127.0.0.1:{stack.sink.port}; milter on {stack.milter.socket}")
     print("config: conf/support-milter.conf (support domain support.example.com; paths in "
@@ -622,6 +630,26 @@ def demo():
                 if got["X-Support-Policy"]:
                     print(f"   X-Support-Policy: {got['X-Support-Policy']}")
             print()
+        print("== A reply held, and its agent told in their language (Spanish)")
+        customer = os.path.join(ROOT, "tests", "data", "conversations", "es", "01-cliente.eml")
+        reply = os.path.join(ROOT, "tests", "data", "demo", "es-held-reply.eml")
+        stack.postfix.send_file(customer)
+        stack.milter.audit_for("es-c1@cliente.example")
+        code, text = stack.postfix.send_file(reply)
+        rec = stack.milter.audit_for("es-demo-a1@support.example.com")
+        print(f"   {reply}: SMTP {code} {text}; action={rec['action']}, language={rec.get('language')}")
+        for finding in rec["findings"]:
+            if finding["result"] == "fail":
+                print(f"     {finding['rule']}: {finding['action']}: {finding['detail']}")
+        wait_until(lambda: stack.held(rec["queue_id"]), 20, "the reply in the hold queue", stack.diagnostics)
+        print(f"   in Postfix's hold queue as {rec['queue_id']}")
+        notice = wait_until(lambda: next((m for m in stack.sink.messages() if m["X-Support-Milter-Notice"]
+                                          and Sink.envelope_recipients(m) == ["javier@support.example.com"]), None),
+                            30, "the agent's notice", stack.diagnostics)
+        print(f"   the notice to the agent, javier@support.example.com:\n      Subject: {notice['Subject']}")
+        for line in notice.get_content().rstrip().splitlines():
+            print(f"      {line}")
+        print()
         print("== audit log (one JSON line per event):")
         with open(stack.milter.audit_path) as f:
             for line in f:

@@ -140,6 +140,37 @@ class MtaActions:
         self.check_rejected(a1)
         self.assertIsNone(self.stack.sink.find(a1))
 
+    # A reply in the agent's own language (dropping Bob from the conversation): what the reject
+    # text tells the agent is in that language, through the MTA's 550 as it is.
+    AGENT_REPLIES = {
+        "es": ("Hola Ana:\n\nle adjunto la factura corregida; ya hemos quitado la línea duplicada del plan "
+               "y el importe total es el correcto.\n\nSaludos,\nSam\nSoporte de Example, +34 910 000 000",
+               "política de soporte: reply-all: añada bob@client.example en Cc",
+               "politica de soporte: reply-all: anada bob@client.example en Cc"),
+        "ru": ("Здравствуйте, Анна!\n\nВо вложении исправленный счёт: мы убрали повторную строку тарифа, "
+               "и итоговая сумма теперь верная.\n\nС уважением,\nСэм\nПоддержка Example, +7 495 000-00-00",
+               "правила поддержки: reply-all: добавьте bob@client.example в копию",
+               "pravila podderzki: reply-all: dobav'te bob@client.example v kopiu"),
+    }
+
+    def test_reject_speaks_the_agents_language(self):
+        self.configure({"reply-all": {"action": "reject"}})
+        for lang, (body, want, wire) in self.AGENT_REPLIES.items():
+            with self.subTest(lang=lang):
+                c1, subject, tag = self.conversation(lang)
+                a1 = f"a-{tag}@support.example.com"
+                code, text = self.stack.send(harness.make_message(
+                    a1, "Sam Agent <sam@support.example.com>", ["ana@client.example"], "Re: " + subject, body,
+                    in_reply_to=c1, references=[c1]), "sam@support.example.com", ["ana@client.example"])
+                # The 550 in US-ASCII (an SMTP reply carries nothing else), the audit record as
+                # the agent's language writes it.
+                self.assertEqual(code, 550, text)
+                self.assertIn(wire, text)
+                rec = self.stack.milter.audit_for(a1)
+                self.assertEqual(rec["action"], "reject")
+                self.assertEqual(rec["language"], lang)
+                self.assertIn(want, rec["reply"])
+
     def test_observe_changes_nothing_and_logs_what_would_happen(self):
         self.configure({"subject-continuity": {"action": "fix"}, "reply-all": {"action": "reject"}}, mode="observe")
         c1, subject, tag = self.conversation()
@@ -228,6 +259,40 @@ class PostfixActions(MtaActions, unittest.TestCase):
                           if r.get("direction_reason") == "a support-milter notice"]
         self.assertTrue(notice_records)
         self.assertEqual(notice_records[-1]["action"], "accept")
+
+
+    def test_a_held_reply_tells_its_agent_and_the_lead_in_their_language(self):
+        notify = ('[notify]\ncommand = ["/usr/sbin/sendmail", "-C", "%s", "-oi", "-f", "<>"]\nagents = true\n'
+                  'leads = ["lead@support.example.com"]\n[agents]\nlanguages = { "lead@support.example.com" = "ru" }\n'
+                  % self.stack.postfix.dir)
+        self.configure({"reply-all": {"action": "hold"}}, extra=notify)
+        body, _, _ = self.AGENT_REPLIES["es"]
+        c1, subject, tag = self.conversation("es")
+        a1 = f"a-{tag}@support.example.com"
+        code, text = self.stack.send(harness.make_message(
+            a1, "Sam Agent <sam@support.example.com>", ["ana@client.example"], "Re: " + subject, body,
+            in_reply_to=c1, references=[c1]), "sam@support.example.com", ["ana@client.example"])
+        self.assertEqual(code, 250, text)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "hold")
+
+        def notice_to(addr):
+            return next((m for m in self.stack.sink.messages()
+                         if m["X-Support-Milter-Notice"] and harness.Sink.envelope_recipients(m) == [addr]
+                         and rec["queue_id"] in m.get_content()), None)
+        agent = harness.wait_until(lambda: notice_to("sam@support.example.com"), 30, "the agent's notice",
+                                   self.stack.diagnostics)
+        self.assertEqual(str(agent["Subject"]), "Su respuesta está retenida para revisión: Re: " + subject)
+        text = agent.get_content()
+        self.assertIn("Su respuesta a ana@client.example quedó retenida", text)
+        self.assertIn("- reply-all\n", text)
+        self.assertIn("Qué cambiar: añada bob@client.example en Cc", text)
+        self.assertIn("Qué pasa ahora:", text)
+        self.assertIn("El cliente lleva", text)
+        lead = harness.wait_until(lambda: notice_to("lead@support.example.com"), 30, "the lead's notice",
+                                  self.stack.diagnostics)
+        self.assertTrue(str(lead["Subject"]).startswith("Задержан на проверку: Re: " + subject), lead["Subject"])
+        self.assertIn("Отправить: support-milter release " + rec["queue_id"], lead.get_content())
 
 
 class SendmailActions(MtaActions, unittest.TestCase):

@@ -96,6 +96,7 @@ class Package(unittest.TestCase):
 
     def test_1_installed_files_user_and_unit(self):
         for path in ["/usr/sbin/support-milter", CONF, "/usr/share/support-milter/lexicons/en/rude.txt",
+                     "/usr/share/support-milter/messages/es.res",
                      "/usr/share/man/man8/support-milter.8.gz", "/usr/share/man/man5/support-milter.conf.5.gz",
                      UNIT, "/usr/lib/tmpfiles.d/support-milter.conf", "/etc/logrotate.d/support-milter",
                      "/usr/share/support-milter/postfix/main.cf", "/usr/share/support-milter/sendmail/support-milter.mc",

@@ -143,7 +143,7 @@ TEST(ReplyAll, Table) {
       std::size_t rcpts = 0;
       for (const auto& m : f.fixes) rcpts += m.kind == Modification::Kind::add_recipient;
       EXPECT_EQ(rcpts, f.evidence["dropped"].size());
-      EXPECT_NE(f.agent_hint.find("reply-all: add"), std::string::npos);
+      EXPECT_EQ(f.hint.key, "hint_reply_all");
     }
   }
 }

@@ -1,0 +1,141 @@
+// The agent's language and texts.
+#include "pipeline/agent_text.h"
+
+#include <optional>
+
+#include "message/encoded_words.h"
+
+namespace sm {
+
+std::string agent_language(const Config& cfg, const Address& agent, std::string_view reply_language) {
+  const auto& by = cfg.agents.languages;
+  if (!agent.local_part.empty() && !agent.ascii_domain.empty()) {
+    if (auto it = by.find(agent.key()); it != by.end()) return it->second;
+    if (auto it = by.find(agent.ascii_domain); it != by.end()) return it->second;
+  }
+  if (!cfg.agents.language.empty()) return cfg.agents.language;
+  if (!reply_language.empty() && catalog()->has(reply_language)) return std::string(reply_language);
+  return std::string(kCatalogFallback);
+}
+
+std::string agent_text(std::string_view lang, std::string_view key, const CatalogArgs& args) {
+  return catalog()->format(lang, key, args);
+}
+
+std::string agent_hint_text(const Finding& f, std::string_view lang) {
+  if (f.hint.empty()) return f.rule + ": " + f.detail;
+  return f.rule + ": " + agent_text(lang, f.hint.key, f.hint.args);
+}
+
+}  // namespace sm
+
+namespace sm {
+
+namespace {
+
+// What a finding's evidence quotes from the reply: its phrases, the details found, the sentence
+// or paragraph it read; at most five, each cut to a line's length.
+std::string quoted_evidence(const Finding& f) {
+  static const char* const kQuoting[] = {"phrases", "found", "jargon", "acknowledgement", "examples",
+                                         "longest_sentence", "last_paragraph", "dropped"};
+  std::vector<std::string> items;
+  auto take = [&](const nlohmann::json& j) {
+    if (j.is_string() && !j.get_ref<const std::string&>().empty() && items.size() < 5)
+      items.push_back(sanitize_text(j.get_ref<const std::string&>(), 200));
+  };
+  for (const char* key : kQuoting) {
+    auto it = f.evidence.find(key);
+    if (it == f.evidence.end()) continue;
+    if (it->is_array())
+      for (const auto& e : *it) take(e);
+    else
+      take(*it);
+  }
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "\"" : ", \"") + i + "\"";
+  return out;
+}
+
+std::string waiting_line(std::string_view lang, const Verdict& v, TimeMs now) {
+  if (!v.sla.waiting_since || *v.sla.waiting_since > now) return {};
+  const std::int64_t minutes = (now - *v.sla.waiting_since) / 60000;
+  if (minutes < 1) return agent_text(lang, "notice_waiting_just_now");
+  if (minutes < 120) return agent_text(lang, "notice_waiting_minutes", {{"minutes", minutes}});
+  if (minutes < 48 * 60) return agent_text(lang, "notice_waiting_hours", {{"hours", minutes / 60}});
+  return agent_text(lang, "notice_waiting_days", {{"days", minutes / (24 * 60)}});
+}
+
+// The rules that decided the action, each with what it found and what to change.
+std::string findings_block(std::string_view lang, const std::vector<const Finding*>& decided) {
+  std::string out;
+  for (const auto* f : decided) {
+    // One line each (a notice's lines are sanitized: no indentation survives).
+    out += "- " + f->rule + "\n";
+    if (auto q = quoted_evidence(*f); !q.empty()) out += agent_text(lang, "notice_found", {{"phrases", q}}) + "\n";
+    std::string hint = agent_hint_text(*f, lang).substr(f->rule.size() + 2);
+    out += agent_text(lang, "notice_change", {{"hint", hint}}) + "\n";
+  }
+  return out;
+}
+
+// The support address that sent the reply: its From, else the SMTP AUTH user.
+std::optional<Address> agent_of(const Config& cfg, const Message& msg, const Envelope& env) {
+  if (!msg.from.empty() && cfg.support.is_support(msg.from.front())) return msg.from.front();
+  if (!env.auth_user.empty()) {
+    Address a = parse_address(env.auth_user);
+    if (!a.local_part.empty() && cfg.support.is_support(a)) return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const Envelope& env, const Verdict& v,
+                                       TimeMs now) {
+  std::vector<Notice> out;
+  if (v.observe || (v.action != FinalAction::hold && v.action != FinalAction::reject)) return out;
+  const bool held = v.action == FinalAction::hold;
+  const Action level = held ? Action::hold : Action::reject;
+  std::vector<const Finding*> decided;
+  for (const auto& f : v.findings)
+    if (f.result == Result::fail && f.action == level) decided.push_back(&f);
+  if (decided.empty()) return out;
+  const auto rules = static_cast<std::int64_t>(decided.size());
+  std::string customer;
+  for (const auto& a : msg.to)
+    if (!cfg.support.is_support(a)) customer += (customer.empty() ? "" : ", ") + a.address();
+  if (customer.empty()) customer = msg.to.empty() ? std::string("?") : msg.to.front().address();
+  const std::string subject = sanitize_text(msg.subject, 200);
+  const std::string reference = "\nSubject: " + subject + "\nMessage-ID: <" + msg.message_id + ">" +
+                                (env.queue_id.empty() ? std::string() : "\nQueue ID: " + env.queue_id) + "\n";
+
+  const auto agent = agent_of(cfg, msg, env);
+  if (cfg.notify.agents && agent) {
+    const std::string lang = agent_language(cfg, *agent, v.language);
+    Notice n;
+    n.to = agent->address();
+    n.subject = agent_text(lang, held ? "notice_held_subject" : "notice_rejected_subject", {{"subject", subject}});
+    n.body = agent_text(lang, held ? "notice_held_intro" : "notice_rejected_intro",
+                        {{"customer", customer}, {"rules", rules}}) +
+             "\n\n" + findings_block(lang, decided) + "\n";
+    if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
+    n.body += agent_text(lang, held ? "notice_held_next" : "notice_rejected_next") + "\n" + reference;
+    out.push_back(std::move(n));
+  }
+  const std::string agent_name = agent ? agent->address() : (msg.from.empty() ? "?" : msg.from.front().address());
+  for (const auto& lead : cfg.notify.leads) {
+    const std::string lang = agent_language(cfg, parse_address(lead), v.language);
+    Notice n;
+    n.to = lead;
+    n.subject = agent_text(lang, "notice_lead_subject", {{"subject", subject}, {"agent", agent_name}});
+    n.body = agent_text(lang, "notice_lead_intro", {{"agent", agent_name}, {"customer", customer}, {"rules", rules}}) +
+             "\n\n" + findings_block(lang, decided) + "\n";
+    if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
+    if (held && !env.queue_id.empty()) n.body += agent_text(lang, "notice_lead_actions", {{"queue_id", env.queue_id}}) + "\n";
+    n.body += reference;
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace sm
