@@ -31,11 +31,7 @@
 
 namespace sm {
 
-namespace {
-
-// Words: runs of letters/digits (bytes >= 0x80 count as letters), keeping "18:00", "25.11.2026"
-// and "1,5" whole.
-std::vector<std::string> tokens(const std::string& s) {
+std::vector<std::string> promise_words(std::string_view s) {
   std::vector<std::string> out;
   std::string cur;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -54,6 +50,8 @@ std::vector<std::string> tokens(const std::string& s) {
   if (!cur.empty()) out.push_back(cur);
   return out;
 }
+
+namespace {
 
 // The weekday and month names and the number words (conf/lexicons/all/weekday.txt, month.txt,
 // number.txt), in the order written.
@@ -181,7 +179,7 @@ constexpr TimeMs kEndOfDay = kDay - 1000;  // 23:59:59
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words) {
   const TableInUse<TimeWords> in_use;
   std::string folded = fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly);
-  std::vector<std::string> t = tokens(folded);
+  std::vector<std::string> t = promise_words(folded);
   ZoneClock lc(time_zone);
   auto said = [&](std::size_t from, std::size_t to) {
     if (words == nullptr) return;
@@ -440,7 +438,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone) {
   const TableInUse<TimeWords> in_use;
   if (find_promise(text, sent, time_zone, nullptr)) return true;
-  std::vector<std::string> t = tokens(fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly));
+  std::vector<std::string> t = promise_words(fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly));
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
     // "3 days", "3-5 business days", "3–5 рабочих дней": a count, a word between at most, a unit.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "message/datetime.h"
 #include "text/lang.h"
@@ -32,6 +33,11 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 // month, or a count of minutes, hours or days ("3 to 5 days", "5-7 business days") — what answers
 // "when?".
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone);
+
+// The words the promise reader reads in `folded` (the text case-folded, kFoldCaseOnly): runs of
+// ASCII letters and digits and of bytes above 0x7F, with ": . / ," between two digits kept inside
+// ("18:00", "25.11.2026", "1,5"); at most 5001.
+std::vector<std::string> promise_words(std::string_view folded);
 
 class LexData;
 // Builds the tables of weekday and month names and number words (conf/lexicons/all/weekday.txt,
