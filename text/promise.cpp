@@ -26,6 +26,7 @@
 #include "base/fold.h"
 #include "base/lexdata.h"
 #include "base/unicode.h"
+#include "base/words.h"
 #include "base/zone_clock.h"
 #include "text/fold.h"
 
@@ -33,21 +34,10 @@ namespace sm {
 
 std::vector<std::string> promise_words(std::string_view s) {
   std::vector<std::string> out;
-  std::string cur;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    bool word = std::isalnum(c) || c >= 0x80;
-    bool joiner = (c == ':' || c == '.' || c == '/' || c == ',') && !cur.empty() && std::isdigit(static_cast<unsigned char>(cur.back())) &&
-                  i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
-    if (word || joiner) {
-      cur += static_cast<char>(c);
-    } else if (!cur.empty()) {
-      out.push_back(cur);
-      cur.clear();
-    }
-    if (out.size() > 5000) break;
-  }
-  if (!cur.empty()) out.push_back(cur);
+  for_each_word(s, kPromiseWords, [&](std::size_t begin, std::size_t end, WordKind) {
+    out.emplace_back(s.substr(begin, end - begin));
+    return out.size() <= 5000;
+  });
   return out;
 }
 
