@@ -107,16 +107,18 @@ TEST(Lexicons, ShippedListsHaveNoRepeats) {
     }
   }
   EXPECT_GE(lists, 30);
-  // The tables of every language (all/): no entry twice in a list.
+  // The tables of every language (all/): no entry twice in a list (a section of promise.txt is a
+  // list of its own: a word may open a duration and fill one).
   int tables = 0;
   for (const auto& f : std::filesystem::directory_iterator(root / "all")) {
     if (f.path().extension() != ".txt") continue;
     ++tables;
     std::ifstream in(f.path(), std::ios::binary);
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const bool sets = f.path().stem() == "promise";
     std::set<std::string> seen;
     for (const LexEntry& e : parse_lex_file(text))
-      EXPECT_TRUE(seen.insert(e.text).second) << f.path() << ":" << e.line << ": \"" << e.text
+      EXPECT_TRUE(seen.insert(sets ? e.section + "\n" + e.text : e.text).second) << f.path() << ":" << e.line << ": \"" << e.text
                                               << "\" repeats an entry above it";
   }
   EXPECT_GE(tables, 14);
