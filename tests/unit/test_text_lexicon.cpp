@@ -86,6 +86,21 @@ TEST(Lexicons, AMalformedEntryNamesItsFileAndLine) {
   std::filesystem::remove_all(dir);
 }
 
+// The promise reader's grammar words (all/promise.txt): a section it does not read is an error
+// that names the file and line.
+TEST(Lexicons, AnUnknownPromiseSectionNamesItsFileAndLine) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("lex-promise-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "all");
+  std::ofstream(dir / "all" / "promise.txt") << "# grammar words\n[today]\ntoday\n\n[yesterday]\nyesterday\n";
+  try {
+    Lexicons::load(dir.string());
+    ADD_FAILURE() << "loaded a malformed table";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("promise.txt:6"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // Every shipped entry loads, and none repeats an earlier one of its list once stemmed (a lexicon
 // lists a word once; its forms follow).
 TEST(Lexicons, ShippedListsHaveNoRepeats) {
@@ -131,6 +146,7 @@ TEST(Lexicons, SharedTablesAreRead) {
   ASSERT_NE(lex->data(), nullptr);
   EXPECT_FALSE(lex->data()->entries(kSharedLexFolder, "header-label").empty());
   EXPECT_NE(lex->content().find("all/reply-prefix.txt "), std::string::npos);
+  EXPECT_NE(lex->content().find("all/promise.txt "), std::string::npos);
   EXPECT_NE(lex->content().find("en/rude.txt "), std::string::npos);
 }
 
