@@ -113,6 +113,11 @@ constexpr std::array<WordClass, 256> word_classes(WordOptions options) {
 // point is a letter (general category L), a digit (Nd) or other (ill-formed UTF-8 too).
 WordUnit word_unit_of_code_point(std::string_view text, std::size_t i);
 
+// The same classes of the code points below kCodePointClassesEnd (Latin, Greek, Cyrillic, ...,
+// general punctuation), from a table made once.
+inline constexpr int kCodePointClassesEnd = 0x2070;
+const WordClass* code_point_classes();
+
 namespace detail {
 
 constexpr bool in_word(WordClass c) {
@@ -144,9 +149,16 @@ inline constexpr auto kWordClasses = [] {
 template <bool Masks, bool CodePoints, class F>
 void scan_text(std::string_view text, const std::array<WordClass, 256>& classes, F&& f) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const WordClass* wide = CodePoints ? code_point_classes() : nullptr;
   auto unit = [&](std::size_t i) -> WordUnit {
-    if constexpr (CodePoints)
-      if (p[i] >= 0x80) return word_unit_of_code_point(text, i);
+    if constexpr (CodePoints) {
+      if (p[i] >= 0x80) {
+        // Two bytes (U+0080..U+07FF) from the table; the rest from ICU.
+        if (p[i] >= 0xC2 && p[i] < 0xE0 && i + 1 < text.size() && (p[i + 1] & 0xC0) == 0x80)
+          return {wide[((p[i] & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu)], i + 2};
+        return word_unit_of_code_point(text, i);
+      }
+    }
     return {classes[p[i]], i + 1};
   };
   for_each_word_of_units<Masks>(text.size(), unit, f);

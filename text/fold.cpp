@@ -83,26 +83,11 @@ std::string fold_for_match(std::string_view text) {
 
 namespace {
 
-// Runs of three or more of one code point squeezed to one; a pair stays a pair. Empty when the
-// word has no such run.
-std::string squeezed(std::string_view word) {
+// `word` with its runs of three or more of one code point squeezed to one; a pair stays a pair.
+std::string squeezed_runs(std::string_view word) {
   const auto* q = reinterpret_cast<const uint8_t*>(word.data());
   const auto m = static_cast<int32_t>(word.size());
-  bool long_run = false;
-  {
-    UChar32 run_cp = -1;
-    std::size_t run = 0;
-    for (int32_t i = 0; i < m && !long_run;) {
-      UChar32 c;
-      if (q[i] < 0x80) c = q[i++];
-      else U8_NEXT(q, i, m, c);
-      if (c < 0) c = 0xFFFD;
-      if (c == run_cp) long_run = ++run >= 3;
-      else run_cp = c, run = 1;
-    }
-  }
   std::string out;
-  if (!long_run) return out;
   for (int32_t i = 0; i < m;) {
     const int32_t begin = i;
     UChar32 c;
@@ -136,6 +121,8 @@ std::vector<Token> tokenize(std::string_view folded) {
   // The marks between two words (and the masks cut off the end of the first), one code point at a
   // time.
   auto marks = [&](int32_t from, int32_t to) {
+    // Spaces alone (the most common gap) change nothing.
+    while (from < to && p[from] == ' ') ++from;
     for (int32_t i = from; i < to;) {
       const int32_t start = i;
       UChar32 c;
@@ -172,10 +159,32 @@ std::vector<Token> tokenize(std::string_view folded) {
     Token& t = out.emplace_back();
     t.text.assign(cur);
     t.clause_start = boundary;
-    t.masked = cur.find('*') != std::string_view::npos;
-    t.hash = t.stem_hash = word_hash(cur);
+    // One pass over it: its hash (word_hash, of its bytes), a mask, a run of three or more of one
+    // code point.
+    const auto* q = reinterpret_cast<const uint8_t*>(cur.data());
+    const auto m = static_cast<int32_t>(cur.size());
+    std::uint32_t h = 2166136261u;
+    bool star = false, long_run = false;
+    UChar32 run_cp = -1;
+    std::size_t run = 0;
+    for (int32_t k = 0; k < m;) {
+      UChar32 c;
+      if (q[k] < 0x80) {
+        c = q[k];
+        h = (h ^ q[k++]) * 16777619u;
+        star |= c == '*';
+      } else {
+        const int32_t from = k;
+        U8_NEXT(q, k, m, c);
+        for (int32_t b = from; b < k; ++b) h = (h ^ q[b]) * 16777619u;
+      }
+      if (c != run_cp) run_cp = c, run = 1;
+      else long_run |= ++run >= 3;
+    }
+    t.masked = star;
+    t.hash = t.stem_hash = h;
     t.key = word_key(cur);
-    t.squeezed = squeezed(cur);
+    if (long_run) t.squeezed = squeezed_runs(cur);
     boundary = false;
     sentence = false;
     newlines = 0;
