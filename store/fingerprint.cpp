@@ -4,7 +4,7 @@
 
 #include "base/fold.h"
 #include "base/unicode.h"
-#include "message/words.h"
+#include "base/words.h"
 
 #include <unicode/brkiter.h>
 #include <unicode/uchar.h>
@@ -55,29 +55,30 @@ std::vector<std::string> icu_words_of(std::string_view utf8) {
 // characters past the table) sends the text to ICU, the reference: tests/unit/test_store_fingerprint.cpp
 // compares the two.
 constexpr UChar32 kTableEnd = kCodePointFoldsEnd;
+// The UAX #29 class of each ASCII character.
+constexpr std::array<WordClass, 256> kAsciiClasses = word_classes(kUax29Words);
 
 struct FoldTable {
   const std::vector<std::string>* folded = nullptr;  // NFKC_Casefold of each code point, as UTF-8
   std::vector<unsigned char> alone;      // 1: folds alone and every character it folds to has a class
-  std::vector<detail::WbClass> cls;      // the Word_Break class of ICU's root rules
+  std::vector<WordClass> cls;            // the Word_Break class of ICU's root rules
 };
 
-detail::WbClass class_of(UChar32 c, bool& known) {
-  using detail::WbClass;
+WordClass class_of(UChar32 c, bool& known) {
   known = true;
   if (u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
     known = false;  // Thai, Lao, Khmer, Myanmar: words from a dictionary
-    return WbClass::other;
+    return WordClass::other;
   }
   switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
-    case U_WB_ALETTER: return WbClass::letter;
-    case U_WB_NUMERIC: return WbClass::numeric;
-    case U_WB_MIDLETTER: return WbClass::mid_letter;
-    case U_WB_MIDNUMLET: case U_WB_SINGLE_QUOTE: return WbClass::mid_num_let;
-    case U_WB_MIDNUM: return WbClass::mid_num;
-    case U_WB_EXTENDNUMLET: return WbClass::extend_num_let;
-    case U_WB_OTHER: case U_WB_CR: case U_WB_LF: case U_WB_NEWLINE: case U_WB_WSEGSPACE: return WbClass::other;
-    default: known = false; return WbClass::other;  // Extend, Format, ZWJ, Hebrew, Katakana, ...
+    case U_WB_ALETTER: return WordClass::letter;
+    case U_WB_NUMERIC: return WordClass::numeric;
+    case U_WB_MIDLETTER: return WordClass::mid_letter;
+    case U_WB_MIDNUMLET: case U_WB_SINGLE_QUOTE: return WordClass::mid_num_let;
+    case U_WB_MIDNUM: return WordClass::mid_num;
+    case U_WB_EXTENDNUMLET: return WordClass::extend_num_let;
+    case U_WB_OTHER: case U_WB_CR: case U_WB_LF: case U_WB_NEWLINE: case U_WB_WSEGSPACE: return WordClass::other;
+    default: known = false; return WordClass::other;  // Extend, Format, ZWJ, Hebrew, Katakana, ...
   }
 }
 
@@ -88,7 +89,7 @@ const FoldTable& fold_table() {
     const CodePointFolds& folds = code_point_folds(kFoldNfkc);
     t.folded = &folds.folded;
     t.alone.assign(n, 0);
-    t.cls.assign(n, detail::WbClass::other);
+    t.cls.assign(n, WordClass::other);
     std::vector<unsigned char> known(n, 0);  // 1: cls is all the segmenter needs to know
     for (UChar32 c = 0x80; c < kTableEnd; ++c) {
       bool k = false;
@@ -127,7 +128,7 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
   }
   const FoldTable& t = fold_table();
   std::string folded;
-  std::vector<std::pair<uint32_t, detail::WbClass>> points;  // code points of `folded`: offset, class
+  std::vector<std::pair<uint32_t, WordClass>> points;  // code points of `folded`: offset, class
   bool go = true;
   for (std::size_t line = 0; line < utf8.size() && go;) {
     std::size_t nl = utf8.find('\n', line);
@@ -142,7 +143,7 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
     for (int32_t i = 0; i < n && table;) {
       if (p[i] < 0x80) {
         auto c = static_cast<char>(p[i++]);
-        points.emplace_back(static_cast<uint32_t>(folded.size()), detail::kWbClass[static_cast<unsigned char>(c)]);
+        points.emplace_back(static_cast<uint32_t>(folded.size()), kAsciiClasses[static_cast<unsigned char>(c)]);
         folded += fold_ascii(c);
         continue;
       }
@@ -158,7 +159,7 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
         auto at = static_cast<uint32_t>(folded.size() + static_cast<std::size_t>(k));
         UChar32 d;
         U8_NEXT(q, k, fn, d);
-        points.emplace_back(at, d < 0x80 ? detail::kWbClass[static_cast<std::size_t>(d)] : t.cls[static_cast<std::size_t>(d)]);
+        points.emplace_back(at, d < 0x80 ? kAsciiClasses[static_cast<std::size_t>(d)] : t.cls[static_cast<std::size_t>(d)]);
       }
       folded += f;
     }
@@ -168,8 +169,8 @@ void for_each_word(std::string_view utf8, bool& ascii, W&& word) {
       continue;
     }
     std::string_view view(folded);
-    for_each_word_by_class(
-        points.size(), [&](std::size_t i) { return points[i].second; },
+    for_each_word_of_units<false>(
+        points.size(), [&](std::size_t i) { return WordUnit{points[i].second, i + 1}; },
         [&](std::size_t b, std::size_t e, WordKind) {
           std::size_t from = points[b].first, to = e < points.size() ? points[e].first : folded.size();
           return go = word(view.substr(from, to - from));

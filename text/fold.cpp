@@ -5,6 +5,7 @@
 #include "base/fold.h"
 #include "base/lexdata.h"
 #include "base/strings.h"
+#include "base/words.h"
 
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
@@ -80,125 +81,115 @@ std::string fold_for_match(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// `word` with its runs of three or more of one code point squeezed to one; a pair stays a pair.
+std::string squeezed_runs(std::string_view word) {
+  const auto* q = reinterpret_cast<const uint8_t*>(word.data());
+  const auto m = static_cast<int32_t>(word.size());
+  std::string out;
+  for (int32_t i = 0; i < m;) {
+    const int32_t begin = i;
+    UChar32 c;
+    U8_NEXT(q, i, m, c);
+    const std::string_view one(word.data() + begin, static_cast<std::size_t>(i - begin));
+    std::size_t count = 1;
+    for (int32_t k = i; k < m;) {
+      UChar32 d;
+      U8_NEXT(q, k, m, d);
+      if (d != c) break;
+      i = k;
+      ++count;
+    }
+    out += one;
+    if (count == 2) out += one;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Token> tokenize(std::string_view folded) {
   folded = folded.substr(0, std::min(folded.size(), kMaxTextBytes));
   std::vector<Token> out;
   out.reserve(folded.size() / 8);
   const auto* p = reinterpret_cast<const uint8_t*>(folded.data());
   const auto n = static_cast<int32_t>(folded.size());
-  // The current word: where it starts in `folded` (its bytes are contiguous there), and what the
-  // rules below need of its code points, kept as they come: the run of one code point at its end,
-  // whether a run of three or more has been seen, and the same up to its last code point that is
-  // not a mask ('*'), where trailing masks are cut off.
-  constexpr int32_t kNone = -1;
-  int32_t word_begin = kNone;
-  struct Word {
-    UChar32 run_cp = -1;
-    std::size_t run = 0;
-    bool long_run = false;
-    std::size_t letter_end = 0;  // bytes of the word up to its last code point that is not '*' (0: none)
-    bool letter_long_run = false;
-    bool star = false;         // a '*' seen
-    bool letter_star = false;  // a '*' before the last code point that is not one
-  } w;
   bool boundary = true;  // a clause boundary since the last word
   bool sentence = false;  // a sentence boundary since the last word
   int newlines = 0;      // line ends since the last word or mark (two: a blank line)
-  auto flush = [&] {
-    // Trailing masks go; a word of masks alone is no word.
-    const bool letter = w.letter_end > 0;
-    if (letter && !out.empty()) {
+  // The marks between two words (and the masks cut off the end of the first), one code point at a
+  // time.
+  auto marks = [&](int32_t from, int32_t to) {
+    // Spaces alone (the most common gap) change nothing.
+    while (from < to && p[from] == ' ') ++from;
+    for (int32_t i = from; i < to;) {
+      const int32_t start = i;
+      UChar32 c;
+      if (p[i] < 0x80) c = p[i++];
+      else U8_NEXT(p, i, n, c);
+      if (c < 0) c = 0xFFFD;  // ill-formed: a separator, as ICU's conversion would make it
+      if (c == '\n') {
+        if (++newlines >= 2) boundary = sentence = true;
+      } else if (is_clause_mark(c)) {
+        // "2.5", "1,5" and "10:30" stay inside their clause.
+        bool between_digits = (c == '.' || c == ',' || c == ':') && start > 0 && i < n &&
+                              std::isdigit(p[start - 1]) != 0 && std::isdigit(p[i]) != 0;
+        // A hyphen is a mark only between spaces ("ok - thanks"), not inside "e-mail".
+        bool lone_hyphen = c != '-' || (start > 0 && i < n && p[start - 1] == ' ' && p[i] == ' ');
+        if (!between_digits && lone_hyphen) boundary = true;
+        // A dot ends a sentence when a space or a line end follows it ("e.g." and "1.5" do not).
+        if (!between_digits && is_sentence_mark(c) && (c != '.' || i >= n || p[i] == ' ' || p[i] == '\n' || p[i] == '\r'))
+          sentence = true;
+      } else if (c != ' ' && c != '\t' && c != '\r') {
+        newlines = 0;
+      }
+    }
+  };
+  std::size_t after = 0;  // the end of the last word
+  for_each_word(folded, kTextWords, [&](std::size_t begin, std::size_t end, WordKind) {
+    marks(static_cast<int32_t>(after), static_cast<int32_t>(begin));
+    after = end;
+    if (!out.empty()) {
       out.back().clause_end = out.back().clause_end || boundary;
       out.back().sentence_end = out.back().sentence_end || sentence;
     }
-    if (letter) {
-      const std::string_view cur(folded.data() + word_begin, w.letter_end);
-      // Made in place: a token is four strings, and moving one costs as much as making it.
-      Token& t = out.emplace_back();
-      t.text.assign(cur);
-      t.clause_start = boundary;
-      t.masked = w.letter_star;
-      t.hash = t.stem_hash = word_hash(cur);
-      t.key = word_key(cur);
-      if (w.letter_long_run) {
-        // Runs of three or more of one code point squeeze to one; a pair stays a pair.
-        const auto* q = reinterpret_cast<const uint8_t*>(cur.data());
-        const auto m = static_cast<int32_t>(cur.size());
-        for (int32_t i = 0; i < m;) {
-          const int32_t begin = i;
-          UChar32 c;
-          U8_NEXT(q, i, m, c);
-          const std::string_view one(cur.data() + begin, static_cast<std::size_t>(i - begin));
-          std::size_t count = 1;
-          for (int32_t k = i; k < m;) {
-            UChar32 d;
-            U8_NEXT(q, k, m, d);
-            if (d != c) break;
-            i = k;
-            ++count;
-          }
-          t.squeezed += one;
-          if (count == 2) t.squeezed += one;
-        }
-      }
-      boundary = false;
-      sentence = false;
-    }
-    word_begin = kNone;
-    w = Word{};
-  };
-  for (int32_t i = 0; i < n;) {
-    int32_t start = i;
-    UChar32 c;
-    if (p[i] < 0x80) c = p[i++];
-    else U8_NEXT(p, i, n, c);
-    if (c < 0) c = 0xFFFD;  // ill-formed: a separator, as ICU's conversion would make it
-    bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') : u_isalnum(c) != 0;
-    bool word = alnum || (c == '*' && word_begin != kNone);
-    // A mask at the start of a word counts when a letter follows ("*uck").
-    if (c == '*' && word_begin == kNone && i < n) {
-      int32_t k = i;
-      UChar32 next;
-      U8_NEXT(p, k, n, next);
-      if (next >= 0 && u_isalpha(next)) word = true;
-    }
-    if (word) {
-      if (word_begin == kNone) word_begin = start;
-      if (c == w.run_cp) {
-        if (++w.run >= 3) w.long_run = true;
+    const std::string_view cur = folded.substr(begin, end - begin);
+    // Made in place: a token is four strings, and moving one costs as much as making it.
+    Token& t = out.emplace_back();
+    t.text.assign(cur);
+    t.clause_start = boundary;
+    // One pass over it: its hash (word_hash, of its bytes), a mask, a run of three or more of one
+    // code point.
+    const auto* q = reinterpret_cast<const uint8_t*>(cur.data());
+    const auto m = static_cast<int32_t>(cur.size());
+    std::uint32_t h = 2166136261u;
+    bool star = false, long_run = false;
+    UChar32 run_cp = -1;
+    std::size_t run = 0;
+    for (int32_t k = 0; k < m;) {
+      UChar32 c;
+      if (q[k] < 0x80) {
+        c = q[k];
+        h = (h ^ q[k++]) * 16777619u;
+        star |= c == '*';
       } else {
-        w.run_cp = c;
-        w.run = 1;
+        const int32_t from = k;
+        U8_NEXT(q, k, m, c);
+        for (int32_t b = from; b < k; ++b) h = (h ^ q[b]) * 16777619u;
       }
-      if (c != '*') {
-        w.letter_end = static_cast<std::size_t>(i - word_begin);
-        w.letter_long_run = w.long_run;
-        w.letter_star = w.star;
-      } else {
-        w.star = true;
-      }
-      newlines = 0;
-      continue;
+      if (c != run_cp) run_cp = c, run = 1;
+      else long_run |= ++run >= 3;
     }
-    if (word_begin != kNone) flush();
-    if (c == '\n') {
-      if (++newlines >= 2) boundary = sentence = true;
-    } else if (is_clause_mark(c)) {
-      // "2.5", "1,5" and "10:30" stay inside their clause.
-      bool between_digits = (c == '.' || c == ',' || c == ':') && start > 0 && i < n &&
-                            std::isdigit(p[start - 1]) != 0 && std::isdigit(p[i]) != 0;
-      // A hyphen is a mark only between spaces ("ok - thanks"), not inside "e-mail".
-      bool lone_hyphen = c != '-' || (start > 0 && i < n && p[start - 1] == ' ' && p[i] == ' ');
-      if (!between_digits && lone_hyphen) boundary = true;
-      // A dot ends a sentence when a space or a line end follows it ("e.g." and "1.5" do not).
-      if (!between_digits && is_sentence_mark(c) && (c != '.' || i >= n || p[i] == ' ' || p[i] == '\n' || p[i] == '\r'))
-        sentence = true;
-    } else if (c != ' ' && c != '\t' && c != '\r') {
-      newlines = 0;
-    }
-    if (out.size() > 50000) break;
-  }
-  if (word_begin != kNone) flush();
+    t.masked = star;
+    t.hash = t.stem_hash = h;
+    t.key = word_key(cur);
+    if (long_run) t.squeezed = squeezed_runs(cur);
+    boundary = false;
+    sentence = false;
+    newlines = 0;
+    return out.size() <= 50000;
+  });
   if (!out.empty()) out.back().clause_end = out.back().sentence_end = true;
   return out;
 }

@@ -1,6 +1,7 @@
 // Text folded for matching (NFKC, case folding, accents removed, Russian ё as е) and its word
 // tokens: letters and digits, '*' inside a word kept as a masked letter ("f*ck", "с*ка"), runs of
-// one letter squeezed ("fuuuck"), and where each clause starts and ends (for lexicon frames).
+// one letter squeezed ("fuuuck"), and where each clause starts and ends (for lexicon frames). The
+// words are the word scanner's (base/words.h, kTextWords); the marks between them give the edges.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -8,7 +8,9 @@
 //   DD.MM.YYYY, DD.MM, 25 November        — 25 de noviembre                    — 25 ноября
 //   by the end of the week|month          — antes de que acabe la semana, hasta fin de mes — до конца месяца
 //   by noon                               — esta misma tarde, a última hora, a mediodía, a primera hora
-// A day without a clock time means the end of that day, in the configured time zone.
+// A day without a clock time means the end of that day, in the configured time zone. The words
+// are the language data's (conf/lexicons/all/promise.txt, weekday.txt, month.txt, number.txt);
+// the order they come in is read here.
 #include "text/promise.h"
 
 #include <algorithm>
@@ -26,37 +28,37 @@
 #include "base/fold.h"
 #include "base/lexdata.h"
 #include "base/unicode.h"
+#include "base/words.h"
 #include "base/zone_clock.h"
 #include "text/fold.h"
 
 namespace sm {
 
-namespace {
-
-// Words: runs of letters/digits (bytes >= 0x80 count as letters), keeping "18:00", "25.11.2026"
-// and "1,5" whole.
-std::vector<std::string> tokens(const std::string& s) {
+std::vector<std::string> promise_words(std::string_view s) {
   std::vector<std::string> out;
-  std::string cur;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    bool word = std::isalnum(c) || c >= 0x80;
-    bool joiner = (c == ':' || c == '.' || c == '/' || c == ',') && !cur.empty() && std::isdigit(static_cast<unsigned char>(cur.back())) &&
-                  i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
-    if (word || joiner) {
-      cur += static_cast<char>(c);
-    } else if (!cur.empty()) {
-      out.push_back(cur);
-      cur.clear();
-    }
-    if (out.size() > 5000) break;
-  }
-  if (!cur.empty()) out.push_back(cur);
+  for_each_word(s, kPromiseWords, [&](std::size_t begin, std::size_t end, WordKind) {
+    out.emplace_back(s.substr(begin, end - begin));
+    return out.size() <= 5000;
+  });
   return out;
 }
 
-// The weekday and month names and the number words (conf/lexicons/all/weekday.txt, month.txt,
-// number.txt), in the order written.
+namespace {
+
+// The sets of grammar words (conf/lexicons/all/promise.txt), by the section that holds them.
+enum class Grammar : std::size_t {
+  duration_opener, duration_filler, duration_opener_unit, range_joiner, couple_article, couple, couple_of,
+  unit_qualifier, minutes, hours, days, today, tomorrow, clock_preposition, weekday_preposition,
+  date_preposition, end_verb, end_noun, end_article, week, month, rate,
+};
+constexpr std::string_view kGrammarSections[] = {
+    "duration-opener", "duration-filler", "duration-opener-unit", "range-joiner", "couple-article", "couple", "couple-of",
+    "unit-qualifier", "minutes", "hours", "days", "today", "tomorrow", "clock-preposition", "weekday-preposition",
+    "date-preposition", "end-verb", "end-noun", "end-article", "week", "month", "rate",
+};
+
+// The weekday and month names, the number words and the grammar words (conf/lexicons/all/
+// weekday.txt, month.txt, number.txt, promise.txt), in the order written.
 struct TimeWords {
   struct Name {
     enum class Kind { word, prefix, abbreviation } kind;
@@ -73,6 +75,7 @@ struct TimeWords {
   std::vector<std::pair<Name, int>> weekdays;  // 0 = Sunday
   std::vector<std::pair<Name, int>> months;    // 1 = January
   std::unordered_map<std::string, double> numbers;
+  std::array<std::vector<Name>, std::size(kGrammarSections)> grammar;
 
   explicit TimeWords(const LexData& data) {
     static constexpr std::string_view kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
@@ -95,6 +98,8 @@ struct TimeWords {
           data.fail(*f, e.line, "\"" + e.section + "\" is not a number");
         if (!numbers.emplace(e.text, value).second) data.fail(*f, e.line, "\"" + e.text + "\" is given twice");
       }
+    if (const LexFile* f = data.file(kSharedLexFolder, "promise"))
+      for (const auto& e : f->entries) grammar.at(static_cast<std::size_t>(index(*f, e, kGrammarSections))).push_back(name(data, *f, e, false));
   }
 
   // "word*": every word that begins with it; "=word": the word only; a plain word: the word only,
@@ -114,9 +119,10 @@ struct TimeWords {
   }
 };
 
-bool starts(const std::string& w, std::initializer_list<const char*> stems) {
-  for (const char* s : stems)
-    if (w.rfind(s, 0) == 0) return true;
+// Whether `w` is one of a set of grammar words.
+bool is(const std::string& w, Grammar set) {
+  for (const auto& name : TableInUse<TimeWords>::get().grammar[static_cast<std::size_t>(set)])
+    if (name.matches(w)) return true;
   return false;
 }
 
@@ -145,10 +151,9 @@ std::optional<double> number(const std::string& w) {
 
 // Unit of a duration word, in milliseconds.
 std::optional<TimeMs> unit(const std::string& w) {
-  if (starts(w, {"minute", "min", "minuto", "минут"})) return 60'000;
-  if (starts(w, {"hour", "hr", "hora", "час"})) return 3'600'000;
-  if (starts(w, {"day", "día", "dia", "дн", "день", "дня", "сут"})) return 86'400'000;
-  if (starts(w, {"business day", "working day"})) return 86'400'000;
+  if (is(w, Grammar::minutes)) return 60'000;
+  if (is(w, Grammar::hours)) return 3'600'000;
+  if (is(w, Grammar::days)) return 86'400'000;
   return std::nullopt;
 }
 
@@ -181,7 +186,7 @@ constexpr TimeMs kEndOfDay = kDay - 1000;  // 23:59:59
 std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std::string& time_zone, std::string* words) {
   const TableInUse<TimeWords> in_use;
   std::string folded = fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly);
-  std::vector<std::string> t = tokens(folded);
+  std::vector<std::string> t = promise_words(folded);
   ZoneClock lc(time_zone);
   auto said = [&](std::size_t from, std::size_t to) {
     if (words == nullptr) return;
@@ -232,34 +237,30 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::string& w = t[i];
     // A duration: trigger, [next], N, unit.
-    if (is_any(w, {"within", "in", "next", "takes", "take", "dentro", "en", "tarda", "tardamos", "tardará", "tarde",
-                   "течение", "через", "займет", "займёт", "ближайшие", "ближайших", "próximas", "proximas", "próximos",
-                   "proximos"})) {
+    if (is(w, Grammar::duration_opener)) {
       std::size_t k = i + 1;
       while (k < t.size() && k < i + 5 &&
-             is_any(t[k], {"the", "next", "less", "than", "under", "maximum", "of", "de", "las", "los", "próximas",
-                           "próximos", "un", "plazo", "menos", "máximo", "maximo", "ближайших", "ближайшие", "не",
-                           "более"}))
+             is(t[k], Grammar::duration_filler))
         ++k;
-      if (k < t.size() && k == i + 1 && is_any(w, {"течение", "через"})) {  // "в течение часа/дня"
+      if (k < t.size() && k == i + 1 && is(w, Grammar::duration_opener_unit)) {  // "в течение часа/дня"
         if (auto u = unit(t[k])) {
           said(i, k + 1);
           return sent + *u;
         }
       }
       // A range ("3 to 5 days", "de 3 a 5 días", "3–5 дней") promises its upper end.
-      if (k + 2 < t.size() && number(t[k]) && is_any(t[k + 1], {"to", "or", "a", "o", "y", "до", "или"}) && number(t[k + 2]))
+      if (k + 2 < t.size() && number(t[k]) && is(t[k + 1], Grammar::range_joiner) && number(t[k + 2]))
         k += 2;
       else if (k + 2 < t.size() && number(t[k]) && number(t[k + 1]) && unit(t[k + 2]))  // "3-5 days"
         ++k;
       // "a couple of hours", "un par de horas": the count is the second word, "of" before the unit.
-      if (k + 2 < t.size() && is_any(t[k], {"a", "un"}) && is_any(t[k + 1], {"couple", "par"})) ++k;
+      if (k + 2 < t.size() && is(t[k], Grammar::couple_article) && is(t[k + 1], Grammar::couple)) ++k;
       if (k + 1 < t.size()) {
         auto n = number(t[k]);
         // "5 working days", "3 días laborables", "3 рабочих дней".
         std::size_t ku = k + 1;
-        if (ku + 1 < t.size() && is_any(t[k], {"couple", "par"}) && is_any(t[ku], {"of", "de"})) ++ku;
-        if (ku + 1 < t.size() && is_any(t[ku], {"working", "business", "full", "рабочих", "рабочие", "календарных"})) ++ku;
+        if (ku + 1 < t.size() && is(t[k], Grammar::couple) && is(t[ku], Grammar::couple_of)) ++ku;
+        if (ku + 1 < t.size() && is(t[ku], Grammar::unit_qualifier)) ++ku;
         auto u = unit(t[ku]);
         if (n && u && *n > 0) {
           said(i, ku + 1);
@@ -272,7 +273,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     // día", "в тот же день", "сегодня вечером".
     const std::string prev = i > 0 ? t[i - 1] : std::string();
     const bool same_day = (is_any(w, {"day", "día", "dia", "день"}) && is_any(prev, {"same", "mismo", "же"}));
-    if (is_any(w, {"today", "hoy", "сегодня", "tonight", "esta noche"}) || same_day ||
+    if (is(w, Grammar::today) || w == "tonight" || same_day ||
         (is_any(w, {"evening", "afternoon", "morning"}) && prev == "this") ||
         (is_any(w, {"tarde", "noche"}) && prev == "esta") ||
         (w == "día" && i > 1 && t[i - 1] == "el" && t[i - 2] == "durante") ||
@@ -284,7 +285,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
         TimeMs at = at_clock(0, *hm);
         return at > sent ? at : at + kDay;
       }
-      said(i > 1 && w != "today" && w != "hoy" && w != "сегодня" ? i - 2 : i, i + 1);
+      said(i > 1 && !is(w, Grammar::today) ? i - 2 : i, i + 1);
       return lc.day_start(sent, 0) + kEndOfDay;
     }
     // Next week: its Sunday (a promise "next week" is kept by the week's end).
@@ -329,17 +330,16 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     // semana", "hasta fin de mes", "by the end of the month", "до конца месяца".
     {
       auto at = [&](std::size_t back) { return i >= back ? t[i - back] : std::string(); };
-      const bool ending = is_any(at(2), {"acabe", "termine", "acabar", "terminar", "finalice"}) ||
-                          (at(2) == "de" && is_any(at(3), {"fin", "final", "finales"})) ||
-                          (at(1) == "de" && is_any(at(2), {"fin", "final", "finales"})) ||
+      const bool ending = is(at(2), Grammar::end_verb) || (at(2) == "de" && is(at(3), Grammar::end_noun)) ||
+                          (at(1) == "de" && is(at(2), Grammar::end_noun)) ||
                           (is_any(at(1), {"the", "this"}) && at(2) == "of" && at(3) == "end") || at(1) == "конца";
-      const bool the = is_any(at(1), {"la", "el", "de", "the", "this", "конца"});
-      if (ending && the && is_any(w, {"semana", "week", "недели"})) {
+      const bool the = is(at(1), Grammar::end_article);
+      if (ending && the && is(w, Grammar::week)) {
         int ahead = (7 - lc.weekday(sent)) % 7;
         said(i - 1, i + 1);
         return lc.day_start(sent, ahead) + kEndOfDay;
       }
-      if (ending && the && is_any(w, {"mes", "month", "месяца"})) {
+      if (ending && the && is(w, Grammar::month)) {
         int y = lc.year(sent), m = lc.month(sent) + 1;
         if (m > 12) m = 1, ++y;
         if (auto first = lc.date(y, m, 1)) {
@@ -349,7 +349,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       }
     }
     // Tomorrow [at HH:MM].
-    if (is_any(w, {"tomorrow", "mañana", "manana", "завтра"})) {
+    if (is(w, Grammar::tomorrow)) {
       std::size_t end = i + 1;
       if (auto hm = clock_after(i + 1, &end)) {
         said(i, end);
@@ -359,14 +359,14 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       return lc.day_start(sent, 1) + kEndOfDay;
     }
     // By HH:MM (today, or tomorrow when already past).
-    if (auto hm = clock(w); hm && i > 0 && is_any(t[i - 1], {"by", "before", "until", "до", "к", "las", "antes"})) {
+    if (auto hm = clock(w); hm && i > 0 && is(t[i - 1], Grammar::clock_preposition)) {
       said(i - 1, i + 1);
       TimeMs at = at_clock(0, *hm);
       return at > sent ? at : at + kDay;
     }
     // A weekday, and the date that may follow it ("Friday 20 November", "el lunes 23").
     if (int wd = weekday_of(w); wd >= 0 && i > 0 &&
-        is_any(t[i - 1], {"on", "by", "until", "next", "el", "este", "hasta", "del", "в", "во", "до", "к", "this"})) {
+        is(t[i - 1], Grammar::weekday_preposition)) {
       std::size_t d = i + 1;
       if (d < t.size() && t[d] == "de") ++d;
       if (d < t.size()) {
@@ -404,8 +404,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       int d = 0, m = 0, y = 0;
       char dot1 = 0, dot2 = 0;
       int n = std::sscanf(w.c_str(), "%d%c%d%c%d", &d, &dot1, &m, &dot2, &y);
-      bool dated = n == 5 || (n == 3 && i > 0 && is_any(t[i - 1], {"by", "until", "on", "before", "till", "до", "к", "по",
-                                                                    "el", "hasta", "del", "antes", "para"}));
+      bool dated = n == 5 || (n == 3 && i > 0 && is(t[i - 1], Grammar::date_preposition));
       if (dated && dot1 == '.' && (n == 3 || dot2 == '.') && d >= 1 && d <= 31 && m >= 1 && m <= 12 &&
           (n == 3 || y >= 2000 || (y >= 20 && y < 100))) {
         if (n == 3) y = lc.year(sent);
@@ -440,13 +439,13 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone) {
   const TableInUse<TimeWords> in_use;
   if (find_promise(text, sent, time_zone, nullptr)) return true;
-  std::vector<std::string> t = tokens(fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly));
+  std::vector<std::string> t = promise_words(fold_utf8_icu(text.substr(0, std::min<std::size_t>(text.size(), 20000)), kFoldCaseOnly));
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (clock(t[i]) || weekday_of(t[i]) >= 0 || month_of(t[i]) > 0) return true;
     // "3 days", "3-5 business days", "3–5 рабочих дней": a count, a word between at most, a unit.
     // Not a rate: "15.000 por día", "$20 per hour", "500 ₽ в сутки".
     if (i + 1 < t.size() && number(t[i]) &&
-        (unit(t[i + 1]) || (i + 2 < t.size() && unit(t[i + 2]) && !is_any(t[i + 1], {"por", "per", "al", "a", "each", "в", "за"}))))
+        (unit(t[i + 1]) || (i + 2 < t.size() && unit(t[i + 2]) && !is(t[i + 1], Grammar::rate))))
       return true;
   }
   return false;

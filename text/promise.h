@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "message/datetime.h"
 #include "text/lang.h"
@@ -33,9 +34,14 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
 // "when?".
 bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zone);
 
+// The words the promise reader reads in `folded` (the text case-folded, kFoldCaseOnly): runs of
+// ASCII letters and digits and of bytes above 0x7F, with ": . / ," between two digits kept inside
+// ("18:00", "25.11.2026", "1,5"); at most 5001.
+std::vector<std::string> promise_words(std::string_view folded);
+
 class LexData;
-// Builds the tables of weekday and month names and number words (conf/lexicons/all/weekday.txt,
-// month.txt, number.txt) from `data` (once per data set); throws naming a malformed entry.
+// Builds the tables of weekday and month names, number words and grammar words
+// (conf/lexicons/all/weekday.txt, month.txt, number.txt, promise.txt) from `data` (once per data set); throws naming a malformed entry.
 void check_promise_tables(const LexData& data);
 
 }  // namespace sm

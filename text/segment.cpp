@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "base/unicode.h"
-#include "message/words.h"
+#include "base/words.h"
 
 namespace sm {
 

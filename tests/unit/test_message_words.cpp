@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "message/words.h"
+#include "base/words.h"
 
 namespace {
 

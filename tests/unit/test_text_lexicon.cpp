@@ -86,6 +86,21 @@ TEST(Lexicons, AMalformedEntryNamesItsFileAndLine) {
   std::filesystem::remove_all(dir);
 }
 
+// The promise reader's grammar words (all/promise.txt): a section it does not read is an error
+// that names the file and line.
+TEST(Lexicons, AnUnknownPromiseSectionNamesItsFileAndLine) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / ("lex-promise-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "all");
+  std::ofstream(dir / "all" / "promise.txt") << "# grammar words\n[today]\ntoday\n\n[yesterday]\nyesterday\n";
+  try {
+    Lexicons::load(dir.string());
+    ADD_FAILURE() << "loaded a malformed table";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("promise.txt:6"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // Every shipped entry loads, and none repeats an earlier one of its list once stemmed (a lexicon
 // lists a word once; its forms follow).
 TEST(Lexicons, ShippedListsHaveNoRepeats) {
@@ -107,16 +122,18 @@ TEST(Lexicons, ShippedListsHaveNoRepeats) {
     }
   }
   EXPECT_GE(lists, 30);
-  // The tables of every language (all/): no entry twice in a list.
+  // The tables of every language (all/): no entry twice in a list (a section of promise.txt is a
+  // list of its own: a word may open a duration and fill one).
   int tables = 0;
   for (const auto& f : std::filesystem::directory_iterator(root / "all")) {
     if (f.path().extension() != ".txt") continue;
     ++tables;
     std::ifstream in(f.path(), std::ios::binary);
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const bool sets = f.path().stem() == "promise";
     std::set<std::string> seen;
     for (const LexEntry& e : parse_lex_file(text))
-      EXPECT_TRUE(seen.insert(e.text).second) << f.path() << ":" << e.line << ": \"" << e.text
+      EXPECT_TRUE(seen.insert(sets ? e.section + "\n" + e.text : e.text).second) << f.path() << ":" << e.line << ": \"" << e.text
                                               << "\" repeats an entry above it";
   }
   EXPECT_GE(tables, 14);
@@ -129,6 +146,7 @@ TEST(Lexicons, SharedTablesAreRead) {
   ASSERT_NE(lex->data(), nullptr);
   EXPECT_FALSE(lex->data()->entries(kSharedLexFolder, "header-label").empty());
   EXPECT_NE(lex->content().find("all/reply-prefix.txt "), std::string::npos);
+  EXPECT_NE(lex->content().find("all/promise.txt "), std::string::npos);
   EXPECT_NE(lex->content().find("en/rude.txt "), std::string::npos);
 }
 
