@@ -30,6 +30,9 @@ class Mta {
   // code with what went wrong said on stderr.
   virtual int release(const std::string& queue_id, const std::vector<QueueEntry>& queue) = 0;
   virtual int discard(const std::string& queue_id) = 0;
+  // The held message `queue_id` as it would leave: its header and body (a queue run of read_queue
+  // comes first). False, said on stderr, when it cannot be read.
+  virtual bool read_message(const std::string& queue_id, std::string* bytes) = 0;
 };
 
 // `command` names the command in the messages on stderr.

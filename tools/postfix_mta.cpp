@@ -1,6 +1,6 @@
 // Postfix: `setup-postfix` (postconf reads main.cf and master.cf, postconf -e writes main.cf) and
 // its hold queue for `held`, `release` and `discard` (postqueue -j lists it, postsuper -H releases,
-// postsuper -d deletes).
+// postsuper -d deletes, postcat -bh shows a message).
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -78,6 +78,16 @@ class PostfixMta final : public Mta {
 
   int release(const std::string& queue_id, const std::vector<QueueEntry>&) override { return postsuper(queue_id, false); }
   int discard(const std::string& queue_id) override { return postsuper(queue_id, true); }
+
+  bool read_message(const std::string& queue_id, std::string* bytes) override {
+    // postcat -bh: the message's header and body, without the queue file's envelope records.
+    auto argv = postfix_cmd("postcat", dir_);
+    argv.insert(argv.end(), {"-bh", "-q", queue_id});
+    auto r = run_mta_program(argv, cmd_, "postcat");
+    if (!r) return false;
+    *bytes = std::move(r->out);
+    return true;
+  }
 
  private:
   // postsuper -H (release) or -d (delete) on a message of the hold queue.

@@ -107,6 +107,38 @@ class SendmailMta final : public Mta {
     return 0;
   }
 
+  bool read_message(const std::string& queue_id, std::string* bytes) override {
+    // The header is the control file's H lines ("H??Subject: ..." with the "?flags?" dropped,
+    // continuation lines as they are), the body the data file.
+    std::string control, data;
+    if (!read_file(file("hf", queue_id).string(), &control) || !read_file(file("df", queue_id).string(), &data)) {
+      std::cerr << "support-milter " << cmd_ << ": cannot read the queue files of " << queue_id << "\n";
+      return false;
+    }
+    bytes->clear();
+    bool in_header = false;
+    for (std::size_t at = 0; at < control.size();) {
+      std::size_t nl = control.find('\n', at);
+      std::string line = control.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+      at = nl == std::string::npos ? control.size() : nl + 1;
+      if (!line.empty() && line[0] == 'H') {
+        line.erase(0, 1);
+        if (line.size() > 1 && line[0] == '?') {
+          auto close = line.find('?', 1);
+          if (close != std::string::npos) line.erase(0, close + 1);
+        }
+        *bytes += line + "\n";
+        in_header = true;
+      } else if (in_header && !line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+        *bytes += line + "\n";
+      } else {
+        in_header = false;
+      }
+    }
+    *bytes += "\n" + data;
+    return true;
+  }
+
  private:
   // A queue file of the queue directory read_queue found: "hf", "qf" (control) or "df" (data).
   std::filesystem::path file(const char* kind, const std::string& queue_id) const {
