@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cerrno>
 #include <ctime>
 #include <iostream>
 #include <mutex>
@@ -389,8 +390,9 @@ int run_review(const ReviewOptions& opts) {
     return kUnavailable;
   }
   std::thread stopper([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+    // sigwaitinfo, not sigwait: the daemon's code in this binary takes sigwait over for libmilter.
+    while (sigwaitinfo(&stop_signals, nullptr) < 0 && errno == EINTR) {
+    }
     svr.stop();
   });
   std::cerr << "support-milter review: serving http://" << listen << "/ (" << users.size() << " users)\n";
