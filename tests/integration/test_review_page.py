@@ -1,0 +1,281 @@
+"""The review page through a real Postfix and a real Chromium (WebDriver): a rude reply is held,
+`support-milter review` serves the page on 127.0.0.1, a lead logs in (a wrong password first),
+sees the held reply with the evidence marked and the customer's message it answers, and releases
+it with a reason; the reply reaches smtp-sink, the release record names the lead, the reason and
+the SLA figures, and the report counts the release. Refused: a POST without the CSRF token and an
+auditor's release (both leave the reply held). A second held reply is sent back to its agent: it
+is deleted, and the agent gets a notice in their language with the lead's comment."""
+
+import email
+import email.policy
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import unittest
+import urllib.parse
+import uuid
+
+import harness
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+CUSTOMER_BODY = ("Hello,\n\nthe invoice 7731 lists the premium plan twice this month.\n"
+                 "Could you remove the duplicate line and send a corrected invoice?\n\nAna Lopez")
+LEAD_PASSWORD = "marmalade on the 4th floor"
+AUDITOR_PASSWORD = "quiet ledger of tuesdays"
+
+
+class ReviewPage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.port = harness.free_port()
+        cls.stack = harness.Stack()
+        review_dir = cls.stack.work.sub("review")
+        cls.users_file = os.path.join(review_dir, "users")
+        postfix_dir = cls.stack.postfix.dir
+        # The notices go through this test's Postfix (its sendmail -C), so they reach the sink.
+        extra = ("[review]\n"
+                 f'listen = "127.0.0.1:{cls.port}"\n'
+                 f'users_file = "{cls.users_file}"\n'
+                 "[notify]\n"
+                 f'command = ["/usr/sbin/sendmail", "-C", "{postfix_dir}", "-oi", "-f", "<>"]\n')
+        with open(cls.stack.milter.config_path, "a") as f:
+            f.write(extra)
+        cls.stack.start()
+        cls.config = cls.stack.milter.config_path
+        for name, role, password in (("marta", "lead", LEAD_PASSWORD), ("ines", "auditor", AUDITOR_PASSWORD)):
+            r = subprocess.run([harness.binary(), "review-user", name, "--role", role, "-c", cls.config],
+                               input=password + "\n", capture_output=True, text=True)
+            assert r.returncode == 0, r.stderr
+        cls.review_log = os.path.join(cls.stack.work.path, "review.stderr")
+        cls.review = subprocess.Popen([harness.binary(), "review", "-c", cls.config,
+                                       "--postfix-config", postfix_dir],
+                                      stdout=open(cls.review_log, "a"), stderr=subprocess.STDOUT)
+        harness.wait_until(cls.listening, 20, "support-milter review listening", cls.diagnostics)
+        opts = Options()
+        opts.binary_location = "/usr/bin/chromium"
+        for flag in CHROMIUM_FLAGS:
+            opts.add_argument(flag)
+        cls.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        cls.base = f"http://127.0.0.1:{cls.port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.browser.quit()
+        finally:
+            cls.review.send_signal(signal.SIGTERM)
+            try:
+                cls.review.wait(20)
+            except subprocess.TimeoutExpired:
+                cls.review.kill()
+            cls.stack.stop()
+
+    @classmethod
+    def listening(cls):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=2)
+            try:
+                c.request("GET", "/login")
+                return c.getresponse().status == 200
+            finally:
+                c.close()
+        except OSError:
+            return False
+
+    @classmethod
+    def diagnostics(cls):
+        return harness.tail(cls.review_log) + "\n" + cls.stack.diagnostics()
+
+    # --- helpers ---
+
+    def rude_reply(self, tag):
+        """A customer message, then Sam's rude reply quoting it, held by polite-tone; returns the
+        reply's message id and audit record once Postfix holds it."""
+        c1 = f"c-{tag}@client.example"
+        subject = "Invoice 7731 lists the plan twice"
+        code, _ = self.stack.send(harness.make_message(
+            c1, "Ana Lopez <ana@client.example>", ["help@support.example.com"], subject, CUSTOMER_BODY),
+            "ana@client.example", ["help@support.example.com"])
+        self.assertEqual(code, 250)
+        self.stack.milter.audit_for(c1)
+        a1 = f"rude-{tag}@support.example.com"
+        body = ("Ana, are you stupid? The invoice says it all.\n\nSam\nExample Support, +1 555 0100\n\n"
+                "On Mon, 2 Nov 2026 at 09:00, Ana Lopez <ana@client.example> wrote:\n" + harness.quote(CUSTOMER_BODY))
+        code, _ = self.stack.send(harness.make_message(
+            a1, "Sam Agent <sam@support.example.com>", ["ana@client.example"], "Re: " + subject, body,
+            in_reply_to=c1, references=[c1]), "sam@support.example.com", ["ana@client.example"])
+        self.assertEqual(code, 250)
+        rec = self.stack.milter.audit_for(a1)
+        self.assertEqual(rec["action"], "hold", rec)
+        harness.wait_until(lambda: self.stack.held(rec["queue_id"]), 20, "the rude reply on hold",
+                           self.stack.diagnostics)
+        return a1, rec
+
+    def http(self, method, path, form=None, cookie=None):
+        """One request outside the browser: (status, headers, body)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if cookie:
+            headers["Cookie"] = "sm_review=" + cookie
+        try:
+            c.request(method, path, body=body, headers=headers)
+            r = c.getresponse()
+            return r.status, r.getheaders(), r.read().decode()
+        finally:
+            c.close()
+
+    def login_outside(self, user, password):
+        status, headers, _ = self.http("POST", "/login", {"user": user, "password": password})
+        self.assertEqual(status, 303)
+        cookie = [v for k, v in headers if k.lower() == "set-cookie"][0]
+        return re.match(r"sm_review=([0-9a-f]{64});", cookie).group(1)
+
+    def csrf_of(self, page):
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+
+    def browser_login(self, user, password):
+        b = self.browser
+        b.get(self.base + "/login")
+        b.find_element(By.ID, "user").send_keys(user)
+        b.find_element(By.ID, "password").send_keys(password)
+        b.find_element(By.ID, "login").click()
+
+    # --- the cases, in order ---
+
+    def test_1_lead_releases_a_held_reply_in_the_browser(self):
+        a1, rec = self.rude_reply(uuid.uuid4().hex[:10])
+        qid = rec["queue_id"]
+        tone = [f for f in rec["findings"] if f["rule"] == "polite-tone"][0]
+        phrases = tone["evidence"]["phrases"]
+        b = self.browser
+
+        # A wrong password: refused, no session.
+        self.browser_login("marta", "not the password at all")
+        self.assertIn("Wrong user name or password", b.find_element(By.ID, "error").text)
+        self.assertIsNone(b.get_cookie("sm_review"))
+
+        # The right one: the list, with the held reply and how long the customer has waited.
+        self.browser_login("marta", LEAD_PASSWORD)
+        harness.wait_until(lambda: b.find_elements(By.ID, "held"), 20, "the list of held replies",
+                           self.diagnostics)
+        cookie = b.get_cookie("sm_review")
+        self.assertTrue(cookie["httpOnly"])
+        self.assertEqual(cookie["sameSite"], "Strict")
+        self.assertTrue(cookie["secure"])
+        row = b.find_element(By.CSS_SELECTOR, f'tr[data-queue-id="{qid}"]')
+        self.assertIn("Invoice 7731", row.text)
+        self.assertIn("polite-tone", row.text)
+        self.assertRegex(row.text, r"\d+ (s|min)")
+
+        # The reply, with the evidence marked, and the customer's message it answers.
+        row.find_element(By.TAG_NAME, "a").click()
+        harness.wait_until(lambda: b.find_elements(By.ID, "reply"), 20, "the held reply's page", self.diagnostics)
+        self.assertEqual(b.find_element(By.ID, "queue-id").text, qid)
+        marks = [m.text.lower() for m in b.find_elements(By.CSS_SELECTOR, "#reply mark")]
+        self.assertTrue(marks, b.find_element(By.ID, "reply").text)
+        self.assertTrue(all(m in [p.lower() for p in phrases] for m in marks), (marks, phrases))
+        self.assertIn("are you stupid", b.find_element(By.ID, "reply").text)
+        self.assertIn("the invoice 7731 lists the premium plan twice", b.find_element(By.ID, "answered").text)
+        self.assertIn("within target", b.find_element(By.ID, "clock").text)
+        # Nothing on the page comes from elsewhere.
+        self.assertNotIn("http", b.page_source.replace(self.base, ""))
+
+        # Release with a reason.
+        b.find_element(By.ID, "release-reason").send_keys("the customer asked for the blunt version")
+        b.find_element(By.ID, "release").click()
+        harness.wait_until(lambda: b.find_elements(By.ID, "notice"), 20, "the notice of the release",
+                           self.diagnostics)
+        self.assertIn("Released", b.find_element(By.ID, "notice").text)
+        self.stack.wait_delivered(a1)
+        self.assertIsNone(self.stack.held(qid))
+        release = [r for r in self.stack.milter.audit("release") if r["queue_id"] == qid]
+        self.assertEqual(len(release), 1)
+        self.assertEqual(release[0]["by"], "marta")
+        self.assertEqual(release[0]["reason"], "the customer asked for the blunt version")
+        self.assertEqual(release[0]["message_id"], a1)
+        self.assertEqual(release[0]["rules"], ["polite-tone"])
+        self.assertTrue(release[0]["sla"]["released"])
+        self.assertEqual(release[0]["sla"]["status"], "within_target")
+        report = json.loads(harness.run([harness.binary(), "report", "--format", "json",
+                                         self.stack.milter.audit_path]).stdout)
+        self.assertEqual(report["total"]["released"], 1)
+        # The chain still verifies with the record the page wrote.
+        harness.run([harness.binary(), "audit", "verify", self.stack.milter.audit_path])
+
+    def test_2_refusals_leave_the_reply_held(self):
+        a1, rec = self.rude_reply(uuid.uuid4().hex[:10])
+        qid = rec["queue_id"]
+        lead = self.login_outside("marta", LEAD_PASSWORD)
+        status, _, page = self.http("GET", f"/held/{qid}", cookie=lead)
+        self.assertEqual(status, 200)
+        # A POST without the CSRF token, and one with another session's token.
+        status, _, page = self.http("POST", f"/held/{qid}/release", {"reason": "no token"}, cookie=lead)
+        self.assertEqual(status, 403)
+        self.assertIn("no valid token", page)
+        auditor = self.login_outside("ines", AUDITOR_PASSWORD)
+        status, _, auditor_page = self.http("GET", f"/held/{qid}", cookie=auditor)
+        self.assertEqual(status, 200)
+        self.assertNotIn(f"/held/{qid}/release", auditor_page)
+        self.assertIn('id="read-only"', auditor_page)
+        status, _, _ = self.http("POST", f"/held/{qid}/release",
+                                 {"reason": "wrong token", "csrf": self.csrf_of(auditor_page)}, cookie=lead)
+        self.assertEqual(status, 403)
+        # An auditor's release, with the auditor's own token.
+        status, _, page = self.http("POST", f"/held/{qid}/release",
+                                    {"reason": "auditors cannot", "csrf": self.csrf_of(auditor_page)},
+                                    cookie=auditor)
+        self.assertEqual(status, 403)
+        self.assertIn("only leads", page)
+        # No session at all.
+        status, _, _ = self.http("POST", f"/held/{qid}/discard", {"reason": "anonymous"})
+        self.assertEqual(status, 403)
+        self.assertIsNotNone(self.stack.held(qid))
+        self.assertFalse([r for r in self.stack.milter.audit() if r.get("event") in ("release", "discard")
+                          and r.get("queue_id") == qid])
+        self.assertIsNone(self.stack.sink.find(a1))
+
+        # Sent back by the lead with a comment: deleted, and Sam is told.
+        status, headers, _ = self.http("POST", f"/held/{qid}/send-back",
+                                       {"reason": "Please apologise and answer the question about the plan.",
+                                        "csrf": self.csrf_of(self.http("GET", f"/held/{qid}", cookie=lead)[2])},
+                                       cookie=lead)
+        self.assertEqual(status, 303, self.diagnostics())
+        harness.wait_until(lambda: not [q for q in self.stack.postfix.queue_json() if q["queue_id"] == qid],
+                           20, "the reply sent back to leave the queue", self.diagnostics)
+        discard = [r for r in self.stack.milter.audit("discard") if r["queue_id"] == qid]
+        self.assertEqual(len(discard), 1)
+        self.assertEqual(discard[0]["by"], "marta")
+        self.assertEqual(discard[0]["reason"],
+                         "sent back to the agent: Please apologise and answer the question about the plan.")
+        self.assertEqual(discard[0]["sla"], {"status": "not_sent", "reason": "discarded"})
+
+        def notice():
+            for m in self.stack.sink.messages():
+                if "sam@support.example.com" in harness.Sink.envelope_recipients(m) and \
+                        "sent back" in str(m["Subject"]):
+                    return m
+            return None
+        msg = harness.wait_until(notice, 30, "the notice to the agent at the sink", self.diagnostics)
+        body = msg.get_body(preferencelist=("plain",)).get_content()
+        self.assertIn("marta read your held reply", body)
+        self.assertIn("Please apologise and answer the question about the plan.", body)
+        self.assertIn("polite-tone", body)
+        self.assertIsNone(self.stack.sink.find(a1))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
