@@ -4,7 +4,11 @@ sees the held reply with the evidence marked and the customer's message it answe
 it with a reason; the reply reaches smtp-sink, the release record names the lead, the reason and
 the SLA figures, and the report counts the release. Refused: a POST without the CSRF token and an
 auditor's release (both leave the reply held). A second held reply is sent back to its agent: it
-is deleted, and the agent gets a notice in their language with the lead's comment."""
+is deleted, and the agent gets a notice in their language with the lead's comment. A proxy in
+front names the user in a header. The same page on Sendmail's quarantine (sendmail_stack.py):
+the reply read from its queue files and released.
+
+Run one MTA's cases by naming its class: test_review_page.py PostfixReview (or SendmailReview)."""
 
 import email
 import email.policy
@@ -19,6 +23,7 @@ import urllib.parse
 import uuid
 
 import harness
+import sendmail_stack
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -34,20 +39,20 @@ LEAD_PASSWORD = "marmalade on the 4th floor"
 AUDITOR_PASSWORD = "quiet ledger of tuesdays"
 
 
-class ReviewPage(unittest.TestCase):
+class ReviewStack:
+    """A mail stack (`make_stack`) with `support-milter review` beside it, the users marta (lead)
+    and ines (auditor), and the helpers of the cases; a subclass names its MTA."""
+
     @classmethod
     def setUpClass(cls):
         cls.port = harness.free_port()
-        cls.stack = harness.Stack()
+        cls.stack = cls.make_stack()
         review_dir = cls.stack.work.sub("review")
         cls.users_file = os.path.join(review_dir, "users")
-        postfix_dir = cls.stack.postfix.dir
-        # The notices go through this test's Postfix (its sendmail -C), so they reach the sink.
         extra = ("[review]\n"
                  f'listen = "127.0.0.1:{cls.port}"\n'
                  f'users_file = "{cls.users_file}"\n'
-                 "[notify]\n"
-                 f'command = ["/usr/sbin/sendmail", "-C", "{postfix_dir}", "-oi", "-f", "<>"]\n')
+                 'proxy_user_header = "X-Remote-User"\n' + cls.extra_config())
         with open(cls.stack.milter.config_path, "a") as f:
             f.write(extra)
         cls.stack.start()
@@ -57,28 +62,20 @@ class ReviewPage(unittest.TestCase):
                                input=password + "\n", capture_output=True, text=True)
             assert r.returncode == 0, r.stderr
         cls.review_log = os.path.join(cls.stack.work.path, "review.stderr")
-        cls.review = subprocess.Popen([harness.binary(), "review", "-c", cls.config,
-                                       "--postfix-config", postfix_dir],
-                                      stdout=open(cls.review_log, "a"), stderr=subprocess.STDOUT)
+        with open(cls.review_log, "a") as log:
+            cls.review = subprocess.Popen([harness.binary(), "review", "-c", cls.config, *cls.review_args()],
+                                          stdout=log, stderr=subprocess.STDOUT)
         harness.wait_until(cls.listening, 20, "support-milter review listening", cls.diagnostics)
-        opts = Options()
-        opts.binary_location = "/usr/bin/chromium"
-        for flag in CHROMIUM_FLAGS:
-            opts.add_argument(flag)
-        cls.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
         cls.base = f"http://127.0.0.1:{cls.port}"
 
     @classmethod
     def tearDownClass(cls):
+        cls.review.send_signal(signal.SIGTERM)
         try:
-            cls.browser.quit()
-        finally:
-            cls.review.send_signal(signal.SIGTERM)
-            try:
-                cls.review.wait(20)
-            except subprocess.TimeoutExpired:
-                cls.review.kill()
-            cls.stack.stop()
+            cls.review.wait(20)
+        except subprocess.TimeoutExpired:
+            cls.review.kill()
+        cls.stack.stop()
 
     @classmethod
     def listening(cls):
@@ -121,10 +118,10 @@ class ReviewPage(unittest.TestCase):
                            self.stack.diagnostics)
         return a1, rec
 
-    def http(self, method, path, form=None, cookie=None):
+    def http(self, method, path, form=None, cookie=None, headers=None):
         """One request outside the browser: (status, headers, body)."""
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {}
+        headers = dict(headers or {})
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
@@ -154,7 +151,44 @@ class ReviewPage(unittest.TestCase):
         b.find_element(By.ID, "password").send_keys(password)
         b.find_element(By.ID, "login").click()
 
-    # --- the cases, in order ---
+
+
+class PostfixReview(ReviewStack, unittest.TestCase):
+    """Postfix's hold queue, in Chromium."""
+
+    @classmethod
+    def make_stack(cls):
+        return harness.Stack()
+
+    @classmethod
+    def extra_config(cls):
+        # The notices go through this test's Postfix (its sendmail -C), so they reach the sink.
+        return ("[notify]\n"
+                f'command = ["/usr/sbin/sendmail", "-C", "{cls.stack.postfix.dir}", "-oi", "-f", "<>"]\n')
+
+    @classmethod
+    def review_args(cls):
+        return ["--postfix-config", cls.stack.postfix.dir]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        opts = Options()
+        opts.binary_location = "/usr/bin/chromium"
+        for flag in CHROMIUM_FLAGS:
+            opts.add_argument(flag)
+        try:
+            cls.browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        except BaseException:
+            super().tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.browser.quit()
+        finally:
+            super().tearDownClass()
 
     def test_1_lead_releases_a_held_reply_in_the_browser(self):
         a1, rec = self.rude_reply(uuid.uuid4().hex[:10])
@@ -275,6 +309,60 @@ class ReviewPage(unittest.TestCase):
         self.assertIn("Please apologise and answer the question about the plan.", body)
         self.assertIn("polite-tone", body)
         self.assertIsNone(self.stack.sink.find(a1))
+
+
+    def test_3_a_proxy_in_front_names_the_user(self):
+        # From a loopback peer, the header logs a user of the users file in, with their own role.
+        status, headers, page = self.http("GET", "/", headers={"X-Remote-User": "ines"})
+        self.assertEqual(status, 200)
+        self.assertIn("ines (auditor)", page)
+        self.assertTrue([v for k, v in headers if k.lower() == "set-cookie" and v.startswith("sm_review=")])
+        # A name the users file does not have is nobody.
+        status, _, _ = self.http("GET", "/", headers={"X-Remote-User": "mallory"})
+        self.assertEqual(status, 303)
+
+
+class SendmailReview(ReviewStack, unittest.TestCase):
+    """Sendmail's quarantine: the reply read from its queue files and released from the page."""
+
+    @classmethod
+    def make_stack(cls):
+        return sendmail_stack.Stack()
+
+    @classmethod
+    def extra_config(cls):
+        sendmail = cls.stack.sendmail
+        command = ["/usr/bin/env", f"LD_LIBRARY_PATH={sendmail.libs}", *sendmail.command()]
+        return ("[mta]\n"
+                'kind = "sendmail"\n'
+                f"sendmail_command = {json.dumps(command)}\n"
+                f'sendmail_config = "{sendmail.cf}"\n')
+
+    @classmethod
+    def review_args(cls):
+        return []
+
+    def test_lead_releases_a_quarantined_reply(self):
+        a1, rec = self.rude_reply(uuid.uuid4().hex[:10])
+        qid = rec["queue_id"]
+        lead = self.login_outside("marta", LEAD_PASSWORD)
+        status, _, page = self.http("GET", "/", cookie=lead)
+        self.assertEqual(status, 200)
+        self.assertIn(f'data-queue-id="{qid}"', page)
+        status, _, page = self.http("GET", f"/held/{qid}", cookie=lead)
+        self.assertEqual(status, 200, page)
+        self.assertRegex(page, r"<mark>[^<]+</mark>")
+        self.assertIn("are you", page)
+        self.assertIn("the invoice 7731 lists the premium plan twice", page)
+        status, headers, page = self.http("POST", f"/held/{qid}/release",
+                                          {"reason": "approved after a call with Ana", "csrf": self.csrf_of(page)},
+                                          cookie=lead)
+        self.assertEqual(status, 303, page + self.diagnostics())
+        self.stack.wait_delivered(a1)
+        [release] = [r for r in self.stack.milter.audit("release") if r.get("queue_id") == qid]
+        self.assertEqual(release["by"], "marta")
+        self.assertEqual(release["reason"], "approved after a call with Ana")
+        self.assertIs(release["sla"]["released"], True)
 
 
 if __name__ == "__main__":
