@@ -537,8 +537,8 @@ const std::vector<KeyDef>& keys() {
        [](Config& c, const toml::node& n, const Reader& r) {
          const auto* t = n.as_table();
          if (t == nullptr) r.fail(n, "agents.languages: expected a table of address or domain = language");
-         for (const auto& [k, v] : *t) {
-           std::string who(k.str());
+         for (const auto& [key, v] : *t) {
+           std::string who(key.str());
            std::string lang = r.str(v, "agents.languages." + who);
            r.catalog_language(v, "agents.languages." + who, lang);
            // An address by its comparison key, a domain by its ASCII form.
