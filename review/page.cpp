@@ -53,7 +53,8 @@ std::string page(const std::string& title, const std::string& body, const Review
                   " - support-milter review</title><style>" + kStyle + "</style></head><body>\n<header><h1>" +
                   html_escape(title) + "</h1>";
   if (viewer != nullptr)
-    h += "<form method=\"post\" action=\"/logout\"><span id=\"who\">" + html_escape(viewer->user) + " (" +
+    h += "<nav><a href=\"/\">Held replies</a> <a href=\"/report\" id=\"report-link\">Report</a></nav>"
+         "<form method=\"post\" action=\"/logout\"><span id=\"who\">" + html_escape(viewer->user) + " (" +
          to_string(viewer->role) + ")</span> <input type=\"hidden\" name=\"csrf\" value=\"" +
          html_escape(viewer->csrf) + "\"><button type=\"submit\">Log out</button></form>";
   return h + "</header>\n" + body + "\n</body></html>\n";

@@ -6,11 +6,13 @@
 //   GET  /held/ID                  one reply: its text with the evidence marked, the message it
 //                                  answers, the clock, and (for leads) the forms that act
 //   POST /held/ID/release|discard|send-back   a lead's decision with a reason (CSRF token)
+//   GET  /report[?by=agent|day|week]           the audit log's report (tools/report.h), as HTML
 #include "review/server.h"
 
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 
 #include <cerrno>
 #include <ctime>
@@ -18,6 +20,7 @@
 #include <mutex>
 #include <thread>
 
+#include "audit/sodium_init.h"
 #include "base/strings.h"
 #include "config/config.h"
 #include "config/file_trust.h"
@@ -27,6 +30,7 @@
 #include "sla/clock.h"
 #include "store/thread_store.h"
 #include "tools/mta_process.h"
+#include "tools/report.h"
 #include "review/auth.h"
 #include "review/page.h"
 
@@ -55,6 +59,24 @@ bool loopback_peer(const std::string& a) {
 
 namespace {
 
+// The CSP source list that lets exactly the inline scripts of `html` run: 'sha256-BASE64' of each.
+std::string inline_script_hashes(const std::string& html) {
+  ensure_sodium();
+  std::string out;
+  for (std::size_t at = html.find("<script>"); at != std::string::npos; at = html.find("<script>", at)) {
+    at += 8;
+    const std::size_t end = html.find("</script>", at);
+    if (end == std::string::npos) break;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(html.data() + at), end - at);
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+    out += std::string(out.empty() ? "" : " ") + "'sha256-" + b64 + "'";
+    at = end;
+  }
+  return out.empty() ? "'none'" : out;
+}
+
 constexpr const char* kCommand = "review";
 constexpr int kMaxFailures = 5;            // failed logins per peer or user ...
 constexpr std::int64_t kFailureWindow = 900;  // ... within 15 minutes
@@ -78,9 +100,8 @@ class ReviewServer {
     svr.set_payload_max_length(64 * 1024);
     svr.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
       // Nothing loads from elsewhere, nothing frames the page, nothing is cached.
-      res.set_header("Content-Security-Policy",
-                     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
-                     "base-uri 'none'");
+      if (!res.has_header("Content-Security-Policy"))
+        res.set_header("Content-Security-Policy", std::string(kPolicy) + "'none'");
       res.set_header("X-Content-Type-Options", "nosniff");
       res.set_header("Referrer-Policy", "no-referrer");
       res.set_header("Cache-Control", "no-store");
@@ -110,9 +131,18 @@ class ReviewServer {
     });
     svr.Post(R"(/held/([0-9A-Za-z]{5,32})/(release|discard|send-back))",
              [this](const httplib::Request& req, httplib::Response& res) { act(req, res); });
+    svr.Get("/report", [this](const httplib::Request& req, httplib::Response& res) {
+      auto v = viewer(req, res);
+      if (!v) return res.set_redirect("/login", 303);
+      report(req.get_param_value("by"), res);
+    });
   }
 
  private:
+  // The policy of every page but for its scripts ('none', or the report's own by their hashes).
+  static constexpr const char* kPolicy =
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+      "base-uri 'none'; script-src ";
   static constexpr const char* kCsrfRefused =
       "Refused: the form carried no valid token. Open the page again and repeat the action.";
   static constexpr const char* kMtaUnavailable = "The MTA's queue cannot be read now; the server's log says why.";
@@ -316,6 +346,21 @@ class ReviewServer {
     }
     if (item) tell_agent(*item, reason, v->view.user);
     res.set_redirect("/?done=" + action, 303);
+  }
+
+  // The report of `support-milter report -c CONFIG AUDIT...` over the audit log and its rotated
+  // files, as its HTML form; its sorting script is allowed by its hash, nothing else runs.
+  void report(const std::string& by, httplib::Response& res) {
+    ReportOptions ro;
+    ro.target_s = cfg_->sla.target_s;
+    ro.limit_s = cfg_->sla.limit_s;
+    ro.time_zone = cfg_->sla.time_zone;
+    ro.business_calendar = cfg_->sla.business_calendar;
+    if (by == "agent" || by == "day" || by == "week") ro.by = by;
+    const std::string audit = opts_.audit_path.empty() ? cfg_->audit.path : opts_.audit_path;
+    const std::string page = report_html(build_report(audit_files_oldest_first(audit), ro));
+    res.set_header("Content-Security-Policy", std::string(kPolicy) + inline_script_hashes(page));
+    html(res, 200, page);
   }
 
   // The notice of a reply sent back, to its agent in the agent's language.

@@ -175,6 +175,7 @@ class PostfixReview(ReviewStack, unittest.TestCase):
         super().setUpClass()
         opts = Options()
         opts.binary_location = "/usr/bin/chromium"
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         for flag in CHROMIUM_FLAGS:
             opts.add_argument(flag)
         try:
@@ -249,6 +250,18 @@ class PostfixReview(ReviewStack, unittest.TestCase):
         self.assertEqual(report["total"]["released"], 1)
         # The chain still verifies with the record the page wrote.
         harness.run([harness.binary(), "audit", "verify", self.stack.milter.audit_path])
+
+        # The report page lists the release; its sorting script runs (allowed by its hash).
+        b.find_element(By.ID, "report-link").click()
+        released = harness.wait_until(lambda: b.find_elements(By.CSS_SELECTOR, "table#released tr"), 20,
+                                      "the report's list of releases", self.diagnostics)
+        self.assertTrue([r for r in released if qid in r.text and "marta" in r.text], [r.text for r in released])
+        header = b.find_element(By.CSS_SELECTOR, "table#released th")
+        header.click()
+        self.assertEqual(header.get_attribute("data-up"), "1")
+        # No page broke its Content-Security-Policy (a blocked resource or script is logged).
+        blocked = [e["message"] for e in b.get_log("browser") if "Content Security Policy" in e["message"]]
+        self.assertEqual(blocked, [])
 
     def test_2_refusals_leave_the_reply_held(self):
         a1, rec = self.rude_reply(uuid.uuid4().hex[:10])
