@@ -70,12 +70,16 @@ class ReviewStack:
 
     @classmethod
     def tearDownClass(cls):
+        # TERM stops the page cleanly (exit 0; under the sanitizers, with nothing leaked).
         cls.review.send_signal(signal.SIGTERM)
         try:
-            cls.review.wait(20)
+            code = cls.review.wait(20)
         except subprocess.TimeoutExpired:
             cls.review.kill()
+            code = "still running 20 s after TERM"
+        log = harness.tail(cls.review_log)
         cls.stack.stop()
+        assert code == 0, f"support-milter review stopped with {code}:\n{log}"
 
     @classmethod
     def listening(cls):
