@@ -1,4 +1,4 @@
-// Byte-string helpers every layer uses: ASCII tests and case, trimming, hex.
+// Byte-string helpers every layer uses: ASCII tests and case, trimming, hex, HTML escaping.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -23,5 +23,8 @@ inline std::string hex(std::string_view bytes) {
 }
 // The `n` bytes whose hex digits (either case) are exactly `text`; false for anything else.
 bool unhex(std::string_view text, unsigned char* out, std::size_t n);
+
+// `s` safe as HTML text and as a quoted attribute value: & < > " ' as character references.
+std::string html_escape(std::string_view s);
 
 }  // namespace sm

@@ -11,6 +11,8 @@
 #include "tools/audit_command.h"
 #include "config/config.h"
 #include "milter/daemon.h"
+#include "review/auth.h"
+#include "review/server.h"
 
 #ifndef SUPPORT_MILTER_VERSION
 #define SUPPORT_MILTER_VERSION "0.0.0"
@@ -154,7 +156,36 @@ int main(int argc, char** argv) {
     (opts->discard ? discard_cmd : release_cmd) = c;
   }
 
+  sm::ReviewOptions review;
+  auto* review_cmd = app.add_subcommand("review", "serve the review page, where support leads release, discard or send back held replies (HTTP on loopback; TLS from a proxy in front)");
+  review_cmd->add_option("-c,--config", review.config_path, "support-milter config ([review], [mta], audit.path, the store)");
+  review_cmd->add_option("--postfix-config", review.postfix_dir, "Postfix configuration directory (default: Postfix's)");
+  review_cmd->add_option("--audit", review.audit_path, "audit log (default: audit.path of the config)");
+  review_cmd->add_option("--listen", review.listen, "address:port on loopback (default: review.listen of the config)");
+
+  std::string review_user_name, review_user_role = "lead", review_user_config = sm::kDefaultConfigPath, review_users_file;
+  auto* review_user_cmd = app.add_subcommand("review-user", "add a user of the review page, or change their role and password (read from the first line of stdin)");
+  review_user_cmd->add_option("name", review_user_name, "user name (letters, digits, . _ @ -)")->required();
+  review_user_cmd->add_option("--role", review_user_role, "lead (acts) or auditor (reads)")->capture_default_str();
+  review_user_cmd->add_option("-c,--config", review_user_config, "support-milter config, for review.users_file");
+  review_user_cmd->add_option("--users-file", review_users_file, "the users file (default: review.users_file of the config)");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*review_cmd) return sm::run_review(review);
+  if (*review_user_cmd) {
+    if (review_users_file.empty()) {
+      try {
+        review_users_file = sm::load_config(review_user_config)->review.users_file;
+      } catch (const std::exception& e) {
+        std::cerr << "support-milter review-user: " << e.what() << " (give -c FILE or --users-file FILE)\n";
+        return 78;
+      }
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    return sm::run_review_user(review_users_file, review_user_name, review_user_role, line);
+  }
 
   if (*migrate_cmd) return sm::run_store_migrate(migrate, std::cout, std::cerr);
   if (*setup_cmd) return sm::run_setup_postfix(setup);

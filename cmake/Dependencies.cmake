@@ -10,6 +10,8 @@ pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 # libsodium (libsodium-dev): the audit log's sealing keys, MACs and anchor signatures.
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# cpp-httplib (libcpp-httplib-dev): the HTTP server of `support-milter review`.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(Boost 1.74 REQUIRED COMPONENTS log log_setup)
 find_package(tomlplusplus REQUIRED)

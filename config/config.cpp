@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -441,6 +442,40 @@ const std::vector<KeyDef>& keys() {
          unsigned port = 0;
          if (!v.empty() && !parse_loopback_listen(v, &host, &port, &error)) r.fail(n, "metrics.listen: " + error);
          c.metrics.listen = v;
+       }},
+      {"review", "listen", "\"127.0.0.1:9760\"",
+       "where support-milter review serves HTTP, loopback only: \"127.0.0.1:9760\" or \"[::1]:9760\" (TLS: a proxy in front)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "review.listen");
+         std::string host, error;
+         unsigned port = 0;
+         if (!parse_loopback_listen(v, &host, &port, &error)) r.fail(n, "review.listen: " + error);
+         c.review.listen = v;
+       }},
+      {"review", "users_file", "\"/etc/support-milter/review-users\"",
+       "the review page's accounts (name:role:argon2id hash), trusted like the config; written by review-user",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "review.users_file");
+         if (v.empty() || v.front() != '/') r.fail(n, "review.users_file: \"" + v + "\" is not an absolute path");
+         c.review.users_file = v;
+       }},
+      {"review", "proxy_user_header", "\"\"",
+       "header naming the user a proxy in front has logged in (e.g. \"X-Remote-User\"), believed only from a loopback peer (empty: off)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         auto v = r.str(n, "review.proxy_user_header");
+         bool ok = v.size() < 80;
+         for (char ch : v) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_');
+         if (!ok) r.fail(n, "review.proxy_user_header: \"" + v + "\" is not a header field name");
+         c.review.proxy_user_header = v;
+       }},
+      {"review", "session_minutes", "480", "how long a login to the review page lasts",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.review.session_minutes = static_cast<unsigned>(r.integer(n, "review.session_minutes", 1, 7 * 24 * 60));
+       }},
+      {"review", "secure_cookie", "true",
+       "mark the session cookie Secure (sent only over HTTPS, and to loopback addresses)",
+       [](Config& c, const toml::node& n, const Reader& r) {
+         c.review.secure_cookie = r.boolean(n, "review.secure_cookie");
        }},
       {"metrics", "textfile", "\"\"", "file for node_exporter's textfile collector, rewritten atomically (empty: off)",
        [](Config& c, const toml::node& n, const Reader& r) {

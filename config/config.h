@@ -123,6 +123,16 @@ struct Config {
     unsigned textfile_seconds = 15;  // how often the textfile is rewritten
   } metrics;
 
+  // `support-milter review`: the web page where support leads release, discard or send back held
+  // replies (review/server.h).
+  struct Review {
+    std::string listen = "127.0.0.1:9760";  // loopback only; TLS comes from a proxy in front
+    std::string users_file = "/etc/support-milter/review-users";  // name:role:argon2id hash lines
+    std::string proxy_user_header;  // e.g. "X-Remote-User", believed only from a loopback peer; empty: off
+    unsigned session_minutes = 480;  // a login lasts this long
+    bool secure_cookie = true;       // the session cookie is sent only over HTTPS (and to loopback)
+  } review;
+
   struct LexiconSettings {
     std::string dir;  // empty: the installed lexicons, else <exe>/../share/support-milter/lexicons
     std::shared_ptr<const Lexicons> loaded;

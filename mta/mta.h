@@ -48,6 +48,9 @@ class Mta {
   // code (base/exit_codes.h) with what went wrong complained.
   virtual int release(const std::string& queue_id, const std::vector<QueueEntry>& queue) = 0;
   virtual int discard(const std::string& queue_id) = 0;
+  // The held message `queue_id` as it would leave: its header and body (a queue run of read_queue
+  // comes first). False, complained, when it cannot be read.
+  virtual bool read_message(const std::string& queue_id, std::string* bytes) = 0;
   // What became of each of `queue_ids`, held once and not in the hold queue of `queue` (a
   // read_queue listing) any more: Postfix and Sendmail each say in their file how they tell.
   virtual std::map<std::string, HoldExit> left_hold(const std::vector<std::string>& queue_ids,

@@ -1,4 +1,4 @@
-// Postfix's hold queue: postqueue -j lists every queue, postsuper -H releases, postsuper -d
+// Postfix's hold queue: postcat -bh shows a message, postqueue -j lists every queue, postsuper -H releases, postsuper -d
 // deletes. A message that left the hold queue by other means is found in another queue of
 // postqueue -j (released, waiting for delivery), else in the mail log (read_postfix_log).
 #include <map>
@@ -74,6 +74,16 @@ class PostfixMta final : public Mta {
     }
     for (auto& [id, e] : unseen) exits[id] = e;
     return exits;
+  }
+
+  bool read_message(const std::string& queue_id, std::string* bytes) override {
+    // postcat -bh: the message's header and body, without the queue file's envelope records.
+    auto argv = postfix_cmd("postcat", mta_.postfix_dir);
+    argv.insert(argv.end(), {"-bh", "-q", queue_id});
+    auto r = run(argv, "postcat");
+    if (!r) return false;
+    *bytes = std::move(r->out);
+    return true;
   }
 
  private:

@@ -106,6 +106,39 @@ class SendmailMta final : public Mta {
     return exits;
   }
 
+  bool read_message(const std::string& queue_id, std::string* bytes) override {
+    // The header is the control file's H lines ("H??Subject: ..." with the "?flags?" dropped,
+    // continuation lines as they are), the body the data file.
+    if (!queue_dir()) return false;
+    std::string control, data;
+    if (!read_file(file("hf", queue_id).string(), &control) || !read_file(file("df", queue_id).string(), &data)) {
+      complain_("cannot read the queue files of " + queue_id);
+      return false;
+    }
+    bytes->clear();
+    bool in_header = false;
+    for (std::size_t at = 0; at < control.size();) {
+      std::size_t nl = control.find('\n', at);
+      std::string line = control.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+      at = nl == std::string::npos ? control.size() : nl + 1;
+      if (!line.empty() && line[0] == 'H') {
+        line.erase(0, 1);
+        if (line.size() > 1 && line[0] == '?') {
+          auto close = line.find('?', 1);
+          if (close != std::string::npos) line.erase(0, close + 1);
+        }
+        *bytes += line + "\n";
+        in_header = true;
+      } else if (in_header && !line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+        *bytes += line + "\n";
+      } else {
+        in_header = false;
+      }
+    }
+    *bytes += "\n" + data;
+    return true;
+  }
+
  private:
   // Sendmail's queue directory, from the QueueDirectory option of its sendmail.cf, into dir_.
   bool queue_dir() {

@@ -9,7 +9,7 @@ packages=(
   # libraries
   libmilter-dev libmimetic-dev libicu-dev icu-devtools libboost-log-dev libtomlplusplus-dev libcli11-dev
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
-  libmicrohttpd-dev libsodium-dev
+  libmicrohttpd-dev libsodium-dev libcpp-httplib-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml sqlite3
   # the alerting rules and the dashboard are checked with promtool and a real Prometheus
@@ -20,8 +20,9 @@ packages=(
   opendkim opendkim-tools
   # the PostgreSQL store's tests start a private server (initdb, pg_ctl, pg_isready)
   postgresql
-  # the HTML report is checked in a real browser
-  chromium
+  # the HTML report and the review page are checked in a real browser (the review page driven
+  # through WebDriver)
+  chromium chromium-driver python3-selenium
   # the Debian package (dpkg-buildpackage, lintian) and its test
   debhelper dpkg-dev fakeroot lintian
   # the fuzzers (libFuzzer with ASan and UBSan) and the benchmarks' profiles

@@ -69,18 +69,6 @@ std::unique_ptr<Mta> mta_for(const std::string& config_path, bool audit_given, c
       postfix_dir);
 }
 
-// The held messages of `queue` joined with the audit log; files and records it cannot use are said
-// on stderr.
-std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
-                                       const char* command) {
-  std::vector<std::string> unreadable, problems;
-  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable, &problems);
-  for (const auto& file : unreadable)
-    std::cerr << "support-milter " << command << ": cannot read audit log " << file
-              << "; reasons from it are missing\n";
-  for (const auto& p : problems) std::cerr << "support-milter " << command << ": " << p << "\n";
-  return held;
-}
 
 bool single_line(const std::string& s) {
   for (unsigned char c : s)
@@ -105,14 +93,17 @@ std::string invoking_user(uid_t real_uid, const char* sudo_user, const char* sud
   return std::to_string(real_uid);
 }
 
-// What held, release and discard start from: the audit log, the MTA and its queue.
-struct HeldQueue {
-  std::string audit_path;
-  std::unique_ptr<Mta> mta;
-  std::vector<QueueEntry> queue;
-};
+std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
+                                       const char* command) {
+  std::vector<std::string> unreadable, problems;
+  auto held = join_held_files(queue, audit_files_oldest_first(audit_path), &unreadable, &problems);
+  for (const auto& file : unreadable)
+    std::cerr << "support-milter " << command << ": cannot read audit log " << file
+              << "; reasons from it are missing\n";
+  for (const auto& p : problems) std::cerr << "support-milter " << command << ": " << p << "\n";
+  return held;
+}
 
-// 0 with `out` filled, or the exit code (said why on stderr).
 int open_held_queue(const std::string& config_path, const std::string& audit_option, const std::string& postfix_dir,
                     const char* cmd, HeldQueue* out) {
   int code = 0;

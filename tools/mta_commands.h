@@ -4,7 +4,11 @@
 #pragma once
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "mta/mta.h"
 
 namespace sm {
 
@@ -39,6 +43,20 @@ struct HeldOptions {
 };
 int run_held(const HeldOptions& opts);
 
+// What held, release, discard and the review page start from: the audit log, the MTA and its queue.
+struct HeldQueue {
+  std::string audit_path;
+  std::unique_ptr<Mta> mta;
+  std::vector<QueueEntry> queue;
+};
+// 0 with `out` filled, or the exit code (said why on stderr). `command` names the command there.
+int open_held_queue(const std::string& config_path, const std::string& audit_option, const std::string& postfix_dir,
+                    const char* command, HeldQueue* out);
+// The held messages of the queue joined with the audit log (as `held` lists them); files and
+// records it cannot use are said on stderr.
+std::vector<HeldMessage> held_messages(const std::vector<QueueEntry>& queue, const std::string& audit_path,
+                                       const char* command);
+
 struct QueueActionOptions {
   std::string postfix_dir;
   std::string config_path = kDefaultConfigPath;
@@ -48,6 +66,9 @@ struct QueueActionOptions {
   std::string reason;
   bool discard = false;  // false: release
 };
+// release or discard: the MTA lets the held message go or deletes it, the store learns of it and
+// the audit record is written (`by` and `reason` in it). 0, or an exit code with the reason on
+// stderr. The review page acts through it too, with `by` the user logged in there.
 int run_queue_action(const QueueActionOptions& opts);
 
 // Who ran release or discard, for its audit record: the user sudo names ($SUDO_USER) when the real

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "audit/verify.h"
+#include "base/strings.h"
 #include "base/zone_clock.h"
 #include "pipeline/audit_record.h"
 
@@ -94,20 +95,6 @@ std::string fmt_share(const nlohmann::json& v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.1f%%", v.get<double>() * 100);
   return buf;
-}
-
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
 }
 
 std::string cell(const nlohmann::json& v) {

@@ -62,6 +62,8 @@ class CliHardening(unittest.TestCase):
                 ["check", "-c", conf, message],
                 ["replay", "-c", conf, self.dir],
                 ["report", "-c", conf, conf],
+                ["review", "-c", conf],
+                ["review-user", "lead1", "-c", conf],
             ]
             for argv in commands:
                 with self.subTest(label=label, command=argv[0]):
@@ -103,6 +105,21 @@ class CliHardening(unittest.TestCase):
         r = sm("configtest", "-c", inner)
         self.assertEqual(r.returncode, 78)
         self.assertIn("the directory %s above %s is writable by every user (mode 0777)" % (sub, inner), r.stderr)
+
+    def test_the_review_pages_users_file_is_trusted_like_the_config(self):
+        users = os.path.join(self.dir, "review-users")
+        conf = self.write("r.conf", '[review]\nlisten = "127.0.0.1:%d"\nusers_file = "%s"\n' % (harness.free_port(), users))
+        r = subprocess.run([harness.binary(), "review-user", "marta", "--role", "lead", "-c", conf],
+                           input="a password of some length\n", capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.stat(users).st_mode & 0o777, 0o600)
+        os.chmod(users, 0o660)
+        for argv in (["review", "-c", conf], ["review-user", "ines", "-c", conf]):
+            with self.subTest(command=argv[0]):
+                r = subprocess.run([harness.binary(), *argv], input="another long password\n",
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 78, r.stdout + r.stderr)
+                self.assertIn("writable by its group (mode 0660)", r.stderr)
 
     def test_c_naming_a_directory_is_an_error(self):
         for argv in (["configtest", "-c", self.dir], ["run", "-c", self.dir, "-f"], ["held", "-c", self.dir]):

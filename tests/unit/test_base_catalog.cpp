@@ -20,6 +20,8 @@ CatalogArgs sample_args() {
           {"agent", std::string("luis@support.example.com")},
           {"hint", std::string("say when the answer will come")},
           {"queue_id", std::string("4XyZ1k2Qz8")},
+          {"lead", std::string("marta")},
+          {"rule_list", std::string("polite-tone, reply-all")},
           {"rules", std::int64_t{2}},
           {"minutes", std::int64_t{5}},
           {"hours", std::int64_t{5}},

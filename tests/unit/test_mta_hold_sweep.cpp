@@ -201,6 +201,7 @@ class FakeMta final : public Mta {
   std::string not_held(const std::string&, const QueueEntry*) override { return ""; }
   int release(const std::string&, const std::vector<QueueEntry>&) override { return 0; }
   int discard(const std::string&) override { return 0; }
+  bool read_message(const std::string&, std::string*) override { return false; }
   std::map<std::string, HoldExit> left_hold(const std::vector<std::string>& ids,
                                             const std::vector<QueueEntry>&) override {
     std::map<std::string, HoldExit> out;
