@@ -324,14 +324,17 @@ class Postfix:
     """A private Postfix instance: its own config and queue directories, listening on 127.0.0.1."""
 
     def __init__(self, work, sink, milter_socket=None, default_action="tempfail", name="postfix", settings=None,
-                 chroot=False):
+                 chroot=False, queue=None, master_cf="/etc/postfix/master.cf"):
         self.work = work
         # chroot: master.cf's chroot column as Debian ships it (smtpd, cleanup and most other
         # services chrooted in the queue directory), the listener chrooted too; else nothing is.
         self.chroot = chroot
+        self.master_cf = master_cf
         self.extra_settings = settings or {}
         self.dir = work.sub(name)
-        self.queue = work.sub(name + "-queue")
+        # queue: another queue directory than one of the work directory's own (the package test
+        # runs on /var/spool/postfix, where the package puts its socket).
+        self.queue = queue or work.sub(name + "-queue")
         self.data = work.sub(name + "-data", owner="postfix")
         self.maillog = os.path.join(self.dir, "maillog")
         self.port = free_port()
@@ -344,7 +347,7 @@ class Postfix:
         return run(["postconf", "-c", self.dir, *args])
 
     def configure(self):
-        shutil.copy("/etc/postfix/master.cf", os.path.join(self.dir, "master.cf"))
+        shutil.copy(self.master_cf, os.path.join(self.dir, "master.cf"))
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
             f.write("compatibility_level = 3.6\n")
         settings = {
