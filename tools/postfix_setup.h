@@ -1,5 +1,6 @@
 // What `support-milter setup-postfix` changes in main.cf: support-milter added to smtpd_milters
-// and non_smtpd_milters (milters already there stay, in their order), the macros the milter reads
+// and non_smtpd_milters (milters already there stay, in their order; a unix socket under the queue
+// directory is named relative to it, see PostfixSocket), the macros the milter reads
 // added to the macro lists (the ones there stay), milter_protocol and milter_default_action.
 // Pure functions over the current values, so the merging is tested without Postfix.
 #pragma once
