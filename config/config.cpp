@@ -185,7 +185,7 @@ const std::vector<KeyDef>& keys() {
          if ((mode & 0002) != 0) r.fail(n, "milter.socket_mode: a world-writable socket is refused");
          c.milter.socket_mode = static_cast<unsigned>(mode);
        }},
-      {"milter", "socket_group", "\"\"", "group that owns a unix socket (empty: the user's group)",
+      {"milter", "socket_group", "\"\"", "group that owns a unix socket (empty: the user's group, or the directory's when it is set-group-ID)",
        [](Config& c, const toml::node& n, const Reader& r) {
          c.milter.socket_group = r.str(n, "milter.socket_group");
        }},

@@ -290,6 +290,13 @@ bool prepare_socket_file(const Config& cfg, const std::string& spec, std::string
   gid_t gid = static_cast<gid_t>(-1);
   if (geteuid() == 0 && !cfg.milter.user.empty())
     if (struct passwd* pw = getpwnam(cfg.milter.user.c_str())) uid = pw->pw_uid, gid = pw->pw_gid;
+  // A set-group-ID directory gave the socket its own group (the package's socket directory in
+  // Postfix's spool is group postfix): with no socket_group that group stays.
+  struct stat dir {};
+  std::string parent = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
+  if (cfg.milter.socket_group.empty() && ::stat(parent.empty() ? "." : parent.c_str(), &dir) == 0 &&
+      (dir.st_mode & S_ISGID) != 0)
+    gid = static_cast<gid_t>(-1);
   if (!cfg.milter.socket_group.empty()) {
     struct group* gr = getgrnam(cfg.milter.socket_group.c_str());
     if (gr == nullptr) {

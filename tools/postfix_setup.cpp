@@ -97,10 +97,73 @@ std::string milter_element_socket(const std::string& element) {
   return parts.empty() ? std::string() : parts.front();
 }
 
-std::string merge_milter_list(const std::string& current, const std::string& socket) {
-  for (const auto& e : split_milter_list(current))
-    if (milter_element_socket(e) == socket) return current;
-  return append_element(current, socket);
+std::string merge_milter_list(const std::string& current, const std::string& socket,
+                              const std::vector<std::string>& same, const std::vector<std::string>& replace) {
+  auto listed = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  auto elements = split_milter_list(current);
+  for (const auto& e : elements) {
+    std::string s = milter_element_socket(e);
+    if (s == socket || listed(same, s)) return current;
+  }
+  std::string out = current;
+  bool replaced = false;
+  std::size_t from = 0;
+  for (const auto& e : elements) {
+    std::size_t at = out.find(e, from);
+    if (at == std::string::npos) continue;
+    std::string s = milter_element_socket(e);
+    if (!listed(replace, s)) {
+      from = at + e.size();
+      continue;
+    }
+    std::string updated = e;
+    updated.replace(updated.find(s), s.size(), socket);
+    out.replace(at, e.size(), updated);
+    replaced = true;
+    break;  // one entry is enough; a second spelling of it would call the milter twice
+  }
+  return replaced ? out : append_element(current, socket);
+}
+
+PostfixSocket choose_postfix_socket(const std::string& socket, const std::string& queue_directory,
+                                    const std::vector<MilterClient>& clients) {
+  PostfixSocket out;
+  out.socket = socket;
+  if (!socket.starts_with("unix:")) return out;
+  std::string path = socket.substr(5);
+  std::string queue(trim(queue_directory));
+  while (queue.size() > 1 && queue.back() == '/') queue.pop_back();
+  std::string chrooted, unchrooted;  // service names, space-separated
+  for (const auto& c : clients) {
+    std::string& list = c.chrooted ? chrooted : unchrooted;
+    list += (list.empty() ? "" : " ") + c.service;
+  }
+
+  std::string relative;
+  if (!path.starts_with("/")) relative = path;
+  else if (!queue.empty() && queue != "/" && path.starts_with(queue + "/") && path.size() > queue.size() + 1)
+    relative = path.substr(queue.size() + 1);
+  if (!relative.empty()) {
+    out.socket = "unix:" + relative;
+    const std::string in_chroot = "unix:/" + relative;
+    const std::string absolute = "unix:" + queue + "/" + relative;
+    // The other two spellings of the same file: each reaches it only from one kind of client.
+    (unchrooted.empty() ? out.same : out.replace).push_back(in_chroot);
+    if (!queue.empty()) (chrooted.empty() ? out.same : out.replace).push_back(absolute);
+    if (path.starts_with("/"))
+      out.notes.push_back(path + " lies in the queue directory: written as " + out.socket +
+                          ", relative to it, which chrooted and unchrooted services alike resolve there");
+    return out;
+  }
+  if (chrooted.empty()) return out;
+  out.warnings.push_back("these services run chrooted in " + queue + " and would look for the socket at " + queue +
+                         path + ": " + chrooted);
+  out.warnings.push_back("give support-milter a socket inside " + queue + " (" + queue +
+                         "/support-milter/support-milter.sock, as the Debian package does), or turn their chroot off"
+                         " (see CHROOTED POSTFIX in support-milter(8))");
+  return out;
 }
 
 std::string merge_macro_list(const std::string& current, const std::vector<std::string>& macros) {
@@ -117,7 +180,20 @@ std::string merge_macro_list(const std::string& current, const std::vector<std::
 SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current,
                              const std::set<std::string>& explicit_params, const std::string& socket,
                              const std::string& default_action) {
+  PostfixSocket s;
+  s.socket = socket;
+  return plan_postfix_setup(current, explicit_params, s, default_action);
+}
+
+SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current,
+                             const std::set<std::string>& explicit_params, const PostfixSocket& milter,
+                             const std::string& default_action) {
   SetupPlan plan;
+  const std::string& socket = milter.socket;
+  auto ours = [&](const std::string& s) {
+    return s == socket || std::find(milter.same.begin(), milter.same.end(), s) != milter.same.end() ||
+           std::find(milter.replace.begin(), milter.replace.end(), s) != milter.replace.end();
+  };
   auto value = [&](const std::string& k) {
     auto it = current.find(k);
     return it == current.end() ? std::string() : it->second;
@@ -127,15 +203,25 @@ SetupPlan plan_postfix_setup(const std::map<std::string, std::string>& current,
     if (after != value(k) || !is_explicit) plan.changes.push_back({k, value(k), after, !is_explicit});
   };
 
+  plan.notes = milter.notes;
+  plan.warnings = milter.warnings;
   std::string smtpd = value("smtpd_milters");
-  change("smtpd_milters", merge_milter_list(smtpd, socket));
+  change("smtpd_milters", merge_milter_list(smtpd, socket, milter.same, milter.replace));
   std::string non_smtpd = value("non_smtpd_milters");
   if (mentions_smtpd_milters(non_smtpd))
     plan.notes.push_back("non_smtpd_milters refers to $smtpd_milters: mail from sendmail and pickup is covered");
   else
-    change("non_smtpd_milters", merge_milter_list(non_smtpd, socket));
+    change("non_smtpd_milters", merge_milter_list(non_smtpd, socket, milter.same, milter.replace));
+  for (const auto& list : {smtpd, mentions_smtpd_milters(non_smtpd) ? std::string() : non_smtpd})
+    for (const auto& e : split_milter_list(list)) {
+      std::string s = milter_element_socket(e);
+      std::string note = "replaces " + s + " with " + socket + ": not every milter client finds " + s;
+      if (std::find(milter.replace.begin(), milter.replace.end(), s) != milter.replace.end() &&
+          std::find(plan.notes.begin(), plan.notes.end(), note) == plan.notes.end())
+        plan.notes.push_back(note);
+    }
   for (const auto& e : split_milter_list(smtpd))
-    if (milter_element_socket(e) != socket) plan.notes.push_back("keeps milter " + e);
+    if (!ours(milter_element_socket(e))) plan.notes.push_back("keeps milter " + e);
 
   change("milter_default_action", default_action);
   change("milter_protocol", "6");

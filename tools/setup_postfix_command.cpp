@@ -34,20 +34,20 @@ std::map<std::string, std::string> parse_postconf(const std::string& out) {
   return m;
 }
 
-// Services of master.cf that talk to milters (smtpd, cleanup) and run chrooted.
-std::vector<std::string> chrooted_milter_clients(const std::string& dir) {
+// The services of master.cf that talk to milters (smtpd, cleanup), with their chroot flag.
+std::vector<MilterClient> milter_clients(const std::string& dir) {
   auto argv = postfix_cmd("postconf", dir);
   argv.push_back("-F");
   auto r = run_process(argv);
   std::map<std::string, std::string> fields = parse_postconf(r.out);
-  std::vector<std::string> out;
+  std::vector<MilterClient> out;
   for (const auto& [key, value] : fields) {
     if (!key.ends_with("/command")) continue;
     std::string service = key.substr(0, key.size() - 8);
     std::string program = value.substr(0, value.find(' '));
     if (program != "smtpd" && program != "cleanup") continue;
     auto chroot = fields.find(service + "/chroot");
-    if (chroot != fields.end() && chroot->second == "y") out.push_back(service);
+    out.push_back({service, chroot != fields.end() && chroot->second == "y"});
   }
   return out;
 }
@@ -95,40 +95,22 @@ int run_setup_postfix(const SetupPostfixOptions& opts) {
   if (!n) return kUnavailable;
   std::set<std::string> explicit_params;
   for (const auto& [k, v] : parse_postconf(n->out)) explicit_params.insert(k);
-  // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory: a socket under
-  // the queue directory is written relative to it; one elsewhere cannot be reached.
-  std::vector<std::string> warnings, chroot_notes;
-  if (socket.starts_with("unix:")) {
-    const std::string path = socket.substr(5);
-    const std::string queue = current.count("queue_directory") ? current["queue_directory"] : "";
-    auto chrooted = chrooted_milter_clients(opts.postfix_dir);
-    if (!chrooted.empty() && !queue.empty() && path.starts_with(queue + "/")) {
-      socket = "unix:" + path.substr(queue.size());
-      chroot_notes.push_back("the chrooted services (" + [&] {
-        std::string list;
-        for (const auto& c : chrooted) list += (list.empty() ? "" : " ") + c;
-        return list;
-      }() + ") find " + path + " as " + socket + "; a service you run without chroot would not");
-    } else if (!chrooted.empty()) {
-      std::string w = "these services run chrooted in " + queue + " and would look for the socket at " + queue +
-                      path + ":";
-      std::string fix = "postconf -c " + opts.postfix_dir + " -F";
-      for (const auto& c : chrooted) {
-        w += " " + c;
-        fix += " " + shell_quote(c + "/chroot = n");
-      }
-      warnings.push_back(w);
-      warnings.push_back("either turn their chroot off:  " + fix);
-      warnings.push_back("or give support-milter a socket inside " + queue +
-                         " (see CHROOTED POSTFIX in support-milter(8))");
-    }
+  // A chrooted smtpd or cleanup resolves unix: paths inside the queue directory, the others from
+  // it as their working directory: a socket under it is written relative to it.
+  const auto clients = milter_clients(opts.postfix_dir);
+  PostfixSocket milter = choose_postfix_socket(socket, current["queue_directory"], clients);
+  socket = milter.socket;
+  if (!milter.warnings.empty()) {
+    std::string fix = "postconf" + (opts.postfix_dir == "/etc/postfix" ? "" : " -c " + shell_quote(opts.postfix_dir)) + " -F";
+    for (const auto& c : clients)
+      if (c.chrooted) fix += " " + shell_quote(c.service + "/chroot = n");
+    milter.warnings.push_back("to turn the chroot off:  " + fix);
   }
-  SetupPlan plan = plan_postfix_setup(current, explicit_params, socket, opts.default_action);
+  SetupPlan plan = plan_postfix_setup(current, explicit_params, milter, opts.default_action);
 
   std::cout << "Postfix configuration " << opts.postfix_dir << "/main.cf, milter " << socket << "\n";
   for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
-  for (const auto& note : chroot_notes) std::cout << "  note: " << note << "\n";
-  for (const auto& w : warnings) std::cout << "  warning: " << w << "\n";
+  for (const auto& w : plan.warnings) std::cout << "  warning: " << w << "\n";
 
   if (plan.changes.empty()) {
     std::cout << "Nothing to change: main.cf already passes mail to support-milter with the settings it needs.\n";

@@ -323,11 +323,18 @@ class Milter:
 class Postfix:
     """A private Postfix instance: its own config and queue directories, listening on 127.0.0.1."""
 
-    def __init__(self, work, sink, milter_socket=None, default_action="tempfail", name="postfix", settings=None):
+    def __init__(self, work, sink, milter_socket=None, default_action="tempfail", name="postfix", settings=None,
+                 chroot=False, queue=None, master_cf="/etc/postfix/master.cf"):
         self.work = work
+        # chroot: master.cf's chroot column as Debian ships it (smtpd, cleanup and most other
+        # services chrooted in the queue directory), the listener chrooted too; else nothing is.
+        self.chroot = chroot
+        self.master_cf = master_cf
         self.extra_settings = settings or {}
         self.dir = work.sub(name)
-        self.queue = work.sub(name + "-queue")
+        # queue: another queue directory than one of the work directory's own (the package test
+        # runs on /var/spool/postfix, where the package puts its socket).
+        self.queue = queue or work.sub(name + "-queue")
         self.data = work.sub(name + "-data", owner="postfix")
         self.maillog = os.path.join(self.dir, "maillog")
         self.port = free_port()
@@ -340,7 +347,7 @@ class Postfix:
         return run(["postconf", "-c", self.dir, *args])
 
     def configure(self):
-        shutil.copy("/etc/postfix/master.cf", os.path.join(self.dir, "master.cf"))
+        shutil.copy(self.master_cf, os.path.join(self.dir, "master.cf"))
         with open(os.path.join(self.dir, "main.cf"), "w") as f:
             f.write("compatibility_level = 3.6\n")
         settings = {
@@ -377,10 +384,12 @@ class Postfix:
             **self.extra_settings,
         }
         self.postconf("-e", *[f"{k} = {v}" for k, v in settings.items()])
-        # Listen on our own port instead of 25, and run nothing chrooted.
+        # Listen on our own port instead of 25; run nothing chrooted unless asked.
         self.postconf("-MX", "smtp/inet")
-        self.postconf("-M", f"127.0.0.1:{self.port}/inet=127.0.0.1:{self.port} inet n - n - - smtpd")
-        self.postconf("-F", "*/*/chroot = n")
+        chroot = "y" if self.chroot else "n"
+        self.postconf("-M", f"127.0.0.1:{self.port}/inet=127.0.0.1:{self.port} inet n - {chroot} - - smtpd")
+        if not self.chroot:
+            self.postconf("-F", "*/*/chroot = n")
         self._allow_config_directory()
 
     def _allow_config_directory(self):
@@ -395,8 +404,10 @@ class Postfix:
         dirs = [d for d in current.replace(",", " ").split() if d and d != self.dir and os.path.isdir(d)]
         run(["postconf", "-e", "alternate_config_directories = " + " ".join(dirs)], check=False)
 
-    def start(self):
-        self.configure()
+    def start(self, configured=False):
+        """configured: configure() ran already (and main.cf was changed since, say by setup-postfix)."""
+        if not configured:
+            self.configure()
         run(["postfix", "-c", self.dir, "check"], check=False)
         r = run(["postfix", "-c", self.dir, "start"], check=False)
         if r.returncode != 0:

@@ -115,13 +115,17 @@ class Sendmail:
 
     def milter_socket_dir(self):
         """A directory for a unix milter socket that Sendmail accepts, laid out as the package's
-        /run/support-milter: owned by the milter's user, mode 0755, below directories that only
-        root may write to."""
+        /var/spool/postfix/support-milter: owned by the milter's user, group postfix (the user's
+        own group where there is none), mode 2750, below directories that only root may write to."""
         path = os.path.join(self.dir, "milter")
         os.makedirs(path, exist_ok=True)
-        os.chmod(path, 0o755)
         pw = harness.pwd.getpwnam(harness.UNPRIVILEGED)
-        os.chown(path, pw.pw_uid, pw.pw_gid)
+        try:
+            gid = harness.grp.getgrnam("postfix").gr_gid
+        except KeyError:
+            gid = pw.pw_gid
+        os.chown(path, pw.pw_uid, gid)
+        os.chmod(path, 0o2750)
         return path
 
     def unpack(self):

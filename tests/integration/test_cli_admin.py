@@ -18,6 +18,20 @@ def sm(*args, stdin=None):
     return subprocess.run([harness.binary(), *args], capture_output=True, text=True, input=stdin)
 
 
+def packaged_config(directory):
+    """The configuration the Debian package installs: conf/support-milter.conf with the socket
+    debian/rules puts in it."""
+    with open(os.path.join(harness.ROOT, "debian", "rules")) as f:
+        socket = re.search(r"^SOCKET := (\S+)$", f.read(), re.M).group(1)
+    with open(os.path.join(harness.ROOT, "conf", "support-milter.conf")) as f:
+        text, n = re.subn(r'^socket = .*$', f'socket = "{socket}"', f.read(), count=1, flags=re.M)
+    assert n == 1
+    path = os.path.join(directory, "packaged.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return path, socket
+
+
 def postconf(directory, *names):
     r = subprocess.run(["postconf", "-c", directory, "-h", *names], capture_output=True, text=True, check=True)
     return r.stdout.splitlines()
@@ -167,7 +181,8 @@ class CliAdmin(unittest.TestCase):
 
     def test_packaged_postfix_lines_are_what_setup_postfix_writes(self):
         # packaging/postfix/main.cf (installed as /usr/share/support-milter/postfix/main.cf) applied
-        # by hand and setup-postfix with its defaults leave Postfix with the same settings.
+        # by hand and setup-postfix on the packaged config and Debian's master.cf (smtpd and
+        # cleanup chrooted) leave Postfix with the same settings.
         with open(os.path.join(harness.ROOT, "packaging", "postfix", "main.cf")) as f:
             lines = [line.strip() for line in f if line.strip() and not line.startswith("#")]
         params = [line.split("=", 1)[0].strip() for line in lines]
@@ -179,8 +194,14 @@ class CliAdmin(unittest.TestCase):
             with open(os.path.join(d, "main.cf"), "w") as f:
                 f.write("compatibility_level = 3.6\n")
         subprocess.run(["postconf", "-c", by_hand, "-e", *lines], check=True)
-        r = sm("setup-postfix", "--config-dir", by_tool, "--yes")
+        config, socket = packaged_config(self.dir)
+        self.assertTrue(socket.startswith("unix:/var/spool/postfix/"), socket)
+        self.assertEqual(postconf(by_tool, "queue_directory"), ["/var/spool/postfix"])
+        self.assertIn("cleanup/unix/chroot = y\n", subprocess.run(["postconf", "-c", by_tool, "-F"], capture_output=True,
+                                                                   text=True, check=True).stdout)
+        r = sm("setup-postfix", "--config-dir", by_tool, "-c", config, "--yes")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("warning:", r.stdout)
         expanded = ["-x"]  # $smtpd_milters read as its value
         self.assertEqual(postconf(by_hand, *expanded, *params), postconf(by_tool, *expanded, *params))
         # The documented lines are the packaged ones.
@@ -193,11 +214,12 @@ class CliAdmin(unittest.TestCase):
         with open(os.path.join(harness.ROOT, "packaging", "sendmail", "support-milter.mc")) as f:
             lines = f.read().splitlines()[2:]
         self.assertEqual(len(lines), 1, lines)
-        self.assertTrue(lines[0].startswith("INPUT_MAIL_FILTER(`support-milter', `S=local:/run/support-milter/"))
+        config, socket = packaged_config(self.dir)
+        self.assertTrue(lines[0].startswith("INPUT_MAIL_FILTER(`support-milter', `S=local:" + socket[5:] + ","), lines[0])
         with open(os.path.join(harness.ROOT, "docs", "sendmail.md")) as f:
             self.assertIn("```m4\n" + "\n".join(lines) + "\n```", f.read())
         # ... and the line setup-sendmail writes for the packaged config.
-        r = sm("setup-sendmail", "-c", os.path.join(harness.ROOT, "conf", "support-milter.conf"), "--mc", os.devnull)
+        r = sm("setup-sendmail", "-c", config, "--mc", os.devnull)
         self.assertIn("  " + lines[0] + "\n", r.stdout)
 
     def test_setup_postfix_bad_input(self):

@@ -8,8 +8,12 @@
 #   dpkg-buildpackage -us -uc -b              (DEB_BUILD_OPTIONS parallel=2)
 # then checks that one support-milter .deb came out with the files the package ships, installs it
 # in the same root with apt (its Depends resolve, its maintainer scripts run without systemd),
-# runs `support-milter --version` and `configtest` on the installed config there, and runs lintian
-# on the .deb when this machine has it. Exits non-zero on the first failure and prints the tail of
+# runs `support-milter --version` and `configtest` on the installed config there, and checks the
+# socket's directory it made without Postfix (/var/spool/postfix/support-milter, group
+# support-milter, mode 2750). Then it installs Postfix there after the package, as Recommends may
+# order it: the package's trigger gives that directory the group postfix, and `setup-postfix --yes`
+# on Debian's stock master.cf (smtpd and cleanup chrooted) writes the socket relative to the queue
+# directory, without a warning. Last it runs lintian on the .deb when this machine has it. Exits non-zero on the first failure and prints the tail of
 # the step's output; every step's whole output is kept in the work directory it names, and the
 # .deb is copied there.
 #
@@ -116,6 +120,20 @@ step install "$apt_env; apt-get install -y -qq --no-install-recommends ../$deb &
   support-milter --version &&
   support-milter configtest -c /etc/support-milter/support-milter.conf"
 grep -E '^support-milter [0-9]|: ok' "$work/install.log" | sed 's/^/  /'
+
+# The socket's directory with and without Postfix (the group the trigger hands over), and what
+# setup-postfix writes on Debian's stock master.cf.
+spool_dir=/var/spool/postfix/support-milter
+step socket-dir-without-postfix "test \"\$(stat -c '%U %G %a' $spool_dir)\" = 'support-milter support-milter 2750' ||
+  { stat $spool_dir; exit 1; }"
+step postfix-after "$apt_env; apt-get install -y -qq --no-install-recommends postfix &&
+  stat -c '%U %G %a' $spool_dir &&
+  test \"\$(stat -c '%U %G %a' $spool_dir)\" = 'support-milter postfix 2750' &&
+  postconf -F | grep -x 'cleanup/unix/chroot = y' &&
+  support-milter setup-postfix --yes >setup-postfix.out && cat setup-postfix.out &&
+  ! grep -q 'warning:' setup-postfix.out &&
+  test \"\$(postconf -h smtpd_milters)\" = unix:support-milter/support-milter.sock"
+sed -n '/^Changes:/,$p' "$work/postfix-after.log" | sed 's/^/  /' | head -20
 
 if command -v lintian >/dev/null; then
   start=$(date +%s)

@@ -1,7 +1,12 @@
 """Package test: builds the .deb, installs it on this machine, checks what it installed, starts the
-daemon the way the systemd unit does, points a private Postfix at the packaged socket, and sends
-mail through it: a clean message is delivered, a rude reply is held, `support-milter held` shows
-it, `release` delivers it, and the audit log verifies. Purges the package at the end.
+daemon the way the systemd unit does, and sends mail through it from a Postfix as Debian runs it:
+Debian's stock master.cf (smtpd and cleanup chrooted) on the real queue directory,
+/var/spool/postfix, configured by `support-milter setup-postfix --yes` and nothing else. A clean
+message is delivered, a rude reply is held, `support-milter held` shows it, `release` delivers
+it, and the audit log verifies. Purges the package at the end.
+
+That Postfix is a private instance (its own main.cf: a port on 127.0.0.1, an smtp-sink as next
+hop) on the system's queue directory, so the system's own Postfix must not be running.
 
 Run as root:  python3 tests/package/test_package.py [--deb FILE] [--keep]
 (a few minutes, most of it the package build; not part of ctest: it installs a package)."""
@@ -28,7 +33,9 @@ import harness  # noqa: E402
 ROOT = harness.ROOT
 UNIT = "/lib/systemd/system/support-milter.service"
 CONF = "/etc/support-milter/support-milter.conf"
-SOCKET = "/run/support-milter/support-milter.sock"
+SPOOL = "/var/spool/postfix"
+SOCKET = SPOOL + "/support-milter/support-milter.sock"
+STOCK_MASTER_CF = "/usr/share/postfix/master.cf.dist"
 AUDIT = "/var/log/support-milter/audit.jsonl"
 ARGS = None
 
@@ -68,6 +75,20 @@ def unit_service():
     return cp["Service"]
 
 
+def unit_lines(key):
+    """Every value of `key` in the unit's [Service] section, in order (ExecStartPre may repeat,
+    which configparser folds into the last one)."""
+    out, section = [], None
+    with open(UNIT) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("["):
+                section = line
+            elif section == "[Service]" and line.startswith(key + "="):
+                out.append(line[len(key) + 1:])
+    return out
+
+
 class Package(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -99,6 +120,7 @@ class Package(unittest.TestCase):
                      "/usr/share/support-milter/messages/es.res",
                      "/usr/share/man/man8/support-milter.8.gz", "/usr/share/man/man5/support-milter.conf.5.gz",
                      UNIT, "/usr/lib/tmpfiles.d/support-milter.conf", "/etc/logrotate.d/support-milter",
+                     "/usr/libexec/support-milter/socket-dir",
                      "/usr/share/support-milter/postfix/main.cf", "/usr/share/support-milter/sendmail/support-milter.mc",
                      "/usr/share/support-milter/grafana/support-milter.json",
                      "/usr/share/support-milter/prometheus/support-milter.rules.yml",
@@ -123,9 +145,19 @@ class Package(unittest.TestCase):
         for d in ("/run/support-milter", "/var/lib/support-milter", "/var/log/support-milter"):
             st = os.stat(d)
             self.assertEqual(st.st_uid, user.pw_uid, d)
+        # The socket's directory in Postfix's queue directory, made by the postinst: Postfix's
+        # group may enter, nobody else; the set-group-ID bit hands the socket to that group.
+        st = os.stat(os.path.dirname(SOCKET))
+        self.assertEqual((st.st_uid, st.st_gid, st.st_mode & 0o7777),
+                         (user.pw_uid, grp.getgrnam("postfix").gr_gid, 0o2750))
         with open(CONF) as f:
-            self.assertIn('socket_group = "postfix"', f.read())
+            text = f.read()
+        self.assertIn(f'socket = "unix:{SOCKET}"', text)
+        self.assertIn('socket_group = ""', text)
+        with open("/usr/share/support-milter/postfix/main.cf") as f:
+            self.assertIn("smtpd_milters = unix:support-milter/support-milter.sock\n", f.read())
         svc = unit_service()
+        self.assertIn("-" + os.path.dirname(SOCKET), unit_lines("ReadWritePaths"))
         for key, want in [("User", "support-milter"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                           ("PrivateTmp", "yes"), ("NoNewPrivileges", "yes"), ("RuntimeDirectory", "support-milter"),
                           ("StateDirectory", "support-milter"), ("LogsDirectory", "support-milter")]:
@@ -140,9 +172,14 @@ class Package(unittest.TestCase):
 
     def test_2_daemon_as_the_unit_runs_it_behind_postfix(self):
         cls = type(self)
-        # The unit's own command lines, run as its user with its groups and umask.
+        if os.path.exists(os.path.join(SPOOL, "pid", "master.pid")) and \
+                sh(["postfix", "status"], check=False).returncode == 0:
+            self.fail(f"the system's Postfix is running on {SPOOL}: stop it for this test (systemctl stop postfix)")
+        # The unit's own command lines, run as its user with its groups and umask; those marked
+        # "+" as root, as systemd runs them.
         svc = unit_service()
-        pre = shlex.split(svc["ExecStartPre"])
+        pres = [shlex.split(line) for line in unit_lines("ExecStartPre")]
+        self.assertEqual(pres[0], ["+/usr/libexec/support-milter/socket-dir"])
         start = shlex.split(svc["ExecStart"])
         # Support domain for the test, in the installed config.
         with open(CONF) as f:
@@ -152,7 +189,13 @@ class Package(unittest.TestCase):
             f.write(text)
         as_user = ["setpriv", "--reuid=support-milter", "--regid=support-milter", "--init-groups", "--no-new-privs",
                    "--"]
-        sh(as_user + pre)
+        # The directory as an upgrade could leave it (wrong mode and group): the unit puts it right.
+        os.chmod(os.path.dirname(SOCKET), 0o755)
+        os.chown(os.path.dirname(SOCKET), -1, grp.getgrnam("support-milter").gr_gid)
+        for pre in pres:
+            sh([pre[0][1:], *pre[1:]] if pre[0].startswith("+") else as_user + pre)
+        st = os.stat(os.path.dirname(SOCKET))
+        self.assertEqual((st.st_gid, st.st_mode & 0o7777), (grp.getgrnam("postfix").gr_gid, 0o2750))
         log = cls.log = open(os.path.join(cls.work, "daemon.stderr"), "wb")
         old = os.umask(0o027)
         try:
@@ -177,10 +220,21 @@ class Package(unittest.TestCase):
         self.assertEqual(st.st_mode & 0o777, 0o660)
         self.assertEqual(st.st_gid, grp.getgrnam("postfix").gr_gid)
 
+        # Postfix as Debian ships it: the stock master.cf, chroot and all, on /var/spool/postfix;
+        # main.cf gets support-milter from setup-postfix alone, reading the installed config.
         cls.stack = harness.Stack(with_milter=False)
-        cls.stack.postfix.milter_socket = "unix:" + SOCKET
-        cls.stack.start()
-        pf = cls.stack.postfix
+        pf = cls.stack.postfix = harness.Postfix(cls.stack.work, cls.stack.sink, chroot=True, queue=SPOOL,
+                                                 master_cf=STOCK_MASTER_CF, settings={"queue_directory": SPOOL})
+        cls.stack.sink.start()
+        pf.configure()
+        flags = pf.postconf("-F").stdout
+        self.assertIn("cleanup/unix/chroot = y\n", flags)
+        self.assertIn(f"127.0.0.1:{pf.port}/inet/chroot = y\n", flags)
+        r = sh(["/usr/sbin/support-milter", "setup-postfix", "--config-dir", pf.dir, "--yes"])
+        self.assertNotIn("warning:", r.stdout)
+        self.assertEqual(pf.postconf("-h", "smtpd_milters").stdout.strip(), "unix:support-milter/support-milter.sock",
+                         r.stdout)
+        pf.start(configured=True)
 
         tag = uuid.uuid4().hex[:10]
         c1 = f"c-{tag}@client.example"
