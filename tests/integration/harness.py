@@ -14,6 +14,7 @@ import grp
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import smtplib
@@ -602,6 +603,11 @@ def demo():
     text = text.replace('command = ["/usr/sbin/sendmail", "-oi", "-f", "<>"]',
                         f'command = ["/usr/sbin/sendmail", "-C", "{stack.postfix.dir}", "-oi", "-f", "<>"]', 1)
     text = text.replace("\nagents = false\n", "\nagents = true\n", 1)
+    # The review page on a free loopback port, with one support lead.
+    review_port = free_port()
+    users_file = os.path.join(stack.work.sub("review"), "users")
+    text = text.replace('\nlisten = "127.0.0.1:9760"\n', f'\nlisten = "127.0.0.1:{review_port}"\n', 1)
+    text = re.sub(r'^users_file = .*$', f'users_file = "{users_file}"', text, count=1, flags=re.M)
     with open(stack.milter.config_path, "w") as f:
         f.write(text)
     print(f"support-milter demo: Postfix on 127.0.0.1:{stack.postfix.port} -> smtp-sink on "
@@ -660,6 +666,53 @@ def demo():
         print(f"   the notice to the agent, javier@support.example.com:\n      Subject: {notice['Subject']}")
         for line in notice.get_content().rstrip().splitlines():
             print(f"      {line}")
+        print()
+        print("== The review page, where a support lead decides on held replies")
+        lead_password = "demo lead password, change me"
+        run([binary(), "review-user", "marta", "--role", "lead", "-c", stack.milter.config_path],
+            input=lead_password + "\n")
+        review_log = open(os.path.join(stack.work.path, "review.stderr"), "a")
+        review = subprocess.Popen([binary(), "review", "-c", stack.milter.config_path,
+                                   "--postfix-config", stack.postfix.dir], stdout=review_log, stderr=subprocess.STDOUT)
+        try:
+            import http.client
+            import urllib.parse
+
+            def request(method, path, form=None, cookie=None):
+                c = http.client.HTTPConnection("127.0.0.1", review_port, timeout=10)
+                headers = {"Cookie": "sm_review=" + cookie} if cookie else {}
+                body = None
+                if form is not None:
+                    body = urllib.parse.urlencode(form)
+                    headers["Content-Type"] = "application/x-www-form-urlencoded"
+                try:
+                    c.request(method, path, body=body, headers=headers)
+                    r = c.getresponse()
+                    return r.status, r.getheaders(), r.read().decode()
+                finally:
+                    c.close()
+
+            def listening():
+                try:
+                    return request("GET", "/login")[0] == 200
+                except OSError:
+                    return False
+            wait_until(listening, 20, "support-milter review listening", stack.diagnostics)
+            status, headers, _ = request("POST", "/login", {"user": "marta", "password": lead_password})
+            cookie = next((v.split(";")[0].split("=", 1)[1] for k, v in headers if k.lower() == "set-cookie"), "")
+            status, _, page = request("GET", "/", cookie=cookie)
+            listed = rec["queue_id"] in page
+            print(f"   http://127.0.0.1:{review_port}/ (user marta, role lead, password \"{lead_password}\")")
+            print(f"   logged in, the list {'shows' if listed else 'does not show'} the held reply {rec['queue_id']}"
+                  " with the customer's waiting time; release, discard or send back to the agent, each with a reason")
+            print("   (the page stops with the demo; docs/review.md runs it behind nginx for TLS)")
+        finally:
+            review.send_signal(signal.SIGTERM)
+            try:
+                review.wait(20)
+            except subprocess.TimeoutExpired:
+                review.kill()
+            review_log.close()
         print()
         print("== audit log (one JSON line per event):")
         with open(stack.milter.audit_path) as f:
