@@ -1,9 +1,13 @@
 // The agent's language and texts.
 #include "pipeline/agent_text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "message/encoded_words.h"
+#include "text/fold.h"
+#include "text/segment.h"
 
 namespace sm {
 
@@ -56,6 +60,43 @@ std::string quoted_evidence(const Finding& f) {
   return out;
 }
 
+// The sentences of the reply's own words that hold one of the finding's phrases (as the lists
+// write them: folded, a trailing '*' a stem; compared folded, from a word's start): the words the
+// agent wrote, where the phrase is only the list's form. At most three.
+std::vector<std::string> sentences_holding(std::string_view text, const Finding& f) {
+  std::vector<std::string> phrases;
+  for (const char* key : {"phrases", "jargon", "found"}) {
+    auto it = f.evidence.find(key);
+    if (it == f.evidence.end() || !it->is_array()) continue;
+    for (const auto& e : *it)
+      if (e.is_string()) {
+        std::string p = fold_for_match(e.get_ref<const std::string&>());
+        while (!p.empty() && (p.back() == '*' || p.back() == ' ')) p.pop_back();
+        if (!p.empty()) phrases.push_back(std::move(p));
+      }
+  }
+  std::vector<std::string> out;
+  if (phrases.empty()) return out;
+  // Paragraphs with their lines joined: a line break of a wrapped paragraph ends no sentence.
+  std::vector<std::string> all;
+  for (auto paragraph : paragraphs(text.substr(0, std::min<std::size_t>(text.size(), 64 << 10)))) {
+    std::replace(paragraph.begin(), paragraph.end(), '\n', ' ');
+    for (auto& sentence : sentences(paragraph)) all.push_back(std::move(sentence));
+  }
+  for (const auto& sentence : all) {
+    const std::string folded = fold_for_match(sentence);
+    bool holds = false;
+    for (const auto& p : phrases)
+      for (auto at = folded.find(p); !holds && at != std::string::npos; at = folded.find(p, at + 1))
+        holds = at == 0 || (static_cast<unsigned char>(folded[at - 1]) < 0x80 &&
+                            !std::isalnum(static_cast<unsigned char>(folded[at - 1])));
+    if (!holds) continue;
+    out.push_back(sanitize_text(sentence, 300));
+    if (out.size() == 3) break;
+  }
+  return out;
+}
+
 std::string waiting_line(std::string_view lang, const Verdict& v, TimeMs now) {
   if (!v.sla.waiting_since || *v.sla.waiting_since > now) return {};
   const std::int64_t minutes = (now - *v.sla.waiting_since) / 60000;
@@ -65,13 +106,16 @@ std::string waiting_line(std::string_view lang, const Verdict& v, TimeMs now) {
   return agent_text(lang, "notice_waiting_days", {{"days", minutes / (24 * 60)}});
 }
 
-// The rules that decided the action, each with what it found and what to change.
-std::string findings_block(std::string_view lang, const std::vector<const Finding*>& decided) {
+// The rules that decided the action, each with what it found, the reply's sentences that hold it,
+// and what to change.
+std::string findings_block(std::string_view lang, const std::vector<const Finding*>& decided, std::string_view text) {
   std::string out;
   for (const auto* f : decided) {
     // One line each (a notice's lines are sanitized: no indentation survives).
     out += "- " + f->rule + "\n";
     if (auto q = quoted_evidence(*f); !q.empty()) out += agent_text(lang, "notice_found", {{"phrases", q}}) + "\n";
+    for (const auto& sentence : sentences_holding(text, *f))
+      out += agent_text(lang, "notice_sentence", {{"sentence", sentence}}) + "\n";
     std::string hint = agent_hint_text(*f, lang).substr(f->rule.size() + 2);
     out += agent_text(lang, "notice_change", {{"hint", hint}}) + "\n";
   }
@@ -109,6 +153,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
   const std::string reference = "\nSubject: " + subject + "\nMessage-ID: <" + msg.message_id + ">" +
                                 (env.queue_id.empty() ? std::string() : "\nQueue ID: " + env.queue_id) + "\n";
 
+  const std::string_view text = v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
   const auto agent = agent_of(cfg, msg, env);
   if (cfg.notify.agents && agent) {
     const std::string lang = agent_language(cfg, *agent, v.language);
@@ -117,7 +162,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
     n.subject = agent_text(lang, held ? "notice_held_subject" : "notice_rejected_subject", {{"subject", subject}});
     n.body = agent_text(lang, held ? "notice_held_intro" : "notice_rejected_intro",
                         {{"customer", customer}, {"rules", rules}}) +
-             "\n\n" + findings_block(lang, decided) + "\n";
+             "\n\n" + findings_block(lang, decided, text) + "\n";
     if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
     n.body += agent_text(lang, held ? "notice_held_next" : "notice_rejected_next") + "\n" + reference;
     out.push_back(std::move(n));
@@ -129,7 +174,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
     n.to = lead;
     n.subject = agent_text(lang, "notice_lead_subject", {{"subject", subject}, {"agent", agent_name}});
     n.body = agent_text(lang, "notice_lead_intro", {{"agent", agent_name}, {"customer", customer}, {"rules", rules}}) +
-             "\n\n" + findings_block(lang, decided) + "\n";
+             "\n\n" + findings_block(lang, decided, text) + "\n";
     if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
     if (held && !env.queue_id.empty()) n.body += agent_text(lang, "notice_lead_actions", {{"queue_id", env.queue_id}}) + "\n";
     n.body += reference;

@@ -19,6 +19,7 @@ CatalogArgs sample_args() {
           {"customer", std::string("ana@example.org")},
           {"agent", std::string("luis@support.example.com")},
           {"hint", std::string("say when the answer will come")},
+          {"sentence", std::string("That is a silly question.")},
           {"queue_id", std::string("4XyZ1k2Qz8")},
           {"lead", std::string("marta")},
           {"rule_list", std::string("polite-tone, reply-all")},

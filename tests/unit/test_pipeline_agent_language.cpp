@@ -144,6 +144,10 @@ TEST_F(AgentLanguage, AHeldReplyTellsItsAgentAndTheLeadEachInTheirLanguage) {
   EXPECT_NE(agent.body.find("- polite-tone\n"), std::string::npos) << agent.body;
   EXPECT_NE(agent.body.find("Encontrado: \"tonteria\""), std::string::npos) << agent.body;
   EXPECT_NE(agent.body.find("Qué cambiar: quite \"tonteria\""), std::string::npos) << agent.body;
+  EXPECT_NE(agent.body.find("En su respuesta: «Eso es una tontería, ya se lo expliqué la semana pasada y no pienso "
+                            "repetirlo.»"),
+            std::string::npos)
+      << agent.body;
   EXPECT_NE(agent.body.find("El cliente lleva 2 horas esperando."), std::string::npos) << agent.body;
   EXPECT_NE(agent.body.find("Qué pasa ahora: un responsable"), std::string::npos) << agent.body;
   EXPECT_EQ(agent.body.find("support-milter release"), std::string::npos) << agent.body;  // the lead decides
