@@ -9,6 +9,8 @@
 #include <unicode/msgfmt.h>
 #include <unicode/ures.h>
 
+#include "base/files.h"
+
 namespace sm {
 
 namespace {
@@ -144,12 +146,9 @@ std::string Catalog::format(std::string_view lang, std::string_view key, const C
 #endif
 
 std::string default_catalog_dir() {
-  std::vector<std::string> candidates{SM_INSTALLED_CATALOGS};
   std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back((exe.parent_path().parent_path() / "share" / "support-milter" / "messages").string());
   std::string tried;
-  for (const auto& c : candidates) {
+  for (const auto& c : data_dir_candidates(SM_INSTALLED_CATALOGS, "messages")) {
     if (std::filesystem::is_directory(c, ec)) return c;
     tried += (tried.empty() ? "" : " or ") + c;
   }

@@ -52,4 +52,12 @@ std::string utc_stamp() {
   return buf;
 }
 
+std::vector<std::string> data_dir_candidates(const std::string& installed, const std::string& name) {
+  std::vector<std::string> out{installed};
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back((exe.parent_path().parent_path() / "share" / "support-milter" / name).string());
+  return out;
+}
+
 }  // namespace sm

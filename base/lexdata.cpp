@@ -8,6 +8,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "base/files.h"
+
 namespace sm {
 
 std::vector<LexEntry> parse_lex_file(std::string_view text) {
@@ -124,13 +126,7 @@ std::shared_ptr<const LexData> LexData::read(const std::string& dir,
 #define SM_INSTALLED_LEXICONS "/usr/share/support-milter/lexicons"
 #endif
 
-std::vector<std::string> lexicon_candidates() {
-  std::vector<std::string> out{SM_INSTALLED_LEXICONS};
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) out.push_back((exe.parent_path().parent_path() / "share" / "support-milter" / "lexicons").string());
-  return out;
-}
+std::vector<std::string> lexicon_candidates() { return data_dir_candidates(SM_INSTALLED_LEXICONS, "lexicons"); }
 
 std::string default_lexicon_dir() {
   std::error_code ec;

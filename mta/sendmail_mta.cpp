@@ -109,7 +109,6 @@ class SendmailMta final : public Mta {
   bool read_message(const std::string& queue_id, std::string* bytes) override {
     // The header is the control file's H lines ("H??Subject: ..." with the "?flags?" dropped,
     // continuation lines as they are), the body the data file.
-    if (!queue_dir()) return false;
     std::string control, data;
     if (!read_file(file("hf", queue_id).string(), &control) || !read_file(file("df", queue_id).string(), &data)) {
       complain_("cannot read the queue files of " + queue_id);

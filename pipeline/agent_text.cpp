@@ -26,16 +26,12 @@ std::string agent_text(std::string_view lang, std::string_view key, const Catalo
   return catalog()->format(lang, key, args);
 }
 
-std::string agent_hint_text(const Finding& f, std::string_view lang) {
-  if (f.hint.empty()) return f.rule + ": " + f.detail;
-  return f.rule + ": " + agent_text(lang, f.hint.key, f.hint.args);
-}
-
-}  // namespace sm
-
-namespace sm {
-
 namespace {
+
+// What to change in `lang`: the rule's hint, else its detail.
+std::string hint_text(const Finding& f, std::string_view lang) {
+  return f.hint.empty() ? f.detail : agent_text(lang, f.hint.key, f.hint.args);
+}
 
 // What a finding's evidence quotes from the reply: its phrases, the details found, the sentence
 // or paragraph it read; at most five, each cut to a line's length.
@@ -106,18 +102,25 @@ std::string waiting_line(std::string_view lang, const Verdict& v, TimeMs now) {
   return agent_text(lang, "notice_waiting_days", {{"days", minutes / (24 * 60)}});
 }
 
+// A rule that decided the action, with what it found and the reply's sentences that hold it (the
+// same for every reader).
+struct Decided {
+  const Finding* finding;
+  std::string found;
+  std::vector<std::string> sentences;
+};
+
 // The rules that decided the action, each with what it found, the reply's sentences that hold it,
-// and what to change.
-std::string findings_block(std::string_view lang, const std::vector<const Finding*>& decided, std::string_view text) {
+// and what to change, in `lang`.
+std::string findings_block(std::string_view lang, const std::vector<Decided>& decided) {
   std::string out;
-  for (const auto* f : decided) {
+  for (const auto& d : decided) {
     // One line each (a notice's lines are sanitized: no indentation survives).
-    out += "- " + f->rule + "\n";
-    if (auto q = quoted_evidence(*f); !q.empty()) out += agent_text(lang, "notice_found", {{"phrases", q}}) + "\n";
-    for (const auto& sentence : sentences_holding(text, *f))
+    out += "- " + d.finding->rule + "\n";
+    if (!d.found.empty()) out += agent_text(lang, "notice_found", {{"phrases", d.found}}) + "\n";
+    for (const auto& sentence : d.sentences)
       out += agent_text(lang, "notice_sentence", {{"sentence", sentence}}) + "\n";
-    std::string hint = agent_hint_text(*f, lang).substr(f->rule.size() + 2);
-    out += agent_text(lang, "notice_change", {{"hint", hint}}) + "\n";
+    out += agent_text(lang, "notice_change", {{"hint", hint_text(*d.finding, lang)}}) + "\n";
   }
   return out;
 }
@@ -134,15 +137,18 @@ std::optional<Address> agent_of(const Config& cfg, const Message& msg, const Env
 
 }  // namespace
 
+std::string agent_hint_text(const Finding& f, std::string_view lang) { return f.rule + ": " + hint_text(f, lang); }
+
 std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const Envelope& env, const Verdict& v,
-                                       TimeMs now) {
+                                  TimeMs now) {
   std::vector<Notice> out;
   if (v.observe || (v.action != FinalAction::hold && v.action != FinalAction::reject)) return out;
   const bool held = v.action == FinalAction::hold;
   const Action level = held ? Action::hold : Action::reject;
-  std::vector<const Finding*> decided;
+  const std::string_view text = v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
+  std::vector<Decided> decided;
   for (const auto& f : v.findings)
-    if (f.result == Result::fail && f.action == level) decided.push_back(&f);
+    if (f.result == Result::fail && f.action == level) decided.push_back({&f, quoted_evidence(f), sentences_holding(text, f)});
   if (decided.empty()) return out;
   const auto rules = static_cast<std::int64_t>(decided.size());
   std::string customer;
@@ -153,7 +159,6 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
   const std::string reference = "\nSubject: " + subject + "\nMessage-ID: <" + msg.message_id + ">" +
                                 (env.queue_id.empty() ? std::string() : "\nQueue ID: " + env.queue_id) + "\n";
 
-  const std::string_view text = v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
   const auto agent = agent_of(cfg, msg, env);
   if (cfg.notify.agents && agent) {
     const std::string lang = agent_language(cfg, *agent, v.language);
@@ -162,7 +167,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
     n.subject = agent_text(lang, held ? "notice_held_subject" : "notice_rejected_subject", {{"subject", subject}});
     n.body = agent_text(lang, held ? "notice_held_intro" : "notice_rejected_intro",
                         {{"customer", customer}, {"rules", rules}}) +
-             "\n\n" + findings_block(lang, decided, text) + "\n";
+             "\n\n" + findings_block(lang, decided) + "\n";
     if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
     n.body += agent_text(lang, held ? "notice_held_next" : "notice_rejected_next") + "\n" + reference;
     out.push_back(std::move(n));
@@ -174,7 +179,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
     n.to = lead;
     n.subject = agent_text(lang, "notice_lead_subject", {{"subject", subject}, {"agent", agent_name}});
     n.body = agent_text(lang, "notice_lead_intro", {{"agent", agent_name}, {"customer", customer}, {"rules", rules}}) +
-             "\n\n" + findings_block(lang, decided, text) + "\n";
+             "\n\n" + findings_block(lang, decided) + "\n";
     if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
     if (held && !env.queue_id.empty()) n.body += agent_text(lang, "notice_lead_actions", {{"queue_id", env.queue_id}}) + "\n";
     n.body += reference;

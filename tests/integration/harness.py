@@ -53,6 +53,27 @@ def run(cmd, check=True, **kw):
     return subprocess.run(cmd, check=check, capture_output=True, text=True, **kw)
 
 
+def http_request(port, method, path, form=None, cookie=None, headers=None):
+    """One HTTP request to 127.0.0.1:`port` (a form url-encoded, the review page's session cookie):
+    (status, headers, body)."""
+    import http.client
+    import urllib.parse
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = dict(headers or {})
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if cookie:
+        headers["Cookie"] = "sm_review=" + cookie
+    try:
+        c.request(method, path, body=body, headers=headers)
+        r = c.getresponse()
+        return r.status, r.getheaders(), r.read().decode()
+    finally:
+        c.close()
+
+
 def tail(path, lines=40):
     try:
         with open(path, errors="replace") as f:
@@ -675,22 +696,8 @@ def demo():
         review = subprocess.Popen([binary(), "review", "-c", stack.milter.config_path,
                                    "--postfix-config", stack.postfix.dir], stdout=review_log, stderr=subprocess.STDOUT)
         try:
-            import http.client
-            import urllib.parse
-
             def request(method, path, form=None, cookie=None):
-                c = http.client.HTTPConnection("127.0.0.1", review_port, timeout=10)
-                headers = {"Cookie": "sm_review=" + cookie} if cookie else {}
-                body = None
-                if form is not None:
-                    body = urllib.parse.urlencode(form)
-                    headers["Content-Type"] = "application/x-www-form-urlencoded"
-                try:
-                    c.request(method, path, body=body, headers=headers)
-                    r = c.getresponse()
-                    return r.status, r.getheaders(), r.read().decode()
-                finally:
-                    c.close()
+                return http_request(review_port, method, path, form, cookie)
 
             def listening():
                 try:

@@ -19,7 +19,6 @@ import re
 import signal
 import subprocess
 import unittest
-import urllib.parse
 import uuid
 
 import harness
@@ -124,20 +123,7 @@ class ReviewStack:
 
     def http(self, method, path, form=None, cookie=None, headers=None):
         """One request outside the browser: (status, headers, body)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = dict(headers or {})
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if cookie:
-            headers["Cookie"] = "sm_review=" + cookie
-        try:
-            c.request(method, path, body=body, headers=headers)
-            r = c.getresponse()
-            return r.status, r.getheaders(), r.read().decode()
-        finally:
-            c.close()
+        return harness.http_request(self.port, method, path, form, cookie, headers)
 
     def login_outside(self, user, password):
         status, headers, _ = self.http("POST", "/login", {"user": user, "password": password})
