@@ -515,7 +515,8 @@ class Postfix:
 class Stack:
     """Sink + milter + Postfix, started together and always stopped together. Like
     sendmail_stack.Stack it offers send, held, wait_delivered, sink and milter: what the cases of
-    test_mta_actions.py run over."""
+    test_mta_actions.py run over; and what test_mta_held.py needs besides (mta_config, queued,
+    release_by_mta, delete_by_mta and the rest below)."""
 
     def __init__(self, milter_kwargs=None, default_action="tempfail", with_milter=True):
         self.work = Workdir()
@@ -560,6 +561,38 @@ class Stack:
     def held(self, queue_id):
         """The hold queue's entry (postqueue -j) of `queue_id`; None when it is not on hold."""
         return next((q for q in self.postfix.hold_queue() if q["queue_id"] == queue_id), None)
+
+    # What the held-mail cases of test_mta_held.py need of the MTA, as sendmail_stack.Stack has it.
+    NOT_QUEUED = " is not in the Postfix queue"  # the admin tools' words for an id the MTA does not have
+
+    def mta_config(self):
+        """The config's [mta] section for this Postfix."""
+        return f'[mta]\nkind = "postfix"\npostfix_config = "{self.postfix.dir}"\n'
+
+    def admin_args(self):
+        """What the admin tools are given besides -c to find this MTA."""
+        return ["--postfix-config", self.postfix.dir]
+
+    def open_to_milter(self):
+        """Lets the daemon's user read what the hold sweep looks at: the mail log (on a real system
+        its user is a member of the log's group)."""
+        wait_until(lambda: os.path.exists(self.postfix.maillog), 20, "Postfix's mail log", self.diagnostics)
+        os.chmod(self.postfix.maillog, 0o644)
+
+    def queued(self, queue_id):
+        """Whether any of Postfix's queues has `queue_id`."""
+        return any(q["queue_id"] == queue_id for q in self.postfix.queue_json())
+
+    def release_by_mta(self, queue_id):
+        """Releases a held message with Postfix's own command (postsuper -H); Postfix delivers it."""
+        run(["postsuper", "-c", self.postfix.dir, "-H", queue_id])
+
+    def deliver_released(self, queue_id):
+        """Nothing to do: Postfix delivers what postsuper -H released by itself."""
+
+    def delete_by_mta(self, queue_id):
+        """Deletes a held message with Postfix's own command (postsuper -d)."""
+        run(["postsuper", "-c", self.postfix.dir, "-d", queue_id])
 
 
 def make_message(message_id, sender, to, subject, body, cc=(), in_reply_to=None, references=(),

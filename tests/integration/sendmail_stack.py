@@ -18,6 +18,7 @@ Nothing else on the machine changes. Traffic goes only to 127.0.0.1.
 """
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -383,3 +384,51 @@ class Stack:
     def held(self, queue_id):
         """The quarantine's entry (`mailq -qQ`) of `queue_id`; None when it is not quarantined."""
         return self.sendmail.mailq("-qQ").get(queue_id)
+
+    # What the held-mail cases of test_mta_held.py need of the MTA, as harness.Stack has it.
+    NOT_QUEUED = " is not in Sendmail's queue"  # the admin tools' words for an id the MTA does not have
+
+    def mta_config(self):
+        """The config's [mta] section for this Sendmail: the admin tools run it as the tests do,
+        with its libraries, in its UTS namespace."""
+        sendmail = self.sendmail
+        command = ["/usr/bin/env", f"LD_LIBRARY_PATH={sendmail.libs}", *sendmail.command()]
+        return (f'[mta]\nkind = "sendmail"\nsendmail_command = {json.dumps(command)}\n'
+                f'sendmail_config = "{sendmail.cf}"\n')
+
+    def admin_args(self):
+        """What the admin tools are given besides -c to find this MTA: nothing, the config says it."""
+        return []
+
+    def open_to_milter(self):
+        """Lets the daemon's user list the queue directory, which the hold sweep looks at, through
+        the directory's group (Sendmail's files stay 0600: a quarantined message is known by its hf
+        file's name)."""
+        os.chown(self.sendmail.queue, -1, harness.pwd.getpwnam(harness.UNPRIVILEGED).pw_gid)
+        os.chmod(self.sendmail.queue, 0o750)
+
+    def queue_files(self, queue_id):
+        return sorted(f for f in os.listdir(self.sendmail.queue) if f.endswith(queue_id))
+
+    def queued(self, queue_id):
+        """Whether Sendmail's queue directory has a file of `queue_id`."""
+        return bool(self.queue_files(queue_id))
+
+    def release_by_mta(self, queue_id):
+        """Takes a quarantined message out of quarantine with Sendmail's own command (`-Q -qQ
+        -qI<id>`: -Q without a reason, among the quarantined messages); it waits in the queue."""
+        r = self.sendmail.run("-Q", "-qQ", f"-qI{queue_id}")
+        if r.returncode != 0:
+            raise AssertionError(f"sendmail -Q -qQ -qI{queue_id}: {r.stderr!r}")
+
+    def deliver_released(self, queue_id):
+        """A queue run for `queue_id`, which delivers the message taken out of quarantine."""
+        r = self.sendmail.run(f"-qI{queue_id}")
+        if r.returncode != 0:
+            raise AssertionError(f"sendmail -qI{queue_id}: {r.stderr!r}")
+
+    def delete_by_mta(self, queue_id):
+        """Deletes a quarantined message as Sendmail's administrators do, having no command for it:
+        its hf (the quarantined qf) and df files removed by hand."""
+        for f in ("hf" + queue_id, "df" + queue_id):
+            os.unlink(os.path.join(self.sendmail.queue, f))
