@@ -50,12 +50,13 @@ namespace {
 enum class Grammar : std::size_t {
   duration_opener, duration_filler, duration_opener_unit, range_joiner, couple_article, couple, couple_of,
   unit_qualifier, minutes, hours, days, today, tomorrow, clock_preposition, weekday_preposition,
-  date_preposition, end_verb, end_noun, end_article, week, month, rate,
+  date_preposition, date_joiner, day_of_month, day_of_month_article, end_verb, end_noun, end_article, week, month, rate,
 };
 constexpr std::string_view kGrammarSections[] = {
     "duration-opener", "duration-filler", "duration-opener-unit", "range-joiner", "couple-article", "couple", "couple-of",
     "unit-qualifier", "minutes", "hours", "days", "today", "tomorrow", "clock-preposition", "weekday-preposition",
-    "date-preposition", "end-verb", "end-noun", "end-article", "week", "month", "rate",
+    "date-preposition", "date-joiner", "day-of-month", "day-of-month-article", "end-verb", "end-noun", "end-article", "week",
+    "month", "rate",
 };
 
 // The times the idioms (conf/lexicons/all/promise-idiom.txt) promise, by the section that holds them.
@@ -222,12 +223,6 @@ bool matches(const TimeWords::Idiom& idiom, const std::vector<std::string>& t, s
   return true;
 }
 
-bool is_any(const std::string& w, std::initializer_list<const char*> words) {
-  for (const char* s : words)
-    if (w == s) return true;
-  return false;
-}
-
 // A count: digits ("3"), a decimal ("1.5", "1,5") or a number word.
 std::optional<double> number(const std::string& w) {
   if (!w.empty() && w.size() <= 3 && std::all_of(w.begin(), w.end(), ::isdigit)) return std::stoi(w);
@@ -308,7 +303,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     int dn = std::stoi(dw);
     if (dn < 1 || dn > 31) return std::nullopt;
     std::size_t k = d + 1;
-    if (k < t.size() && t[k] == "de") ++k;
+    if (k < t.size() && is(t[k], Grammar::date_joiner)) ++k;
     int y = lc.year(sent);
     if (k < t.size())
       if (int m = month_of(t[k]); m > 0) {
@@ -434,7 +429,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     if (int wd = weekday_of(w); wd >= 0 && i > 0 &&
         is(t[i - 1], Grammar::weekday_preposition)) {
       std::size_t d = i + 1;
-      if (d < t.size() && t[d] == "de") ++d;
+      if (d < t.size() && is(t[d], Grammar::date_joiner)) ++d;
       if (d < t.size()) {
         std::size_t end = d;
         if (auto day = day_of_month(d, &end)) {
@@ -454,7 +449,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       return lc.day_start(sent, ahead) + kEndOfDay;
     }
     // "el día 10", "antes del día 10", "до 10 числа": a day of this month, or of the next when it has passed.
-    if ((is_any(w, {"día", "dia"}) && i > 0 && is_any(t[i - 1], {"el", "del"})) && i + 1 < t.size()) {
+    if ((is(w, Grammar::day_of_month) && i > 0 && is(t[i - 1], Grammar::day_of_month_article)) && i + 1 < t.size()) {
       if (auto dn = number(t[i + 1]); dn && *dn >= 1 && *dn <= 31 && *dn == static_cast<int>(*dn)) {
         std::size_t end = i + 2;
         if (auto day = day_of_month(i + 1, &end)) {
@@ -485,7 +480,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     // 25 November / 25 de noviembre / 25 ноября / November 25
     if (auto dn = number(w); dn && w.size() <= 2 && std::isdigit(static_cast<unsigned char>(w[0])) && *dn >= 1 && *dn <= 31) {
       std::size_t k = i + 1;
-      if (k < t.size() && t[k] == "de") ++k;
+      if (k < t.size() && is(t[k], Grammar::date_joiner)) ++k;
       if (k < t.size()) {
         if (int m = month_of(t[k]); m > 0) {
           int y = lc.year(sent);
