@@ -9,8 +9,9 @@
 //   by the end of the week|month          — antes de que acabe la semana, hasta fin de mes — до конца месяца
 //   by noon                               — esta misma tarde, a última hora, a mediodía, a primera hora
 // A day without a clock time means the end of that day, in the configured time zone. The words
-// are the language data's (conf/lexicons/all/promise.txt, weekday.txt, month.txt, number.txt);
-// the order they come in is read here.
+// are the language data's (conf/lexicons/all/promise.txt, weekday.txt, month.txt, number.txt),
+// and so are the fixed phrases, each under the time it names (promise-idiom.txt); the order the
+// words come in is read here, and what each time named means.
 #include "text/promise.h"
 
 #include <algorithm>
@@ -49,16 +50,22 @@ namespace {
 enum class Grammar : std::size_t {
   duration_opener, duration_filler, duration_opener_unit, range_joiner, couple_article, couple, couple_of,
   unit_qualifier, minutes, hours, days, today, tomorrow, clock_preposition, weekday_preposition,
-  date_preposition, end_verb, end_noun, end_article, week, month, rate,
+  date_preposition, date_joiner, day_of_month, day_of_month_article, end_verb, end_noun, end_article, week, month, rate,
 };
 constexpr std::string_view kGrammarSections[] = {
     "duration-opener", "duration-filler", "duration-opener-unit", "range-joiner", "couple-article", "couple", "couple-of",
     "unit-qualifier", "minutes", "hours", "days", "today", "tomorrow", "clock-preposition", "weekday-preposition",
-    "date-preposition", "end-verb", "end-noun", "end-article", "week", "month", "rate",
+    "date-preposition", "date-joiner", "day-of-month", "day-of-month-article", "end-verb", "end-noun", "end-article", "week",
+    "month", "rate",
 };
 
-// The weekday and month names, the number words and the grammar words (conf/lexicons/all/
-// weekday.txt, month.txt, number.txt, promise.txt), in the order written.
+// The times the idioms (conf/lexicons/all/promise-idiom.txt) promise, by the section that holds them.
+enum class Meaning : std::size_t { today, today_end, noon, next_morning, week_end, next_week_end, month_end };
+constexpr std::string_view kMeaningSections[] = {"today", "today-end", "noon", "next-morning", "week-end", "next-week-end", "month-end"};
+
+// The weekday and month names, the number words, the grammar words and the idioms
+// (conf/lexicons/all/weekday.txt, month.txt, number.txt, promise.txt, promise-idiom.txt), in the
+// order written.
 struct TimeWords {
   struct Name {
     enum class Kind { word, prefix, abbreviation } kind;
@@ -72,10 +79,23 @@ struct TimeWords {
       return false;
     }
   };
+  // One word of an idiom: any word, or one of its names or of the words of its grammar sets.
+  struct IdiomWord {
+    bool any = false;
+    std::vector<Name> names;
+    std::vector<Grammar> sets;
+  };
+  struct Idiom {
+    Meaning meaning;
+    bool exception = false;
+    std::vector<IdiomWord> words;
+    std::size_t said_from = 0, said_to = 0;  // the words said, [said_from, said_to); read at said_to - 1
+  };
   std::vector<std::pair<Name, int>> weekdays;  // 0 = Sunday
   std::vector<std::pair<Name, int>> months;    // 1 = January
   std::unordered_map<std::string, double> numbers;
   std::array<std::vector<Name>, std::size(kGrammarSections)> grammar;
+  std::vector<Idiom> idioms;
 
   explicit TimeWords(const LexData& data) {
     static constexpr std::string_view kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
@@ -100,12 +120,74 @@ struct TimeWords {
       }
     if (const LexFile* f = data.file(kSharedLexFolder, "promise"))
       for (const auto& e : f->entries) grammar.at(static_cast<std::size_t>(index(*f, e, kGrammarSections))).push_back(name(data, *f, e, false));
+    if (const LexFile* f = data.file(kSharedLexFolder, "promise-idiom"))
+      for (const auto& e : f->entries) idioms.push_back(idiom(data, *f, e, static_cast<Meaning>(index(*f, e, kMeaningSections))));
+  }
+
+  // One idiom of promise-idiom.txt: its words, each a set of alternatives ("a|b", "@set", "_"),
+  // and the words said, "{...}", the last of which is where it is read.
+  static Idiom idiom(const LexData& data, const LexFile& f, const LexEntry& e, Meaning meaning) {
+    Idiom out;
+    out.meaning = meaning;
+    std::string_view text = e.text;
+    if (text.starts_with('!')) {
+      out.exception = true;
+      text.remove_prefix(1);
+    }
+    std::optional<std::size_t> open, close;
+    for (std::size_t pos = 0; pos < text.size();) {
+      pos = text.find_first_not_of(" \t", pos);
+      if (pos == std::string_view::npos) break;
+      std::size_t end = std::min(text.find_first_of(" \t", pos), text.size());
+      std::string_view word = text.substr(pos, end - pos);
+      pos = end;
+      if (word.starts_with('{')) {
+        if (open) data.fail(f, e.line, "\"" + e.text + "\" has two \"{\"");
+        open = out.words.size();
+        word.remove_prefix(1);
+      }
+      const bool closes = word.ends_with('}');
+      if (closes) word.remove_suffix(1);
+      if (word.empty() || word.find_first_of("{}") != std::string_view::npos)
+        data.fail(f, e.line, "\"" + e.text + "\" is not a phrase (a brace stands alone or inside a word)");
+      IdiomWord slot;
+      for (std::size_t a = 0; a <= word.size();) {
+        std::size_t bar = std::min(word.find('|', a), word.size());
+        const std::string alt(word.substr(a, bar - a));
+        a = bar + 1;
+        if (alt == "_") {
+          slot.any = true;
+        } else if (alt.starts_with('@')) {
+          std::size_t k = 0;
+          while (k < std::size(kGrammarSections) && kGrammarSections[k] != std::string_view(alt).substr(1)) ++k;
+          if (k == std::size(kGrammarSections)) data.fail(f, e.line, "\"" + alt + "\" names no set of promise.txt");
+          slot.sets.push_back(static_cast<Grammar>(k));
+        } else if (alt.empty()) {
+          data.fail(f, e.line, "\"" + e.text + "\" has an empty word between \"|\"");
+        } else {
+          slot.names.push_back(name(data, f, e.line, alt, false));
+        }
+      }
+      out.words.push_back(std::move(slot));
+      if (closes) {
+        if (!open || close) data.fail(f, e.line, "\"" + e.text + "\" closes a \"}\" it did not open");
+        close = out.words.size();
+      }
+    }
+    if (open && !close) data.fail(f, e.line, "\"" + e.text + "\" opens a \"{\" it does not close");
+    if (out.words.empty()) data.fail(f, e.line, "an empty phrase");
+    out.said_from = open.value_or(0);
+    out.said_to = close.value_or(out.words.size());
+    return out;
   }
 
   // "word*": every word that begins with it; "=word": the word only; a plain word: the word only,
   // or (`abbreviations`) also the words of at most four letters that begin with it.
   static Name name(const LexData& data, const LexFile& f, const LexEntry& e, bool abbreviations) {
-    std::string text = e.text;
+    return name(data, f, e.line, e.text, abbreviations);
+  }
+  static Name name(const LexData& data, const LexFile& f, int line, const std::string& written, bool abbreviations) {
+    std::string text = written;
     Name::Kind kind = abbreviations ? Name::Kind::abbreviation : Name::Kind::word;
     if (text.size() > 1 && text.back() == '*') {
       text.pop_back();
@@ -114,7 +196,7 @@ struct TimeWords {
       text.erase(0, 1);
       kind = Name::Kind::word;
     }
-    if (text.find_first_of(" *=") != std::string::npos) data.fail(f, e.line, "\"" + e.text + "\" is not one word");
+    if (text.find_first_of(" *=") != std::string::npos) data.fail(f, line, "\"" + written + "\" is not one word");
     return {kind, std::move(text)};
   }
 };
@@ -126,10 +208,19 @@ bool is(const std::string& w, Grammar set) {
   return false;
 }
 
-bool is_any(const std::string& w, std::initializer_list<const char*> words) {
-  for (const char* s : words)
-    if (w == s) return true;
-  return false;
+// Whether `idiom` matches the words `t` where its last said word is t[i].
+bool matches(const TimeWords::Idiom& idiom, const std::vector<std::string>& t, std::size_t i) {
+  const std::size_t anchor = idiom.said_to - 1;
+  if (i < anchor || i - anchor + idiom.words.size() > t.size()) return false;
+  for (std::size_t k = 0; k < idiom.words.size(); ++k) {
+    const TimeWords::IdiomWord& word = idiom.words[k];
+    const std::string& w = t[i - anchor + k];
+    bool hit = word.any;
+    for (std::size_t n = 0; !hit && n < word.names.size(); ++n) hit = word.names[n].matches(w);
+    for (std::size_t n = 0; !hit && n < word.sets.size(); ++n) hit = is(w, word.sets[n]);
+    if (!hit) return false;
+  }
+  return true;
 }
 
 // A count: digits ("3"), a decimal ("1.5", "1,5") or a number word.
@@ -212,7 +303,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     int dn = std::stoi(dw);
     if (dn < 1 || dn > 31) return std::nullopt;
     std::size_t k = d + 1;
-    if (k < t.size() && t[k] == "de") ++k;
+    if (k < t.size() && is(t[k], Grammar::date_joiner)) ++k;
     int y = lc.year(sent);
     if (k < t.size())
       if (int m = month_of(t[k]); m > 0) {
@@ -268,83 +359,53 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
         }
       }
     }
-    // Today / end of the day.
-    // Today, and its parts: "this evening", "tonight", "the same day", "esta tarde", "ese mismo
-    // día", "в тот же день", "сегодня вечером".
-    const std::string prev = i > 0 ? t[i - 1] : std::string();
-    const bool same_day = (is_any(w, {"day", "día", "dia", "день"}) && is_any(prev, {"same", "mismo", "же"}));
-    if (is(w, Grammar::today) || w == "tonight" || same_day ||
-        (is_any(w, {"evening", "afternoon", "morning"}) && prev == "this") ||
-        (is_any(w, {"tarde", "noche"}) && prev == "esta") ||
-        (w == "día" && i > 1 && t[i - 1] == "el" && t[i - 2] == "durante") ||
-        (w == "day" && i > 1 && (t[i - 1] == "the" || t[i - 1] == "this") && i > 1) ||
-        (w == "дня" && i > 1 && t[i - 1] == "конца")) {
-      std::size_t end = i + 1;
-      if (auto hm = clock_after(i + 1, &end)) {
-        said(i, end);
-        TimeMs at = at_clock(0, *hm);
-        return at > sent ? at : at + kDay;
-      }
-      said(i > 1 && !is(w, Grammar::today) ? i - 2 : i, i + 1);
-      return lc.day_start(sent, 0) + kEndOfDay;
-    }
-    // Next week: its Sunday (a promise "next week" is kept by the week's end).
-    if ((w == "week" && prev == "next") || (w == "semana" && (prev == "próxima" || prev == "proxima")) ||
-        (w == "semana" && i + 2 < t.size() && t[i + 1] == "que" && (t[i + 2] == "viene")) ||
-        (w == "неделе" && prev == "следующей")) {
-      int ahead = (7 - lc.weekday(sent)) % 7 + 7;
-      said(i - 1, i + 1);
-      return lc.day_start(sent, ahead) + kEndOfDay;
-    }
-    // This week, the end of the week: its Sunday, at the end of the day.
-    if ((is_any(w, {"week", "semana"}) && (is_any(prev, {"this", "esta", "the"}) ||
-                                          (prev == "misma" && i > 1 && t[i - 2] == "esta"))) ||
-        (w == "неделе" && prev == "этой") || (w == "недели" && prev == "конца")) {
-      int ahead = (7 - lc.weekday(sent)) % 7;
-      said(i - 1, i + 1);
-      return lc.day_start(sent, ahead) + kEndOfDay;
-    }
-    // The parts of a day said in words: "esta misma tarde" (today), "a última hora" (the end of
-    // today), "a mediodía", "before noon" (12:00 today, or tomorrow when past), "a primera hora"
-    // (the next morning, 12:00 at the latest).
-    if (is_any(w, {"tarde", "noche", "mañana", "manana"}) && prev == "misma" && i > 1 && t[i - 2] == "esta") {
-      said(i - 2, i + 1);
-      return lc.day_start(sent, 0) + kEndOfDay;
-    }
-    if (is_any(w, {"hora"}) && is_any(prev, {"última", "ultima"}) && i > 1 && t[i - 2] == "a") {
-      said(i - 2, i + 1);
-      return lc.day_start(sent, 0) + kEndOfDay;
-    }
-    if ((is_any(w, {"mediodía", "mediodia"}) && is_any(prev, {"a", "al", "del", "el", "antes"})) ||
-        (w == "noon" && is_any(prev, {"by", "at", "before"}))) {
-      said(i - 1, i + 1);
-      const TimeMs noon = at_clock(0, {12, 0});
-      return noon > sent ? noon : noon + kDay;
-    }
-    if (w == "hora" && prev == "primera" && i > 1 && t[i - 2] == "a" &&
-        !(i + 2 < t.size() && (is_any(t[i + 1], {"de", "del"})))) {
-      said(i - 2, i + 1);
-      return at_clock(1, {12, 0});
-    }
-    // Before the week or the month is out: "antes de que acabe la semana", "a finales de la
-    // semana", "hasta fin de mes", "by the end of the month", "до конца месяца".
+    // The idioms that name a time ("this evening", "a primera hora", "до конца месяца"): the first
+    // whose last said word is this one, unless an exception of its section matches here.
     {
-      auto at = [&](std::size_t back) { return i >= back ? t[i - back] : std::string(); };
-      const bool ending = is(at(2), Grammar::end_verb) || (at(2) == "de" && is(at(3), Grammar::end_noun)) ||
-                          (at(1) == "de" && is(at(2), Grammar::end_noun)) ||
-                          (is_any(at(1), {"the", "this"}) && at(2) == "of" && at(3) == "end") || at(1) == "конца";
-      const bool the = is(at(1), Grammar::end_article);
-      if (ending && the && is(w, Grammar::week)) {
-        int ahead = (7 - lc.weekday(sent)) % 7;
-        said(i - 1, i + 1);
-        return lc.day_start(sent, ahead) + kEndOfDay;
-      }
-      if (ending && the && is(w, Grammar::month)) {
-        int y = lc.year(sent), m = lc.month(sent) + 1;
-        if (m > 12) m = 1, ++y;
-        if (auto first = lc.date(y, m, 1)) {
-          said(i - 1, i + 1);
-          return *first - 1000;
+      const auto& idioms = TableInUse<TimeWords>::get().idioms;
+      std::array<bool, std::size(kMeaningSections)> barred{};
+      for (const auto& idiom : idioms)
+        if (idiom.exception && matches(idiom, t, i)) barred[static_cast<std::size_t>(idiom.meaning)] = true;
+      for (const auto& idiom : idioms) {
+        if (idiom.exception || barred[static_cast<std::size_t>(idiom.meaning)] || !matches(idiom, t, i)) continue;
+        const std::size_t from = i + 1 - (idiom.said_to - idiom.said_from);
+        switch (idiom.meaning) {
+          case Meaning::today: {  // the end of today, or the clock time after it
+            std::size_t end = i + 1;
+            if (auto hm = clock_after(i + 1, &end)) {
+              said(i, end);
+              TimeMs at = at_clock(0, *hm);
+              return at > sent ? at : at + kDay;
+            }
+            said(from, i + 1);
+            return lc.day_start(sent, 0) + kEndOfDay;
+          }
+          case Meaning::today_end:
+            said(from, i + 1);
+            return lc.day_start(sent, 0) + kEndOfDay;
+          case Meaning::noon: {  // 12:00 today, or tomorrow when past
+            said(from, i + 1);
+            const TimeMs noon = at_clock(0, {12, 0});
+            return noon > sent ? noon : noon + kDay;
+          }
+          case Meaning::next_morning:  // 12:00 tomorrow at the latest
+            said(from, i + 1);
+            return at_clock(1, {12, 0});
+          case Meaning::week_end:  // this week's Sunday
+            said(from, i + 1);
+            return lc.day_start(sent, (7 - lc.weekday(sent)) % 7) + kEndOfDay;
+          case Meaning::next_week_end:  // next week's Sunday: a promise "next week" is kept by its end
+            said(from, i + 1);
+            return lc.day_start(sent, (7 - lc.weekday(sent)) % 7 + 7) + kEndOfDay;
+          case Meaning::month_end: {  // the second before the next month's first day
+            int y = lc.year(sent), m = lc.month(sent) + 1;
+            if (m > 12) m = 1, ++y;
+            if (auto first = lc.date(y, m, 1)) {
+              said(from, i + 1);
+              return *first - 1000;
+            }
+            break;
+          }
         }
       }
     }
@@ -368,7 +429,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     if (int wd = weekday_of(w); wd >= 0 && i > 0 &&
         is(t[i - 1], Grammar::weekday_preposition)) {
       std::size_t d = i + 1;
-      if (d < t.size() && t[d] == "de") ++d;
+      if (d < t.size() && is(t[d], Grammar::date_joiner)) ++d;
       if (d < t.size()) {
         std::size_t end = d;
         if (auto day = day_of_month(d, &end)) {
@@ -388,7 +449,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
       return lc.day_start(sent, ahead) + kEndOfDay;
     }
     // "el día 10", "antes del día 10", "до 10 числа": a day of this month, or of the next when it has passed.
-    if ((is_any(w, {"día", "dia"}) && i > 0 && is_any(t[i - 1], {"el", "del"})) && i + 1 < t.size()) {
+    if ((is(w, Grammar::day_of_month) && i > 0 && is(t[i - 1], Grammar::day_of_month_article)) && i + 1 < t.size()) {
       if (auto dn = number(t[i + 1]); dn && *dn >= 1 && *dn <= 31 && *dn == static_cast<int>(*dn)) {
         std::size_t end = i + 2;
         if (auto day = day_of_month(i + 1, &end)) {
@@ -419,7 +480,7 @@ std::optional<TimeMs> find_promise(std::string_view text, TimeMs sent, const std
     // 25 November / 25 de noviembre / 25 ноября / November 25
     if (auto dn = number(w); dn && w.size() <= 2 && std::isdigit(static_cast<unsigned char>(w[0])) && *dn >= 1 && *dn <= 31) {
       std::size_t k = i + 1;
-      if (k < t.size() && t[k] == "de") ++k;
+      if (k < t.size() && is(t[k], Grammar::date_joiner)) ++k;
       if (k < t.size()) {
         if (int m = month_of(t[k]); m > 0) {
           int y = lc.year(sent);

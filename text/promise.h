@@ -40,8 +40,9 @@ bool names_a_time(std::string_view text, TimeMs sent, const std::string& time_zo
 std::vector<std::string> promise_words(std::string_view folded);
 
 class LexData;
-// Builds the tables of weekday and month names, number words and grammar words
-// (conf/lexicons/all/weekday.txt, month.txt, number.txt, promise.txt) from `data` (once per data set); throws naming a malformed entry.
+// Builds the tables of weekday and month names, number words, grammar words and the phrases that
+// name a time (conf/lexicons/all/weekday.txt, month.txt, number.txt, promise.txt,
+// promise-idiom.txt) from `data` (once per data set); throws naming a malformed entry.
 void check_promise_tables(const LexData& data);
 
 }  // namespace sm

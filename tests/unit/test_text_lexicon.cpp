@@ -147,6 +147,7 @@ TEST(Lexicons, SharedTablesAreRead) {
   EXPECT_FALSE(lex->data()->entries(kSharedLexFolder, "header-label").empty());
   EXPECT_NE(lex->content().find("all/reply-prefix.txt "), std::string::npos);
   EXPECT_NE(lex->content().find("all/promise.txt "), std::string::npos);
+  EXPECT_NE(lex->content().find("all/promise-idiom.txt "), std::string::npos);
   EXPECT_NE(lex->content().find("en/rude.txt "), std::string::npos);
 }
 

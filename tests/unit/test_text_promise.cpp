@@ -1,6 +1,14 @@
 // Acknowledgements and promised times in English, Spanish and Russian.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+
+#include "base/lexdata.h"
+#include "text/lexicon.h"
 #include "text/message_text.h"
 #include "text/promise.h"
 
@@ -128,6 +136,45 @@ TEST(Promise, Acknowledgements) {
     EXPECT_EQ(a.only_acknowledges, c.only) << a.phrase;
     EXPECT_EQ(a.promised.has_value(), c.promised);
   }
+}
+
+// The phrases that name a time are language data (all/promise-idiom.txt): a phrase added to a copy
+// of the shipped lexicons is read once that copy is in force, with the words its braces say, and a
+// malformed phrase is an error that names its file and line.
+TEST(Promise, IdiomsAreReadFromTheLexicons) {
+  namespace fs = std::filesystem;
+  const fs::path shipped = fs::path(SM_TEST_DATA) / "../../conf/lexicons";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("lex-idiom-" + std::to_string(::getpid()));
+  const fs::path idioms = dir / "all" / "promise-idiom.txt";
+  fs::remove_all(dir);
+  fs::copy(shipped, dir, fs::copy_options::recursive);
+  std::ifstream in(idioms, std::ios::binary);
+  const std::string as_shipped{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_TRUE(as_shipped.ends_with('\n'));
+  const auto lines = std::count(as_shipped.begin(), as_shipped.end(), '\n');
+
+  const char* text = "Thanks, Ana. I will send the signed form by close of business.";
+  std::string words;
+  EXPECT_FALSE(find_promise(text, kWed10, "UTC", &words).has_value()) << words;
+
+  std::ofstream(idioms, std::ios::binary) << as_shipped << "\n[today-end]\n{by close of business\n";
+  try {
+    Lexicons::load(dir.string());
+    ADD_FAILURE() << "loaded a phrase whose brace is never closed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("promise-idiom.txt:" + std::to_string(lines + 3)), std::string::npos) << e.what();
+  }
+
+  std::ofstream(idioms, std::ios::binary) << as_shipped << "\n[today-end]\n{by close of} business\n";
+  const auto before = lexdata();
+  install_lexdata(Lexicons::load(dir.string())->data());
+  auto t = find_promise(text, kWed10, "UTC", &words);
+  install_lexdata(before);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(format_rfc3339(*t), "2026-11-04T23:59:59Z");
+  EXPECT_EQ(words, "by close of");
+  EXPECT_FALSE(find_promise(text, kWed10, "UTC", nullptr).has_value());
+  fs::remove_all(dir);
 }
 
 }  // namespace
