@@ -109,11 +109,12 @@ std::string mark_phrases(std::string_view text, const std::vector<std::string>& 
   return out;
 }
 
-std::string review_login_html(const std::string& error) {
+std::string review_login_html(const std::string& error, const std::string& token) {
   std::string body;
   if (!error.empty()) body += "<p class=\"error\" id=\"error\">" + html_escape(error) + "</p>\n";
   body +=
-      "<form method=\"post\" action=\"/login\">"
+      "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+      html_escape(token) + "\">"
       "<p><label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required></label></p>"
       "<p><label>Password <input type=\"password\" name=\"password\" id=\"password\" "
       "autocomplete=\"current-password\" required></label></p>"

@@ -45,7 +45,8 @@ struct ReviewViewer {
   std::string csrf;
 };
 
-std::string review_login_html(const std::string& error);
+// The login form with `error` (empty: none) and the form token of its pre-session.
+std::string review_login_html(const std::string& error, const std::string& token);
 std::string review_list_html(const std::vector<ReviewItem>& items, const ReviewViewer& viewer,
                              const std::string& notice);
 // `new_text` and `quoted` are the reply's own words and its quoted history (empty: none found);

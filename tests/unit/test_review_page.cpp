@@ -87,6 +87,13 @@ TEST(ReviewPage, LeadsGetTheFormsWithTheirTokenAuditorsDoNot) {
   EXPECT_NE(auditor.find("id=\"read-only\""), std::string::npos);
 }
 
+TEST(ReviewPage, TheLoginFormCarriesItsToken) {
+  const std::string html = review_login_html("Wrong <user>", "9a8b");
+  EXPECT_NE(html.find("<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"9a8b\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("Wrong &lt;user&gt;"), std::string::npos);
+}
+
 TEST(ReviewPage, WaitsReadAsPeopleSayThem) {
   EXPECT_EQ(format_wait(45), "45 s");
   EXPECT_EQ(format_wait(12 * 60 + 5), "12 min");
