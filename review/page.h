@@ -38,6 +38,11 @@ std::vector<std::string> evidence_phrases(const std::vector<FindingRecord>& find
 // case; the earliest and then longest match wins, marks never overlap).
 std::string mark_phrases(std::string_view text, const std::vector<std::string>& phrases);
 
+// `text` as escaped HTML with <mark> around the words the findings found, as the agent wrote them
+// (checks/rule.h evidence_finder: accents, case and word forms), and around each other string of
+// their evidence where it stands as in mark_phrases.
+std::string mark_findings(std::string_view text, const std::vector<FindingRecord>& findings);
+
 // What a page shows of who is looking.
 struct ReviewViewer {
   std::string user;
