@@ -33,6 +33,28 @@ std::string hint_text(const Finding& f, std::string_view lang) {
   return f.hint.empty() ? f.detail : agent_text(lang, f.hint.key, f.hint.args);
 }
 
+// The words of the reply that hold what the finding found, as the agent wrote them (evidence_finder),
+// each once, in the reply's order.
+std::vector<std::string> agent_words(const Finding& f, std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& s : evidence_finder(f.evidence).find(text)) {
+    std::string w = sanitize_text(text.substr(s.begin, s.end - s.begin), 200);
+    if (!w.empty() && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  }
+  return out;
+}
+
+// What to change in `lang`; a hint that names the phrases to remove names the agent's own words.
+std::string change_text(const Finding& f, std::string_view lang, const std::vector<std::string>& words) {
+  if (words.empty() || f.hint.key != "hint_remove") return hint_text(f, lang);
+  std::string list;
+  for (const auto& w : words) list += (list.empty() ? "\"" : ", \"") + w + "\"";
+  CatalogArgs args = f.hint.args;
+  for (auto& [key, value] : args)
+    if (key == "phrases") value = list;
+  return agent_text(lang, f.hint.key, args);
+}
+
 // What a finding's evidence quotes from the reply: the words the lists found as the agent wrote
 // them (evidence_finder; the list's own form where the text no longer has them), the details
 // found, the sentence or paragraph it read; at most five, each cut to a line's length.
@@ -57,9 +79,8 @@ std::string quoted_evidence(const Finding& f, std::string_view text) {
     else
       take(*it);
   };
-  const auto spans = evidence_finder(f.evidence).find(text);
-  for (const auto& s : spans) add(text.substr(s.begin, s.end - s.begin));
-  if (spans.empty())
+  for (const auto& w : agent_words(f, text)) add(w);
+  if (items.empty())
     for (const char* key : kEntries) take_key(key);
   for (const char* key : kQuoting) take_key(key);
   std::string out;
@@ -100,6 +121,7 @@ struct Decided {
   const Finding* finding;
   std::string found;
   std::vector<std::string> sentences;
+  std::vector<std::string> words;  // the agent's own words for what it found (agent_words)
 };
 
 // The rules that decided the action, each with what it found, the reply's sentences that hold it,
@@ -112,7 +134,7 @@ std::string findings_block(std::string_view lang, const std::vector<Decided>& de
     if (!d.found.empty()) out += agent_text(lang, "notice_found", {{"phrases", d.found}}) + "\n";
     for (const auto& sentence : d.sentences)
       out += agent_text(lang, "notice_sentence", {{"sentence", sentence}}) + "\n";
-    out += agent_text(lang, "notice_change", {{"hint", hint_text(*d.finding, lang)}}) + "\n";
+    out += agent_text(lang, "notice_change", {{"hint", change_text(*d.finding, lang, d.words)}}) + "\n";
   }
   return out;
 }
@@ -140,7 +162,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
   const std::string_view text = v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
   std::vector<Decided> decided;
   for (const auto& f : v.findings)
-    if (f.result == Result::fail && f.action == level) decided.push_back({&f, quoted_evidence(f, text), sentences_holding(text, f)});
+    if (f.result == Result::fail && f.action == level) decided.push_back({&f, quoted_evidence(f, text), sentences_holding(text, f), agent_words(f, text)});
   if (decided.empty()) return out;
   const auto rules = static_cast<std::int64_t>(decided.size());
   std::string customer;
