@@ -53,8 +53,14 @@ class ReviewStack:
                  f'listen = "127.0.0.1:{cls.port}"\n'
                  f'users_file = "{cls.users_file}"\n'
                  'proxy_user_header = "X-Remote-User"\n' + cls.extra_config())
-        with open(cls.stack.milter.config_path, "a") as f:
-            f.write(extra)
+        with open(cls.stack.milter.config_path) as f:
+            text = f.read()
+        if "[notify]" in extra:
+            # The page's [notify] takes the place of the harness's, which tells no agent either.
+            text = text.replace("\n[notify]\nagents = false\n", "\n")
+            extra = extra.replace("[notify]\n", "[notify]\nagents = false\n", 1)
+        with open(cls.stack.milter.config_path, "w") as f:
+            f.write(text + extra)
         cls.stack.start()
         cls.config = cls.stack.milter.config_path
         for name, role, password in (("marta", "lead", LEAD_PASSWORD), ("ines", "auditor", AUDITOR_PASSWORD)):
