@@ -198,7 +198,9 @@ class PostfixReview(ReviewStack, unittest.TestCase):
 
         # A wrong password: refused, no session.
         self.browser_login("marta", "not the password at all")
-        self.assertIn("Wrong user name or password", b.find_element(By.ID, "error").text)
+        error = harness.wait_until(lambda: b.find_elements(By.ID, "error"), 20, "the login form's error",
+                                   self.diagnostics)
+        self.assertIn("Wrong user name or password", error[0].text)
         self.assertIsNone(b.get_cookie("sm_review"))
         # The login form's pre-session, whose token the form sent back.
         pre = b.get_cookie("sm_login")
