@@ -90,4 +90,20 @@ Finding Rule::make(Result r, std::string detail) const {
   return f;
 }
 
+EntryFinder evidence_finder(const nlohmann::json& evidence) {
+  std::vector<std::string> entries;
+  Lang lang = Lang::unknown;
+  if (evidence.is_object()) {
+    for (const char* key : {"phrases", "jargon", "found"}) {
+      auto it = evidence.find(key);
+      if (it == evidence.end() || !it->is_array()) continue;
+      for (const auto& e : *it)
+        if (e.is_string()) entries.push_back(e.get<std::string>());
+    }
+    if (auto it = evidence.find("language"); it != evidence.end() && it->is_string())
+      lang = lang_from_code(it->get_ref<const std::string&>()).value_or(Lang::unknown);
+  }
+  return EntryFinder(entries, lang);
+}
+
 }  // namespace sm

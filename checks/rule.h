@@ -87,6 +87,12 @@ struct Finding {
   } hint;
 };
 
+// What a finding found, to find again in the reply as the agent wrote it: the entries its evidence
+// names as a list found them ("phrases", "jargon", and the strings of "found"), in the evidence's
+// "language" (text/lexicon.h EntryFinder). The review page marks those words and the agent's
+// notice quotes them, both through this.
+EntryFinder evidence_finder(const nlohmann::json& evidence);
+
 // What names a rule and says what it judges, declared once by each rule.
 struct RuleInfo {
   std::string_view id;       // the id from RULES.md

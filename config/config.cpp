@@ -512,9 +512,10 @@ const std::vector<KeyDef>& keys() {
        }},
       {"notify", "from", "\"support-milter <postmaster>\"", "From header of notices",
        [](Config& c, const toml::node& n, const Reader& r) { c.notify.from = r.str(n, "notify.from"); }},
-      {"notify", "agents", "false",
+      {"notify", "agents", "true",
        "tell the agent whose reply is held or rejected (its From, else the SMTP AUTH user; only a support "
-       "address), in the agent's language: which rules, what they found, what to change, what happens next",
+       "address), in the agent's language: which rules, what they found, what to change, what happens next; "
+       "false: only the leads and the rules' notify addresses are told",
        [](Config& c, const toml::node& n, const Reader& r) { c.notify.agents = r.boolean(n, "notify.agents"); }},
       {"notify", "leads", "[]",
        "support leads told of every held or rejected reply, in their language (agents.languages), with the "

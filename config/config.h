@@ -98,7 +98,7 @@ struct Config {
   struct Notify {
     std::vector<std::string> command = {"/usr/sbin/sendmail", "-oi", "-f", "<>"};
     std::string from = "support-milter <postmaster>";
-    bool agents = false;             // tell the agent whose reply is held or rejected
+    bool agents = true;              // tell the agent whose reply is held or rejected
     std::vector<std::string> leads;  // told of every held or rejected reply
   } notify;
 

@@ -33,62 +33,75 @@ std::string hint_text(const Finding& f, std::string_view lang) {
   return f.hint.empty() ? f.detail : agent_text(lang, f.hint.key, f.hint.args);
 }
 
-// What a finding's evidence quotes from the reply: its phrases, the details found, the sentence
-// or paragraph it read; at most five, each cut to a line's length.
-std::string quoted_evidence(const Finding& f) {
-  static const char* const kQuoting[] = {"phrases", "found", "jargon", "acknowledgement", "examples",
-                                         "longest_sentence", "last_paragraph", "dropped"};
+// The words of the reply that hold what the finding found, as the agent wrote them (evidence_finder),
+// each once, in the reply's order.
+std::vector<std::string> agent_words(const Finding& f, std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& s : evidence_finder(f.evidence).find(text)) {
+    std::string w = sanitize_text(text.substr(s.begin, s.end - s.begin), 200);
+    if (!w.empty() && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  }
+  return out;
+}
+
+// What to change in `lang`; a hint that names the phrases to remove names the agent's own words.
+std::string change_text(const Finding& f, std::string_view lang, const std::vector<std::string>& words) {
+  if (words.empty() || f.hint.key != "hint_remove") return hint_text(f, lang);
+  std::string list;
+  for (const auto& w : words) list += (list.empty() ? "\"" : ", \"") + w + "\"";
+  CatalogArgs args = f.hint.args;
+  for (auto& [key, value] : args)
+    if (key == "phrases") value = list;
+  return agent_text(lang, f.hint.key, args);
+}
+
+// What a finding's evidence quotes from the reply: the words the lists found as the agent wrote
+// them (evidence_finder; the list's own form where the text no longer has them), the details
+// found, the sentence or paragraph it read; at most five, each cut to a line's length.
+std::string quoted_evidence(const Finding& f, std::string_view text) {
+  static const char* const kEntries[] = {"phrases", "found", "jargon"};
+  static const char* const kQuoting[] = {"acknowledgement", "examples", "longest_sentence", "last_paragraph",
+                                         "dropped"};
   std::vector<std::string> items;
-  auto take = [&](const nlohmann::json& j) {
-    if (j.is_string() && !j.get_ref<const std::string&>().empty() && items.size() < 5)
-      items.push_back(sanitize_text(j.get_ref<const std::string&>(), 200));
+  auto add = [&](std::string_view s) {
+    std::string item = sanitize_text(s, 200);
+    if (!item.empty() && items.size() < 5 && std::find(items.begin(), items.end(), item) == items.end())
+      items.push_back(std::move(item));
   };
-  for (const char* key : kQuoting) {
+  auto take = [&](const nlohmann::json& j) {
+    if (j.is_string()) add(j.get_ref<const std::string&>());
+  };
+  auto take_key = [&](const char* key) {
     auto it = f.evidence.find(key);
-    if (it == f.evidence.end()) continue;
+    if (it == f.evidence.end()) return;
     if (it->is_array())
       for (const auto& e : *it) take(e);
     else
       take(*it);
-  }
+  };
+  for (const auto& w : agent_words(f, text)) add(w);
+  if (items.empty())
+    for (const char* key : kEntries) take_key(key);
+  for (const char* key : kQuoting) take_key(key);
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "\"" : ", \"") + i + "\"";
   return out;
 }
 
-// The sentences of the reply's own words that hold one of the finding's phrases (as the lists
-// write them: folded, a trailing '*' a stem; compared folded, from a word's start): the words the
-// agent wrote, where the phrase is only the list's form. At most three.
+// The sentences of the reply's own words that hold what the finding found, as the agent wrote them
+// (evidence_finder, the same reading as the quoted words above). At most three.
 std::vector<std::string> sentences_holding(std::string_view text, const Finding& f) {
-  std::vector<std::string> phrases;
-  for (const char* key : {"phrases", "jargon", "found"}) {
-    auto it = f.evidence.find(key);
-    if (it == f.evidence.end() || !it->is_array()) continue;
-    for (const auto& e : *it)
-      if (e.is_string()) {
-        std::string p = fold_for_match(e.get_ref<const std::string&>());
-        while (!p.empty() && (p.back() == '*' || p.back() == ' ')) p.pop_back();
-        if (!p.empty()) phrases.push_back(std::move(p));
-      }
-  }
   std::vector<std::string> out;
-  if (phrases.empty()) return out;
+  const EntryFinder finder = evidence_finder(f.evidence);
+  if (finder.empty()) return out;
   // Paragraphs with their lines joined: a line break of a wrapped paragraph ends no sentence.
-  std::vector<std::string> all;
   for (auto paragraph : paragraphs(text.substr(0, std::min<std::size_t>(text.size(), 64 << 10)))) {
     std::replace(paragraph.begin(), paragraph.end(), '\n', ' ');
-    for (auto& sentence : sentences(paragraph)) all.push_back(std::move(sentence));
-  }
-  for (const auto& sentence : all) {
-    const std::string folded = fold_for_match(sentence);
-    bool holds = false;
-    for (const auto& p : phrases)
-      for (auto at = folded.find(p); !holds && at != std::string::npos; at = folded.find(p, at + 1))
-        holds = at == 0 || (static_cast<unsigned char>(folded[at - 1]) < 0x80 &&
-                            !std::isalnum(static_cast<unsigned char>(folded[at - 1])));
-    if (!holds) continue;
-    out.push_back(sanitize_text(sentence, 300));
-    if (out.size() == 3) break;
+    for (auto& sentence : sentences(paragraph)) {
+      if (finder.find(sentence).empty()) continue;
+      out.push_back(sanitize_text(sentence, 300));
+      if (out.size() == 3) return out;
+    }
   }
   return out;
 }
@@ -108,6 +121,7 @@ struct Decided {
   const Finding* finding;
   std::string found;
   std::vector<std::string> sentences;
+  std::vector<std::string> words;  // the agent's own words for what it found (agent_words)
 };
 
 // The rules that decided the action, each with what it found, the reply's sentences that hold it,
@@ -120,7 +134,7 @@ std::string findings_block(std::string_view lang, const std::vector<Decided>& de
     if (!d.found.empty()) out += agent_text(lang, "notice_found", {{"phrases", d.found}}) + "\n";
     for (const auto& sentence : d.sentences)
       out += agent_text(lang, "notice_sentence", {{"sentence", sentence}}) + "\n";
-    out += agent_text(lang, "notice_change", {{"hint", hint_text(*d.finding, lang)}}) + "\n";
+    out += agent_text(lang, "notice_change", {{"hint", change_text(*d.finding, lang, d.words)}}) + "\n";
   }
   return out;
 }
@@ -148,7 +162,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
   const std::string_view text = v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
   std::vector<Decided> decided;
   for (const auto& f : v.findings)
-    if (f.result == Result::fail && f.action == level) decided.push_back({&f, quoted_evidence(f), sentences_holding(text, f)});
+    if (f.result == Result::fail && f.action == level) decided.push_back({&f, quoted_evidence(f, text), sentences_holding(text, f), agent_words(f, text)});
   if (decided.empty()) return out;
   const auto rules = static_cast<std::int64_t>(decided.size());
   std::string customer;

@@ -215,6 +215,40 @@ std::size_t ReviewSessions::size() {
   return by_key_.size();
 }
 
+LoginForms::LoginForms(std::int64_t lifetime_s) : lifetime_s_(lifetime_s) {
+  ensure_sodium();
+  key_.resize(crypto_generichash_KEYBYTES);
+  randombytes_buf(key_.data(), key_.size());
+}
+
+LoginForms::Form LoginForms::open(std::int64_t now) const {
+  Form f;
+  f.cookie = std::to_string(now + lifetime_s_) + "." + random_hex(32);
+  f.token = token_of(f.cookie, now);
+  return f;
+}
+
+std::string LoginForms::token_of(std::string_view cookie, std::int64_t now) const {
+  const auto dot = cookie.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot > 18 || cookie.size() - dot - 1 != 64) return "";
+  std::int64_t expires = 0;
+  for (char c : cookie.substr(0, dot)) {
+    if (c < '0' || c > '9') return "";
+    expires = expires * 10 + (c - '0');
+  }
+  // Ended, or longer than this server gives (a cookie of another key or a forgery).
+  if (expires <= now || expires > now + lifetime_s_) return "";
+  unsigned char h[crypto_generichash_BYTES];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(cookie.data()), cookie.size(),
+                     reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
+  return hex(h, sizeof h);
+}
+
+bool LoginForms::ok(std::string_view cookie, std::string_view token, std::int64_t now) const {
+  const std::string want = token_of(cookie, now);
+  return !want.empty() && equal_secrets(want, token);
+}
+
 bool csrf_ok(const ReviewSession& s, std::string_view sent) { return !s.csrf.empty() && equal_secrets(s.csrf, sent); }
 
 std::int64_t LoginLimiter::wait_for(std::map<std::string, Count>& m, const std::string& k, std::int64_t now) {

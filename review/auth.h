@@ -79,6 +79,31 @@ class ReviewSessions {
 // A request that changes something carries the session's CSRF token: true when `sent` is it.
 bool csrf_ok(const ReviewSession& s, std::string_view sent);
 
+// The login form's token, bound to a pre-session: the login page sets a short-lived random cookie
+// (the pre-session) and its form carries a keyed BLAKE2b hash of that cookie, the key random and
+// made when the server starts. A login POST is taken only with both, so a page elsewhere cannot
+// make a browser log in to an account of its choosing (login CSRF). The cookie is
+// "EXPIRES.RANDOM" (EXPIRES in seconds since the epoch), so nothing is kept per visitor.
+class LoginForms {
+ public:
+  explicit LoginForms(std::int64_t lifetime_s);
+  struct Form {
+    std::string cookie;  // the pre-session cookie's value
+    std::string token;   // the form's hidden field
+  };
+  // A new pre-session, valid until `now` + lifetime.
+  Form open(std::int64_t now) const;
+  // The form token of `cookie` when it is a pre-session of this server still valid at `now`; else "".
+  std::string token_of(std::string_view cookie, std::int64_t now) const;
+  // True when `token` is the form token of `cookie`, a pre-session still valid at `now`.
+  bool ok(std::string_view cookie, std::string_view token, std::int64_t now) const;
+  std::int64_t lifetime_s() const { return lifetime_s_; }
+
+ private:
+  std::int64_t lifetime_s_;
+  std::string key_;
+};
+
 // Failed logins per peer address and per user name: after `max_failures` within `window_s`
 // seconds, that peer or that user is refused until the window since the first of them has
 // passed. A success clears the user's count (not the peer's). Thread-safe.

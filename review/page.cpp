@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "checks/rule.h"
 
 namespace sm {
 
@@ -80,10 +81,14 @@ std::vector<std::string> evidence_phrases(const std::vector<FindingRecord>& find
   return out;
 }
 
-std::string mark_phrases(std::string_view text, const std::vector<std::string>& phrases) {
+namespace {
+
+// The places the phrases stand in `text` (ASCII letters in either case; at each position the
+// longest phrase that starts there).
+std::vector<TextSpan> phrase_spans(std::string_view text, const std::vector<std::string>& phrases) {
   const std::string lower = ascii_lower(text);
   // Marks as [begin, end) ranges: at each position the longest phrase that starts there.
-  std::vector<std::pair<std::size_t, std::size_t>> marks;
+  std::vector<TextSpan> marks;
   std::vector<std::string> wanted;
   for (const auto& p : phrases)
     if (!p.empty()) wanted.push_back(ascii_lower(p));
@@ -92,12 +97,24 @@ std::string mark_phrases(std::string_view text, const std::vector<std::string>& 
     for (const auto& w : wanted)
       if (w.size() > best && lower.compare(at, w.size(), w) == 0) best = w.size();
     if (best > 0) {
-      marks.emplace_back(at, at + best);
+      marks.push_back({at, at + best});
       at += best;
     } else {
       ++at;
     }
   }
+  return marks;
+}
+
+// `text` escaped, with <mark> around the spans: the earliest first, and of two that start
+// together the longer; a span that overlaps one marked already is left out.
+std::string mark_spans(std::string_view text, std::vector<TextSpan> spans) {
+  std::sort(spans.begin(), spans.end(), [](const TextSpan& a, const TextSpan& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  std::vector<TextSpan> marks;
+  for (const auto& s : spans)
+    if (s.end > s.begin && s.end <= text.size() && (marks.empty() || s.begin >= marks.back().end)) marks.push_back(s);
   std::string out;
   std::size_t from = 0;
   for (auto [b, e] : marks) {
@@ -109,11 +126,25 @@ std::string mark_phrases(std::string_view text, const std::vector<std::string>& 
   return out;
 }
 
-std::string review_login_html(const std::string& error) {
+}  // namespace
+
+std::string mark_phrases(std::string_view text, const std::vector<std::string>& phrases) {
+  return mark_spans(text, phrase_spans(text, phrases));
+}
+
+std::string mark_findings(std::string_view text, const std::vector<FindingRecord>& findings) {
+  std::vector<TextSpan> spans = phrase_spans(text, evidence_phrases(findings));
+  for (const auto& f : findings)
+    for (const auto& s : evidence_finder(f.evidence).find(text)) spans.push_back(s);
+  return mark_spans(text, std::move(spans));
+}
+
+std::string review_login_html(const std::string& error, const std::string& token) {
   std::string body;
   if (!error.empty()) body += "<p class=\"error\" id=\"error\">" + html_escape(error) + "</p>\n";
   body +=
-      "<form method=\"post\" action=\"/login\">"
+      "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+      html_escape(token) + "\">"
       "<p><label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required></label></p>"
       "<p><label>Password <input type=\"password\" name=\"password\" id=\"password\" "
       "autocomplete=\"current-password\" required></label></p>"
@@ -176,7 +207,7 @@ std::string review_detail_html(const ReviewItem& item, const std::string& new_te
   if (m.findings.empty()) body += "<li>none in the audit log</li>";
   body += "</ul>\n<h2>The reply</h2>\n";
   if (!text_error.empty()) body += "<p class=\"error\">" + html_escape(text_error) + "</p>";
-  else body += "<pre id=\"reply\">" + mark_phrases(new_text, evidence_phrases(m.findings)) + "</pre>";
+  else body += "<pre id=\"reply\">" + mark_findings(new_text, m.findings) + "</pre>";
   body +=
       "\n<h2>The customer's message it answers</h2>\n<p>As the reply quotes it (the thread store keeps no "
       "message text).</p>\n";

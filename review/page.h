@@ -38,6 +38,11 @@ std::vector<std::string> evidence_phrases(const std::vector<FindingRecord>& find
 // case; the earliest and then longest match wins, marks never overlap).
 std::string mark_phrases(std::string_view text, const std::vector<std::string>& phrases);
 
+// `text` as escaped HTML with <mark> around the words the findings found, as the agent wrote them
+// (checks/rule.h evidence_finder: accents, case and word forms), and around each other string of
+// their evidence where it stands as in mark_phrases.
+std::string mark_findings(std::string_view text, const std::vector<FindingRecord>& findings);
+
 // What a page shows of who is looking.
 struct ReviewViewer {
   std::string user;
@@ -45,7 +50,8 @@ struct ReviewViewer {
   std::string csrf;
 };
 
-std::string review_login_html(const std::string& error);
+// The login form with `error` (empty: none) and the form token of its pre-session.
+std::string review_login_html(const std::string& error, const std::string& token);
 std::string review_list_html(const std::vector<ReviewItem>& items, const ReviewViewer& viewer,
                              const std::string& notice);
 // `new_text` and `quoted` are the reply's own words and its quoted history (empty: none found);

@@ -1,6 +1,7 @@
 // `support-milter review` (review/server.h): the routes, who is logged in, and the actions.
 //
-//   GET  /login, POST /login       the form; a good password opens a session (cookie)
+//   GET  /login, POST /login       the form (a pre-session cookie and its token); a good password
+//                                  with both opens a session (cookie)
 //   POST /logout                   closes it (CSRF token)
 //   GET  /                         the held replies, longest wait first
 //   GET  /held/ID                  one reply: its text with the evidence marked, the message it
@@ -53,6 +54,11 @@ std::string session_cookie(const std::string& token, long max_age_s, bool secure
          "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
 }
 
+std::string login_cookie(const std::string& value, long max_age_s, bool secure) {
+  return "sm_login=" + value + "; Path=/login; Max-Age=" + std::to_string(value.empty() ? 0 : max_age_s) +
+         "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+}
+
 bool loopback_peer(const std::string& a) {
   return a == "::1" || a.starts_with("127.") || a.starts_with("::ffff:127.");
 }
@@ -80,6 +86,7 @@ std::string inline_script_hashes(const std::string& html) {
 constexpr const char* kCommand = "review";
 constexpr int kMaxFailures = 5;            // failed logins per peer or user ...
 constexpr std::int64_t kFailureWindow = 900;  // ... within 15 minutes
+constexpr std::int64_t kLoginFormLifetime = 900;  // a login form is good for 15 minutes
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -94,7 +101,8 @@ class ReviewServer {
       : opts_(std::move(opts)),
         cfg_(std::move(cfg)),
         sessions_(static_cast<std::int64_t>(cfg_->review.session_minutes) * 60),
-        limiter_(kMaxFailures, kFailureWindow) {}
+        limiter_(kMaxFailures, kFailureWindow),
+        forms_(kLoginFormLifetime) {}
 
   void routes(httplib::Server& svr) {
     svr.set_payload_max_length(64 * 1024);
@@ -106,7 +114,7 @@ class ReviewServer {
       res.set_header("Referrer-Policy", "no-referrer");
       res.set_header("Cache-Control", "no-store");
     });
-    svr.Get("/login", [this](const httplib::Request&, httplib::Response& res) { html(res, 200, review_login_html("")); });
+    svr.Get("/login", [this](const httplib::Request& req, httplib::Response& res) { login_form(req, res, 200, ""); });
     svr.Post("/login", [this](const httplib::Request& req, httplib::Response& res) { login(req, res); });
     svr.Post("/logout", [this](const httplib::Request& req, httplib::Response& res) {
       auto v = viewer(req, res);
@@ -145,6 +153,9 @@ class ReviewServer {
       "base-uri 'none'; script-src ";
   static constexpr const char* kCsrfRefused =
       "Refused: the form carried no valid token. Open the page again and repeat the action.";
+  static constexpr const char* kLoginFormRefused =
+      "Refused: the login form carried no valid token (it is good for 15 minutes, in this browser, from this "
+      "page). Log in again with the form below.";
   static constexpr const char* kMtaUnavailable = "The MTA's queue cannot be read now; the server's log says why.";
 
   static void html(httplib::Response& res, int status, const std::string& body) {
@@ -209,13 +220,33 @@ class ReviewServer {
     return Viewer{ReviewViewer{s->user, s->role, s->csrf}, *s};
   }
 
+  // The login form with `error`: its token is the one of the request's pre-session while that
+  // lasts, else of a new pre-session whose cookie goes with the page.
+  void login_form(const httplib::Request& req, httplib::Response& res, int status, const std::string& error) {
+    const std::int64_t now = now_s();
+    std::string token = forms_.token_of(cookie_value(req.get_header_value("Cookie"), "sm_login"), now);
+    if (token.empty()) {
+      const LoginForms::Form f = forms_.open(now);
+      res.set_header("Set-Cookie", login_cookie(f.cookie, static_cast<long>(forms_.lifetime_s()),
+                                                cfg_->review.secure_cookie));
+      token = f.token;
+    }
+    html(res, status, review_login_html(error, token));
+  }
+
   void login(const httplib::Request& req, httplib::Response& res) {
     const std::int64_t now = now_s();
     const std::string name = req.get_param_value("user"), password = req.get_param_value("password");
+    // Without the form's token and its pre-session, nothing is looked at or counted.
+    if (!forms_.ok(cookie_value(req.get_header_value("Cookie"), "sm_login"), req.get_param_value("csrf"), now)) {
+      std::cerr << "support-milter review: login of \"" << name << "\" from " << req.remote_addr
+                << " refused: no valid login form token\n";
+      return login_form(req, res, 403, kLoginFormRefused);
+    }
     if (std::int64_t wait = limiter_.wait(req.remote_addr, name, now); wait > 0) {
       std::cerr << "support-milter review: login of \"" << name << "\" from " << req.remote_addr
                 << " refused: too many failures\n";
-      return html(res, 429, review_login_html("Too many failed logins. Try again in " + format_wait(wait) + "."));
+      return login_form(req, res, 429, "Too many failed logins. Try again in " + format_wait(wait) + ".");
     }
     auto u = valid_review_user_name(name) ? user(name) : std::nullopt;
     bool ok = false;
@@ -224,10 +255,11 @@ class ReviewServer {
     if (!ok) {
       limiter_.failed(req.remote_addr, name, now);
       std::cerr << "support-milter review: failed login of \"" << name << "\" from " << req.remote_addr << "\n";
-      return html(res, 401, review_login_html("Wrong user name or password."));
+      return login_form(req, res, 401, "Wrong user name or password.");
     }
     limiter_.succeeded(name);
     const std::string token = sessions_.open(u->name, u->role, now);
+    res.set_header("Set-Cookie", login_cookie("", 0, cfg_->review.secure_cookie));
     res.set_header("Set-Cookie", session_cookie(token, static_cast<long>(cfg_->review.session_minutes) * 60,
                                                 cfg_->review.secure_cookie));
     std::cerr << "support-milter review: " << u->name << " (" << to_string(u->role) << ") logged in from "
@@ -391,6 +423,7 @@ class ReviewServer {
   std::shared_ptr<const Config> cfg_;
   ReviewSessions sessions_;
   LoginLimiter limiter_;
+  LoginForms forms_;
   std::mutex mta_mu_;  // one action, or one reading of a message, at a time
 };
 

@@ -26,6 +26,10 @@ std::string cookie_value(const std::string& header, const std::string& name);
 // when `secure`. An empty token clears the cookie.
 std::string session_cookie(const std::string& token, long max_age_s, bool secure);
 
+// The login form's pre-session cookie (sm_login, review/auth.h LoginForms): Path=/login, HttpOnly,
+// SameSite=Strict, Max-Age, and Secure when `secure`. An empty value clears the cookie.
+std::string login_cookie(const std::string& value, long max_age_s, bool secure);
+
 // A peer address of the loopback network (127.0.0.0/8, ::1, ::ffff:127.x.x.x).
 bool loopback_peer(const std::string& address);
 

@@ -2,7 +2,9 @@
 // loading.
 #include "text/lexicon.h"
 
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <array>
@@ -16,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/words.h"
 #include "message/quote.h"
 #include "message/subject.h"
 #include "text/promise.h"
@@ -396,6 +399,75 @@ std::size_t Lexicons::entries() const {
   for (const auto& [name, lists] : lists_)
     for (const auto& list : lists) n += list.size();
   return n;
+}
+
+EntryFinder::EntryFinder(const std::vector<std::string>& entries, Lang lang)
+    : list_(is_known(lang) ? lang : Lang::unknown) {
+  for (const auto& e : entries) {
+    std::string entry = e;
+    // A plain string (a host name, an address) is the words the text's reading makes of it:
+    // "db3.corp.lan" is the three tokens "db3 corp lan".
+    if (e.find_first_of("*=<>!") == std::string::npos && e.find("...") == std::string::npos) {
+      entry.clear();
+      for (const auto& t : tokenize(fold_for_match(e))) entry += (entry.empty() ? "" : " ") + t.text;
+    }
+    try {
+      list_.add(entry);
+    } catch (const std::invalid_argument&) {
+      // Not an entry (a host name, a sentence of the evidence): nothing to find.
+    }
+  }
+}
+
+std::vector<TextSpan> EntryFinder::find(std::string_view text) const {
+  std::vector<TextSpan> out;
+  if (empty()) return out;
+  text = text.substr(0, std::min(text.size(), kMaxTextBytes));
+  // The words as written, each a token of the folded text: folding keeps a word a word (letters
+  // stay letters), so the i-th word of the text is the i-th token of its folded form.
+  // A letter's combining marks ("i" and U+0301) are part of its word, as folding makes them.
+  auto only_marks = [&](std::size_t from, std::size_t to) {
+    const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+    const auto n = static_cast<int32_t>(to);
+    for (auto i = static_cast<int32_t>(from); i < n;) {
+      UChar32 c;
+      U8_NEXT(p, i, n, c);
+      const auto type = c < 0 ? 0 : u_charType(c);
+      if (type != U_NON_SPACING_MARK && type != U_ENCLOSING_MARK && type != U_COMBINING_SPACING_MARK) return false;
+    }
+    return true;
+  };
+  std::vector<TextSpan> words;
+  for_each_word(text, kTextWords, [&](std::size_t b, std::size_t e, WordKind) {
+    if (!words.empty() && words.back().end < b && only_marks(words.back().end, b)) words.back().end = e;
+    else words.push_back({b, e});
+  });
+  const TextAnalysis whole(text, list_.lang());
+  std::vector<Token> word_by_word;
+  std::vector<TextSpan> spans;  // of each token
+  const std::vector<Token>* tokens = &whole.tokens;
+  if (whole.tokens.size() == words.size()) {
+    spans = words;
+  } else {
+    // A text whose folding joins or splits words (a letter and a combining mark apart, a
+    // ligature): each word folded on its own, its tokens all standing for it. No frames here.
+    for (const auto& w : words) {
+      auto toks = tokenize(fold_for_match(text.substr(w.begin, w.end - w.begin)));
+      for (auto& t : toks) {
+        t.clause_start = t.clause_end = false;
+        word_by_word.push_back(std::move(t));
+        spans.push_back(w);
+      }
+    }
+    if (is_known(list_.lang())) stem_tokens(word_by_word, list_.lang());
+    tokens = &word_by_word;
+  }
+  for (const auto& h : list_.find(*tokens, tokens->size() + 1)) {
+    if (h.count == 0 || h.first + h.count > spans.size()) continue;
+    const TextSpan s{spans[h.first].begin, spans[h.first + h.count - 1].end};
+    if (out.empty() || s.begin >= out.back().end) out.push_back(s);
+  }
+  return out;
 }
 
 }  // namespace sm

@@ -75,6 +75,32 @@ class PhraseList {
   std::size_t size_ = 0;
 };
 
+// A stretch of a text, in bytes: [begin, end).
+struct TextSpan {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool operator==(const TextSpan&) const = default;
+};
+
+// Entries found once (a finding's evidence names the entries a list found, as the list writes
+// them), to find again in a text as its writer wrote it: the words an entry stands for, with their
+// accents, case and forms ("tonteria" finds "Tonterías"; "тупой" finds "тупым"), read as the lists
+// read a text (folded, stemmed in the language, whole words, frames and gaps). The one place that
+// turns a finding's phrases back into the reply's words: the review page marks them, the agent's
+// notice quotes them.
+class EntryFinder {
+ public:
+  // Entries the list syntax refuses are passed over; Lang::unknown or other: no stemming.
+  EntryFinder(const std::vector<std::string>& entries, Lang lang);
+  bool empty() const { return list_.size() == 0; }
+  // Where the entries stand in `text` (its first kMaxTextBytes): spans of the text as written, in
+  // order, not overlapping.
+  std::vector<TextSpan> find(std::string_view text) const;
+
+ private:
+  PhraseList list_;
+};
+
 // Every list of every language, loaded from one directory.
 class Lexicons {
  public:

@@ -54,8 +54,8 @@ def run(cmd, check=True, **kw):
 
 
 def http_request(port, method, path, form=None, cookie=None, headers=None):
-    """One HTTP request to 127.0.0.1:`port` (a form url-encoded, the review page's session cookie):
-    (status, headers, body)."""
+    """One HTTP request to 127.0.0.1:`port` (a form url-encoded, the review page's session cookie, or
+    a whole Cookie header when `cookie` holds a '='): (status, headers, body)."""
     import http.client
     import urllib.parse
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -65,13 +65,34 @@ def http_request(port, method, path, form=None, cookie=None, headers=None):
         body = urllib.parse.urlencode(form)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     if cookie:
-        headers["Cookie"] = "sm_review=" + cookie
+        headers["Cookie"] = cookie if "=" in cookie else "sm_review=" + cookie
     try:
         c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
         return r.status, r.getheaders(), r.read().decode()
     finally:
         c.close()
+
+
+def set_cookie(headers, name):
+    """The value a response's Set-Cookie headers give cookie `name`, or None."""
+    for k, v in headers:
+        if k.lower() == "set-cookie" and v.startswith(name + "="):
+            return v.split(";")[0].split("=", 1)[1]
+    return None
+
+
+def review_login(port, user, password):
+    """Logs in to the review page as a browser does: the login form (its pre-session cookie and
+    token), then the POST with both. (status, headers, body) of the POST; the session cookie is
+    set_cookie(headers, "sm_review")."""
+    import re
+    status, headers, page = http_request(port, "GET", "/login")
+    assert status == 200, (status, page)
+    pre = set_cookie(headers, "sm_login")
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    return http_request(port, "POST", "/login", {"user": user, "password": password, "csrf": token},
+                        cookie="sm_login=" + pre)
 
 
 def tail(path, lines=40):
@@ -273,6 +294,12 @@ class Milter:
             lines.append(f"[rules.{rule}]")
             for k, v in settings.items():
                 lines.append(f"{k} = {json.dumps(v)}")
+        # The agents' notices are on by default and go through the system's sendmail: a test that
+        # wants them names a command and says `agents = true`; the rest tell no agent.
+        if "[notify]" not in extra:
+            extra += "\n[notify]\nagents = false\n"
+        elif "\nagents = " not in extra:
+            extra = extra.replace("[notify]\n", "[notify]\nagents = false\n", 1)
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n" + extra)
         os.chmod(self.config_path, 0o644)
@@ -651,12 +678,11 @@ def demo():
     conv = os.path.join(ROOT, "tests", "data", "conversations", "en")
     stack = Stack()
     shipped_config(stack.milter)
-    # Notices through this Postfix, and the agent told of a held reply.
+    # Notices through this Postfix (the agent is told of a held reply, as shipped).
     with open(stack.milter.config_path) as f:
         text = f.read()
     text = text.replace('command = ["/usr/sbin/sendmail", "-oi", "-f", "<>"]',
                         f'command = ["/usr/sbin/sendmail", "-C", "{stack.postfix.dir}", "-oi", "-f", "<>"]', 1)
-    text = text.replace("\nagents = false\n", "\nagents = true\n", 1)
     # The review page on a free loopback port, with one support lead.
     review_port = free_port()
     users_file = os.path.join(stack.work.sub("review"), "users")
@@ -738,8 +764,8 @@ def demo():
                 except OSError:
                     return False
             wait_until(listening, 20, "support-milter review listening", stack.diagnostics)
-            status, headers, _ = request("POST", "/login", {"user": "marta", "password": lead_password})
-            cookie = next((v.split(";")[0].split("=", 1)[1] for k, v in headers if k.lower() == "set-cookie"), "")
+            status, headers, _ = review_login(review_port, "marta", lead_password)
+            cookie = set_cookie(headers, "sm_review") or ""
             status, _, page = request("GET", "/", cookie=cookie)
             listed = rec["queue_id"] in page
             print(f"   http://127.0.0.1:{review_port}/ (user marta, role lead, password \"{lead_password}\")")

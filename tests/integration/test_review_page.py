@@ -3,7 +3,8 @@
 sees the held reply with the evidence marked and the customer's message it answers, and releases
 it with a reason; the reply reaches smtp-sink, the release record names the lead, the reason and
 the SLA figures, and the report counts the release. Refused: a POST without the CSRF token and an
-auditor's release (both leave the reply held). A second held reply is sent back to its agent: it
+auditor's release (both leave the reply held), and a login without the login form's token and
+pre-session cookie (counted as no failure; the limit of failed logins still holds). A second held reply is sent back to its agent: it
 is deleted, and the agent gets a notice in their language with the lead's comment. A proxy in
 front names the user in a header. The same page on Sendmail's quarantine (sendmail_stack.py):
 the reply read from its queue files and released.
@@ -52,8 +53,14 @@ class ReviewStack:
                  f'listen = "127.0.0.1:{cls.port}"\n'
                  f'users_file = "{cls.users_file}"\n'
                  'proxy_user_header = "X-Remote-User"\n' + cls.extra_config())
-        with open(cls.stack.milter.config_path, "a") as f:
-            f.write(extra)
+        with open(cls.stack.milter.config_path) as f:
+            text = f.read()
+        if "[notify]" in extra:
+            # The page's [notify] takes the place of the harness's, which tells no agent either.
+            text = text.replace("\n[notify]\nagents = false\n", "\n")
+            extra = extra.replace("[notify]\n", "[notify]\nagents = false\n", 1)
+        with open(cls.stack.milter.config_path, "w") as f:
+            f.write(text + extra)
         cls.stack.start()
         cls.config = cls.stack.milter.config_path
         for name, role, password in (("marta", "lead", LEAD_PASSWORD), ("ines", "auditor", AUDITOR_PASSWORD)):
@@ -126,10 +133,11 @@ class ReviewStack:
         return harness.http_request(self.port, method, path, form, cookie, headers)
 
     def login_outside(self, user, password):
-        status, headers, _ = self.http("POST", "/login", {"user": user, "password": password})
+        status, headers, _ = harness.review_login(self.port, user, password)
         self.assertEqual(status, 303)
-        cookie = [v for k, v in headers if k.lower() == "set-cookie"][0]
-        return re.match(r"sm_review=([0-9a-f]{64});", cookie).group(1)
+        cookie = harness.set_cookie(headers, "sm_review")
+        self.assertRegex(cookie, r"^[0-9a-f]{64}$")
+        return cookie
 
     def csrf_of(self, page):
         return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
@@ -190,8 +198,15 @@ class PostfixReview(ReviewStack, unittest.TestCase):
 
         # A wrong password: refused, no session.
         self.browser_login("marta", "not the password at all")
-        self.assertIn("Wrong user name or password", b.find_element(By.ID, "error").text)
+        error = harness.wait_until(lambda: b.find_elements(By.ID, "error"), 20, "the login form's error",
+                                   self.diagnostics)
+        self.assertIn("Wrong user name or password", error[0].text)
         self.assertIsNone(b.get_cookie("sm_review"))
+        # The login form's pre-session, whose token the form sent back.
+        pre = b.get_cookie("sm_login")
+        self.assertTrue(pre["httpOnly"])
+        self.assertEqual(pre["sameSite"], "Strict")
+        self.assertTrue(pre["secure"])
 
         # The right one: the list, with the held reply and how long the customer has waited.
         self.browser_login("marta", LEAD_PASSWORD)
@@ -323,6 +338,51 @@ class PostfixReview(ReviewStack, unittest.TestCase):
         # A name the users file does not have is nobody.
         status, _, _ = self.http("GET", "/", headers={"X-Remote-User": "mallory"})
         self.assertEqual(status, 303)
+
+    def test_4_a_login_needs_the_forms_token_and_failures_stay_limited(self):
+        def login(form, cookie=None):
+            return self.http("POST", "/login", {"user": "ines", "password": AUDITOR_PASSWORD, **form}, cookie=cookie)
+
+        def form():
+            status, headers, page = self.http("GET", "/login")
+            self.assertEqual(status, 200)
+            return harness.set_cookie(headers, "sm_login"), self.csrf_of(page)
+
+        pre, token = form()
+        other_pre, other_token = form()
+        changed = pre[:-1] + ("0" if pre[-1] != "0" else "1")
+        # Each refusal with whether the request's pre-session was good (its form comes back).
+        refused = [(login({}), False),                                          # a page elsewhere
+                   (login({"csrf": token}), False),                             # the token without its cookie
+                   (login({}, cookie="sm_login=" + pre), True),                 # the cookie without its token
+                   (login({"csrf": other_token}, cookie="sm_login=" + pre), True),  # another form's token
+                   (login({"csrf": token}, cookie="sm_login=" + changed), True),   # a changed cookie
+                   (login({"csrf": token}, cookie="sm_login=forged"), False),      # no pre-session at all
+                   (login({"csrf": token}, cookie="sm_login=" + other_pre), True)]
+        for (status, headers, page), good_pre in refused:
+            self.assertEqual(status, 403, page)
+            self.assertIn("the login form carried no valid token", page)
+            self.assertIsNone(harness.set_cookie(headers, "sm_review"))
+            # The refusal is a login form again: the same pre-session while it is good, else a new one.
+            self.assertRegex(page, r'name="csrf" value="[0-9a-f]{64}"')
+            self.assertEqual(harness.set_cookie(headers, "sm_login") is None, good_pre)
+        # Seven refusals, more than the limit of failures: none counted, the password still opens a session.
+        status, headers, _ = login({"csrf": token}, cookie="sm_login=" + pre)
+        self.assertEqual(status, 303)
+        self.assertRegex(harness.set_cookie(headers, "sm_review"), r"^[0-9a-f]{64}$")
+        self.assertEqual(harness.set_cookie(headers, "sm_login"), "")
+
+        # The limit of failed logins still holds, the form's token or not.
+        for attempt in range(6):
+            status, _, page = self.http("POST", "/login", {"user": "ines", "password": "guess " + str(attempt),
+                                                           "csrf": token}, cookie="sm_login=" + pre)
+            if status == 429:
+                break
+            self.assertEqual(status, 401, page)
+        self.assertEqual(status, 429, page)
+        self.assertIn("Too many failed logins", page)
+        status, _, page = login({"csrf": token}, cookie="sm_login=" + pre)
+        self.assertEqual(status, 429, page)
 
 
 class SendmailReview(ReviewStack, unittest.TestCase):

@@ -29,6 +29,10 @@ TEST(Config, ShippedFileLoadsAndEqualsDefaultsButForRuleActions) {
   EXPECT_EQ(cfg->limits.max_mime_depth, 64u);
   EXPECT_EQ(cfg->limits.max_parts, 1000u);
   EXPECT_EQ(cfg->rules.mode, Mode::enforce);
+  // The agent whose reply is held or rejected is told, through the system's sendmail.
+  EXPECT_TRUE(cfg->notify.agents);
+  EXPECT_TRUE(def->notify.agents);
+  EXPECT_EQ(cfg->notify.command, (std::vector<std::string>{"/usr/sbin/sendmail", "-oi", "-f", "<>"}));
   EXPECT_EQ(cfg->milter.on_internal_error, FailAction::tempfail);
   EXPECT_EQ(cfg->digest.size(), 64u);
 }

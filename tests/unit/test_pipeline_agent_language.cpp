@@ -142,8 +142,9 @@ TEST_F(AgentLanguage, AHeldReplyTellsItsAgentAndTheLeadEachInTheirLanguage) {
   EXPECT_NE(agent.body.find("Su respuesta a ana.torres@example.org quedó retenida"), std::string::npos) << agent.body;
   EXPECT_NE(agent.body.find("una regla"), std::string::npos) << agent.body;
   EXPECT_NE(agent.body.find("- polite-tone\n"), std::string::npos) << agent.body;
-  EXPECT_NE(agent.body.find("Encontrado: \"tonteria\""), std::string::npos) << agent.body;
-  EXPECT_NE(agent.body.find("Qué cambiar: quite \"tonteria\""), std::string::npos) << agent.body;
+  // The agent's own words, not the list's folded form.
+  EXPECT_NE(agent.body.find("Encontrado: \"tontería\""), std::string::npos) << agent.body;
+  EXPECT_NE(agent.body.find("Qué cambiar: quite \"tontería\""), std::string::npos) << agent.body;
   EXPECT_NE(agent.body.find("En su respuesta: «Eso es una tontería, ya se lo expliqué la semana pasada y no pienso "
                             "repetirlo.»"),
             std::string::npos)
@@ -159,6 +160,41 @@ TEST_F(AgentLanguage, AHeldReplyTellsItsAgentAndTheLeadEachInTheirLanguage) {
   EXPECT_EQ(notices[2].subject, "Задержан на проверку: Re: Factura duplicada (от luis@support.example.com)");
   EXPECT_NE(notices[2].body.find("Клиент ждёт уже 2 часа."), std::string::npos) << notices[2].body;
   EXPECT_NE(notices[2].body.find("Отправить: support-milter release 4dQk2Z0abc"), std::string::npos) << notices[2].body;
+}
+
+TEST_F(AgentLanguage, TheNoticeQuotesTheAgentsOwnWordsInTheirFormAndTheSentencesHoldingThem) {
+  cfg_->notify.agents = true;
+  // Spanish: capitalised, accented and plural ("tonteria" in the list), and a phrase whose verb is
+  // in another person ("nos hace perder el tiempo").
+  const std::string es = reply(
+      "Luis Ortega <luis@support.example.com>", "Re: Factura duplicada",
+      "Hola Ana:\r\n\r\nOtra vez la factura. Sus Tonterías de siempre. Ustedes nos hacen perder el tiempo con "
+      "cada correo.\r\n\r\nLuis Ortega\r\nSoporte de facturación\r\nTel. +34 910 000 000\r\n");
+  Verdict v = judge(es);
+  ASSERT_EQ(v.action, FinalAction::reject);
+  const Message m = parse_message(es, cfg_->limits);
+  auto notices = agent_notices(*cfg_, m, Envelope{}, v, 0);
+  ASSERT_EQ(notices.size(), 1u);
+  const std::string& body = notices[0].body;
+  EXPECT_NE(body.find("Encontrado: \"Tonterías\", \"nos hacen perder el tiempo\"\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("Qué cambiar: quite \"Tonterías\", \"nos hacen perder el tiempo\"\n"), std::string::npos) << body;
+  EXPECT_EQ(body.find("tonteria"), std::string::npos) << body;  // the list's folded form nowhere
+  EXPECT_NE(body.find("En su respuesta: «Sus Tonterías de siempre.»"), std::string::npos) << body;
+  EXPECT_NE(body.find("En su respuesta: «Ustedes nos hacen perder el tiempo con cada correo.»"), std::string::npos)
+      << body;
+
+  // Russian: an adjective in another case and number ("тупой" in the list), capitalised.
+  const std::string ru = reply(
+      "Олег Петров <oleg@support.example.com>", "Re: Не приходит код",
+      "Анна, добрый день.\r\n\r\nКод приходит всем. Вы считаете нас Тупыми? Проверьте папку со спамом и "
+      "больше не пишите по этому поводу.\r\n\r\nОлег Петров\r\nСлужба поддержки\r\nТел. +7 495 000-00-00\r\n");
+  v = judge(ru);
+  ASSERT_EQ(v.action, FinalAction::reject);
+  const Message mr = parse_message(ru, cfg_->limits);
+  notices = agent_notices(*cfg_, mr, Envelope{}, v, 0);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].body.find("Найдено: \"Тупыми\"\n"), std::string::npos) << notices[0].body;
+  EXPECT_NE(notices[0].body.find("В вашем ответе: «Вы считаете нас Тупыми?»"), std::string::npos) << notices[0].body;
 }
 
 TEST_F(AgentLanguage, NoNoticeInObserveModeOrForACustomersMessage) {

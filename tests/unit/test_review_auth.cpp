@@ -123,6 +123,35 @@ TEST(ReviewLogin, ASuccessClearsTheUsersCountNotThePeers) {
   EXPECT_GT(limit.wait("10.0.0.5", "nobody", 3), 0);
 }
 
+TEST(ReviewLoginForm, TakesOnlyTheTokenOfItsOwnPreSessionWhileItLasts) {
+  LoginForms forms(900);
+  const auto a = forms.open(1000), b = forms.open(1000);
+  EXPECT_NE(a.cookie, b.cookie);
+  EXPECT_NE(a.token, b.token);
+  EXPECT_EQ(a.token.size(), 64u);
+  EXPECT_TRUE(a.cookie.starts_with("1900."));
+  EXPECT_TRUE(forms.ok(a.cookie, a.token, 1000));
+  EXPECT_TRUE(forms.ok(a.cookie, a.token, 1899));
+  EXPECT_EQ(forms.token_of(a.cookie, 1500), a.token);
+  // Another pre-session's token, no token, no cookie, and the form after its 15 minutes.
+  EXPECT_FALSE(forms.ok(a.cookie, b.token, 1000));
+  EXPECT_FALSE(forms.ok(a.cookie, "", 1000));
+  EXPECT_FALSE(forms.ok("", a.token, 1000));
+  EXPECT_FALSE(forms.ok(a.cookie, a.token, 1900));
+  EXPECT_EQ(forms.token_of(a.cookie, 1900), "");
+  // A cookie with a later end than the server gives, or a changed one, has no token.
+  std::string later = "9" + a.cookie;
+  EXPECT_EQ(forms.token_of(later, 1000), "");
+  std::string changed = a.cookie;
+  changed.back() = changed.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(forms.ok(changed, a.token, 1000));
+  EXPECT_EQ(forms.token_of("1900.xyz", 1000), "");
+  EXPECT_EQ(forms.token_of("abc", 1000), "");
+  // Another server (another key) does not take this one's pairs.
+  LoginForms other(900);
+  EXPECT_FALSE(other.ok(a.cookie, a.token, 1000));
+}
+
 TEST(ReviewSecrets, EqualSecretsComparesWholeStrings) {
   EXPECT_TRUE(equal_secrets("abc", "abc"));
   EXPECT_TRUE(equal_secrets("", ""));
@@ -135,6 +164,8 @@ TEST(ReviewCookie, SessionCookieIsHttpOnlyStrictAndSecureWhenAsked) {
   EXPECT_EQ(session_cookie("", 600, false), "sm_review=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
   EXPECT_EQ(cookie_value("theme=dark; sm_review=ab12;other=1", "sm_review"), "ab12");
   EXPECT_EQ(cookie_value("xsm_review=ab12", "sm_review"), "");
+  EXPECT_EQ(login_cookie("1900.ab", 900, true), "sm_login=1900.ab; Path=/login; Max-Age=900; HttpOnly; SameSite=Strict; Secure");
+  EXPECT_EQ(login_cookie("", 900, false), "sm_login=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict");
   EXPECT_TRUE(loopback_peer("127.0.0.1"));
   EXPECT_TRUE(loopback_peer("::1"));
   EXPECT_TRUE(loopback_peer("::ffff:127.0.0.1"));

@@ -44,6 +44,19 @@ TEST(ReviewPage, MarksEachPhraseWhereItStandsAndEscapesTheRest) {
   for (const auto& r : rows) EXPECT_EQ(mark_phrases(r.text, r.phrases), r.want) << r.label;
 }
 
+TEST(ReviewPage, MarksTheFindingsAsTheAgentWroteThem) {
+  // The evidence names the list's forms; the page marks the reply's words, accents, case and forms.
+  const auto es = finding("polite-tone", {{"phrases", {"tonteria", "nos hace perder el tiempo"}}, {"language", "es"}});
+  EXPECT_EQ(mark_findings("Son Tonterías. Nos Hacen perder el tiempo & <más>.", {es}),
+            "Son <mark>Tonterías</mark>. <mark>Nos Hacen perder el tiempo</mark> &amp; &lt;más&gt;.");
+  const auto ru = finding("polite-tone", {{"phrases", {"тупой", "< ваши проблемы >"}}, {"language", "ru"}});
+  EXPECT_EQ(mark_findings("Вы считаете нас Тупыми? Ваши проблемы.", {ru}),
+            "Вы считаете нас <mark>Тупыми</mark>? <mark>Ваши проблемы</mark>.");
+  // Other strings of the evidence (a host) are marked where they stand, as before.
+  const auto host = finding("internal-details", {{"found", {"db3.corp.lan"}}});
+  EXPECT_EQ(mark_findings("Ask db3.corp.lan.", {host}), "Ask <mark>db3.corp.lan</mark>.");
+}
+
 ReviewItem item(const std::string& id, std::int64_t waiting_s) {
   ReviewItem it;
   it.held.queue.queue_id = id;
@@ -85,6 +98,13 @@ TEST(ReviewPage, LeadsGetTheFormsWithTheirTokenAuditorsDoNot) {
                                                  ReviewViewer{"ines", ReviewRole::auditor, "beef"}, "");
   EXPECT_EQ(auditor.find("/release\""), std::string::npos);
   EXPECT_NE(auditor.find("id=\"read-only\""), std::string::npos);
+}
+
+TEST(ReviewPage, TheLoginFormCarriesItsToken) {
+  const std::string html = review_login_html("Wrong <user>", "9a8b");
+  EXPECT_NE(html.find("<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"9a8b\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("Wrong &lt;user&gt;"), std::string::npos);
 }
 
 TEST(ReviewPage, WaitsReadAsPeopleSayThem) {

@@ -65,6 +65,35 @@ TEST(PhraseList, EntriesAgainstTexts) {
   }
 }
 
+// The words a found entry stands for, as the text writes them.
+std::vector<std::string> found_words(const std::vector<std::string>& entries, Lang lang, std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& s : EntryFinder(entries, lang).find(text)) out.emplace_back(text.substr(s.begin, s.end - s.begin));
+  return out;
+}
+
+TEST(EntryFinder, FindsTheWordsAsWrittenWithTheirAccentsCaseAndForms) {
+  using W = std::vector<std::string>;
+  // Spanish: accent, capital, plural; a phrase whose verb is inflected; a frame.
+  EXPECT_EQ(found_words({"tonteria", "nos hace perder el tiempo"}, Lang::es,
+                        "Sus preguntas son Tonterías. Nos Hacen perder el tiempo con cada correo."),
+            (W{"Tonterías", "Nos Hacen perder el tiempo"}));
+  EXPECT_EQ(found_words({"< eso no es mi problema"}, Lang::es, "Lo siento. ESO NO ES MI PROBLEMA."),
+            (W{"ESO NO ES MI PROBLEMA"}));
+  EXPECT_EQ(found_words({"< eso no es mi problema"}, Lang::es, "Creo que eso no es mi problema."), W{});
+  // Russian: a case form of an adjective, a prefix, ё written as е in the list.
+  EXPECT_EQ(found_words({"тупой", "бестолков*"}, Lang::ru, "Вы что, считаете нас Тупыми? Бестолковый ответ."),
+            (W{"Тупыми", "Бестолковый"}));
+  // A plain string (a host name) is its words; an entry the syntax refuses finds nothing.
+  EXPECT_EQ(found_words({"db3.corp.lan", "... x"}, Lang::en, "Restart DB3.corp.lan now."), (W{"DB3.corp.lan"}));
+  // Without a language: the forms as written only.
+  EXPECT_EQ(found_words({"stupid"}, Lang::unknown, "A Stupid question, stupidly asked."), (W{"Stupid"}));
+  // Combining accents (the text's words and its folded tokens differ in number): still found.
+  EXPECT_EQ(found_words({"tonteria"}, Lang::es, "Una tonteri\u0301a, otra tonteri\u0301a."),
+            (W{"tonteri\u0301a", "tonteri\u0301a"}));
+  EXPECT_TRUE(EntryFinder({}, Lang::es).find("tonteria").empty());
+}
+
 TEST(PhraseList, MalformedEntriesAreErrors) {
   PhraseList list(Lang::en);
   EXPECT_THROW(list.add("... sorry"), std::invalid_argument);
