@@ -286,6 +286,7 @@ const char* event_of(const ErrorRecord&) { return ErrorRecord::kEvent; }
 AuditLine read_audit_record(std::string_view line) {
   AuditLine out;
   auto j = nlohmann::json::parse(line, nullptr, false);
+  if (!j.is_discarded()) out.chain = chain_line(j);
   if (j.is_discarded() || !j.is_object() || !j.contains("event")) {
     out.unreadable = true;
     out.problem = "not an audit record";

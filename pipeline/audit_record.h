@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
+#include "audit/verify.h"
 #include "sla/clock.h"
 
 namespace sm {
@@ -165,6 +166,7 @@ struct AuditLine {
   std::variant<Other, MessageRecord, SettleRecord, SlaEventRecord> record;
   std::string problem;   // empty when read
   bool unreadable = false;  // not JSON, or no "event"
+  ChainLine chain;  // what the chain check reads (audit/verify.h), from the same parse
 };
 AuditLine read_audit_record(std::string_view line);
 
