@@ -168,6 +168,10 @@ struct AuditLine {
   bool unreadable = false;  // not JSON, or no "event"
   ChainLine chain;  // what the chain check reads (audit/verify.h), from the same parse
 };
-AuditLine read_audit_record(std::string_view line);
+// What of a record to read: all of it, or what the figures of `report` need (a message record
+// without its rules' versions, its passes' names and its findings' evidence: read_message leaves
+// them empty).
+enum class AuditFields { all, figures };
+AuditLine read_audit_record(std::string_view line, AuditFields fields = AuditFields::all);
 
 }  // namespace sm

@@ -599,7 +599,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
     std::size_t lineno = 0;
     for (std::string line; std::getline(in, line);) {
       ++lineno;
-      const AuditLine rec = read_audit_record(line);
+      const AuditLine rec = read_audit_record(line, AuditFields::figures);
       // A last line without its newline is cut short: the chain check names it, the figures read it.
       if (!in.eof()) chain.add(file, lineno, line, rec.chain);
       if (rec.unreadable) {
@@ -873,7 +873,7 @@ Report::Report(const std::vector<std::string>& files, const ReportOptions& opts)
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
       // Records of the wrong form are named by the pass that counts.
-      const AuditLine rec = read_audit_record(line);
+      const AuditLine rec = read_audit_record(line, AuditFields::figures);
       const auto* m = std::get_if<MessageRecord>(&rec.record);
       if (m == nullptr || m->message_id.empty()) continue;
       duplicates.add(m->message_id, rec.instance, m->sla && m->sla->latency_s);
