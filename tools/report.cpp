@@ -519,14 +519,16 @@ struct Report::Impl {
   std::map<std::string, std::unique_ptr<Spool>> lists;  // every list but integrity
   nlohmann::json integrity = nlohmann::json::array();
   ThreadTable threads;
-  std::vector<std::string> customers;  // the threads' customers (ThreadState::customer)
+  // The threads' customers (ThreadState::customer), each once: the map holds the names, the vector
+  // points at them (a node's key does not move).
   std::unordered_map<std::string, std::uint32_t> customer_index;
+  std::vector<const std::string*> customers;
 
   // Rows of records that do not name the customer (SLA events, releases) take the thread's.
   void fill_customer(nlohmann::json& row) const {
     if (!row.value("customer", "").empty()) return;
     if (auto t = threads.find(row.value("thread_id", "")); t && threads[*t].customer != 0)
-      row["customer"] = customers[threads[*t].customer - 1];
+      row["customer"] = *customers[threads[*t].customer - 1];
   }
 
   // One pass over the files. False when a message turns out to be recorded by several instances
@@ -677,7 +679,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
           ThreadState& ts = threads[threads.get(thread)];
           if (ts.customer == 0) {
             auto [it, added] = customer_index.emplace(m.customer, static_cast<std::uint32_t>(customers.size()));
-            if (added) customers.push_back(m.customer);
+            if (added) customers.push_back(&it->first);
             ts.customer = it->second + 1;
           }
         }
