@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -56,23 +57,11 @@ struct FailedSeal {
 
 }  // namespace
 
-ChainReport verify_audit_chain(const std::vector<std::string>& files, const VerifyOptions& o) {
+// The state of one walk over a log's lines: the chain, the seals, the anchors.
+struct ChainVerifier::State {
+  const VerifyOptions& o;
   ChainReport r;
-  r.keys_given = !o.keys.empty();
-  r.anchors_given = o.anchors_given || !o.anchors.empty();
-  auto problem = [&](const std::string& file, std::size_t line, std::string what) {
-    r.problems.push_back({file, line, std::move(what)});
-  };
-
-  // Anchors with a good signature, by seq, once the log's instance is known (its first record).
   std::vector<const FoundAnchor*> signed_anchors;
-  for (const auto& a : o.anchors) {
-    bool good = std::any_of(o.anchor_keys.begin(), o.anchor_keys.end(), [&](const auto& k) { return a.signed_by(k); });
-    if (good) signed_anchors.push_back(&a);
-    else
-      problem(a.origin, 0, "the anchor of " + a.head.time + " (seq " + std::to_string(a.head.seq) +
-                               ") is not signed by the anchor key given: forged or changed");
-  }
   std::multimap<std::uint64_t, const FoundAnchor*> anchors;  // of this log's instance
   std::map<const FoundAnchor*, bool> anchor_seen;
   std::uint64_t other_instances = 0;
@@ -81,7 +70,7 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
   std::string prev_hash;  // empty until the first record
   std::uint64_t prev_seq = 0;
   // The seals.
-  EpochKeys keys(o.keys);
+  EpochKeys keys{o.keys};
   int era_key = -1;                      // the verification key of the seals since the last keygen
   // (Plain values with flags: g++ 12 takes optionals of integers here for uninitialised.)
   bool have_epoch = false;                // a seal since the last keygen
@@ -96,240 +85,303 @@ ChainReport verify_audit_chain(const std::vector<std::string>& files, const Veri
   std::uint64_t sealed_at_seq = 0;
   std::uint64_t sealed_at_epoch = 0;
 
-  for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      problem(file, 0, "cannot read the file");
-      continue;
+  explicit State(const VerifyOptions& options) : o(options) {
+    r.keys_given = !o.keys.empty();
+    r.anchors_given = o.anchors_given || !o.anchors.empty();
+    // Anchors with a good signature, by seq, once the log's instance is known (its first record).
+    for (const auto& a : o.anchors) {
+      bool good = std::any_of(o.anchor_keys.begin(), o.anchor_keys.end(), [&](const auto& k) { return a.signed_by(k); });
+      if (good) signed_anchors.push_back(&a);
+      else
+        problem(a.origin, 0, "the anchor of " + a.head.time + " (seq " + std::to_string(a.head.seq) +
+                                 ") is not signed by the anchor key given: forged or changed");
     }
-    // Read line by line: the memory is one record's, whatever the size of the file. A last line
-    // without its newline is cut short: said first (with its number), then left out.
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    bool cut = false;
-    if (size > 0) {
-      in.seekg(-1, std::ios::end);
-      cut = in.get() != '\n';
+  }
+
+  void problem(const std::string& file, std::size_t line, std::string what) {
+    r.problems.push_back({file, line, std::move(what)});
+  }
+
+  void add(const std::string& file, std::size_t lineno, std::string_view line, const ChainLine& c) {
+    if (!c.formed) {
+      problem(file, lineno, "not an audit record (unparseable or without seq/prev)");
+      prev_hash.clear();
+      return;
     }
+    const std::uint64_t seq = c.seq;
+    const std::string& prev = c.prev;
+    const std::string hash = sha256_hex(line);
+    if (r.records == 0 && prev_hash.empty()) {
+      r.first_seq = seq;
+      r.instance = c.instance;
+      for (const FoundAnchor* a : signed_anchors) {
+        if (a->head.instance != r.instance) {
+          ++other_instances;
+          continue;
+        }
+        anchors.emplace(a->head.seq, a);
+        anchor_seen[a] = false;
+      }
+      r.anchors = anchors.size();
+      epoch_first_seq = seq;
+      if (seq == 1) {
+        if (prev != std::string(64, '0')) problem(file, lineno, "seq 1 does not start the chain (prev is not zero)");
+      } else {
+        auto [b, e] = anchors.equal_range(seq - 1);
+        auto vouch = std::find_if(b, e, [&](const auto& a) { return a.second->head.head == prev; });
+        if (vouch != e)
+          r.notes.push_back("the chain starts at seq " + std::to_string(seq) + ", after the anchor of " +
+                            vouch->second->head.time + " (seq " + std::to_string(seq - 1) +
+                            "): the records before it were not checked");
+        else
+          problem(file, lineno, "the chain starts at seq " + std::to_string(seq) + ": the records before it (" +
+                                    range(1, seq - 1) + ") are missing (give the older files first, oldest first)");
+      }
+    } else {
+      if (seq != prev_seq + 1)
+        problem(file, lineno, "seq " + std::to_string(seq) + " follows seq " + std::to_string(prev_seq) +
+                                  (seq <= prev_seq ? " (records reordered or repeated)" : " (records deleted)"));
+      else if (!prev_hash.empty() && prev != prev_hash)
+        problem(file, lineno, "seq " + std::to_string(seq) + ": the record before it was changed");
+    }
+
+    const std::string& event = c.event;
+    const std::string& time = c.time;
+    const auto when = parse_rfc3339(time);
+    if (sealed_at && when && *when + kClockSlackMs < *sealed_at)
+      problem(file, lineno, "seq " + std::to_string(seq) + ": its time " + time + " is before the seal of epoch " +
+                                std::to_string(sealed_at_epoch) + " (seq " + std::to_string(sealed_at_seq) +
+                                ") that comes before it: written later than it says");
+
+    if (event == "keygen") {
+      after_keygen = true;
+      keygen_seq = seq;
+      era_key = -1;
+      have_epoch = false;
+      r.notes.push_back("a new sealing key from seq " + std::to_string(seq) + " on (audit keygen)");
+    } else if (event == "seal") {
+      ++r.seals;
+      if (!c.seal_formed) {
+        problem(file, lineno, "seq " + std::to_string(seq) + ": a seal without its epoch, reason or mac");
+      } else {
+        const std::uint64_t epoch = c.epoch;
+        max_epoch = std::max(max_epoch, epoch);
+        const std::string where = "the seal of epoch " + std::to_string(epoch) + " (seq " + std::to_string(seq) + ")";
+        // The epochs, one after the other.
+        if (have_epoch) {
+          if (epoch == last_epoch)
+            r.notes.push_back("epoch " + std::to_string(epoch) + " is sealed twice (the second at seq " +
+                              std::to_string(seq) + "): a stop between a seal and its key's evolution");
+          else if (epoch > last_epoch + 1)
+            problem(file, lineno, (epoch - 1 > last_epoch + 1
+                                       ? "the seals of epochs " + std::to_string(last_epoch + 1) + ".." +
+                                             std::to_string(epoch - 1) + " are missing"
+                                       : "the seal of epoch " + std::to_string(last_epoch + 1) + " is missing") +
+                                      ", before " + where);
+          else if (epoch < last_epoch)
+            problem(file, lineno, where + " comes after the seal of epoch " + std::to_string(last_epoch) +
+                                      ": epochs go back");
+        } else if (after_keygen && epoch != 0) {
+          problem(file, lineno, where + " is the first after the new key of seq " + std::to_string(keygen_seq) +
+                                    ", which starts at epoch 0: the seals before it are missing");
+        } else if (!after_keygen && r.first_seq == 1 && epoch != 0) {
+          problem(file, lineno, where + " is the log's first: the seals of epochs 0.." + std::to_string(epoch - 1) +
+                                    " are missing");
+        }
+        have_epoch = true;
+        last_epoch = epoch;
+        after_keygen = false;
+        // The MAC.
+        bool good = true;
+        if (r.keys_given) {
+          const std::string message = seal_message(c.instance, epoch, seq, prev, time, c.reason);
+          const std::string& mac = c.mac;
+          good = false;
+          if (era_key >= 0) {
+            good = keys.at(static_cast<std::size_t>(era_key), epoch).check(message, mac);
+          } else {
+            for (std::size_t i = 0; i < keys.size() && !good; ++i)
+              if (keys.at(i, epoch).check(message, mac)) {
+                good = true;
+                era_key = static_cast<int>(i);
+              }
+          }
+          if (!good) {
+            if (!failed) {
+              failed = FailedSeal{file, lineno, epoch, seq, epoch_first_seq, message, mac, era_key};
+            } else {
+              if (failed_later == 0) failed_later_first = epoch;
+              failed_later_last = epoch;
+              ++failed_later;
+            }
+          }
+        }
+        if (good && !failed) {
+          r.sealed = true;
+          r.sealed_epoch = epoch;
+          r.sealed_seq = seq;
+          r.sealed_time = time;
+          if (r.keys_given && when) sealed_at = when, sealed_at_seq = seq, sealed_at_epoch = epoch;
+        }
+      }
+      epoch_first_seq = seq + 1;
+    }
+
+    // The anchors that name this seq.
+    for (auto [b, e] = anchors.equal_range(seq); b != e; ++b) {
+      const FoundAnchor& a = *b->second;
+      anchor_seen[&a] = true;
+      if (a.head.head != hash) {
+        problem(a.origin, 0, "the anchor of " + a.head.time + " (" + a.head.reason + ") names seq " +
+                                 std::to_string(seq) + " with hash " + short_hash(a.head.head) + "; the log's seq " +
+                                 std::to_string(seq) + " (" + file + ":" + std::to_string(lineno) + ") has hash " +
+                                 short_hash(hash) + ": the log was changed after the anchor, or restarted from scratch");
+        continue;
+      }
+      if (event != "seal" || !c.epoch_value || *c.epoch_value != a.head.epoch)
+        problem(a.origin, 0, "the anchor of " + a.head.time + " names seq " + std::to_string(seq) +
+                                 " as the seal of epoch " + std::to_string(a.head.epoch) + "; it is not");
+      ++r.anchors_matched;
+      if (seq >= r.anchored_seq) r.anchored_seq = seq, r.anchored_time = a.head.time;
+    }
+
+    prev_seq = seq;
+    prev_hash = hash;
+    r.last_seq = seq;
+    r.head = prev_hash;
+    ++r.records;
+  }
+
+  ChainReport finish() {
+    if (failed) {
+      std::string what = "epoch " + std::to_string(failed->epoch) + ": its seal (seq " + std::to_string(failed->seq) +
+                         ") does not verify";
+      what += failed->key >= 0 || keys.size() == 1
+                  ? ": a record of this epoch (" + range(failed->epoch_first_seq, failed->seq) +
+                        ") was changed after it was sealed, or the seal was made with another key"
+                  : " with any key given: not this log's key, or a record of this epoch (" +
+                        range(failed->epoch_first_seq, failed->seq) + ") was changed";
+      // Made with a later epoch's key (whoever held the server then)?
+      const std::uint64_t last_tried = std::min(max_epoch + 16, failed->epoch + kLaterEpochsTried);
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (failed->key >= 0 && static_cast<int>(i) != failed->key) continue;
+        for (std::uint64_t e = failed->epoch + 1; e <= last_tried; ++e)
+          if (keys.at(i, e).check(failed->message, failed->mac)) {
+            what += " (it verifies with the key of epoch " + std::to_string(e) + ": it was made at epoch " +
+                    std::to_string(e) + " or later, by whoever held the sealing key then)";
+            i = keys.size();
+            break;
+          }
+      }
+      problem(failed->file, failed->line, what);
+      if (failed_later > 0)
+        problem(failed->file, 0, std::to_string(failed_later) + " later seal(s) (epochs " + std::to_string(failed_later_first) +
+                                     (failed_later_last != failed_later_first ? ".." + std::to_string(failed_later_last) : "") +
+                                     ") do not verify either");
+    }
+
+    // Anchors the walk did not reach (all of them when the log holds no record at all).
+    if (r.records == 0) {
+      for (const FoundAnchor* a : signed_anchors) anchors.emplace(a->head.seq, a);
+      r.anchors = anchors.size();
+    }
+    std::uint64_t before = 0;
+    for (const auto& [seq, a] : anchors) {
+      if (anchor_seen[a]) continue;
+      if (r.records == 0 || seq > r.last_seq)
+        problem(a->origin, 0, "the anchor of " + a->head.time + " (" + a->head.reason + ") names seq " + std::to_string(seq) +
+                                  ", but the log ends " + (r.records == 0 ? std::string("before any record") : "at seq " + std::to_string(r.last_seq)) +
+                                  ": the records after it are missing (cut off, or a file deleted)");
+      else if (seq < r.first_seq)
+        ++before;
+      else
+        problem(a->origin, 0, "the anchor of " + a->head.time + " names seq " + std::to_string(seq) +
+                                  ", which the log does not hold");
+    }
+    if (before > 0)
+      r.notes.push_back(std::to_string(before) + " anchor(s) name records before the files given; not checked");
+    if (other_instances > 0)
+      r.notes.push_back(std::to_string(other_instances) + " anchor(s) of other instances set aside");
+    r.unsealed_tail = r.sealed ? r.last_seq - r.sealed_seq : r.records;
+    return std::move(r);
+  }
+};
+
+ChainVerifier::ChainVerifier(const VerifyOptions& options) : s_(std::make_unique<State>(options)) {}
+ChainVerifier::~ChainVerifier() = default;
+
+bool ChainVerifier::begin_file(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    s_->problem(file, 0, "cannot read the file");
+    return false;
+  }
+  // A last line without its newline is cut short: said first (with its number), then left out.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  bool cut = false;
+  if (size > 0) {
+    in.seekg(-1, std::ios::end);
+    cut = in.get() != '\n';
+  }
+  if (cut) {
     in.seekg(0);
-    if (cut) {
-      std::size_t lines = 1;
-      char buf[1 << 16];
-      while (in.read(buf, sizeof buf) || in.gcount() > 0) lines += std::count(buf, buf + in.gcount(), '\n');
-      problem(file, lines, "the last record is cut short (truncated file)");
-      in.clear();
-      in.seekg(0);
+    std::size_t lines = 1;
+    char buf[1 << 16];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) lines += std::count(buf, buf + in.gcount(), '\n');
+    s_->problem(file, lines, "the last record is cut short (truncated file)");
+  }
+  return true;
+}
+
+void ChainVerifier::add(const std::string& file, std::size_t lineno, std::string_view line, const ChainLine& fields) {
+  s_->add(file, lineno, line, fields);
+}
+
+ChainReport ChainVerifier::finish() { return s_->finish(); }
+
+ChainLine chain_line(const nlohmann::json& j) {
+  ChainLine c;
+  if (!j.is_object()) return c;
+  auto seq = j.find("seq");
+  auto prev = j.find("prev");
+  c.formed = seq != j.end() && seq->is_number_unsigned() && prev != j.end() && prev->is_string();
+  if (!c.formed) return c;
+  c.seq = seq->get<std::uint64_t>();
+  c.prev = prev->get<std::string>();
+  c.event = json_string(j, "event");
+  c.time = json_string(j, "time");
+  c.instance = json_string(j, "instance");
+  if (c.event == "seal") {
+    auto epoch = j.find("epoch");
+    if (epoch != j.end()) c.epoch_value = *epoch;
+    c.seal_formed = epoch != j.end() && epoch->is_number_unsigned() && j.contains("mac") && j["mac"].is_string() &&
+                    j.contains("reason") && j["reason"].is_string();
+    if (c.seal_formed) {
+      c.epoch = epoch->get<std::uint64_t>();
+      c.mac = j["mac"].get<std::string>();
+      c.reason = j["reason"].get<std::string>();
     }
+  }
+  return c;
+}
+
+ChainReport verify_audit_chain(const std::vector<std::string>& files, const VerifyOptions& o) {
+  ChainVerifier v(o);
+  for (const auto& file : files) {
+    if (!v.begin_file(file)) continue;
+    // Read line by line: the memory is one record's, whatever the size of the file.
+    std::ifstream in(file, std::ios::binary);
     std::size_t lineno = 0;
     std::string line;
     while (std::getline(in, line)) {
-      if (in.eof()) break;  // the partial line was reported above
+      if (in.eof()) break;  // a cut last line: begin_file said so
       ++lineno;
       auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
-          !j.contains("prev") || !j["prev"].is_string()) {
-        problem(file, lineno, "not an audit record (unparseable or without seq/prev)");
-        prev_hash.clear();
-        continue;
-      }
-      auto seq = j["seq"].get<std::uint64_t>();
-      std::string prev = j["prev"].get<std::string>();
-      const std::string hash = sha256_hex(line);
-      if (r.records == 0 && prev_hash.empty()) {
-        r.first_seq = seq;
-        r.instance = json_string(j, "instance");
-        for (const FoundAnchor* a : signed_anchors) {
-          if (a->head.instance != r.instance) {
-            ++other_instances;
-            continue;
-          }
-          anchors.emplace(a->head.seq, a);
-          anchor_seen[a] = false;
-        }
-        r.anchors = anchors.size();
-        epoch_first_seq = seq;
-        if (seq == 1) {
-          if (prev != std::string(64, '0')) problem(file, lineno, "seq 1 does not start the chain (prev is not zero)");
-        } else {
-          auto [b, e] = anchors.equal_range(seq - 1);
-          auto vouch = std::find_if(b, e, [&](const auto& a) { return a.second->head.head == prev; });
-          if (vouch != e)
-            r.notes.push_back("the chain starts at seq " + std::to_string(seq) + ", after the anchor of " +
-                              vouch->second->head.time + " (seq " + std::to_string(seq - 1) +
-                              "): the records before it were not checked");
-          else
-            problem(file, lineno, "the chain starts at seq " + std::to_string(seq) + ": the records before it (" +
-                                      range(1, seq - 1) + ") are missing (give the older files first, oldest first)");
-        }
-      } else {
-        if (seq != prev_seq + 1)
-          problem(file, lineno, "seq " + std::to_string(seq) + " follows seq " + std::to_string(prev_seq) +
-                                    (seq <= prev_seq ? " (records reordered or repeated)" : " (records deleted)"));
-        else if (!prev_hash.empty() && prev != prev_hash)
-          problem(file, lineno, "seq " + std::to_string(seq) + ": the record before it was changed");
-      }
-
-      const std::string event = json_string(j, "event");
-      const std::string time = json_string(j, "time");
-      const auto when = parse_rfc3339(time);
-      if (sealed_at && when && *when + kClockSlackMs < *sealed_at)
-        problem(file, lineno, "seq " + std::to_string(seq) + ": its time " + time + " is before the seal of epoch " +
-                                  std::to_string(sealed_at_epoch) + " (seq " + std::to_string(sealed_at_seq) +
-                                  ") that comes before it: written later than it says");
-
-      if (event == "keygen") {
-        after_keygen = true;
-        keygen_seq = seq;
-        era_key = -1;
-        have_epoch = false;
-        r.notes.push_back("a new sealing key from seq " + std::to_string(seq) + " on (audit keygen)");
-      } else if (event == "seal") {
-        ++r.seals;
-        const bool formed = j.contains("epoch") && j["epoch"].is_number_unsigned() && j.contains("mac") &&
-                            j["mac"].is_string() && j.contains("reason") && j["reason"].is_string();
-        if (!formed) {
-          problem(file, lineno, "seq " + std::to_string(seq) + ": a seal without its epoch, reason or mac");
-        } else {
-          const std::uint64_t epoch = j["epoch"].get<std::uint64_t>();
-          max_epoch = std::max(max_epoch, epoch);
-          const std::string where = "the seal of epoch " + std::to_string(epoch) + " (seq " + std::to_string(seq) + ")";
-          // The epochs, one after the other.
-          if (have_epoch) {
-            if (epoch == last_epoch)
-              r.notes.push_back("epoch " + std::to_string(epoch) + " is sealed twice (the second at seq " +
-                                std::to_string(seq) + "): a stop between a seal and its key's evolution");
-            else if (epoch > last_epoch + 1)
-              problem(file, lineno, (epoch - 1 > last_epoch + 1
-                                         ? "the seals of epochs " + std::to_string(last_epoch + 1) + ".." +
-                                               std::to_string(epoch - 1) + " are missing"
-                                         : "the seal of epoch " + std::to_string(last_epoch + 1) + " is missing") +
-                                        ", before " + where);
-            else if (epoch < last_epoch)
-              problem(file, lineno, where + " comes after the seal of epoch " + std::to_string(last_epoch) +
-                                        ": epochs go back");
-          } else if (after_keygen && epoch != 0) {
-            problem(file, lineno, where + " is the first after the new key of seq " + std::to_string(keygen_seq) +
-                                      ", which starts at epoch 0: the seals before it are missing");
-          } else if (!after_keygen && r.first_seq == 1 && epoch != 0) {
-            problem(file, lineno, where + " is the log's first: the seals of epochs 0.." + std::to_string(epoch - 1) +
-                                      " are missing");
-          }
-          have_epoch = true;
-          last_epoch = epoch;
-          after_keygen = false;
-          // The MAC.
-          bool good = true;
-          if (r.keys_given) {
-            const std::string message = seal_message(json_string(j, "instance"), epoch, seq, prev, time, json_string(j, "reason"));
-            const std::string mac = j["mac"].get<std::string>();
-            good = false;
-            if (era_key >= 0) {
-              good = keys.at(static_cast<std::size_t>(era_key), epoch).check(message, mac);
-            } else {
-              for (std::size_t i = 0; i < keys.size() && !good; ++i)
-                if (keys.at(i, epoch).check(message, mac)) {
-                  good = true;
-                  era_key = static_cast<int>(i);
-                }
-            }
-            if (!good) {
-              if (!failed) {
-                failed = FailedSeal{file, lineno, epoch, seq, epoch_first_seq, message, mac, era_key};
-              } else {
-                if (failed_later == 0) failed_later_first = epoch;
-                failed_later_last = epoch;
-                ++failed_later;
-              }
-            }
-          }
-          if (good && !failed) {
-            r.sealed = true;
-            r.sealed_epoch = epoch;
-            r.sealed_seq = seq;
-            r.sealed_time = time;
-            if (r.keys_given && when) sealed_at = when, sealed_at_seq = seq, sealed_at_epoch = epoch;
-          }
-        }
-        epoch_first_seq = seq + 1;
-      }
-
-      // The anchors that name this seq.
-      for (auto [b, e] = anchors.equal_range(seq); b != e; ++b) {
-        const FoundAnchor& a = *b->second;
-        anchor_seen[&a] = true;
-        if (a.head.head != hash) {
-          problem(a.origin, 0, "the anchor of " + a.head.time + " (" + a.head.reason + ") names seq " +
-                                   std::to_string(seq) + " with hash " + short_hash(a.head.head) + "; the log's seq " +
-                                   std::to_string(seq) + " (" + file + ":" + std::to_string(lineno) + ") has hash " +
-                                   short_hash(hash) + ": the log was changed after the anchor, or restarted from scratch");
-          continue;
-        }
-        if (event != "seal" || !j.contains("epoch") || j["epoch"] != a.head.epoch)
-          problem(a.origin, 0, "the anchor of " + a.head.time + " names seq " + std::to_string(seq) +
-                                   " as the seal of epoch " + std::to_string(a.head.epoch) + "; it is not");
-        ++r.anchors_matched;
-        if (seq >= r.anchored_seq) r.anchored_seq = seq, r.anchored_time = a.head.time;
-      }
-
-      prev_seq = seq;
-      prev_hash = hash;
-      r.last_seq = seq;
-      r.head = prev_hash;
-      ++r.records;
+      v.add(file, lineno, line, j.is_discarded() ? ChainLine{} : chain_line(j));
     }
   }
-
-  if (failed) {
-    std::string what = "epoch " + std::to_string(failed->epoch) + ": its seal (seq " + std::to_string(failed->seq) +
-                       ") does not verify";
-    what += failed->key >= 0 || keys.size() == 1
-                ? ": a record of this epoch (" + range(failed->epoch_first_seq, failed->seq) +
-                      ") was changed after it was sealed, or the seal was made with another key"
-                : " with any key given: not this log's key, or a record of this epoch (" +
-                      range(failed->epoch_first_seq, failed->seq) + ") was changed";
-    // Made with a later epoch's key (whoever held the server then)?
-    const std::uint64_t last_tried = std::min(max_epoch + 16, failed->epoch + kLaterEpochsTried);
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (failed->key >= 0 && static_cast<int>(i) != failed->key) continue;
-      for (std::uint64_t e = failed->epoch + 1; e <= last_tried; ++e)
-        if (keys.at(i, e).check(failed->message, failed->mac)) {
-          what += " (it verifies with the key of epoch " + std::to_string(e) + ": it was made at epoch " +
-                  std::to_string(e) + " or later, by whoever held the sealing key then)";
-          i = keys.size();
-          break;
-        }
-    }
-    problem(failed->file, failed->line, what);
-    if (failed_later > 0)
-      problem(failed->file, 0, std::to_string(failed_later) + " later seal(s) (epochs " + std::to_string(failed_later_first) +
-                                   (failed_later_last != failed_later_first ? ".." + std::to_string(failed_later_last) : "") +
-                                   ") do not verify either");
-  }
-
-  // Anchors the walk did not reach (all of them when the log holds no record at all).
-  if (r.records == 0) {
-    for (const FoundAnchor* a : signed_anchors) anchors.emplace(a->head.seq, a);
-    r.anchors = anchors.size();
-  }
-  std::uint64_t before = 0;
-  for (const auto& [seq, a] : anchors) {
-    if (anchor_seen[a]) continue;
-    if (r.records == 0 || seq > r.last_seq)
-      problem(a->origin, 0, "the anchor of " + a->head.time + " (" + a->head.reason + ") names seq " + std::to_string(seq) +
-                                ", but the log ends " + (r.records == 0 ? std::string("before any record") : "at seq " + std::to_string(r.last_seq)) +
-                                ": the records after it are missing (cut off, or a file deleted)");
-    else if (seq < r.first_seq)
-      ++before;
-    else
-      problem(a->origin, 0, "the anchor of " + a->head.time + " names seq " + std::to_string(seq) +
-                                ", which the log does not hold");
-  }
-  if (before > 0)
-    r.notes.push_back(std::to_string(before) + " anchor(s) name records before the files given; not checked");
-  if (other_instances > 0)
-    r.notes.push_back(std::to_string(other_instances) + " anchor(s) of other instances set aside");
-  r.unsealed_tail = r.sealed ? r.last_seq - r.sealed_seq : r.records;
-  return r;
+  return v.finish();
 }
 
 std::vector<std::string> summary_lines(const ChainReport& r) {

@@ -11,8 +11,13 @@
 // what could and could not be checked, for `audit verify` and every format of `report`.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "audit/anchor.h"
 #include "audit/seal.h"
@@ -61,6 +66,38 @@ struct ChainReport {
 };
 
 ChainReport verify_audit_chain(const std::vector<std::string>& files, const VerifyOptions& options = {});
+
+// The fields of one line that the chain check reads, taken from the one parse of the line its
+// reader makes (chain_line below, or the audit record's reader: pipeline/audit_record.h).
+struct ChainLine {
+  bool formed = false;  // a JSON object with a whole "seq" of at least 0 and a string "prev"
+  std::uint64_t seq = 0;
+  std::string prev, event, time, instance;
+  // A seal's own fields ("event": "seal").
+  bool seal_formed = false;  // "epoch" a whole number of at least 0, "mac" and "reason" strings
+  std::uint64_t epoch = 0;
+  std::optional<nlohmann::json> epoch_value;  // "epoch" as written, when there is one
+  std::string mac, reason;
+};
+ChainLine chain_line(const nlohmann::json& record);
+
+// The check of verify_audit_chain, fed one line at a time by a reader that reads the log for
+// other purposes too (report): the files of one instance in order, each line as it was read.
+class ChainVerifier {
+ public:
+  explicit ChainVerifier(const VerifyOptions& options);
+  ~ChainVerifier();
+  // A file starts. False when it cannot be read. A last line without its newline is a problem
+  // named here; the reader does not give it to add().
+  bool begin_file(const std::string& file);
+  // One line (its bytes, without the newline: the chain hashes them) and its fields.
+  void add(const std::string& file, std::size_t lineno, std::string_view line, const ChainLine& fields);
+  ChainReport finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // What was and was not checked, one line each: "sealed up to epoch N (seq S, TIME); the K records
 // after it are not sealed", "anchors: M of M matched, up to seq S", "unsealed: ...".

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
+#include "audit/verify.h"
 #include "sla/clock.h"
 
 namespace sm {
@@ -165,7 +166,12 @@ struct AuditLine {
   std::variant<Other, MessageRecord, SettleRecord, SlaEventRecord> record;
   std::string problem;   // empty when read
   bool unreadable = false;  // not JSON, or no "event"
+  ChainLine chain;  // what the chain check reads (audit/verify.h), from the same parse
 };
-AuditLine read_audit_record(std::string_view line);
+// What of a record to read: all of it, or what the figures of `report` need (a message record
+// without its rules' versions, its passes' names and its findings' evidence: read_message leaves
+// them empty).
+enum class AuditFields { all, figures };
+AuditLine read_audit_record(std::string_view line, AuditFields fields = AuditFields::all);
 
 }  // namespace sm

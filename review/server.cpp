@@ -19,6 +19,7 @@
 #include <ctime>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "audit/sodium_init.h"
@@ -390,7 +391,10 @@ class ReviewServer {
     ro.business_calendar = cfg_->sla.business_calendar;
     if (by == "agent" || by == "day" || by == "week") ro.by = by;
     const std::string audit = opts_.audit_path.empty() ? cfg_->audit.path : opts_.audit_path;
-    const std::string page = report_html(build_report(audit_files_oldest_first(audit), ro));
+    // Written as it is made: the lists stay in the report's temporary files until the page takes them.
+    std::ostringstream out;
+    write_report_html(Report(audit_files_oldest_first(audit), ro), out);
+    const std::string page = out.str();
     res.set_header("Content-Security-Policy", std::string(kPolicy) + inline_script_hashes(page));
     html(res, 200, page);
   }

@@ -6,13 +6,24 @@
 
 #include <csv.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
-#include <set>
+#include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
 #include "audit/verify.h"
 #include "base/strings.h"
@@ -23,62 +34,8 @@ namespace sm {
 
 namespace {
 
-struct Group {
-  std::set<std::string> threads;
-  long customer_messages = 0;
-  long replies = 0;
-  std::vector<double> first, next;  // seconds
-  long within_target = 0, within_limit = 0, answered = 0;
-  long breaches = 0, contact_gaps = 0, promises_missed = 0, held = 0, rejected = 0, released = 0;
-  std::map<std::string, long> findings;
-};
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  // Nearest rank.
-  std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  return v[std::max<std::size_t>(rank, 1) - 1];
-}
-
-nlohmann::json times(const std::vector<double>& v) {
-  if (v.empty()) return {{"count", 0}, {"p50_s", nullptr}, {"p90_s", nullptr}, {"max_s", nullptr}};
-  return {{"count", v.size()}, {"p50_s", percentile(v, 50)}, {"p90_s", percentile(v, 90)},
-          {"max_s", *std::max_element(v.begin(), v.end())}};
-}
-
 // Days and weeks on the clock of sla.time_zone.
 std::string date_of_day(std::int64_t day) { return format_rfc3339(day * 86400000).substr(0, 10); }
-
-std::string day_of(const ZoneClock& zone, TimeMs t) { return date_of_day(zone.local_day(t)); }
-
-std::string week_of(const ZoneClock& zone, TimeMs t) {
-  // The Monday that starts it.
-  std::int64_t day = zone.local_day(t);
-  std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
-  if (weekday < 0) weekday += 7;
-  return "week of " + date_of_day(day - weekday);
-}
-
-nlohmann::json render(const Group& g, const ReportOptions&) {
-  nlohmann::json f = nlohmann::json::object();
-  for (const auto& [rule, n] : g.findings) f[rule] = n;
-  auto share = [&](long n) { return g.answered ? nlohmann::json(std::round(1000.0 * n / g.answered) / 1000) : nlohmann::json(nullptr); };
-  return {{"threads", g.threads.size()},
-          {"customer_messages", g.customer_messages},
-          {"replies", g.replies},
-          {"first_reply", times(g.first)},
-          {"next_reply", times(g.next)},
-          {"within_target", share(g.within_target)},
-          {"within_limit", share(g.within_limit)},
-          {"breaches", g.breaches},
-          {"contact_gaps", g.contact_gaps},
-          {"promises_missed", g.promises_missed},
-          {"findings", f},
-          {"held", g.held},
-          {"released", g.released},
-          {"rejected", g.rejected}};
-}
 
 std::string fmt_duration(const nlohmann::json& v) {
   if (v.is_null()) return "-";
@@ -168,11 +125,11 @@ std::string csv_text_cell(std::string text) {
   return text;
 }
 
-std::string report_csv(const nlohmann::json& r, const std::string& list) {
+void write_report_csv(const ReportView& r, const std::string& list, std::ostream& o) {
   const ReportList* spec = nullptr;
   for (const auto& l : report_lists())
     if (list == l.name) spec = &l;
-  if (spec == nullptr) return {};
+  if (spec == nullptr) return;
   std::string out;
   auto field = [&](const std::string& v, bool first) {
     std::string buf(v.size() * 2 + 2, '\0');
@@ -182,7 +139,7 @@ std::string report_csv(const nlohmann::json& r, const std::string& list) {
   };
   for (std::size_t i = 0; i < spec->columns.size(); ++i) field(spec->columns[i], i == 0);
   out += "\r\n";
-  for (const auto& row : r["lists"][list]) {
+  r.rows(spec->name, [&](const nlohmann::json& row) {
     for (std::size_t i = 0; i < spec->columns.size(); ++i) {
       // Text from mail (a subject, an address, a finding's detail) may look like a formula to a
       // spreadsheet; a number written by the report is a number.
@@ -190,26 +147,414 @@ std::string report_csv(const nlohmann::json& r, const std::string& list) {
       field(v.is_string() ? csv_text_cell(v.get<std::string>()) : cell(v), i == 0);
     }
     out += "\r\n";
-  }
-  return out;
+    if (out.size() >= (1 << 16)) {
+      o << out;
+      out.clear();
+    }
+  });
+  o << out;
 }
 
-nlohmann::json build_report(const std::vector<std::string>& files, const ReportOptions& opts) {
+std::string report_csv(const nlohmann::json& report, const std::string& list) {
+  std::ostringstream o;
+  write_report_csv(JsonReportView(report), list, o);
+  return o.str();
+}
+
+std::size_t JsonReportView::count(const std::string& list) const {
+  auto l = r_.find("lists");
+  if (l == r_.end()) return 0;
+  auto it = l->find(list);
+  return it == l->end() ? 0 : it->size();
+}
+
+void JsonReportView::rows(const std::string& list, const std::function<void(const nlohmann::json&)>& each) const {
+  auto l = r_.find("lists");
+  if (l == r_.end()) return;
+  auto it = l->find(list);
+  if (it == l->end()) return;
+  for (const auto& row : *it) each(row);
+}
+
+namespace {
+
+// `text` (a value nlohmann::json wrote with an indent of 2) as it reads `depth` levels down.
+void put_indented(std::ostream& out, const std::string& text, int depth) {
+  const std::string pad = "\n" + std::string(static_cast<std::size_t>(depth) * 2, ' ');
+  std::size_t from = 0;
+  for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+    out.write(text.data() + from, static_cast<std::streamsize>(nl - from));
+    out << pad;
+  }
+  out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
+}
+
+}  // namespace
+
+void write_report_json(const ReportView& report, std::ostream& out) {
+  // The keys in nlohmann::json's order (sorted), "lists" among them, written row by row.
+  const nlohmann::json& figures = report.figures();
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : figures.items())
+    if (k != "lists") keys.push_back(k);
+  keys.push_back("lists");
+  std::sort(keys.begin(), keys.end());
+  out << "{\n";
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    out << "  " << nlohmann::json(keys[i]).dump() << ": ";
+    if (keys[i] != "lists") {
+      put_indented(out, figures[keys[i]].dump(2), 1);
+    } else {
+      std::vector<std::string> names;
+      for (const auto& l : report_lists()) names.push_back(l.name);
+      std::sort(names.begin(), names.end());
+      out << "{\n";
+      for (std::size_t n = 0; n < names.size(); ++n) {
+        out << "    " << nlohmann::json(names[n]).dump() << ": ";
+        if (report.count(names[n]) == 0) {
+          out << "[]";
+        } else {
+          out << "[\n";
+          bool first = true;
+          report.rows(names[n], [&](const nlohmann::json& row) {
+            out << (first ? "      " : ",\n      ");
+            first = false;
+            put_indented(out, row.dump(2), 3);
+          });
+          out << "\n    ]";
+        }
+        out << (n + 1 < names.size() ? ",\n" : "\n");
+      }
+      out << "  }";
+    }
+    out << (i + 1 < keys.size() ? ",\n" : "\n");
+  }
+  out << "}";
+}
+
+namespace {
+
+// Two independent 64-bit hashes of an id (a thread, a Message-ID): ids are told apart by both,
+// so two ids are taken for one only when both hashes agree (about one chance in 2^128 a pair).
+struct IdHash {
+  std::uint64_t a = 0, b = 0;
+  bool operator==(const IdHash&) const = default;
+  bool operator<(const IdHash& o) const { return a != o.a ? a < o.a : b < o.b; }
+};
+
+IdHash id_hash(std::string_view id) {
+  IdHash h;
+  h.a = std::hash<std::string_view>{}(id);
+  std::uint64_t f = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : id) f = (f ^ c) * 1099511628211ULL;
+  h.b = f ^ (id.size() * 0x9e3779b97f4a7c15ULL);
+  return h;
+}
+
+// What the report keeps of each thread: a fixed size, whatever the thread's length.
+struct ThreadState {
+  IdHash id;
+  TimeMs last_word_at = 0;      // the last message that left, and who wrote it
+  std::uint8_t last_word = 0;   // 0: none yet, 1: the customer, 2: the support side
+  std::int64_t last_inbound = -1;  // the row of its last customer message that counted (offset in a spool)
+  std::uint32_t customer = 0;   // 1 + index of the thread's customer (from its messages), 0: none
+};
+
+// Threads by hash, in an open-addressing table of 4-byte slots.
+class ThreadTable {
+ public:
+  std::uint32_t get(std::string_view id) {
+    const IdHash h = id_hash(id);
+    if ((states_.size() + 1) * 2 > slots_.size()) grow();
+    std::size_t i = h.a & (slots_.size() - 1);
+    for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1))
+      if (states_[slots_[i] - 1].id == h) return slots_[i] - 1;
+    states_.push_back(ThreadState{h});
+    slots_[i] = static_cast<std::uint32_t>(states_.size());
+    return static_cast<std::uint32_t>(states_.size() - 1);
+  }
+  std::optional<std::uint32_t> find(std::string_view id) const {
+    if (slots_.empty()) return std::nullopt;
+    const IdHash h = id_hash(id);
+    for (std::size_t i = h.a & (slots_.size() - 1); slots_[i] != 0; i = (i + 1) & (slots_.size() - 1))
+      if (states_[slots_[i] - 1].id == h) return slots_[i] - 1;
+    return std::nullopt;
+  }
+  ThreadState& operator[](std::uint32_t i) { return states_[i]; }
+  const ThreadState& operator[](std::uint32_t i) const { return states_[i]; }
+  std::size_t size() const { return states_.size(); }
+
+ private:
+  void grow() {
+    std::vector<std::uint32_t> slots(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    for (std::uint32_t n = 0; n < states_.size(); ++n) {
+      std::size_t i = states_[n].id.a & (slots.size() - 1);
+      while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
+      slots[i] = n + 1;
+    }
+    slots_ = std::move(slots);
+  }
+  std::vector<std::uint32_t> slots_;
+  std::vector<ThreadState> states_;
+};
+
+// Reply times for exact percentiles: 4 bytes each (whole seconds), doubles only for a time that
+// does not fit.
+struct Latencies {
+  std::vector<std::int32_t> small;
+  std::vector<double> wide;
+  void add(double v) {
+    if (v >= -2147483648.0 && v <= 2147483647.0 && v == std::floor(v)) small.push_back(static_cast<std::int32_t>(v));
+    else wide.push_back(v);
+  }
+  std::size_t size() const { return small.size() + wide.size(); }
+  // count, p50_s, p90_s, max_s (nearest rank).
+  nlohmann::json stats() {
+    if (size() == 0) return {{"count", 0}, {"p50_s", nullptr}, {"p90_s", nullptr}, {"max_s", nullptr}};
+    auto rank = [&](double p) {
+      std::size_t r = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(size())));
+      return std::max<std::size_t>(r, 1) - 1;
+    };
+    if (wide.empty()) {
+      std::sort(small.begin(), small.end());
+      return {{"count", size()}, {"p50_s", static_cast<double>(small[rank(50)])},
+              {"p90_s", static_cast<double>(small[rank(90)])}, {"max_s", static_cast<double>(small.back())}};
+    }
+    std::vector<double> all(wide);
+    all.insert(all.end(), small.begin(), small.end());
+    std::sort(all.begin(), all.end());
+    return {{"count", size()}, {"p50_s", all[rank(50)]}, {"p90_s", all[rank(90)]}, {"max_s", all.back()}};
+  }
+};
+
+// Distinct threads of a group: their indexes, made unique now and then.
+struct ThreadSet {
+  std::vector<std::uint32_t> v;
+  std::size_t unique = 0;  // v[0, unique) is sorted and unique
+  void insert(std::uint32_t t) {
+    if (!v.empty() && v.back() == t) return;
+    v.push_back(t);
+    if (v.size() >= 2 * unique + 1024) compact();
+  }
+  void compact() {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    v.shrink_to_fit();
+    unique = v.size();
+  }
+  std::size_t size() {
+    compact();
+    return v.size();
+  }
+};
+
+struct Group {
+  ThreadSet threads;
+  long customer_messages = 0;
+  long replies = 0;
+  Latencies first, next;  // seconds
+  long within_target = 0, within_limit = 0, answered = 0;
+  long breaches = 0, contact_gaps = 0, promises_missed = 0, held = 0, rejected = 0, released = 0;
+  std::map<std::string, long> findings;
+};
+
+nlohmann::json render(Group& g, const ReportOptions&) {
+  nlohmann::json f = nlohmann::json::object();
+  for (const auto& [rule, n] : g.findings) f[rule] = n;
+  auto share = [&](long n) { return g.answered ? nlohmann::json(std::round(1000.0 * n / g.answered) / 1000) : nlohmann::json(nullptr); };
+  return {{"threads", g.threads.size()},
+          {"customer_messages", g.customer_messages},
+          {"replies", g.replies},
+          {"first_reply", g.first.stats()},
+          {"next_reply", g.next.stats()},
+          {"within_target", share(g.within_target)},
+          {"within_limit", share(g.within_limit)},
+          {"breaches", g.breaches},
+          {"contact_gaps", g.contact_gaps},
+          {"promises_missed", g.promises_missed},
+          {"findings", f},
+          {"held", g.held},
+          {"released", g.released},
+          {"rejected", g.rejected}};
+}
+
+// Rows of one list, one JSON line each, in a temporary file of $TMPDIR that is unlinked as soon
+// as it is made: the disk holds the lists, the memory one row.
+class Spool {
+ public:
+  Spool() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/support-milter-report-XXXXXX";
+    const int fd = ::mkstemp(path.data());
+    if (fd < 0) throw std::runtime_error("cannot make a temporary file in " + path.substr(0, path.rfind('/')) + ": " + std::strerror(errno));
+    ::unlink(path.c_str());
+    file_ = ::fdopen(fd, "w+");
+    if (file_ == nullptr) {
+      ::close(fd);
+      throw std::runtime_error(std::string("cannot open a temporary file: ") + std::strerror(errno));
+    }
+  }
+  ~Spool() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  // Adds a row; its offset.
+  std::int64_t add(const nlohmann::json& row) {
+    const std::int64_t at = end_;
+    line_ = row.dump();
+    line_ += '\n';
+    if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size())
+      throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
+    end_ += static_cast<std::int64_t>(line_.size());
+    ++count_;
+    return at;
+  }
+  std::size_t count() const { return count_; }
+  // The row at an offset add() gave.
+  nlohmann::json at(std::int64_t offset) const {
+    std::fflush(file_);
+    ::fseeko(file_, offset, SEEK_SET);
+    nlohmann::json row = read_row();
+    ::fseeko(file_, 0, SEEK_END);
+    return row;
+  }
+  void each(const std::function<void(const nlohmann::json&)>& f) const {
+    std::fflush(file_);
+    ::fseeko(file_, 0, SEEK_SET);
+    for (std::size_t i = 0; i < count_; ++i) f(read_row());
+    ::fseeko(file_, 0, SEEK_END);
+  }
+
+ private:
+  nlohmann::json read_row() const {
+    char* buf = nullptr;
+    std::size_t cap = 0;
+    const ssize_t n = ::getline(&buf, &cap, file_);
+    if (n <= 0) {
+      std::free(buf);
+      throw std::runtime_error("a temporary file of the report was cut short");
+    }
+    nlohmann::json row = nlohmann::json::parse(std::string_view(buf, static_cast<std::size_t>(n - 1)));
+    std::free(buf);
+    return row;
+  }
+  std::FILE* file_ = nullptr;
+  std::int64_t end_ = 0;
+  std::size_t count_ = 0;
+  std::string line_;
+};
+
+// A message recorded by several instances (a reply relayed from the submission server through the
+// MX) counts once: in the instance whose record carries its SLA figures, else the first that
+// recorded it. Found in a pass of its own over the message records, only when the log has more
+// than one instance; memory: 24 bytes per message record (its Message-ID's two hashes and its
+// instance), then 24 per Message-ID seen in several instances.
+class Duplicates {
+ public:
+  void add(std::string_view message_id, const std::string& instance, bool figures) {
+    seen_.push_back({id_hash(message_id), intern(instance), figures});
+  }
+  void settle() {
+    std::stable_sort(seen_.begin(), seen_.end(), [](const Seen& x, const Seen& y) { return x.id < y.id; });
+    for (std::size_t i = 0; i < seen_.size();) {
+      std::size_t j = i;
+      bool several = false;
+      for (; j < seen_.size() && seen_[j].id == seen_[i].id; ++j) several = several || seen_[j].instance != seen_[i].instance;
+      if (several) {
+        std::uint32_t counted = seen_[i].instance;
+        for (std::size_t k = i; k < j; ++k)
+          if (seen_[k].figures) {
+            counted = seen_[k].instance;
+            break;
+          }
+        counted_in_.push_back({seen_[i].id, counted});
+      }
+      i = j;
+    }
+    seen_.clear();
+    seen_.shrink_to_fit();
+  }
+  // False when the message counts in another instance than this one.
+  bool counts_in(std::string_view message_id, const std::string& instance) const {
+    if (counted_in_.empty()) return true;
+    const IdHash h = id_hash(message_id);
+    auto it = std::lower_bound(counted_in_.begin(), counted_in_.end(), h, [](const auto& e, const IdHash& k) { return e.first < k; });
+    if (it == counted_in_.end() || !(it->first == h)) return true;
+    return instances_[it->second] == instance;
+  }
+
+ private:
+  struct Seen {
+    IdHash id;
+    std::uint32_t instance;
+    bool figures;
+  };
+  std::uint32_t intern(const std::string& instance) {
+    for (std::uint32_t i = 0; i < instances_.size(); ++i)
+      if (instances_[i] == instance) return i;
+    instances_.push_back(instance);
+    return static_cast<std::uint32_t>(instances_.size() - 1);
+  }
+  std::vector<Seen> seen_;
+  std::vector<std::pair<IdHash, std::uint32_t>> counted_in_;  // sorted by hash
+  std::vector<std::string> instances_;
+};
+
+// The instance of a file: that of its first record.
+std::string instance_of(const std::string& file) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    const AuditLine rec = read_audit_record(line);
+    if (rec.problem.empty() && rec.seq) return rec.instance;
+  }
+  return {};
+}
+
+}  // namespace
+
+struct Report::Impl {
+  nlohmann::json figures;
+  std::map<std::string, std::unique_ptr<Spool>> lists;  // every list but integrity
+  nlohmann::json integrity = nlohmann::json::array();
+  ThreadTable threads;
+  // The threads' customers (ThreadState::customer), each once: the map holds the names, the vector
+  // points at them (a node's key does not move).
+  std::unordered_map<std::string, std::uint32_t> customer_index;
+  std::vector<const std::string*> customers;
+
+  // Rows of records that do not name the customer (SLA events, releases) take the thread's.
+  void fill_customer(nlohmann::json& row) const {
+    if (!row.value("customer", "").empty()) return;
+    if (auto t = threads.find(row.value("thread_id", "")); t && threads[*t].customer != 0)
+      row["customer"] = *customers[threads[*t].customer - 1];
+  }
+
+  // One pass over the files. False when a message turns out to be recorded by several instances
+  // and `duplicates` was not given: the caller finds them and runs the pass again.
+  bool run(const std::vector<std::string>& files, const ReportOptions& opts, const Duplicates* duplicates);
+};
+
+bool Report::Impl::run(const std::vector<std::string>& files, const ReportOptions& opts, const Duplicates* duplicates) {
   Group total;
-  // The views: by agent (replies only), by day and by week (local days of opts.time_zone).
-  std::map<std::string, std::map<std::string, Group>> views{{"agent", {}}, {"day", {}}, {"week", {}}};
+  // The views: by agent (replies only), by day and by week (local days of opts.time_zone; a week
+  // by its Monday).
+  std::map<std::string, Group> by_agent;
+  std::map<std::int64_t, Group> by_day, by_week;
   const ZoneClock zone(opts.time_zone);
-  std::map<std::string, std::pair<TimeMs, std::string>> last_word;  // thread -> (time, direction)
-  std::vector<double> all_latencies;
-  std::map<std::string, std::pair<long, long>> daily;  // day -> (answered, within target)
+  std::map<std::int64_t, std::pair<long, long>> daily;  // day -> (answered, within target)
+  // The response-time histogram.
+  const std::vector<std::pair<std::string, double>> buckets = {
+      {"< 15m", 900}, {"15m-1h", 3600}, {"1-2h", 7200}, {"2-4h", 14400}, {"4-8h", 28800}, {"8-24h", 86400}, {"> 24h", 1e300}};
+  std::vector<long> histogram(buckets.size(), 0);
   long unreadable = 0;
   nlohmann::json skipped = nlohmann::json::array();  // records of the wrong form: file, line, what
   std::optional<TimeMs> first_seen, last_seen;
-  nlohmann::json lists = nlohmann::json::object();
-  for (const auto& l : report_lists()) lists[l.name] = nlohmann::json::array();
-  std::map<std::string, nlohmann::json> last_inbound;  // thread -> its last customer message's row
-  std::map<std::string, std::string> thread_customer;  // thread -> its customer, from its messages
-  // The row of a message or release record: where to find the message, who sent it, its times.
+  for (const auto& l : report_lists())
+    if (l.name != std::string("integrity")) lists[l.name] = std::make_unique<Spool>();
+  Spool inbound_rows;  // rows of customer messages, for the threads where the customer had the last word
+  std::optional<std::string> message_instance;  // the instance of the message records, while there is one
   auto message_row = [](const std::string& thread_id, const std::string& message_id, const std::string& queue_id,
                         const std::string& customer, const std::string& agent, const std::optional<SlaResult>& sla,
                         TimeMs t) {
@@ -232,44 +577,33 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   auto settled_row = [&](const SettleRecord& m, TimeMs t) {
     return message_row(m.thread_id, m.message_id, m.queue_id, "", m.author, m.sla, t);
   };
-
   auto in_period = [&](TimeMs t) { return (!opts.from || t >= *opts.from) && (!opts.to || t < *opts.to); };
 
-  // Several servers (instances) sharing one store each write their own log. A message that passed
-  // two of them (a reply relayed from the submission server through the MX) counts once: in the
-  // instance whose record carries its SLA figures, else the first that recorded it.
-  std::map<std::string, std::string> counted_in;  // Message-ID seen in several instances -> instance
-  {
-    std::map<std::string, std::vector<std::pair<std::string, bool>>> seen;  // id -> (instance, has figures)
-    for (const auto& file : files) {
-      std::ifstream in(file);
-      for (std::string line; std::getline(in, line);) {
-        // Records of the wrong form are named by the pass below.
-        const AuditLine rec = read_audit_record(line);
-        const auto* m = std::get_if<MessageRecord>(&rec.record);
-        if (m == nullptr || m->message_id.empty()) continue;
-        seen[m->message_id].emplace_back(rec.instance, m->sla && m->sla->latency_s);
-      }
-    }
-    for (const auto& [id, where] : seen) {
-      std::set<std::string> instances;
-      for (const auto& w : where) instances.insert(w.first);
-      if (instances.size() < 2) continue;
-      counted_in[id] = where.front().first;
-      for (const auto& w : where)
-        if (w.second) {
-          counted_in[id] = w.first;
-          break;
-        }
-    }
-  }
-
+  // Each instance's chain on its own: its files in the order given (oldest first), checked in the
+  // same pass, from the same parse of each line.
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_instance;
+  std::vector<std::size_t> instance_of_file;
   for (const auto& file : files) {
+    const std::string instance = instance_of(file);
+    auto it = std::find_if(by_instance.begin(), by_instance.end(), [&](const auto& e) { return e.first == instance; });
+    if (it == by_instance.end()) it = by_instance.insert(by_instance.end(), {instance, {}});
+    it->second.push_back(file);
+    instance_of_file.push_back(static_cast<std::size_t>(it - by_instance.begin()));
+  }
+  std::vector<std::unique_ptr<ChainVerifier>> verifiers;
+  for (std::size_t i = 0; i < by_instance.size(); ++i) verifiers.push_back(std::make_unique<ChainVerifier>(opts.verify));
+
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const std::string& file = files[f];
+    ChainVerifier& chain = *verifiers[instance_of_file[f]];
+    chain.begin_file(file);
     std::ifstream in(file);
     std::size_t lineno = 0;
     for (std::string line; std::getline(in, line);) {
       ++lineno;
-      const AuditLine rec = read_audit_record(line);
+      const AuditLine rec = read_audit_record(line, AuditFields::figures);
+      // A last line without its newline is cut short: the chain check names it, the figures read it.
+      if (!in.eof()) chain.add(file, lineno, line, rec.chain);
       if (rec.unreadable) {
         ++unreadable;
         continue;
@@ -283,9 +617,13 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       const auto* message = std::get_if<MessageRecord>(&rec.record);
       const auto* settled = std::get_if<SettleRecord>(&rec.record);
       const auto* sla_event = std::get_if<SlaEventRecord>(&rec.record);
-      if (message != nullptr) {
-        auto c = counted_in.find(message->message_id);
-        if (c != counted_in.end() && c->second != rec.instance) continue;  // counted in the other instance
+      if (message != nullptr && !message->message_id.empty()) {
+        if (duplicates == nullptr) {
+          if (!message_instance) message_instance = rec.instance;
+          else if (*message_instance != rec.instance) return false;
+        } else if (!duplicates->counts_in(message->message_id, rec.instance)) {
+          continue;  // counted in the other instance
+        }
       }
       // When it happened: a message at its time, an SLA event when due, others when written.
       std::optional<TimeMs> t;
@@ -297,28 +635,38 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       last_seen = last_seen ? std::max(*last_seen, *t) : *t;
 
       // The groups a record counts in: the total, its day and week, and its agent (when it has one).
+      std::array<Group*, 4> gs_store{};
+      std::size_t gs_size = 0;
       auto groups_of = [&](const std::string& agent) {
-        std::vector<Group*> gs{&total, &views["day"][day_of(zone, *t)], &views["week"][week_of(zone, *t)]};
-        if (!agent.empty()) gs.push_back(&views["agent"][agent]);
-        return gs;
+        const std::int64_t day = zone.local_day(*t);
+        std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
+        if (weekday < 0) weekday += 7;
+        gs_store = {&total, &by_day[day], &by_week[day - weekday], nullptr};
+        gs_size = 3;
+        if (!agent.empty()) gs_store[gs_size++] = &by_agent[agent];
+        return std::span<Group* const>(gs_store.data(), gs_size);
       };
 
       // A reply's figures, on the day they count: at delivery, or at release for a held one.
-      auto count_latency = [&](const std::vector<Group*>& gs, const std::optional<SlaResult>& sla, nlohmann::json row,
-                               TimeMs when) {
+      auto count_latency = [&](std::span<Group* const> gs, const std::optional<SlaResult>& sla, auto make_row, TimeMs when) {
         if (!sla || !sla->latency_s) return;
         const double lat = static_cast<double>(*sla->latency_s);
+        nlohmann::json row = make_row();
         row["within_target"] = lat <= static_cast<double>(opts.target_s);
-        lists["replies"].push_back(row);
-        if (lat > static_cast<double>(opts.target_s)) lists["over_target"].push_back(row);
+        lists["replies"]->add(row);
+        if (lat > static_cast<double>(opts.target_s)) lists["over_target"]->add(row);
         for (Group* g : gs) {
-          (sla->first_reply ? g->first : g->next).push_back(lat);
+          (sla->first_reply ? g->first : g->next).add(lat);
           ++g->answered;
           if (lat <= static_cast<double>(opts.target_s)) ++g->within_target;
           if (lat <= static_cast<double>(opts.limit_s)) ++g->within_limit;
         }
-        all_latencies.push_back(lat);
-        auto& d = daily[day_of(zone, when)];
+        double lower = -1;
+        for (std::size_t b = 0; b < buckets.size(); ++b) {
+          if (lat > lower && lat <= buckets[b].second) ++histogram[b];
+          lower = buckets[b].second;
+        }
+        auto& d = daily[zone.local_day(when)];
         ++d.first;
         if (lat <= static_cast<double>(opts.target_s)) ++d.second;
       };
@@ -327,43 +675,52 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         const MessageRecord& m = *message;
         const std::string& thread = m.thread_id;
         const std::string& dir = m.direction;
-        if (!m.customer.empty() && !thread.empty()) thread_customer.emplace(thread, m.customer);
+        if (!m.customer.empty() && !thread.empty()) {
+          ThreadState& ts = threads[threads.get(thread)];
+          if (ts.customer == 0) {
+            auto [it, added] = customer_index.emplace(m.customer, static_cast<std::uint32_t>(customers.size()));
+            if (added) customers.push_back(&it->first);
+            ts.customer = it->second + 1;
+          }
+        }
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
         auto gs = groups_of(dir == "inbound" ? "" : m.author);
         const std::string& action = m.action;
         // Mail that did not leave counts nothing but itself: a rejected or tempfailed message
         // (its resend or retry is the one that counts), a held one (it counts when released).
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
+        const std::uint32_t thread_index = threads.get(thread);
         if (dir != "internal" && left) {
-          auto& lw = last_word[thread];
-          if (*t >= lw.first) {
-            lw = {*t, dir};
-            if (dir == "inbound") last_inbound[thread] = row_of(m, *t);
+          ThreadState& ts = threads[thread_index];
+          if (*t >= ts.last_word_at) {
+            ts.last_word_at = *t;
+            ts.last_word = dir == "inbound" ? 1 : 2;
+            if (dir == "inbound") ts.last_inbound = inbound_rows.add(row_of(m, *t));
           }
         }
         if (action == "hold" || action == "reject") {
           auto row = row_of(m, *t);
           row["rules"] = m.failing_rules();
-          lists[action == "hold" ? "held" : "rejected"].push_back(row);
+          lists[action == "hold" ? "held" : "rejected"]->add(row);
         }
-        for (const auto& f : m.findings)
-          if (f.result == "fail") {
+        for (const auto& fd : m.findings)
+          if (fd.result == "fail") {
             auto row = row_of(m, *t);
-            row["rule"] = f.rule;
-            row["action"] = f.action;
-            row["detail"] = f.detail;
-            lists["findings"].push_back(row);
+            row["rule"] = fd.rule;
+            row["action"] = fd.action;
+            row["detail"] = fd.detail;
+            lists["findings"]->add(row);
           }
         for (Group* g : gs) {
-          g->threads.insert(thread);
+          g->threads.insert(thread_index);
           if (dir == "inbound" && left) ++g->customer_messages;
           if (dir == "outbound" && left) ++g->replies;
           if (action == "hold") ++g->held;
           if (action == "reject") ++g->rejected;
-          for (const auto& f : m.findings)
-            if (f.result == "fail") ++g->findings[f.rule];
+          for (const auto& fd : m.findings)
+            if (fd.result == "fail") ++g->findings[fd.rule];
         }
-        if (left) count_latency(gs, m.sla, row_of(m, *t), *t);
+        if (left) count_latency(gs, m.sla, [&] { return row_of(m, *t); }, *t);
       } else if (settled != nullptr && !settled->discard) {
         // A held message released: it left now, and its figures (computed at release) count now.
         const SettleRecord& m = *settled;
@@ -372,26 +729,27 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         if (dir != "inbound" && dir != "outbound") continue;
         auto gs = groups_of(dir == "inbound" ? "" : m.author);
         if (!thread.empty()) {
-          auto& lw = last_word[thread];
-          if (*t >= lw.first) {
-            lw = {*t, dir};
-            if (dir == "inbound") last_inbound[thread] = settled_row(m, *t);
+          ThreadState& ts = threads[threads.get(thread)];
+          if (*t >= ts.last_word_at) {
+            ts.last_word_at = *t;
+            ts.last_word = dir == "inbound" ? 1 : 2;
+            if (dir == "inbound") ts.last_inbound = inbound_rows.add(settled_row(m, *t));
           }
         }
         auto row = settled_row(m, *t);
         row["by"] = m.by;
-        lists["released"].push_back(row);
+        lists["released"]->add(row);
         for (Group* g : gs) {
-          if (!thread.empty()) g->threads.insert(thread);
+          if (!thread.empty()) g->threads.insert(threads.get(thread));
           if (dir == "inbound") ++g->customer_messages;
           if (dir == "outbound") ++g->replies;
           ++g->released;
         }
-        count_latency(gs, m.sla, settled_row(m, *t), *t);
+        count_latency(gs, m.sla, [&] { return settled_row(m, *t); }, *t);
       } else if (settled != nullptr) {
         auto row = settled_row(*settled, *t);
         row["by"] = settled->by;
-        lists["discarded"].push_back(row);
+        lists["discarded"]->add(row);
       } else if (sla_event != nullptr && sla_event->sla.event != "sla_warning") {
         const SlaEventRecord& e = *sla_event;
         const std::string& event = e.sla.event;
@@ -403,18 +761,17 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
         if (event == "sla_breach") {
           row["waiting_since"] = time_or_null(e.sla.waiting_since);
           row["waited_s"] = number_or_null(e.sla.waited_s);
-          lists["breaches"].push_back(row);
+          lists["breaches"]->add(row);
         } else if (event == "promise_missed") {
           row["promised_by"] = time_or_null(e.sla.promised_by);
           row["promise"] = e.sla.promise ? nlohmann::json(*e.sla.promise) : nlohmann::json();
-          lists["promises_missed"].push_back(row);
+          lists["promises_missed"]->add(row);
         } else {
           row["last_outbound"] = time_or_null(e.sla.last_outbound);
           row["silent_s"] = number_or_null(e.sla.silent_s);
-          lists["contact_gaps"].push_back(row);
+          lists["contact_gaps"]->add(row);
         }
-        auto gs = groups_of("");
-        for (Group* g : gs) {
+        for (Group* g : groups_of("")) {
           if (event == "sla_breach") ++g->breaches;
           if (event == "contact_gap") ++g->contact_gaps;
           if (event == "promise_missed") ++g->promises_missed;
@@ -423,26 +780,12 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
     }
   }
 
-  nlohmann::json r;
-  // Each instance's chain on its own: its files in the order given (oldest first).
-  std::vector<std::pair<std::string, std::vector<std::string>>> by_instance;
-  for (const auto& file : files) {
-    std::string instance;
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) {
-      const AuditLine rec = read_audit_record(line);
-      if (rec.problem.empty() && rec.seq) {
-        instance = rec.instance;
-        break;
-      }
-    }
-    auto it = std::find_if(by_instance.begin(), by_instance.end(), [&](const auto& e) { return e.first == instance; });
-    if (it == by_instance.end()) by_instance.push_back({instance, {file}});
-    else it->second.push_back(file);
-  }
+  nlohmann::json& r = figures;
+  r = nlohmann::json::object();
   r["chain"] = {{"ok", true}, {"records", 0}, {"problems", nlohmann::json::array()}, {"instances", nlohmann::json::array()}};
-  for (const auto& [instance, its_files] : by_instance) {
-    const auto chain = verify_audit_chain(its_files, opts.verify);
+  for (std::size_t i = 0; i < by_instance.size(); ++i) {
+    const auto& [instance, its_files] = by_instance[i];
+    const auto chain = verifiers[i]->finish();
     const auto summary = summary_lines(chain);
     nlohmann::json c = {{"instance", instance}, {"ok", chain.ok()}, {"records", chain.records}, {"first_seq", chain.first_seq},
                         {"last_seq", chain.last_seq}, {"head", chain.head}, {"files", its_files},
@@ -460,7 +803,7 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
       r["chain"]["problems"].push_back({{"instance", instance}, {"file", p.file}, {"line", p.line}, {"what", p.what}});
     // Row by row: the chain, the seals, the anchors, each problem.
     auto row = [&](const char* check, const std::string& status, const std::string& detail) {
-      lists["integrity"].push_back({{"instance", instance}, {"check", check}, {"status", status}, {"detail", detail}});
+      integrity.push_back({{"instance", instance}, {"check", check}, {"status", status}, {"detail", detail}});
     };
     row("chain", chain.ok() ? "intact" : "broken",
         std::to_string(chain.records) + " records, seq " + std::to_string(chain.first_seq) + ".." +
@@ -480,52 +823,107 @@ nlohmann::json build_report(const std::vector<std::string>& files, const ReportO
   r["target_s"] = opts.target_s;
   r["limit_s"] = opts.limit_s;
   r["total"] = render(total, opts);
+  // The threads where the customer had the last word, by thread id: only their rows are read back.
   long customer_last = 0;
-  for (const auto& [thread, lw] : last_word)
-    if (lw.second == "inbound") {
+  {
+    std::vector<std::pair<std::string, std::int64_t>> waiting;  // thread id, row
+    for (std::size_t i = 0; i < threads.size(); ++i) {
+      const ThreadState& ts = threads[static_cast<std::uint32_t>(i)];
+      if (ts.last_word != 1) continue;
       ++customer_last;
-      if (auto it = last_inbound.find(thread); it != last_inbound.end()) lists["customer_last_word"].push_back(it->second);
+      if (ts.last_inbound >= 0) waiting.emplace_back(inbound_rows.at(ts.last_inbound).value("thread_id", ""), ts.last_inbound);
     }
+    std::sort(waiting.begin(), waiting.end());
+    for (const auto& [thread, offset] : waiting) lists["customer_last_word"]->add(inbound_rows.at(offset));
+  }
   r["total"]["customer_last_word"] = customer_last;
-  // Rows of records that do not name the customer (SLA events, releases) take the thread's.
-  for (auto& [name, rows] : lists.items())
-    for (auto& row : rows)
-      if (row.value("customer", "").empty())
-        if (auto it = thread_customer.find(row.value("thread_id", "")); it != thread_customer.end()) row["customer"] = it->second;
-  r["lists"] = std::move(lists);
   r["time_zone"] = opts.time_zone;
   r["calendar"] = opts.business_calendar ? "business" : "24x7";
-  for (const char* v : {"agent", "day"}) {
-    r["views"][v] = nlohmann::json::object();
-    for (const auto& [k, g] : views[v]) r["views"][v][k] = render(g, opts);
-  }
+  auto day_name = [](std::int64_t day) { return date_of_day(day); };
+  auto week_name = [](std::int64_t monday) { return "week of " + date_of_day(monday); };
+  r["views"]["agent"] = nlohmann::json::object();
+  for (auto& [k, g] : by_agent) r["views"]["agent"][k] = render(g, opts);
+  r["views"]["day"] = nlohmann::json::object();
+  for (auto& [k, g] : by_day) r["views"]["day"][day_name(k)] = render(g, opts);
   if (!opts.by.empty()) {
     r["by"] = opts.by;
     r["groups"] = nlohmann::json::object();
-    for (const auto& [k, g] : views[opts.by]) r["groups"][k] = render(g, opts);
+    if (opts.by == "agent") r["groups"] = r["views"]["agent"];
+    else if (opts.by == "day") r["groups"] = r["views"]["day"];
+    else
+      for (auto& [k, g] : by_week) r["groups"][week_name(k)] = render(g, opts);
   }
   // Chart data: response-time histogram and the daily share within target.
-  const std::vector<std::pair<std::string, double>> buckets = {
-      {"< 15m", 900}, {"15m-1h", 3600}, {"1-2h", 7200}, {"2-4h", 14400}, {"4-8h", 28800}, {"8-24h", 86400}, {"> 24h", 1e300}};
   nlohmann::json hist = nlohmann::json::array();
-  double lower = -1;
-  for (const auto& [label, upper_bound] : buckets) {
-    const double upper = upper_bound;  // a plain local: lambdas of C++20 before clang 16 cannot capture a binding
-    long n = std::count_if(all_latencies.begin(), all_latencies.end(), [&](double x) { return x > lower && x <= upper; });
-    hist.push_back({{"bucket", label}, {"replies", n}});
-    lower = upper;
-  }
+  for (std::size_t b = 0; b < buckets.size(); ++b) hist.push_back({{"bucket", buckets[b].first}, {"replies", histogram[b]}});
   r["histogram"] = hist;
+  std::map<std::string, std::pair<long, long>> daily_by_name;
+  for (const auto& [d, v] : daily) daily_by_name[day_name(d)] = v;
   nlohmann::json days = nlohmann::json::array();
-  for (const auto& [d, v] : daily) days.push_back({{"day", d}, {"answered", v.first}, {"within_target", static_cast<double>(v.second) / v.first}});
+  for (const auto& [d, v] : daily_by_name) days.push_back({{"day", d}, {"answered", v.first}, {"within_target", static_cast<double>(v.second) / v.first}});
   r["daily"] = days;
   r["unreadable_lines"] = unreadable;
   r["skipped_records"] = skipped;
+  return true;
+}
+
+Report::Report(const std::vector<std::string>& files, const ReportOptions& opts) : impl_(std::make_unique<Impl>()) {
+  if (impl_->run(files, opts, nullptr)) return;
+  // Messages of several instances: find those recorded by more than one, then count again.
+  Duplicates duplicates;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+      // Records of the wrong form are named by the pass that counts.
+      const AuditLine rec = read_audit_record(line, AuditFields::figures);
+      const auto* m = std::get_if<MessageRecord>(&rec.record);
+      if (m == nullptr || m->message_id.empty()) continue;
+      duplicates.add(m->message_id, rec.instance, m->sla && m->sla->latency_s);
+    }
+  }
+  duplicates.settle();
+  impl_ = std::make_unique<Impl>();
+  impl_->run(files, opts, &duplicates);
+}
+
+Report::~Report() = default;
+
+const nlohmann::json& Report::figures() const { return impl_->figures; }
+
+std::size_t Report::count(const std::string& list) const {
+  if (list == "integrity") return impl_->integrity.size();
+  auto it = impl_->lists.find(list);
+  return it == impl_->lists.end() ? 0 : it->second->count();
+}
+
+void Report::rows(const std::string& list, const std::function<void(const nlohmann::json&)>& each) const {
+  if (list == "integrity") {
+    for (const auto& row : impl_->integrity) each(row);
+    return;
+  }
+  auto it = impl_->lists.find(list);
+  if (it == impl_->lists.end()) return;
+  it->second->each([&](const nlohmann::json& row) {
+    if (!row.value("customer", "").empty()) return each(row);
+    nlohmann::json filled = row;
+    impl_->fill_customer(filled);
+    each(filled);
+  });
+}
+
+nlohmann::json build_report(const std::vector<std::string>& files, const ReportOptions& opts) {
+  Report report(files, opts);
+  nlohmann::json r = report.figures();
+  r["lists"] = nlohmann::json::object();
+  for (const auto& l : report_lists()) {
+    nlohmann::json& rows = r["lists"][l.name] = nlohmann::json::array();
+    report.rows(l.name, [&](const nlohmann::json& row) { rows.push_back(row); });
+  }
   return r;
 }
 
-std::string report_text(const nlohmann::json& r) {
-  std::ostringstream o;
+void write_report_text(const ReportView& view, std::ostream& o) {
+  const nlohmann::json& r = view.figures();
   auto block = [&](const std::string& title, const nlohmann::json& g) {
     o << title << "\n";
     o << "  threads " << g["threads"] << ", customer messages " << g["customer_messages"] << ", replies " << g["replies"] << "\n";
@@ -554,20 +952,25 @@ std::string report_text(const nlohmann::json& r) {
   for (const auto& l : report_lists()) {
     if (l.name == std::string("replies")) continue;  // every reply: --format csv or json
     if (l.name == std::string("integrity")) continue;  // the head says it
-    const auto& rows = r["lists"][l.name];
-    if (rows.empty()) continue;
-    o << "\n" << l.title << " (" << rows.size() << ")\n";
-    for (const auto& row : rows) {
+    const std::size_t rows = view.count(l.name);
+    if (rows == 0) continue;
+    o << "\n" << l.title << " (" << rows << ")\n";
+    view.rows(l.name, [&](const nlohmann::json& row) {
       o << " ";
       for (const char* c : l.columns) o << " " << c << "=" << (cell(row.value(c, nlohmann::json())).empty() ? "-" : cell(row.value(c, nlohmann::json())));
       o << "\n";
-    }
+    });
   }
+}
+
+std::string report_text(const nlohmann::json& report) {
+  std::ostringstream o;
+  write_report_text(JsonReportView(report), o);
   return o.str();
 }
 
-std::string report_html(const nlohmann::json& r) {
-  std::ostringstream o;
+void write_report_html(const ReportView& view, std::ostream& o) {
+  const nlohmann::json& r = view.figures();
   const auto& t = r["total"];
   o << "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>support-milter report</title><style>"
        "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
@@ -595,7 +998,7 @@ std::string report_html(const nlohmann::json& r) {
   o << "<p id=\"lists-index\">";
   for (const auto& l : report_lists())
     if (l.name != std::string("integrity"))  // the head says it
-      o << "<a href=\"#" << l.name << "\">" << html_escape(l.title) << " (" << r["lists"][l.name].size() << ")</a> ";
+      o << "<a href=\"#" << l.name << "\">" << html_escape(l.title) << " (" << view.count(l.name) << ")</a> ";
   o << "</p>";
   // Histogram of response times.
   long max_n = 1;
@@ -650,15 +1053,14 @@ std::string report_html(const nlohmann::json& r) {
   if (r.value("by", "") == "week") view_table("week", r["groups"]);
   for (const auto& l : report_lists()) {
     if (l.name == std::string("integrity")) continue;  // the head says it
-    const auto& rows = r["lists"][l.name];
-    o << "<h2>" << html_escape(l.title) << " (" << rows.size() << ")</h2><table class=\"list\" id=\"" << l.name << "\"><tr>";
+    o << "<h2>" << html_escape(l.title) << " (" << view.count(l.name) << ")</h2><table class=\"list\" id=\"" << l.name << "\"><tr>";
     for (const char* c : l.columns) o << "<th>" << c << "</th>";
     o << "</tr>";
-    for (const auto& row : rows) {
+    view.rows(l.name, [&](const nlohmann::json& row) {
       o << "<tr>";
       for (const char* c : l.columns) o << "<td>" << html_escape(cell(row.value(c, nlohmann::json()))) << "</td>";
       o << "</tr>";
-    }
+    });
     o << "</table>";
   }
   // Sorting: a click on a column's header sorts its table by it (numbers as numbers).
@@ -668,6 +1070,11 @@ std::string report_html(const nlohmann::json& r) {
        "var d=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return up?d:-d;});rows.forEach(function(r){t.appendChild(r);});});});"
        "</script>";
   o << "</body></html>\n";
+}
+
+std::string report_html(const nlohmann::json& report) {
+  std::ostringstream o;
+  write_report_html(JsonReportView(report), o);
   return o.str();
 }
 

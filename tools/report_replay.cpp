@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 
 #include "tools/tool_config.h"
 #include "tools/replay.h"
@@ -55,35 +56,53 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
       return 78;
     }
   }
-  auto report = build_report(files, opts);
-  for (const auto& s : report["skipped_records"])
+  // The lists go through temporary files; they are removed however this ends.
+  std::unique_ptr<Report> built;
+  try {
+    built = std::make_unique<Report>(files, opts);
+  } catch (const std::exception& e) {
+    std::cerr << "support-milter report: " << e.what() << "\n";
+    return 73;
+  }
+  const Report& report = *built;
+  const nlohmann::json& figures = report.figures();
+  for (const auto& s : figures["skipped_records"])
     std::cerr << "support-milter report: " << s["file"].get<std::string>() << ":"
               << s["line"].get<std::size_t>() << ": " << s["what"].get<std::string>() << "; record skipped\n";
-  if (!csv_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(csv_dir, ec);
-    for (const auto& l : report_lists()) {
-      auto path = std::filesystem::path(csv_dir) / (std::string(l.name) + ".csv");
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out << report_csv(report, l.name);
-      if (!out.flush()) {
-        std::cerr << "support-milter report: cannot write " << path.string() << "\n";
-        return 73;
+  try {
+    if (!csv_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(csv_dir, ec);
+      for (const auto& l : report_lists()) {
+        auto path = std::filesystem::path(csv_dir) / (std::string(l.name) + ".csv");
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        write_report_csv(report, l.name, out);
+        if (!out.flush()) {
+          std::cerr << "support-milter report: cannot write " << path.string() << "\n";
+          return 73;
+        }
       }
     }
+    if (format == "json") {
+      write_report_json(report, std::cout);  // streamed, never one string
+      std::cout << "\n";
+    } else if (format == "html") {
+      write_report_html(report, std::cout);
+    } else if (format == "csv") {
+      // A CSV has no head: what the others put at the top goes to standard error (and integrity.csv).
+      write_report_csv(report, "replies", std::cout);
+      for (const auto& i : figures["chain"]["instances"])
+        for (const auto& line : i["summary"]) std::cerr << "support-milter report: " << line.get<std::string>() << "\n";
+    } else {
+      write_report_text(report, std::cout);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "support-milter report: " << e.what() << "\n";
+    return 74;
   }
-  if (format == "json") std::cout << std::setw(2) << report << "\n";  // streamed, never one string
-  else if (format == "html") std::cout << report_html(report);
-  else if (format == "csv") {
-    // A CSV has no head: what the others put at the top goes to standard error (and integrity.csv).
-    std::cout << report_csv(report, "replies");
-    for (const auto& i : report["chain"]["instances"])
-      for (const auto& line : i["summary"]) std::cerr << "support-milter report: " << line.get<std::string>() << "\n";
-  }
-  else std::cout << report_text(report);
-  if (!std::cout) return 74;
-  if (!report["chain"]["ok"].get<bool>()) {
-    std::cerr << "support-milter report: the audit chain is broken (" << report["chain"]["problems"].size()
+  if (!std::cout.flush()) return 74;
+  if (!figures["chain"]["ok"].get<bool>()) {
+    std::cerr << "support-milter report: the audit chain is broken (" << figures["chain"]["problems"].size()
               << " problem(s)); " << (allow_broken ? "reported anyway (--allow-broken)" : "exit 65; --allow-broken to accept") << "\n";
     if (!allow_broken) return 65;
   }
