@@ -32,7 +32,11 @@ def corpus_cases():
 
 def case_messages(case):
     """A case's messages in their order, as bytes with LF line ends."""
-    return [open(f, "rb").read().replace(b"\r\n", b"\n") for f in sorted(glob.glob(case + "*.eml"))]
+    out = []
+    for f in sorted(glob.glob(case + "*.eml")):
+        with open(f, "rb") as h:
+            out.append(h.read().replace(b"\r\n", b"\n"))
+    return out
 
 
 def support_domain(data):
