@@ -134,7 +134,7 @@ def timed(cmd):
     """Seconds and peak resident KiB of one run (GNU time -v); a run that fails ends the benchmark."""
     r = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
-        sys.exit("%s: exit %d\n%s" % (" ".join(cmd), r.returncode, r.stderr[-2000:]))
+        sys.exit("%s %s: exit %d\n%s" % (cmd[0], cmd[1], r.returncode, r.stderr[-2000:]))
     wall = re.search(r"Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
     hours, minutes, seconds = wall.groups()
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
@@ -165,10 +165,14 @@ def main():
     for m in mboxes:
         s, kib = timed([binary, "replay"] + args + ["--state", state, "--audit", log, m])
         replay_s, replay_kib = replay_s + s, max(replay_kib, kib)
+    records, errors = 0, 0
     with open(log, "rb") as f:
-        records = sum(1 for _ in f)
-    if records < messages:
-        sys.exit("the audit log has %d records for %d messages" % (records, messages))
+        for line in f:
+            records += 1
+            errors += b'"error":' in line
+    # Every message judged (none failed on an error of the pipeline), with the sweeper's events.
+    if errors or records <= messages:
+        sys.exit("the audit log has %d records for %d messages, %d with an error" % (records, messages, errors))
     report_s, report_kib = timed([binary, "report", "--format", "json", log])
     print("| days × messages a day | messages | mail | audit log | records | replay | report --format json |")
     print("|---|---|---|---|---|---|---|")
