@@ -131,14 +131,16 @@ def generate(work, days, per_day, seed):
 
 
 def timed(cmd):
-    """Seconds and peak resident KiB of one run (GNU time -v); a run that fails ends the benchmark."""
+    """Wall seconds, CPU seconds (user and system) and peak resident KiB of one run (GNU time -v);
+    a run that fails ends the benchmark."""
     r = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         sys.exit("%s %s: exit %d\n%s" % (cmd[0], cmd[1], r.returncode, r.stderr[-2000:]))
     wall = re.search(r"Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
     hours, minutes, seconds = wall.groups()
+    cpu = sum(float(re.search(kind + r" time \(seconds\): ([\d.]+)", r.stderr).group(1)) for kind in ("User", "System"))
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
-    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds), int(rss.group(1))
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds), cpu, int(rss.group(1))
 
 
 def main():
@@ -161,10 +163,10 @@ def main():
     args = []
     for d in domains:
         args += ["--support-domain", d]
-    replay_s, replay_kib = 0.0, 0
+    replay_s, replay_cpu, replay_kib = 0.0, 0.0, 0
     for m in mboxes:
-        s, kib = timed([binary, "replay"] + args + ["--state", state, "--audit", log, m])
-        replay_s, replay_kib = replay_s + s, max(replay_kib, kib)
+        s, cpu, kib = timed([binary, "replay"] + args + ["--state", state, "--audit", log, m])
+        replay_s, replay_cpu, replay_kib = replay_s + s, replay_cpu + cpu, max(replay_kib, kib)
     records, errors = 0, 0
     with open(log, "rb") as f:
         for line in f:
@@ -173,12 +175,13 @@ def main():
     # Every message judged (none failed on an error of the pipeline), with the sweeper's events.
     if errors or records <= messages:
         sys.exit("the audit log has %d records for %d messages, %d with an error" % (records, messages, errors))
-    report_s, report_kib = timed([binary, "report", "--format", "json", log])
-    print("| days × messages a day | messages | mail | audit log | records | replay | report --format json |")
+    report_s, report_cpu, report_kib = timed([binary, "report", "--format", "json", log])
+    print("| days × messages a day | messages | mail | audit log | records | replay: wall, CPU, peak RSS "
+          "| report --format json: wall, CPU, peak RSS |")
     print("|---|---|---|---|---|---|---|")
-    print("| %d × %d | %d | %.0f MB (%d mbox) | %.0f MB | %d | %.1f s, %.0f MB | %.1f s, %.0f MB |" % (
-        a.days, a.per_day, messages, mail_mb, len(mboxes), os.path.getsize(log) / 1e6, records, replay_s,
-        replay_kib / 1024, report_s, report_kib / 1024))
+    print("| %d × %d | %d | %.0f MB (%d mbox) | %.0f MB | %d | %.1f s, %.1f s, %.0f MB | %.1f s, %.1f s, %.0f MB |" % (
+        a.days, a.per_day, messages, mail_mb, len(mboxes), os.path.getsize(log) / 1e6, records, replay_s, replay_cpu,
+        replay_kib / 1024, report_s, report_cpu, report_kib / 1024))
     return 0
 
 
