@@ -19,7 +19,9 @@ enum Kind : unsigned {
 };
 
 struct FieldType {
-  const char* path;  // "a.b": field b of object a; "a[].b": field b of every object in array a
+  // "a.b": field b of object a; "a[].b": field b of every object in array a; "a.*": every field
+  // of object a
+  const char* path;
   unsigned kinds;
 };
 
@@ -47,6 +49,12 @@ const std::vector<FieldType>& field_types() {
       {"findings[].result", kString},
       {"findings[].action", kString},
       {"findings[].detail", kString},
+      {"format", kUnsigned},
+      {"passed", kArray},
+      {"passed[]", kString},
+      {"skipped", kObject},  // format 2: reason -> the rules skipped for it
+      {"skipped.*", kArray},
+      {"skipped.*[]", kString},
       {"sla", kObject},
       {"sla.latency_s", kNumber | kNull},
       {"sla.first_reply", kBool},
@@ -112,32 +120,42 @@ std::string join(const std::string& prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
 }
 
+std::string mismatch(const std::string& name, const nlohmann::json& v, unsigned kinds) {
+  return "field \"" + name + "\" is " + kind_name(v) + ", not " + wanted(kinds);
+}
+
+std::string check(const nlohmann::json& v, std::string_view path, const std::string& prefix, unsigned kinds);
+
+// Checks `m`, the field `name`, against what follows its key in the path: "" (m itself), "[]…"
+// (every element of m), ".…" (a field below m).
+std::string check_member(const nlohmann::json& m, const std::string& name, std::string_view rest, unsigned kinds) {
+  if (rest.empty()) return fits(m, kinds) ? std::string() : mismatch(name, m, kinds);
+  if (rest.substr(0, 2) == "[]") {
+    if (!m.is_array()) return {};  // an array of the wrong type has its own row
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (auto p = check_member(m[i], name + "[" + std::to_string(i) + "]", rest.substr(2), kinds); !p.empty())
+        return p;
+    return {};
+  }
+  return check(m, rest.substr(1), name, kinds);
+}
+
 // Checks `path` below `v`, whose own place in the record is `prefix` ("" for the record).
 std::string check(const nlohmann::json& v, std::string_view path, const std::string& prefix, unsigned kinds) {
   if (!v.is_object()) return {};  // a parent of the wrong type has its own row
   const auto dot = path.find('.');
   const auto brackets = path.find("[]");
-  const bool array = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot);
-  const std::string_view key = path.substr(0, array ? brackets : dot);
-  auto it = v.find(std::string(key));
-  if (it == v.end()) return {};
-  if (array) {
-    if (!it->is_array()) return {};
-    const std::string_view rest = path.substr(brackets + 2);
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      const auto& e = (*it)[i];
-      const std::string name = join(prefix, key) + "[" + std::to_string(i) + "]";
-      if (rest.empty()) {
-        if (!fits(e, kinds)) return "field \"" + name + "\" is " + kind_name(e) + ", not " + wanted(kinds);
-      } else if (auto p = check(e, rest.substr(1), name, kinds); !p.empty()) {
-        return p;
-      }
-    }
+  const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
+  const std::string_view key = path.substr(0, end);
+  const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
+  if (key == "*") {
+    for (const auto& [k, m] : v.items())
+      if (auto p = check_member(m, join(prefix, k), rest, kinds); !p.empty()) return p;
     return {};
   }
-  if (dot != std::string_view::npos) return check(*it, path.substr(dot + 1), join(prefix, key), kinds);
-  if (fits(*it, kinds)) return {};
-  return "field \"" + join(prefix, key) + "\" is " + kind_name(*it) + ", not " + wanted(kinds);
+  auto it = v.find(std::string(key));
+  if (it == v.end()) return {};
+  return check_member(*it, join(prefix, key), rest, kinds);
 }
 
 // The walk of check() without the names it gives: true when nothing below `v` is of the wrong

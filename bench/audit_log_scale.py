@@ -24,23 +24,47 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEAD = re.compile(r'^(\{"time":"[^"]*","event":"[^"]*","seq":)\d+(,"prev":")[0-9a-f]{64}(")')
 
 
+def corpus_cases():
+    """The folders of the labelled corpus's cases and of the test conversations, each one thread."""
+    cases = sorted(glob.glob(os.path.join(ROOT, "tests/data/eval/*/*/")))
+    return cases + sorted(glob.glob(os.path.join(ROOT, "tests/data/conversations/*/")))
+
+
+def case_messages(case):
+    """A case's messages in their order, as bytes with LF line ends."""
+    out = []
+    for f in sorted(glob.glob(case + "*.eml")):
+        with open(f, "rb") as h:
+            out.append(h.read().replace(b"\r\n", b"\n"))
+    return out
+
+
+def support_domain(data):
+    """The support domain of a labelled reply (the domain of its From), or None."""
+    if b"X-Eval-Fails" not in data:
+        return None
+    m = re.search(rb"^From:.*@([^>\s]+)", data, re.M | re.I)
+    return m.group(1).decode() if m else None
+
+
+def mbox_write(out, data, envelope=b"corpus@example.com Mon Jan  1 00:00:00 2026"):
+    """One message appended to an mbox ("From " lines in the body quoted with ">")."""
+    out.write(b"From " + envelope + b"\n")
+    for line in data.split(b"\n"):
+        out.write((b">" + line if line.startswith(b"From ") else line) + b"\n")
+    out.write(b"\n")
+
+
 def corpus_mbox(path):
     """The corpus's messages in one mbox, and the support domains of its cases."""
     domains = set()
     with open(path, "wb") as out:
-        cases = sorted(glob.glob(os.path.join(ROOT, "tests/data/eval/*/*/")))
-        cases += sorted(glob.glob(os.path.join(ROOT, "tests/data/conversations/*/")))
-        for case in cases:
-            for f in sorted(glob.glob(case + "*.eml")):
-                data = open(f, "rb").read().replace(b"\r\n", b"\n")
-                if b"X-Eval-Fails" in data:
-                    m = re.search(rb"^From:.*@([^>\s]+)", data, re.M | re.I)
-                    if m:
-                        domains.add(m.group(1).decode())
-                out.write(b"From corpus@example.com Mon Jan  1 00:00:00 2026\n")
-                for line in data.split(b"\n"):
-                    out.write((b">" + line if line.startswith(b"From ") else line) + b"\n")
-                out.write(b"\n")
+        for case in corpus_cases():
+            for data in case_messages(case):
+                d = support_domain(data)
+                if d:
+                    domains.add(d)
+                mbox_write(out, data)
     return sorted(domains)
 
 

@@ -77,6 +77,12 @@ bool flag(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_boolean() && it->get<bool>();
 }
 
+// A skip that says only why the rule did not apply (no evidence; a skip is never acted on): the
+// record names it under its reason in "skipped" rather than as a finding of its own.
+bool compact_skip(const FindingRecord& f) {
+  return f.result == "skip" && f.action == "off" && f.evidence.is_null();
+}
+
 nlohmann::json to_json(const FindingRecord& f) {
   nlohmann::json j = {{"rule", f.rule}, {"result", f.result}, {"action", f.action}, {"detail", f.detail}};
   if (!f.evidence.is_null()) j["evidence"] = f.evidence;
@@ -102,6 +108,12 @@ MessageRecord read_message(const nlohmann::json& j) {
       if (auto e = f.find("evidence"); e != f.end()) fr.evidence = *e;
       r.findings.push_back(std::move(fr));
     }
+  // Format 2: the skips without evidence, reason -> rules. Read back as the findings they were.
+  if (auto it = j.find("skipped"); it != j.end() && it->is_object())
+    for (const auto& [reason, rules] : it->items())
+      if (rules.is_array())
+        for (const auto& rule : rules)
+          if (rule.is_string()) r.findings.push_back({rule.get<std::string>(), "skip", "off", reason, nullptr});
   r.config = json_string(j, "config");
   r.lexicons = json_string(j, "lexicons");
   if (auto it = j.find("rules"); it != j.end() && it->is_object())
@@ -188,8 +200,13 @@ std::string MessageRecord::failing_rules() const {
 
 nlohmann::json to_json(const MessageRecord& r) {
   nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : r.findings) findings.push_back(to_json(f));
+  nlohmann::json skipped = nlohmann::json::object();
+  for (const auto& f : r.findings) {
+    if (compact_skip(f)) skipped[f.detail].push_back(f.rule);
+    else findings.push_back(to_json(f));
+  }
   nlohmann::json j = {
+      {"format", kMessageRecordFormat},
       {"queue_id", r.queue_id},
       {"message_id", r.message_id},
       {"thread_id", r.thread_id},
@@ -206,6 +223,7 @@ nlohmann::json to_json(const MessageRecord& r) {
       {"rules", r.rules},
       {"findings", std::move(findings)},
   };
+  if (!skipped.empty()) j["skipped"] = std::move(skipped);
   if (r.would) j["would"] = *r.would;
   if (r.error) j["error"] = *r.error;
   if (r.deadline_passed) j["deadline_passed"] = true;

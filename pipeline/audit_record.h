@@ -21,6 +21,12 @@
 
 namespace sm {
 
+// The form of the message record, in its "format" field. 1 (no field): every rule that did not
+// pass is a finding. 2: a skip without evidence is named under its reason in "skipped"
+// ({"not an outbound message": ["polite-tone", ...]}); read_audit_record reads both forms into the
+// same MessageRecord.
+inline constexpr int kMessageRecordFormat = 2;
+
 // One finding of a message record: a rule that did not pass (a pass is named in "passed").
 struct FindingRecord {
   std::string rule;
