@@ -158,25 +158,37 @@ std::string check(const nlohmann::json& v, std::string_view path, const std::str
   return check_member(*it, join(prefix, key), rest, kinds);
 }
 
+bool fine(const nlohmann::json& v, std::string_view path, unsigned kinds);
+
+// check_member()'s walk without the names.
+bool fine_member(const nlohmann::json& m, std::string_view rest, unsigned kinds) {
+  if (rest.empty()) return fits(m, kinds);
+  if (rest.substr(0, 2) == "[]") {
+    if (!m.is_array()) return true;
+    for (const auto& e : m)
+      if (!fine_member(e, rest.substr(2), kinds)) return false;
+    return true;
+  }
+  return fine(m, rest.substr(1), kinds);
+}
+
 // The walk of check() without the names it gives: true when nothing below `v` is of the wrong
 // type. Every record takes this walk; only a record it finds wrong takes check()'s.
 bool fine(const nlohmann::json& v, std::string_view path, unsigned kinds) {
   if (!v.is_object()) return true;
   const auto dot = path.find('.');
   const auto brackets = path.find("[]");
-  const bool array = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot);
-  const std::string_view key = path.substr(0, array ? brackets : dot);
-  auto it = v.find(key);
-  if (it == v.end()) return true;
-  if (array) {
-    if (!it->is_array()) return true;
-    const std::string_view rest = path.substr(brackets + 2);
-    for (const auto& e : *it)
-      if (rest.empty() ? !fits(e, kinds) : !fine(e, rest.substr(1), kinds)) return false;
+  const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
+  const std::string_view key = path.substr(0, end);
+  const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
+  if (key == "*") {
+    for (const auto& m : v)
+      if (!fine_member(m, rest, kinds)) return false;
     return true;
   }
-  if (dot != std::string_view::npos) return fine(*it, path.substr(dot + 1), kinds);
-  return fits(*it, kinds);
+  auto it = v.find(key);
+  if (it == v.end()) return true;
+  return fine_member(*it, rest, kinds);
 }
 
 }  // namespace

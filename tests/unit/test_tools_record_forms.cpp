@@ -116,7 +116,15 @@ TEST(RecordForms, HeldAndVerifyReadBoth) {
   auto b = join_held_files(queue, {logs.new_form}, &unreadable, &problems);
   EXPECT_TRUE(unreadable.empty());
   EXPECT_TRUE(problems.empty());
-  EXPECT_EQ(held_json(a), held_json(b));
+  // Alike but for the time each log's record was written.
+  auto without_time = [](nlohmann::json held) {
+    for (auto& h : held) {
+      EXPECT_TRUE(h.contains("audit_time"));
+      h.erase("audit_time");
+    }
+    return held;
+  };
+  EXPECT_EQ(without_time(held_json(a)), without_time(held_json(b)));
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(a[0].findings.size(), 1u);
   EXPECT_EQ(a[0].findings[0].rule, "reply-all");
