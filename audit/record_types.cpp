@@ -116,79 +116,55 @@ std::string wanted(unsigned kinds) {
   return s;
 }
 
-std::string join(const std::string& prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
-}
+// The first value under a path that is not of its kinds, and its place in the record
+// ("findings[2].rule"). The place is put together on the way back from the value, so the walk of a
+// record of the right form makes no string.
+struct Wrong {
+  const nlohmann::json* value = nullptr;
+  std::string place;  // ".findings[2].rule"
+};
 
-std::string mismatch(const std::string& name, const nlohmann::json& v, unsigned kinds) {
-  return "field \"" + name + "\" is " + kind_name(v) + ", not " + wanted(kinds);
-}
+bool find_wrong(const nlohmann::json& v, std::string_view path, unsigned kinds, Wrong& w);
 
-std::string check(const nlohmann::json& v, std::string_view path, const std::string& prefix, unsigned kinds);
-
-// Checks `m`, the field `name`, against what follows its key in the path: "" (m itself), "[]…"
-// (every element of m), ".…" (a field below m).
-std::string check_member(const nlohmann::json& m, const std::string& name, std::string_view rest, unsigned kinds) {
-  if (rest.empty()) return fits(m, kinds) ? std::string() : mismatch(name, m, kinds);
-  if (rest.substr(0, 2) == "[]") {
-    if (!m.is_array()) return {};  // an array of the wrong type has its own row
-    for (std::size_t i = 0; i < m.size(); ++i)
-      if (auto p = check_member(m[i], name + "[" + std::to_string(i) + "]", rest.substr(2), kinds); !p.empty())
-        return p;
-    return {};
+// `m` against what follows its key in the path: "" (m itself), "[]…" (every element of m), ".…"
+// (a field below m).
+bool member_wrong(const nlohmann::json& m, std::string_view rest, unsigned kinds, Wrong& w) {
+  if (rest.empty()) {
+    if (fits(m, kinds)) return false;
+    w.value = &m;
+    return true;
   }
-  return check(m, rest.substr(1), name, kinds);
+  if (rest.substr(0, 2) == "[]") {
+    if (!m.is_array()) return false;  // an array of the wrong type has its own row
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (member_wrong(m[i], rest.substr(2), kinds, w)) {
+        w.place = "[" + std::to_string(i) + "]" + w.place;
+        return true;
+      }
+    return false;
+  }
+  return find_wrong(m, rest.substr(1), kinds, w);
 }
 
-// Checks `path` below `v`, whose own place in the record is `prefix` ("" for the record).
-std::string check(const nlohmann::json& v, std::string_view path, const std::string& prefix, unsigned kinds) {
-  if (!v.is_object()) return {};  // a parent of the wrong type has its own row
+bool find_wrong(const nlohmann::json& v, std::string_view path, unsigned kinds, Wrong& w) {
+  if (!v.is_object()) return false;  // a parent of the wrong type has its own row
   const auto dot = path.find('.');
   const auto brackets = path.find("[]");
   const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
   const std::string_view key = path.substr(0, end);
   const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
+  auto found = [&](std::string_view k) {
+    w.place = "." + std::string(k) + w.place;
+    return true;
+  };
   if (key == "*") {
     for (const auto& [k, m] : v.items())
-      if (auto p = check_member(m, join(prefix, k), rest, kinds); !p.empty()) return p;
-    return {};
-  }
-  auto it = v.find(std::string(key));
-  if (it == v.end()) return {};
-  return check_member(*it, join(prefix, key), rest, kinds);
-}
-
-bool fine(const nlohmann::json& v, std::string_view path, unsigned kinds);
-
-// check_member()'s walk without the names.
-bool fine_member(const nlohmann::json& m, std::string_view rest, unsigned kinds) {
-  if (rest.empty()) return fits(m, kinds);
-  if (rest.substr(0, 2) == "[]") {
-    if (!m.is_array()) return true;
-    for (const auto& e : m)
-      if (!fine_member(e, rest.substr(2), kinds)) return false;
-    return true;
-  }
-  return fine(m, rest.substr(1), kinds);
-}
-
-// The walk of check() without the names it gives: true when nothing below `v` is of the wrong
-// type. Every record takes this walk; only a record it finds wrong takes check()'s.
-bool fine(const nlohmann::json& v, std::string_view path, unsigned kinds) {
-  if (!v.is_object()) return true;
-  const auto dot = path.find('.');
-  const auto brackets = path.find("[]");
-  const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
-  const std::string_view key = path.substr(0, end);
-  const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
-  if (key == "*") {
-    for (const auto& m : v)
-      if (!fine_member(m, rest, kinds)) return false;
-    return true;
+      if (member_wrong(m, rest, kinds, w)) return found(k);
+    return false;
   }
   auto it = v.find(key);
-  if (it == v.end()) return true;
-  return fine_member(*it, rest, kinds);
+  if (it == v.end()) return false;
+  return member_wrong(*it, rest, kinds, w) && found(key);
 }
 
 }  // namespace
@@ -196,9 +172,8 @@ bool fine(const nlohmann::json& v, std::string_view path, unsigned kinds) {
 std::string audit_record_type_problem(const nlohmann::json& record) {
   if (!record.is_object()) return "not a JSON object";
   for (const auto& f : field_types()) {
-    if (fine(record, f.path, f.kinds)) continue;
-    auto p = check(record, f.path, "", f.kinds);
-    if (!p.empty()) return p;
+    if (Wrong w; find_wrong(record, f.path, f.kinds, w))
+      return "field \"" + w.place.substr(1) + "\" is " + kind_name(*w.value) + ", not " + wanted(f.kinds);
   }
   return {};
 }
