@@ -263,13 +263,16 @@ bool unique_keys(element e) {
   return std::adjacent_find(many.begin(), many.end()) == many.end();
 }
 
-// The record's own fields, sorted by key: looked up without a walk over all of them.
+// Keys by length, then bytes: most comparisons end at the length.
+bool key_before(std::string_view x, std::string_view y) { return x.size() != y.size() ? x.size() < y.size() : x < y; }
+
+// The record's own fields, sorted by key_before: looked up without a walk over all of them.
 struct Fields {
   std::vector<std::pair<std::string_view, element>> sorted;
   void read(object o) {
     sorted.clear();
     for (auto field : o) sorted.emplace_back(field.key, field.value);
-    std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return key_before(x.first, y.first); });
   }
   bool repeats() const {
     return std::adjacent_find(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first == y.first; }) !=
@@ -347,7 +350,7 @@ std::optional<element> find(object o, std::string_view key) {
 }
 
 std::optional<element> find(const Fields& o, std::string_view key) {
-  auto it = std::lower_bound(o.sorted.begin(), o.sorted.end(), key, [](const auto& x, std::string_view k) { return x.first < k; });
+  auto it = std::lower_bound(o.sorted.begin(), o.sorted.end(), key, [](const auto& x, std::string_view k) { return key_before(x.first, k); });
   if (it == o.sorted.end() || it->first != key) return std::nullopt;
   return it->second;
 }
