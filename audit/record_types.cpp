@@ -6,28 +6,9 @@
 
 namespace sm {
 
-namespace {
-
-enum Kind : unsigned {
-  kString = 1,
-  kNumber = 2,
-  kUnsigned = 4,
-  kBool = 8,
-  kObject = 16,
-  kArray = 32,
-  kNull = 64,
-};
-
-struct FieldType {
-  // "a.b": field b of object a; "a[].b": field b of every object in array a; "a.*": every field
-  // of object a
-  const char* path;
-  unsigned kinds;
-};
-
 // What the readers read. Fields every event may carry first, then each event's own.
-const std::vector<FieldType>& field_types() {
-  static const std::vector<FieldType> t = {
+const std::vector<AuditFieldType>& audit_field_types() {
+  static const std::vector<AuditFieldType> t = {
       {"event", kString},
       {"time", kString},
       {"seq", kUnsigned},
@@ -74,6 +55,8 @@ const std::vector<FieldType>& field_types() {
   };
   return t;
 }
+
+namespace {
 
 const char* kind_name(const nlohmann::json& v) {
   switch (v.type()) {
@@ -171,7 +154,7 @@ bool find_wrong(const nlohmann::json& v, std::string_view path, unsigned kinds, 
 
 std::string audit_record_type_problem(const nlohmann::json& record) {
   if (!record.is_object()) return "not a JSON object";
-  for (const auto& f : field_types()) {
+  for (const auto& f : audit_field_types()) {
     if (Wrong w; find_wrong(record, f.path, f.kinds, w))
       return "field \"" + w.place.substr(1) + "\" is " + kind_name(*w.value) + ", not " + wanted(f.kinds);
   }

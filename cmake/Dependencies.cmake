@@ -12,6 +12,8 @@ pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # cpp-httplib (libcpp-httplib-dev): the HTTP server of `support-milter review`.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# simdjson (libsimdjson-dev): the quick reading of audit log lines (pipeline/audit_record.cpp).
+pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(Boost 1.74 REQUIRED COMPONENTS log log_setup)
 find_package(tomlplusplus REQUIRED)

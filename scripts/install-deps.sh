@@ -9,7 +9,7 @@ packages=(
   # libraries
   libmilter-dev libmimetic-dev libicu-dev icu-devtools libboost-log-dev libtomlplusplus-dev libcli11-dev
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
-  libmicrohttpd-dev libsodium-dev libcpp-httplib-dev
+  libmicrohttpd-dev libsodium-dev libcpp-httplib-dev libsimdjson-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml sqlite3
   # the alerting rules and the dashboard are checked with promtool and a real Prometheus

@@ -54,6 +54,31 @@ TEST(AuditChain, IntactLogVerifies) {
   EXPECT_EQ(r.last_seq, 10u);
 }
 
+// A key written twice counts as the last of them, whichever parser reads the line; a seq of -0 is
+// not a whole number of at least 0.
+TEST(AuditChain, ARepeatedKeyCountsAsItsLast) {
+  auto p = log_with(3, "chain-repeated");
+  auto lines = read_lines(p);
+  ASSERT_EQ(lines.size(), 3u);
+  // Line 2 says seq 9, then seq 2: read as seq 2 it still follows line 1 (the chain hashes the
+  // bytes, so line 3's "prev" is rewritten to the new line's hash).
+  lines[1].insert(1, R"("seq":9,)");
+  auto rec = nlohmann::json::parse(lines[2]);
+  rec["prev"] = sha256_hex(lines[1]);
+  lines[2] = rec.dump();
+  write_lines(p, lines);
+  auto r = verify_audit_chain({p.string()});
+  EXPECT_TRUE(r.ok()) << (r.problems.empty() ? "" : r.problems[0].what);
+  EXPECT_EQ(r.last_seq, 3u);
+
+  lines[2].replace(lines[2].find(R"("seq":3)"), 7, R"("seq":-0)");
+  write_lines(p, lines);
+  r = verify_audit_chain({p.string()});
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 3u);
+  EXPECT_EQ(r.problems[0].what, "not an audit record (unparseable or without seq/prev)");
+}
+
 TEST(AuditChain, ContinuesAcrossRestarts) {
   auto p = log_with(3, "chain-restart");
   {
