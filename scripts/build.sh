@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSUPPORT_MILTER_WERROR=ON "$@" >/dev/null
+# shellcheck source=scripts/ccache.sh
+source scripts/ccache.sh
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSUPPORT_MILTER_WERROR=ON "${ccache_launcher[@]}" "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)"

@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 clang=$(command -v clang++-14 || command -v clang++)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$clang" \
+# shellcheck source=scripts/ccache.sh
+source scripts/ccache.sh
+cmake -S . -B "$build" -G Ninja "${ccache_launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$clang" \
   -DSUPPORT_MILTER_FUZZ=ON -DSUPPORT_MILTER_TESTS=OFF >/dev/null
 targets=(fuzz_headers fuzz_mime fuzz_charset fuzz_html fuzz_quote fuzz_pipeline fuzz_config)
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"

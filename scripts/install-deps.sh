@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   # libraries
   libmilter-dev libmimetic-dev libicu-dev icu-devtools libboost-log-dev libtomlplusplus-dev libcli11-dev
   nlohmann-json3-dev libgumbo-dev libsqlite3-dev libpq-dev libssl-dev libxxhash-dev libstemmer-dev libcsv-dev
@@ -25,6 +25,8 @@ packages=(
   chromium chromium-driver python3-selenium
   # the Debian package (dpkg-buildpackage, lintian) and its test
   debhelper dpkg-dev fakeroot lintian
+  # its build in a clean Debian root (tests/package/clean_build.sh)
+  debootstrap
   # the fuzzers (libFuzzer with ASan and UBSan) and the benchmarks' profiles
   clang-14 libclang-rt-14-dev libfuzzer-14-dev linux-perf
   # the benchmarks' instruction counts (cachegrind)
