@@ -325,6 +325,11 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
         sm.sla_pending = HeldClock(sm.direction, ack).dump();
         sm.queue_id = env.queue_id;
         sm.instance = audit_instance(cfg);
+        sm.envelope_sender = bare_envelope_address(env.mail_from);
+        // The recipients the MTA queued it for: the client's, and those a fix adds.
+        for (const auto& r : env.rcpt_to) sm.envelope_recipients.push_back(bare_envelope_address(r));
+        for (const auto& m : v.modifications)
+          if (m.kind == Modification::Kind::add_recipient) sm.envelope_recipients.push_back(bare_envelope_address(m.value));
         SlaResult sla;
         sla.status = SlaStatus::held;
         sla.waiting_since = state.waiting_since;
