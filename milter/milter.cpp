@@ -20,6 +20,7 @@
 #include "milter/notify.h"
 #include "base/oplog.h"
 #include "base/unicode.h"
+#include "pipeline/agent_text.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/transaction.h"
 #include "message/headers.h"
@@ -317,7 +318,7 @@ void notify(const Config& cfg, const Message& msg, const Envelope& env, const Ve
     n.body = (level == Action::hold ? "Held in " + hold.where : std::string("Rejected")) + " by rule " +
              f.rule + ".\n\nQueue ID: " + env.queue_id + "\nMessage-ID: " + msg.message_id +
              "\nFrom: " + (msg.from.empty() ? std::string() : msg.from.front().address()) +
-             "\nSubject: " + msg.subject + "\nFinding: " + f.detail + "\n";
+             "\nSubject: " + msg.subject + "\nFinding: " + written_detail(f, judged_text(msg, v)) + "\n";
     if (level == Action::hold)
       n.body += "\nRelease with: " + hold.release + "\nDiscard with: " + hold.discard + "\n";
     send_notice(cfg.notify.command, cfg.notify.from, n);
@@ -349,10 +350,12 @@ sfsistat on_eom(SMFICTX* ctx) {
           std::string("direction=") + to_string(v.direction.direction) + " thread=" + v.thread_id +
               " action=" + to_string(v.action) + (v.observe ? std::string(" would=") + to_string(v.would) : ""),
           qid);
-    // One line per failing rule, the rule id as the record's Rule attribute ("QUEUEID: rule: ...").
+    // One line per failing rule, the rule id as the record's Rule attribute ("QUEUEID: rule: ..."),
+    // quoting what it found in the reply's words as written.
     for (const auto& f : v.findings)
       if (f.result == Result::fail)
-        oplog(Severity::info, std::string(to_string(f.action)) + ": " + f.detail, qid, f.rule);
+        oplog(Severity::info, std::string(to_string(f.action)) + ": " + written_detail(f, judged_text(msg, v)), qid,
+              f.rule);
 
     if (v.action == FinalAction::hold || v.action == FinalAction::reject) {
       notify(cfg, msg, c->env, v);

@@ -132,12 +132,22 @@ std::size_t HoldSweep::run(const Context& c) {
       continue;
     }
     const bool discard = d.act == HoldDecision::Act::discard;
-    // Sender and recipients: its hold entry of an earlier sweep, else its entry in another queue
-    // now; none when it was never listed by this daemon and is gone.
+    // Sender and recipients: the envelope the store kept when it was held; for a message held
+    // before the store kept it, its hold entry of an earlier sweep, else its entry in another
+    // queue now (none when it was never listed by this daemon and is gone, or the MTA's queue
+    // files are not readable to the daemon).
     const QueueEntry* entry = nullptr;
     if (auto it = seen_.find(m->queue_id); it != seen_.end()) entry = &it->second;
     for (const auto& q : queue)
       if (entry == nullptr && q.queue_id == m->queue_id) entry = &q;
+    QueueEntry kept;
+    if (!m->envelope_sender.empty() || !m->envelope_recipients.empty()) {
+      if (entry != nullptr) kept = *entry;
+      kept.queue_id = m->queue_id;
+      kept.sender = m->envelope_sender;
+      kept.recipients = m->envelope_recipients;
+      entry = &kept;
+    }
     SettleRecord rec = settle_record(discard, m->queue_id, entry, &h, [&](const std::string& id) {
       return settle_in_store(*c.store, id, discard, c.now, c.sla);
     });

@@ -14,6 +14,10 @@
 // store's own check that the message is still held; a message whose release or discard record is
 // in the log already (the store could not be updated then) is settled in the store only. A queue
 // that cannot be read settles nothing.
+//
+// The records name the sender and recipients as `release`'s do: from the envelope the store kept
+// when the message was held (StoredMessage::envelope_sender), since the daemon's user cannot read
+// Sendmail's queue files and a message the MTA deleted is in no queue.
 #pragma once
 #include <cstddef>
 #include <functional>

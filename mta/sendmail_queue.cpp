@@ -11,19 +11,9 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "message/envelope.h"
 
 namespace sm {
-
-namespace {
-
-// "<ana@client.example>" -> "ana@client.example"; "<>" -> "".
-std::string bare_address(std::string_view a) {
-  a = trim(a);
-  if (a.size() >= 2 && a.front() == '<' && a.back() == '>') a = a.substr(1, a.size() - 2);
-  return std::string(a);
-}
-
-}  // namespace
 
 std::optional<QueueEntry> parse_sendmail_control_file(const std::string& text, const std::string& queue_id,
                                                       std::string* error) {
@@ -49,14 +39,14 @@ std::optional<QueueEntry> parse_sendmail_control_file(const std::string& text, c
         time = true;
         break;
       }
-      case 'S': e.sender = bare_address(value); break;
+      case 'S': e.sender = bare_envelope_address(value); break;
       case 'R': {
         // Version 4 and later: flags, a colon, the address ("RPFD:ana@client.example").
         auto colon = value.find(':');
         bool flags = colon != std::string_view::npos &&
                      std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(colon),
                                  [](char c) { return c >= 'A' && c <= 'Z'; });
-        e.recipients.push_back(bare_address(flags ? value.substr(colon + 1) : value));
+        e.recipients.push_back(bare_envelope_address(flags ? value.substr(colon + 1) : value));
         break;
       }
       case 'q':

@@ -29,8 +29,8 @@ std::string agent_text(std::string_view lang, std::string_view key, const Catalo
 namespace {
 
 // What to change in `lang`: the rule's hint, else its detail.
-std::string hint_text(const Finding& f, std::string_view lang) {
-  return f.hint.empty() ? f.detail : agent_text(lang, f.hint.key, f.hint.args);
+std::string hint_text(const Finding& f, std::string_view lang, std::string_view text) {
+  return f.hint.empty() ? written_detail(f, text) : agent_text(lang, f.hint.key, f.hint.args);
 }
 
 // The words of the reply that hold what the finding found, as the agent wrote them (evidence_finder),
@@ -44,9 +44,45 @@ std::vector<std::string> agent_words(const Finding& f, std::string_view text) {
   return out;
 }
 
+// The entries of the finding's lists (evidence "phrases", "jargon", "found"), each with the words
+// of `text` that it stands for as written, each once, in the text's order: the text is read once
+// for all of them, and each stretch found is then told apart by which entry finds it alone.
+std::vector<std::pair<std::string, std::vector<std::string>>> words_by_entry(const Finding& f,
+                                                                            std::string_view text) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  if (!f.evidence.is_object()) return out;
+  const nlohmann::json language = f.evidence.value("language", nlohmann::json());
+  for (const char* key : {"phrases", "jargon", "found"}) {
+    auto it = f.evidence.find(key);
+    if (it == f.evidence.end() || !it->is_array()) continue;
+    for (const auto& e : *it)
+      if (e.is_string() && out.size() < 20) out.push_back({e.get<std::string>(), {}});
+  }
+  if (out.empty()) return out;
+  std::vector<EntryFinder> alone;
+  for (const auto& [entry, words] : out) {
+    nlohmann::json one = {{"phrases", nlohmann::json::array({entry})}};
+    if (!language.is_null()) one["language"] = language;
+    alone.push_back(evidence_finder(one));
+  }
+  for (const auto& s : evidence_finder(f.evidence).find(text)) {
+    const std::string_view stretch = text.substr(s.begin, s.end - s.begin);
+    std::string w = sanitize_text(stretch, 200);
+    if (w.empty()) continue;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (alone[i].find(stretch).empty()) continue;
+      auto& words = out[i].second;
+      if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+      break;
+    }
+  }
+  return out;
+}
+
 // What to change in `lang`; a hint that names the phrases to remove names the agent's own words.
-std::string change_text(const Finding& f, std::string_view lang, const std::vector<std::string>& words) {
-  if (words.empty() || f.hint.key != "hint_remove") return hint_text(f, lang);
+std::string change_text(const Finding& f, std::string_view lang, const std::vector<std::string>& words,
+                        std::string_view text) {
+  if (words.empty() || f.hint.key != "hint_remove") return hint_text(f, lang, text);
   std::string list;
   for (const auto& w : words) list += (list.empty() ? "\"" : ", \"") + w + "\"";
   CatalogArgs args = f.hint.args;
@@ -126,7 +162,7 @@ struct Decided {
 
 // The rules that decided the action, each with what it found, the reply's sentences that hold it,
 // and what to change, in `lang`.
-std::string findings_block(std::string_view lang, const std::vector<Decided>& decided) {
+std::string findings_block(std::string_view lang, const std::vector<Decided>& decided, std::string_view text) {
   std::string out;
   for (const auto& d : decided) {
     // One line each (a notice's lines are sanitized: no indentation survives).
@@ -134,7 +170,7 @@ std::string findings_block(std::string_view lang, const std::vector<Decided>& de
     if (!d.found.empty()) out += agent_text(lang, "notice_found", {{"phrases", d.found}}) + "\n";
     for (const auto& sentence : d.sentences)
       out += agent_text(lang, "notice_sentence", {{"sentence", sentence}}) + "\n";
-    out += agent_text(lang, "notice_change", {{"hint", change_text(*d.finding, lang, d.words)}}) + "\n";
+    out += agent_text(lang, "notice_change", {{"hint", change_text(*d.finding, lang, d.words, text)}}) + "\n";
   }
   return out;
 }
@@ -151,7 +187,40 @@ std::optional<Address> agent_of(const Config& cfg, const Message& msg, const Env
 
 }  // namespace
 
-std::string agent_hint_text(const Finding& f, std::string_view lang) { return f.rule + ": " + hint_text(f, lang); }
+std::string_view judged_text(const Message& msg, const Verdict& v) {
+  return v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
+}
+
+std::string agent_hint_text(const Finding& f, std::string_view lang, std::string_view text) {
+  return f.rule + ": " + change_text(f, lang, agent_words(f, text), text);
+}
+
+std::string written_detail(const Finding& f, std::string_view text) {
+  // Where the detail quotes each entry found (the first place, not inside another's quote), and
+  // the words that stand there instead; replaced from the end, so the places stay right.
+  struct Place {
+    std::size_t at, size;
+    std::string words;
+  };
+  std::vector<Place> places;
+  for (const auto& [entry, words] : words_by_entry(f, text)) {
+    if (words.empty()) continue;
+    const std::string quoted = "\"" + entry + "\"";
+    const auto at = f.detail.find(quoted);
+    if (at == std::string::npos) continue;
+    const bool overlaps = std::any_of(places.begin(), places.end(), [&](const Place& p) {
+      return at < p.at + p.size && p.at < at + quoted.size();
+    });
+    if (overlaps) continue;
+    std::string as_written;
+    for (const auto& w : words) as_written += (as_written.empty() ? "\"" : ", \"") + w + "\"";
+    places.push_back({at, quoted.size(), std::move(as_written)});
+  }
+  std::sort(places.begin(), places.end(), [](const Place& a, const Place& b) { return a.at > b.at; });
+  std::string detail = f.detail;
+  for (const auto& p : places) detail.replace(p.at, p.size, p.words);
+  return detail;
+}
 
 std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const Envelope& env, const Verdict& v,
                                   TimeMs now) {
@@ -159,7 +228,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
   if (v.observe || (v.action != FinalAction::hold && v.action != FinalAction::reject)) return out;
   const bool held = v.action == FinalAction::hold;
   const Action level = held ? Action::hold : Action::reject;
-  const std::string_view text = v.quote ? std::string_view(v.quote->new_text) : std::string_view(msg.quote.new_text);
+  const std::string_view text = judged_text(msg, v);
   std::vector<Decided> decided;
   for (const auto& f : v.findings)
     if (f.result == Result::fail && f.action == level) decided.push_back({&f, quoted_evidence(f, text), sentences_holding(text, f), agent_words(f, text)});
@@ -181,7 +250,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
     n.subject = agent_text(lang, held ? "notice_held_subject" : "notice_rejected_subject", {{"subject", subject}});
     n.body = agent_text(lang, held ? "notice_held_intro" : "notice_rejected_intro",
                         {{"customer", customer}, {"rules", rules}}) +
-             "\n\n" + findings_block(lang, decided) + "\n";
+             "\n\n" + findings_block(lang, decided, text) + "\n";
     if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
     n.body += agent_text(lang, held ? "notice_held_next" : "notice_rejected_next") + "\n" + reference;
     out.push_back(std::move(n));
@@ -193,7 +262,7 @@ std::vector<Notice> agent_notices(const Config& cfg, const Message& msg, const E
     n.to = lead;
     n.subject = agent_text(lang, "notice_lead_subject", {{"subject", subject}, {"agent", agent_name}});
     n.body = agent_text(lang, "notice_lead_intro", {{"agent", agent_name}, {"customer", customer}, {"rules", rules}}) +
-             "\n\n" + findings_block(lang, decided) + "\n";
+             "\n\n" + findings_block(lang, decided, text) + "\n";
     if (auto w = waiting_line(lang, v, now); !w.empty()) n.body += w + "\n";
     if (held && !env.queue_id.empty()) n.body += agent_text(lang, "notice_lead_actions", {{"queue_id", env.queue_id}}) + "\n";
     n.body += reference;

@@ -16,8 +16,20 @@ namespace sm {
 // agents.language, else the reply's own language when a catalog has it, else English.
 std::string agent_language(const Config& cfg, const Address& agent, std::string_view reply_language);
 
-// "rule-id: what to change" in `lang`; the finding's detail when the rule gives no hint.
-std::string agent_hint_text(const Finding& f, std::string_view lang);
+// The text the rules judged of a reply: its new text, as the verdict split it (`v.quote`, when it
+// found history that no marker announced), else as the message did. What the agent's words are
+// found in (evidence_finder).
+std::string_view judged_text(const Message& msg, const Verdict& v);
+
+// "rule-id: what to change" in `lang`; the finding's detail (written_detail) when the rule gives no
+// hint. The phrases to remove are named in the agent's own words as `text` has them (the annotation
+// detail, the reject text).
+std::string agent_hint_text(const Finding& f, std::string_view lang, std::string_view text);
+
+// The finding's detail with each entry of its lists that it quotes ("tonteria") in the words of
+// `text` as written ("Tonterías"), for the log line; an entry the text no longer has stays as the
+// list writes it.
+std::string written_detail(const Finding& f, std::string_view text);
 
 // A catalog message in `lang` (base/catalog.h: English when the language or key is missing).
 std::string agent_text(std::string_view lang, std::string_view key, const CatalogArgs& args = {});

@@ -76,8 +76,9 @@ std::string join_ids(const std::vector<const Finding*>& fs) {
   return s;
 }
 
-// Turns the findings into the final action and the changes it makes.
-void decide(Verdict& v, const Config& cfg) {
+// Turns the findings into the final action and the changes it makes; `reply` is the new text the
+// rules judged, whose words the reject text and the annotation detail quote as the agent wrote them.
+void decide(Verdict& v, const Config& cfg, std::string_view reply) {
   Action strongest = Action::off;
   std::vector<const Finding*> failed;  // with an action above log
   for (const auto& f : v.findings) {
@@ -98,7 +99,7 @@ void decide(Verdict& v, const Config& cfg) {
     bool first = true;
     for (const auto* f : failed) {
       if (f->action != Action::reject) continue;
-      text += (first ? " " : "; ") + agent_hint_text(*f, v.agent_language);
+      text += (first ? " " : "; ") + agent_hint_text(*f, v.agent_language, reply);
       first = false;
     }
     v.reply_text = sanitize_text(text, 400);
@@ -119,7 +120,7 @@ void decide(Verdict& v, const Config& cfg) {
   if (cfg.rules.header_detail)
     for (const auto* f : failed)
       v.modifications.push_back(
-          {Modification::Kind::add_header, cfg.rules.header + "-Detail", agent_hint_text(*f, v.agent_language), 1});
+          {Modification::Kind::add_header, cfg.rules.header + "-Detail", agent_hint_text(*f, v.agent_language, reply), 1});
 
   if (v.action == FinalAction::hold) {
     std::vector<const Finding*> held;
@@ -291,7 +292,7 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
     }
     v.agent_language =
         agent_language(cfg, msg.from.empty() ? Address{} : msg.from.front(), involved ? v.language : std::string());
-    decide(v, cfg);
+    decide(v, cfg, judged.quote.new_text);
 
     // What the store will keep of the message, now that the verdict is known. The clock moves
     // only for mail that leaves: a rejected message leaves nothing (its resend is the reply); a
@@ -325,6 +326,11 @@ Verdict Pipeline::judge(const Message& msg, const Envelope& env, TimeMs time, co
         sm.sla_pending = HeldClock(sm.direction, ack).dump();
         sm.queue_id = env.queue_id;
         sm.instance = audit_instance(cfg);
+        sm.envelope_sender = bare_envelope_address(env.mail_from);
+        // The recipients the MTA queued it for: the client's, and those a fix adds.
+        for (const auto& r : env.rcpt_to) sm.envelope_recipients.push_back(bare_envelope_address(r));
+        for (const auto& m : v.modifications)
+          if (m.kind == Modification::Kind::add_recipient) sm.envelope_recipients.push_back(bare_envelope_address(m.value));
         SlaResult sla;
         sla.status = SlaStatus::held;
         sla.waiting_since = state.waiting_since;

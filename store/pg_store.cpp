@@ -126,9 +126,15 @@ ALTER TABLE messages ADD COLUMN queue_id text NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN instance text NOT NULL DEFAULT '';
 CREATE INDEX messages_held ON messages(instance) WHERE status = 'held';
 )sql"},
+    // A held message's envelope (sender, and recipients one a line), so the sweep's record of one
+    // the MTA released or deleted names them when the MTA's queue does not.
+    {7, R"sql(
+ALTER TABLE messages ADD COLUMN envelope_sender text NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN envelope_recipients text NOT NULL DEFAULT '';
+)sql"},
 };
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 constexpr int kSubjectKeyVersion = 5;
 
 // Valid UTF-8 without NUL: invalid bytes and NUL become U+FFFD.
@@ -385,7 +391,8 @@ class PgStore final : public ThreadStore {
           Params().text(msg.thread_id).text(keys.thread_index).text(keys.ticket));
     auto inserted = l.exec(
         "INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, "
-        "status, sla_pending, queue_id, instance) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+        "status, sla_pending, queue_id, instance, envelope_sender, envelope_recipients) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
         "ON CONFLICT (message_id) DO NOTHING",
         Params()
             .text(msg.message_id)
@@ -399,7 +406,9 @@ class PgStore final : public ThreadStore {
             .text(msg.status)
             .text(msg.sla_pending)
             .text(msg.queue_id)
-            .text(msg.instance));
+            .text(msg.instance)
+            .text(msg.envelope_sender)
+            .text(pack_recipients(msg.envelope_recipients)));
     if (inserted.affected() == 0) return false;
     int pos = 0;
     for (const auto& p : msg.participants)
@@ -612,7 +621,7 @@ class PgStore final : public ThreadStore {
  private:
   static constexpr const char* kMessageColumns =
       "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, status, "
-      "sla_pending, queue_id, instance FROM messages";
+      "sla_pending, queue_id, instance, envelope_sender, envelope_recipients FROM messages";
   static constexpr const char* kThreadColumns = "SELECT thread_id, subject, created, last_activity, sla";
   static constexpr const char* kThreadFrom = " FROM threads";
 
@@ -819,6 +828,8 @@ class PgStore final : public ThreadStore {
     m.sla_pending = r.text(row, 9);
     m.queue_id = r.text(row, 10);
     m.instance = r.text(row, 11);
+    m.envelope_sender = r.text(row, 12);
+    m.envelope_recipients = unpack_recipients(r.text(row, 13));
     return m;
   }
 

@@ -25,7 +25,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 const char* const kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS threads(
@@ -101,10 +101,17 @@ ALTER TABLE messages ADD COLUMN instance TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS messages_held ON messages(instance) WHERE status = 'held';
 )sql";
 
+// Version 7: a held message's envelope (sender, and recipients one a line), so the sweep's record
+// of one the MTA released or deleted names them when the MTA's queue does not.
+const char* const kSchemaV7 = R"sql(
+ALTER TABLE messages ADD COLUMN envelope_sender TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN envelope_recipients TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The columns read_message() reads, in its order (a literal: statements are cached by their text).
 #define SM_MESSAGE_COLUMNS                                                                                    \
   "SELECT message_id, thread_id, direction, time, subject, question_count, fingerprints, complaint, status, " \
-  "sla_pending, queue_id, instance FROM messages "
+  "sla_pending, queue_id, instance, envelope_sender, envelope_recipients FROM messages "
 
 class SqliteStore final : public ThreadStore {
  public:
@@ -339,7 +346,8 @@ class SqliteStore final : public ThreadStore {
     {
       sqlite3_stmt* st = prepare(
           "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
-          "complaint, status, sla_pending, queue_id, instance) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+          "complaint, status, sla_pending, queue_id, instance, envelope_sender, envelope_recipients) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
       Reset r(st);
       bind(st, 1, msg.message_id);
       bind(st, 2, msg.thread_id);
@@ -354,6 +362,8 @@ class SqliteStore final : public ThreadStore {
       bind(st, 10, msg.sla_pending);
       bind(st, 11, msg.queue_id);
       bind(st, 12, msg.instance);
+      bind(st, 13, msg.envelope_sender);
+      bind(st, 14, pack_recipients(msg.envelope_recipients));
       step(st);
       if (sqlite3_changes(db_) == 0) return false;
     }
@@ -582,6 +592,8 @@ class SqliteStore final : public ThreadStore {
     m.sla_pending = text(st, 9);
     m.queue_id = text(st, 10);
     m.instance = text(st, 11);
+    m.envelope_sender = text(st, 12);
+    m.envelope_recipients = unpack_recipients(text(st, 13));
     sqlite3_stmt* ps = prepare("SELECT role, address, display FROM participants WHERE message_id = ?1 ORDER BY rowid");
     Reset r(ps);
     bind(ps, 1, m.message_id);
@@ -624,6 +636,7 @@ class SqliteStore final : public ThreadStore {
         fill_subject_keys();
       }
       if (version < 6) exec(kSchemaV6);
+      if (version < 7) exec(kSchemaV7);
       exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       exec("COMMIT");
     } catch (...) {

@@ -11,6 +11,28 @@
 
 namespace sm {
 
+std::string pack_recipients(const std::vector<std::string>& recipients) {
+  std::string out;
+  for (const auto& r : recipients) {
+    if (r.empty() || r.find_first_of("\r\n") != std::string::npos) continue;
+    if (!out.empty()) out += '\n';
+    out += r;
+  }
+  return out;
+}
+
+std::vector<std::string> unpack_recipients(std::string_view packed) {
+  std::vector<std::string> out;
+  while (!packed.empty()) {
+    const auto nl = packed.find('\n');
+    const auto line = packed.substr(0, nl);
+    if (!line.empty()) out.emplace_back(line);
+    if (nl == std::string_view::npos) break;
+    packed.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
 bool is_server_store(const std::string& spec) {
   return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
 }

@@ -44,7 +44,17 @@ struct StoredMessage {
   // holds it; empty for other messages, and for those held before the store kept them.
   std::string queue_id;
   std::string instance;
+  // A held message's SMTP envelope (bare addresses): what its release or discard record names when
+  // the MTA's queue no longer tells (it left by the MTA's own commands, or its queue file is not
+  // readable); empty for other messages, and for those held before the store kept it.
+  std::string envelope_sender;
+  std::vector<std::string> envelope_recipients;
 };
+
+// The envelope's recipients in one column of the stores: one address a line (an address has no
+// line break; an empty list is the empty string).
+std::string pack_recipients(const std::vector<std::string>& recipients);
+std::vector<std::string> unpack_recipients(std::string_view packed);
 
 // Other ways a thread is found than by message ids: Outlook's Thread-Index root (hex) and a
 // ticket token of the subject. Kept with the thread that first carried them.

@@ -11,7 +11,8 @@ and sla.sweep_seconds = 1:
 - A reply released with the MTA's own commands (Postfix: `postsuper -H`; Sendmail: `-Q -qQ
   -qI<id>`) gets a release record by "mta" with its clock's figures within a sweep, one deleted
   by the MTA's means (`postsuper -d`; Sendmail has no command: its queue files removed by hand) a
-  discard record by "mta"; `held` no longer lists them.
+  discard record by "mta"; both name the sender and recipients, as `release`'s record does (the
+  envelope the store kept at the hold); `held` no longer lists them.
 - A reply released with `support-milter release` gets that command's record only, never a second
   one by "mta".
 - Last, the daemon stops cleanly and the audit chain of everything before verifies.
@@ -50,8 +51,6 @@ class MtaHeld:
     # Settle records by "mta": the evidence the MTA's own release leaves, and the evidence and
     # words of the record of a message the MTA deleted.
     RELEASE_EVIDENCE = ()
-    # Whether the sweep's records carry the message's sender and recipients (from the MTA's queue).
-    SWEEP_SEES_ENVELOPE = True
     DELETE_EVIDENCE = None
     DELETE_REASON = None
 
@@ -312,9 +311,10 @@ class MtaHeld:
         self.assertIn("released from hold", release["reason"])
         self.assertEqual(release["message_id"], released)
         self.assertEqual(release["rules"], ["reply-all"])
-        if self.SWEEP_SEES_ENVELOPE:
-            self.assertEqual(release["sender"], "sam@support.example.com")
-            self.assertEqual(release["recipients"], ["ana@client.example"])
+        # The envelope the store kept when it was held, as `release` names it (the daemon's user
+        # cannot read Sendmail's queue files).
+        self.assertEqual(release["sender"], "sam@support.example.com")
+        self.assertEqual(release["recipients"], ["ana@client.example"])
         # The figures `release` would have written: the reply answers the customer's wait.
         self.assertIs(release["sla"]["released"], True, release)
         self.assertIn(release["sla"]["status"], ("within_target", "over_target", "breached"))
@@ -331,6 +331,9 @@ class MtaHeld:
         self.assertIn(self.DELETE_REASON, discard["reason"])
         self.assertEqual(discard["message_id"], deleted)
         self.assertEqual(discard["sla"], {"status": "not_sent", "reason": "discarded"})
+        # A deleted message is in no queue: the envelope the store kept names them.
+        self.assertEqual(discard["sender"], "sam@support.example.com")
+        self.assertEqual(discard["recipients"], ["ana@client.example"])
         self.assertEqual(self.listed(qid_d), [])
         self.assertIsNone(self.stack.sink.find(deleted))
 
@@ -417,9 +420,6 @@ class SendmailHeld(MtaHeld, unittest.TestCase):
     RELEASE_EVIDENCE = ("queue",)
     DELETE_EVIDENCE = "none"  # Sendmail logs no deletion, and this Sendmail logs to no file
     DELETE_REASON = "counted as discarded"
-    # The daemon's user lists the queue directory but cannot read Sendmail's queue files (0600):
-    # its records by "mta" name no sender or recipients.
-    SWEEP_SEES_ENVELOPE = False
 
     @classmethod
     def make_stack(cls):

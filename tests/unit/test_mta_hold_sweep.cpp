@@ -230,7 +230,13 @@ struct Fixture {
 
   std::string audit_path() const { return (dir / "audit.jsonl").string(); }
 
-  void hold(const std::string& message_id, const std::string& queue_id, const std::string& instance = "mx1") {
+  struct KeptEnvelope {
+    std::string sender;
+    std::vector<std::string> recipients;
+  };
+  // A held reply; `envelope`: what the store keeps of its envelope (none: held before it kept one).
+  void hold(const std::string& message_id, const std::string& queue_id, const std::string& instance = "mx1",
+            const KeptEnvelope& envelope = {}) {
     const std::string thread = "t-" + message_id;
     ThreadSla state;
     StoredMessage customer;
@@ -245,6 +251,8 @@ struct Fixture {
     reply.instance = instance;
     reply.time = kT0 + 10 * kMinute;
     reply.sla_pending = HeldClock(Direction::outbound, nullptr).dump();
+    reply.envelope_sender = envelope.sender;
+    reply.envelope_recipients = envelope.recipients;
     ASSERT_TRUE(store->record_message(reply, nullptr, {}, std::nullopt));
     MessageRecord rec;
     rec.queue_id = queue_id;
@@ -336,6 +344,39 @@ TEST(HoldSweep, ReleasedBeforeASweepListedItTheOtherQueueGivesSenderAndRecipient
   ASSERT_EQ(f.written.size(), 1u);
   EXPECT_EQ(f.written[0].sender, "nadia@support.example.com");
   EXPECT_EQ(f.written[0].recipients, std::vector<std::string>{"priya@client.example"});
+}
+
+// Sendmail's quarantine files are not readable to the daemon's user (its queue lists the ids with
+// no sender or recipients), and a deleted message is in no queue: the records name the envelope
+// the store kept when the message was held, as `release`'s and `discard`'s do.
+TEST(HoldSweep, TheEnvelopeKeptAtTheHoldNamesSenderAndRecipientsTheQueueDoesNot) {
+  Fixture f("envelope");
+  const std::vector<std::string> rcpts = {"priya@client.example", "raj@client.example"};
+  f.hold("a9@support.example.com", "4JJJJ9", "mx1", {"nadia@support.example.com", rcpts});
+  f.hold("a10@support.example.com", "4KKKK0", "mx1", {"omar@support.example.com", {"li@client.example"}});
+  for (auto& e : f.mta.queue) {  // what the daemon's user reads of Sendmail's quarantine
+    e.sender.clear();
+    e.recipients.clear();
+  }
+  EXPECT_EQ(f.run(kT0 + 20 * kMinute), 0u);
+  f.leave("4JJJJ9");
+  f.leave("4KKKK0");
+  f.mta.exits["4JJJJ9"] = {HoldExit::Way::released, "queue", "a qf file in Sendmail's queue"};
+  f.mta.exits["4KKKK0"] = {HoldExit::Way::deleted, "log", "removed"};
+  EXPECT_EQ(f.run(kT0 + 30 * kMinute), 2u);
+  ASSERT_EQ(f.written.size(), 2u);
+  for (const auto& r : f.written) {
+    SCOPED_TRACE(r.queue_id);
+    if (r.queue_id == "4JJJJ9") {
+      EXPECT_FALSE(r.discard);
+      EXPECT_EQ(r.sender, "nadia@support.example.com");
+      EXPECT_EQ(r.recipients, rcpts);
+    } else {
+      EXPECT_TRUE(r.discard);
+      EXPECT_EQ(r.sender, "omar@support.example.com");
+      EXPECT_EQ(r.recipients, std::vector<std::string>{"li@client.example"});
+    }
+  }
 }
 
 TEST(HoldSweep, ADeletionGetsADiscardRecordAndTheCustomerKeepsWaiting) {

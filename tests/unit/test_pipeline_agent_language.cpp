@@ -109,6 +109,51 @@ TEST_F(AgentLanguage, TheAnnotationDetailTellsTheAgentWhatToChange) {
   EXPECT_TRUE(found);
 }
 
+// The annotation detail, the reject text and the log line's detail quote the reply's words as the
+// agent wrote them (capitals, accents, plural, another person of the verb; another case in
+// Russian), never the list's folded form.
+TEST_F(AgentLanguage, TheAnnotationDetailQuotesTheAgentsOwnWords) {
+  cfg_->rules.settings.at("polite-tone").action = Action::annotate;
+  cfg_->rules.header_detail = true;
+  auto detail_of = [&](const Verdict& v) {
+    std::vector<std::string> out;
+    for (const auto& m : v.modifications)
+      if (m.name == cfg_->rules.header + "-Detail") out.push_back(m.value);
+    return out;
+  };
+  const std::string es = reply(
+      "Luis Ortega <luis@support.example.com>", "Re: Factura duplicada",
+      "Hola Ana:\r\n\r\nOtra vez la factura. Sus Tonterías de siempre. Ustedes nos hacen perder el tiempo con "
+      "cada correo.\r\n\r\nLuis Ortega\r\nSoporte de facturación\r\nTel. +34 910 000 000\r\n");
+  Verdict v = judge(es);
+  ASSERT_EQ(v.action, FinalAction::annotate);
+  EXPECT_EQ(detail_of(v),
+            std::vector<std::string>{"polite-tone: quite \"Tonterías\", \"nos hacen perder el tiempo\""});
+  const Message m = parse_message(es, cfg_->limits);
+  const Finding* polite = nullptr;
+  for (const auto& f : v.findings)
+    if (f.rule == "polite-tone") polite = &f;
+  ASSERT_NE(polite, nullptr);
+  EXPECT_NE(polite->detail.find("\"tonteria\""), std::string::npos) << "the record keeps the list's form: " << polite->detail;
+  const std::string logged = written_detail(*polite, judged_text(m, v));
+  EXPECT_NE(logged.find("\"Tonterías\""), std::string::npos) << logged;
+  EXPECT_NE(logged.find("\"nos hacen perder el tiempo\""), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("tonteria"), std::string::npos) << logged;
+
+  const std::string ru = reply(
+      "Олег Петров <oleg@support.example.com>", "Re: Не приходит код",
+      "Анна, добрый день.\r\n\r\nКод приходит всем. Вы считаете нас Тупыми? Проверьте папку со спамом и "
+      "больше не пишите по этому поводу.\r\n\r\nОлег Петров\r\nСлужба поддержки\r\nТел. +7 495 000-00-00\r\n");
+  v = judge(ru);
+  ASSERT_EQ(v.action, FinalAction::annotate);
+  EXPECT_EQ(detail_of(v), std::vector<std::string>{"polite-tone: уберите \"Тупыми\""});
+
+  cfg_->rules.settings.at("polite-tone").action = Action::reject;
+  v = judge(es);
+  ASSERT_EQ(v.action, FinalAction::reject);
+  EXPECT_EQ(v.reply_text, "política de soporte: polite-tone: quite \"Tonterías\", \"nos hacen perder el tiempo\"");
+}
+
 // A customer's question at 08:00 and the agent's held answer at 10:30 in the same thread.
 std::string customer_question() {
   return "From: Ana Torres <ana.torres@example.org>\r\nTo: soporte@support.example.com\r\n"

@@ -185,6 +185,8 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
   held.queue_id = "4Fb2Xk0Y1Zz9";
   held.instance = "mx1";
   held.participants = {{Role::from, "omar@support.example.com", "Omar"}, {Role::to, "priya@client.example", "Priya"}};
+  held.envelope_sender = "omar@support.example.com";
+  held.envelope_recipients = {"priya@client.example", "raj@client.example"};
   s->record_message(held, nullptr, {}, std::nullopt);
   auto stored = s->get_message("r1@x");
   ASSERT_TRUE(stored.has_value());
@@ -198,6 +200,9 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
   EXPECT_EQ(on_mx1[0].queue_id, "4Fb2Xk0Y1Zz9");
   ASSERT_EQ(on_mx1[0].participants.size(), 2u);
   EXPECT_EQ(on_mx1[0].participants[1].address, "priya@client.example");
+  // Its envelope, for the sweep's record when the MTA's queue no longer names it.
+  EXPECT_EQ(on_mx1[0].envelope_sender, "omar@support.example.com");
+  EXPECT_EQ(on_mx1[0].envelope_recipients, (std::vector<std::string>{"priya@client.example", "raj@client.example"}));
   EXPECT_TRUE(s->held_messages("mx2").empty()) << "held on another instance's MTA";
   EXPECT_EQ(s->get_thread("t1")->sla, R"({"waiting_since":1000})") << "held: the clock has not moved";
   EXPECT_EQ(s->find_thread({"r1@x"}), "t1");
@@ -212,7 +217,13 @@ TEST_P(StoreContract, HeldMessagesAreReleasedOrDiscarded) {
 
   auto other = msg("r2@x", "t1", Direction::outbound, 3000);
   other.status = "held";
+  other.instance = "mx1";
+  other.envelope_recipients = {"li@client.example"};  // a bounce's null sender
   s->record_message(other, nullptr, {}, std::nullopt);
+  on_mx1 = s->held_messages("mx1");
+  ASSERT_EQ(on_mx1.size(), 1u);
+  EXPECT_EQ(on_mx1[0].envelope_sender, "");
+  EXPECT_EQ(on_mx1[0].envelope_recipients, std::vector<std::string>{"li@client.example"});
   EXPECT_TRUE(s->discard_held("r2@x"));
   EXPECT_FALSE(s->get_message("r2@x").has_value());
   EXPECT_EQ(s->get_thread("t1")->sla, R"({"replies":1})");

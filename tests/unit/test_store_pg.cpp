@@ -87,7 +87,7 @@ TEST(PgStore, InstancesStartingTogetherMigrateOnce) {
   for (int i = 0; i < 6; ++i)
     starts.push_back(std::async(std::launch::async, [&] { return open_store(url) != nullptr; }));
   for (auto& f : starts) EXPECT_TRUE(f.get());
-  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "together"), "6");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "together"), "7");
   EXPECT_EQ(admin("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
                   "('threads', 'messages', 'participants')",
                   "together"),
@@ -117,7 +117,7 @@ INSERT INTO participants VALUES ('old@x', 0, 'from', 'ana@client.example', 'Ana'
 )sql",
         "from_v1");
   auto s = open_store(url);
-  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "from_v1"), "1,2,3,4,5,6");
+  EXPECT_EQ(admin("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version", "from_v1"), "1,2,3,4,5,6,7");
   auto old = s->get_message("old@x");
   ASSERT_TRUE(old.has_value());
   EXPECT_EQ(old->question_count, 3);
@@ -126,6 +126,8 @@ INSERT INTO participants VALUES ('old@x', 0, 'from', 'ana@client.example', 'Ana'
   EXPECT_FALSE(old->complaint);
   EXPECT_EQ(old->status, "sent");
   EXPECT_TRUE(old->sla_pending.empty());
+  EXPECT_TRUE(old->envelope_sender.empty());
+  EXPECT_TRUE(old->envelope_recipients.empty());
   auto m = msg("new@x", "t1", Direction::inbound, 2000);
   m.complaint = true;
   EXPECT_TRUE(s->record(m, nullptr));
@@ -342,7 +344,7 @@ TEST(PgStore, OutageFailsWithinTheTimeoutAndRecovers) {
   // The lazy store connected and created its schema at its first call.
   EXPECT_TRUE(lazy->record(msg("lazy@x", "t1", Direction::inbound, 1), &t));
   EXPECT_EQ(lazy->get_message("lazy@x")->thread_id, "t1");
-  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "6");
+  EXPECT_EQ(admin("SELECT count(*) FROM schema_version", "outage_lazy"), "7");
 
   // A restart while the pool is idle is noticed before use: no call fails for it.
   ASSERT_EQ(test::pg_helper("down", PgServer::dir), 0);
@@ -370,6 +372,10 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   c.fingerprints.clear();
   c.status = "held";
   c.sla_pending = R"({"direction":"inbound"})";
+  c.queue_id = "4Fb2Xk0Y1Zz9";
+  c.instance = "mx1";
+  c.envelope_sender = "ana@client.example";
+  c.envelope_recipients = {"help@support.example.com", "billing@support.example.com"};
   lite->record_message(c, &t2, ThreadKeys{"0a1b2c", "1234"}, std::nullopt);
   lite->save_sla("t1", R"({"waiting_since":2000})", 9000);
 
@@ -400,6 +406,8 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   EXPECT_EQ(pg->find_thread_by_ticket("1234"), "t2");
   EXPECT_EQ(pg->get_message("c@x")->status, "held");
   EXPECT_EQ(pg->get_message("c@x")->sla_pending, R"({"direction":"inbound"})");
+  EXPECT_EQ(pg->held_messages("mx1").at(0).envelope_sender, "ana@client.example");
+  EXPECT_EQ(pg->get_message("c@x")->envelope_recipients, c.envelope_recipients);
 
   // Again: nothing new, nothing overwritten.
   pg->save_sla("t1", R"({"answered":true})", std::nullopt);
@@ -426,6 +434,7 @@ TEST(StoreCopy, SqliteToPostgresqlAndBackIsComplete) {
   EXPECT_TRUE(back->get_message("c@x")->fingerprints.empty());
   EXPECT_EQ(back->find_thread_by_ticket("1234"), "t2");
   EXPECT_EQ(back->get_message("c@x")->status, "held");
+  EXPECT_EQ(back->get_message("c@x")->envelope_recipients, c.envelope_recipients);
 }
 
 }  // namespace

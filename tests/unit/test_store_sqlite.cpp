@@ -59,6 +59,8 @@ PRAGMA user_version = 1;
   EXPECT_FALSE(old->complaint);
   EXPECT_EQ(old->status, "sent");
   EXPECT_TRUE(old->sla_pending.empty());
+  EXPECT_TRUE(old->envelope_sender.empty());
+  EXPECT_TRUE(old->envelope_recipients.empty());
   EXPECT_FALSE(s->find_thread_by_subject("Invoice 4471", "ana@client.example", 0).has_value()) << "no participants stored";
   auto m = msg("new@x", "t1", Direction::inbound, 2000);
   m.complaint = true;
@@ -70,7 +72,58 @@ PRAGMA user_version = 1;
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 6);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 7);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+// A file of version 6 (held messages with their queue ids, no envelope) gets the envelope's
+// columns: a message held before reads with none, and the sweep falls back to the MTA's queue for
+// it; one held after keeps its sender and recipients.
+TEST(SqliteStore, MigratesVersion6ToHeldMessagesWithTheirEnvelope) {
+  auto path = fresh_db("from-v6");
+  write_file(path, R"sql(
+CREATE TABLE threads(thread_id TEXT PRIMARY KEY, subject TEXT NOT NULL, created INTEGER NOT NULL,
+  last_activity INTEGER NOT NULL, sla TEXT NOT NULL DEFAULT '', due INTEGER,
+  thread_index TEXT NOT NULL DEFAULT '', ticket TEXT NOT NULL DEFAULT '', subject_key TEXT NOT NULL DEFAULT '');
+CREATE TABLE messages(message_id TEXT PRIMARY KEY,
+  thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE, direction TEXT NOT NULL,
+  time INTEGER NOT NULL, subject TEXT NOT NULL, question_count INTEGER NOT NULL, fingerprints BLOB,
+  complaint INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'sent', sla_pending TEXT NOT NULL DEFAULT '',
+  queue_id TEXT NOT NULL DEFAULT '', instance TEXT NOT NULL DEFAULT '');
+CREATE TABLE participants(message_id TEXT NOT NULL REFERENCES messages(message_id) ON DELETE CASCADE,
+  role TEXT NOT NULL, address TEXT NOT NULL, display TEXT NOT NULL);
+CREATE INDEX messages_held ON messages(instance) WHERE status = 'held';
+INSERT INTO threads(thread_id, subject, created, last_activity, subject_key) VALUES ('t1', 'Refund', 1000, 1000, 'refund');
+INSERT INTO messages(message_id, thread_id, direction, time, subject, question_count, status, sla_pending, queue_id, instance)
+  VALUES ('old@x', 't1', 'outbound', 2000, 'Re: Refund', 0, 'held', '{"direction":"outbound"}', '4Fb2Xk0Y1Zz9', 'mx1');
+PRAGMA user_version = 6;
+)sql");
+  ASSERT_FALSE(HasFailure());
+  auto s = open_sqlite_store(path.string());
+  auto held = s->held_messages("mx1");
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].queue_id, "4Fb2Xk0Y1Zz9");
+  EXPECT_TRUE(held[0].envelope_sender.empty());
+  EXPECT_TRUE(held[0].envelope_recipients.empty());
+  auto m = msg("new@x", "t1", Direction::outbound, 3000);
+  m.status = "held";
+  m.queue_id = "4Gc3Yl1Z2Aa0";
+  m.instance = "mx1";
+  m.envelope_sender = "omar@support.example.com";
+  m.envelope_recipients = {"priya@client.example"};
+  EXPECT_TRUE(s->record(m, nullptr));
+  held = s->held_messages("mx1");
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[1].envelope_sender, "omar@support.example.com");
+  EXPECT_EQ(held[1].envelope_recipients, std::vector<std::string>{"priya@client.example"});
+  s.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 7);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
