@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include "audit/verify.h"
 #include "base/digest.h"
@@ -159,14 +160,19 @@ std::unique_ptr<CheckpointReader> CheckpointReader::open(const std::string& path
     if (then == value) continue;
     if (key == "verification_keys")
       throw CheckpointError("the checkpoint " + path + " was made with other verification keys (--key, --key-file) than this run's");
-    throw CheckpointError("the checkpoint " + path + " was made with " + key + " " + describe(then) + ", this run has " +
-                          describe(value) + ": a checkpoint counts one period with the same options in every run");
+    static const std::map<std::string, std::string> names = {
+        {"from", "--from"}, {"to", "--to"}, {"target_s", "sla.target (seconds)"}, {"limit_s", "sla.limit (seconds)"},
+        {"time_zone", "sla.time_zone"}, {"calendar", "sla.calendar"}};
+    const std::string name = names.count(key) > 0 ? names.at(key) : key;
+    throw CheckpointError("the checkpoint " + path + " was made with " + name + " " + describe(then) + ", this run with " +
+                          name + " " + describe(value) + ": a checkpoint counts one period with the same options in every run");
   }
   return r;
 }
 
 std::vector<FileStart> checkpoint_starts(const CheckpointData& d, const std::vector<std::string>& files) {
   std::vector<FileStart> starts(files.size());
+  std::vector<bool> known(files.size(), false);
   std::optional<std::size_t> last_known;  // index in d.files of the last known file given so far
   bool new_seen = false;
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -181,6 +187,7 @@ std::vector<FileStart> checkpoint_starts(const CheckpointData& d, const std::vec
       throw CheckpointError(refused(files[i] + " (read before as " + it->path +
                                     ") comes after a file the checkpoint read later, or after a new file: give the files oldest first"));
     last_known = k;
+    known[i] = true;
     std::error_code ec;
     const auto size = std::filesystem::file_size(files[i], ec);
     if (ec || size < it->offset)
@@ -205,7 +212,10 @@ std::vector<FileStart> checkpoint_starts(const CheckpointData& d, const std::vec
       throw CheckpointError(refused("the first record after it (" + files[i] + ":" + std::to_string(starts[i].lines + 1) +
                                     ") is seq " + std::to_string(c.seq) + (c.seq == 1 ? ", which starts a new chain," : "") +
                                     " and does not follow its head (seq " + std::to_string(d.head_seq) + ", hash " +
-                                    d.head_hash.substr(0, 12) + "…): another log, or records changed or missing"));
+                                    d.head_hash.substr(0, 12) + "…): " +
+                                    (known[i] ? std::string("records changed or missing")
+                                              : files[i] + " is not a file the checkpoint read (another log, or the file written anew), "
+                                                           "and does not continue the log it read")));
     return starts;
   }
   return starts;
