@@ -233,7 +233,7 @@ void CheckpointWriter::write(const CheckpointData& d, const std::vector<std::fun
   if (fd < 0) {
     const std::string why = std::strerror(errno);
     temp_.clear();
-    throw CheckpointError("cannot write the checkpoint beside " + path_ + ": " + why);
+    throw std::runtime_error("cannot write the checkpoint beside " + path_ + ": " + why);
   }
   ::close(fd);
   nlohmann::json files = nlohmann::json::array();
@@ -252,15 +252,15 @@ void CheckpointWriter::write(const CheckpointData& d, const std::vector<std::fun
     out.write(len.data(), 8);
     out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
     for (const auto& l : lists) l(out);
-    if (!out.flush()) throw CheckpointError("cannot write " + temp_);
+    if (!out.flush()) throw std::runtime_error("cannot write " + temp_);
   }
   std::error_code ec;
   const auto size = std::filesystem::file_size(temp_, ec);
-  if (ec) throw CheckpointError("cannot write " + temp_ + ": " + ec.message());
+  if (ec) throw std::runtime_error("cannot write " + temp_ + ": " + ec.message());
   const auto digest = digest_of(temp_, size);
   std::ofstream out(temp_, std::ios::binary | std::ios::app);
   out.write(reinterpret_cast<const char*>(digest.data()), 32);
-  if (!out.flush()) throw CheckpointError("cannot write " + temp_);
+  if (!out.flush()) throw std::runtime_error("cannot write " + temp_);
   written_ = true;
 }
 
