@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "audit/anchor.h"
 #include "audit/audit_log.h"
@@ -91,6 +93,76 @@ TEST(ReportCheckpoint, SealedLogInStepsEqualsOneRun) {
   Report steps({log}, opts);
   EXPECT_EQ(whole(steps), one);
   steps.commit_checkpoint();
+  fs::remove_all(dir);
+}
+
+// Records of every kind the report counts (held and released, SLA events, a record of the wrong
+// form, a line that is not JSON, times out of order), in a log without a chain: the report counts
+// it all the same, and the chain's problems go on from the checkpoint as they were.
+const char* kRecords[] = {
+    R"({"event":"message","message_time":"2026-11-02T09:00:00.000Z","thread_id":"t1","direction":"inbound","customer":"ana@client.example","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-02T10:00:00.000Z","thread_id":"t1","direction":"outbound","author":"sam@support.example.com","action":"accept","findings":[],"sla":{"latency_s":3600,"first_reply":true,"status":"within_target"}})",
+    R"({"event":"message","message_time":"2026-11-02T09:00:00.000Z","thread_id":"t2","direction":"inbound","customer":"bo@client.example","action":"accept","findings":[]})",
+    R"({"event":"sla_breach","at":"2026-11-03T09:00:01Z","thread_id":"t2","subject":"Invoice"})",
+    R"({"event":"message","message_time":"2026-11-03T12:00:00.000Z","thread_id":"t2","direction":"outbound","author":"lee@support.example.com","action":"hold","findings":[{"rule":"reply-all","result":"fail","action":"hold"}],"sla":{"latency_s":null,"first_reply":false,"status":"held"}})",
+    "this line is not JSON",
+    R"({"event":"release","time":"2026-11-03T15:00:00.000Z","queue_id":"Q2","message_id":"m2@x","thread_id":"t2","direction":"outbound","author":"lee@support.example.com","by":"kim","sla":{"latency_s":108000,"first_reply":true,"status":"breached","released":true}})",
+    R"({"event":"message","message_time":12,"thread_id":"t9","direction":"inbound","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-03T09:00:00.000Z","thread_id":"t3","direction":"inbound","customer":"cy@client.example","action":"accept","findings":[]})",
+    R"({"event":"message","message_time":"2026-11-03T12:00:00.000Z","thread_id":"t3","direction":"outbound","author":"lee@support.example.com","action":"accept","findings":[{"rule":"quoted-history","result":"fail","action":"log","detail":"no quote"}],"sla":{"latency_s":10800,"first_reply":true,"status":"over_target"}})",
+    R"({"event":"message","message_time":"2026-11-03T12:30:00.000Z","thread_id":"t3","direction":"outbound","author":"lee@support.example.com","action":"reject","findings":[{"rule":"reply-all","result":"fail","action":"reject"}]})",
+    R"({"event":"message","message_time":"2026-11-03T13:00:00.000Z","thread_id":"t3","direction":"inbound","customer":"cy@client.example","action":"accept","findings":[]})",
+    R"({"event":"promise_missed","at":"2026-11-03T14:00:00Z","thread_id":"t3","promise":"tomorrow"})",
+    R"({"event":"message","message_time":"2026-11-01T08:00:00.000Z","thread_id":"t1","direction":"inbound","customer":"ana@client.example","action":"accept","findings":[]})",
+    R"({"event":"contact_gap","at":"2026-11-06T12:30:00Z","thread_id":"t3"})",
+};
+
+TEST(ReportCheckpoint, EveryKindOfRecordSplitAnywhere) {
+  auto dir = fs::path(::testing::TempDir()) / ("report-checkpoint-kinds-" + std::to_string(getpid()));
+  const std::size_t n = std::size(kRecords);
+  for (std::size_t cut = 0; cut <= n; ++cut) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto log = (dir / "audit.jsonl").string();
+    ReportOptions opts;
+    opts.by = "week";
+    opts.checkpoint = (dir / "report.ckpt").string();
+    {
+      std::ofstream out(log);
+      for (std::size_t i = 0; i < cut; ++i) out << kRecords[i] << "\n";
+    }
+    Report({log}, opts).commit_checkpoint();
+    {
+      std::ofstream out(log, std::ios::app);
+      for (std::size_t i = cut; i < n; ++i) out << kRecords[i] << "\n";
+    }
+    Report steps({log}, opts);
+    ReportOptions plain = opts;
+    plain.checkpoint.clear();
+    EXPECT_EQ(whole(steps), build_report({log}, plain)) << "split after " << cut << " records";
+  }
+  fs::remove_all(dir);
+}
+
+TEST(ReportCheckpoint, SeveralInstancesAreRefused) {
+  auto dir = fs::path(::testing::TempDir()) / ("report-checkpoint-instances-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto mx = (dir / "mx.jsonl").string(), sub = (dir / "submission.jsonl").string();
+  {
+    AuditLog a(mx, {}, "mx"), b(sub, {}, "submission");
+    exchange(a, 1, "2026-11-02");
+    exchange(b, 2, "2026-11-02");
+  }
+  ReportOptions opts;
+  opts.checkpoint = (dir / "report.ckpt").string();
+  try {
+    Report({mx, sub}, opts);
+    ADD_FAILURE() << "several instances with a checkpoint";
+  } catch (const CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find("one instance"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(opts.checkpoint));
   fs::remove_all(dir);
 }
 
