@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   report_cmd->add_option("-c,--config", report_config, "config file (for the SLA target and limit)");
   report_cmd->add_option("--checkpoint", report_checkpoint,
                          "continue after the records counted in FILE when it exists (refused when it does not match the "
-                         "log), then write FILE anew; one instance, the same --from/--to and SLA options every run");
+                         "log), then write FILE anew; one instance, the same --from/--to and SLA options every run")
+      ->type_name("FILE");
   sm::IntegrityArgs report_integrity;
   integrity_options(report_cmd, report_integrity);
   report_cmd->add_option("files", report_files, "audit log files")->required()->check(CLI::ExistingFile);
