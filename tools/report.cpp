@@ -289,7 +289,9 @@ class ThreadTable {
   const std::vector<ThreadState>& states() const { return states_; }
   void assign(std::vector<ThreadState> states) {
     states_ = std::move(states);
-    slots_.clear();
+    std::size_t half = 512;  // grow() makes twice as many slots, for at least twice as many threads
+    while (states_.size() + 1 > half) half *= 2;
+    slots_.assign(half, 0);
     grow();
   }
 

@@ -98,6 +98,15 @@ class Checkpoint(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(os.stat(ckpt).st_mode), 0o600)
         self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith("report.ckpt.")], [], "no temporary file left")
 
+    def test_many_threads(self):
+        # More threads than the thread table's first size, in both runs.
+        big = self.path("big.jsonl")
+        write_log(big, 4000, 9)
+        self.records = lines_of(big)
+        n = len(self.records)
+        log, _, steps = self.checkpointed([n // 2, n - n // 2])
+        self.assertEqual(steps, self.ok([log]))
+
     def test_by_day_and_text_from_a_checkpoint(self):
         n = len(self.records)
         log, ckpt, _ = self.checkpointed([n // 2])
