@@ -52,7 +52,9 @@ class ReportView {
 // Memory: the figures and the per-thread state are compact (a few dozen bytes per thread, 4 bytes
 // per reply and group for exact percentiles); the rows of the lists go to temporary files in
 // $TMPDIR (removed when the report is destroyed, and unlinked from the start, so that nothing is
-// left even when the process dies). Throws std::runtime_error when no temporary file can be made.
+// left even when the process dies). Throws std::runtime_error when no temporary file can be made,
+// and CheckpointError (tools/report_checkpoint.h) when ReportOptions::checkpoint does not match
+// the log or the options, or the files hold several instances' message records.
 class Report : public ReportView {
  public:
   Report(const std::vector<std::string>& files, const ReportOptions& opts);
