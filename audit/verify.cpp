@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -98,7 +100,10 @@ struct ChainVerifier::State {
         problem(a.origin, 0, "the anchor of " + a.head.time + " (seq " + std::to_string(a.head.seq) +
                                  ") is not signed by the anchor key given: forged or changed");
     }
+    options_problems = r.problems.size();
   }
+  std::size_t options_problems = 0;  // the first problems: those of the options (unsigned anchors)
+  std::set<const FoundAnchor*> before_restore;  // anchors naming records read before restore()
 
   void problem(const std::string& file, std::size_t line, std::string what) {
     r.problems.push_back({file, line, std::move(what)});
@@ -288,8 +293,11 @@ struct ChainVerifier::State {
       r.anchors = anchors.size();
     }
     std::uint64_t before = 0;
+    if (!before_restore.empty())
+      r.notes.push_back(std::to_string(before_restore.size()) +
+                        " anchor(s) name records read before the report's checkpoint; not checked");
     for (const auto& [seq, a] : anchors) {
-      if (anchor_seen[a]) continue;
+      if (anchor_seen[a] || before_restore.count(a) > 0) continue;
       if (r.records == 0 || seq > r.last_seq)
         problem(a->origin, 0, "the anchor of " + a->head.time + " (" + a->head.reason + ") names seq " + std::to_string(seq) +
                                   ", but the log ends " + (r.records == 0 ? std::string("before any record") : "at seq " + std::to_string(r.last_seq)) +
@@ -341,6 +349,98 @@ void ChainVerifier::add(const std::string& file, std::size_t lineno, std::string
 }
 
 ChainReport ChainVerifier::finish() { return s_->finish(); }
+
+nlohmann::json ChainVerifier::save() const {
+  const State& s = *s_;
+  const ChainReport& r = s.r;
+  nlohmann::json problems = nlohmann::json::array();
+  for (std::size_t i = s.options_problems; i < r.problems.size(); ++i)
+    problems.push_back({r.problems[i].file, r.problems[i].line, r.problems[i].what});
+  nlohmann::json seen = nlohmann::json::array();
+  for (const auto& [a, was_seen] : s.anchor_seen)
+    if (was_seen || s.before_restore.count(a) > 0) seen.push_back({a->head.seq, a->head.head});
+  nlohmann::json failed = nullptr;
+  if (s.failed)
+    failed = {{"file", s.failed->file}, {"line", s.failed->line}, {"epoch", s.failed->epoch}, {"seq", s.failed->seq},
+              {"epoch_first_seq", s.failed->epoch_first_seq}, {"message", s.failed->message}, {"mac", s.failed->mac},
+              {"key", s.failed->key}};
+  return {{"records", r.records}, {"first_seq", r.first_seq}, {"last_seq", r.last_seq}, {"head", r.head},
+          {"instance", r.instance}, {"problems", problems}, {"notes", r.notes}, {"seals", r.seals},
+          {"sealed", r.sealed}, {"sealed_epoch", r.sealed_epoch}, {"sealed_seq", r.sealed_seq},
+          {"sealed_time", r.sealed_time}, {"anchors_matched", r.anchors_matched}, {"anchored_seq", r.anchored_seq},
+          {"anchored_time", r.anchored_time}, {"anchors_seen", seen}, {"prev_hash", s.prev_hash},
+          {"prev_seq", s.prev_seq}, {"era_key", s.era_key}, {"have_epoch", s.have_epoch}, {"last_epoch", s.last_epoch},
+          {"after_keygen", s.after_keygen}, {"keygen_seq", s.keygen_seq}, {"epoch_first_seq", s.epoch_first_seq},
+          {"max_epoch", s.max_epoch}, {"failed", failed}, {"failed_later", s.failed_later},
+          {"failed_later_first", s.failed_later_first}, {"failed_later_last", s.failed_later_last},
+          {"sealed_at", s.sealed_at ? nlohmann::json(*s.sealed_at) : nlohmann::json(nullptr)},
+          {"sealed_at_seq", s.sealed_at_seq}, {"sealed_at_epoch", s.sealed_at_epoch}};
+}
+
+bool ChainVerifier::restore(const nlohmann::json& j, std::string* error) {
+  State& s = *s_;
+  ChainReport& r = s.r;
+  try {
+    r.records = j.at("records").get<std::uint64_t>();
+    r.first_seq = j.at("first_seq").get<std::uint64_t>();
+    r.last_seq = j.at("last_seq").get<std::uint64_t>();
+    r.head = j.at("head").get<std::string>();
+    r.instance = j.at("instance").get<std::string>();
+    for (const auto& p : j.at("problems"))
+      r.problems.push_back({p.at(0).get<std::string>(), p.at(1).get<std::size_t>(), p.at(2).get<std::string>()});
+    r.notes = j.at("notes").get<std::vector<std::string>>();
+    r.seals = j.at("seals").get<std::uint64_t>();
+    r.sealed = j.at("sealed").get<bool>();
+    r.sealed_epoch = j.at("sealed_epoch").get<std::uint64_t>();
+    r.sealed_seq = j.at("sealed_seq").get<std::uint64_t>();
+    r.sealed_time = j.at("sealed_time").get<std::string>();
+    r.anchors_matched = j.at("anchors_matched").get<std::uint64_t>();
+    r.anchored_seq = j.at("anchored_seq").get<std::uint64_t>();
+    r.anchored_time = j.at("anchored_time").get<std::string>();
+    s.prev_hash = j.at("prev_hash").get<std::string>();
+    s.prev_seq = j.at("prev_seq").get<std::uint64_t>();
+    s.era_key = j.at("era_key").get<int>();
+    if (s.era_key >= static_cast<int>(s.keys.size())) throw std::runtime_error("its sealing key is not among those given");
+    s.have_epoch = j.at("have_epoch").get<bool>();
+    s.last_epoch = j.at("last_epoch").get<std::uint64_t>();
+    s.after_keygen = j.at("after_keygen").get<bool>();
+    s.keygen_seq = j.at("keygen_seq").get<std::uint64_t>();
+    s.epoch_first_seq = j.at("epoch_first_seq").get<std::uint64_t>();
+    s.max_epoch = j.at("max_epoch").get<std::uint64_t>();
+    if (const auto& f = j.at("failed"); !f.is_null())
+      s.failed = FailedSeal{f.at("file").get<std::string>(), f.at("line").get<std::size_t>(),
+                            f.at("epoch").get<std::uint64_t>(), f.at("seq").get<std::uint64_t>(),
+                            f.at("epoch_first_seq").get<std::uint64_t>(), f.at("message").get<std::string>(),
+                            f.at("mac").get<std::string>(), f.at("key").get<int>()};
+    s.failed_later = j.at("failed_later").get<std::uint64_t>();
+    s.failed_later_first = j.at("failed_later_first").get<std::uint64_t>();
+    s.failed_later_last = j.at("failed_later_last").get<std::uint64_t>();
+    if (const auto& t = j.at("sealed_at"); !t.is_null()) s.sealed_at = t.get<TimeMs>();
+    s.sealed_at_seq = j.at("sealed_at_seq").get<std::uint64_t>();
+    s.sealed_at_epoch = j.at("sealed_at_epoch").get<std::uint64_t>();
+    // The anchors of the instance, as the first record sets them up; those naming records read
+    // before are matched by the state's list, or else not checked.
+    if (r.records > 0) {
+      std::set<std::pair<std::uint64_t, std::string>> seen;
+      for (const auto& a : j.at("anchors_seen")) seen.emplace(a.at(0).get<std::uint64_t>(), a.at(1).get<std::string>());
+      for (const FoundAnchor* a : s.signed_anchors) {
+        if (a->head.instance != r.instance) {
+          ++s.other_instances;
+          continue;
+        }
+        s.anchors.emplace(a->head.seq, a);
+        const bool was_seen = seen.count({a->head.seq, a->head.head}) > 0;
+        s.anchor_seen[a] = was_seen;
+        if (!was_seen && a->head.seq <= r.last_seq && a->head.seq >= r.first_seq) s.before_restore.insert(a);
+      }
+      r.anchors = s.anchors.size();
+    }
+  } catch (const std::exception& e) {
+    if (error != nullptr) *error = std::string("the chain's state is not readable: ") + e.what();
+    return false;
+  }
+  return true;
+}
 
 ChainLine chain_line(const nlohmann::json& j) {
   ChainLine c;

@@ -94,6 +94,13 @@ class ChainVerifier {
   void add(const std::string& file, std::size_t lineno, std::string_view line, const ChainLine& fields);
   ChainReport finish();
 
+  // The walk's state between two runs (tools/report_checkpoint.h): everything but the options,
+  // which the next run gives again. restore() goes before the first add(); the anchors given then
+  // that name records before the state's head are noted as not checked. False (and `error`) when
+  // `state` is not such a state.
+  nlohmann::json save() const;
+  bool restore(const nlohmann::json& state, std::string* error);
+
  private:
   struct State;
   std::unique_ptr<State> s_;

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   keygen_cmd->add_flag("--force", keygen_force, "replace existing keys (not while a daemon uses them)");
 
   std::vector<std::string> report_files;
-  std::string report_from, report_to, report_by, report_format = "text", report_config, report_csv_dir;
+  std::string report_from, report_to, report_by, report_format = "text", report_config, report_csv_dir, report_checkpoint;
   bool report_allow_broken = false;
   auto* report_cmd = app.add_subcommand("report", "figures for auditors from audit logs");
   report_cmd->add_option("--from", report_from, "first day or time, RFC 3339 or YYYY-MM-DD (inclusive)");
@@ -82,6 +82,10 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--csv-dir", report_csv_dir, "also write every list as DIR/LIST.csv");
   report_cmd->add_flag("--allow-broken", report_allow_broken, "exit 0 even when the audit chain is broken");
   report_cmd->add_option("-c,--config", report_config, "config file (for the SLA target and limit)");
+  report_cmd->add_option("--checkpoint", report_checkpoint,
+                         "continue after the records counted in FILE when it exists (refused when it does not match the "
+                         "log), then write FILE anew; one instance, the same --from/--to and SLA options every run")
+      ->type_name("FILE");
   sm::IntegrityArgs report_integrity;
   integrity_options(report_cmd, report_integrity);
   report_cmd->add_option("files", report_files, "audit log files")->required()->check(CLI::ExistingFile);
@@ -195,7 +199,7 @@ int main(int argc, char** argv) {
   if (*discard_cmd) return sm::run_queue_action(discard);
 
   if (*report_cmd) return sm::run_report(report_files, report_from, report_to, report_by, report_format, report_config,
-                                            report_csv_dir, report_allow_broken, report_integrity);
+                                            report_csv_dir, report_allow_broken, report_integrity, report_checkpoint);
   if (*replay_cmd)
     return sm::run_replay(replay_sources, replay_config, replay_state, replay_audit, replay_domains, replay_addresses);
 

@@ -23,12 +23,14 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "audit/verify.h"
 #include "base/strings.h"
 #include "base/zone_clock.h"
 #include "pipeline/audit_record.h"
+#include "tools/report_checkpoint.h"
 
 namespace sm {
 
@@ -283,6 +285,15 @@ class ThreadTable {
   ThreadState& operator[](std::uint32_t i) { return states_[i]; }
   const ThreadState& operator[](std::uint32_t i) const { return states_[i]; }
   std::size_t size() const { return states_.size(); }
+  // All threads, by index (for the checkpoint), and the table made again from them.
+  const std::vector<ThreadState>& states() const { return states_; }
+  void assign(std::vector<ThreadState> states) {
+    states_ = std::move(states);
+    std::size_t half = 512;  // grow() makes twice as many slots, for at least twice as many threads
+    while (states_.size() + 1 > half) half *= 2;
+    slots_.assign(half, 0);
+    grow();
+  }
 
  private:
   void grow() {
@@ -426,6 +437,33 @@ class Spool {
     for (std::size_t i = 0; i < count_; ++i) f(read_row());
     ::fseeko(file_, 0, SEEK_END);
   }
+  // The content as bytes (for the checkpoint: what they mean is the spool's own affair), and
+  // the spool made again from them: `bytes` bytes holding `count` rows, read from `in`.
+  std::uint64_t bytes() const { return static_cast<std::uint64_t>(end_); }
+  void write_to(std::ostream& out) const {
+    std::fflush(file_);
+    ::fseeko(file_, 0, SEEK_SET);
+    std::vector<char> buf(1 << 16);
+    for (std::int64_t left = end_; left > 0;) {
+      const std::size_t n = std::fread(buf.data(), 1, std::min<std::size_t>(buf.size(), static_cast<std::size_t>(left)), file_);
+      if (n == 0) throw std::runtime_error("a temporary file of the report was cut short");
+      out.write(buf.data(), static_cast<std::streamsize>(n));
+      left -= static_cast<std::int64_t>(n);
+    }
+    ::fseeko(file_, 0, SEEK_END);
+  }
+  void read_from(std::istream& in, std::uint64_t bytes, std::size_t count) {
+    std::vector<char> buf(1 << 16);
+    for (std::uint64_t left = bytes; left > 0;) {
+      const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(buf.size(), left));
+      if (!in.read(buf.data(), n)) throw CheckpointError("the checkpoint's lists are cut short");
+      if (std::fwrite(buf.data(), 1, static_cast<std::size_t>(n), file_) != static_cast<std::size_t>(n))
+        throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
+      left -= static_cast<std::uint64_t>(n);
+    }
+    end_ += static_cast<std::int64_t>(bytes);
+    count_ += count;
+  }
 
  private:
   nlohmann::json read_row() const {
@@ -512,6 +550,69 @@ std::string instance_of(const std::string& file) {
   return {};
 }
 
+// The counts in a checkpoint: arrays as CBOR byte strings in the machine's byte order.
+template <class T>
+nlohmann::json blob(const std::vector<T>& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const auto* p = reinterpret_cast<const std::uint8_t*>(v.data());
+  return nlohmann::json::binary(std::vector<std::uint8_t>(p, p + v.size() * sizeof(T)));
+}
+
+template <class T>
+std::vector<T> unblob(const nlohmann::json& j) {
+  const auto& b = j.get_binary();
+  if (b.size() % sizeof(T) != 0) throw CheckpointError("the checkpoint's counts are not readable (an array of the wrong size)");
+  std::vector<T> v(b.size() / sizeof(T));
+  if (!b.empty()) std::memcpy(v.data(), b.data(), b.size());
+  return v;
+}
+
+nlohmann::json save_group(Group& g) {
+  g.threads.compact();
+  return {{"threads", blob(g.threads.v)}, {"customer_messages", g.customer_messages}, {"replies", g.replies},
+          {"first", blob(g.first.small)}, {"first_wide", blob(g.first.wide)}, {"next", blob(g.next.small)},
+          {"next_wide", blob(g.next.wide)}, {"within_target", g.within_target}, {"within_limit", g.within_limit},
+          {"answered", g.answered}, {"breaches", g.breaches}, {"contact_gaps", g.contact_gaps},
+          {"promises_missed", g.promises_missed}, {"held", g.held}, {"rejected", g.rejected},
+          {"released", g.released}, {"findings", g.findings}};
+}
+
+void load_group(Group& g, const nlohmann::json& j) {
+  g.threads.v = unblob<std::uint32_t>(j.at("threads"));
+  g.threads.unique = g.threads.v.size();
+  g.customer_messages = j.at("customer_messages").get<long>();
+  g.replies = j.at("replies").get<long>();
+  g.first.small = unblob<std::int32_t>(j.at("first"));
+  g.first.wide = unblob<double>(j.at("first_wide"));
+  g.next.small = unblob<std::int32_t>(j.at("next"));
+  g.next.wide = unblob<double>(j.at("next_wide"));
+  g.within_target = j.at("within_target").get<long>();
+  g.within_limit = j.at("within_limit").get<long>();
+  g.answered = j.at("answered").get<long>();
+  g.breaches = j.at("breaches").get<long>();
+  g.contact_gaps = j.at("contact_gaps").get<long>();
+  g.promises_missed = j.at("promises_missed").get<long>();
+  g.held = j.at("held").get<long>();
+  g.rejected = j.at("rejected").get<long>();
+  g.released = j.at("released").get<long>();
+  g.findings = j.at("findings").get<std::map<std::string, long>>();
+}
+
+// What one run counts, besides the threads and the lists (the checkpoint's "state").
+struct Counts {
+  Group& total;
+  std::map<std::string, Group>& by_agent;
+  std::map<std::int64_t, Group>& by_day;
+  std::map<std::int64_t, Group>& by_week;
+  std::map<std::int64_t, std::pair<long, long>>& daily;
+  std::vector<long>& histogram;
+  long& unreadable;
+  nlohmann::json& skipped;
+  std::optional<TimeMs>& first_seen;
+  std::optional<TimeMs>& last_seen;
+  std::optional<std::string>& message_instance;
+};
+
 }  // namespace
 
 struct Report::Impl {
@@ -534,7 +635,127 @@ struct Report::Impl {
   // One pass over the files. False when a message turns out to be recorded by several instances
   // and `duplicates` was not given: the caller finds them and runs the pass again.
   bool run(const std::vector<std::string>& files, const ReportOptions& opts, const Duplicates* duplicates);
+
+  // The checkpoint: the state read back before the pass (where each file is read from), and
+  // written after it.
+  std::unique_ptr<CheckpointWriter> checkpoint;
+  std::string checkpoint_problem;
+  std::vector<FileStart> resume(const std::vector<std::string>& files, const ReportOptions& opts, const Counts& c,
+                                const std::vector<std::pair<std::string, std::vector<std::string>>>& by_instance,
+                                std::vector<std::unique_ptr<ChainVerifier>>& verifiers, Spool& inbound_rows);
+  void save(const std::vector<std::string>& files, const std::vector<FileStart>& read, const std::string& cut,
+            const ReportOptions& opts, const Counts& c,
+            const std::vector<std::pair<std::string, std::vector<std::string>>>& by_instance,
+            const std::vector<std::unique_ptr<ChainVerifier>>& verifiers, const Spool& inbound_rows);
 };
+
+std::vector<FileStart> Report::Impl::resume(const std::vector<std::string>& files, const ReportOptions& opts, const Counts& c,
+                                            const std::vector<std::pair<std::string, std::vector<std::string>>>& by_instance,
+                                            std::vector<std::unique_ptr<ChainVerifier>>& verifiers, Spool& inbound_rows) {
+  // One instance's log: a message relayed between instances counts once, which a report that
+  // goes on from a checkpoint could not settle.
+  std::vector<std::string> instances;
+  for (const auto& [instance, its_files] : by_instance)
+    if (!instance.empty()) instances.push_back(instance);
+  if (instances.size() > 1)
+    throw CheckpointError("--checkpoint reads the log of one instance; these files hold the instances " + instances[0] +
+                          " and " + instances[1] + ": run one report with its checkpoint per instance");
+  auto reader = CheckpointReader::open(opts.checkpoint, opts);
+  if (!reader) return std::vector<FileStart>(files.size());
+  const CheckpointData& d = reader->data();
+  if (!d.instance.empty() && !instances.empty() && d.instance != instances[0])
+    throw CheckpointError("checkpoint does not match the log: it is of instance " + d.instance + ", these files of " + instances[0]);
+  std::vector<FileStart> starts = checkpoint_starts(d, files);
+  for (std::size_t i = 0; i < by_instance.size(); ++i) {
+    auto it = d.chains.find(by_instance[i].first);
+    if (it == d.chains.end()) continue;
+    std::string error;
+    if (!verifiers[i]->restore(*it, &error)) throw CheckpointError("the checkpoint " + opts.checkpoint + " is not usable: " + error);
+  }
+  try {
+    const nlohmann::json& j = d.state;
+    threads.assign(unblob<ThreadState>(j.at("threads")));
+    for (const auto& name : j.at("customers")) {
+      auto [it, added] = customer_index.emplace(name.get<std::string>(), static_cast<std::uint32_t>(customers.size()));
+      if (added) customers.push_back(&it->first);
+    }
+    load_group(c.total, j.at("total"));
+    for (const auto& [agent, g] : j.at("by_agent").items()) load_group(c.by_agent[agent], g);
+    for (const auto& e : j.at("by_day")) load_group(c.by_day[e.at(0).get<std::int64_t>()], e.at(1));
+    for (const auto& e : j.at("by_week")) load_group(c.by_week[e.at(0).get<std::int64_t>()], e.at(1));
+    for (const auto& e : j.at("daily")) c.daily[e.at(0).get<std::int64_t>()] = {e.at(1).get<long>(), e.at(2).get<long>()};
+    c.histogram = j.at("histogram").get<std::vector<long>>();
+    c.unreadable = j.at("unreadable").get<long>();
+    c.skipped = j.at("skipped");
+    if (!j.at("first_seen").is_null()) c.first_seen = j.at("first_seen").get<TimeMs>();
+    if (!j.at("last_seen").is_null()) c.last_seen = j.at("last_seen").get<TimeMs>();
+    if (!j.at("message_instance").is_null()) c.message_instance = j.at("message_instance").get<std::string>();
+    for (const auto& l : j.at("lists")) {
+      const std::string name = l.at("name").get<std::string>();
+      Spool* spool = name == "inbound" ? &inbound_rows : lists.count(name) > 0 ? lists[name].get() : nullptr;
+      if (spool == nullptr) throw CheckpointError("a list named " + name + " that this report does not make");
+      spool->read_from(reader->lists(), l.at("bytes").get<std::uint64_t>(), l.at("count").get<std::size_t>());
+    }
+  } catch (const CheckpointError& e) {
+    throw CheckpointError("the checkpoint " + opts.checkpoint + " is not usable: " + e.what());
+  } catch (const std::exception& e) {
+    throw CheckpointError("the checkpoint " + opts.checkpoint + " is not usable: its counts are not readable (" + e.what() + ")");
+  }
+  return starts;
+}
+
+void Report::Impl::save(const std::vector<std::string>& files, const std::vector<FileStart>& read, const std::string& cut,
+                        const ReportOptions& opts, const Counts& c,
+                        const std::vector<std::pair<std::string, std::vector<std::string>>>& by_instance,
+                        const std::vector<std::unique_ptr<ChainVerifier>>& verifiers, const Spool& inbound_rows) {
+  if (!cut.empty()) {
+    checkpoint_problem = "the last record of " + cut + " is cut short (still being written?): the checkpoint " +
+                         opts.checkpoint + " is left as it was";
+    return;
+  }
+  CheckpointData d;
+  d.options = checkpoint_options(opts);
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const auto [dev, ino] = file_identity(files[f]);
+    d.files.push_back({files[f], dev, ino, read[f].offset, read[f].lines, line_hash_before(files[f], read[f].offset)});
+  }
+  for (std::size_t i = 0; i < by_instance.size(); ++i) {
+    nlohmann::json chain = verifiers[i]->save();
+    if (!by_instance[i].first.empty() || d.instance.empty()) {
+      d.instance = by_instance[i].first;
+      d.head_seq = chain.at("prev_seq").get<std::uint64_t>();
+      d.head_hash = chain.at("prev_hash").get<std::string>();
+    }
+    d.chains[by_instance[i].first] = std::move(chain);
+  }
+  nlohmann::json& j = d.state;
+  j["threads"] = blob(threads.states());
+  j["customers"] = nlohmann::json::array();
+  for (const std::string* name : customers) j["customers"].push_back(*name);
+  j["total"] = save_group(c.total);
+  j["by_agent"] = nlohmann::json::object();
+  for (auto& [agent, g] : c.by_agent) j["by_agent"][agent] = save_group(g);
+  j["by_day"] = j["by_week"] = j["daily"] = nlohmann::json::array();
+  for (auto& [day, g] : c.by_day) j["by_day"].push_back({day, save_group(g)});
+  for (auto& [week, g] : c.by_week) j["by_week"].push_back({week, save_group(g)});
+  for (const auto& [day, v] : c.daily) j["daily"].push_back({day, v.first, v.second});
+  j["histogram"] = c.histogram;
+  j["unreadable"] = c.unreadable;
+  j["skipped"] = c.skipped;
+  j["first_seen"] = c.first_seen ? nlohmann::json(*c.first_seen) : nlohmann::json(nullptr);
+  j["last_seen"] = c.last_seen ? nlohmann::json(*c.last_seen) : nlohmann::json(nullptr);
+  j["message_instance"] = c.message_instance ? nlohmann::json(*c.message_instance) : nlohmann::json(nullptr);
+  std::vector<std::function<void(std::ostream&)>> writers;
+  j["lists"] = nlohmann::json::array();
+  auto add = [&](const std::string& name, const Spool& spool) {
+    j["lists"].push_back({{"name", name}, {"count", spool.count()}, {"bytes", spool.bytes()}});
+    writers.push_back([&spool](std::ostream& out) { spool.write_to(out); });
+  };
+  for (const auto& [name, spool] : lists) add(name, *spool);
+  add("inbound", inbound_rows);
+  checkpoint = std::make_unique<CheckpointWriter>(opts.checkpoint);
+  checkpoint->write(d, writers);
+}
 
 bool Report::Impl::run(const std::vector<std::string>& files, const ReportOptions& opts, const Duplicates* duplicates) {
   Group total;
@@ -592,18 +813,31 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   }
   std::vector<std::unique_ptr<ChainVerifier>> verifiers;
   for (std::size_t i = 0; i < by_instance.size(); ++i) verifiers.push_back(std::make_unique<ChainVerifier>(opts.verify));
+  // With a checkpoint: its counts, and each file read from where it stopped.
+  const Counts counts{total, by_agent, by_day, by_week, daily, histogram, unreadable, skipped, first_seen, last_seen, message_instance};
+  std::vector<FileStart> read(files.size());
+  if (!opts.checkpoint.empty()) read = resume(files, opts, counts, by_instance, verifiers, inbound_rows);
+  std::string cut;  // a file whose last line has no newline
 
   for (std::size_t f = 0; f < files.size(); ++f) {
     const std::string& file = files[f];
     ChainVerifier& chain = *verifiers[instance_of_file[f]];
     chain.begin_file(file);
     std::ifstream in(file);
-    std::size_t lineno = 0;
+    std::size_t lineno = read[f].lines;
+    std::uint64_t offset = read[f].offset;
+    if (offset > 0) in.seekg(static_cast<std::streamoff>(offset));
     for (std::string line; std::getline(in, line);) {
       ++lineno;
       const AuditLine rec = read_audit_record(line, AuditFields::figures);
       // A last line without its newline is cut short: the chain check names it, the figures read it.
-      if (!in.eof()) chain.add(file, lineno, line, rec.chain);
+      if (!in.eof()) {
+        chain.add(file, lineno, line, rec.chain);
+        offset += line.size() + 1;
+        read[f] = {offset, lineno};
+      } else {
+        cut = file;
+      }
       if (rec.unreadable) {
         ++unreadable;
         continue;
@@ -780,6 +1014,8 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
     }
   }
 
+  if (!opts.checkpoint.empty()) save(files, read, cut, opts, counts, by_instance, verifiers, inbound_rows);
+
   nlohmann::json& r = figures;
   r = nlohmann::json::object();
   r["chain"] = {{"ok", true}, {"records", 0}, {"problems", nlohmann::json::array()}, {"instances", nlohmann::json::array()}};
@@ -869,6 +1105,9 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
 
 Report::Report(const std::vector<std::string>& files, const ReportOptions& opts) : impl_(std::make_unique<Impl>()) {
   if (impl_->run(files, opts, nullptr)) return;
+  if (!opts.checkpoint.empty())
+    throw CheckpointError("--checkpoint reads the log of one instance; these files hold message records of several: "
+                          "run one report with its checkpoint per instance");
   // Messages of several instances: find those recorded by more than one, then count again.
   Duplicates duplicates;
   for (const auto& file : files) {
@@ -887,6 +1126,13 @@ Report::Report(const std::vector<std::string>& files, const ReportOptions& opts)
 }
 
 Report::~Report() = default;
+
+const std::string& Report::checkpoint_problem() const { return impl_->checkpoint_problem; }
+
+void Report::commit_checkpoint() {
+  if (!impl_->checkpoint_problem.empty()) throw CheckpointError(impl_->checkpoint_problem);
+  if (impl_->checkpoint) impl_->checkpoint->commit();
+}
 
 const nlohmann::json& Report::figures() const { return impl_->figures; }
 

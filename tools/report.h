@@ -28,6 +28,10 @@ struct ReportOptions {
   std::string time_zone = "UTC";  // sla.time_zone: the clock days and weeks are counted on
   bool business_calendar = false;  // sla.calendar: the clock the records' latencies were measured on
   VerifyOptions verify;            // the keys and anchors each instance's log is verified with
+  // A checkpoint (tools/report_checkpoint.h): when the file exists, the run continues after the
+  // records it counted (CheckpointError when it does not match the log or these options); the
+  // updated checkpoint is made beside it, and Report::commit_checkpoint() puts it in its place.
+  std::string checkpoint;
 };
 
 // A report as the formats read it: its figures (every key of the JSON form but "lists"), and the
@@ -48,7 +52,9 @@ class ReportView {
 // Memory: the figures and the per-thread state are compact (a few dozen bytes per thread, 4 bytes
 // per reply and group for exact percentiles); the rows of the lists go to temporary files in
 // $TMPDIR (removed when the report is destroyed, and unlinked from the start, so that nothing is
-// left even when the process dies). Throws std::runtime_error when no temporary file can be made.
+// left even when the process dies). Throws std::runtime_error when no temporary file can be made,
+// and CheckpointError (tools/report_checkpoint.h) when ReportOptions::checkpoint does not match
+// the log or the options, or the files hold several instances' message records.
 class Report : public ReportView {
  public:
   Report(const std::vector<std::string>& files, const ReportOptions& opts);
@@ -56,6 +62,10 @@ class Report : public ReportView {
   const nlohmann::json& figures() const override;
   std::size_t count(const std::string& list) const override;
   void rows(const std::string& list, const std::function<void(const nlohmann::json&)>& each) const override;
+  // With ReportOptions::checkpoint: why no checkpoint could be made (a last record cut short),
+  // or empty; commit_checkpoint() then replaces the file (throws CheckpointError when it cannot).
+  const std::string& checkpoint_problem() const;
+  void commit_checkpoint();
 
  private:
   struct Impl;

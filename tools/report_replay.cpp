@@ -10,6 +10,7 @@
 #include "tools/tool_config.h"
 #include "tools/replay.h"
 #include "tools/report.h"
+#include "tools/report_checkpoint.h"
 #include "store/thread_store.h"
 
 namespace sm {
@@ -23,9 +24,11 @@ std::optional<TimeMs> day_or_time(const std::string& s) {
 
 int run_report(const std::vector<std::string>& files, const std::string& from, const std::string& to,
                const std::string& by, const std::string& format, const std::string& config_path,
-               const std::string& csv_dir, bool allow_broken, const IntegrityArgs& integrity) {
+               const std::string& csv_dir, bool allow_broken, const IntegrityArgs& integrity,
+               const std::string& checkpoint) {
   ReportOptions opts;
   opts.by = by;
+  opts.checkpoint = checkpoint;
   {
     std::string error;
     int code = 0;
@@ -60,6 +63,9 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
   std::unique_ptr<Report> built;
   try {
     built = std::make_unique<Report>(files, opts);
+  } catch (const CheckpointError& e) {
+    std::cerr << "support-milter report: " << e.what() << "\n";
+    return 65;
   } catch (const std::exception& e) {
     std::cerr << "support-milter report: " << e.what() << "\n";
     return 73;
@@ -105,6 +111,14 @@ int run_report(const std::vector<std::string>& files, const std::string& from, c
     std::cerr << "support-milter report: the audit chain is broken (" << figures["chain"]["problems"].size()
               << " problem(s)); " << (allow_broken ? "reported anyway (--allow-broken)" : "exit 65; --allow-broken to accept") << "\n";
     if (!allow_broken) return 65;
+  }
+  if (!checkpoint.empty()) {
+    try {
+      built->commit_checkpoint();
+    } catch (const CheckpointError& e) {
+      std::cerr << "support-milter report: " << e.what() << "\n";
+      return 75;
+    }
   }
   return 0;
 }
