@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sla/result_json.h"
 #include "store/thread_store.h"
 #include "text/promise.h"
 
@@ -204,22 +205,8 @@ SlaStatus sla_status_from_string(std::string_view s) {
 }
 
 SlaResult SlaResult::from_json(const nlohmann::json& j) {
-  SlaResult r;
-  if (!j.is_object()) return r;
-  auto time = [&](const char* key) -> std::optional<TimeMs> {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? parse_rfc3339(it->get_ref<const std::string&>()) : std::nullopt;
-  };
-  if (auto it = j.find("latency_s"); it != j.end() && it->is_number())
-    r.latency_s = it->is_number_float() ? static_cast<std::int64_t>(std::llround(it->get<double>())) : it->get<std::int64_t>();
-  if (auto it = j.find("first_reply"); it != j.end() && it->is_boolean()) r.first_reply = it->get<bool>();
-  if (auto it = j.find("status"); it != j.end() && it->is_string()) r.status = sla_status_from_string(it->get_ref<const std::string&>());
-  if (auto it = j.find("reason"); it != j.end() && it->is_string()) r.reason = it->get<std::string>();
-  r.waiting_since = time("waiting_since");
-  if (auto it = j.find("acknowledgement"); it != j.end() && it->is_boolean()) r.acknowledgement = it->get<bool>();
-  r.promised = time("promised_by");
-  if (auto it = j.find("promise_kept"); it != j.end() && it->is_boolean()) r.promise_kept = it->get<bool>();
-  return r;
+  if (!j.is_object()) return SlaResult();
+  return read_sla_result(NlohmannView(j));
 }
 
 HeldClock::HeldClock(Direction d, const Acknowledgement* ack) : direction(d) {
