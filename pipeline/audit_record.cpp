@@ -50,6 +50,58 @@ void hide_in(std::optional<std::string>& s, const Forms& forms) {
   if (s) hide_in(*s, forms);
 }
 
+// The text fields of the records, each with its key: written, read back and (in a message record)
+// hidden from these lists.
+template <class R>
+struct TextField {
+  std::string R::*member;
+  const char* key;
+  bool customer_text;  // may name the customer: hidden
+};
+template <class R>
+struct OptionalTextField {
+  std::optional<std::string> R::*member;
+  const char* key;
+};
+constexpr TextField<MessageRecord> kMessageTexts[] = {
+    {&MessageRecord::queue_id, "queue_id", true},
+    {&MessageRecord::message_id, "message_id", true},
+    {&MessageRecord::thread_id, "thread_id", true},
+    {&MessageRecord::direction, "direction", true},
+    {&MessageRecord::direction_reason, "direction_reason", true},
+    {&MessageRecord::author, "author", true},
+    {&MessageRecord::customer, "customer", true},
+    {&MessageRecord::message_time, "message_time", true},
+    {&MessageRecord::action, "action", true},
+    {&MessageRecord::mode, "mode", true},
+    {&MessageRecord::config, "config", false},
+    {&MessageRecord::lexicons, "lexicons", false},
+};
+// Written only when present; each may name the customer.
+constexpr OptionalTextField<MessageRecord> kMessageOptionalTexts[] = {
+    {&MessageRecord::would, "would"},
+    {&MessageRecord::error, "error"},
+    {&MessageRecord::hold_reason, "hold_reason"},
+    {&MessageRecord::reply, "reply"},
+    {&MessageRecord::thread_found_by, "thread_found_by"},
+    {&MessageRecord::language, "language"},
+    {&MessageRecord::auth, "auth"},
+    {&MessageRecord::source, "source"},
+};
+// A release or discard: always written, and written only for a message the log has a record of
+// (audited).
+constexpr TextField<SettleRecord> kSettleTexts[] = {
+    {&SettleRecord::instance, "instance", false}, {&SettleRecord::queue_id, "queue_id", false},
+    {&SettleRecord::by, "by", false},             {&SettleRecord::reason, "reason", false},
+    {&SettleRecord::user, "user", false},         {&SettleRecord::sender, "sender", false},
+};
+constexpr TextField<SettleRecord> kSettleAuditedTexts[] = {
+    {&SettleRecord::message_id, "message_id", false},
+    {&SettleRecord::thread_id, "thread_id", false},
+    {&SettleRecord::direction, "direction", false},
+    {&SettleRecord::author, "author", false},
+};
+
 // A skip that says only why the rule did not apply (no evidence; a skip is never acted on): the
 // record names it under its reason in "skipped" rather than as a finding of its own.
 bool compact_skip(const FindingRecord& f) {
@@ -71,16 +123,8 @@ template <JsonObject O>
 MessageRecord read_message(const O& j, AuditFields fields) {
   const bool all = fields == AuditFields::all;
   MessageRecord r;
-  r.queue_id = json_string(j, "queue_id");
-  r.message_id = json_string(j, "message_id");
-  r.thread_id = json_string(j, "thread_id");
-  r.direction = json_string(j, "direction");
-  r.direction_reason = json_string(j, "direction_reason");
-  r.author = json_string(j, "author");
-  r.customer = json_string(j, "customer");
-  r.message_time = json_string(j, "message_time");
-  r.action = json_string(j, "action");
-  r.mode = json_string(j, "mode");
+  for (const auto& f : kMessageTexts) r.*f.member = json_string(j, f.key);
+  for (const auto& f : kMessageOptionalTexts) r.*f.member = json_opt_string(j, f.key);
   if (all) r.passed = json_strings(j, "passed");
   if (auto findings = j.find("findings"); findings && findings->is_array())
     findings->elements([&](const auto& f) {
@@ -98,24 +142,14 @@ MessageRecord read_message(const O& j, AuditFields fields) {
           if (rule.is_string()) r.findings.push_back({std::string(rule.string()), "skip", "off", std::string(reason), nullptr});
         });
     });
-  r.config = json_string(j, "config");
-  r.lexicons = json_string(j, "lexicons");
   if (all)
     if (auto rules = json_opt_object(j, "rules"))
       rules->members([&](std::string_view id, const auto& version) {
         if (version.is_string()) r.rules[std::string(id)] = std::string(version.string());
       });
-  r.would = json_opt_string(j, "would");
-  r.error = json_opt_string(j, "error");
   r.deadline_passed = json_flag(j, "deadline_passed");
-  r.hold_reason = json_opt_string(j, "hold_reason");
-  r.reply = json_opt_string(j, "reply");
   r.notes = json_strings(j, "notes");
   if (auto sla = json_opt_object(j, "sla")) r.sla = read_sla_result(*sla);
-  r.thread_found_by = json_opt_string(j, "thread_found_by");
-  r.language = json_opt_string(j, "language");
-  r.auth = json_opt_string(j, "auth");
-  r.source = json_opt_string(j, "source");
   r.replay = json_flag(j, "replay");
   return r;
 }
@@ -124,19 +158,11 @@ template <JsonObject O>
 SettleRecord read_settle(const O& j, bool discard, AuditFields fields) {
   SettleRecord r;
   r.discard = discard;
-  r.instance = json_string(j, "instance");
-  r.queue_id = json_string(j, "queue_id");
-  r.by = json_string(j, "by");
-  r.reason = json_string(j, "reason");
-  r.user = json_string(j, "user");
+  for (const auto& f : kSettleTexts) r.*f.member = json_string(j, f.key);
   r.evidence = json_string(j, "evidence");
-  r.sender = json_string(j, "sender");
   r.recipients = json_strings(j, "recipients");
   r.audited = j.find("message_id").has_value();
-  r.message_id = json_string(j, "message_id");
-  r.thread_id = json_string(j, "thread_id");
-  r.direction = json_string(j, "direction");
-  r.author = json_string(j, "author");
+  for (const auto& f : kSettleAuditedTexts) r.*f.member = json_string(j, f.key);
   if (fields == AuditFields::all) r.rules = json_strings(j, "rules");
   if (auto sla = json_opt_object(j, "sla")) {
     r.sla = read_sla_result(*sla);
@@ -435,15 +461,14 @@ std::optional<AuditLine> figures(std::string_view line) {
 }  // namespace
 
 void MessageRecord::hide(const Forms& forms) {
-  for (std::string* s : {&queue_id, &message_id, &thread_id, &direction, &direction_reason, &author, &customer,
-                         &message_time, &action, &mode})
-    hide_in(*s, forms);
+  for (const auto& f : kMessageTexts)
+    if (f.customer_text) hide_in(this->*f.member, forms);
   for (auto& f : findings) {
     hide_in(f.detail, forms);
     hide_in(f.evidence, forms);
   }
   for (auto& n : notes) hide_in(n, forms);
-  for (auto* s : {&would, &error, &hold_reason, &reply, &thread_found_by, &language, &auth, &source}) hide_in(*s, forms);
+  for (const auto& f : kMessageOptionalTexts) hide_in(this->*f.member, forms);
   if (sla) hide_in(sla->reason, forms);
 }
 
@@ -461,50 +486,30 @@ nlohmann::json to_json(const MessageRecord& r) {
     if (compact_skip(f)) skipped[f.detail].push_back(f.rule);
     else findings.push_back(to_json(f));
   }
+  // An object's keys are held sorted: the order they are set in does not show.
   nlohmann::json j = {
       {"format", kMessageRecordFormat},
-      {"queue_id", r.queue_id},
-      {"message_id", r.message_id},
-      {"thread_id", r.thread_id},
-      {"direction", r.direction},
-      {"direction_reason", r.direction_reason},
-      {"author", r.author},
-      {"customer", r.customer},
-      {"message_time", r.message_time},
-      {"action", r.action},
-      {"mode", r.mode},
       {"passed", r.passed},
-      {"config", r.config},
-      {"lexicons", r.lexicons},
       {"rules", r.rules},
       {"findings", std::move(findings)},
   };
+  for (const auto& f : kMessageTexts) j[f.key] = r.*f.member;
+  for (const auto& f : kMessageOptionalTexts)
+    if (r.*f.member) j[f.key] = *(r.*f.member);
   if (!skipped.empty()) j["skipped"] = std::move(skipped);
-  if (r.would) j["would"] = *r.would;
-  if (r.error) j["error"] = *r.error;
   if (r.deadline_passed) j["deadline_passed"] = true;
-  if (r.hold_reason) j["hold_reason"] = *r.hold_reason;
-  if (r.reply) j["reply"] = *r.reply;
   if (!r.notes.empty()) j["notes"] = r.notes;
   if (r.sla) j["sla"] = r.sla->to_json();
-  if (r.thread_found_by) j["thread_found_by"] = *r.thread_found_by;
-  if (r.language) j["language"] = *r.language;
-  if (r.auth) j["auth"] = *r.auth;
-  if (r.source) j["source"] = *r.source;
   if (r.replay) j["replay"] = true;
   return j;
 }
 
 nlohmann::json to_json(const SettleRecord& r) {
-  nlohmann::json j = {{"instance", r.instance}, {"queue_id", r.queue_id}, {"by", r.by},
-                      {"reason", r.reason},     {"user", r.user},         {"sender", r.sender},
-                      {"recipients", r.recipients}};
+  nlohmann::json j = {{"recipients", r.recipients}};
+  for (const auto& f : kSettleTexts) j[f.key] = r.*f.member;
   if (!r.evidence.empty()) j["evidence"] = r.evidence;
   if (r.audited) {
-    j["message_id"] = r.message_id;
-    j["thread_id"] = r.thread_id;
-    j["direction"] = r.direction;
-    j["author"] = r.author;
+    for (const auto& f : kSettleAuditedTexts) j[f.key] = r.*f.member;
     if (r.sla) {
       // A message that did not leave has no figures: what became of it, and why.
       if (r.sla->status == SlaStatus::unknown || r.sla->status == SlaStatus::not_sent)
