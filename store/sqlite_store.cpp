@@ -169,23 +169,13 @@ class SqliteStore final : public ThreadStore {
   }
 
   std::optional<StoredMessage> get_message(std::string_view message_id) override {
-    std::lock_guard lock(mu_);
-    sqlite3_stmt* st = prepare(
-        SM_MESSAGE_COLUMNS
-        "WHERE message_id = ?1");
-    Reset r(st);
-    bind(st, 1, message_id);
-    if (!step(st)) return std::nullopt;
-    return read_message(st);
+    return first_row(SM_MESSAGE_COLUMNS "WHERE message_id = ?1", message_id,
+                     [this](sqlite3_stmt* st) { return read_message(st); });
   }
 
   std::optional<ThreadInfo> get_thread(std::string_view thread_id) override {
-    std::lock_guard lock(mu_);
-    sqlite3_stmt* st = prepare("SELECT thread_id, subject, created, last_activity, sla FROM threads WHERE thread_id = ?1");
-    Reset r(st);
-    bind(st, 1, thread_id);
-    if (!step(st)) return std::nullopt;
-    return read_thread(st);
+    return first_row("SELECT thread_id, subject, created, last_activity, sla FROM threads WHERE thread_id = ?1", thread_id,
+                     read_thread);
   }
 
   std::optional<StoredMessage> last_message(std::string_view thread_id, const std::vector<Direction>& directions) override {
@@ -481,13 +471,19 @@ class SqliteStore final : public ThreadStore {
     sqlite3_stmt* st;
   };
 
-  std::optional<std::string> first_text(const char* sql, std::string_view arg) {
+  // The first row of a query of one text parameter, read by `read`; nullopt when there is none.
+  template <class Read>
+  auto first_row(const char* sql, std::string_view arg, Read read) -> std::optional<decltype(read(nullptr))> {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(sql);
     Reset r(st);
     bind(st, 1, arg);
     if (!step(st)) return std::nullopt;
-    return text(st, 0);
+    return read(st);
+  }
+
+  std::optional<std::string> first_text(const char* sql, std::string_view arg) {
+    return first_row(sql, arg, [](sqlite3_stmt* st) { return text(st, 0); });
   }
 
   // BEGIN and COMMIT as prepared statements, kept like the others: sqlite3_exec would parse them
