@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/enum_names.h"
 #include "sla/result_json.h"
 #include "store/thread_store.h"
 #include "text/promise.h"
@@ -172,18 +173,14 @@ ThreadSla ThreadSla::parse(std::string_view text) {
   return std::move(reader.state);
 }
 
-const char* to_string(SlaStatus s) {
-  switch (s) {
-    case SlaStatus::none: return "none";
-    case SlaStatus::within_target: return "within_target";
-    case SlaStatus::over_target: return "over_target";
-    case SlaStatus::breached: return "breached";
-    case SlaStatus::held: return "held";
-    case SlaStatus::not_sent: return "not_sent";
-    case SlaStatus::unknown: return "unknown";
-  }
-  return "unknown";
-}
+namespace {
+constexpr NameRow<SlaStatus> kSlaStatuses[] = {
+    {SlaStatus::none, "none"}, {SlaStatus::within_target, "within_target"}, {SlaStatus::over_target, "over_target"},
+    {SlaStatus::breached, "breached"}, {SlaStatus::held, "held"}, {SlaStatus::not_sent, "not_sent"},
+    {SlaStatus::unknown, "unknown"}};
+}  // namespace
+
+const char* to_string(SlaStatus s) { return name_of(kSlaStatuses, s, "unknown"); }
 
 nlohmann::json SlaResult::to_json() const {
   nlohmann::json j = {{"latency_s", latency_s ? nlohmann::json(*latency_s) : nlohmann::json(nullptr)},
@@ -197,12 +194,7 @@ nlohmann::json SlaResult::to_json() const {
   return j;
 }
 
-SlaStatus sla_status_from_string(std::string_view s) {
-  for (SlaStatus st : {SlaStatus::none, SlaStatus::within_target, SlaStatus::over_target, SlaStatus::breached,
-                       SlaStatus::held, SlaStatus::not_sent})
-    if (s == to_string(st)) return st;
-  return SlaStatus::unknown;
-}
+SlaStatus sla_status_from_string(std::string_view s) { return value_of(kSlaStatuses, s).value_or(SlaStatus::unknown); }
 
 SlaResult SlaResult::from_json(const nlohmann::json& j) {
   if (!j.is_object()) return SlaResult();
