@@ -928,4 +928,10 @@ void install_lexicons(const Config& cfg) {
   if (cfg.lexicons.loaded) install_lexdata(cfg.lexicons.loaded->data());
 }
 
+std::shared_ptr<const Config> load_config_in_force(const std::string& path) {
+  auto cfg = load_config(path);
+  install_lexicons(*cfg);
+  return cfg;
+}
+
 }  // namespace sm
