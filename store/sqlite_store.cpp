@@ -303,50 +303,21 @@ class SqliteStore final : public ThreadStore {
   // the thread changes.
   bool insert(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {},
               const SlaUpdate* sla = nullptr) {
-    if (thread != nullptr) {
-      sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity, subject_key) "
-          "VALUES(?1, ?2, ?3, ?4, ?5)");
-      Reset r(st);
-      bind(st, 1, thread->thread_id);
-      bind(st, 2, thread->subject);
-      sqlite3_bind_int64(st, 3, thread->created);
-      sqlite3_bind_int64(st, 4, thread->last_activity);
-      bind(st, 5, subject_key(thread->subject));
-      step(st);
-    }
+    if (thread != nullptr)
+      execute("INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity, subject_key) "
+              "VALUES(?1, ?2, ?3, ?4, ?5)",
+              thread->thread_id, thread->subject, thread->created, thread->last_activity, subject_key(thread->subject));
     // The thread keeps the first Thread-Index root and ticket it was seen with.
-    if (!keys.thread_index.empty() || !keys.ticket.empty()) {
-      sqlite3_stmt* st = prepare(
-          "UPDATE threads SET thread_index = CASE WHEN thread_index = '' THEN ?2 ELSE thread_index END, "
-          "ticket = CASE WHEN ticket = '' THEN ?3 ELSE ticket END WHERE thread_id = ?1");
-      Reset r(st);
-      bind(st, 1, msg.thread_id);
-      bind(st, 2, keys.thread_index);
-      bind(st, 3, keys.ticket);
-      step(st);
-    }
-    {
-      sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
-          "complaint, status, sla_pending, queue_id, instance) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-      Reset r(st);
-      bind(st, 1, msg.message_id);
-      bind(st, 2, msg.thread_id);
-      bind(st, 3, to_string(msg.direction));
-      sqlite3_bind_int64(st, 4, msg.time);
-      bind(st, 5, msg.subject);
-      sqlite3_bind_int(st, 6, msg.question_count);
-      std::string blob = pack_sketch(msg.fingerprints);
-      sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_int(st, 8, msg.complaint ? 1 : 0);
-      bind(st, 9, msg.status);
-      bind(st, 10, msg.sla_pending);
-      bind(st, 11, msg.queue_id);
-      bind(st, 12, msg.instance);
-      step(st);
-      if (sqlite3_changes(db_) == 0) return false;
-    }
+    if (!keys.thread_index.empty() || !keys.ticket.empty())
+      execute("UPDATE threads SET thread_index = CASE WHEN thread_index = '' THEN ?2 ELSE thread_index END, "
+              "ticket = CASE WHEN ticket = '' THEN ?3 ELSE ticket END WHERE thread_id = ?1",
+              msg.thread_id, keys.thread_index, keys.ticket);
+    const std::string blob = pack_sketch(msg.fingerprints);
+    execute("INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
+            "complaint, status, sla_pending, queue_id, instance) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            msg.message_id, msg.thread_id, to_string(msg.direction), msg.time, msg.subject, msg.question_count, Blob{blob},
+            msg.complaint ? 1 : 0, msg.status, msg.sla_pending, msg.queue_id, msg.instance);
+    if (sqlite3_changes(db_) == 0) return false;
     {
       sqlite3_stmt* st = prepare("INSERT INTO participants(message_id, role, address, display) VALUES(?1, ?2, ?3, ?4)");
       for (const auto& p : msg.participants) {
@@ -540,6 +511,13 @@ class SqliteStore final : public ThreadStore {
     sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   static void bind(sqlite3_stmt* st, int i, std::int64_t v) { sqlite3_bind_int64(st, i, v); }
+  static void bind(sqlite3_stmt* st, int i, int v) { sqlite3_bind_int(st, i, v); }
+  struct Blob {
+    std::string_view bytes;
+  };
+  static void bind(sqlite3_stmt* st, int i, Blob b) {
+    sqlite3_bind_blob(st, i, b.bytes.data(), static_cast<int>(b.bytes.size()), SQLITE_TRANSIENT);
+  }
 
   // Runs a statement that returns no rows, with its parameters (?1, ?2, ...) in order.
   template <class... Args>
