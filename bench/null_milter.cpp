@@ -6,7 +6,6 @@
 #include <libmilter/mfapi.h>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 
 static sfsistat on_eom(SMFICTX *ctx) {
   if (smfi_addheader(ctx, const_cast<char*>("X-Null-Milter"), const_cast<char*>("seen")) != MI_SUCCESS) return SMFIS_TEMPFAIL;
@@ -26,14 +25,13 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "usage: %s SOCKET\n", argv[0]);
     return 64;
   }
-  struct smfiDesc desc;
-  std::memset(&desc, 0, sizeof desc);
-  desc.xxfi_name = const_cast<char*>("null-milter");
-  desc.xxfi_version = SMFI_VERSION;
-  desc.xxfi_flags = SMFIF_ADDHDRS;
-  desc.xxfi_header = on_header;
-  desc.xxfi_body = on_body;
-  desc.xxfi_eom = on_eom;
+  // Only what a message carries, and the header at its end.
+  struct smfiDesc desc = {.xxfi_name = const_cast<char*>("null-milter"), .xxfi_version = SMFI_VERSION,
+                          .xxfi_flags = SMFIF_ADDHDRS, .xxfi_connect = nullptr, .xxfi_helo = nullptr,
+                          .xxfi_envfrom = nullptr, .xxfi_envrcpt = nullptr, .xxfi_header = on_header,
+                          .xxfi_eoh = nullptr, .xxfi_body = on_body, .xxfi_eom = on_eom, .xxfi_abort = nullptr,
+                          .xxfi_close = nullptr, .xxfi_unknown = nullptr, .xxfi_data = nullptr,
+                          .xxfi_negotiate = nullptr};
   std::signal(SIGPIPE, SIG_IGN);
   if (smfi_register(desc) != MI_SUCCESS || smfi_setconn(argv[1]) != MI_SUCCESS) {
     std::fprintf(stderr, "null-milter: cannot register on %s\n", argv[1]);

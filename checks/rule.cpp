@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/enum_names.h"
 #include "text/promise.h"
 
 namespace sm {
@@ -21,12 +22,8 @@ std::optional<Action> action_from_string(std::string_view s) {
 }
 
 const char* to_string(Result r) {
-  switch (r) {
-    case Result::pass: return "pass";
-    case Result::fail: return "fail";
-    case Result::skip: return "skip";
-  }
-  return "skip";
+  constexpr NameRow<Result> kResults[] = {{Result::pass, "pass"}, {Result::fail, "fail"}, {Result::skip, "skip"}};
+  return name_of(kResults, r, "skip");
 }
 
 namespace {

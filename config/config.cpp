@@ -78,6 +78,12 @@ struct Reader {
     if (auto v = n.value<std::string>(); v && n.is_string()) return *v;
     fail(n, key + ": expected a string");
   }
+  // A file or directory setting: an absolute path, or empty.
+  std::string path(const toml::node& n, const std::string& key) const {
+    std::string v = str(n, key);
+    if (!v.empty() && v.front() != '/') fail(n, key + ": \"" + v + "\" is not an absolute path");
+    return v;
+  }
   std::int64_t integer(const toml::node& n, const std::string& key, std::int64_t lo,
                        std::int64_t hi) const {
     if (!n.is_integer()) fail(n, key + ": expected an integer");
@@ -400,9 +406,7 @@ const std::vector<KeyDef>& keys() {
        "forward-secure sealing key, written by `support-milter audit keygen` (mode 0600, the milter user's; its "
        "directory writable by that user); empty: the log is hash-chained but not sealed",
        [](Config& c, const toml::node& n, const Reader& r) {
-         c.audit.seal_key_file = r.str(n, "audit.seal_key_file");
-         if (!c.audit.seal_key_file.empty() && c.audit.seal_key_file.front() != '/')
-           r.fail(n, "audit.seal_key_file: \"" + c.audit.seal_key_file + "\" is not an absolute path");
+         c.audit.seal_key_file = r.path(n, "audit.seal_key_file");
        }},
       {"audit", "seal_epoch_seconds", "900",
        "length of a sealing epoch (epochs end at its multiples since 1970 UTC, at midnight UTC, at rotation and "
@@ -414,9 +418,7 @@ const std::vector<KeyDef>& keys() {
        "Ed25519 key that signs the anchors (the chain's head, daily, at rotation and at stop), written by "
        "`support-milter audit keygen`; empty: no anchors",
        [](Config& c, const toml::node& n, const Reader& r) {
-         c.audit.anchor_key_file = r.str(n, "audit.anchor_key_file");
-         if (!c.audit.anchor_key_file.empty() && c.audit.anchor_key_file.front() != '/')
-           r.fail(n, "audit.anchor_key_file: \"" + c.audit.anchor_key_file + "\" is not an absolute path");
+         c.audit.anchor_key_file = r.path(n, "audit.anchor_key_file");
        }},
       {"audit", "anchor_to", "[]",
        "addresses each anchor is mailed to (through notify.command), for the auditor to keep; anchors also go "
@@ -455,9 +457,8 @@ const std::vector<KeyDef>& keys() {
       {"review", "users_file", "\"/etc/support-milter/review-users\"",
        "the review page's accounts (name:role:argon2id hash), trusted like the config; written by review-user",
        [](Config& c, const toml::node& n, const Reader& r) {
-         auto v = r.str(n, "review.users_file");
-         if (v.empty() || v.front() != '/') r.fail(n, "review.users_file: \"" + v + "\" is not an absolute path");
-         c.review.users_file = v;
+         c.review.users_file = r.path(n, "review.users_file");
+         if (c.review.users_file.empty()) r.fail(n, "review.users_file: \"\" is not an absolute path");
        }},
       {"review", "proxy_user_header", "\"\"",
        "header naming the user a proxy in front has logged in (e.g. \"X-Remote-User\"), believed only from a loopback peer (empty: off)",
@@ -570,25 +571,19 @@ const std::vector<KeyDef>& keys() {
       {"mta", "sendmail_config", "\"\"",
        "Sendmail's sendmail.cf (given with -C; its QueueDirectory is the queue); empty: /etc/mail/sendmail.cf",
        [](Config& c, const toml::node& n, const Reader& r) {
-         auto v = r.str(n, "mta.sendmail_config");
-         if (!v.empty() && v.front() != '/') r.fail(n, "mta.sendmail_config: \"" + v + "\" is not an absolute path");
-         c.mta.sendmail_config = v;
+         c.mta.sendmail_config = r.path(n, "mta.sendmail_config");
        }},
       {"mta", "postfix_config", "\"\"",
        "Postfix's configuration directory (given with -c) whose queue the daemon's sweep and the admin tools "
        "read; empty: Postfix's default",
        [](Config& c, const toml::node& n, const Reader& r) {
-         auto v = r.str(n, "mta.postfix_config");
-         if (!v.empty() && v.front() != '/') r.fail(n, "mta.postfix_config: \"" + v + "\" is not an absolute path");
-         c.mta.postfix_config = v;
+         c.mta.postfix_config = r.path(n, "mta.postfix_config");
        }},
       {"mta", "mail_log", "\"\"",
        "the MTA's mail log, read to tell a held message released by the MTA's own commands from one deleted; "
        "empty: Postfix's maillog_file when set, else /var/log/mail.log",
        [](Config& c, const toml::node& n, const Reader& r) {
-         auto v = r.str(n, "mta.mail_log");
-         if (!v.empty() && v.front() != '/') r.fail(n, "mta.mail_log: \"" + v + "\" is not an absolute path");
-         c.mta.mail_log = v;
+         c.mta.mail_log = r.path(n, "mta.mail_log");
        }},
       {"rules", "mode", "\"enforce\"",
        "enforce: act on findings; observe: change nothing, log what would have been done",
@@ -926,6 +921,12 @@ SlaSettings sla_settings(const Config& cfg) {
 
 void install_lexicons(const Config& cfg) {
   if (cfg.lexicons.loaded) install_lexdata(cfg.lexicons.loaded->data());
+}
+
+std::shared_ptr<const Config> load_config_in_force(const std::string& path) {
+  auto cfg = load_config(path);
+  install_lexicons(*cfg);
+  return cfg;
 }
 
 }  // namespace sm

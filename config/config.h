@@ -164,6 +164,9 @@ std::shared_ptr<const Config> default_config();
 // parser's tables (header labels, reply prefixes, ...) then come from the same files as its phrase
 // lists. Called where a config takes effect: at start, at reload, in the offline tools.
 void install_lexicons(const Config& cfg);
+// load_config, then install_lexicons: the config a command starts with (the daemon, the review
+// server, an admin command that opens the store).
+std::shared_ptr<const Config> load_config_in_force(const std::string& path);
 
 // kind, or for `automatic`: Postfix when /etc/postfix/main.cf exists, else Sendmail when
 // /etc/mail/sendmail.cf exists, else Postfix.

@@ -116,28 +116,26 @@ bool is_valid_utf8(std::string_view s) {
       }
       continue;
     }
+    // The sequence's length and the range of its second byte, by its first.
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;
     if (c >= 0xc2 && c <= 0xdf) {
-      if (i + 1 >= n || !cont(i + 1)) return false;
-      i += 2;
-      continue;
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
     }
-    if (c >= 0xe0 && c <= 0xef) {
-      if (i + 2 >= n) return false;
-      const unsigned char b = p[i + 1];
-      const unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-      if (b < lo || b > hi || !cont(i + 2)) return false;
-      i += 3;
-      continue;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-      if (i + 3 >= n) return false;
-      const unsigned char b = p[i + 1];
-      const unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-      if (b < lo || b > hi || !cont(i + 2) || !cont(i + 3)) return false;
-      i += 4;
-      continue;
-    }
-    return false;
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (std::size_t k = 2; k < len; ++k)
+      if (!cont(i + k)) return false;
+    i += len;
   }
   return true;
 }

@@ -183,14 +183,25 @@ int quote_depth(std::string_view line, std::string_view* rest, std::string_view*
   return depth;
 }
 
+// Whether `f(i, j)` holds for a number of `s`: a run of ASCII digits, s[i, j), taken whole, in
+// order.
+template <class F>
+bool any_number(std::string_view s, F f) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!ascii_digit(s[i]) || (i > 0 && ascii_digit(s[i - 1]))) continue;
+    std::size_t j = i;
+    while (j < s.size() && ascii_digit(s[j])) ++j;
+    if (f(i, j)) return true;
+    i = j - 1;
+  }
+  return false;
+}
+
 // A date or a time somewhere in `s`: "09:14", "2026", "03.11.2026", "3/11/26", "2026-11-03",
 // "2026年". A year is four digits from 1900 to 2099 standing alone.
 bool dated(std::string_view s) {
   auto dig = [&](std::size_t k) { return k < s.size() && ascii_digit(s[k]); };
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (!dig(i) || (i > 0 && dig(i - 1))) continue;
-    std::size_t j = i;
-    while (dig(j)) ++j;
+  return any_number(s, [&](std::size_t i, std::size_t j) {
     const std::size_t run = j - i;
     if (run == 4 && ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0'))) return true;
     if (run <= 2 && j < s.size()) {
@@ -202,9 +213,8 @@ bool dated(std::string_view s) {
         if (k > j + 1 && k - (j + 1) <= 2 && k < s.size() && s[k] == sep && dig(k + 1)) return true;
       }
     }
-    i = j - 1;
-  }
-  return false;
+    return false;
+  });
 }
 
 // A time of day in `s`: "9:14", "09:14:08", or the Nordic "klo 9.14" / "kl. 09.14".
@@ -934,16 +944,10 @@ namespace {
 // A date with its day, not a time alone: a year ("2026"), or day and month in digits ("04.11",
 // "11/4").
 bool has_day(std::string_view t) {
-  auto dig = [&](std::size_t k) { return k < t.size() && ascii_digit(t[k]); };
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (!dig(i) || (i > 0 && dig(i - 1))) continue;
-    std::size_t j = i;
-    while (dig(j)) ++j;
+  return any_number(t, [&](std::size_t i, std::size_t j) {
     if (j - i == 4 && (t[i] == '1' || t[i] == '2') && (t[i + 1] == '9' || t[i + 1] == '0')) return true;
-    if (j - i <= 2 && j < t.size() && (t[j] == '.' || t[j] == '/') && dig(j + 1)) return true;
-    i = j - 1;
-  }
-  return false;
+    return j - i <= 2 && j + 1 < t.size() && (t[j] == '.' || t[j] == '/') && ascii_digit(t[j + 1]);
+  });
 }
 
 // A line that heads a message in a history: a header field ("Дата: ..."), a line that dates it

@@ -1,37 +1,19 @@
 #include "message/roles.h"
 
+#include "base/enum_names.h"
+
 namespace sm {
 
-const char* to_string(Direction d) {
-  switch (d) {
-    case Direction::inbound: return "inbound";
-    case Direction::outbound: return "outbound";
-    case Direction::internal: return "internal";
-    case Direction::other: return "other";
-  }
-  return "other";
-}
+namespace {
+constexpr NameRow<Direction> kDirections[] = {
+    {Direction::inbound, "inbound"}, {Direction::outbound, "outbound"}, {Direction::internal, "internal"}, {Direction::other, "other"}};
+constexpr NameRow<Role> kRoles[] = {{Role::from, "from"}, {Role::reply_to, "reply_to"}, {Role::to, "to"}, {Role::cc, "cc"}};
+}  // namespace
 
-std::optional<Direction> direction_from_string(std::string_view s) {
-  for (Direction d : {Direction::inbound, Direction::outbound, Direction::internal, Direction::other})
-    if (s == to_string(d)) return d;
-  return std::nullopt;
-}
+const char* to_string(Direction d) { return name_of(kDirections, d, "other"); }
+std::optional<Direction> direction_from_string(std::string_view s) { return value_of(kDirections, s); }
 
-const char* to_string(Role r) {
-  switch (r) {
-    case Role::from: return "from";
-    case Role::reply_to: return "reply_to";
-    case Role::to: return "to";
-    case Role::cc: return "cc";
-  }
-  return "to";
-}
-
-std::optional<Role> role_from_string(std::string_view s) {
-  for (Role r : {Role::from, Role::reply_to, Role::to, Role::cc})
-    if (s == to_string(r)) return r;
-  return std::nullopt;
-}
+const char* to_string(Role r) { return name_of(kRoles, r, "to"); }
+std::optional<Role> role_from_string(std::string_view s) { return value_of(kRoles, s); }
 
 }  // namespace sm

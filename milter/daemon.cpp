@@ -411,8 +411,7 @@ int run_daemon(const RunOptions& given) {
 
   std::shared_ptr<const Config> cfg;
   try {
-    cfg = load_config(opts.config_path);
-    install_lexicons(*cfg);
+    cfg = load_config_in_force(opts.config_path);
   } catch (const std::exception& e) {
     std::cerr << "support-milter: " << e.what() << "\n";
     return 78;  // EX_CONFIG

@@ -410,21 +410,13 @@ sfsistat on_close(SMFICTX* ctx) {
 
 bool register_milter(MilterRuntime* runtime) {
   g_rt = runtime;
-  static smfiDesc desc{};
-  desc.xxfi_name = const_cast<char*>("support-milter");
-  desc.xxfi_version = SMFI_VERSION;
-  desc.xxfi_flags = kActions;
-  desc.xxfi_negotiate = on_negotiate;
-  desc.xxfi_connect = on_connect;
-  desc.xxfi_helo = on_helo;
-  desc.xxfi_envfrom = on_envfrom;
-  desc.xxfi_envrcpt = on_envrcpt;
-  desc.xxfi_header = on_header;
-  desc.xxfi_eoh = on_eoh;
-  desc.xxfi_body = on_body;
-  desc.xxfi_eom = on_eom;
-  desc.xxfi_abort = on_abort;
-  desc.xxfi_close = on_close;
+  // Every callback, in the order of libmilter's struct.
+  static smfiDesc desc{.xxfi_name = const_cast<char*>("support-milter"), .xxfi_version = SMFI_VERSION,
+                       .xxfi_flags = kActions, .xxfi_connect = on_connect, .xxfi_helo = on_helo,
+                       .xxfi_envfrom = on_envfrom, .xxfi_envrcpt = on_envrcpt, .xxfi_header = on_header,
+                       .xxfi_eoh = on_eoh, .xxfi_body = on_body, .xxfi_eom = on_eom, .xxfi_abort = on_abort,
+                       .xxfi_close = on_close, .xxfi_unknown = nullptr, .xxfi_data = nullptr,
+                       .xxfi_negotiate = on_negotiate};
   return smfi_register(desc) == MI_SUCCESS;
 }
 

@@ -9,6 +9,7 @@
 
 #include "audit/record_types.h"
 #include "base/json_fields.h"
+#include "sla/result_json.h"
 
 namespace sm {
 
@@ -49,39 +50,57 @@ void hide_in(std::optional<std::string>& s, const Forms& forms) {
   if (s) hide_in(*s, forms);
 }
 
-// Readers of a record whose field types audit_record_type_problem has checked: a field is absent
-// or of its type.
-std::optional<std::string> opt_str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-std::optional<std::int64_t> opt_int(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
-  return it->get<std::int64_t>();
-}
-
-std::optional<TimeMs> opt_time(const nlohmann::json& j, const char* key) {
-  auto s = opt_str(j, key);
-  return s ? parse_rfc3339(*s) : std::nullopt;
-}
-
-std::vector<std::string> strings(const nlohmann::json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& e : *it)
-    if (e.is_string()) out.push_back(e.get<std::string>());
-  return out;
-}
-
-bool flag(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
+// The text fields of the records, each with its key: written, read back and (in a message record)
+// hidden from these lists.
+template <class R>
+struct TextField {
+  std::string R::*member;
+  const char* key;
+  bool customer_text;  // may name the customer: hidden
+};
+template <class R>
+struct OptionalTextField {
+  std::optional<std::string> R::*member;
+  const char* key;
+};
+constexpr TextField<MessageRecord> kMessageTexts[] = {
+    {&MessageRecord::queue_id, "queue_id", true},
+    {&MessageRecord::message_id, "message_id", true},
+    {&MessageRecord::thread_id, "thread_id", true},
+    {&MessageRecord::direction, "direction", true},
+    {&MessageRecord::direction_reason, "direction_reason", true},
+    {&MessageRecord::author, "author", true},
+    {&MessageRecord::customer, "customer", true},
+    {&MessageRecord::message_time, "message_time", true},
+    {&MessageRecord::action, "action", true},
+    {&MessageRecord::mode, "mode", true},
+    {&MessageRecord::config, "config", false},
+    {&MessageRecord::lexicons, "lexicons", false},
+};
+// Written only when present; each may name the customer.
+constexpr OptionalTextField<MessageRecord> kMessageOptionalTexts[] = {
+    {&MessageRecord::would, "would"},
+    {&MessageRecord::error, "error"},
+    {&MessageRecord::hold_reason, "hold_reason"},
+    {&MessageRecord::reply, "reply"},
+    {&MessageRecord::thread_found_by, "thread_found_by"},
+    {&MessageRecord::language, "language"},
+    {&MessageRecord::auth, "auth"},
+    {&MessageRecord::source, "source"},
+};
+// A release or discard: always written, and written only for a message the log has a record of
+// (audited).
+constexpr TextField<SettleRecord> kSettleTexts[] = {
+    {&SettleRecord::instance, "instance", false}, {&SettleRecord::queue_id, "queue_id", false},
+    {&SettleRecord::by, "by", false},             {&SettleRecord::reason, "reason", false},
+    {&SettleRecord::user, "user", false},         {&SettleRecord::sender, "sender", false},
+};
+constexpr TextField<SettleRecord> kSettleAuditedTexts[] = {
+    {&SettleRecord::message_id, "message_id", false},
+    {&SettleRecord::thread_id, "thread_id", false},
+    {&SettleRecord::direction, "direction", false},
+    {&SettleRecord::author, "author", false},
+};
 
 // A skip that says only why the rule did not apply (no evidence; a skip is never acted on): the
 // record names it under its reason in "skipped" rather than as a finding of its own.
@@ -95,93 +114,91 @@ nlohmann::json to_json(const FindingRecord& f) {
   return j;
 }
 
-MessageRecord read_message(const nlohmann::json& j) {
+// The readers of a record whose field types the type check has passed (a field is absent or of its
+// type), each written once over both trees: nlohmann's (read_audit_record) and simdjson's (the
+// quick reading of the figures below). AuditFields::figures leaves out the rules' versions, the
+// passes' names and the findings' evidence.
+
+template <JsonObject O>
+MessageRecord read_message(const O& j, AuditFields fields) {
+  const bool all = fields == AuditFields::all;
   MessageRecord r;
-  r.queue_id = json_string(j, "queue_id");
-  r.message_id = json_string(j, "message_id");
-  r.thread_id = json_string(j, "thread_id");
-  r.direction = json_string(j, "direction");
-  r.direction_reason = json_string(j, "direction_reason");
-  r.author = json_string(j, "author");
-  r.customer = json_string(j, "customer");
-  r.message_time = json_string(j, "message_time");
-  r.action = json_string(j, "action");
-  r.mode = json_string(j, "mode");
-  r.passed = strings(j, "passed");
-  if (auto it = j.find("findings"); it != j.end() && it->is_array())
-    for (const auto& f : *it) {
+  for (const auto& f : kMessageTexts) r.*f.member = json_string(j, f.key);
+  for (const auto& f : kMessageOptionalTexts) r.*f.member = json_opt_string(j, f.key);
+  if (all) r.passed = json_strings(j, "passed");
+  if (auto findings = j.find("findings"); findings && findings->is_array())
+    findings->elements([&](const auto& f) {
       FindingRecord fr{json_string(f, "rule"), json_string(f, "result"), json_string(f, "action"), json_string(f, "detail"), nullptr};
-      if (auto e = f.find("evidence"); e != f.end()) fr.evidence = *e;
+      if (all)
+        if (auto e = f.find("evidence")) fr.evidence = e->json();
       r.findings.push_back(std::move(fr));
-    }
-  // Format 2: the skips without evidence, reason -> rules. Read back as the findings they were.
-  if (auto it = j.find("skipped"); it != j.end() && it->is_object())
-    for (const auto& [reason, rules] : it->items())
+    });
+  // Format 2: the skips without evidence, reason -> rules (reasons in key order). Read back as the
+  // findings they were.
+  if (auto skipped = json_opt_object(j, "skipped"))
+    skipped->members([&](std::string_view reason, const auto& rules) {
       if (rules.is_array())
-        for (const auto& rule : rules)
-          if (rule.is_string()) r.findings.push_back({rule.get<std::string>(), "skip", "off", reason, nullptr});
-  r.config = json_string(j, "config");
-  r.lexicons = json_string(j, "lexicons");
-  if (auto it = j.find("rules"); it != j.end() && it->is_object())
-    for (const auto& [id, version] : it->items())
-      if (version.is_string()) r.rules[id] = version.get<std::string>();
-  r.would = opt_str(j, "would");
-  r.error = opt_str(j, "error");
-  r.deadline_passed = flag(j, "deadline_passed");
-  r.hold_reason = opt_str(j, "hold_reason");
-  r.reply = opt_str(j, "reply");
-  r.notes = strings(j, "notes");
-  if (auto it = j.find("sla"); it != j.end() && it->is_object()) r.sla = SlaResult::from_json(*it);
-  r.thread_found_by = opt_str(j, "thread_found_by");
-  r.language = opt_str(j, "language");
-  r.auth = opt_str(j, "auth");
-  r.source = opt_str(j, "source");
-  r.replay = flag(j, "replay");
+        rules.elements([&](const auto& rule) {
+          if (rule.is_string()) r.findings.push_back({std::string(rule.string()), "skip", "off", std::string(reason), nullptr});
+        });
+    });
+  if (all)
+    if (auto rules = json_opt_object(j, "rules"))
+      rules->members([&](std::string_view id, const auto& version) {
+        if (version.is_string()) r.rules[std::string(id)] = std::string(version.string());
+      });
+  r.deadline_passed = json_flag(j, "deadline_passed");
+  r.notes = json_strings(j, "notes");
+  if (auto sla = json_opt_object(j, "sla")) r.sla = read_sla_result(*sla);
+  r.replay = json_flag(j, "replay");
   return r;
 }
 
-SettleRecord read_settle(const nlohmann::json& j, bool discard) {
+template <JsonObject O>
+SettleRecord read_settle(const O& j, bool discard, AuditFields fields) {
   SettleRecord r;
   r.discard = discard;
-  r.instance = json_string(j, "instance");
-  r.queue_id = json_string(j, "queue_id");
-  r.by = json_string(j, "by");
-  r.reason = json_string(j, "reason");
-  r.user = json_string(j, "user");
+  for (const auto& f : kSettleTexts) r.*f.member = json_string(j, f.key);
   r.evidence = json_string(j, "evidence");
-  r.sender = json_string(j, "sender");
-  r.recipients = strings(j, "recipients");
-  r.audited = j.contains("message_id");
-  r.message_id = json_string(j, "message_id");
-  r.thread_id = json_string(j, "thread_id");
-  r.direction = json_string(j, "direction");
-  r.author = json_string(j, "author");
-  r.rules = strings(j, "rules");
-  if (auto it = j.find("sla"); it != j.end() && it->is_object()) {
-    r.sla = SlaResult::from_json(*it);
-    r.released = flag(*it, "released");
+  r.recipients = json_strings(j, "recipients");
+  r.audited = j.find("message_id").has_value();
+  for (const auto& f : kSettleAuditedTexts) r.*f.member = json_string(j, f.key);
+  if (fields == AuditFields::all) r.rules = json_strings(j, "rules");
+  if (auto sla = json_opt_object(j, "sla")) {
+    r.sla = read_sla_result(*sla);
+    r.released = json_flag(*sla, "released");
   }
   return r;
 }
 
-SlaEventRecord read_sla_event(const nlohmann::json& j, const std::string& event) {
+template <JsonObject O>
+SlaEventRecord read_sla_event(const O& j, const std::string& event) {
   SlaEventRecord r;
   r.sla.event = event;
   r.thread_id = json_string(j, "thread_id");
   r.subject = json_string(j, "subject");
   // When the event happened; a record without it happened when it was written.
-  r.at = opt_time(j, "at").value_or(opt_time(j, "time").value_or(0));
-  r.sla.waiting_since = opt_time(j, "waiting_since");
-  r.sla.waited_s = opt_int(j, "waited_s");
-  r.sla.target_s = opt_int(j, "target_s");
-  r.sla.limit_s = opt_int(j, "limit_s");
-  r.sla.promised_by = opt_time(j, "promised_by");
-  r.sla.promise = opt_str(j, "promise");
-  r.sla.last_outbound = opt_time(j, "last_outbound");
-  r.sla.silent_s = opt_int(j, "silent_s");
+  r.at = json_time(j, "at").value_or(json_time(j, "time").value_or(0));
+  r.sla.waiting_since = json_time(j, "waiting_since");
+  r.sla.waited_s = json_opt_integer(j, "waited_s");
+  r.sla.target_s = json_opt_integer(j, "target_s");
+  r.sla.limit_s = json_opt_integer(j, "limit_s");
+  r.sla.promised_by = json_time(j, "promised_by");
+  r.sla.promise = json_opt_string(j, "promise");
+  r.sla.last_outbound = json_time(j, "last_outbound");
+  r.sla.silent_s = json_opt_integer(j, "silent_s");
   return r;
 }
 
+// The record of the events report reads, by out.event.
+template <JsonObject O>
+void read_record(AuditLine& out, const O& j, AuditFields fields) {
+  if (out.event == MessageRecord::kEvent) out.record = read_message(j, fields);
+  else if (out.event == "release" || out.event == "discard") out.record = read_settle(j, out.event == "discard", fields);
+  else if (out.event == "sla_warning" || out.event == "sla_breach" || out.event == "promise_missed" ||
+           out.event == "contact_gap")
+    out.record = read_sla_event(j, out.event);
+}
 
 // The quick reading of a line for the figures: simdjson's parser, the record filled straight from
 // its tree. It reads what the figures and the chain check read, as the nlohmann path below does
@@ -266,8 +283,53 @@ bool unique_keys(element e) {
 // Keys by length, then bytes: most comparisons end at the length.
 bool key_before(std::string_view x, std::string_view y) { return x.size() != y.size() ? x.size() < y.size() : x < y; }
 
+std::int64_t as_int(element v);
+
+// simdjson's element as a JsonValue (base/json_fields.h): the readers above read through it.
+class View {
+ public:
+  using Value = View;
+  explicit View(element e) : e_(e) {}
+  std::optional<View> find(std::string_view key) const {
+    element m;
+    if (e_.type() != element_type::OBJECT || as_object(e_).at_key(key).get(m) != simdjson::SUCCESS) return std::nullopt;
+    return View(m);
+  }
+  bool is_string() const { return e_.type() == element_type::STRING; }
+  bool is_number() const {
+    const auto t = e_.type();
+    return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+  }
+  bool is_float() const { return e_.type() == element_type::DOUBLE; }
+  bool is_bool() const { return e_.type() == element_type::BOOL; }
+  bool is_array() const { return e_.type() == element_type::ARRAY; }
+  bool is_object() const { return e_.type() == element_type::OBJECT; }
+  std::string_view string() const { return as_string(e_); }
+  std::int64_t integer() const { return as_int(e_); }
+  double real() const { return e_.get_double().value_unsafe(); }
+  bool boolean() const { return e_.get_bool().value_unsafe(); }
+  nlohmann::json json() const { return nlohmann::json::parse(simdjson::to_string(e_)); }
+  element e() const { return e_; }
+  template <class F>
+  void elements(F&& f) const {
+    for (element x : as_array(e_)) f(View(x));
+  }
+  // In key order, as nlohmann's object holds them.
+  template <class F>
+  void members(F&& f) const {
+    std::vector<std::pair<std::string_view, element>> sorted;
+    for (auto field : as_object(e_)) sorted.emplace_back(field.key, field.value);
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, value] : sorted) f(key, View(value));
+  }
+
+ private:
+  element e_;
+};
+
 // The record's own fields, sorted by key_before: looked up without a walk over all of them.
 struct Fields {
+  using Value = View;
   std::vector<std::pair<std::string_view, element>> sorted;
   void read(object o) {
     sorted.clear();
@@ -278,9 +340,13 @@ struct Fields {
     return std::adjacent_find(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first == y.first; }) !=
            sorted.end();
   }
+  std::optional<View> find(std::string_view key) const {
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), key, [](const auto& x, std::string_view k) { return key_before(x.first, k); });
+    if (it == sorted.end() || it->first != key) return std::nullopt;
+    return View(it->second);
+  }
 };
 
-std::int64_t as_int(element v);
 
 bool fits(element v, unsigned kinds) {
   switch (v.type()) {
@@ -329,8 +395,6 @@ bool fine(element v, std::string_view path, unsigned kinds) {
   return fine_member(m, rest, kinds);
 }
 
-std::optional<element> find(object o, std::string_view key);
-std::optional<element> find(const Fields& o, std::string_view key);
 
 // fine() from the record itself, its fields sorted.
 bool fine_row(const Fields& record, std::string_view path, unsigned kinds) {
@@ -339,34 +403,8 @@ bool fine_row(const Fields& record, std::string_view path, unsigned kinds) {
   const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
   const std::string_view key = path.substr(0, end);
   const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
-  auto m = find(record, key);
-  return !m || fine_member(*m, rest, kinds);
-}
-
-std::optional<element> find(object o, std::string_view key) {
-  element m;
-  if (o.at_key(key).get(m) != simdjson::SUCCESS) return std::nullopt;
-  return m;
-}
-
-std::optional<element> find(const Fields& o, std::string_view key) {
-  auto it = std::lower_bound(o.sorted.begin(), o.sorted.end(), key, [](const auto& x, std::string_view k) { return key_before(x.first, k); });
-  if (it == o.sorted.end() || it->first != key) return std::nullopt;
-  return it->second;
-}
-
-template <class O>
-std::optional<std::string> opt_str(const O& o, std::string_view key) {
-  auto m = find(o, key);
-  if (!m || m->type() != element_type::STRING) return std::nullopt;
-  return std::string(as_string(*m));
-}
-
-template <class O>
-std::string str(const O& o, std::string_view key) { return opt_str(o, key).value_or(std::string()); }
-
-bool is_number(element v) {
-  return v.type() == element_type::INT64 || v.type() == element_type::UINT64 || v.type() == element_type::DOUBLE;
+  auto m = record.find(key);
+  return !m || fine_member(m->e(), rest, kinds);
 }
 
 // As json::get<std::int64_t>() gives a number (a float cut towards zero).
@@ -376,151 +414,6 @@ std::int64_t as_int(element v) {
     case element_type::UINT64: return static_cast<std::int64_t>(v.get_uint64().value_unsafe());
     default: return static_cast<std::int64_t>(v.get_double().value_unsafe());
   }
-}
-
-template <class O>
-std::optional<std::int64_t> opt_int(const O& o, std::string_view key) {
-  auto m = find(o, key);
-  if (!m || !is_number(*m)) return std::nullopt;
-  return as_int(*m);
-}
-
-template <class O>
-std::optional<TimeMs> opt_time(const O& o, std::string_view key) {
-  auto m = find(o, key);
-  if (!m || m->type() != element_type::STRING) return std::nullopt;
-  return parse_rfc3339(as_string(*m));
-}
-
-template <class O>
-std::optional<bool> opt_bool(const O& o, std::string_view key) {
-  auto m = find(o, key);
-  if (!m || m->type() != element_type::BOOL) return std::nullopt;
-  return m->get_bool().value_unsafe();
-}
-
-template <class O>
-bool flag(const O& o, std::string_view key) { return opt_bool(o, key).value_or(false); }
-
-template <class O>
-std::vector<std::string> strings(const O& o, std::string_view key) {
-  std::vector<std::string> out;
-  auto m = find(o, key);
-  if (!m || m->type() != element_type::ARRAY) return out;
-  for (element e : as_array(*m))
-    if (e.type() == element_type::STRING) out.emplace_back(as_string(e));
-  return out;
-}
-
-// SlaResult::from_json, read from this tree.
-SlaResult sla_result(object j) {
-  SlaResult r;
-  if (auto m = find(j, "latency_s"); m && is_number(*m))
-    r.latency_s = m->type() == element_type::DOUBLE ? static_cast<std::int64_t>(std::llround(m->get_double().value_unsafe()))
-                                                    : as_int(*m);
-  if (auto b = opt_bool(j, "first_reply")) r.first_reply = *b;
-  if (auto s = find(j, "status"); s && s->type() == element_type::STRING)
-    r.status = sla_status_from_string(as_string(*s));
-  if (auto s = opt_str(j, "reason")) r.reason = *s;
-  r.waiting_since = opt_time(j, "waiting_since");
-  if (auto b = opt_bool(j, "acknowledgement")) r.acknowledgement = *b;
-  r.promised = opt_time(j, "promised_by");
-  if (auto b = opt_bool(j, "promise_kept")) r.promise_kept = *b;
-  return r;
-}
-
-template <class O>
-std::optional<object> opt_object(const O& o, std::string_view key) {
-  auto m = find(o, key);
-  if (!m || m->type() != element_type::OBJECT) return std::nullopt;
-  return as_object(*m);
-}
-
-// read_message() for the figures: no rules' versions, no passes, no evidence.
-MessageRecord message(const Fields& j) {
-  MessageRecord r;
-  r.queue_id = str(j, "queue_id");
-  r.message_id = str(j, "message_id");
-  r.thread_id = str(j, "thread_id");
-  r.direction = str(j, "direction");
-  r.direction_reason = str(j, "direction_reason");
-  r.author = str(j, "author");
-  r.customer = str(j, "customer");
-  r.message_time = str(j, "message_time");
-  r.action = str(j, "action");
-  r.mode = str(j, "mode");
-  if (auto m = find(j, "findings"); m && m->type() == element_type::ARRAY)
-    for (element f : as_array(*m)) {
-      const object fo = as_object(f);  // the type check saw objects
-      r.findings.push_back({str(fo, "rule"), str(fo, "result"), str(fo, "action"), str(fo, "detail"), nullptr});
-    }
-  // Format 2's skips, reason -> rules, in the order of nlohmann's object: its keys sorted.
-  if (auto skipped = opt_object(j, "skipped")) {
-    std::vector<std::pair<std::string_view, element>> reasons;
-    for (auto field : *skipped) reasons.emplace_back(field.key, field.value);
-    std::sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [reason, rules] : reasons)
-      if (rules.type() == element_type::ARRAY)
-        for (element rule : as_array(rules))
-          if (rule.type() == element_type::STRING)
-            r.findings.push_back({std::string(as_string(rule)), "skip", "off", std::string(reason), nullptr});
-  }
-  r.config = str(j, "config");
-  r.lexicons = str(j, "lexicons");
-  r.would = opt_str(j, "would");
-  r.error = opt_str(j, "error");
-  r.deadline_passed = flag(j, "deadline_passed");
-  r.hold_reason = opt_str(j, "hold_reason");
-  r.reply = opt_str(j, "reply");
-  r.notes = strings(j, "notes");
-  if (auto sla = opt_object(j, "sla")) r.sla = sla_result(*sla);
-  r.thread_found_by = opt_str(j, "thread_found_by");
-  r.language = opt_str(j, "language");
-  r.auth = opt_str(j, "auth");
-  r.source = opt_str(j, "source");
-  r.replay = flag(j, "replay");
-  return r;
-}
-
-// read_settle() for the figures: no rules.
-SettleRecord settle(const Fields& j, bool discard) {
-  SettleRecord r;
-  r.discard = discard;
-  r.instance = str(j, "instance");
-  r.queue_id = str(j, "queue_id");
-  r.by = str(j, "by");
-  r.reason = str(j, "reason");
-  r.user = str(j, "user");
-  r.evidence = str(j, "evidence");
-  r.sender = str(j, "sender");
-  r.recipients = strings(j, "recipients");
-  r.audited = find(j, "message_id").has_value();
-  r.message_id = str(j, "message_id");
-  r.thread_id = str(j, "thread_id");
-  r.direction = str(j, "direction");
-  r.author = str(j, "author");
-  if (auto sla = opt_object(j, "sla")) {
-    r.sla = sla_result(*sla);
-    r.released = flag(*sla, "released");
-  }
-  return r;
-}
-
-SlaEventRecord sla_event(const Fields& j, const std::string& event) {
-  SlaEventRecord r;
-  r.sla.event = event;
-  r.thread_id = str(j, "thread_id");
-  r.subject = str(j, "subject");
-  r.at = opt_time(j, "at").value_or(opt_time(j, "time").value_or(0));
-  r.sla.waiting_since = opt_time(j, "waiting_since");
-  r.sla.waited_s = opt_int(j, "waited_s");
-  r.sla.target_s = opt_int(j, "target_s");
-  r.sla.limit_s = opt_int(j, "limit_s");
-  r.sla.promised_by = opt_time(j, "promised_by");
-  r.sla.promise = opt_str(j, "promise");
-  r.sla.last_outbound = opt_time(j, "last_outbound");
-  r.sla.silent_s = opt_int(j, "silent_s");
-  return r;
 }
 
 std::optional<AuditLine> figures(std::string_view line) {
@@ -538,32 +431,28 @@ std::optional<AuditLine> figures(std::string_view line) {
   for (const auto& field : j.sorted)
     if (!unique_keys(field.second)) return std::nullopt;
   // A line without "event" is not a record; a seal's fields are the chain check's own.
-  auto event = find(j, "event");
+  auto event = j.find("event");
   if (!event) return std::nullopt;
   // The table's rows, but those of "passed": the figures leave it out (and so its check).
   for (const auto& f : audit_field_types())
     if (std::string_view(f.path).substr(0, 6) != "passed" && !fine_row(j, f.path, f.kinds)) return std::nullopt;
   AuditLine out;
-  out.event = std::string(as_string(*event));
+  out.event = std::string(event->string());
   if (out.event == "seal") return std::nullopt;
-  out.time = str(j, "time");
-  out.instance = str(j, "instance");
-  auto seq = find(j, "seq");
-  auto prev = find(j, "prev");
-  if (seq && fits(*seq, kUnsigned)) out.seq = static_cast<std::uint64_t>(as_int(*seq));
-  out.chain.formed = out.seq && prev && prev->type() == element_type::STRING;
+  out.time = json_string(j, "time");
+  out.instance = json_string(j, "instance");
+  auto seq = j.find("seq");
+  auto prev = j.find("prev");
+  if (seq && fits(seq->e(), kUnsigned)) out.seq = static_cast<std::uint64_t>(seq->integer());
+  out.chain.formed = out.seq && prev && prev->is_string();
   if (out.chain.formed) {
     out.chain.seq = *out.seq;
-    out.chain.prev = std::string(as_string(*prev));
+    out.chain.prev = std::string(prev->string());
     out.chain.event = out.event;
     out.chain.time = out.time;
     out.chain.instance = out.instance;
   }
-  if (out.event == MessageRecord::kEvent) out.record = message(j);
-  else if (out.event == "release" || out.event == "discard") out.record = settle(j, out.event == "discard");
-  else if (out.event == "sla_warning" || out.event == "sla_breach" || out.event == "promise_missed" ||
-           out.event == "contact_gap")
-    out.record = sla_event(j, out.event);
+  read_record(out, j, AuditFields::figures);
   return out;
 }
 
@@ -572,15 +461,14 @@ std::optional<AuditLine> figures(std::string_view line) {
 }  // namespace
 
 void MessageRecord::hide(const Forms& forms) {
-  for (std::string* s : {&queue_id, &message_id, &thread_id, &direction, &direction_reason, &author, &customer,
-                         &message_time, &action, &mode})
-    hide_in(*s, forms);
+  for (const auto& f : kMessageTexts)
+    if (f.customer_text) hide_in(this->*f.member, forms);
   for (auto& f : findings) {
     hide_in(f.detail, forms);
     hide_in(f.evidence, forms);
   }
   for (auto& n : notes) hide_in(n, forms);
-  for (auto* s : {&would, &error, &hold_reason, &reply, &thread_found_by, &language, &auth, &source}) hide_in(*s, forms);
+  for (const auto& f : kMessageOptionalTexts) hide_in(this->*f.member, forms);
   if (sla) hide_in(sla->reason, forms);
 }
 
@@ -598,50 +486,30 @@ nlohmann::json to_json(const MessageRecord& r) {
     if (compact_skip(f)) skipped[f.detail].push_back(f.rule);
     else findings.push_back(to_json(f));
   }
+  // An object's keys are held sorted: the order they are set in does not show.
   nlohmann::json j = {
       {"format", kMessageRecordFormat},
-      {"queue_id", r.queue_id},
-      {"message_id", r.message_id},
-      {"thread_id", r.thread_id},
-      {"direction", r.direction},
-      {"direction_reason", r.direction_reason},
-      {"author", r.author},
-      {"customer", r.customer},
-      {"message_time", r.message_time},
-      {"action", r.action},
-      {"mode", r.mode},
       {"passed", r.passed},
-      {"config", r.config},
-      {"lexicons", r.lexicons},
       {"rules", r.rules},
       {"findings", std::move(findings)},
   };
+  for (const auto& f : kMessageTexts) j[f.key] = r.*f.member;
+  for (const auto& f : kMessageOptionalTexts)
+    if (r.*f.member) j[f.key] = *(r.*f.member);
   if (!skipped.empty()) j["skipped"] = std::move(skipped);
-  if (r.would) j["would"] = *r.would;
-  if (r.error) j["error"] = *r.error;
   if (r.deadline_passed) j["deadline_passed"] = true;
-  if (r.hold_reason) j["hold_reason"] = *r.hold_reason;
-  if (r.reply) j["reply"] = *r.reply;
   if (!r.notes.empty()) j["notes"] = r.notes;
   if (r.sla) j["sla"] = r.sla->to_json();
-  if (r.thread_found_by) j["thread_found_by"] = *r.thread_found_by;
-  if (r.language) j["language"] = *r.language;
-  if (r.auth) j["auth"] = *r.auth;
-  if (r.source) j["source"] = *r.source;
   if (r.replay) j["replay"] = true;
   return j;
 }
 
 nlohmann::json to_json(const SettleRecord& r) {
-  nlohmann::json j = {{"instance", r.instance}, {"queue_id", r.queue_id}, {"by", r.by},
-                      {"reason", r.reason},     {"user", r.user},         {"sender", r.sender},
-                      {"recipients", r.recipients}};
+  nlohmann::json j = {{"recipients", r.recipients}};
+  for (const auto& f : kSettleTexts) j[f.key] = r.*f.member;
   if (!r.evidence.empty()) j["evidence"] = r.evidence;
   if (r.audited) {
-    j["message_id"] = r.message_id;
-    j["thread_id"] = r.thread_id;
-    j["direction"] = r.direction;
-    j["author"] = r.author;
+    for (const auto& f : kSettleAuditedTexts) j[f.key] = r.*f.member;
     if (r.sla) {
       // A message that did not leave has no figures: what became of it, and why.
       if (r.sla->status == SlaStatus::unknown || r.sla->status == SlaStatus::not_sent)
@@ -721,11 +589,7 @@ AuditLine read_audit_record(std::string_view line, AuditFields fields) {
   out.time = json_string(j, "time");
   out.instance = json_string(j, "instance");
   if (auto it = j.find("seq"); it != j.end() && it->is_number_unsigned()) out.seq = it->get<std::uint64_t>();
-  if (out.event == MessageRecord::kEvent) out.record = read_message(j);
-  else if (out.event == "release" || out.event == "discard") out.record = read_settle(j, out.event == "discard");
-  else if (out.event == "sla_warning" || out.event == "sla_breach" || out.event == "promise_missed" ||
-           out.event == "contact_gap")
-    out.record = read_sla_event(j, out.event);
+  read_record(out, NlohmannView(j), fields);
   return out;
 }
 

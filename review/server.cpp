@@ -436,8 +436,7 @@ class ReviewServer {
 int run_review(const ReviewOptions& opts) {
   std::shared_ptr<const Config> cfg;
   try {
-    cfg = load_config(opts.config_path);
-    install_lexicons(*cfg);
+    cfg = load_config_in_force(opts.config_path);
   } catch (const std::exception& e) {
     std::cerr << "support-milter review: " << e.what() << "\n";
     return kConfig;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/enum_names.h"
+#include "sla/result_json.h"
 #include "store/thread_store.h"
 #include "text/promise.h"
 
@@ -171,18 +173,14 @@ ThreadSla ThreadSla::parse(std::string_view text) {
   return std::move(reader.state);
 }
 
-const char* to_string(SlaStatus s) {
-  switch (s) {
-    case SlaStatus::none: return "none";
-    case SlaStatus::within_target: return "within_target";
-    case SlaStatus::over_target: return "over_target";
-    case SlaStatus::breached: return "breached";
-    case SlaStatus::held: return "held";
-    case SlaStatus::not_sent: return "not_sent";
-    case SlaStatus::unknown: return "unknown";
-  }
-  return "unknown";
-}
+namespace {
+constexpr NameRow<SlaStatus> kSlaStatuses[] = {
+    {SlaStatus::none, "none"}, {SlaStatus::within_target, "within_target"}, {SlaStatus::over_target, "over_target"},
+    {SlaStatus::breached, "breached"}, {SlaStatus::held, "held"}, {SlaStatus::not_sent, "not_sent"},
+    {SlaStatus::unknown, "unknown"}};
+}  // namespace
+
+const char* to_string(SlaStatus s) { return name_of(kSlaStatuses, s, "unknown"); }
 
 nlohmann::json SlaResult::to_json() const {
   nlohmann::json j = {{"latency_s", latency_s ? nlohmann::json(*latency_s) : nlohmann::json(nullptr)},
@@ -196,30 +194,11 @@ nlohmann::json SlaResult::to_json() const {
   return j;
 }
 
-SlaStatus sla_status_from_string(std::string_view s) {
-  for (SlaStatus st : {SlaStatus::none, SlaStatus::within_target, SlaStatus::over_target, SlaStatus::breached,
-                       SlaStatus::held, SlaStatus::not_sent})
-    if (s == to_string(st)) return st;
-  return SlaStatus::unknown;
-}
+SlaStatus sla_status_from_string(std::string_view s) { return value_of(kSlaStatuses, s).value_or(SlaStatus::unknown); }
 
 SlaResult SlaResult::from_json(const nlohmann::json& j) {
-  SlaResult r;
-  if (!j.is_object()) return r;
-  auto time = [&](const char* key) -> std::optional<TimeMs> {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? parse_rfc3339(it->get_ref<const std::string&>()) : std::nullopt;
-  };
-  if (auto it = j.find("latency_s"); it != j.end() && it->is_number())
-    r.latency_s = it->is_number_float() ? static_cast<std::int64_t>(std::llround(it->get<double>())) : it->get<std::int64_t>();
-  if (auto it = j.find("first_reply"); it != j.end() && it->is_boolean()) r.first_reply = it->get<bool>();
-  if (auto it = j.find("status"); it != j.end() && it->is_string()) r.status = sla_status_from_string(it->get_ref<const std::string&>());
-  if (auto it = j.find("reason"); it != j.end() && it->is_string()) r.reason = it->get<std::string>();
-  r.waiting_since = time("waiting_since");
-  if (auto it = j.find("acknowledgement"); it != j.end() && it->is_boolean()) r.acknowledgement = it->get<bool>();
-  r.promised = time("promised_by");
-  if (auto it = j.find("promise_kept"); it != j.end() && it->is_boolean()) r.promise_kept = it->get<bool>();
-  return r;
+  if (!j.is_object()) return SlaResult();
+  return read_sla_result(NlohmannView(j));
 }
 
 HeldClock::HeldClock(Direction d, const Acknowledgement* ack) : direction(d) {

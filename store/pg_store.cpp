@@ -293,13 +293,10 @@ class PgStore final : public ThreadStore {
 
   std::optional<std::string> find_thread(const std::vector<std::string>& ids) override {
     if (ids.empty()) return std::nullopt;
-    Lease l(*this);
-    auto r = l.exec(
+    return first_text(
         "SELECT m.thread_id FROM unnest($1::text[]) WITH ORDINALITY AS q(id, n) "
         "JOIN messages m ON m.message_id = q.id ORDER BY q.n LIMIT 1",
         Params().text(text_array(ids)));
-    if (r.rows() == 0) return std::nullopt;
-    return r.text(0, 0);
   }
 
   std::optional<StoredMessage> get_message(std::string_view message_id) override {
@@ -494,29 +491,28 @@ class PgStore final : public ThreadStore {
 
   std::optional<std::string> find_thread_by_index(std::string_view root) override {
     if (root.empty()) return std::nullopt;
-    Lease l(*this);
-    auto r = l.exec("SELECT thread_id FROM threads WHERE thread_index = $1 LIMIT 1", Params().text(root));
-    if (r.rows() == 0) return std::nullopt;
-    return r.text(0, 0);
+    return first_text("SELECT thread_id FROM threads WHERE thread_index = $1 LIMIT 1", Params().text(root));
   }
 
   std::optional<std::string> find_thread_by_ticket(std::string_view ticket) override {
     if (ticket.empty()) return std::nullopt;
-    Lease l(*this);
-    auto r = l.exec("SELECT thread_id FROM threads WHERE ticket = $1 ORDER BY created DESC LIMIT 1", Params().text(ticket));
-    if (r.rows() == 0) return std::nullopt;
-    return r.text(0, 0);
+    return first_text("SELECT thread_id FROM threads WHERE ticket = $1 ORDER BY created DESC LIMIT 1", Params().text(ticket));
   }
 
   std::optional<std::string> find_thread_by_subject(std::string_view subject, std::string_view customer,
                                                     TimeMs since) override {
-    Lease l(*this);
-    auto r = l.exec(
+    return first_text(
         "SELECT m.thread_id FROM threads t JOIN messages m ON m.thread_id = t.thread_id "
         "JOIN participants p ON p.message_id = m.message_id "
         "WHERE t.subject_key = $1 AND p.address = $2 AND p.role IN ('from', 'reply_to') AND m.direction = 'inbound' "
         "AND m.time >= $3 ORDER BY m.time DESC, m.seq DESC LIMIT 1",
         Params().text(subject_key(subject)).text(customer).integer(since));
+  }
+
+  // The first row's first column of a query; nullopt when it gives no row.
+  std::optional<std::string> first_text(const std::string& sql, const Params& p) {
+    Lease l(*this);
+    auto r = l.exec(sql, p);
     if (r.rows() == 0) return std::nullopt;
     return r.text(0, 0);
   }

@@ -176,23 +176,13 @@ class SqliteStore final : public ThreadStore {
   }
 
   std::optional<StoredMessage> get_message(std::string_view message_id) override {
-    std::lock_guard lock(mu_);
-    sqlite3_stmt* st = prepare(
-        SM_MESSAGE_COLUMNS
-        "WHERE message_id = ?1");
-    Reset r(st);
-    bind(st, 1, message_id);
-    if (!step(st)) return std::nullopt;
-    return read_message(st);
+    return first_row(SM_MESSAGE_COLUMNS "WHERE message_id = ?1", message_id,
+                     [this](sqlite3_stmt* st) { return read_message(st); });
   }
 
   std::optional<ThreadInfo> get_thread(std::string_view thread_id) override {
-    std::lock_guard lock(mu_);
-    sqlite3_stmt* st = prepare("SELECT thread_id, subject, created, last_activity, sla FROM threads WHERE thread_id = ?1");
-    Reset r(st);
-    bind(st, 1, thread_id);
-    if (!step(st)) return std::nullopt;
-    return read_thread(st);
+    return first_row("SELECT thread_id, subject, created, last_activity, sla FROM threads WHERE thread_id = ?1", thread_id,
+                     read_thread);
   }
 
   std::optional<StoredMessage> last_message(std::string_view thread_id, const std::vector<Direction>& directions) override {
@@ -320,53 +310,23 @@ class SqliteStore final : public ThreadStore {
   // the thread changes.
   bool insert(const StoredMessage& msg, const ThreadInfo* thread, const ThreadKeys& keys = {},
               const SlaUpdate* sla = nullptr) {
-    if (thread != nullptr) {
-      sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity, subject_key) "
-          "VALUES(?1, ?2, ?3, ?4, ?5)");
-      Reset r(st);
-      bind(st, 1, thread->thread_id);
-      bind(st, 2, thread->subject);
-      sqlite3_bind_int64(st, 3, thread->created);
-      sqlite3_bind_int64(st, 4, thread->last_activity);
-      bind(st, 5, subject_key(thread->subject));
-      step(st);
-    }
+    if (thread != nullptr)
+      execute("INSERT OR IGNORE INTO threads(thread_id, subject, created, last_activity, subject_key) "
+              "VALUES(?1, ?2, ?3, ?4, ?5)",
+              thread->thread_id, thread->subject, thread->created, thread->last_activity, subject_key(thread->subject));
     // The thread keeps the first Thread-Index root and ticket it was seen with.
-    if (!keys.thread_index.empty() || !keys.ticket.empty()) {
-      sqlite3_stmt* st = prepare(
-          "UPDATE threads SET thread_index = CASE WHEN thread_index = '' THEN ?2 ELSE thread_index END, "
-          "ticket = CASE WHEN ticket = '' THEN ?3 ELSE ticket END WHERE thread_id = ?1");
-      Reset r(st);
-      bind(st, 1, msg.thread_id);
-      bind(st, 2, keys.thread_index);
-      bind(st, 3, keys.ticket);
-      step(st);
-    }
-    {
-      sqlite3_stmt* st = prepare(
-          "INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
-          "complaint, status, sla_pending, queue_id, instance, envelope_sender, envelope_recipients) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-      Reset r(st);
-      bind(st, 1, msg.message_id);
-      bind(st, 2, msg.thread_id);
-      bind(st, 3, to_string(msg.direction));
-      sqlite3_bind_int64(st, 4, msg.time);
-      bind(st, 5, msg.subject);
-      sqlite3_bind_int(st, 6, msg.question_count);
-      std::string blob = pack_sketch(msg.fingerprints);
-      sqlite3_bind_blob(st, 7, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_int(st, 8, msg.complaint ? 1 : 0);
-      bind(st, 9, msg.status);
-      bind(st, 10, msg.sla_pending);
-      bind(st, 11, msg.queue_id);
-      bind(st, 12, msg.instance);
-      bind(st, 13, msg.envelope_sender);
-      bind(st, 14, pack_recipients(msg.envelope_recipients));
-      step(st);
-      if (sqlite3_changes(db_) == 0) return false;
-    }
+    if (!keys.thread_index.empty() || !keys.ticket.empty())
+      execute("UPDATE threads SET thread_index = CASE WHEN thread_index = '' THEN ?2 ELSE thread_index END, "
+              "ticket = CASE WHEN ticket = '' THEN ?3 ELSE ticket END WHERE thread_id = ?1",
+              msg.thread_id, keys.thread_index, keys.ticket);
+    const std::string blob = pack_sketch(msg.fingerprints);
+    execute("INSERT OR IGNORE INTO messages(message_id, thread_id, direction, time, subject, question_count, fingerprints, "
+            "complaint, status, sla_pending, queue_id, instance, envelope_sender, envelope_recipients) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            msg.message_id, msg.thread_id, to_string(msg.direction), msg.time, msg.subject, msg.question_count, Blob{blob},
+            msg.complaint ? 1 : 0, msg.status, msg.sla_pending, msg.queue_id, msg.instance, msg.envelope_sender,
+            pack_recipients(msg.envelope_recipients));
+    if (sqlite3_changes(db_) == 0) return false;
     {
       sqlite3_stmt* st = prepare("INSERT INTO participants(message_id, role, address, display) VALUES(?1, ?2, ?3, ?4)");
       for (const auto& p : msg.participants) {
@@ -491,13 +451,19 @@ class SqliteStore final : public ThreadStore {
     sqlite3_stmt* st;
   };
 
-  std::optional<std::string> first_text(const char* sql, std::string_view arg) {
+  // The first row of a query of one text parameter, read by `read`; nullopt when there is none.
+  template <class Read>
+  auto first_row(const char* sql, std::string_view arg, Read read) -> std::optional<decltype(read(nullptr))> {
     std::lock_guard lock(mu_);
     sqlite3_stmt* st = prepare(sql);
     Reset r(st);
     bind(st, 1, arg);
     if (!step(st)) return std::nullopt;
-    return text(st, 0);
+    return read(st);
+  }
+
+  std::optional<std::string> first_text(const char* sql, std::string_view arg) {
+    return first_row(sql, arg, [](sqlite3_stmt* st) { return text(st, 0); });
   }
 
   // BEGIN and COMMIT as prepared statements, kept like the others: sqlite3_exec would parse them
@@ -554,6 +520,13 @@ class SqliteStore final : public ThreadStore {
     sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   static void bind(sqlite3_stmt* st, int i, std::int64_t v) { sqlite3_bind_int64(st, i, v); }
+  static void bind(sqlite3_stmt* st, int i, int v) { sqlite3_bind_int(st, i, v); }
+  struct Blob {
+    std::string_view bytes;
+  };
+  static void bind(sqlite3_stmt* st, int i, Blob b) {
+    sqlite3_bind_blob(st, i, b.bytes.data(), static_cast<int>(b.bytes.size()), SQLITE_TRANSIENT);
+  }
 
   // Runs a statement that returns no rows, with its parameters (?1, ?2, ...) in order.
   template <class... Args>

@@ -10,26 +10,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/enum_names.h"
 #include "text/fold.h"
 
 namespace sm {
 
-const char* to_string(Lang l) {
-  switch (l) {
-    case Lang::en: return "en";
-    case Lang::es: return "es";
-    case Lang::ru: return "ru";
-    case Lang::de: return "de";
-    case Lang::fr: return "fr";
-    case Lang::pt: return "pt";
-    case Lang::it: return "it";
-    case Lang::nl: return "nl";
-    case Lang::pl: return "pl";
-    case Lang::other: return "other";
-    case Lang::unknown: return "unknown";
-  }
-  return "unknown";
-}
+namespace {
+constexpr NameRow<Lang> kLangNames[] = {{Lang::en, "en"}, {Lang::es, "es"}, {Lang::ru, "ru"}, {Lang::de, "de"},
+                                        {Lang::fr, "fr"}, {Lang::pt, "pt"}, {Lang::it, "it"}, {Lang::nl, "nl"},
+                                        {Lang::pl, "pl"}, {Lang::other, "other"}, {Lang::unknown, "unknown"}};
+}  // namespace
+
+const char* to_string(Lang l) { return name_of(kLangNames, l, "unknown"); }
 
 std::optional<Lang> lang_from_code(std::string_view code) {
   for (Lang l : kLanguages)

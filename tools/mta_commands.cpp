@@ -131,8 +131,7 @@ namespace {
 SlaResult settle_held(const QueueActionOptions& opts, const std::string& message_id, const char* cmd) {
   SlaResult r;
   try {
-    auto cfg = load_config(opts.config_path);
-    install_lexicons(*cfg);
+    auto cfg = load_config_in_force(opts.config_path);
     auto store = open_store(cfg->store.url, StoreOptions{cfg->store.pool_size, cfg->store.timeout_ms, false, false});
     r = settle_in_store(*store, message_id, opts.discard, now_ms(), sla_settings(*cfg));
   } catch (const std::exception& e) {
