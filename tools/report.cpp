@@ -378,8 +378,135 @@ nlohmann::json render(Group& g, const ReportOptions&) {
           {"rejected", g.rejected}};
 }
 
-// Rows of one list, one JSON line each, in a temporary file of $TMPDIR that is unlinked as soon
-// as it is made: the disk holds the lists, the memory one row.
+// The fields of the lists' rows, by number: a row in a spool names its fields by these, and the
+// JSON form of a row (the same as the formats always had) gets their names back.
+enum class Col : std::uint8_t {
+  thread_id, message_id, queue_id, customer, agent, at, waiting_since, answered_at, latency_s, first_reply,
+  within_target, rules, rule, action, detail, by, subject, waited_s, promised_by, promise, last_outbound, silent_s,
+};
+constexpr std::array<const char*, 22> kColNames = {
+    "thread_id", "message_id", "queue_id", "customer", "agent", "at", "waiting_since", "answered_at", "latency_s",
+    "first_reply", "within_target", "rules", "rule", "action", "detail", "by", "subject", "waited_s", "promised_by",
+    "promise", "last_outbound", "silent_s"};
+
+// One row as a spool stores it: a 4-byte length, then its fields, each a column's number, a type
+// and a value (a string with its 4-byte length, a number or a time in 8 bytes; integers in the
+// machine's byte order: a spool is read back by the process, or the machine, that wrote it). A time
+// is kept as milliseconds and written as RFC 3339 only when the row is read back. Built in one
+// buffer, used again for each row: adding a row allocates nothing once the buffer is large enough.
+class SpoolRow {
+ public:
+  enum Type : std::uint8_t { null_v, false_v, true_v, integer_v, string_v, time_v };
+  SpoolRow() { clear(); }
+  SpoolRow& clear() {
+    b_.assign(4, '\0');
+    return *this;
+  }
+  SpoolRow& text(Col c, std::string_view v) {
+    head(c, string_v);
+    put(static_cast<std::uint32_t>(v.size()));
+    b_.append(v);
+    return *this;
+  }
+  SpoolRow& null(Col c) {
+    head(c, null_v);
+    return *this;
+  }
+  SpoolRow& boolean(Col c, bool v) {
+    head(c, v ? true_v : false_v);
+    return *this;
+  }
+  SpoolRow& integer(Col c, std::int64_t v) {
+    head(c, integer_v);
+    put(v);
+    return *this;
+  }
+  SpoolRow& integer(Col c, const std::optional<std::int64_t>& v) { return v ? integer(c, *v) : null(c); }
+  SpoolRow& time(Col c, TimeMs v) {
+    head(c, time_v);
+    put(static_cast<std::int64_t>(v));
+    return *this;
+  }
+  SpoolRow& time(Col c, const std::optional<TimeMs>& v) { return v ? time(c, *v) : null(c); }
+  // The row's bytes, its length in front.
+  std::string_view bytes() {
+    const auto n = static_cast<std::uint32_t>(b_.size() - 4);
+    std::memcpy(b_.data(), &n, 4);
+    return b_;
+  }
+
+  // A row's fields (the bytes after its length) as JSON; throws when they are cut short.
+  static nlohmann::json decode(std::string_view fields) {
+    nlohmann::json row = nlohmann::json::object();
+    std::size_t i = 0;
+    auto take = [&](std::size_t n) {
+      if (fields.size() - i < n) throw std::runtime_error("a temporary file of the report is damaged");
+      const char* p = fields.data() + i;
+      i += n;
+      return p;
+    };
+    while (i < fields.size()) {
+      const auto col = static_cast<std::uint8_t>(*take(1));
+      const auto type = static_cast<std::uint8_t>(*take(1));
+      if (col >= kColNames.size()) throw std::runtime_error("a temporary file of the report is damaged");
+      nlohmann::json& v = row[kColNames[col]];
+      switch (type) {
+        case null_v: v = nullptr; break;
+        case false_v: v = false; break;
+        case true_v: v = true; break;
+        case integer_v: v = get<std::int64_t>(take(8)); break;
+        case time_v: v = format_rfc3339(get<std::int64_t>(take(8))); break;
+        case string_v: {
+          const auto n = get<std::uint32_t>(take(4));
+          v = std::string(take(n), n);
+          break;
+        }
+        default: throw std::runtime_error("a temporary file of the report is damaged");
+      }
+    }
+    return row;
+  }
+  // The value of a string field of a row's fields; empty when the row has none.
+  static std::string_view text_of(std::string_view fields, Col c) {
+    for (std::size_t i = 0; i + 2 <= fields.size();) {
+      const auto col = static_cast<std::uint8_t>(fields[i]);
+      const auto type = static_cast<std::uint8_t>(fields[i + 1]);
+      i += 2;
+      if (type == integer_v || type == time_v) i += 8;
+      if (type != string_v) continue;
+      if (fields.size() - i < 4) break;
+      const auto n = get<std::uint32_t>(fields.data() + i);
+      i += 4;
+      if (fields.size() - i < n) break;
+      if (col == static_cast<std::uint8_t>(c)) return fields.substr(i, n);
+      i += n;
+    }
+    return {};
+  }
+
+ private:
+  template <typename T>
+  static T get(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  void head(Col c, Type t) {
+    b_ += static_cast<char>(c);
+    b_ += static_cast<char>(t);
+  }
+  template <typename T>
+  void put(T v) {
+    char p[sizeof v];
+    std::memcpy(p, &v, sizeof v);
+    b_.append(p, sizeof v);
+  }
+  std::string b_;
+};
+
+// Rows of one list, in a temporary file of $TMPDIR that is unlinked as soon as it is made: the
+// disk holds the lists, the memory one row. The rows are SpoolRow's bytes one after the other, and
+// nothing else: write_to and read_from copy them as they are (to keep a spool, or join two).
 class Spool {
  public:
   Spool() {
@@ -393,6 +520,7 @@ class Spool {
       ::close(fd);
       throw std::runtime_error(std::string("cannot open a temporary file: ") + std::strerror(errno));
     }
+    std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
   }
   ~Spool() {
     if (file_ != nullptr) std::fclose(file_);
@@ -401,49 +529,88 @@ class Spool {
   Spool& operator=(const Spool&) = delete;
 
   // Adds a row; its offset.
-  std::int64_t add(const nlohmann::json& row) {
-    const std::int64_t at = end_;
-    line_ = row.dump();
-    line_ += '\n';
-    if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size())
-      throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
-    end_ += static_cast<std::int64_t>(line_.size());
-    ++count_;
-    return at;
-  }
+  std::int64_t add(SpoolRow& row) { return add_bytes(row.bytes()); }
+  // Adds a row as raw() gave it.
+  std::int64_t add_raw(std::string_view row) { return add_bytes(row); }
   std::size_t count() const { return count_; }
-  // The row at an offset add() gave.
+  // The size of the rows, in bytes.
+  std::int64_t size() const { return end_; }
+
+  // The row at an offset add() gave, as JSON.
   nlohmann::json at(std::int64_t offset) const {
+    std::string bytes = raw(offset);
+    return SpoolRow::decode(std::string_view(bytes).substr(4));
+  }
+  // The row at an offset add() gave, as its bytes (its length in front).
+  std::string raw(std::int64_t offset) const {
     std::fflush(file_);
     ::fseeko(file_, offset, SEEK_SET);
-    nlohmann::json row = read_row();
+    std::string bytes;
+    read_row(bytes);
     ::fseeko(file_, 0, SEEK_END);
-    return row;
+    return bytes;
   }
+  // Every row in the order added, as JSON.
   void each(const std::function<void(const nlohmann::json&)>& f) const {
     std::fflush(file_);
     ::fseeko(file_, 0, SEEK_SET);
-    for (std::size_t i = 0; i < count_; ++i) f(read_row());
+    std::string bytes;
+    for (std::size_t i = 0; i < count_; ++i) {
+      read_row(bytes);
+      f(SpoolRow::decode(std::string_view(bytes).substr(4)));
+    }
     ::fseeko(file_, 0, SEEK_END);
   }
 
- private:
-  nlohmann::json read_row() const {
-    char* buf = nullptr;
-    std::size_t cap = 0;
-    const ssize_t n = ::getline(&buf, &cap, file_);
-    if (n <= 0) {
-      std::free(buf);
-      throw std::runtime_error("a temporary file of the report was cut short");
+  // The rows as bytes, size() of them.
+  void write_to(std::ostream& out) const {
+    std::fflush(file_);
+    std::vector<char> buf(1 << 16);
+    for (std::int64_t at = 0; at < end_;) {
+      const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(end_ - at, static_cast<std::int64_t>(buf.size())));
+      const ssize_t n = ::pread(::fileno(file_), buf.data(), want, at);
+      if (n <= 0) throw std::runtime_error("a temporary file of the report was cut short");
+      out.write(buf.data(), n);
+      at += n;
     }
-    nlohmann::json row = nlohmann::json::parse(std::string_view(buf, static_cast<std::size_t>(n - 1)));
-    std::free(buf);
-    return row;
+    if (!out) throw std::runtime_error("cannot write a spool's rows");
+  }
+  // Adds the rows of `bytes` bytes that write_to wrote (rows this spool then holds after its own:
+  // their offsets are those they had plus size() before). Throws when the bytes are not whole rows.
+  void read_from(std::istream& in, std::int64_t bytes) {
+    std::string row;
+    for (std::int64_t left = bytes; left > 0;) {
+      std::uint32_t n = 0;
+      if (left < 4 || !in.read(reinterpret_cast<char*>(&n), 4) || left - 4 < static_cast<std::int64_t>(n))
+        throw std::runtime_error("a spool's rows are cut short");
+      row.resize(4 + static_cast<std::size_t>(n));
+      std::memcpy(row.data(), &n, 4);
+      if (!in.read(row.data() + 4, n)) throw std::runtime_error("a spool's rows are cut short");
+      add_bytes(row);
+      left -= 4 + static_cast<std::int64_t>(n);
+    }
+  }
+
+ private:
+  std::int64_t add_bytes(std::string_view bytes) {
+    const std::int64_t at = end_;
+    if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
+      throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
+    end_ += static_cast<std::int64_t>(bytes.size());
+    ++count_;
+    return at;
+  }
+  // The next row's bytes, its length in front.
+  void read_row(std::string& bytes) const {
+    std::uint32_t n = 0;
+    if (std::fread(&n, 1, 4, file_) != 4) throw std::runtime_error("a temporary file of the report was cut short");
+    bytes.resize(4 + static_cast<std::size_t>(n));
+    std::memcpy(bytes.data(), &n, 4);
+    if (std::fread(bytes.data() + 4, 1, n, file_) != n) throw std::runtime_error("a temporary file of the report was cut short");
   }
   std::FILE* file_ = nullptr;
   std::int64_t end_ = 0;
   std::size_t count_ = 0;
-  std::string line_;
 };
 
 // A message recorded by several instances (a reply relayed from the submission server through the
@@ -553,28 +720,36 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   std::optional<TimeMs> first_seen, last_seen;
   for (const auto& l : report_lists())
     if (l.name != std::string("integrity")) lists[l.name] = std::make_unique<Spool>();
+  // The lists the records add to, by name once.
+  auto list = [&](const char* name) -> Spool& { return *lists.at(name); };
+  Spool &replies = list("replies"), &over_target = list("over_target"), &held = list("held"),
+        &rejected = list("rejected"), &findings = list("findings"), &released = list("released"),
+        &discarded = list("discarded"), &breaches = list("breaches"), &promises_missed = list("promises_missed"),
+        &contact_gaps = list("contact_gaps");
   Spool inbound_rows;  // rows of customer messages, for the threads where the customer had the last word
   std::optional<std::string> message_instance;  // the instance of the message records, while there is one
-  auto message_row = [](const std::string& thread_id, const std::string& message_id, const std::string& queue_id,
-                        const std::string& customer, const std::string& agent, const std::optional<SlaResult>& sla,
-                        TimeMs t) {
+  SpoolRow made;  // the row being made (one buffer for all)
+  auto message_row = [&](std::string_view thread_id, std::string_view message_id, std::string_view queue_id,
+                         std::string_view customer, std::string_view agent, const std::optional<SlaResult>& sla,
+                         TimeMs t) -> SpoolRow& {
     const bool figures = sla.has_value();
-    return nlohmann::json{
-        {"thread_id", thread_id},
-        {"message_id", message_id},
-        {"queue_id", queue_id},
-        {"customer", customer},
-        {"agent", agent},
-        {"at", format_rfc3339(t)},
-        {"waiting_since", figures && sla->waiting_since ? nlohmann::json(format_rfc3339(*sla->waiting_since)) : nlohmann::json()},
-        {"answered_at", format_rfc3339(t)},
-        {"latency_s", figures && sla->latency_s ? nlohmann::json(*sla->latency_s) : nlohmann::json()},
-        {"first_reply", figures && sla->first_reply}};
+    made.clear()
+        .text(Col::thread_id, thread_id)
+        .text(Col::message_id, message_id)
+        .text(Col::queue_id, queue_id)
+        .text(Col::customer, customer)
+        .text(Col::agent, agent)
+        .time(Col::at, t)
+        .time(Col::waiting_since, figures ? sla->waiting_since : std::nullopt)
+        .time(Col::answered_at, t)
+        .integer(Col::latency_s, figures ? sla->latency_s : std::nullopt)
+        .boolean(Col::first_reply, figures && sla->first_reply);
+    return made;
   };
-  auto row_of = [&](const MessageRecord& m, TimeMs t) {
+  auto row_of = [&](const MessageRecord& m, TimeMs t) -> SpoolRow& {
     return message_row(m.thread_id, m.message_id, m.queue_id, m.customer, m.author, m.sla, t);
   };
-  auto settled_row = [&](const SettleRecord& m, TimeMs t) {
+  auto settled_row = [&](const SettleRecord& m, TimeMs t) -> SpoolRow& {
     return message_row(m.thread_id, m.message_id, m.queue_id, "", m.author, m.sla, t);
   };
   auto in_period = [&](TimeMs t) { return (!opts.from || t >= *opts.from) && (!opts.to || t < *opts.to); };
@@ -651,10 +826,9 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
       auto count_latency = [&](std::span<Group* const> gs, const std::optional<SlaResult>& sla, auto make_row, TimeMs when) {
         if (!sla || !sla->latency_s) return;
         const double lat = static_cast<double>(*sla->latency_s);
-        nlohmann::json row = make_row();
-        row["within_target"] = lat <= static_cast<double>(opts.target_s);
-        lists["replies"]->add(row);
-        if (lat > static_cast<double>(opts.target_s)) lists["over_target"]->add(row);
+        SpoolRow& reply = make_row().boolean(Col::within_target, lat <= static_cast<double>(opts.target_s));
+        replies.add(reply);
+        if (lat > static_cast<double>(opts.target_s)) over_target.add(reply);
         for (Group* g : gs) {
           (sla->first_reply ? g->first : g->next).add(lat);
           ++g->answered;
@@ -698,19 +872,11 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(row_of(m, *t));
           }
         }
-        if (action == "hold" || action == "reject") {
-          auto row = row_of(m, *t);
-          row["rules"] = m.failing_rules();
-          lists[action == "hold" ? "held" : "rejected"]->add(row);
-        }
+        if (action == "hold" || action == "reject")
+          (action == "hold" ? held : rejected).add(row_of(m, *t).text(Col::rules, m.failing_rules()));
         for (const auto& fd : m.findings)
-          if (fd.result == "fail") {
-            auto row = row_of(m, *t);
-            row["rule"] = fd.rule;
-            row["action"] = fd.action;
-            row["detail"] = fd.detail;
-            lists["findings"]->add(row);
-          }
+          if (fd.result == "fail")
+            findings.add(row_of(m, *t).text(Col::rule, fd.rule).text(Col::action, fd.action).text(Col::detail, fd.detail));
         for (Group* g : gs) {
           g->threads.insert(thread_index);
           if (dir == "inbound" && left) ++g->customer_messages;
@@ -720,7 +886,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
           for (const auto& fd : m.findings)
             if (fd.result == "fail") ++g->findings[fd.rule];
         }
-        if (left) count_latency(gs, m.sla, [&] { return row_of(m, *t); }, *t);
+        if (left) count_latency(gs, m.sla, [&]() -> SpoolRow& { return row_of(m, *t); }, *t);
       } else if (settled != nullptr && !settled->discard) {
         // A held message released: it left now, and its figures (computed at release) count now.
         const SettleRecord& m = *settled;
@@ -736,40 +902,29 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(settled_row(m, *t));
           }
         }
-        auto row = settled_row(m, *t);
-        row["by"] = m.by;
-        lists["released"]->add(row);
+        released.add(settled_row(m, *t).text(Col::by, m.by));
         for (Group* g : gs) {
           if (!thread.empty()) g->threads.insert(threads.get(thread));
           if (dir == "inbound") ++g->customer_messages;
           if (dir == "outbound") ++g->replies;
           ++g->released;
         }
-        count_latency(gs, m.sla, [&] { return settled_row(m, *t); }, *t);
+        count_latency(gs, m.sla, [&]() -> SpoolRow& { return settled_row(m, *t); }, *t);
       } else if (settled != nullptr) {
-        auto row = settled_row(*settled, *t);
-        row["by"] = settled->by;
-        lists["discarded"]->add(row);
+        discarded.add(settled_row(*settled, *t).text(Col::by, settled->by));
       } else if (sla_event != nullptr && sla_event->sla.event != "sla_warning") {
         const SlaEventRecord& e = *sla_event;
         const std::string& event = e.sla.event;
-        auto time_or_null = [](const std::optional<TimeMs>& v) {
-          return v ? nlohmann::json(format_rfc3339(*v)) : nlohmann::json();
-        };
-        auto number_or_null = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
-        nlohmann::json row = {{"thread_id", e.thread_id}, {"subject", e.subject}, {"at", format_rfc3339(*t)}};
+        SpoolRow& row = made.clear().text(Col::thread_id, e.thread_id).text(Col::subject, e.subject).time(Col::at, *t);
         if (event == "sla_breach") {
-          row["waiting_since"] = time_or_null(e.sla.waiting_since);
-          row["waited_s"] = number_or_null(e.sla.waited_s);
-          lists["breaches"]->add(row);
+          breaches.add(row.time(Col::waiting_since, e.sla.waiting_since).integer(Col::waited_s, e.sla.waited_s));
         } else if (event == "promise_missed") {
-          row["promised_by"] = time_or_null(e.sla.promised_by);
-          row["promise"] = e.sla.promise ? nlohmann::json(*e.sla.promise) : nlohmann::json();
-          lists["promises_missed"]->add(row);
+          row.time(Col::promised_by, e.sla.promised_by);
+          if (e.sla.promise) row.text(Col::promise, *e.sla.promise);
+          else row.null(Col::promise);
+          promises_missed.add(row);
         } else {
-          row["last_outbound"] = time_or_null(e.sla.last_outbound);
-          row["silent_s"] = number_or_null(e.sla.silent_s);
-          lists["contact_gaps"]->add(row);
+          contact_gaps.add(row.time(Col::last_outbound, e.sla.last_outbound).integer(Col::silent_s, e.sla.silent_s));
         }
         for (Group* g : groups_of("")) {
           if (event == "sla_breach") ++g->breaches;
@@ -831,10 +986,12 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
       const ThreadState& ts = threads[static_cast<std::uint32_t>(i)];
       if (ts.last_word != 1) continue;
       ++customer_last;
-      if (ts.last_inbound >= 0) waiting.emplace_back(inbound_rows.at(ts.last_inbound).value("thread_id", ""), ts.last_inbound);
+      if (ts.last_inbound >= 0)
+        waiting.emplace_back(SpoolRow::text_of(std::string_view(inbound_rows.raw(ts.last_inbound)).substr(4), Col::thread_id),
+                             ts.last_inbound);
     }
     std::sort(waiting.begin(), waiting.end());
-    for (const auto& [thread, offset] : waiting) lists["customer_last_word"]->add(inbound_rows.at(offset));
+    for (const auto& [thread, offset] : waiting) list("customer_last_word").add_raw(inbound_rows.raw(offset));
   }
   r["total"]["customer_last_word"] = customer_last;
   r["time_zone"] = opts.time_zone;
