@@ -60,6 +60,25 @@ std::string cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+// A row's column (null when the row has none), without a copy.
+const nlohmann::json& field_of(const nlohmann::json& row, const char* column) {
+  static const nlohmann::json none;
+  auto it = row.find(column);
+  return it == row.end() ? none : *it;
+}
+
+// A cell of the text form: a string as it is, a number as JSON writes it, "-" for nothing.
+void put_text_cell(std::string& out, const nlohmann::json& v) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    out += s.empty() ? std::string_view("-") : std::string_view(s);
+  } else if (v.is_null()) {
+    out += '-';
+  } else {
+    out += v.dump();
+  }
+}
+
 // The audit log's state: the chain (one line, or a warning and one line per problem), then per
 // instance what could and could not be checked (seals, anchors) and the notes.
 std::string chain_summary(const nlohmann::json& c) {
@@ -130,9 +149,9 @@ void write_report_csv(const ReportView& r, const std::string& list, std::ostream
   for (const auto& l : report_lists())
     if (list == l.name) spec = &l;
   if (spec == nullptr) return;
-  std::string out;
+  std::string out, buf;
   auto field = [&](const std::string& v, bool first) {
-    std::string buf(v.size() * 2 + 2, '\0');
+    buf.resize(v.size() * 2 + 2);
     buf.resize(csv_write(buf.data(), buf.size(), v.data(), v.size()));
     if (!first) out += ',';
     out += buf;
@@ -143,7 +162,7 @@ void write_report_csv(const ReportView& r, const std::string& list, std::ostream
     for (std::size_t i = 0; i < spec->columns.size(); ++i) {
       // Text from mail (a subject, an address, a finding's detail) may look like a formula to a
       // spreadsheet; a number written by the report is a number.
-      const nlohmann::json v = row.value(spec->columns[i], nlohmann::json());
+      const nlohmann::json& v = field_of(row, spec->columns[i]);
       field(v.is_string() ? csv_text_cell(v.get<std::string>()) : cell(v), i == 0);
     }
     out += "\r\n";
@@ -438,6 +457,15 @@ class SpoolRow {
   // A row's fields (the bytes after its length) as JSON; throws when they are cut short.
   static nlohmann::json decode(std::string_view fields) {
     nlohmann::json row = nlohmann::json::object();
+    decode(fields, row);
+    return row;
+  }
+  // The same into `row`, an object that may hold the row before: its fields are assigned over
+  // (a string keeps its buffer), and the fields this row does not have are removed, so that rows
+  // read one after the other into one object allocate little.
+  static void decode(std::string_view fields, nlohmann::json& row) {
+    std::array<bool, kColNames.size()> has{};
+    std::size_t fields_had = 0;
     std::size_t i = 0;
     auto take = [&](std::size_t n) {
       if (fields.size() - i < n) throw std::runtime_error("a temporary file of the report is damaged");
@@ -445,26 +473,45 @@ class SpoolRow {
       i += n;
       return p;
     };
+    auto set_text = [](nlohmann::json& v, std::string_view text) {
+      if (v.is_string()) v.get_ref<std::string&>().assign(text);
+      else v = std::string(text);
+    };
+    TimeMs last_time = 0;  // a row's times are often the same: each written once
+    std::string last_text;
     while (i < fields.size()) {
       const auto col = static_cast<std::uint8_t>(*take(1));
       const auto type = static_cast<std::uint8_t>(*take(1));
       if (col >= kColNames.size()) throw std::runtime_error("a temporary file of the report is damaged");
+      if (!has[col]) ++fields_had;
+      has[col] = true;
       nlohmann::json& v = row[kColNames[col]];
       switch (type) {
         case null_v: v = nullptr; break;
         case false_v: v = false; break;
         case true_v: v = true; break;
         case integer_v: v = get<std::int64_t>(take(8)); break;
-        case time_v: v = format_rfc3339(get<std::int64_t>(take(8))); break;
+        case time_v: {
+          const auto t = get<std::int64_t>(take(8));
+          if (last_text.empty() || t != last_time) last_text = format_rfc3339(t);
+          last_time = t;
+          set_text(v, last_text);
+          break;
+        }
         case string_v: {
           const auto n = get<std::uint32_t>(take(4));
-          v = std::string(take(n), n);
+          set_text(v, std::string_view(take(n), n));
           break;
         }
         default: throw std::runtime_error("a temporary file of the report is damaged");
       }
     }
-    return row;
+    if (row.size() == fields_had) return;
+    for (auto it = row.begin(); it != row.end();) {
+      const auto c = std::find_if(kColNames.begin(), kColNames.end(), [&](const char* n) { return it.key() == n; });
+      if (c != kColNames.end() && has[static_cast<std::size_t>(c - kColNames.begin())]) ++it;
+      else it = row.erase(it);
+    }
   }
   // The value of a string field of a row's fields; empty when the row has none.
   static std::string_view text_of(std::string_view fields, Col c) {
@@ -550,14 +597,17 @@ class Spool {
     ::fseeko(file_, 0, SEEK_END);
     return bytes;
   }
-  // Every row in the order added, as JSON.
-  void each(const std::function<void(const nlohmann::json&)>& f) const {
+  // Every row in the order added, as JSON (one object for all: `f` may change it, the next row is
+  // read over it).
+  void each(const std::function<void(nlohmann::json&)>& f) const {
     std::fflush(file_);
     ::fseeko(file_, 0, SEEK_SET);
     std::string bytes;
+    nlohmann::json row = nlohmann::json::object();
     for (std::size_t i = 0; i < count_; ++i) {
       read_row(bytes);
-      f(SpoolRow::decode(std::string_view(bytes).substr(4)));
+      SpoolRow::decode(std::string_view(bytes).substr(4), row);
+      f(row);
     }
     ::fseeko(file_, 0, SEEK_END);
   }
@@ -693,8 +743,10 @@ struct Report::Impl {
 
   // Rows of records that do not name the customer (SLA events, releases) take the thread's.
   void fill_customer(nlohmann::json& row) const {
-    if (!row.value("customer", "").empty()) return;
-    if (auto t = threads.find(row.value("thread_id", "")); t && threads[*t].customer != 0)
+    if (auto c = row.find("customer"); c != row.end() && !c->get_ref<const std::string&>().empty()) return;
+    auto id = row.find("thread_id");
+    if (id == row.end()) return;
+    if (auto t = threads.find(id->get_ref<const std::string&>()); t && threads[*t].customer != 0)
       row["customer"] = *customers[threads[*t].customer - 1];
   }
 
@@ -740,8 +792,8 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         .text(Col::customer, customer)
         .text(Col::agent, agent)
         .time(Col::at, t)
-        .time(Col::waiting_since, figures ? sla->waiting_since : std::nullopt)
         .time(Col::answered_at, t)
+        .time(Col::waiting_since, figures ? sla->waiting_since : std::nullopt)
         .integer(Col::latency_s, figures ? sla->latency_s : std::nullopt)
         .boolean(Col::first_reply, figures && sla->first_reply);
     return made;
@@ -1060,11 +1112,9 @@ void Report::rows(const std::string& list, const std::function<void(const nlohma
   }
   auto it = impl_->lists.find(list);
   if (it == impl_->lists.end()) return;
-  it->second->each([&](const nlohmann::json& row) {
-    if (!row.value("customer", "").empty()) return each(row);
-    nlohmann::json filled = row;
-    impl_->fill_customer(filled);
-    each(filled);
+  it->second->each([&](nlohmann::json& row) {
+    impl_->fill_customer(row);
+    each(row);
   });
 }
 
@@ -1112,10 +1162,15 @@ void write_report_text(const ReportView& view, std::ostream& o) {
     const std::size_t rows = view.count(l.name);
     if (rows == 0) continue;
     o << "\n" << l.title << " (" << rows << ")\n";
+    std::string line;
     view.rows(l.name, [&](const nlohmann::json& row) {
-      o << " ";
-      for (const char* c : l.columns) o << " " << c << "=" << (cell(row.value(c, nlohmann::json())).empty() ? "-" : cell(row.value(c, nlohmann::json())));
-      o << "\n";
+      line = " ";
+      for (const char* c : l.columns) {
+        ((line += ' ') += c) += '=';
+        put_text_cell(line, field_of(row, c));
+      }
+      line += '\n';
+      o << line;
     });
   }
 }
@@ -1215,7 +1270,7 @@ void write_report_html(const ReportView& view, std::ostream& o) {
     o << "</tr>";
     view.rows(l.name, [&](const nlohmann::json& row) {
       o << "<tr>";
-      for (const char* c : l.columns) o << "<td>" << html_escape(cell(row.value(c, nlohmann::json()))) << "</td>";
+      for (const char* c : l.columns) o << "<td>" << html_escape(cell(field_of(row, c))) << "</td>";
       o << "</tr>";
     });
     o << "</table>";
