@@ -6,6 +6,7 @@
 
 #include <csv.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -719,6 +720,61 @@ class Duplicates {
   std::vector<std::string> instances_;
 };
 
+// The lines of a file, read in large blocks: each line (without its newline) a view into the
+// block, valid until the next line is read. A last line without its newline is read too, and said
+// to be cut short. A file that cannot be opened has no lines (the chain check names it).
+class LineReader {
+ public:
+  explicit LineReader(const std::string& file) : fd_(::open(file.c_str(), O_RDONLY | O_CLOEXEC)), buf_(1 << 20) {}
+  ~LineReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line; false at the end of the file. `whole`: the line ended with a newline.
+  bool next(std::string_view& line, bool& whole) {
+    for (std::size_t scanned = begin_;;) {
+      if (const void* nl = std::memchr(buf_.data() + scanned, '\n', end_ - scanned)) {
+        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+        line = std::string_view(buf_.data() + begin_, at - begin_);
+        begin_ = at + 1;
+        whole = true;
+        return true;
+      }
+      if (fd_ < 0) {
+        if (begin_ == end_) return false;
+        line = std::string_view(buf_.data() + begin_, end_ - begin_);
+        begin_ = end_;
+        whole = false;
+        return true;
+      }
+      // More of the file after what is left of the block (in a larger block when a line fills it).
+      if (begin_ > 0) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+      scanned = end_;
+      ssize_t n;
+      do n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+      while (n < 0 && errno == EINTR);
+      if (n > 0) {
+        end_ += static_cast<std::size_t>(n);
+      } else {
+        ::close(fd_);
+        fd_ = -1;
+      }
+    }
+  }
+
+ private:
+  int fd_;
+  std::vector<char> buf_;
+  std::size_t begin_ = 0, end_ = 0;  // the block's bytes not read yet
+};
+
 // The instance of a file: that of its first record.
 std::string instance_of(const std::string& file) {
   std::ifstream in(file);
@@ -824,13 +880,14 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
     const std::string& file = files[f];
     ChainVerifier& chain = *verifiers[instance_of_file[f]];
     chain.begin_file(file);
-    std::ifstream in(file);
+    LineReader in(file);
     std::size_t lineno = 0;
-    for (std::string line; std::getline(in, line);) {
+    std::string_view line;
+    for (bool whole; in.next(line, whole);) {
       ++lineno;
       const AuditLine rec = read_audit_record(line, AuditFields::figures);
       // A last line without its newline is cut short: the chain check names it, the figures read it.
-      if (!in.eof()) chain.add(file, lineno, line, rec.chain);
+      if (whole) chain.add(file, lineno, line, rec.chain);
       if (rec.unreadable) {
         ++unreadable;
         continue;
@@ -1081,8 +1138,9 @@ Report::Report(const std::vector<std::string>& files, const ReportOptions& opts)
   // Messages of several instances: find those recorded by more than one, then count again.
   Duplicates duplicates;
   for (const auto& file : files) {
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) {
+    LineReader in(file);
+    std::string_view line;
+    for (bool whole; in.next(line, whole);) {
       // Records of the wrong form are named by the pass that counts.
       const AuditLine rec = read_audit_record(line, AuditFields::figures);
       const auto* m = std::get_if<MessageRecord>(&rec.record);
