@@ -62,7 +62,7 @@ std::string cell(const nlohmann::json& v) {
 }
 
 // A row's column (null when the row has none), without a copy.
-const nlohmann::json& field_of(const nlohmann::json& row, const char* column) {
+const nlohmann::json& field_of(const nlohmann::json& row, std::string_view column) {
   static const nlohmann::json none;
   auto it = row.find(column);
   return it == row.end() ? none : *it;
@@ -236,12 +236,20 @@ void write_report_json(const ReportView& report, std::ostream& out) {
         } else {
           out << "[\n";
           bool first = true;
+          // Each row as row.dump(2) writes it, indented by six spaces: what put_indented makes of it,
+          // from nlohmann::json's own writer told the indent it starts at.
+          std::string text;
+          nlohmann::detail::serializer<nlohmann::json> writer(nlohmann::detail::output_adapter<char, std::string>(text), ' ');
           report.rows(names[n], [&](const nlohmann::json& row) {
-            out << (first ? "      " : ",\n      ");
+            text += first ? "      " : ",\n      ";
             first = false;
-            put_indented(out, row.dump(2), 3);
+            writer.dump(row, true, false, 2, 6);
+            if (text.size() >= (1 << 16)) {
+              out << text;
+              text.clear();
+            }
           });
-          out << "\n    ]";
+          out << text << "\n    ]";
         }
         out << (n + 1 < names.size() ? ",\n" : "\n");
       }
@@ -404,7 +412,7 @@ enum class Col : std::uint8_t {
   thread_id, message_id, queue_id, customer, agent, at, waiting_since, answered_at, latency_s, first_reply,
   within_target, rules, rule, action, detail, by, subject, waited_s, promised_by, promise, last_outbound, silent_s,
 };
-constexpr std::array<const char*, 22> kColNames = {
+constexpr std::array<std::string_view, 22> kColNames = {
     "thread_id", "message_id", "queue_id", "customer", "agent", "at", "waiting_since", "answered_at", "latency_s",
     "first_reply", "within_target", "rules", "rule", "action", "detail", "by", "subject", "waited_s", "promised_by",
     "promise", "last_outbound", "silent_s"};
@@ -486,7 +494,9 @@ class SpoolRow {
       if (col >= kColNames.size()) throw std::runtime_error("a temporary file of the report is damaged");
       if (!has[col]) ++fields_had;
       has[col] = true;
-      nlohmann::json& v = row[kColNames[col]];
+      const std::string_view name = kColNames[col];
+      auto found = row.find(name);
+      nlohmann::json& v = found != row.end() ? *found : row[std::string(name)];
       switch (type) {
         case null_v: v = nullptr; break;
         case false_v: v = false; break;
@@ -509,7 +519,7 @@ class SpoolRow {
     }
     if (row.size() == fields_had) return;
     for (auto it = row.begin(); it != row.end();) {
-      const auto c = std::find_if(kColNames.begin(), kColNames.end(), [&](const char* n) { return it.key() == n; });
+      const auto c = std::find(kColNames.begin(), kColNames.end(), std::string_view(it.key()));
       if (c != kColNames.end() && has[static_cast<std::size_t>(c - kColNames.begin())]) ++it;
       else it = row.erase(it);
     }
@@ -1221,9 +1231,10 @@ void write_report_text(const ReportView& view, std::ostream& o) {
     if (rows == 0) continue;
     o << "\n" << l.title << " (" << rows << ")\n";
     std::string line;
+    const std::vector<std::string_view> columns(l.columns.begin(), l.columns.end());
     view.rows(l.name, [&](const nlohmann::json& row) {
       line = " ";
-      for (const char* c : l.columns) {
+      for (std::string_view c : columns) {
         ((line += ' ') += c) += '=';
         put_text_cell(line, field_of(row, c));
       }
