@@ -406,6 +406,41 @@ nlohmann::json render(Group& g, const ReportOptions&) {
           {"rejected", g.rejected}};
 }
 
+// format_rfc3339's text for the times of rows read one after another: the date is worked out once a
+// day (by format_rfc3339 itself), the time of day from the milliseconds.
+class TimeText {
+ public:
+  void put(TimeMs t, std::string& out) {
+    constexpr TimeMs kDay = 86400000;
+    constexpr TimeMs kLast = 253402300799999;  // 9999-12-31T23:59:59.999Z: four digits of year
+    if (t < 0 || t > kLast) {
+      out = format_rfc3339(t);
+      return;
+    }
+    const TimeMs day = t / kDay;
+    if (day != day_) {
+      const std::string text = format_rfc3339(day * kDay);
+      if (text.size() != 20) {
+        out = format_rfc3339(t);
+        return;
+      }
+      std::memcpy(text_, text.data(), 20);
+      day_ = day;
+    }
+    const auto s = static_cast<int>(t % kDay / 1000);
+    const int part[3] = {s / 3600, s / 60 % 60, s % 60};
+    for (int i = 0; i < 3; ++i) {
+      text_[11 + 3 * i] = static_cast<char>('0' + part[i] / 10);
+      text_[12 + 3 * i] = static_cast<char>('0' + part[i] % 10);
+    }
+    out.assign(text_, 20);
+  }
+
+ private:
+  TimeMs day_ = -1;
+  char text_[20] = {};
+};
+
 // The fields of the lists' rows, by number: a row in a spool names its fields by these, and the
 // JSON form of a row (the same as the formats always had) gets their names back.
 enum class Col : std::uint8_t {
@@ -486,8 +521,7 @@ class SpoolRow {
       if (v.is_string()) v.get_ref<std::string&>().assign(text);
       else v = std::string(text);
     };
-    TimeMs last_time = 0;  // a row's times are often the same: each written once
-    std::string last_text;
+    thread_local TimeText times;
     while (i < fields.size()) {
       const auto col = static_cast<std::uint8_t>(*take(1));
       const auto type = static_cast<std::uint8_t>(*take(1));
@@ -504,9 +538,8 @@ class SpoolRow {
         case integer_v: v = get<std::int64_t>(take(8)); break;
         case time_v: {
           const auto t = get<std::int64_t>(take(8));
-          if (last_text.empty() || t != last_time) last_text = format_rfc3339(t);
-          last_time = t;
-          set_text(v, last_text);
+          if (!v.is_string()) v = std::string();
+          times.put(t, v.get_ref<std::string&>());
           break;
         }
         case string_v: {
@@ -968,8 +1001,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         const MessageRecord& m = *message;
         const std::string& thread = m.thread_id;
         const std::string& dir = m.direction;
+        std::optional<std::uint32_t> found_thread;
         if (!m.customer.empty() && !thread.empty()) {
-          ThreadState& ts = threads[threads.get(thread)];
+          found_thread = threads.get(thread);
+          ThreadState& ts = threads[*found_thread];
           if (ts.customer == 0) {
             auto [it, added] = customer_index.emplace(m.customer, static_cast<std::uint32_t>(customers.size()));
             if (added) customers.push_back(&it->first);
@@ -982,7 +1017,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         // Mail that did not leave counts nothing but itself: a rejected or tempfailed message
         // (its resend or retry is the one that counts), a held one (it counts when released).
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
-        const std::uint32_t thread_index = threads.get(thread);
+        const std::uint32_t thread_index = found_thread ? *found_thread : threads.get(thread);
         if (dir != "internal" && left) {
           ThreadState& ts = threads[thread_index];
           if (*t >= ts.last_word_at) {
