@@ -596,25 +596,21 @@ class SpoolRow {
 };
 
 // Rows of one list, in a temporary file of $TMPDIR that is unlinked as soon as it is made: the
-// disk holds the lists, the memory one row. The rows are SpoolRow's bytes one after the other, and
-// nothing else: write_to and read_from copy them as they are (to keep a spool, or join two).
+// disk holds the lists, the memory one row and a block of 64 KiB on each side (rows not written
+// yet, rows read). The rows are SpoolRow's bytes one after the other, and nothing else: write_to
+// and read_from copy them as they are (to keep a spool, or join two).
 class Spool {
  public:
   Spool() {
     const char* dir = std::getenv("TMPDIR");
     std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/support-milter-report-XXXXXX";
-    const int fd = ::mkstemp(path.data());
-    if (fd < 0) throw std::runtime_error("cannot make a temporary file in " + path.substr(0, path.rfind('/')) + ": " + std::strerror(errno));
+    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("cannot make a temporary file in " + path.substr(0, path.rfind('/')) + ": " + std::strerror(errno));
     ::unlink(path.c_str());
-    file_ = ::fdopen(fd, "w+");
-    if (file_ == nullptr) {
-      ::close(fd);
-      throw std::runtime_error(std::string("cannot open a temporary file: ") + std::strerror(errno));
-    }
-    std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
+    pending_.reserve(kBlock);
   }
   ~Spool() {
-    if (file_ != nullptr) std::fclose(file_);
+    if (fd_ >= 0) ::close(fd_);
   }
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
@@ -634,38 +630,56 @@ class Spool {
   }
   // The row at an offset add() gave, as its bytes (its length in front).
   std::string raw(std::int64_t offset) const {
-    std::fflush(file_);
-    ::fseeko(file_, offset, SEEK_SET);
-    std::string bytes;
-    read_row(bytes);
-    ::fseeko(file_, 0, SEEK_END);
+    flush();
+    std::uint32_t n = 0;
+    read_at(offset, reinterpret_cast<char*>(&n), 4);
+    std::string bytes(4 + static_cast<std::size_t>(n), '\0');
+    std::memcpy(bytes.data(), &n, 4);
+    read_at(offset + 4, bytes.data() + 4, n);
     return bytes;
   }
   // Every row in the order added, as JSON (one object for all: `f` may change it, the next row is
   // read over it).
   void each(const std::function<void(nlohmann::json&)>& f) const {
-    std::fflush(file_);
-    ::fseeko(file_, 0, SEEK_SET);
-    std::string bytes;
+    flush();
+    std::vector<char> buf(kBlock);
+    std::size_t at = 0, have = 0;  // buf[at, have): read, not decoded yet
+    std::int64_t file_at = 0;
+    auto need = [&](std::size_t n) {
+      if (have - at >= n) return;
+      std::memmove(buf.data(), buf.data() + at, have - at);
+      have -= at;
+      at = 0;
+      if (buf.size() < n) buf.resize(n);
+      while (have < n) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(end_ - file_at, static_cast<std::int64_t>(buf.size() - have)));
+        if (want == 0) throw std::runtime_error("a temporary file of the report was cut short");
+        read_at(file_at, buf.data() + have, want);
+        have += want;
+        file_at += static_cast<std::int64_t>(want);
+      }
+    };
     nlohmann::json row = nlohmann::json::object();
     for (std::size_t i = 0; i < count_; ++i) {
-      read_row(bytes);
-      SpoolRow::decode(std::string_view(bytes).substr(4), row);
+      need(4);
+      std::uint32_t n = 0;
+      std::memcpy(&n, buf.data() + at, 4);
+      need(4 + static_cast<std::size_t>(n));
+      SpoolRow::decode(std::string_view(buf.data() + at + 4, n), row);
+      at += 4 + static_cast<std::size_t>(n);
       f(row);
     }
-    ::fseeko(file_, 0, SEEK_END);
   }
 
   // The rows as bytes, size() of them.
   void write_to(std::ostream& out) const {
-    std::fflush(file_);
-    std::vector<char> buf(1 << 16);
+    flush();
+    std::vector<char> buf(kBlock);
     for (std::int64_t at = 0; at < end_;) {
       const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(end_ - at, static_cast<std::int64_t>(buf.size())));
-      const ssize_t n = ::pread(::fileno(file_), buf.data(), want, at);
-      if (n <= 0) throw std::runtime_error("a temporary file of the report was cut short");
-      out.write(buf.data(), n);
-      at += n;
+      read_at(at, buf.data(), want);
+      out.write(buf.data(), static_cast<std::streamsize>(want));
+      at += static_cast<std::int64_t>(want);
     }
     if (!out) throw std::runtime_error("cannot write a spool's rows");
   }
@@ -686,23 +700,35 @@ class Spool {
   }
 
  private:
+  static constexpr std::size_t kBlock = 1 << 16;
   std::int64_t add_bytes(std::string_view bytes) {
     const std::int64_t at = end_;
-    if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
-      throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
+    pending_.append(bytes);
+    if (pending_.size() >= kBlock) flush();
     end_ += static_cast<std::int64_t>(bytes.size());
     ++count_;
     return at;
   }
-  // The next row's bytes, its length in front.
-  void read_row(std::string& bytes) const {
-    std::uint32_t n = 0;
-    if (std::fread(&n, 1, 4, file_) != 4) throw std::runtime_error("a temporary file of the report was cut short");
-    bytes.resize(4 + static_cast<std::size_t>(n));
-    std::memcpy(bytes.data(), &n, 4);
-    if (std::fread(bytes.data() + 4, 1, n, file_) != n) throw std::runtime_error("a temporary file of the report was cut short");
+  // The rows not written yet, to the file's end.
+  void flush() const {
+    for (std::size_t done = 0; done < pending_.size();) {
+      const ssize_t n = ::write(fd_, pending_.data() + done, pending_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
+      done += static_cast<std::size_t>(n);
+    }
+    pending_.clear();
   }
-  std::FILE* file_ = nullptr;
+  void read_at(std::int64_t offset, char* to, std::size_t n) const {
+    for (std::size_t done = 0; done < n;) {
+      const ssize_t got = ::pread(fd_, to + done, n - done, offset + static_cast<std::int64_t>(done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) throw std::runtime_error("a temporary file of the report was cut short");
+      done += static_cast<std::size_t>(got);
+    }
+  }
+  int fd_ = -1;
+  mutable std::string pending_;  // rows added, not written yet
   std::int64_t end_ = 0;
   std::size_t count_ = 0;
 };
