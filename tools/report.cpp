@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <span>
 #include <sstream>
@@ -383,12 +384,28 @@ struct Group {
   Latencies first, next;  // seconds
   long within_target = 0, within_limit = 0, answered = 0;
   long breaches = 0, contact_gaps = 0, promises_missed = 0, held = 0, rejected = 0, released = 0;
-  std::map<std::string, long> findings;
+  std::vector<long> findings;  // failures by rule, by the rule's number (Rules)
 };
 
-nlohmann::json render(Group& g, const ReportOptions&) {
+// The rules that failed, each numbered once: a group counts its findings by number.
+class Rules {
+ public:
+  std::uint32_t number(std::string_view rule) {
+    for (std::uint32_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == rule) return i;
+    names_.emplace_back(rule);
+    return static_cast<std::uint32_t>(names_.size() - 1);
+  }
+  const std::string& name(std::size_t number) const { return names_[number]; }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+nlohmann::json render(Group& g, const Rules& rules) {
   nlohmann::json f = nlohmann::json::object();
-  for (const auto& [rule, n] : g.findings) f[rule] = n;
+  for (std::size_t i = 0; i < g.findings.size(); ++i)
+    if (g.findings[i] > 0) f[rules.name(i)] = g.findings[i];
   auto share = [&](long n) { return g.answered ? nlohmann::json(std::round(1000.0 * n / g.answered) / 1000) : nlohmann::json(nullptr); };
   return {{"threads", g.threads.size()},
           {"customer_messages", g.customer_messages},
@@ -882,10 +899,16 @@ struct Report::Impl {
 
 bool Report::Impl::run(const std::vector<std::string>& files, const ReportOptions& opts, const Duplicates* duplicates) {
   Group total;
+  Rules rules;
   // The views: by agent (replies only), by day and by week (local days of opts.time_zone; a week
   // by its Monday).
   std::map<std::string, Group> by_agent;
   std::map<std::int64_t, Group> by_day, by_week;
+  // The groups of the last record's day and week, and each agent's (a map's nodes stay put).
+  std::int64_t last_day = std::numeric_limits<std::int64_t>::min();
+  Group *day_group = nullptr, *week_group = nullptr;
+  std::unordered_map<std::string, Group*> agent_groups;
+  std::vector<std::uint32_t> failed;  // the rules a message failed, by number
   const ZoneClock zone(opts.time_zone);
   std::map<std::int64_t, std::pair<long, long>> daily;  // day -> (answered, within target)
   // The response-time histogram.
@@ -992,11 +1015,20 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
       std::size_t gs_size = 0;
       auto groups_of = [&](const std::string& agent) {
         const std::int64_t day = zone.local_day(*t);
-        std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
-        if (weekday < 0) weekday += 7;
-        gs_store = {&total, &by_day[day], &by_week[day - weekday], nullptr};
+        if (day != last_day) {
+          std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
+          if (weekday < 0) weekday += 7;
+          last_day = day;
+          day_group = &by_day[day];
+          week_group = &by_week[day - weekday];
+        }
+        gs_store = {&total, day_group, week_group, nullptr};
         gs_size = 3;
-        if (!agent.empty()) gs_store[gs_size++] = &by_agent[agent];
+        if (!agent.empty()) {
+          auto it = agent_groups.find(agent);
+          if (it == agent_groups.end()) it = agent_groups.emplace(agent, &by_agent[agent]).first;
+          gs_store[gs_size++] = it->second;
+        }
         return std::span<Group* const>(gs_store.data(), gs_size);
       };
 
@@ -1057,14 +1089,19 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         for (const auto& fd : m.findings)
           if (fd.result == "fail")
             findings.add(row_of(m, *t).text(Col::rule, fd.rule).text(Col::action, fd.action).text(Col::detail, fd.detail));
+        failed.clear();
+        for (const auto& fd : m.findings)
+          if (fd.result == "fail") failed.push_back(rules.number(fd.rule));
         for (Group* g : gs) {
           g->threads.insert(thread_index);
           if (dir == "inbound" && left) ++g->customer_messages;
           if (dir == "outbound" && left) ++g->replies;
           if (action == "hold") ++g->held;
           if (action == "reject") ++g->rejected;
-          for (const auto& fd : m.findings)
-            if (fd.result == "fail") ++g->findings[fd.rule];
+          for (std::uint32_t rule : failed) {
+            if (g->findings.size() <= rule) g->findings.resize(rule + 1, 0);
+            ++g->findings[rule];
+          }
         }
         if (left) count_latency(gs, m.sla, [&]() -> SpoolRow& { return row_of(m, *t); }, *t);
       } else if (settled != nullptr && !settled->discard) {
@@ -1157,7 +1194,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
                  {"last_record", last_seen ? nlohmann::json(format_rfc3339(*last_seen)) : nlohmann::json(nullptr)}};
   r["target_s"] = opts.target_s;
   r["limit_s"] = opts.limit_s;
-  r["total"] = render(total, opts);
+  r["total"] = render(total, rules);
   // The threads where the customer had the last word, by thread id: only their rows are read back.
   long customer_last = 0;
   {
@@ -1179,16 +1216,16 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   auto day_name = [](std::int64_t day) { return date_of_day(day); };
   auto week_name = [](std::int64_t monday) { return "week of " + date_of_day(monday); };
   r["views"]["agent"] = nlohmann::json::object();
-  for (auto& [k, g] : by_agent) r["views"]["agent"][k] = render(g, opts);
+  for (auto& [k, g] : by_agent) r["views"]["agent"][k] = render(g, rules);
   r["views"]["day"] = nlohmann::json::object();
-  for (auto& [k, g] : by_day) r["views"]["day"][day_name(k)] = render(g, opts);
+  for (auto& [k, g] : by_day) r["views"]["day"][day_name(k)] = render(g, rules);
   if (!opts.by.empty()) {
     r["by"] = opts.by;
     r["groups"] = nlohmann::json::object();
     if (opts.by == "agent") r["groups"] = r["views"]["agent"];
     else if (opts.by == "day") r["groups"] = r["views"]["day"];
     else
-      for (auto& [k, g] : by_week) r["groups"][week_name(k)] = render(g, opts);
+      for (auto& [k, g] : by_week) r["groups"][week_name(k)] = render(g, rules);
   }
   // Chart data: response-time histogram and the daily share within target.
   nlohmann::json hist = nlohmann::json::array();
