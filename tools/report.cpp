@@ -6,6 +6,7 @@
 
 #include <csv.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <span>
 #include <sstream>
@@ -60,6 +62,25 @@ std::string cell(const nlohmann::json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
+}
+
+// A row's column (null when the row has none), without a copy.
+const nlohmann::json& field_of(const nlohmann::json& row, std::string_view column) {
+  static const nlohmann::json none;
+  auto it = row.find(column);
+  return it == row.end() ? none : *it;
+}
+
+// A cell of the text form: a string as it is, a number as JSON writes it, "-" for nothing.
+void put_text_cell(std::string& out, const nlohmann::json& v) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    out += s.empty() ? std::string_view("-") : std::string_view(s);
+  } else if (v.is_null()) {
+    out += '-';
+  } else {
+    out += v.dump();
+  }
 }
 
 // The audit log's state: the chain (one line, or a warning and one line per problem), then per
@@ -132,9 +153,9 @@ void write_report_csv(const ReportView& r, const std::string& list, std::ostream
   for (const auto& l : report_lists())
     if (list == l.name) spec = &l;
   if (spec == nullptr) return;
-  std::string out;
+  std::string out, buf;
   auto field = [&](const std::string& v, bool first) {
-    std::string buf(v.size() * 2 + 2, '\0');
+    buf.resize(v.size() * 2 + 2);
     buf.resize(csv_write(buf.data(), buf.size(), v.data(), v.size()));
     if (!first) out += ',';
     out += buf;
@@ -145,7 +166,7 @@ void write_report_csv(const ReportView& r, const std::string& list, std::ostream
     for (std::size_t i = 0; i < spec->columns.size(); ++i) {
       // Text from mail (a subject, an address, a finding's detail) may look like a formula to a
       // spreadsheet; a number written by the report is a number.
-      const nlohmann::json v = row.value(spec->columns[i], nlohmann::json());
+      const nlohmann::json& v = field_of(row, spec->columns[i]);
       field(v.is_string() ? csv_text_cell(v.get<std::string>()) : cell(v), i == 0);
     }
     out += "\r\n";
@@ -218,12 +239,20 @@ void write_report_json(const ReportView& report, std::ostream& out) {
         } else {
           out << "[\n";
           bool first = true;
+          // Each row as row.dump(2) writes it, indented by six spaces: what put_indented makes of it,
+          // from nlohmann::json's own writer told the indent it starts at.
+          std::string text;
+          nlohmann::detail::serializer<nlohmann::json> writer(nlohmann::detail::output_adapter<char, std::string>(text), ' ');
           report.rows(names[n], [&](const nlohmann::json& row) {
-            out << (first ? "      " : ",\n      ");
+            text += first ? "      " : ",\n      ";
             first = false;
-            put_indented(out, row.dump(2), 3);
+            writer.dump(row, true, false, 2, 6);
+            if (text.size() >= (1 << 16)) {
+              out << text;
+              text.clear();
+            }
           });
-          out << "\n    ]";
+          out << text << "\n    ]";
         }
         out << (n + 1 < names.size() ? ",\n" : "\n");
       }
@@ -366,12 +395,28 @@ struct Group {
   Latencies first, next;  // seconds
   long within_target = 0, within_limit = 0, answered = 0;
   long breaches = 0, contact_gaps = 0, promises_missed = 0, held = 0, rejected = 0, released = 0;
-  std::map<std::string, long> findings;
+  std::vector<long> findings;  // failures by rule, by the rule's number (Rules)
 };
 
-nlohmann::json render(Group& g, const ReportOptions&) {
+// The rules that failed, each numbered once: a group counts its findings by number.
+class Rules {
+ public:
+  std::uint32_t number(std::string_view rule) {
+    for (std::uint32_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == rule) return i;
+    names_.emplace_back(rule);
+    return static_cast<std::uint32_t>(names_.size() - 1);
+  }
+  const std::string& name(std::size_t number) const { return names_[number]; }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+nlohmann::json render(Group& g, const Rules& rules) {
   nlohmann::json f = nlohmann::json::object();
-  for (const auto& [rule, n] : g.findings) f[rule] = n;
+  for (std::size_t i = 0; i < g.findings.size(); ++i)
+    if (g.findings[i] > 0) f[rules.name(i)] = g.findings[i];
   auto share = [&](long n) { return g.answered ? nlohmann::json(std::round(1000.0 * n / g.answered) / 1000) : nlohmann::json(nullptr); };
   return {{"threads", g.threads.size()},
           {"customer_messages", g.customer_messages},
@@ -389,99 +434,330 @@ nlohmann::json render(Group& g, const ReportOptions&) {
           {"rejected", g.rejected}};
 }
 
-// Rows of one list, one JSON line each, in a temporary file of $TMPDIR that is unlinked as soon
-// as it is made: the disk holds the lists, the memory one row.
+// format_rfc3339's text for the times of rows read one after another: the date is worked out once a
+// day (by format_rfc3339 itself), the time of day from the milliseconds.
+class TimeText {
+ public:
+  void put(TimeMs t, std::string& out) {
+    constexpr TimeMs kDay = 86400000;
+    constexpr TimeMs kLast = 253402300799999;  // 9999-12-31T23:59:59.999Z: four digits of year
+    if (t < 0 || t > kLast) {
+      out = format_rfc3339(t);
+      return;
+    }
+    const TimeMs day = t / kDay;
+    if (day != day_) {
+      const std::string text = format_rfc3339(day * kDay);
+      if (text.size() != 20) {
+        out = format_rfc3339(t);
+        return;
+      }
+      std::memcpy(text_, text.data(), 20);
+      day_ = day;
+    }
+    const auto s = static_cast<int>(t % kDay / 1000);
+    const int part[3] = {s / 3600, s / 60 % 60, s % 60};
+    for (int i = 0; i < 3; ++i) {
+      text_[11 + 3 * i] = static_cast<char>('0' + part[i] / 10);
+      text_[12 + 3 * i] = static_cast<char>('0' + part[i] % 10);
+    }
+    out.assign(text_, 20);
+  }
+
+ private:
+  TimeMs day_ = -1;
+  char text_[20] = {};
+};
+
+// The fields of the lists' rows, by number: a row in a spool names its fields by these, and the
+// JSON form of a row (the same as the formats always had) gets their names back.
+enum class Col : std::uint8_t {
+  thread_id, message_id, queue_id, customer, agent, at, waiting_since, answered_at, latency_s, first_reply,
+  within_target, rules, rule, action, detail, by, subject, waited_s, promised_by, promise, last_outbound, silent_s,
+};
+constexpr std::array<std::string_view, 22> kColNames = {
+    "thread_id", "message_id", "queue_id", "customer", "agent", "at", "waiting_since", "answered_at", "latency_s",
+    "first_reply", "within_target", "rules", "rule", "action", "detail", "by", "subject", "waited_s", "promised_by",
+    "promise", "last_outbound", "silent_s"};
+
+// One row as a spool stores it: a 4-byte length, then its fields, each a column's number, a type
+// and a value (a string with its 4-byte length, a number or a time in 8 bytes; integers in the
+// machine's byte order: a spool is read back by the process, or the machine, that wrote it). A time
+// is kept as milliseconds and written as RFC 3339 only when the row is read back. Built in one
+// buffer, used again for each row: adding a row allocates nothing once the buffer is large enough.
+class SpoolRow {
+ public:
+  enum Type : std::uint8_t { null_v, false_v, true_v, integer_v, string_v, time_v };
+  SpoolRow() { clear(); }
+  SpoolRow& clear() {
+    b_.assign(4, '\0');
+    return *this;
+  }
+  SpoolRow& text(Col c, std::string_view v) {
+    head(c, string_v);
+    put(static_cast<std::uint32_t>(v.size()));
+    b_.append(v);
+    return *this;
+  }
+  SpoolRow& null(Col c) {
+    head(c, null_v);
+    return *this;
+  }
+  SpoolRow& boolean(Col c, bool v) {
+    head(c, v ? true_v : false_v);
+    return *this;
+  }
+  SpoolRow& integer(Col c, std::int64_t v) {
+    head(c, integer_v);
+    put(v);
+    return *this;
+  }
+  SpoolRow& integer(Col c, const std::optional<std::int64_t>& v) { return v ? integer(c, *v) : null(c); }
+  SpoolRow& time(Col c, TimeMs v) {
+    head(c, time_v);
+    put(static_cast<std::int64_t>(v));
+    return *this;
+  }
+  SpoolRow& time(Col c, const std::optional<TimeMs>& v) { return v ? time(c, *v) : null(c); }
+  // The row's bytes, its length in front.
+  std::string_view bytes() {
+    const auto n = static_cast<std::uint32_t>(b_.size() - 4);
+    std::memcpy(b_.data(), &n, 4);
+    return b_;
+  }
+
+  // A row's fields (the bytes after its length) as JSON; throws when they are cut short.
+  static nlohmann::json decode(std::string_view fields) {
+    nlohmann::json row = nlohmann::json::object();
+    decode(fields, row);
+    return row;
+  }
+  // The same into `row`, an object that may hold the row before: its fields are assigned over
+  // (a string keeps its buffer), and the fields this row does not have are removed, so that rows
+  // read one after the other into one object allocate little.
+  static void decode(std::string_view fields, nlohmann::json& row) {
+    std::array<bool, kColNames.size()> has{};
+    std::size_t fields_had = 0;
+    std::size_t i = 0;
+    auto take = [&](std::size_t n) {
+      if (fields.size() - i < n) throw std::runtime_error("a temporary file of the report is damaged");
+      const char* p = fields.data() + i;
+      i += n;
+      return p;
+    };
+    auto set_text = [](nlohmann::json& v, std::string_view text) {
+      if (v.is_string()) v.get_ref<std::string&>().assign(text);
+      else v = std::string(text);
+    };
+    thread_local TimeText times;
+    while (i < fields.size()) {
+      const auto col = static_cast<std::uint8_t>(*take(1));
+      const auto type = static_cast<std::uint8_t>(*take(1));
+      if (col >= kColNames.size()) throw std::runtime_error("a temporary file of the report is damaged");
+      if (!has[col]) ++fields_had;
+      has[col] = true;
+      const std::string_view name = kColNames[col];
+      auto found = row.find(name);
+      nlohmann::json& v = found != row.end() ? *found : row[std::string(name)];
+      switch (type) {
+        case null_v: v = nullptr; break;
+        case false_v: v = false; break;
+        case true_v: v = true; break;
+        case integer_v: v = get<std::int64_t>(take(8)); break;
+        case time_v: {
+          const auto t = get<std::int64_t>(take(8));
+          if (!v.is_string()) v = std::string();
+          times.put(t, v.get_ref<std::string&>());
+          break;
+        }
+        case string_v: {
+          const auto n = get<std::uint32_t>(take(4));
+          set_text(v, std::string_view(take(n), n));
+          break;
+        }
+        default: throw std::runtime_error("a temporary file of the report is damaged");
+      }
+    }
+    if (row.size() == fields_had) return;
+    for (auto it = row.begin(); it != row.end();) {
+      const auto c = std::find(kColNames.begin(), kColNames.end(), std::string_view(it.key()));
+      if (c != kColNames.end() && has[static_cast<std::size_t>(c - kColNames.begin())]) ++it;
+      else it = row.erase(it);
+    }
+  }
+  // The value of a string field of a row's fields; empty when the row has none.
+  static std::string_view text_of(std::string_view fields, Col c) {
+    for (std::size_t i = 0; i + 2 <= fields.size();) {
+      const auto col = static_cast<std::uint8_t>(fields[i]);
+      const auto type = static_cast<std::uint8_t>(fields[i + 1]);
+      i += 2;
+      if (type == integer_v || type == time_v) i += 8;
+      if (type != string_v) continue;
+      if (fields.size() - i < 4) break;
+      const auto n = get<std::uint32_t>(fields.data() + i);
+      i += 4;
+      if (fields.size() - i < n) break;
+      if (col == static_cast<std::uint8_t>(c)) return fields.substr(i, n);
+      i += n;
+    }
+    return {};
+  }
+
+ private:
+  template <typename T>
+  static T get(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  void head(Col c, Type t) {
+    b_ += static_cast<char>(c);
+    b_ += static_cast<char>(t);
+  }
+  template <typename T>
+  void put(T v) {
+    char p[sizeof v];
+    std::memcpy(p, &v, sizeof v);
+    b_.append(p, sizeof v);
+  }
+  std::string b_;
+};
+
+// Rows of one list, in a temporary file of $TMPDIR that is unlinked as soon as it is made: the
+// disk holds the lists, the memory one row and a block of 64 KiB on each side (rows not written
+// yet, rows read). The rows are SpoolRow's bytes one after the other, and nothing else: write_to
+// and read_from copy them as they are (to keep a spool, or join two).
 class Spool {
  public:
   Spool() {
     const char* dir = std::getenv("TMPDIR");
     std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/support-milter-report-XXXXXX";
-    const int fd = ::mkstemp(path.data());
-    if (fd < 0) throw std::runtime_error("cannot make a temporary file in " + path.substr(0, path.rfind('/')) + ": " + std::strerror(errno));
+    fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("cannot make a temporary file in " + path.substr(0, path.rfind('/')) + ": " + std::strerror(errno));
     ::unlink(path.c_str());
-    file_ = ::fdopen(fd, "w+");
-    if (file_ == nullptr) {
-      ::close(fd);
-      throw std::runtime_error(std::string("cannot open a temporary file: ") + std::strerror(errno));
-    }
+    pending_.reserve(kBlock);
   }
   ~Spool() {
-    if (file_ != nullptr) std::fclose(file_);
+    if (fd_ >= 0) ::close(fd_);
   }
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
   // Adds a row; its offset.
-  std::int64_t add(const nlohmann::json& row) {
+  std::int64_t add(SpoolRow& row) { return add_bytes(row.bytes()); }
+  // Adds a row as raw() gave it.
+  std::int64_t add_raw(std::string_view row) { return add_bytes(row); }
+  std::size_t count() const { return count_; }
+  // The size of the rows, in bytes.
+  std::int64_t size() const { return end_; }
+
+  // The row at an offset add() gave, as JSON.
+  nlohmann::json at(std::int64_t offset) const {
+    std::string bytes = raw(offset);
+    return SpoolRow::decode(std::string_view(bytes).substr(4));
+  }
+  // The row at an offset add() gave, as its bytes (its length in front).
+  std::string raw(std::int64_t offset) const {
+    flush();
+    std::uint32_t n = 0;
+    read_at(offset, reinterpret_cast<char*>(&n), 4);
+    std::string bytes(4 + static_cast<std::size_t>(n), '\0');
+    std::memcpy(bytes.data(), &n, 4);
+    read_at(offset + 4, bytes.data() + 4, n);
+    return bytes;
+  }
+  // Every row in the order added, as JSON (one object for all: `f` may change it, the next row is
+  // read over it).
+  void each(const std::function<void(nlohmann::json&)>& f) const {
+    flush();
+    std::vector<char> buf(kBlock);
+    std::size_t at = 0, have = 0;  // buf[at, have): read, not decoded yet
+    std::int64_t file_at = 0;
+    auto need = [&](std::size_t n) {
+      if (have - at >= n) return;
+      std::memmove(buf.data(), buf.data() + at, have - at);
+      have -= at;
+      at = 0;
+      if (buf.size() < n) buf.resize(n);
+      while (have < n) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(end_ - file_at, static_cast<std::int64_t>(buf.size() - have)));
+        if (want == 0) throw std::runtime_error("a temporary file of the report was cut short");
+        read_at(file_at, buf.data() + have, want);
+        have += want;
+        file_at += static_cast<std::int64_t>(want);
+      }
+    };
+    nlohmann::json row = nlohmann::json::object();
+    for (std::size_t i = 0; i < count_; ++i) {
+      need(4);
+      std::uint32_t n = 0;
+      std::memcpy(&n, buf.data() + at, 4);
+      need(4 + static_cast<std::size_t>(n));
+      SpoolRow::decode(std::string_view(buf.data() + at + 4, n), row);
+      at += 4 + static_cast<std::size_t>(n);
+      f(row);
+    }
+  }
+
+  // The rows as bytes, size() of them.
+  void write_to(std::ostream& out) const {
+    flush();
+    std::vector<char> buf(kBlock);
+    for (std::int64_t at = 0; at < end_;) {
+      const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(end_ - at, static_cast<std::int64_t>(buf.size())));
+      read_at(at, buf.data(), want);
+      out.write(buf.data(), static_cast<std::streamsize>(want));
+      at += static_cast<std::int64_t>(want);
+    }
+    if (!out) throw std::runtime_error("cannot write a spool's rows");
+  }
+  // Adds the rows of `bytes` bytes that write_to wrote (rows this spool then holds after its own:
+  // their offsets are those they had plus size() before). Throws when the bytes are not whole rows.
+  void read_from(std::istream& in, std::int64_t bytes) {
+    std::string row;
+    for (std::int64_t left = bytes; left > 0;) {
+      std::uint32_t n = 0;
+      if (left < 4 || !in.read(reinterpret_cast<char*>(&n), 4) || left - 4 < static_cast<std::int64_t>(n))
+        throw std::runtime_error("a spool's rows are cut short");
+      row.resize(4 + static_cast<std::size_t>(n));
+      std::memcpy(row.data(), &n, 4);
+      if (!in.read(row.data() + 4, n)) throw std::runtime_error("a spool's rows are cut short");
+      add_bytes(row);
+      left -= 4 + static_cast<std::int64_t>(n);
+    }
+  }
+ private:
+  static constexpr std::size_t kBlock = 1 << 16;
+  std::int64_t add_bytes(std::string_view bytes) {
     const std::int64_t at = end_;
-    line_ = row.dump();
-    line_ += '\n';
-    if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size())
-      throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
-    end_ += static_cast<std::int64_t>(line_.size());
+    pending_.append(bytes);
+    if (pending_.size() >= kBlock) flush();
+    end_ += static_cast<std::int64_t>(bytes.size());
     ++count_;
     return at;
   }
-  std::size_t count() const { return count_; }
-  // The row at an offset add() gave.
-  nlohmann::json at(std::int64_t offset) const {
-    std::fflush(file_);
-    ::fseeko(file_, offset, SEEK_SET);
-    nlohmann::json row = read_row();
-    ::fseeko(file_, 0, SEEK_END);
-    return row;
-  }
-  void each(const std::function<void(const nlohmann::json&)>& f) const {
-    std::fflush(file_);
-    ::fseeko(file_, 0, SEEK_SET);
-    for (std::size_t i = 0; i < count_; ++i) f(read_row());
-    ::fseeko(file_, 0, SEEK_END);
-  }
-  // The content as bytes (for the checkpoint: what they mean is the spool's own affair), and
-  // the spool made again from them: `bytes` bytes holding `count` rows, read from `in`.
-  std::uint64_t bytes() const { return static_cast<std::uint64_t>(end_); }
-  void write_to(std::ostream& out) const {
-    std::fflush(file_);
-    ::fseeko(file_, 0, SEEK_SET);
-    std::vector<char> buf(1 << 16);
-    for (std::int64_t left = end_; left > 0;) {
-      const std::size_t n = std::fread(buf.data(), 1, std::min<std::size_t>(buf.size(), static_cast<std::size_t>(left)), file_);
-      if (n == 0) throw std::runtime_error("a temporary file of the report was cut short");
-      out.write(buf.data(), static_cast<std::streamsize>(n));
-      left -= static_cast<std::int64_t>(n);
+  // The rows not written yet, to the file's end.
+  void flush() const {
+    for (std::size_t done = 0; done < pending_.size();) {
+      const ssize_t n = ::write(fd_, pending_.data() + done, pending_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
+      done += static_cast<std::size_t>(n);
     }
-    ::fseeko(file_, 0, SEEK_END);
+    pending_.clear();
   }
-  void read_from(std::istream& in, std::uint64_t bytes, std::size_t count) {
-    std::vector<char> buf(1 << 16);
-    for (std::uint64_t left = bytes; left > 0;) {
-      const auto n = static_cast<std::streamsize>(std::min<std::uint64_t>(buf.size(), left));
-      if (!in.read(buf.data(), n)) throw CheckpointError("the checkpoint's lists are cut short");
-      if (std::fwrite(buf.data(), 1, static_cast<std::size_t>(n), file_) != static_cast<std::size_t>(n))
-        throw std::runtime_error(std::string("cannot write a temporary file: ") + std::strerror(errno));
-      left -= static_cast<std::uint64_t>(n);
+  void read_at(std::int64_t offset, char* to, std::size_t n) const {
+    for (std::size_t done = 0; done < n;) {
+      const ssize_t got = ::pread(fd_, to + done, n - done, offset + static_cast<std::int64_t>(done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) throw std::runtime_error("a temporary file of the report was cut short");
+      done += static_cast<std::size_t>(got);
     }
-    end_ += static_cast<std::int64_t>(bytes);
-    count_ += count;
   }
-
- private:
-  nlohmann::json read_row() const {
-    char* buf = nullptr;
-    std::size_t cap = 0;
-    const ssize_t n = ::getline(&buf, &cap, file_);
-    if (n <= 0) {
-      std::free(buf);
-      throw std::runtime_error("a temporary file of the report was cut short");
-    }
-    nlohmann::json row = nlohmann::json::parse(std::string_view(buf, static_cast<std::size_t>(n - 1)));
-    std::free(buf);
-    return row;
-  }
-  std::FILE* file_ = nullptr;
+  int fd_ = -1;
+  mutable std::string pending_;  // rows added, not written yet
   std::int64_t end_ = 0;
   std::size_t count_ = 0;
-  std::string line_;
 };
 
 // A message recorded by several instances (a reply relayed from the submission server through the
@@ -540,6 +816,68 @@ class Duplicates {
   std::vector<std::string> instances_;
 };
 
+// The lines of a file, read in large blocks: each line (without its newline) a view into the
+// block, valid until the next line is read. A last line without its newline is read too, and said
+// to be cut short. A file that cannot be opened has no lines (the chain check names it).
+class LineReader {
+ public:
+  // From byte `from` on (where an earlier run stopped; a line's start).
+  explicit LineReader(const std::string& file, std::uint64_t from = 0)
+      : fd_(::open(file.c_str(), O_RDONLY | O_CLOEXEC)), buf_(1 << 20) {
+    if (fd_ >= 0 && from > 0 && ::lseek(fd_, static_cast<off_t>(from), SEEK_SET) < 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~LineReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line; false at the end of the file. `whole`: the line ended with a newline.
+  bool next(std::string_view& line, bool& whole) {
+    for (std::size_t scanned = begin_;;) {
+      if (const void* nl = std::memchr(buf_.data() + scanned, '\n', end_ - scanned)) {
+        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+        line = std::string_view(buf_.data() + begin_, at - begin_);
+        begin_ = at + 1;
+        whole = true;
+        return true;
+      }
+      if (fd_ < 0) {
+        if (begin_ == end_) return false;
+        line = std::string_view(buf_.data() + begin_, end_ - begin_);
+        begin_ = end_;
+        whole = false;
+        return true;
+      }
+      // More of the file after what is left of the block (in a larger block when a line fills it).
+      if (begin_ > 0) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+      scanned = end_;
+      ssize_t n;
+      do n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+      while (n < 0 && errno == EINTR);
+      if (n > 0) {
+        end_ += static_cast<std::size_t>(n);
+      } else {
+        ::close(fd_);
+        fd_ = -1;
+      }
+    }
+  }
+
+ private:
+  int fd_;
+  std::vector<char> buf_;
+  std::size_t begin_ = 0, end_ = 0;  // the block's bytes not read yet
+};
+
 // The instance of a file: that of its first record.
 std::string instance_of(const std::string& file) {
   std::ifstream in(file);
@@ -567,17 +905,21 @@ std::vector<T> unblob(const nlohmann::json& j) {
   return v;
 }
 
-nlohmann::json save_group(Group& g) {
+// A group's findings by rule name (the numbers are one run's own).
+nlohmann::json save_group(Group& g, const Rules& rules) {
   g.threads.compact();
+  std::map<std::string, long> findings;
+  for (std::size_t i = 0; i < g.findings.size(); ++i)
+    if (g.findings[i] > 0) findings[rules.name(i)] = g.findings[i];
   return {{"threads", blob(g.threads.v)}, {"customer_messages", g.customer_messages}, {"replies", g.replies},
           {"first", blob(g.first.small)}, {"first_wide", blob(g.first.wide)}, {"next", blob(g.next.small)},
           {"next_wide", blob(g.next.wide)}, {"within_target", g.within_target}, {"within_limit", g.within_limit},
           {"answered", g.answered}, {"breaches", g.breaches}, {"contact_gaps", g.contact_gaps},
           {"promises_missed", g.promises_missed}, {"held", g.held}, {"rejected", g.rejected},
-          {"released", g.released}, {"findings", g.findings}};
+          {"released", g.released}, {"findings", findings}};
 }
 
-void load_group(Group& g, const nlohmann::json& j) {
+void load_group(Group& g, const nlohmann::json& j, Rules& rules) {
   g.threads.v = unblob<std::uint32_t>(j.at("threads"));
   g.threads.unique = g.threads.v.size();
   g.customer_messages = j.at("customer_messages").get<long>();
@@ -595,7 +937,12 @@ void load_group(Group& g, const nlohmann::json& j) {
   g.held = j.at("held").get<long>();
   g.rejected = j.at("rejected").get<long>();
   g.released = j.at("released").get<long>();
-  g.findings = j.at("findings").get<std::map<std::string, long>>();
+  g.findings.clear();
+  for (const auto& [rule, n] : j.at("findings").get<std::map<std::string, long>>()) {
+    const std::uint32_t i = rules.number(rule);
+    if (g.findings.size() <= i) g.findings.resize(i + 1, 0);
+    g.findings[i] = n;
+  }
 }
 
 // What one run counts, besides the threads and the lists (the checkpoint's "state").
@@ -611,6 +958,7 @@ struct Counts {
   std::optional<TimeMs>& first_seen;
   std::optional<TimeMs>& last_seen;
   std::optional<std::string>& message_instance;
+  Rules& rules;
 };
 
 }  // namespace
@@ -627,8 +975,10 @@ struct Report::Impl {
 
   // Rows of records that do not name the customer (SLA events, releases) take the thread's.
   void fill_customer(nlohmann::json& row) const {
-    if (!row.value("customer", "").empty()) return;
-    if (auto t = threads.find(row.value("thread_id", "")); t && threads[*t].customer != 0)
+    if (auto c = row.find("customer"); c != row.end() && !c->get_ref<const std::string&>().empty()) return;
+    auto id = row.find("thread_id");
+    if (id == row.end()) return;
+    if (auto t = threads.find(id->get_ref<const std::string&>()); t && threads[*t].customer != 0)
       row["customer"] = *customers[threads[*t].customer - 1];
   }
 
@@ -679,10 +1029,10 @@ std::vector<FileStart> Report::Impl::resume(const std::vector<std::string>& file
       auto [it, added] = customer_index.emplace(name.get<std::string>(), static_cast<std::uint32_t>(customers.size()));
       if (added) customers.push_back(&it->first);
     }
-    load_group(c.total, j.at("total"));
-    for (const auto& [agent, g] : j.at("by_agent").items()) load_group(c.by_agent[agent], g);
-    for (const auto& e : j.at("by_day")) load_group(c.by_day[e.at(0).get<std::int64_t>()], e.at(1));
-    for (const auto& e : j.at("by_week")) load_group(c.by_week[e.at(0).get<std::int64_t>()], e.at(1));
+    load_group(c.total, j.at("total"), c.rules);
+    for (const auto& [agent, g] : j.at("by_agent").items()) load_group(c.by_agent[agent], g, c.rules);
+    for (const auto& e : j.at("by_day")) load_group(c.by_day[e.at(0).get<std::int64_t>()], e.at(1), c.rules);
+    for (const auto& e : j.at("by_week")) load_group(c.by_week[e.at(0).get<std::int64_t>()], e.at(1), c.rules);
     for (const auto& e : j.at("daily")) c.daily[e.at(0).get<std::int64_t>()] = {e.at(1).get<long>(), e.at(2).get<long>()};
     c.histogram = j.at("histogram").get<std::vector<long>>();
     c.unreadable = j.at("unreadable").get<long>();
@@ -694,7 +1044,10 @@ std::vector<FileStart> Report::Impl::resume(const std::vector<std::string>& file
       const std::string name = l.at("name").get<std::string>();
       Spool* spool = name == "inbound" ? &inbound_rows : lists.count(name) > 0 ? lists[name].get() : nullptr;
       if (spool == nullptr) throw CheckpointError("a list named " + name + " that this report does not make");
-      spool->read_from(reader->lists(), l.at("bytes").get<std::uint64_t>(), l.at("count").get<std::size_t>());
+      const std::size_t before = spool->count();
+      spool->read_from(reader->lists(), l.at("bytes").get<std::int64_t>());
+      if (spool->count() - before != l.at("count").get<std::size_t>())
+        throw CheckpointError("the list " + name + " does not hold the rows it says");
     }
   } catch (const CheckpointError& e) {
     throw CheckpointError("the checkpoint " + opts.checkpoint + " is not usable: " + e.what());
@@ -732,12 +1085,12 @@ void Report::Impl::save(const std::vector<std::string>& files, const std::vector
   j["threads"] = blob(threads.states());
   j["customers"] = nlohmann::json::array();
   for (const std::string* name : customers) j["customers"].push_back(*name);
-  j["total"] = save_group(c.total);
+  j["total"] = save_group(c.total, c.rules);
   j["by_agent"] = nlohmann::json::object();
-  for (auto& [agent, g] : c.by_agent) j["by_agent"][agent] = save_group(g);
+  for (auto& [agent, g] : c.by_agent) j["by_agent"][agent] = save_group(g, c.rules);
   j["by_day"] = j["by_week"] = j["daily"] = nlohmann::json::array();
-  for (auto& [day, g] : c.by_day) j["by_day"].push_back({day, save_group(g)});
-  for (auto& [week, g] : c.by_week) j["by_week"].push_back({week, save_group(g)});
+  for (auto& [day, g] : c.by_day) j["by_day"].push_back({day, save_group(g, c.rules)});
+  for (auto& [week, g] : c.by_week) j["by_week"].push_back({week, save_group(g, c.rules)});
   for (const auto& [day, v] : c.daily) j["daily"].push_back({day, v.first, v.second});
   j["histogram"] = c.histogram;
   j["unreadable"] = c.unreadable;
@@ -748,7 +1101,7 @@ void Report::Impl::save(const std::vector<std::string>& files, const std::vector
   std::vector<std::function<void(std::ostream&)>> writers;
   j["lists"] = nlohmann::json::array();
   auto add = [&](const std::string& name, const Spool& spool) {
-    j["lists"].push_back({{"name", name}, {"count", spool.count()}, {"bytes", spool.bytes()}});
+    j["lists"].push_back({{"name", name}, {"count", spool.count()}, {"bytes", spool.size()}});
     writers.push_back([&spool](std::ostream& out) { spool.write_to(out); });
   };
   for (const auto& [name, spool] : lists) add(name, *spool);
@@ -759,10 +1112,16 @@ void Report::Impl::save(const std::vector<std::string>& files, const std::vector
 
 bool Report::Impl::run(const std::vector<std::string>& files, const ReportOptions& opts, const Duplicates* duplicates) {
   Group total;
+  Rules rules;
   // The views: by agent (replies only), by day and by week (local days of opts.time_zone; a week
   // by its Monday).
   std::map<std::string, Group> by_agent;
   std::map<std::int64_t, Group> by_day, by_week;
+  // The groups of the last record's day and week, and each agent's (a map's nodes stay put).
+  std::int64_t last_day = std::numeric_limits<std::int64_t>::min();
+  Group *day_group = nullptr, *week_group = nullptr;
+  std::unordered_map<std::string, Group*> agent_groups;
+  std::vector<std::uint32_t> failed;  // the rules a message failed, by number
   const ZoneClock zone(opts.time_zone);
   std::map<std::int64_t, std::pair<long, long>> daily;  // day -> (answered, within target)
   // The response-time histogram.
@@ -774,28 +1133,36 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   std::optional<TimeMs> first_seen, last_seen;
   for (const auto& l : report_lists())
     if (l.name != std::string("integrity")) lists[l.name] = std::make_unique<Spool>();
+  // The lists the records add to, by name once.
+  auto list = [&](const char* name) -> Spool& { return *lists.at(name); };
+  Spool &replies = list("replies"), &over_target = list("over_target"), &held = list("held"),
+        &rejected = list("rejected"), &findings = list("findings"), &released = list("released"),
+        &discarded = list("discarded"), &breaches = list("breaches"), &promises_missed = list("promises_missed"),
+        &contact_gaps = list("contact_gaps");
   Spool inbound_rows;  // rows of customer messages, for the threads where the customer had the last word
   std::optional<std::string> message_instance;  // the instance of the message records, while there is one
-  auto message_row = [](const std::string& thread_id, const std::string& message_id, const std::string& queue_id,
-                        const std::string& customer, const std::string& agent, const std::optional<SlaResult>& sla,
-                        TimeMs t) {
+  SpoolRow made;  // the row being made (one buffer for all)
+  auto message_row = [&](std::string_view thread_id, std::string_view message_id, std::string_view queue_id,
+                         std::string_view customer, std::string_view agent, const std::optional<SlaResult>& sla,
+                         TimeMs t) -> SpoolRow& {
     const bool figures = sla.has_value();
-    return nlohmann::json{
-        {"thread_id", thread_id},
-        {"message_id", message_id},
-        {"queue_id", queue_id},
-        {"customer", customer},
-        {"agent", agent},
-        {"at", format_rfc3339(t)},
-        {"waiting_since", figures && sla->waiting_since ? nlohmann::json(format_rfc3339(*sla->waiting_since)) : nlohmann::json()},
-        {"answered_at", format_rfc3339(t)},
-        {"latency_s", figures && sla->latency_s ? nlohmann::json(*sla->latency_s) : nlohmann::json()},
-        {"first_reply", figures && sla->first_reply}};
+    made.clear()
+        .text(Col::thread_id, thread_id)
+        .text(Col::message_id, message_id)
+        .text(Col::queue_id, queue_id)
+        .text(Col::customer, customer)
+        .text(Col::agent, agent)
+        .time(Col::at, t)
+        .time(Col::answered_at, t)
+        .time(Col::waiting_since, figures ? sla->waiting_since : std::nullopt)
+        .integer(Col::latency_s, figures ? sla->latency_s : std::nullopt)
+        .boolean(Col::first_reply, figures && sla->first_reply);
+    return made;
   };
-  auto row_of = [&](const MessageRecord& m, TimeMs t) {
+  auto row_of = [&](const MessageRecord& m, TimeMs t) -> SpoolRow& {
     return message_row(m.thread_id, m.message_id, m.queue_id, m.customer, m.author, m.sla, t);
   };
-  auto settled_row = [&](const SettleRecord& m, TimeMs t) {
+  auto settled_row = [&](const SettleRecord& m, TimeMs t) -> SpoolRow& {
     return message_row(m.thread_id, m.message_id, m.queue_id, "", m.author, m.sla, t);
   };
   auto in_period = [&](TimeMs t) { return (!opts.from || t >= *opts.from) && (!opts.to || t < *opts.to); };
@@ -814,7 +1181,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   std::vector<std::unique_ptr<ChainVerifier>> verifiers;
   for (std::size_t i = 0; i < by_instance.size(); ++i) verifiers.push_back(std::make_unique<ChainVerifier>(opts.verify));
   // With a checkpoint: its counts, and each file read from where it stopped.
-  const Counts counts{total, by_agent, by_day, by_week, daily, histogram, unreadable, skipped, first_seen, last_seen, message_instance};
+  const Counts counts{total, by_agent, by_day, by_week, daily, histogram, unreadable, skipped, first_seen, last_seen, message_instance, rules};
   std::vector<FileStart> read(files.size());
   if (!opts.checkpoint.empty()) read = resume(files, opts, counts, by_instance, verifiers, inbound_rows);
   std::string cut;  // a file whose last line has no newline
@@ -823,15 +1190,15 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
     const std::string& file = files[f];
     ChainVerifier& chain = *verifiers[instance_of_file[f]];
     chain.begin_file(file);
-    std::ifstream in(file);
+    LineReader in(file, read[f].offset);
     std::size_t lineno = read[f].lines;
     std::uint64_t offset = read[f].offset;
-    if (offset > 0) in.seekg(static_cast<std::streamoff>(offset));
-    for (std::string line; std::getline(in, line);) {
+    std::string_view line;
+    for (bool whole; in.next(line, whole);) {
       ++lineno;
       const AuditLine rec = read_audit_record(line, AuditFields::figures);
       // A last line without its newline is cut short: the chain check names it, the figures read it.
-      if (!in.eof()) {
+      if (whole) {
         chain.add(file, lineno, line, rec.chain);
         offset += line.size() + 1;
         read[f] = {offset, lineno};
@@ -873,11 +1240,20 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
       std::size_t gs_size = 0;
       auto groups_of = [&](const std::string& agent) {
         const std::int64_t day = zone.local_day(*t);
-        std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
-        if (weekday < 0) weekday += 7;
-        gs_store = {&total, &by_day[day], &by_week[day - weekday], nullptr};
+        if (day != last_day) {
+          std::int64_t weekday = (day + 3) % 7;  // 1970-01-01 was a Thursday; 0 = Monday
+          if (weekday < 0) weekday += 7;
+          last_day = day;
+          day_group = &by_day[day];
+          week_group = &by_week[day - weekday];
+        }
+        gs_store = {&total, day_group, week_group, nullptr};
         gs_size = 3;
-        if (!agent.empty()) gs_store[gs_size++] = &by_agent[agent];
+        if (!agent.empty()) {
+          auto it = agent_groups.find(agent);
+          if (it == agent_groups.end()) it = agent_groups.emplace(agent, &by_agent[agent]).first;
+          gs_store[gs_size++] = it->second;
+        }
         return std::span<Group* const>(gs_store.data(), gs_size);
       };
 
@@ -885,10 +1261,9 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
       auto count_latency = [&](std::span<Group* const> gs, const std::optional<SlaResult>& sla, auto make_row, TimeMs when) {
         if (!sla || !sla->latency_s) return;
         const double lat = static_cast<double>(*sla->latency_s);
-        nlohmann::json row = make_row();
-        row["within_target"] = lat <= static_cast<double>(opts.target_s);
-        lists["replies"]->add(row);
-        if (lat > static_cast<double>(opts.target_s)) lists["over_target"]->add(row);
+        SpoolRow& reply = make_row().boolean(Col::within_target, lat <= static_cast<double>(opts.target_s));
+        replies.add(reply);
+        if (lat > static_cast<double>(opts.target_s)) over_target.add(reply);
         for (Group* g : gs) {
           (sla->first_reply ? g->first : g->next).add(lat);
           ++g->answered;
@@ -909,8 +1284,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         const MessageRecord& m = *message;
         const std::string& thread = m.thread_id;
         const std::string& dir = m.direction;
+        std::optional<std::uint32_t> found_thread;
         if (!m.customer.empty() && !thread.empty()) {
-          ThreadState& ts = threads[threads.get(thread)];
+          found_thread = threads.get(thread);
+          ThreadState& ts = threads[*found_thread];
           if (ts.customer == 0) {
             auto [it, added] = customer_index.emplace(m.customer, static_cast<std::uint32_t>(customers.size()));
             if (added) customers.push_back(&it->first);
@@ -923,7 +1300,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         // Mail that did not leave counts nothing but itself: a rejected or tempfailed message
         // (its resend or retry is the one that counts), a held one (it counts when released).
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
-        const std::uint32_t thread_index = threads.get(thread);
+        const std::uint32_t thread_index = found_thread ? *found_thread : threads.get(thread);
         if (dir != "internal" && left) {
           ThreadState& ts = threads[thread_index];
           if (*t >= ts.last_word_at) {
@@ -932,29 +1309,26 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(row_of(m, *t));
           }
         }
-        if (action == "hold" || action == "reject") {
-          auto row = row_of(m, *t);
-          row["rules"] = m.failing_rules();
-          lists[action == "hold" ? "held" : "rejected"]->add(row);
-        }
+        if (action == "hold" || action == "reject")
+          (action == "hold" ? held : rejected).add(row_of(m, *t).text(Col::rules, m.failing_rules()));
         for (const auto& fd : m.findings)
-          if (fd.result == "fail") {
-            auto row = row_of(m, *t);
-            row["rule"] = fd.rule;
-            row["action"] = fd.action;
-            row["detail"] = fd.detail;
-            lists["findings"]->add(row);
-          }
+          if (fd.result == "fail")
+            findings.add(row_of(m, *t).text(Col::rule, fd.rule).text(Col::action, fd.action).text(Col::detail, fd.detail));
+        failed.clear();
+        for (const auto& fd : m.findings)
+          if (fd.result == "fail") failed.push_back(rules.number(fd.rule));
         for (Group* g : gs) {
           g->threads.insert(thread_index);
           if (dir == "inbound" && left) ++g->customer_messages;
           if (dir == "outbound" && left) ++g->replies;
           if (action == "hold") ++g->held;
           if (action == "reject") ++g->rejected;
-          for (const auto& fd : m.findings)
-            if (fd.result == "fail") ++g->findings[fd.rule];
+          for (std::uint32_t rule : failed) {
+            if (g->findings.size() <= rule) g->findings.resize(rule + 1, 0);
+            ++g->findings[rule];
+          }
         }
-        if (left) count_latency(gs, m.sla, [&] { return row_of(m, *t); }, *t);
+        if (left) count_latency(gs, m.sla, [&]() -> SpoolRow& { return row_of(m, *t); }, *t);
       } else if (settled != nullptr && !settled->discard) {
         // A held message released: it left now, and its figures (computed at release) count now.
         const SettleRecord& m = *settled;
@@ -970,40 +1344,29 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(settled_row(m, *t));
           }
         }
-        auto row = settled_row(m, *t);
-        row["by"] = m.by;
-        lists["released"]->add(row);
+        released.add(settled_row(m, *t).text(Col::by, m.by));
         for (Group* g : gs) {
           if (!thread.empty()) g->threads.insert(threads.get(thread));
           if (dir == "inbound") ++g->customer_messages;
           if (dir == "outbound") ++g->replies;
           ++g->released;
         }
-        count_latency(gs, m.sla, [&] { return settled_row(m, *t); }, *t);
+        count_latency(gs, m.sla, [&]() -> SpoolRow& { return settled_row(m, *t); }, *t);
       } else if (settled != nullptr) {
-        auto row = settled_row(*settled, *t);
-        row["by"] = settled->by;
-        lists["discarded"]->add(row);
+        discarded.add(settled_row(*settled, *t).text(Col::by, settled->by));
       } else if (sla_event != nullptr && sla_event->sla.event != "sla_warning") {
         const SlaEventRecord& e = *sla_event;
         const std::string& event = e.sla.event;
-        auto time_or_null = [](const std::optional<TimeMs>& v) {
-          return v ? nlohmann::json(format_rfc3339(*v)) : nlohmann::json();
-        };
-        auto number_or_null = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
-        nlohmann::json row = {{"thread_id", e.thread_id}, {"subject", e.subject}, {"at", format_rfc3339(*t)}};
+        SpoolRow& row = made.clear().text(Col::thread_id, e.thread_id).text(Col::subject, e.subject).time(Col::at, *t);
         if (event == "sla_breach") {
-          row["waiting_since"] = time_or_null(e.sla.waiting_since);
-          row["waited_s"] = number_or_null(e.sla.waited_s);
-          lists["breaches"]->add(row);
+          breaches.add(row.time(Col::waiting_since, e.sla.waiting_since).integer(Col::waited_s, e.sla.waited_s));
         } else if (event == "promise_missed") {
-          row["promised_by"] = time_or_null(e.sla.promised_by);
-          row["promise"] = e.sla.promise ? nlohmann::json(*e.sla.promise) : nlohmann::json();
-          lists["promises_missed"]->add(row);
+          row.time(Col::promised_by, e.sla.promised_by);
+          if (e.sla.promise) row.text(Col::promise, *e.sla.promise);
+          else row.null(Col::promise);
+          promises_missed.add(row);
         } else {
-          row["last_outbound"] = time_or_null(e.sla.last_outbound);
-          row["silent_s"] = number_or_null(e.sla.silent_s);
-          lists["contact_gaps"]->add(row);
+          contact_gaps.add(row.time(Col::last_outbound, e.sla.last_outbound).integer(Col::silent_s, e.sla.silent_s));
         }
         for (Group* g : groups_of("")) {
           if (event == "sla_breach") ++g->breaches;
@@ -1058,7 +1421,7 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
                  {"last_record", last_seen ? nlohmann::json(format_rfc3339(*last_seen)) : nlohmann::json(nullptr)}};
   r["target_s"] = opts.target_s;
   r["limit_s"] = opts.limit_s;
-  r["total"] = render(total, opts);
+  r["total"] = render(total, rules);
   // The threads where the customer had the last word, by thread id: only their rows are read back.
   long customer_last = 0;
   {
@@ -1067,10 +1430,12 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
       const ThreadState& ts = threads[static_cast<std::uint32_t>(i)];
       if (ts.last_word != 1) continue;
       ++customer_last;
-      if (ts.last_inbound >= 0) waiting.emplace_back(inbound_rows.at(ts.last_inbound).value("thread_id", ""), ts.last_inbound);
+      if (ts.last_inbound >= 0)
+        waiting.emplace_back(SpoolRow::text_of(std::string_view(inbound_rows.raw(ts.last_inbound)).substr(4), Col::thread_id),
+                             ts.last_inbound);
     }
     std::sort(waiting.begin(), waiting.end());
-    for (const auto& [thread, offset] : waiting) lists["customer_last_word"]->add(inbound_rows.at(offset));
+    for (const auto& [thread, offset] : waiting) list("customer_last_word").add_raw(inbound_rows.raw(offset));
   }
   r["total"]["customer_last_word"] = customer_last;
   r["time_zone"] = opts.time_zone;
@@ -1078,16 +1443,16 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   auto day_name = [](std::int64_t day) { return date_of_day(day); };
   auto week_name = [](std::int64_t monday) { return "week of " + date_of_day(monday); };
   r["views"]["agent"] = nlohmann::json::object();
-  for (auto& [k, g] : by_agent) r["views"]["agent"][k] = render(g, opts);
+  for (auto& [k, g] : by_agent) r["views"]["agent"][k] = render(g, rules);
   r["views"]["day"] = nlohmann::json::object();
-  for (auto& [k, g] : by_day) r["views"]["day"][day_name(k)] = render(g, opts);
+  for (auto& [k, g] : by_day) r["views"]["day"][day_name(k)] = render(g, rules);
   if (!opts.by.empty()) {
     r["by"] = opts.by;
     r["groups"] = nlohmann::json::object();
     if (opts.by == "agent") r["groups"] = r["views"]["agent"];
     else if (opts.by == "day") r["groups"] = r["views"]["day"];
     else
-      for (auto& [k, g] : by_week) r["groups"][week_name(k)] = render(g, opts);
+      for (auto& [k, g] : by_week) r["groups"][week_name(k)] = render(g, rules);
   }
   // Chart data: response-time histogram and the daily share within target.
   nlohmann::json hist = nlohmann::json::array();
@@ -1111,8 +1476,9 @@ Report::Report(const std::vector<std::string>& files, const ReportOptions& opts)
   // Messages of several instances: find those recorded by more than one, then count again.
   Duplicates duplicates;
   for (const auto& file : files) {
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) {
+    LineReader in(file);
+    std::string_view line;
+    for (bool whole; in.next(line, whole);) {
       // Records of the wrong form are named by the pass that counts.
       const AuditLine rec = read_audit_record(line, AuditFields::figures);
       const auto* m = std::get_if<MessageRecord>(&rec.record);
@@ -1149,11 +1515,9 @@ void Report::rows(const std::string& list, const std::function<void(const nlohma
   }
   auto it = impl_->lists.find(list);
   if (it == impl_->lists.end()) return;
-  it->second->each([&](const nlohmann::json& row) {
-    if (!row.value("customer", "").empty()) return each(row);
-    nlohmann::json filled = row;
-    impl_->fill_customer(filled);
-    each(filled);
+  it->second->each([&](nlohmann::json& row) {
+    impl_->fill_customer(row);
+    each(row);
   });
 }
 
@@ -1201,10 +1565,16 @@ void write_report_text(const ReportView& view, std::ostream& o) {
     const std::size_t rows = view.count(l.name);
     if (rows == 0) continue;
     o << "\n" << l.title << " (" << rows << ")\n";
+    std::string line;
+    const std::vector<std::string_view> columns(l.columns.begin(), l.columns.end());
     view.rows(l.name, [&](const nlohmann::json& row) {
-      o << " ";
-      for (const char* c : l.columns) o << " " << c << "=" << (cell(row.value(c, nlohmann::json())).empty() ? "-" : cell(row.value(c, nlohmann::json())));
-      o << "\n";
+      line = " ";
+      for (std::string_view c : columns) {
+        ((line += ' ') += c) += '=';
+        put_text_cell(line, field_of(row, c));
+      }
+      line += '\n';
+      o << line;
     });
   }
 }
@@ -1304,7 +1674,7 @@ void write_report_html(const ReportView& view, std::ostream& o) {
     o << "</tr>";
     view.rows(l.name, [&](const nlohmann::json& row) {
       o << "<tr>";
-      for (const char* c : l.columns) o << "<td>" << html_escape(cell(row.value(c, nlohmann::json()))) << "</td>";
+      for (const char* c : l.columns) o << "<td>" << html_escape(cell(field_of(row, c))) << "</td>";
       o << "</tr>";
     });
     o << "</table>";
