@@ -71,11 +71,13 @@ def corpus_mbox(path):
 def big_log(one, path, copies):
     lines = open(one).read().splitlines()
     prev, seq = "0" * 64, 0
+    width = max(3, len(str(copies - 1)))  # every copy's prefix as long, so no two ids meet
     with open(path, "w") as out:
         for k in range(copies):
+            tag = "%0*d" % (width, k)
             for line in lines:
-                line = line.replace('"thread_id":"', '"thread_id":"%03d' % k).replace(
-                    '"message_id":"', '"message_id":"%03d' % k)
+                line = line.replace('"thread_id":"', '"thread_id":"' + tag).replace(
+                    '"message_id":"', '"message_id":"' + tag)
                 seq += 1
                 line = HEAD.sub(lambda m: m.group(1) + str(seq) + m.group(2) + prev + m.group(3), line)
                 out.write(line + "\n")
