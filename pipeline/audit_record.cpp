@@ -233,9 +233,21 @@ std::string_view as_string(element e) {
 // string), an escaped surrogate (a lone one is refused by nlohmann), a -0 (an integer for
 // nlohmann, whose sign makes it no whole number of at least 0).
 bool plain(std::string_view line) {
-  for (const char c : line)
-    if (static_cast<unsigned char>(c) < 0x20 && c != ' ') return false;
-  for (std::size_t pos = 0; (pos = line.find("\\u", pos)) != std::string_view::npos; pos += 2) {
+  // One pass over the bytes that says whether any of the three may be there (without a branch per
+  // byte); only then the exact look.
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const std::size_t n = line.size();
+  unsigned control = 0, slash = 0, minus_zero = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    control |= p[i] < 0x20;
+    slash |= p[i] == '\\';
+  }
+  for (std::size_t i = 1; i + 1 < n; ++i) {
+    const unsigned c = p[i - 1];
+    minus_zero |= (p[i] == '-') & (p[i + 1] == '0') & ((c == ':') | (c == ',') | (c == '[') | (c == ' ') | (c == '\t'));
+  }
+  if (control) return false;
+  for (std::size_t pos = 0; slash && (pos = line.find("\\u", pos)) != std::string_view::npos; pos += 2) {
     // An even run of backslashes before it is an escaped backslash followed by "u".
     std::size_t slashes = 0;
     while (pos >= slashes + 1 && line[pos - slashes - 1] == '\\') ++slashes;
@@ -244,7 +256,7 @@ bool plain(std::string_view line) {
         std::strchr("89abcdefABCDEF", line[pos + 3]) != nullptr && line[pos + 3] != '\0')
       return false;
   }
-  for (std::size_t pos = 0; (pos = line.find("-0", pos)) != std::string_view::npos; ++pos) {
+  for (std::size_t pos = 0; minus_zero && (pos = line.find("-0", pos)) != std::string_view::npos; ++pos) {
     std::size_t b = pos;
     while (b > 0 && (line[b - 1] == ' ' || line[b - 1] == '\t')) --b;
     if (b > 0 && (line[b - 1] == ':' || line[b - 1] == ',' || line[b - 1] == '[')) return false;
@@ -279,9 +291,6 @@ bool unique_keys(element e) {
   std::sort(many.begin(), many.end());
   return std::adjacent_find(many.begin(), many.end()) == many.end();
 }
-
-// Keys by length, then bytes: most comparisons end at the length.
-bool key_before(std::string_view x, std::string_view y) { return x.size() != y.size() ? x.size() < y.size() : x < y; }
 
 std::int64_t as_int(element v);
 
@@ -327,26 +336,52 @@ class View {
   element e_;
 };
 
-// The record's own fields, sorted by key_before: looked up without a walk over all of them.
+// The record's own fields in a table hashed by key: each looked up without a walk over all of
+// them, and a key that repeats seen as it goes in.
 struct Fields {
   using Value = View;
-  std::vector<std::pair<std::string_view, element>> sorted;
-  void read(object o) {
-    sorted.clear();
-    for (auto field : o) sorted.emplace_back(field.key, field.value);
-    std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return key_before(x.first, y.first); });
+  static constexpr std::size_t kSlots = 128;  // a power of two, at least twice the fields held
+  struct Slot {
+    std::string_view key;
+    element value;
+    std::uint32_t round = 0;  // the record it holds a field of; another: empty
+  };
+  Slot slots[kSlots];
+  std::uint32_t round = 0;
+
+  static std::size_t hash(std::string_view key) {
+    std::uint32_t h = 2166136261u;
+    for (const char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h;
   }
-  bool repeats() const {
-    return std::adjacent_find(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first == y.first; }) !=
-           sorted.end();
+  // False when a key repeats, or the record has more fields than the table is made for.
+  bool read(object o) {
+    if (++round == 0) {
+      for (auto& slot : slots) slot.round = 0;
+      round = 1;
+    }
+    std::size_t count = 0;
+    for (auto field : o) {
+      if (++count > kSlots / 2) return false;
+      for (std::size_t i = hash(field.key) & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+        Slot& slot = slots[i];
+        if (slot.round != round) {
+          slot = {field.key, field.value, round};
+          break;
+        }
+        if (slot.key == field.key) return false;
+      }
+    }
+    return true;
   }
   std::optional<View> find(std::string_view key) const {
-    auto it = std::lower_bound(sorted.begin(), sorted.end(), key, [](const auto& x, std::string_view k) { return key_before(x.first, k); });
-    if (it == sorted.end() || it->first != key) return std::nullopt;
-    return View(it->second);
+    for (std::size_t i = hash(key) & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+      const Slot& slot = slots[i];
+      if (slot.round != round) return std::nullopt;
+      if (slot.key == key) return View(slot.value);
+    }
   }
 };
-
 
 bool fits(element v, unsigned kinds) {
   switch (v.type()) {
@@ -396,15 +431,32 @@ bool fine(element v, std::string_view path, unsigned kinds) {
 }
 
 
-// fine() from the record itself, its fields sorted.
-bool fine_row(const Fields& record, std::string_view path, unsigned kinds) {
-  const auto dot = path.find('.');
-  const auto brackets = path.find("[]");
-  const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
-  const std::string_view key = path.substr(0, end);
-  const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
-  auto m = record.find(key);
-  return !m || fine_member(m->e(), rest, kinds);
+// A row of the table of types, its path cut once at its first key.
+struct Row {
+  std::string_view key, rest;
+  unsigned kinds;
+};
+// The table's rows, but those of "passed": the figures leave it out (and so its check).
+const std::vector<Row>& figure_rows() {
+  static const std::vector<Row> rows = [] {
+    std::vector<Row> out;
+    for (const auto& f : audit_field_types()) {
+      const std::string_view path(f.path);
+      if (path.substr(0, 6) == "passed") continue;
+      const auto dot = path.find('.');
+      const auto brackets = path.find("[]");
+      const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
+      out.push_back({path.substr(0, end), end == std::string_view::npos ? std::string_view() : path.substr(end), f.kinds});
+    }
+    return out;
+  }();
+  return rows;
+}
+
+// fine() from the record itself, its fields in their table.
+bool fine_row(const Fields& record, const Row& row) {
+  auto m = record.find(row.key);
+  return !m || fine_member(m->e(), row.rest, row.kinds);
 }
 
 // As json::get<std::int64_t>() gives a number (a float cut towards zero).
@@ -426,16 +478,17 @@ std::optional<AuditLine> figures(std::string_view line) {
   if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS) return std::nullopt;
   if (doc.type() != element_type::OBJECT) return std::nullopt;
   thread_local Fields j;
-  j.read(as_object(doc));
-  if (j.repeats()) return std::nullopt;
-  for (const auto& field : j.sorted)
-    if (!unique_keys(field.second)) return std::nullopt;
+  if (!j.read(as_object(doc))) return std::nullopt;
+  // The rules' versions and the passes are left out of the figures (the nlohmann path drops them
+  // as it parses): a key repeated in them changes nothing read.
+  for (auto field : as_object(doc))
+    if (field.key != "rules" && field.key != "passed" && !unique_keys(field.value)) return std::nullopt;
   // A line without "event" is not a record; a seal's fields are the chain check's own.
   auto event = j.find("event");
   if (!event) return std::nullopt;
   // The table's rows, but those of "passed": the figures leave it out (and so its check).
-  for (const auto& f : audit_field_types())
-    if (std::string_view(f.path).substr(0, 6) != "passed" && !fine_row(j, f.path, f.kinds)) return std::nullopt;
+  for (const auto& row : figure_rows())
+    if (!fine_row(j, row)) return std::nullopt;
   AuditLine out;
   out.event = std::string(event->string());
   if (out.event == "seal") return std::nullopt;
