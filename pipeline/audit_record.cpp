@@ -114,24 +114,63 @@ nlohmann::json to_json(const FindingRecord& f) {
   return j;
 }
 
+// A field read into a record of an earlier line: its string's (or vector's) storage is used
+// again; absent or of another type, it is left empty, as json_string and the others give it.
+template <JsonObject O>
+void read_string(std::string& out, const O& o, std::string_view key) {
+  auto m = o.find(key);
+  if (m && m->is_string()) out.assign(m->string());
+  else out.clear();
+}
+template <JsonObject O>
+void read_opt_string(std::optional<std::string>& out, const O& o, std::string_view key) {
+  auto m = o.find(key);
+  if (!m || !m->is_string()) out.reset();
+  else if (out) out->assign(m->string());
+  else out.emplace(m->string());
+}
+template <JsonObject O>
+void read_strings(std::vector<std::string>& out, const O& o, std::string_view key) {
+  std::size_t n = 0;
+  if (auto m = o.find(key); m && m->is_array())
+    m->elements([&](const auto& e) {
+      if (!e.is_string()) return;
+      if (n < out.size()) out[n].assign(e.string());
+      else out.emplace_back(e.string());
+      ++n;
+    });
+  out.resize(n);
+}
+
 // The readers of a record whose field types the type check has passed (a field is absent or of its
 // type), each written once over both trees: nlohmann's (read_audit_record) and simdjson's (the
 // quick reading of the figures below). AuditFields::figures leaves out the rules' versions, the
-// passes' names and the findings' evidence.
+// passes' names and the findings' evidence. Each sets every member of the record it is given.
 
 template <JsonObject O>
-MessageRecord read_message(const O& j, AuditFields fields) {
+void read_message(const O& j, AuditFields fields, MessageRecord& r) {
   const bool all = fields == AuditFields::all;
-  MessageRecord r;
-  for (const auto& f : kMessageTexts) r.*f.member = json_string(j, f.key);
-  for (const auto& f : kMessageOptionalTexts) r.*f.member = json_opt_string(j, f.key);
-  if (all) r.passed = json_strings(j, "passed");
+  for (const auto& f : kMessageTexts) read_string(r.*f.member, j, f.key);
+  for (const auto& f : kMessageOptionalTexts) read_opt_string(r.*f.member, j, f.key);
+  if (all) read_strings(r.passed, j, "passed");
+  else r.passed.clear();
+  // The findings, each in the place of one of the record before, when it had as many.
+  std::size_t n = 0;
+  auto next_finding = [&]() -> FindingRecord& {
+    if (n == r.findings.size()) r.findings.emplace_back();
+    FindingRecord& f = r.findings[n++];
+    f.evidence = nullptr;
+    return f;
+  };
   if (auto findings = j.find("findings"); findings && findings->is_array())
     findings->elements([&](const auto& f) {
-      FindingRecord fr{json_string(f, "rule"), json_string(f, "result"), json_string(f, "action"), json_string(f, "detail"), nullptr};
+      FindingRecord& fr = next_finding();
+      read_string(fr.rule, f, "rule");
+      read_string(fr.result, f, "result");
+      read_string(fr.action, f, "action");
+      read_string(fr.detail, f, "detail");
       if (all)
         if (auto e = f.find("evidence")) fr.evidence = e->json();
-      r.findings.push_back(std::move(fr));
     });
   // Format 2: the skips without evidence, reason -> rules (reasons in key order). Read back as the
   // findings they were.
@@ -139,44 +178,51 @@ MessageRecord read_message(const O& j, AuditFields fields) {
     skipped->members([&](std::string_view reason, const auto& rules) {
       if (rules.is_array())
         rules.elements([&](const auto& rule) {
-          if (rule.is_string()) r.findings.push_back({std::string(rule.string()), "skip", "off", std::string(reason), nullptr});
+          if (!rule.is_string()) return;
+          FindingRecord& fr = next_finding();
+          fr.rule.assign(rule.string());
+          fr.result.assign("skip");
+          fr.action.assign("off");
+          fr.detail.assign(reason);
         });
     });
+  r.findings.resize(n);
+  r.rules.clear();
   if (all)
     if (auto rules = json_opt_object(j, "rules"))
       rules->members([&](std::string_view id, const auto& version) {
         if (version.is_string()) r.rules[std::string(id)] = std::string(version.string());
       });
   r.deadline_passed = json_flag(j, "deadline_passed");
-  r.notes = json_strings(j, "notes");
+  read_strings(r.notes, j, "notes");
   if (auto sla = json_opt_object(j, "sla")) r.sla = read_sla_result(*sla);
+  else r.sla.reset();
   r.replay = json_flag(j, "replay");
-  return r;
 }
 
 template <JsonObject O>
-SettleRecord read_settle(const O& j, bool discard, AuditFields fields) {
-  SettleRecord r;
+void read_settle(const O& j, bool discard, AuditFields fields, SettleRecord& r) {
   r.discard = discard;
-  for (const auto& f : kSettleTexts) r.*f.member = json_string(j, f.key);
-  r.evidence = json_string(j, "evidence");
-  r.recipients = json_strings(j, "recipients");
+  for (const auto& f : kSettleTexts) read_string(r.*f.member, j, f.key);
+  read_string(r.evidence, j, "evidence");
+  read_strings(r.recipients, j, "recipients");
   r.audited = j.find("message_id").has_value();
-  for (const auto& f : kSettleAuditedTexts) r.*f.member = json_string(j, f.key);
-  if (fields == AuditFields::all) r.rules = json_strings(j, "rules");
+  for (const auto& f : kSettleAuditedTexts) read_string(r.*f.member, j, f.key);
+  if (fields == AuditFields::all) read_strings(r.rules, j, "rules");
+  else r.rules.clear();
+  r.sla.reset();
+  r.released = false;
   if (auto sla = json_opt_object(j, "sla")) {
     r.sla = read_sla_result(*sla);
     r.released = json_flag(*sla, "released");
   }
-  return r;
 }
 
 template <JsonObject O>
-SlaEventRecord read_sla_event(const O& j, const std::string& event) {
-  SlaEventRecord r;
-  r.sla.event = event;
-  r.thread_id = json_string(j, "thread_id");
-  r.subject = json_string(j, "subject");
+void read_sla_event(const O& j, const std::string& event, SlaEventRecord& r) {
+  r.sla.event.assign(event);
+  read_string(r.thread_id, j, "thread_id");
+  read_string(r.subject, j, "subject");
   // When the event happened; a record without it happened when it was written.
   r.at = json_time(j, "at").value_or(json_time(j, "time").value_or(0));
   r.sla.waiting_since = json_time(j, "waiting_since");
@@ -184,20 +230,31 @@ SlaEventRecord read_sla_event(const O& j, const std::string& event) {
   r.sla.target_s = json_opt_integer(j, "target_s");
   r.sla.limit_s = json_opt_integer(j, "limit_s");
   r.sla.promised_by = json_time(j, "promised_by");
-  r.sla.promise = json_opt_string(j, "promise");
+  read_opt_string(r.sla.promise, j, "promise");
   r.sla.last_outbound = json_time(j, "last_outbound");
   r.sla.silent_s = json_opt_integer(j, "silent_s");
-  return r;
+}
+
+// The record of type R in `out`, for a reader to fill: the one already there, or one kept from an
+// earlier line (the record there is kept in its place), its storage used again.
+template <class R>
+R& record_in(AuditLine& out) {
+  if (auto* r = std::get_if<R>(&out.record)) return *r;
+  thread_local std::tuple<AuditLine::Other, MessageRecord, SettleRecord, SlaEventRecord> kept;
+  std::visit([](auto& held) { std::get<std::decay_t<decltype(held)>>(kept) = std::move(held); }, out.record);
+  return out.record.template emplace<R>(std::move(std::get<R>(kept)));
 }
 
 // The record of the events report reads, by out.event.
 template <JsonObject O>
 void read_record(AuditLine& out, const O& j, AuditFields fields) {
-  if (out.event == MessageRecord::kEvent) out.record = read_message(j, fields);
-  else if (out.event == "release" || out.event == "discard") out.record = read_settle(j, out.event == "discard", fields);
+  if (out.event == MessageRecord::kEvent) read_message(j, fields, record_in<MessageRecord>(out));
+  else if (out.event == "release" || out.event == "discard")
+    read_settle(j, out.event == "discard", fields, record_in<SettleRecord>(out));
   else if (out.event == "sla_warning" || out.event == "sla_breach" || out.event == "promise_missed" ||
            out.event == "contact_gap")
-    out.record = read_sla_event(j, out.event);
+    read_sla_event(j, out.event, record_in<SlaEventRecord>(out));
+  else record_in<AuditLine::Other>(out);
 }
 
 // The quick reading of a line for the figures: simdjson's parser, the record filled straight from
@@ -468,46 +525,61 @@ std::int64_t as_int(element v) {
   }
 }
 
-std::optional<AuditLine> figures(std::string_view line) {
-  if (!plain(line)) return std::nullopt;
+bool figures(std::string_view line, AuditLine& out) {
+  if (!plain(line)) return false;
   thread_local simdjson::dom::parser parser;
   thread_local std::vector<char> padded;
   padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
   std::memcpy(padded.data(), line.data(), line.size());
   element doc;
-  if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS) return std::nullopt;
-  if (doc.type() != element_type::OBJECT) return std::nullopt;
+  if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS) return false;
+  if (doc.type() != element_type::OBJECT) return false;
   thread_local Fields j;
-  if (!j.read(as_object(doc))) return std::nullopt;
+  if (!j.read(as_object(doc))) return false;
   // The rules' versions and the passes are left out of the figures (the nlohmann path drops them
   // as it parses): a key repeated in them changes nothing read.
   for (auto field : as_object(doc))
-    if (field.key != "rules" && field.key != "passed" && !unique_keys(field.value)) return std::nullopt;
+    if (field.key != "rules" && field.key != "passed" && !unique_keys(field.value)) return false;
   // A line without "event" is not a record; a seal's fields are the chain check's own.
   auto event = j.find("event");
-  if (!event) return std::nullopt;
+  if (!event) return false;
   // The table's rows, but those of "passed": the figures leave it out (and so its check).
   for (const auto& row : figure_rows())
-    if (!fine_row(j, row)) return std::nullopt;
-  AuditLine out;
-  out.event = std::string(event->string());
-  if (out.event == "seal") return std::nullopt;
-  out.time = json_string(j, "time");
-  out.instance = json_string(j, "instance");
+    if (!fine_row(j, row)) return false;
+  if (event->string() == "seal") return false;
+  // Every member of `out` set, over what an earlier line left there.
+  out.event.assign(event->string());
+  read_string(out.time, j, "time");
+  read_string(out.instance, j, "instance");
+  out.problem.clear();
+  out.unreadable = false;
   auto seq = j.find("seq");
   auto prev = j.find("prev");
+  out.seq.reset();
   if (seq && fits(seq->e(), kUnsigned)) out.seq = static_cast<std::uint64_t>(seq->integer());
-  out.chain.formed = out.seq && prev && prev->is_string();
-  if (out.chain.formed) {
-    out.chain.seq = *out.seq;
-    out.chain.prev = std::string(prev->string());
-    out.chain.event = out.event;
-    out.chain.time = out.time;
-    out.chain.instance = out.instance;
+  ChainLine& chain = out.chain;
+  chain.formed = out.seq && prev && prev->is_string();
+  chain.seq = chain.formed ? *out.seq : 0;
+  if (chain.formed) {
+    chain.prev.assign(prev->string());
+    chain.event.assign(out.event);
+    chain.time.assign(out.time);
+    chain.instance.assign(out.instance);
+  } else {
+    chain.prev.clear();
+    chain.event.clear();
+    chain.time.clear();
+    chain.instance.clear();
   }
+  chain.seal_formed = false;
+  chain.epoch = 0;
+  chain.epoch_value.reset();
+  chain.mac.clear();
+  chain.reason.clear();
   read_record(out, j, AuditFields::figures);
-  return out;
+  return true;
 }
+
 
 }  // namespace quick
 
@@ -615,9 +687,10 @@ const char* event_of(const StopRecord&) { return StopRecord::kEvent; }
 const char* event_of(const ConfigRecord&) { return ConfigRecord::kEvent; }
 const char* event_of(const ErrorRecord&) { return ErrorRecord::kEvent; }
 
-AuditLine read_audit_record(std::string_view line, AuditFields fields) {
-  if (fields == AuditFields::figures)
-    if (auto quick = quick::figures(line)) return std::move(*quick);
+namespace {
+
+// nlohmann's reading of a line: every line the quick reading leaves, and every line of AuditFields::all.
+AuditLine read_audit_record_slowly(std::string_view line, AuditFields fields) {
   AuditLine out;
   // For the figures, the parser leaves out the fields they do not read (nor does the type check).
   static const nlohmann::json::parser_callback_t figures_only = [](int depth, nlohmann::json::parse_event_t event,
@@ -643,6 +716,19 @@ AuditLine read_audit_record(std::string_view line, AuditFields fields) {
   out.instance = json_string(j, "instance");
   if (auto it = j.find("seq"); it != j.end() && it->is_number_unsigned()) out.seq = it->get<std::uint64_t>();
   read_record(out, NlohmannView(j), fields);
+  return out;
+}
+
+}  // namespace
+
+void read_audit_record(std::string_view line, AuditFields fields, AuditLine& out) {
+  if (fields == AuditFields::figures && quick::figures(line, out)) return;
+  out = read_audit_record_slowly(line, fields);
+}
+
+AuditLine read_audit_record(std::string_view line, AuditFields fields) {
+  AuditLine out;
+  read_audit_record(line, fields, out);
   return out;
 }
 
