@@ -343,6 +343,21 @@ bool plain(std::string_view line) {
   return true;
 }
 
+// Two keys alike: most differ in length or first byte, and are told apart without a call.
+inline bool same(std::string_view x, std::string_view y) {
+  return x.size() == y.size() && (x.empty() || (x[0] == y[0] && std::memcmp(x.data(), y.data(), x.size()) == 0));
+}
+
+// The member `key` of an object (the first, when a key repeats, as simdjson's at_key gives it).
+bool member(object o, std::string_view key, element& found) {
+  for (auto field : o)
+    if (same(field.key, key)) {
+      found = field.value;
+      return true;
+    }
+  return false;
+}
+
 // No object in the tree repeats a key (simdjson keeps both; nlohmann the last).
 bool unique_keys(element e) {
   if (e.type() == element_type::ARRAY) {
@@ -363,7 +378,7 @@ bool unique_keys(element e) {
   if (many.empty()) {
     for (std::size_t i = 1; i < n; ++i)
       for (std::size_t k = 0; k < i; ++k)
-        if (small[i] == small[k]) return false;
+        if (same(small[i], small[k])) return false;
     return true;
   }
   many.insert(many.end(), small, small + n);
@@ -380,7 +395,7 @@ class View {
   explicit View(element e) : e_(e) {}
   std::optional<View> find(std::string_view key) const {
     element m;
-    if (e_.type() != element_type::OBJECT || as_object(e_).at_key(key).get(m) != simdjson::SUCCESS) return std::nullopt;
+    if (e_.type() != element_type::OBJECT || !member(as_object(e_), key, m)) return std::nullopt;
     return View(m);
   }
   bool is_string() const { return e_.type() == element_type::STRING; }
@@ -448,7 +463,7 @@ struct Fields {
           slot = {field.key, field.value, round};
           break;
         }
-        if (slot.key == field.key) return false;
+        if (same(slot.key, field.key)) return false;
       }
     }
     return true;
@@ -457,7 +472,7 @@ struct Fields {
     for (std::size_t i = hash(key) & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
       const Slot& slot = slots[i];
       if (slot.round != round) return std::nullopt;
-      if (slot.key == key) return View(slot.value);
+      if (same(slot.key, key)) return View(slot.value);
     }
   }
 };
@@ -505,37 +520,62 @@ bool fine(element v, std::string_view path, unsigned kinds) {
     return true;
   }
   element m;
-  if (o.at_key(key).get(m) != simdjson::SUCCESS) return true;
+  if (!member(o, key, m)) return true;
   return fine_member(m, rest, kinds);
 }
 
 
-// A row of the table of types, its path cut once at its first key.
-struct Row {
-  std::string_view key, rest;
-  unsigned kinds;
+// The table's rows by the record's field they start at, their paths cut once. A row "a[].k" (a
+// field of every object of array a) is checked in one walk over a's objects with the others of a.
+struct RowGroup {
+  struct Row {
+    std::string_view rest;  // what follows the key: "", "[]…", ".…"
+    unsigned kinds;
+  };
+  std::string_view key;
+  std::vector<Row> rows;
+  std::vector<std::pair<std::string_view, unsigned>> element_fields;  // "[].k": k and its kinds
 };
 // The table's rows, but those of "passed": the figures leave it out (and so its check).
-const std::vector<Row>& figure_rows() {
-  static const std::vector<Row> rows = [] {
-    std::vector<Row> out;
+const std::vector<RowGroup>& figure_rows() {
+  static const std::vector<RowGroup> groups = [] {
+    std::vector<RowGroup> out;
     for (const auto& f : audit_field_types()) {
       const std::string_view path(f.path);
       if (path.substr(0, 6) == "passed") continue;
       const auto dot = path.find('.');
       const auto brackets = path.find("[]");
       const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
-      out.push_back({path.substr(0, end), end == std::string_view::npos ? std::string_view() : path.substr(end), f.kinds});
+      const std::string_view key = path.substr(0, end);
+      const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
+      auto g = std::find_if(out.begin(), out.end(), [&](const RowGroup& x) { return x.key == key; });
+      if (g == out.end()) g = out.insert(out.end(), RowGroup{key, {}, {}});
+      const std::string_view field = rest.substr(std::min<std::size_t>(rest.size(), 3));
+      if (rest.substr(0, 3) == "[]." && field.find_first_of(".[*") == std::string_view::npos)
+        g->element_fields.emplace_back(field, f.kinds);
+      else
+        g->rows.push_back({rest, f.kinds});
     }
     return out;
   }();
-  return rows;
+  return groups;
 }
 
-// fine() from the record itself, its fields in their table.
-bool fine_row(const Fields& record, const Row& row) {
-  auto m = record.find(row.key);
-  return !m || fine_member(m->e(), row.rest, row.kinds);
+// fine() from the record itself, its fields in their table: a group of rows.
+bool fine_rows(const Fields& record, const RowGroup& g) {
+  auto m = record.find(g.key);
+  if (!m) return true;
+  for (const auto& row : g.rows)
+    if (!fine_member(m->e(), row.rest, row.kinds)) return false;
+  if (g.element_fields.empty() || m->e().type() != element_type::ARRAY) return true;
+  // The keys of an object are one each (unique_keys): each field against the rows that name it.
+  for (element e : as_array(m->e())) {
+    if (e.type() != element_type::OBJECT) continue;
+    for (auto field : as_object(e))
+      for (const auto& [key, kinds] : g.element_fields)
+        if (same(field.key, key) && !fits(field.value, kinds)) return false;
+  }
+  return true;
 }
 
 // As json::get<std::int64_t>() gives a number (a float cut towards zero).
@@ -566,8 +606,8 @@ bool figures(std::string_view line, AuditLine& out) {
   auto event = j.find("event");
   if (!event) return false;
   // The table's rows, but those of "passed": the figures leave it out (and so its check).
-  for (const auto& row : figure_rows())
-    if (!fine_row(j, row)) return false;
+  for (const auto& group : figure_rows())
+    if (!fine_rows(j, group)) return false;
   if (event->string() == "seal") return false;
   // Every member of `out` set, over what an earlier line left there.
   out.event.assign(event->string());
