@@ -114,24 +114,63 @@ nlohmann::json to_json(const FindingRecord& f) {
   return j;
 }
 
+// A field read into a record of an earlier line: its string's (or vector's) storage is used
+// again; absent or of another type, it is left empty, as json_string and the others give it.
+template <JsonObject O>
+void read_string(std::string& out, const O& o, std::string_view key) {
+  auto m = o.find(key);
+  if (m && m->is_string()) out.assign(m->string());
+  else out.clear();
+}
+template <JsonObject O>
+void read_opt_string(std::optional<std::string>& out, const O& o, std::string_view key) {
+  auto m = o.find(key);
+  if (!m || !m->is_string()) out.reset();
+  else if (out) out->assign(m->string());
+  else out.emplace(m->string());
+}
+template <JsonObject O>
+void read_strings(std::vector<std::string>& out, const O& o, std::string_view key) {
+  std::size_t n = 0;
+  if (auto m = o.find(key); m && m->is_array())
+    m->elements([&](const auto& e) {
+      if (!e.is_string()) return;
+      if (n < out.size()) out[n].assign(e.string());
+      else out.emplace_back(e.string());
+      ++n;
+    });
+  out.resize(n);
+}
+
 // The readers of a record whose field types the type check has passed (a field is absent or of its
 // type), each written once over both trees: nlohmann's (read_audit_record) and simdjson's (the
 // quick reading of the figures below). AuditFields::figures leaves out the rules' versions, the
-// passes' names and the findings' evidence.
+// passes' names and the findings' evidence. Each sets every member of the record it is given.
 
 template <JsonObject O>
-MessageRecord read_message(const O& j, AuditFields fields) {
+void read_message(const O& j, AuditFields fields, MessageRecord& r) {
   const bool all = fields == AuditFields::all;
-  MessageRecord r;
-  for (const auto& f : kMessageTexts) r.*f.member = json_string(j, f.key);
-  for (const auto& f : kMessageOptionalTexts) r.*f.member = json_opt_string(j, f.key);
-  if (all) r.passed = json_strings(j, "passed");
+  for (const auto& f : kMessageTexts) read_string(r.*f.member, j, f.key);
+  for (const auto& f : kMessageOptionalTexts) read_opt_string(r.*f.member, j, f.key);
+  if (all) read_strings(r.passed, j, "passed");
+  else r.passed.clear();
+  // The findings, each in the place of one of the record before, when it had as many.
+  std::size_t n = 0;
+  auto next_finding = [&]() -> FindingRecord& {
+    if (n == r.findings.size()) r.findings.emplace_back();
+    FindingRecord& f = r.findings[n++];
+    f.evidence = nullptr;
+    return f;
+  };
   if (auto findings = j.find("findings"); findings && findings->is_array())
     findings->elements([&](const auto& f) {
-      FindingRecord fr{json_string(f, "rule"), json_string(f, "result"), json_string(f, "action"), json_string(f, "detail"), nullptr};
+      FindingRecord& fr = next_finding();
+      read_string(fr.rule, f, "rule");
+      read_string(fr.result, f, "result");
+      read_string(fr.action, f, "action");
+      read_string(fr.detail, f, "detail");
       if (all)
         if (auto e = f.find("evidence")) fr.evidence = e->json();
-      r.findings.push_back(std::move(fr));
     });
   // Format 2: the skips without evidence, reason -> rules (reasons in key order). Read back as the
   // findings they were.
@@ -139,44 +178,51 @@ MessageRecord read_message(const O& j, AuditFields fields) {
     skipped->members([&](std::string_view reason, const auto& rules) {
       if (rules.is_array())
         rules.elements([&](const auto& rule) {
-          if (rule.is_string()) r.findings.push_back({std::string(rule.string()), "skip", "off", std::string(reason), nullptr});
+          if (!rule.is_string()) return;
+          FindingRecord& fr = next_finding();
+          fr.rule.assign(rule.string());
+          fr.result.assign("skip");
+          fr.action.assign("off");
+          fr.detail.assign(reason);
         });
     });
+  r.findings.resize(n);
+  r.rules.clear();
   if (all)
     if (auto rules = json_opt_object(j, "rules"))
       rules->members([&](std::string_view id, const auto& version) {
         if (version.is_string()) r.rules[std::string(id)] = std::string(version.string());
       });
   r.deadline_passed = json_flag(j, "deadline_passed");
-  r.notes = json_strings(j, "notes");
+  read_strings(r.notes, j, "notes");
   if (auto sla = json_opt_object(j, "sla")) r.sla = read_sla_result(*sla);
+  else r.sla.reset();
   r.replay = json_flag(j, "replay");
-  return r;
 }
 
 template <JsonObject O>
-SettleRecord read_settle(const O& j, bool discard, AuditFields fields) {
-  SettleRecord r;
+void read_settle(const O& j, bool discard, AuditFields fields, SettleRecord& r) {
   r.discard = discard;
-  for (const auto& f : kSettleTexts) r.*f.member = json_string(j, f.key);
-  r.evidence = json_string(j, "evidence");
-  r.recipients = json_strings(j, "recipients");
+  for (const auto& f : kSettleTexts) read_string(r.*f.member, j, f.key);
+  read_string(r.evidence, j, "evidence");
+  read_strings(r.recipients, j, "recipients");
   r.audited = j.find("message_id").has_value();
-  for (const auto& f : kSettleAuditedTexts) r.*f.member = json_string(j, f.key);
-  if (fields == AuditFields::all) r.rules = json_strings(j, "rules");
+  for (const auto& f : kSettleAuditedTexts) read_string(r.*f.member, j, f.key);
+  if (fields == AuditFields::all) read_strings(r.rules, j, "rules");
+  else r.rules.clear();
+  r.sla.reset();
+  r.released = false;
   if (auto sla = json_opt_object(j, "sla")) {
     r.sla = read_sla_result(*sla);
     r.released = json_flag(*sla, "released");
   }
-  return r;
 }
 
 template <JsonObject O>
-SlaEventRecord read_sla_event(const O& j, const std::string& event) {
-  SlaEventRecord r;
-  r.sla.event = event;
-  r.thread_id = json_string(j, "thread_id");
-  r.subject = json_string(j, "subject");
+void read_sla_event(const O& j, const std::string& event, SlaEventRecord& r) {
+  r.sla.event.assign(event);
+  read_string(r.thread_id, j, "thread_id");
+  read_string(r.subject, j, "subject");
   // When the event happened; a record without it happened when it was written.
   r.at = json_time(j, "at").value_or(json_time(j, "time").value_or(0));
   r.sla.waiting_since = json_time(j, "waiting_since");
@@ -184,20 +230,31 @@ SlaEventRecord read_sla_event(const O& j, const std::string& event) {
   r.sla.target_s = json_opt_integer(j, "target_s");
   r.sla.limit_s = json_opt_integer(j, "limit_s");
   r.sla.promised_by = json_time(j, "promised_by");
-  r.sla.promise = json_opt_string(j, "promise");
+  read_opt_string(r.sla.promise, j, "promise");
   r.sla.last_outbound = json_time(j, "last_outbound");
   r.sla.silent_s = json_opt_integer(j, "silent_s");
-  return r;
+}
+
+// The record of type R in `out`, for a reader to fill: the one already there, or one kept from an
+// earlier line (the record there is kept in its place), its storage used again.
+template <class R>
+R& record_in(AuditLine& out) {
+  if (auto* r = std::get_if<R>(&out.record)) return *r;
+  thread_local std::tuple<AuditLine::Other, MessageRecord, SettleRecord, SlaEventRecord> kept;
+  std::visit([](auto& held) { std::get<std::decay_t<decltype(held)>>(kept) = std::move(held); }, out.record);
+  return out.record.template emplace<R>(std::move(std::get<R>(kept)));
 }
 
 // The record of the events report reads, by out.event.
 template <JsonObject O>
 void read_record(AuditLine& out, const O& j, AuditFields fields) {
-  if (out.event == MessageRecord::kEvent) out.record = read_message(j, fields);
-  else if (out.event == "release" || out.event == "discard") out.record = read_settle(j, out.event == "discard", fields);
+  if (out.event == MessageRecord::kEvent) read_message(j, fields, record_in<MessageRecord>(out));
+  else if (out.event == "release" || out.event == "discard")
+    read_settle(j, out.event == "discard", fields, record_in<SettleRecord>(out));
   else if (out.event == "sla_warning" || out.event == "sla_breach" || out.event == "promise_missed" ||
            out.event == "contact_gap")
-    out.record = read_sla_event(j, out.event);
+    read_sla_event(j, out.event, record_in<SlaEventRecord>(out));
+  else record_in<AuditLine::Other>(out);
 }
 
 // The quick reading of a line for the figures: simdjson's parser, the record filled straight from
@@ -233,9 +290,43 @@ std::string_view as_string(element e) {
 // string), an escaped surrogate (a lone one is refused by nlohmann), a -0 (an integer for
 // nlohmann, whose sign makes it no whole number of at least 0).
 bool plain(std::string_view line) {
-  for (const char c : line)
-    if (static_cast<unsigned char>(c) < 0x20 && c != ' ') return false;
-  for (std::size_t pos = 0; (pos = line.find("\\u", pos)) != std::string_view::npos; pos += 2) {
+  // One pass over the bytes, sixteen at a time, that says whether any of the three may be there:
+  // a byte below 0x20, a backslash, a "-0" after one of ":,[ \t". Only then the exact look.
+  using Bytes = unsigned char __attribute__((vector_size(16)));
+  using Lanes = signed char __attribute__((vector_size(16)));
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const std::size_t n = line.size();
+  Lanes control_lanes{}, slash_lanes{}, minus_zero_lanes{};
+  std::size_t i = 1;
+  for (; i + 17 <= n; i += 16) {  // the bytes i-1 .. i+16
+    Bytes before, at, after;
+    std::memcpy(&before, p + i - 1, 16);
+    std::memcpy(&at, p + i, 16);
+    std::memcpy(&after, p + i + 1, 16);
+    control_lanes |= at < 0x20;
+    slash_lanes |= at == '\\';
+    minus_zero_lanes |= (at == '-') & (after == '0') &
+                        ((before == ':') | (before == ',') | (before == '[') | (before == ' ') | (before == '\t'));
+  }
+  auto any = [](Lanes l) {
+    std::uint64_t half[2];
+    std::memcpy(half, &l, 16);
+    return (half[0] | half[1]) != 0;
+  };
+  bool control = any(control_lanes), slash = any(slash_lanes), minus_zero = any(minus_zero_lanes);
+  // The first byte and the last ones, one at a time.
+  auto one = [&](std::size_t k) {
+    control |= p[k] < 0x20;
+    slash |= p[k] == '\\';
+    if (k >= 1 && k + 1 < n && p[k] == '-' && p[k + 1] == '0') {
+      const unsigned char c = p[k - 1];
+      minus_zero |= c == ':' || c == ',' || c == '[' || c == ' ' || c == '\t';
+    }
+  };
+  if (n > 0) one(0);
+  for (; i < n; ++i) one(i);
+  if (control) return false;
+  for (std::size_t pos = 0; slash && (pos = line.find("\\u", pos)) != std::string_view::npos; pos += 2) {
     // An even run of backslashes before it is an escaped backslash followed by "u".
     std::size_t slashes = 0;
     while (pos >= slashes + 1 && line[pos - slashes - 1] == '\\') ++slashes;
@@ -244,12 +335,27 @@ bool plain(std::string_view line) {
         std::strchr("89abcdefABCDEF", line[pos + 3]) != nullptr && line[pos + 3] != '\0')
       return false;
   }
-  for (std::size_t pos = 0; (pos = line.find("-0", pos)) != std::string_view::npos; ++pos) {
+  for (std::size_t pos = 0; minus_zero && (pos = line.find("-0", pos)) != std::string_view::npos; ++pos) {
     std::size_t b = pos;
     while (b > 0 && (line[b - 1] == ' ' || line[b - 1] == '\t')) --b;
     if (b > 0 && (line[b - 1] == ':' || line[b - 1] == ',' || line[b - 1] == '[')) return false;
   }
   return true;
+}
+
+// Two keys alike: most differ in length or first byte, and are told apart without a call.
+inline bool same(std::string_view x, std::string_view y) {
+  return x.size() == y.size() && (x.empty() || (x[0] == y[0] && std::memcmp(x.data(), y.data(), x.size()) == 0));
+}
+
+// The member `key` of an object (the first, when a key repeats, as simdjson's at_key gives it).
+bool member(object o, std::string_view key, element& found) {
+  for (auto field : o)
+    if (same(field.key, key)) {
+      found = field.value;
+      return true;
+    }
+  return false;
 }
 
 // No object in the tree repeats a key (simdjson keeps both; nlohmann the last).
@@ -272,16 +378,13 @@ bool unique_keys(element e) {
   if (many.empty()) {
     for (std::size_t i = 1; i < n; ++i)
       for (std::size_t k = 0; k < i; ++k)
-        if (small[i] == small[k]) return false;
+        if (same(small[i], small[k])) return false;
     return true;
   }
   many.insert(many.end(), small, small + n);
   std::sort(many.begin(), many.end());
   return std::adjacent_find(many.begin(), many.end()) == many.end();
 }
-
-// Keys by length, then bytes: most comparisons end at the length.
-bool key_before(std::string_view x, std::string_view y) { return x.size() != y.size() ? x.size() < y.size() : x < y; }
 
 std::int64_t as_int(element v);
 
@@ -292,7 +395,7 @@ class View {
   explicit View(element e) : e_(e) {}
   std::optional<View> find(std::string_view key) const {
     element m;
-    if (e_.type() != element_type::OBJECT || as_object(e_).at_key(key).get(m) != simdjson::SUCCESS) return std::nullopt;
+    if (e_.type() != element_type::OBJECT || !member(as_object(e_), key, m)) return std::nullopt;
     return View(m);
   }
   bool is_string() const { return e_.type() == element_type::STRING; }
@@ -327,26 +430,52 @@ class View {
   element e_;
 };
 
-// The record's own fields, sorted by key_before: looked up without a walk over all of them.
+// The record's own fields in a table hashed by key: each looked up without a walk over all of
+// them, and a key that repeats seen as it goes in.
 struct Fields {
   using Value = View;
-  std::vector<std::pair<std::string_view, element>> sorted;
-  void read(object o) {
-    sorted.clear();
-    for (auto field : o) sorted.emplace_back(field.key, field.value);
-    std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return key_before(x.first, y.first); });
+  static constexpr std::size_t kSlots = 128;  // a power of two, at least twice the fields held
+  struct Slot {
+    std::string_view key;
+    element value;
+    std::uint32_t round = 0;  // the record it holds a field of; another: empty
+  };
+  Slot slots[kSlots];
+  std::uint32_t round = 0;
+
+  static std::size_t hash(std::string_view key) {
+    std::uint32_t h = 2166136261u;
+    for (const char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h;
   }
-  bool repeats() const {
-    return std::adjacent_find(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first == y.first; }) !=
-           sorted.end();
+  // False when a key repeats, or the record has more fields than the table is made for.
+  bool read(object o) {
+    if (++round == 0) {
+      for (auto& slot : slots) slot.round = 0;
+      round = 1;
+    }
+    std::size_t count = 0;
+    for (auto field : o) {
+      if (++count > kSlots / 2) return false;
+      for (std::size_t i = hash(field.key) & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+        Slot& slot = slots[i];
+        if (slot.round != round) {
+          slot = {field.key, field.value, round};
+          break;
+        }
+        if (same(slot.key, field.key)) return false;
+      }
+    }
+    return true;
   }
   std::optional<View> find(std::string_view key) const {
-    auto it = std::lower_bound(sorted.begin(), sorted.end(), key, [](const auto& x, std::string_view k) { return key_before(x.first, k); });
-    if (it == sorted.end() || it->first != key) return std::nullopt;
-    return View(it->second);
+    for (std::size_t i = hash(key) & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+      const Slot& slot = slots[i];
+      if (slot.round != round) return std::nullopt;
+      if (same(slot.key, key)) return View(slot.value);
+    }
   }
 };
-
 
 bool fits(element v, unsigned kinds) {
   switch (v.type()) {
@@ -391,20 +520,62 @@ bool fine(element v, std::string_view path, unsigned kinds) {
     return true;
   }
   element m;
-  if (o.at_key(key).get(m) != simdjson::SUCCESS) return true;
+  if (!member(o, key, m)) return true;
   return fine_member(m, rest, kinds);
 }
 
 
-// fine() from the record itself, its fields sorted.
-bool fine_row(const Fields& record, std::string_view path, unsigned kinds) {
-  const auto dot = path.find('.');
-  const auto brackets = path.find("[]");
-  const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
-  const std::string_view key = path.substr(0, end);
-  const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
-  auto m = record.find(key);
-  return !m || fine_member(m->e(), rest, kinds);
+// The table's rows by the record's field they start at, their paths cut once. A row "a[].k" (a
+// field of every object of array a) is checked in one walk over a's objects with the others of a.
+struct RowGroup {
+  struct Row {
+    std::string_view rest;  // what follows the key: "", "[]…", ".…"
+    unsigned kinds;
+  };
+  std::string_view key;
+  std::vector<Row> rows;
+  std::vector<std::pair<std::string_view, unsigned>> element_fields;  // "[].k": k and its kinds
+};
+// The table's rows, but those of "passed": the figures leave it out (and so its check).
+const std::vector<RowGroup>& figure_rows() {
+  static const std::vector<RowGroup> groups = [] {
+    std::vector<RowGroup> out;
+    for (const auto& f : audit_field_types()) {
+      const std::string_view path(f.path);
+      if (path.substr(0, 6) == "passed") continue;
+      const auto dot = path.find('.');
+      const auto brackets = path.find("[]");
+      const auto end = brackets != std::string_view::npos && (dot == std::string_view::npos || brackets < dot) ? brackets : dot;
+      const std::string_view key = path.substr(0, end);
+      const std::string_view rest = end == std::string_view::npos ? std::string_view() : path.substr(end);
+      auto g = std::find_if(out.begin(), out.end(), [&](const RowGroup& x) { return x.key == key; });
+      if (g == out.end()) g = out.insert(out.end(), RowGroup{key, {}, {}});
+      const std::string_view field = rest.substr(std::min<std::size_t>(rest.size(), 3));
+      if (rest.substr(0, 3) == "[]." && field.find_first_of(".[*") == std::string_view::npos)
+        g->element_fields.emplace_back(field, f.kinds);
+      else
+        g->rows.push_back({rest, f.kinds});
+    }
+    return out;
+  }();
+  return groups;
+}
+
+// fine() from the record itself, its fields in their table: a group of rows.
+bool fine_rows(const Fields& record, const RowGroup& g) {
+  auto m = record.find(g.key);
+  if (!m) return true;
+  for (const auto& row : g.rows)
+    if (!fine_member(m->e(), row.rest, row.kinds)) return false;
+  if (g.element_fields.empty() || m->e().type() != element_type::ARRAY) return true;
+  // The keys of an object are one each (unique_keys): each field against the rows that name it.
+  for (element e : as_array(m->e())) {
+    if (e.type() != element_type::OBJECT) continue;
+    for (auto field : as_object(e))
+      for (const auto& [key, kinds] : g.element_fields)
+        if (same(field.key, key) && !fits(field.value, kinds)) return false;
+  }
+  return true;
 }
 
 // As json::get<std::int64_t>() gives a number (a float cut towards zero).
@@ -416,45 +587,61 @@ std::int64_t as_int(element v) {
   }
 }
 
-std::optional<AuditLine> figures(std::string_view line) {
-  if (!plain(line)) return std::nullopt;
+bool figures(std::string_view line, AuditLine& out) {
+  if (!plain(line)) return false;
   thread_local simdjson::dom::parser parser;
   thread_local std::vector<char> padded;
   padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
   std::memcpy(padded.data(), line.data(), line.size());
   element doc;
-  if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS) return std::nullopt;
-  if (doc.type() != element_type::OBJECT) return std::nullopt;
+  if (parser.parse(padded.data(), line.size(), false).get(doc) != simdjson::SUCCESS) return false;
+  if (doc.type() != element_type::OBJECT) return false;
   thread_local Fields j;
-  j.read(as_object(doc));
-  if (j.repeats()) return std::nullopt;
-  for (const auto& field : j.sorted)
-    if (!unique_keys(field.second)) return std::nullopt;
+  if (!j.read(as_object(doc))) return false;
+  // The rules' versions and the passes are left out of the figures (the nlohmann path drops them
+  // as it parses): a key repeated in them changes nothing read.
+  for (auto field : as_object(doc))
+    if (field.key != "rules" && field.key != "passed" && !unique_keys(field.value)) return false;
   // A line without "event" is not a record; a seal's fields are the chain check's own.
   auto event = j.find("event");
-  if (!event) return std::nullopt;
+  if (!event) return false;
   // The table's rows, but those of "passed": the figures leave it out (and so its check).
-  for (const auto& f : audit_field_types())
-    if (std::string_view(f.path).substr(0, 6) != "passed" && !fine_row(j, f.path, f.kinds)) return std::nullopt;
-  AuditLine out;
-  out.event = std::string(event->string());
-  if (out.event == "seal") return std::nullopt;
-  out.time = json_string(j, "time");
-  out.instance = json_string(j, "instance");
+  for (const auto& group : figure_rows())
+    if (!fine_rows(j, group)) return false;
+  if (event->string() == "seal") return false;
+  // Every member of `out` set, over what an earlier line left there.
+  out.event.assign(event->string());
+  read_string(out.time, j, "time");
+  read_string(out.instance, j, "instance");
+  out.problem.clear();
+  out.unreadable = false;
   auto seq = j.find("seq");
   auto prev = j.find("prev");
+  out.seq.reset();
   if (seq && fits(seq->e(), kUnsigned)) out.seq = static_cast<std::uint64_t>(seq->integer());
-  out.chain.formed = out.seq && prev && prev->is_string();
-  if (out.chain.formed) {
-    out.chain.seq = *out.seq;
-    out.chain.prev = std::string(prev->string());
-    out.chain.event = out.event;
-    out.chain.time = out.time;
-    out.chain.instance = out.instance;
+  ChainLine& chain = out.chain;
+  chain.formed = out.seq && prev && prev->is_string();
+  chain.seq = chain.formed ? *out.seq : 0;
+  if (chain.formed) {
+    chain.prev.assign(prev->string());
+    chain.event.assign(out.event);
+    chain.time.assign(out.time);
+    chain.instance.assign(out.instance);
+  } else {
+    chain.prev.clear();
+    chain.event.clear();
+    chain.time.clear();
+    chain.instance.clear();
   }
+  chain.seal_formed = false;
+  chain.epoch = 0;
+  chain.epoch_value.reset();
+  chain.mac.clear();
+  chain.reason.clear();
   read_record(out, j, AuditFields::figures);
-  return out;
+  return true;
 }
+
 
 }  // namespace quick
 
@@ -562,9 +749,10 @@ const char* event_of(const StopRecord&) { return StopRecord::kEvent; }
 const char* event_of(const ConfigRecord&) { return ConfigRecord::kEvent; }
 const char* event_of(const ErrorRecord&) { return ErrorRecord::kEvent; }
 
-AuditLine read_audit_record(std::string_view line, AuditFields fields) {
-  if (fields == AuditFields::figures)
-    if (auto quick = quick::figures(line)) return std::move(*quick);
+namespace {
+
+// nlohmann's reading of a line: every line the quick reading leaves, and every line of AuditFields::all.
+AuditLine read_audit_record_slowly(std::string_view line, AuditFields fields) {
   AuditLine out;
   // For the figures, the parser leaves out the fields they do not read (nor does the type check).
   static const nlohmann::json::parser_callback_t figures_only = [](int depth, nlohmann::json::parse_event_t event,
@@ -590,6 +778,19 @@ AuditLine read_audit_record(std::string_view line, AuditFields fields) {
   out.instance = json_string(j, "instance");
   if (auto it = j.find("seq"); it != j.end() && it->is_number_unsigned()) out.seq = it->get<std::uint64_t>();
   read_record(out, NlohmannView(j), fields);
+  return out;
+}
+
+}  // namespace
+
+void read_audit_record(std::string_view line, AuditFields fields, AuditLine& out) {
+  if (fields == AuditFields::figures && quick::figures(line, out)) return;
+  out = read_audit_record_slowly(line, fields);
+}
+
+AuditLine read_audit_record(std::string_view line, AuditFields fields) {
+  AuditLine out;
+  read_audit_record(line, fields, out);
   return out;
 }
 

@@ -179,5 +179,8 @@ struct AuditLine {
 // them empty).
 enum class AuditFields { all, figures };
 AuditLine read_audit_record(std::string_view line, AuditFields fields = AuditFields::all);
+// The same into `out`, the line before's: a reader of many lines keeps one AuditLine, and the
+// strings and lists of its records are filled again rather than made anew.
+void read_audit_record(std::string_view line, AuditFields fields, AuditLine& out);
 
 }  // namespace sm

@@ -1194,9 +1194,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
     std::size_t lineno = read[f].lines;
     std::uint64_t offset = read[f].offset;
     std::string_view line;
+    AuditLine rec;
     for (bool whole; in.next(line, whole);) {
       ++lineno;
-      const AuditLine rec = read_audit_record(line, AuditFields::figures);
+      read_audit_record(line, AuditFields::figures, rec);
       // A last line without its newline is cut short: the chain check names it, the figures read it.
       if (whole) {
         chain.add(file, lineno, line, rec.chain);
@@ -1478,9 +1479,10 @@ Report::Report(const std::vector<std::string>& files, const ReportOptions& opts)
   for (const auto& file : files) {
     LineReader in(file);
     std::string_view line;
+    AuditLine rec;
     for (bool whole; in.next(line, whole);) {
       // Records of the wrong form are named by the pass that counts.
-      const AuditLine rec = read_audit_record(line, AuditFields::figures);
+      read_audit_record(line, AuditFields::figures, rec);
       const auto* m = std::get_if<MessageRecord>(&rec.record);
       if (m == nullptr || m->message_id.empty()) continue;
       duplicates.add(m->message_id, rec.instance, m->sla && m->sla->latency_s);
