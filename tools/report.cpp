@@ -414,25 +414,95 @@ struct Latencies {
   }
 };
 
-// Distinct threads of a group: their indexes, made unique now and then.
-struct ThreadSet {
-  std::vector<std::uint32_t> v;
-  std::size_t unique = 0;  // v[0, unique) is sorted and unique
+// Distinct threads of a group: their indexes, sorted and unique, each kept as its distance from
+// the one before in 7-bit bytes (a group's threads are mostly close together: about a byte each);
+// indexes added since are kept as they are, up to an eighth of the set, then merged in.
+class ThreadSet {
+ public:
   void insert(std::uint32_t t) {
-    if (!v.empty() && v.back() == t) return;
-    v.push_back(t);
-    if (v.size() >= 2 * unique + 1024) compact();
-  }
-  void compact() {
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-    v.shrink_to_fit();
-    unique = v.size();
+    if (!tail_.empty() && tail_.back() == t) return;
+    tail_.push_back(t);
+    if (tail_.size() >= std::max<std::size_t>(1024, count_ / 8)) compact();
   }
   std::size_t size() {
     compact();
-    return v.size();
+    return count_;
   }
+  // The indexes, in order (for the checkpoint), and the set made again from them.
+  std::vector<std::uint32_t> values() {
+    compact();
+    std::vector<std::uint32_t> v;
+    v.reserve(count_);
+    each([&](std::uint32_t t) { v.push_back(t); });
+    return v;
+  }
+  void assign(std::vector<std::uint32_t> v) {
+    packed_.clear();
+    count_ = 0;
+    last_ = 0;
+    tail_ = std::move(v);
+    compact();
+  }
+  void compact() {
+    if (tail_.empty()) return;
+    std::sort(tail_.begin(), tail_.end());
+    tail_.erase(std::unique(tail_.begin(), tail_.end()), tail_.end());
+    if (count_ == 0 || tail_.front() > last_) {  // all after the set: added at its end
+      for (std::uint32_t t : tail_) append(packed_, t);
+    } else {
+      std::vector<std::uint8_t> old;
+      old.swap(packed_);
+      const std::size_t old_count = count_;
+      count_ = 0;
+      last_ = 0;
+      packed_.reserve(old.size() + tail_.size() * 2);
+      std::size_t k = 0;
+      each_of(old, old_count, [&](std::uint32_t t) {
+        for (; k < tail_.size() && tail_[k] < t; ++k) append(packed_, tail_[k]);
+        if (k < tail_.size() && tail_[k] == t) ++k;
+        append(packed_, t);
+      });
+      for (; k < tail_.size(); ++k) append(packed_, tail_[k]);
+    }
+    packed_.shrink_to_fit();
+    tail_.clear();
+    if (tail_.capacity() > 4096) tail_.shrink_to_fit();
+  }
+
+ private:
+  void append(std::vector<std::uint8_t>& out, std::uint32_t t) {
+    std::uint32_t d = count_ == 0 ? t : t - last_;
+    while (d >= 0x80) {
+      out.push_back(static_cast<std::uint8_t>(d | 0x80));
+      d >>= 7;
+    }
+    out.push_back(static_cast<std::uint8_t>(d));
+    last_ = t;
+    ++count_;
+  }
+  template <class F>
+  static void each_of(const std::vector<std::uint8_t>& bytes, std::size_t n, F f) {
+    std::size_t at = 0;
+    std::uint32_t t = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint32_t d = 0;
+      for (unsigned shift = 0;; shift += 7) {
+        const std::uint8_t b = bytes[at++];
+        d |= static_cast<std::uint32_t>(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) break;
+      }
+      t = i == 0 ? d : t + d;
+      f(t);
+    }
+  }
+  template <class F>
+  void each(F f) const {
+    each_of(packed_, count_, f);
+  }
+  std::vector<std::uint8_t> packed_;
+  std::size_t count_ = 0;
+  std::uint32_t last_ = 0;  // the largest index in packed_
+  std::vector<std::uint32_t> tail_;
 };
 
 struct Group {
@@ -954,11 +1024,10 @@ std::vector<T> unblob(const nlohmann::json& j) {
 
 // A group's findings by rule name (the numbers are one run's own).
 nlohmann::json save_group(Group& g, const Rules& rules) {
-  g.threads.compact();
   std::map<std::string, long> findings;
   for (std::size_t i = 0; i < g.findings.size(); ++i)
     if (g.findings[i] > 0) findings[rules.name(i)] = g.findings[i];
-  return {{"threads", blob(g.threads.v)}, {"customer_messages", g.customer_messages}, {"replies", g.replies},
+  return {{"threads", blob(g.threads.values())}, {"customer_messages", g.customer_messages}, {"replies", g.replies},
           {"first", blob(g.first.small)}, {"first_wide", blob(g.first.wide)}, {"next", blob(g.next.small)},
           {"next_wide", blob(g.next.wide)}, {"within_target", g.within_target}, {"within_limit", g.within_limit},
           {"answered", g.answered}, {"breaches", g.breaches}, {"contact_gaps", g.contact_gaps},
@@ -967,8 +1036,7 @@ nlohmann::json save_group(Group& g, const Rules& rules) {
 }
 
 void load_group(Group& g, const nlohmann::json& j, Rules& rules) {
-  g.threads.v = unblob<std::uint32_t>(j.at("threads"));
-  g.threads.unique = g.threads.v.size();
+  g.threads.assign(unblob<std::uint32_t>(j.at("threads")));
   g.customer_messages = j.at("customer_messages").get<long>();
   g.replies = j.at("replies").get<long>();
   g.first.small = unblob<std::int32_t>(j.at("first"));
