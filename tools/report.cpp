@@ -282,7 +282,7 @@ IdHash id_hash(std::string_view id) {
   return h;
 }
 
-// What the report keeps of each thread: a fixed size, whatever the thread's length.
+// A thread as the checkpoint keeps it (its bytes as they are).
 struct ThreadState {
   IdHash id;
   TimeMs last_word_at = 0;      // the last message that left, and who wrote it
@@ -291,51 +291,98 @@ struct ThreadState {
   std::uint32_t customer = 0;   // 1 + index of the thread's customer (from its messages), 0: none
 };
 
-// Threads by hash, in an open-addressing table of 4-byte slots.
+// What the report keeps of each thread in memory: ThreadState in 36 bytes, whatever the thread's
+// length (who had the last word shares a word with the customer's number).
+#pragma pack(push, 4)
+struct Thread {
+  IdHash id;
+  TimeMs last_word_at = 0;
+  std::int64_t last_inbound = -1;
+  std::uint32_t word_customer = 0;  // the last word in the top 2 bits, the customer below
+  static constexpr std::uint32_t kCustomer = (1u << 30) - 1;
+  std::uint32_t customer() const { return word_customer & kCustomer; }
+  void set_customer(std::uint32_t c) {
+    if (c > kCustomer) throw std::runtime_error("the log names more customers than the report can count");
+    word_customer = (word_customer & ~kCustomer) | c;
+  }
+  std::uint8_t last_word() const { return static_cast<std::uint8_t>(word_customer >> 30); }
+  void set_last_word(std::uint8_t w) { word_customer = (word_customer & kCustomer) | (static_cast<std::uint32_t>(w & 3) << 30); }
+};
+#pragma pack(pop)
+static_assert(sizeof(Thread) == 36);
+
+// Threads by hash, in an open-addressing table of 4-byte slots; the threads themselves in blocks
+// of 64Ki (no block moves when the table grows, none is half used but the last).
 class ThreadTable {
  public:
   std::uint32_t get(std::string_view id) {
     const IdHash h = id_hash(id);
-    if ((states_.size() + 1) * 2 > slots_.size()) grow();
+    if ((size_ + 1) * 2 > slots_.size()) grow();
     std::size_t i = h.a & (slots_.size() - 1);
     for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1))
-      if (states_[slots_[i] - 1].id == h) return slots_[i] - 1;
-    states_.push_back(ThreadState{h});
-    slots_[i] = static_cast<std::uint32_t>(states_.size());
-    return static_cast<std::uint32_t>(states_.size() - 1);
+      if ((*this)[slots_[i] - 1].id == h) return slots_[i] - 1;
+    push(Thread{h});
+    slots_[i] = static_cast<std::uint32_t>(size_);
+    return static_cast<std::uint32_t>(size_ - 1);
   }
   std::optional<std::uint32_t> find(std::string_view id) const {
     if (slots_.empty()) return std::nullopt;
     const IdHash h = id_hash(id);
     for (std::size_t i = h.a & (slots_.size() - 1); slots_[i] != 0; i = (i + 1) & (slots_.size() - 1))
-      if (states_[slots_[i] - 1].id == h) return slots_[i] - 1;
+      if ((*this)[slots_[i] - 1].id == h) return slots_[i] - 1;
     return std::nullopt;
   }
-  ThreadState& operator[](std::uint32_t i) { return states_[i]; }
-  const ThreadState& operator[](std::uint32_t i) const { return states_[i]; }
-  std::size_t size() const { return states_.size(); }
-  // All threads, by index (for the checkpoint), and the table made again from them.
-  const std::vector<ThreadState>& states() const { return states_; }
-  void assign(std::vector<ThreadState> states) {
-    states_ = std::move(states);
+  Thread& operator[](std::uint32_t i) { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+  const Thread& operator[](std::uint32_t i) const { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+  std::size_t size() const { return size_; }
+  // All threads, by index, as the checkpoint keeps them, and the table made again from them.
+  std::vector<ThreadState> states() const {
+    std::vector<ThreadState> v(size_);
+    for (std::uint32_t n = 0; n < size_; ++n) {
+      const Thread& t = (*this)[n];
+      v[n].id = t.id;
+      v[n].last_word_at = t.last_word_at;
+      v[n].last_word = t.last_word();
+      v[n].last_inbound = t.last_inbound;
+      v[n].customer = t.customer();
+    }
+    return v;
+  }
+  void assign(const std::vector<ThreadState>& states) {
+    blocks_.clear();
+    size_ = 0;
+    for (const ThreadState& s : states) {
+      Thread t{s.id, s.last_word_at, s.last_inbound};
+      t.set_customer(s.customer);
+      t.set_last_word(s.last_word);
+      push(t);
+    }
     std::size_t half = 512;  // grow() makes twice as many slots, for at least twice as many threads
-    while (states_.size() + 1 > half) half *= 2;
+    while (size_ + 1 > half) half *= 2;
     slots_.assign(half, 0);
     grow();
   }
 
  private:
+  static constexpr unsigned kShift = 16;
+  static constexpr std::size_t kBlock = std::size_t{1} << kShift;
+  void push(const Thread& t) {
+    if ((size_ & (kBlock - 1)) == 0) blocks_.push_back(std::make_unique<Thread[]>(kBlock));
+    blocks_.back()[size_ & (kBlock - 1)] = t;
+    ++size_;
+  }
   void grow() {
     std::vector<std::uint32_t> slots(std::max<std::size_t>(1024, slots_.size() * 2), 0);
-    for (std::uint32_t n = 0; n < states_.size(); ++n) {
-      std::size_t i = states_[n].id.a & (slots.size() - 1);
+    for (std::uint32_t n = 0; n < size_; ++n) {
+      std::size_t i = (*this)[n].id.a & (slots.size() - 1);
       while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
       slots[i] = n + 1;
     }
     slots_ = std::move(slots);
   }
   std::vector<std::uint32_t> slots_;
-  std::vector<ThreadState> states_;
+  std::vector<std::unique_ptr<Thread[]>> blocks_;
+  std::size_t size_ = 0;
 };
 
 // Reply times for exact percentiles: 4 bytes each (whole seconds), doubles only for a time that
@@ -367,25 +414,95 @@ struct Latencies {
   }
 };
 
-// Distinct threads of a group: their indexes, made unique now and then.
-struct ThreadSet {
-  std::vector<std::uint32_t> v;
-  std::size_t unique = 0;  // v[0, unique) is sorted and unique
+// Distinct threads of a group: their indexes, sorted and unique, each kept as its distance from
+// the one before in 7-bit bytes (a group's threads are mostly close together: about a byte each);
+// indexes added since are kept as they are, up to an eighth of the set, then merged in.
+class ThreadSet {
+ public:
   void insert(std::uint32_t t) {
-    if (!v.empty() && v.back() == t) return;
-    v.push_back(t);
-    if (v.size() >= 2 * unique + 1024) compact();
-  }
-  void compact() {
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-    v.shrink_to_fit();
-    unique = v.size();
+    if (!tail_.empty() && tail_.back() == t) return;
+    tail_.push_back(t);
+    if (tail_.size() >= std::max<std::size_t>(1024, count_ / 8)) compact();
   }
   std::size_t size() {
     compact();
-    return v.size();
+    return count_;
   }
+  // The indexes, in order (for the checkpoint), and the set made again from them.
+  std::vector<std::uint32_t> values() {
+    compact();
+    std::vector<std::uint32_t> v;
+    v.reserve(count_);
+    each([&](std::uint32_t t) { v.push_back(t); });
+    return v;
+  }
+  void assign(std::vector<std::uint32_t> v) {
+    packed_.clear();
+    count_ = 0;
+    last_ = 0;
+    tail_ = std::move(v);
+    compact();
+  }
+  void compact() {
+    if (tail_.empty()) return;
+    std::sort(tail_.begin(), tail_.end());
+    tail_.erase(std::unique(tail_.begin(), tail_.end()), tail_.end());
+    if (count_ == 0 || tail_.front() > last_) {  // all after the set: added at its end
+      for (std::uint32_t t : tail_) append(packed_, t);
+    } else {
+      std::vector<std::uint8_t> old;
+      old.swap(packed_);
+      const std::size_t old_count = count_;
+      count_ = 0;
+      last_ = 0;
+      packed_.reserve(old.size() + tail_.size() * 2);
+      std::size_t k = 0;
+      each_of(old, old_count, [&](std::uint32_t t) {
+        for (; k < tail_.size() && tail_[k] < t; ++k) append(packed_, tail_[k]);
+        if (k < tail_.size() && tail_[k] == t) ++k;
+        append(packed_, t);
+      });
+      for (; k < tail_.size(); ++k) append(packed_, tail_[k]);
+    }
+    packed_.shrink_to_fit();
+    tail_.clear();
+    if (tail_.capacity() > 4096) tail_.shrink_to_fit();
+  }
+
+ private:
+  void append(std::vector<std::uint8_t>& out, std::uint32_t t) {
+    std::uint32_t d = count_ == 0 ? t : t - last_;
+    while (d >= 0x80) {
+      out.push_back(static_cast<std::uint8_t>(d | 0x80));
+      d >>= 7;
+    }
+    out.push_back(static_cast<std::uint8_t>(d));
+    last_ = t;
+    ++count_;
+  }
+  template <class F>
+  static void each_of(const std::vector<std::uint8_t>& bytes, std::size_t n, F f) {
+    std::size_t at = 0;
+    std::uint32_t t = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint32_t d = 0;
+      for (unsigned shift = 0;; shift += 7) {
+        const std::uint8_t b = bytes[at++];
+        d |= static_cast<std::uint32_t>(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) break;
+      }
+      t = i == 0 ? d : t + d;
+      f(t);
+    }
+  }
+  template <class F>
+  void each(F f) const {
+    each_of(packed_, count_, f);
+  }
+  std::vector<std::uint8_t> packed_;
+  std::size_t count_ = 0;
+  std::uint32_t last_ = 0;  // the largest index in packed_
+  std::vector<std::uint32_t> tail_;
 };
 
 struct Group {
@@ -907,11 +1024,10 @@ std::vector<T> unblob(const nlohmann::json& j) {
 
 // A group's findings by rule name (the numbers are one run's own).
 nlohmann::json save_group(Group& g, const Rules& rules) {
-  g.threads.compact();
   std::map<std::string, long> findings;
   for (std::size_t i = 0; i < g.findings.size(); ++i)
     if (g.findings[i] > 0) findings[rules.name(i)] = g.findings[i];
-  return {{"threads", blob(g.threads.v)}, {"customer_messages", g.customer_messages}, {"replies", g.replies},
+  return {{"threads", blob(g.threads.values())}, {"customer_messages", g.customer_messages}, {"replies", g.replies},
           {"first", blob(g.first.small)}, {"first_wide", blob(g.first.wide)}, {"next", blob(g.next.small)},
           {"next_wide", blob(g.next.wide)}, {"within_target", g.within_target}, {"within_limit", g.within_limit},
           {"answered", g.answered}, {"breaches", g.breaches}, {"contact_gaps", g.contact_gaps},
@@ -920,8 +1036,7 @@ nlohmann::json save_group(Group& g, const Rules& rules) {
 }
 
 void load_group(Group& g, const nlohmann::json& j, Rules& rules) {
-  g.threads.v = unblob<std::uint32_t>(j.at("threads"));
-  g.threads.unique = g.threads.v.size();
+  g.threads.assign(unblob<std::uint32_t>(j.at("threads")));
   g.customer_messages = j.at("customer_messages").get<long>();
   g.replies = j.at("replies").get<long>();
   g.first.small = unblob<std::int32_t>(j.at("first"));
@@ -978,8 +1093,8 @@ struct Report::Impl {
     if (auto c = row.find("customer"); c != row.end() && !c->get_ref<const std::string&>().empty()) return;
     auto id = row.find("thread_id");
     if (id == row.end()) return;
-    if (auto t = threads.find(id->get_ref<const std::string&>()); t && threads[*t].customer != 0)
-      row["customer"] = *customers[threads[*t].customer - 1];
+    if (auto t = threads.find(id->get_ref<const std::string&>()); t && threads[*t].customer() != 0)
+      row["customer"] = *customers[threads[*t].customer() - 1];
   }
 
   // One pass over the files. False when a message turns out to be recorded by several instances
@@ -1288,11 +1403,11 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         std::optional<std::uint32_t> found_thread;
         if (!m.customer.empty() && !thread.empty()) {
           found_thread = threads.get(thread);
-          ThreadState& ts = threads[*found_thread];
-          if (ts.customer == 0) {
+          Thread& ts = threads[*found_thread];
+          if (ts.customer() == 0) {
             auto [it, added] = customer_index.emplace(m.customer, static_cast<std::uint32_t>(customers.size()));
             if (added) customers.push_back(&it->first);
-            ts.customer = it->second + 1;
+            ts.set_customer(it->second + 1);
           }
         }
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
@@ -1303,10 +1418,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
         const std::uint32_t thread_index = found_thread ? *found_thread : threads.get(thread);
         if (dir != "internal" && left) {
-          ThreadState& ts = threads[thread_index];
+          Thread& ts = threads[thread_index];
           if (*t >= ts.last_word_at) {
             ts.last_word_at = *t;
-            ts.last_word = dir == "inbound" ? 1 : 2;
+            ts.set_last_word(dir == "inbound" ? 1 : 2);
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(row_of(m, *t));
           }
         }
@@ -1338,10 +1453,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         if (dir != "inbound" && dir != "outbound") continue;
         auto gs = groups_of(dir == "inbound" ? "" : m.author);
         if (!thread.empty()) {
-          ThreadState& ts = threads[threads.get(thread)];
+          Thread& ts = threads[threads.get(thread)];
           if (*t >= ts.last_word_at) {
             ts.last_word_at = *t;
-            ts.last_word = dir == "inbound" ? 1 : 2;
+            ts.set_last_word(dir == "inbound" ? 1 : 2);
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(settled_row(m, *t));
           }
         }
@@ -1428,8 +1543,8 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   {
     std::vector<std::pair<std::string, std::int64_t>> waiting;  // thread id, row
     for (std::size_t i = 0; i < threads.size(); ++i) {
-      const ThreadState& ts = threads[static_cast<std::uint32_t>(i)];
-      if (ts.last_word != 1) continue;
+      const Thread& ts = threads[static_cast<std::uint32_t>(i)];
+      if (ts.last_word() != 1) continue;
       ++customer_last;
       if (ts.last_inbound >= 0)
         waiting.emplace_back(SpoolRow::text_of(std::string_view(inbound_rows.raw(ts.last_inbound)).substr(4), Col::thread_id),
