@@ -291,9 +291,8 @@ struct ThreadState {
   std::uint32_t customer = 0;   // 1 + index of the thread's customer (from its messages), 0: none
 };
 
-// What the report keeps of each thread in memory: ThreadState in 36 bytes, whatever the thread's
+// What the report keeps of each thread in memory: ThreadState in 40 bytes, whatever the thread's
 // length (who had the last word shares a word with the customer's number).
-#pragma pack(push, 4)
 struct Thread {
   IdHash id;
   TimeMs last_word_at = 0;
@@ -308,8 +307,7 @@ struct Thread {
   std::uint8_t last_word() const { return static_cast<std::uint8_t>(word_customer >> 30); }
   void set_last_word(std::uint8_t w) { word_customer = (word_customer & kCustomer) | (static_cast<std::uint32_t>(w & 3) << 30); }
 };
-#pragma pack(pop)
-static_assert(sizeof(Thread) == 36);
+static_assert(sizeof(Thread) == 40);
 
 // Threads by hash, in an open-addressing table of 4-byte slots; the threads themselves in blocks
 // of 64Ki (no block moves when the table grows, none is half used but the last).
