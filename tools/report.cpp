@@ -282,32 +282,16 @@ IdHash id_hash(std::string_view id) {
   return h;
 }
 
-// A thread as the checkpoint keeps it (its bytes as they are).
+// What the report keeps of each thread: 40 bytes, whatever the thread's length (the checkpoint
+// keeps these bytes as they are).
 struct ThreadState {
   IdHash id;
-  TimeMs last_word_at = 0;      // the last message that left, and who wrote it
-  std::uint8_t last_word = 0;   // 0: none yet, 1: the customer, 2: the support side
+  TimeMs last_word_at = 0;         // the last message that left, and who wrote it
   std::int64_t last_inbound = -1;  // the row of its last customer message that counted (offset in a spool)
-  std::uint32_t customer = 0;   // 1 + index of the thread's customer (from its messages), 0: none
+  std::uint32_t customer = 0;      // 1 + index of the thread's customer (from its messages), 0: none
+  std::uint8_t last_word = 0;      // 0: none yet, 1: the customer, 2: the support side
 };
-
-// What the report keeps of each thread in memory: ThreadState in 40 bytes, whatever the thread's
-// length (who had the last word shares a word with the customer's number).
-struct Thread {
-  IdHash id;
-  TimeMs last_word_at = 0;
-  std::int64_t last_inbound = -1;
-  std::uint32_t word_customer = 0;  // the last word in the top 2 bits, the customer below
-  static constexpr std::uint32_t kCustomer = (1u << 30) - 1;
-  std::uint32_t customer() const { return word_customer & kCustomer; }
-  void set_customer(std::uint32_t c) {
-    if (c > kCustomer) throw std::runtime_error("the log names more customers than the report can count");
-    word_customer = (word_customer & ~kCustomer) | c;
-  }
-  std::uint8_t last_word() const { return static_cast<std::uint8_t>(word_customer >> 30); }
-  void set_last_word(std::uint8_t w) { word_customer = (word_customer & kCustomer) | (static_cast<std::uint32_t>(w & 3) << 30); }
-};
-static_assert(sizeof(Thread) == 40);
+static_assert(sizeof(ThreadState) == 40);
 
 // Threads by hash, in an open-addressing table of 4-byte slots; the threads themselves in blocks
 // of 64Ki (no block moves when the table grows, none is half used but the last).
@@ -319,7 +303,7 @@ class ThreadTable {
     std::size_t i = h.a & (slots_.size() - 1);
     for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1))
       if ((*this)[slots_[i] - 1].id == h) return slots_[i] - 1;
-    push(Thread{h});
+    push(ThreadState{h});
     slots_[i] = static_cast<std::uint32_t>(size_);
     return static_cast<std::uint32_t>(size_ - 1);
   }
@@ -330,31 +314,20 @@ class ThreadTable {
       if ((*this)[slots_[i] - 1].id == h) return slots_[i] - 1;
     return std::nullopt;
   }
-  Thread& operator[](std::uint32_t i) { return blocks_[i >> kShift][i & (kBlock - 1)]; }
-  const Thread& operator[](std::uint32_t i) const { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+  ThreadState& operator[](std::uint32_t i) { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+  const ThreadState& operator[](std::uint32_t i) const { return blocks_[i >> kShift][i & (kBlock - 1)]; }
   std::size_t size() const { return size_; }
   // All threads, by index, as the checkpoint keeps them, and the table made again from them.
   std::vector<ThreadState> states() const {
-    std::vector<ThreadState> v(size_);
-    for (std::uint32_t n = 0; n < size_; ++n) {
-      const Thread& t = (*this)[n];
-      v[n].id = t.id;
-      v[n].last_word_at = t.last_word_at;
-      v[n].last_word = t.last_word();
-      v[n].last_inbound = t.last_inbound;
-      v[n].customer = t.customer();
-    }
+    std::vector<ThreadState> v;
+    v.reserve(size_);
+    for (std::uint32_t n = 0; n < size_; ++n) v.push_back((*this)[n]);
     return v;
   }
   void assign(const std::vector<ThreadState>& states) {
     blocks_.clear();
     size_ = 0;
-    for (const ThreadState& s : states) {
-      Thread t{s.id, s.last_word_at, s.last_inbound};
-      t.set_customer(s.customer);
-      t.set_last_word(s.last_word);
-      push(t);
-    }
+    for (const ThreadState& t : states) push(t);
     std::size_t half = 512;  // grow() makes twice as many slots, for at least twice as many threads
     while (size_ + 1 > half) half *= 2;
     slots_.assign(half, 0);
@@ -364,8 +337,8 @@ class ThreadTable {
  private:
   static constexpr unsigned kShift = 16;
   static constexpr std::size_t kBlock = std::size_t{1} << kShift;
-  void push(const Thread& t) {
-    if ((size_ & (kBlock - 1)) == 0) blocks_.push_back(std::make_unique<Thread[]>(kBlock));
+  void push(const ThreadState& t) {
+    if ((size_ & (kBlock - 1)) == 0) blocks_.push_back(std::make_unique<ThreadState[]>(kBlock));
     blocks_.back()[size_ & (kBlock - 1)] = t;
     ++size_;
   }
@@ -379,7 +352,7 @@ class ThreadTable {
     slots_ = std::move(slots);
   }
   std::vector<std::uint32_t> slots_;
-  std::vector<std::unique_ptr<Thread[]>> blocks_;
+  std::vector<std::unique_ptr<ThreadState[]>> blocks_;
   std::size_t size_ = 0;
 };
 
@@ -1091,8 +1064,8 @@ struct Report::Impl {
     if (auto c = row.find("customer"); c != row.end() && !c->get_ref<const std::string&>().empty()) return;
     auto id = row.find("thread_id");
     if (id == row.end()) return;
-    if (auto t = threads.find(id->get_ref<const std::string&>()); t && threads[*t].customer() != 0)
-      row["customer"] = *customers[threads[*t].customer() - 1];
+    if (auto t = threads.find(id->get_ref<const std::string&>()); t && threads[*t].customer != 0)
+      row["customer"] = *customers[threads[*t].customer - 1];
   }
 
   // One pass over the files. False when a message turns out to be recorded by several instances
@@ -1401,11 +1374,11 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         std::optional<std::uint32_t> found_thread;
         if (!m.customer.empty() && !thread.empty()) {
           found_thread = threads.get(thread);
-          Thread& ts = threads[*found_thread];
-          if (ts.customer() == 0) {
+          ThreadState& ts = threads[*found_thread];
+          if (ts.customer == 0) {
             auto [it, added] = customer_index.emplace(m.customer, static_cast<std::uint32_t>(customers.size()));
             if (added) customers.push_back(&it->first);
-            ts.set_customer(it->second + 1);
+            ts.customer = it->second + 1;
           }
         }
         if (dir != "inbound" && dir != "outbound" && dir != "internal") continue;
@@ -1416,10 +1389,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         const bool left = action != "reject" && action != "tempfail" && action != "hold";
         const std::uint32_t thread_index = found_thread ? *found_thread : threads.get(thread);
         if (dir != "internal" && left) {
-          Thread& ts = threads[thread_index];
+          ThreadState& ts = threads[thread_index];
           if (*t >= ts.last_word_at) {
             ts.last_word_at = *t;
-            ts.set_last_word(dir == "inbound" ? 1 : 2);
+            ts.last_word = dir == "inbound" ? 1 : 2;
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(row_of(m, *t));
           }
         }
@@ -1451,10 +1424,10 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
         if (dir != "inbound" && dir != "outbound") continue;
         auto gs = groups_of(dir == "inbound" ? "" : m.author);
         if (!thread.empty()) {
-          Thread& ts = threads[threads.get(thread)];
+          ThreadState& ts = threads[threads.get(thread)];
           if (*t >= ts.last_word_at) {
             ts.last_word_at = *t;
-            ts.set_last_word(dir == "inbound" ? 1 : 2);
+            ts.last_word = dir == "inbound" ? 1 : 2;
             if (dir == "inbound") ts.last_inbound = inbound_rows.add(settled_row(m, *t));
           }
         }
@@ -1541,8 +1514,8 @@ bool Report::Impl::run(const std::vector<std::string>& files, const ReportOption
   {
     std::vector<std::pair<std::string, std::int64_t>> waiting;  // thread id, row
     for (std::size_t i = 0; i < threads.size(); ++i) {
-      const Thread& ts = threads[static_cast<std::uint32_t>(i)];
-      if (ts.last_word() != 1) continue;
+      const ThreadState& ts = threads[static_cast<std::uint32_t>(i)];
+      if (ts.last_word != 1) continue;
       ++customer_last;
       if (ts.last_inbound >= 0)
         waiting.emplace_back(SpoolRow::text_of(std::string_view(inbound_rows.raw(ts.last_inbound)).substr(4), Col::thread_id),
